@@ -1,0 +1,188 @@
+"""Whoosh analysis for Vietnamese: syllable tokens with exact offsets, tone canonicalisation, folding,
+syllable bigrams.
+
+Vietnamese writes one syllable per space-separated unit, so syllables are the atoms; words of several
+syllables (``quốc phòng``, ``khu vực phòng thủ``) are captured by the bigram field, which is what makes
+adjacent-and-in-order matches rank higher and keeps queries fast (bigrams are far rarer than syllables).
+
+Chains (all picklable: the schema, and so these objects, are pickled into the index):
+
+>>> [t.text for t in exact_analyzer()("Hoà Bình, 21/2019/NĐ-CP")]
+['hòa', 'bình', '21/2019/nđ-cp', 'nđ-cp', '21', '2019', 'nđ', 'cp']
+>>> [t.text for t in folded_analyzer()("Hoà Bình")]
+['hoa', 'binh']
+>>> [t.text for t in bigram_analyzer()("Quốc phòng toàn dân")]
+['quoc phong', 'phong toan', 'toan dan']
+
+Offsets always point into the string given: ``value[t.startchar:t.endchar]`` is the token's source.
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
+
+from .normalize import canonical_tone, fold
+
+# A token is a run of letters/digits; runs joined by "/", "-", "." or "," with no space between
+# (document numbers such as 21/2019/NĐ-CP, dates 26/9/2019, numbers 1.000,5) form one compound.
+_COMPOUND = re.compile(r"[^\W_]+(?:[/\-.,][^\W_]+)*")
+_PART = re.compile(r"[^\W_]+")
+
+
+class SyllableTokenizer(Tokenizer):
+    """Split text into syllables, numbers and document-number parts with exact character offsets.
+
+    Input: ``"Nghị định 21/2019/NĐ-CP"``
+    Output (index mode): ``Nghị`` ``định`` ``21/2019/NĐ-CP`` ``21`` ``2019`` ``NĐ-CP`` ``NĐ`` ``CP``;
+    whole compounds share the position of their first part, so phrase matching sees only the parts.
+    In query mode only the parts are produced: a query ``21/2019/NĐ-CP`` becomes a phrase of its parts.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        assert isinstance(value, str), f"{value!r} is not a str"
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        if not tokenize:
+            t.original = t.text = value
+            t.whole = False
+            t.pos = start_pos
+            t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        keep_wholes = mode != "query"
+        pos = start_pos
+        for match in _COMPOUND.finditer(value):
+            text = match.group()
+            start = match.start()
+            if text.isalnum():  # the common case: one syllable or number
+                t.text = text
+                t.whole = False
+                t.pos = pos
+                t.startchar, t.endchar = start_char + start, start_char + match.end()
+                if keeporiginal:
+                    t.original = text
+                yield t
+                pos += 1
+                continue
+            if keep_wholes:
+                for piece, piece_start in _wholes(text):
+                    t.text = piece
+                    t.whole = True
+                    t.pos = pos + len(_PART.findall(text, 0, piece_start))
+                    t.startchar = start_char + start + piece_start
+                    t.endchar = t.startchar + len(piece)
+                    if keeporiginal:
+                        t.original = piece
+                    yield t
+            for part in _PART.finditer(text):
+                t.text = part.group()
+                t.whole = False
+                t.pos = pos
+                t.startchar, t.endchar = start_char + start + part.start(), start_char + start + part.end()
+                if keeporiginal:
+                    t.original = t.text
+                yield t
+                pos += 1
+
+
+def _wholes(text: str):
+    """The whole compound and its hyphenated slash-pieces (``NĐ-CP`` of ``21/2019/NĐ-CP``).
+
+    A compound made only of letters joined by "." or "," is a missing space after punctuation
+    ("tỉnh.Ngày"), not a code: it gets no whole token.
+    """
+    if not any(ch.isdigit() for ch in text) and not any(ch in "/-" for ch in text):
+        return
+    yield text, 0
+    if "/" in text:
+        offset = 0
+        for piece in text.split("/"):
+            if "-" in piece and piece != text:
+                yield piece, offset
+            offset += len(piece) + 1
+
+
+class ToneFilter(Filter):
+    """Canonical tone placement (``hoà`` → ``hòa``, ``uỷ`` → ``ủy``); expects lowercase tokens."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = canonical_tone(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Remove diacritics (``quốc`` → ``quoc``, ``đ`` → ``d``); offsets are untouched."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class BigramFilter(Filter):
+    """Replace a syllable stream by its adjacent pairs joined by a space (``quoc phong``).
+
+    Whole compound tokens are skipped (their parts take part instead). A text of one syllable yields
+    that syllable, so one-word titles still match. Each bigram spans both syllables' characters.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        prev_text = None
+        prev_start = 0
+        pos = 0
+        last = None
+        for t in tokens:
+            if getattr(t, "whole", False):
+                continue
+            last = t
+            if prev_text is not None:
+                text, start = t.text, t.startchar if t.chars else 0
+                t.text = f"{prev_text} {text}"
+                t.pos = pos
+                if t.chars:
+                    t.startchar = prev_start
+                pos += 1
+                yield t
+                prev_text, prev_start = text, start
+            else:
+                prev_text, prev_start = t.text, (t.startchar if t.chars else 0)
+        if last is not None and pos == 0:  # a single syllable: keep it as the only term
+            last.text = prev_text
+            last.pos = 0
+            yield last
+
+
+def exact_analyzer():
+    """Syllables, lowercase, canonical tone placement: the accent-sensitive fields."""
+    return SyllableTokenizer() | LowercaseFilter() | ToneFilter()
+
+
+def folded_analyzer():
+    """Syllables without diacritics: the accent-insensitive fields."""
+    return SyllableTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def bigram_analyzer():
+    """Folded syllable bigrams: adjacency in a single cheap term."""
+    return SyllableTokenizer() | LowercaseFilter() | FoldFilter() | BigramFilter()
+
+
+def exact_bigram_analyzer():
+    """Accented syllable bigrams: rewards documents that match an accented query's exact words."""
+    return SyllableTokenizer() | LowercaseFilter() | ToneFilter() | BigramFilter()

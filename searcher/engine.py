@@ -1,0 +1,187 @@
+"""The search engine: open the live index, run queries, return plain result objects.
+
+The CLI and the web app both call :class:`Engine`; it knows nothing of either. Results are copied out
+of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from . import store
+from .highlight import make_snippet, mark_all
+from .query import parse_query
+from .schema import SCHEMA_VERSION
+
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+SORTS = ("relevance", "date")
+
+
+class IndexMissing(RuntimeError):
+    """There is no index at the given place yet."""
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    path: str
+    date: str | None
+    score: float
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    places: list[str] = field(default_factory=list)
+    author: str | None = None
+    date_source: str | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)  # what the engine changed or could not use
+    ok: bool = True
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["took_ms"] = round(self.took_ms, 2)
+        return data
+
+
+def default_index_dir() -> Path:
+    """``$SEARCH_INDEX_DIR``, else ``index/`` of the project (the current folder's ``index/``)."""
+    return Path(os.environ.get("SEARCH_INDEX_DIR") or Path.cwd() / "index")
+
+
+class Engine:
+    """Searches the live generation of an index folder, following rebuilds and updates.
+
+    Thread-safe: each thread gets its own Whoosh searcher, reopened when the index changes.
+    """
+
+    def __init__(self, index_dir: Path | str | None = None):
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self._local = threading.local()
+        self._weighting = BM25F(B=0.75, K1=1.2, title_B=0.4, title_fold_B=0.4, title_bi_B=0.4)
+
+    # --- opening and following the index --------------------------------------------------------
+    def _searcher(self):
+        """This thread's searcher on the live generation, reopened after a switch or a commit."""
+        generation = store.current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissing(
+                f"no index at {self.index_dir}: build one with 'search index FOLDER' (e.g. 'search index seeds/')"
+            )
+        local = self._local
+        if getattr(local, "generation", None) != generation:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            ix = whoosh_index.open_dir(str(generation))
+            local.searcher = ix.searcher(weighting=self._weighting)
+            local.generation = generation
+        elif not local.searcher.up_to_date():
+            local.searcher = local.searcher.refresh()
+        return local.searcher
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+            self._local.generation = None
+
+    # --- searching --------------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 10, page: int = 1, sort: str = "relevance",
+               date_from: str | None = None, date_to: str | None = None,
+               place: str | None = None) -> SearchResult:
+        """Run one query; ``page`` is 1-based. Never raises for any query text."""
+        started = time.perf_counter()
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        page = max(1, min(int(page), MAX_PAGE))
+        searcher = self._searcher()
+        plan = parse_query(text, searcher)
+        hits: list[Hit] = []
+        total = 0
+        if plan.query is not None:
+            kwargs = {}
+            if sort == "date":
+                kwargs = {"sortedby": "date", "reverse": True}
+            results = searcher.search_page(plan.query, page, pagelen=limit,
+                                           filter=_filter(date_from, date_to, place), **kwargs)
+            total = len(results)
+            for hit in results:
+                stored = hit.fields()
+                hits.append(Hit(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    path=stored.get("path", ""),
+                    date=stored.get("date") or None,
+                    score=round(float(hit.score or 0.0), 4),
+                    snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
+                    places=[p for p in (stored.get("places") or "").split(",") if p],
+                    author=stored.get("author"),
+                    date_source=stored.get("date_source"),
+                ))
+        took_ms = (time.perf_counter() - started) * 1000
+        return SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
+                            hits=hits, notes=plan.notes)
+
+    def get(self, doc_id: str, highlight: str | None = None) -> dict | None:
+        """The stored document ``doc_id`` (with ``text_html`` marking ``highlight``'s words), or None."""
+        searcher = self._searcher()
+        stored = searcher.document(id=doc_id)
+        if stored is None:
+            return None
+        text = stored.get("text", "")
+        doc = {
+            "id": stored["id"],
+            "title": stored.get("title", ""),
+            "date": stored.get("date") or None,
+            "date_source": stored.get("date_source"),
+            "path": stored.get("path", ""),
+            "places": [p for p in (stored.get("places") or "").split(",") if p],
+            "author": stored.get("author"),
+            "url": stored.get("url"),
+            "text": text,
+        }
+        if highlight:
+            doc["text_html"] = mark_all(text, parse_query(highlight, searcher).highlight_terms)
+        return doc
+
+    def info(self) -> dict:
+        """Document count, size on disk, last update and schema version of the live index."""
+        generation = store.current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
+        meta = store.read_json(generation / store.META, {})
+        size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        return {
+            "documents": self._searcher().doc_count(),
+            "size_bytes": size,
+            "updated": meta.get("updated"),
+            "schema_version": meta.get("schema_version", SCHEMA_VERSION),
+            "index_dir": str(self.index_dir),
+            "roots": meta.get("roots", []),
+        }
+
+
+def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.Query | None:
+    parts: list[Q.Query] = []
+    if date_from or date_to:
+        parts.append(Q.TermRange("date", date_from or "0000", (date_to or "9999") + "\uffff"))
+    if place:
+        parts.append(Q.Term("places", place))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)

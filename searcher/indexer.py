@@ -1,0 +1,216 @@
+"""Building and updating the index from source files.
+
+``index_paths`` is incremental: a manifest (source path → size, mtime, content hash, document ids)
+kept in each generation decides what to add, replace, remove or skip. ``rebuild=True`` (or a schema
+change) builds a fresh generation beside the live one and switches to it atomically.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+
+from . import store
+from .model import Document, Skipped
+from .schema import SCHEMA_VERSION, make_schema
+from .sources import SourceFile, hash_bytes, read_source, walk_sources
+
+WRITER_LIMIT_MB = 256
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IndexSummary:
+    """What one ``search index`` run did (``--json`` prints exactly these fields)."""
+
+    ok: bool = True
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    took_s: float = 0.0
+    documents: int = 0
+    rebuilt: bool = False
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["took_s"] = round(self.took_s, 3)
+        return data
+
+
+class NothingToIndex(ValueError):
+    """No folder was given and the index remembers none."""
+
+
+def to_index_doc(doc: Document) -> dict:
+    """Project a Document onto the schema's fields (title and body each feed several fields)."""
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "content_hash": doc.content_hash,
+        "title": doc.title,
+        "title_fold": doc.title,
+        "title_bi": doc.title,
+        "body": doc.text,
+        "body_fold": doc.text,
+        "body_bi": doc.text,
+        "body_bi_exact": doc.text,
+        "text": doc.text,
+        "date": doc.date or "",
+        "date_source": doc.date_source,
+        "places": ",".join(doc.places),
+        "author": doc.author,
+        "url": doc.url,
+        "source": doc.source,
+        "dup_of": "",
+    }
+
+
+def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
+                progress: Progress | None = None, wait_s: float = 0.0) -> IndexSummary:
+    """Bring the index at ``index_dir`` in step with the files under ``paths``.
+
+    :param paths: folders or files; empty means the folders the index was last built from.
+    :param rebuild: build a fresh generation and switch to it atomically.
+    :param progress: called as ``progress(done, total, path)`` after each source file.
+    :param wait_s: how long to wait for another indexing run to finish before refusing.
+    :raise store.IndexLocked: another run holds the lock.
+    :raise NothingToIndex: no paths given and none remembered.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    with store.writer_lock(index_dir, wait_s=wait_s):
+        store.remove_abandoned(index_dir)
+        live = store.current_generation(index_dir)
+        meta = store.read_json(live / store.META, {}) if live else {}
+        roots = [Path(p).resolve() for p in paths] or [Path(r) for r in meta.get("roots", [])]
+        if not roots:
+            raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
+        fresh = rebuild or live is None or meta.get("schema_version") != SCHEMA_VERSION
+        if fresh:
+            target = store.new_generation(index_dir)
+            ix = whoosh_index.create_in(str(target), make_schema())
+            manifest: dict = {"files": {}}
+            remembered_roots: list[str] = []
+        else:
+            target = live
+            ix = whoosh_index.open_dir(str(target))
+            manifest = store.read_json(target / store.MANIFEST, {"files": {}})
+            remembered_roots = meta.get("roots", [])
+        summary = IndexSummary(rebuilt=fresh)
+        run = _Run(ix, manifest, summary, fresh)
+        sources, problems = walk_sources(roots)
+        summary.skipped.extend(problems)
+        for done, source in enumerate(sources, 1):
+            run.process(source)
+            if progress:
+                progress(done, len(sources), str(source.path))
+        run.remove_missing(roots, {str(s.path) for s in sources})
+        run.commit()
+        summary.documents = ix.doc_count()
+        ix.close()
+        all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
+        store.write_json(target / store.MANIFEST, manifest)
+        store.write_json(target / store.META, {
+            "schema_version": SCHEMA_VERSION,
+            "created": meta.get("created") if not fresh else store.now_iso(),
+            "updated": store.now_iso(),
+            "roots": all_roots,
+            "documents": summary.documents,
+        })
+        if fresh:
+            store.switch_to(index_dir, target)
+    summary.took_s = time.perf_counter() - started
+    return summary
+
+
+class _Run:
+    """The changes of one indexing run: opens a writer only when something changed."""
+
+    def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool):
+        self.ix = ix
+        self.files: dict = manifest.setdefault("files", {})
+        self.summary = summary
+        self.fresh = fresh
+        self.writer = None
+        self.known_ids = {doc_id for entry in self.files.values() for doc_id in entry["docs"]}
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
+        return self.writer
+
+    def process(self, source: SourceFile) -> None:
+        key = str(source.path)
+        entry = self.files.get(key)
+        if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
+            self.summary.unchanged += len(entry["docs"])
+            return
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            self._skip(key, f"cannot read file: {exc.strerror or exc}", entry)
+            return
+        content_hash = hash_bytes(data)
+        if entry and entry["hash"] == content_hash:
+            entry.update(size=source.size, mtime_ns=source.mtime_ns)
+            self.summary.unchanged += len(entry["docs"])
+            return
+        docs: dict[str, Document] = {}
+        for item in read_source(source, data):
+            if isinstance(item, Skipped):
+                self.summary.skipped.append(item)
+            else:
+                item.content_hash = item.content_hash or content_hash
+                docs[item.id] = item
+        if not docs and not source.is_jsonl:
+            # A file that no longer extracts keeps its previous version rather than vanishing.
+            if entry and self.summary.skipped and self.summary.skipped[-1].path == key:
+                self.summary.skipped[-1].reason += "; the previously indexed version is kept"
+            return
+        previous = entry["docs"] if entry else {}
+        for doc_id, doc in docs.items():
+            if previous.get(doc_id) == doc.content_hash:
+                self.summary.unchanged += 1
+                continue
+            self._writer().update_document(**to_index_doc(doc))
+            if doc_id in self.known_ids:
+                self.summary.updated += 1
+            else:
+                self.summary.added += 1
+                self.known_ids.add(doc_id)
+        for gone in set(previous) - set(docs):
+            self._delete(gone)
+        self.files[key] = {
+            "root": str(source.root),
+            "size": source.size,
+            "mtime_ns": source.mtime_ns,
+            "hash": content_hash,
+            "docs": {doc_id: doc.content_hash for doc_id, doc in docs.items()},
+        }
+
+    def remove_missing(self, roots: list[Path], seen: set[str]) -> None:
+        """Drop the documents of files that were under the given roots and are gone now."""
+        root_names = {str(r) for r in roots}
+        for key in [k for k, e in self.files.items() if e["root"] in root_names and k not in seen]:
+            for doc_id in self.files.pop(key)["docs"]:
+                self._delete(doc_id)
+
+    def _delete(self, doc_id: str) -> None:
+        self._writer().delete_by_term("id", doc_id)
+        self.known_ids.discard(doc_id)
+        self.summary.removed += 1
+
+    def _skip(self, path: str, reason: str, entry) -> None:
+        if entry:
+            reason += "; the previously indexed version is kept"
+        self.summary.skipped.append(Skipped(path, reason))
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()

@@ -1,0 +1,45 @@
+"""The index schema, in one place, with the reason for every field.
+
+Bump :data:`SCHEMA_VERSION` whenever a field or an analyzer changes: an index built with another
+version is rebuilt instead of being updated in place.
+"""
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import bigram_analyzer, exact_analyzer, exact_bigram_analyzer, folded_analyzer
+
+SCHEMA_VERSION = 1
+
+# Fields a free-text query searches, with their weights relative to the body's folded syllables.
+TITLE_FIELDS = ("title", "title_fold", "title_bi")
+BODY_FIELDS = ("body", "body_fold", "body_bi", "body_bi_exact")
+
+
+def make_schema() -> Schema:
+    """Build the schema. Title and body are each indexed in several forms from the same string."""
+    return Schema(
+        # Identity and bookkeeping
+        id=ID(unique=True, stored=True),  # path relative to the folder given, or the JSONL record id
+        path=ID(stored=True),  # source file (absolute), for display and incremental updates
+        content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
+        # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams
+        title=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
+        title_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
+        title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
+        # Body: the same forms, plus accented bigrams so an accented query's exact words win
+        body=TEXT(analyzer=exact_analyzer(), phrase=True),
+        body_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
+        body_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
+        body_bi_exact=TEXT(analyzer=exact_bigram_analyzer(), phrase=False),
+        # The cleaned text every offset refers to: shown, highlighted, returned by `search show`
+        text=STORED,
+        # Metadata for display and filtering
+        date=ID(stored=True, sortable=True),  # ISO YYYY-MM-DD: lexical order is date order
+        date_source=STORED,  # "text", "record" or "file" (file mtime: a fallback, shown as such)
+        places=KEYWORD(stored=True, commas=True, scorable=False),  # canonical province/city names
+        author=STORED,
+        url=STORED,
+        source=STORED,
+        dup_of=ID(stored=True),  # id of the first copy when this document duplicates another
+    )

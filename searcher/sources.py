@@ -1,0 +1,131 @@
+"""Finding source files and turning them into :class:`~searcher.model.Document` objects.
+
+A source is a file; a ``.jsonl``/``.jsonl.gz`` file holds many documents, any other supported file one.
+Reading never raises for a bad file: the problem comes back as a :class:`~searcher.model.Skipped`.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .model import Document, Skipped
+from .normalize import normalize_text
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+TEXT_SUFFIXES = (".txt", ".md")
+
+
+@dataclass
+class SourceFile:
+    """A file found under one of the folders given to ``search index``."""
+
+    path: Path  # absolute
+    root: Path  # the folder (or file) the user named; ids are relative to it
+    size: int
+    mtime_ns: int
+
+    @property
+    def rel_id(self) -> str:
+        if self.root == self.path:
+            return self.path.name
+        return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def is_jsonl(self) -> bool:
+        return self.path.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def walk_sources(roots: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
+    """All regular files under ``roots`` in a stable order; hidden files and folders are passed over.
+
+    Symbolic links are not followed: a link could lead outside the folder the user chose to index.
+    """
+    found: list[SourceFile] = []
+    problems: list[Skipped] = []
+    for root in roots:
+        root = root.resolve()
+        if root.is_file():
+            st = root.stat()
+            found.append(SourceFile(root, root, st.st_size, st.st_mtime_ns))
+            continue
+        if not root.is_dir():
+            problems.append(Skipped(str(root), "no such file or folder"))
+            continue
+        for folder, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append(
+                Skipped(str(e.filename), f"cannot read folder: {e.strerror}"))):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                if path.is_symlink():
+                    problems.append(Skipped(str(path), "symbolic link: not followed"))
+                    continue
+                try:
+                    st = path.stat()
+                except OSError as exc:
+                    problems.append(Skipped(str(path), f"cannot read file: {exc.strerror}"))
+                    continue
+                found.append(SourceFile(path, root, st.st_size, st.st_mtime_ns))
+    return found, problems
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_source(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
+    """Documents (or problems) from one file's bytes."""
+    if source.is_jsonl:
+        yield from _read_jsonl(source, data)
+        return
+    from .ingest import document_from_file
+
+    yield document_from_file(source, data)
+
+
+def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
+    if source.path.name.lower().endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            yield Skipped(str(source.path), f"not a readable gzip file: {exc}")
+            return
+    for lineno, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{source.path}:{lineno}"
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            yield Skipped(where, f"invalid JSON: {exc}")
+            continue
+        if not isinstance(record, dict) or not record.get("id") or not isinstance(record.get("text"), str):
+            yield Skipped(where, "a record needs an 'id' and a 'text' string")
+            continue
+        yield document_from_record(record, str(source.path), hash_bytes(line))
+
+
+def document_from_record(record: dict, path: str, content_hash: str) -> Document:
+    """A JSONL record (``id``, ``title``, ``text``, optional ``date``, ``url``, ``source``) as a Document."""
+    from .ingest import finish_document
+
+    date = record.get("date")
+    return finish_document(
+        Document(
+            id=str(record["id"]),
+            title=normalize_text(str(record.get("title") or "")).strip(),
+            text=normalize_text(record["text"]),
+            path=path,
+            date=str(date)[:10] if date else None,
+            date_source="record" if date else None,
+            url=record.get("url"),
+            source=record.get("source"),
+            content_hash=content_hash,
+        )
+    )
