@@ -29,6 +29,7 @@ MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
 MAX_PREFIX_EXPANSIONS = 50
 RARE_FRACTION = 0.08  # a syllable in fewer than this fraction of documents is "selective"
+RARE_MIN_DOCS = 500  # ... and in a small index every syllable is (scoring it all is cheap there)
 
 # Relative weights of the ranked clauses, set on the judged legal set (tests/bench/relevance.py).
 W_BODY_BIGRAM = 1.0
@@ -38,6 +39,7 @@ W_BODY_SYLLABLE = 0.5
 W_BODY_SYLLABLE_EXACT = 0.3
 W_TITLE_SYLLABLE = 0.6
 
+_ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
 
 
@@ -144,12 +146,18 @@ class _Builder:
         if role == "should" and fieldname == "body" and not phrase:
             self._flush(syllables)
             return
+        if role == "should":
+            role = "must"  # a quoted phrase or a title: clause is what the user insists on
         folded = [fold(s) for s in syllables]
-        fields = ("title_fold",) if fieldname == "title" else ("title_fold", "body_fold")
-        if len(folded) == 1:
-            match = Q.Or([Q.Term(f, folded[0]) for f in fields])
+        # Excluding an accented word excludes that word, not every word it folds to ("-Điện" keeps
+        # "điện"'s neighbours "diễn", "điển"); required words match with or without diacritics.
+        words = syllables if role == "must_not" and syllables != folded else folded
+        suffix = "" if words is syllables else "_fold"
+        fields = ("title" + suffix,) if fieldname == "title" else ("title" + suffix, "body" + suffix)
+        if len(words) == 1:
+            match = Q.Or([Q.Term(f, words[0]) for f in fields])
         else:
-            match = Q.Or([Q.Phrase(f, folded) for f in fields])
+            match = Q.Or([Q.Phrase(f, words) for f in fields])
         if role != "must_not":
             self.plan.highlight_terms.update(folded)
             # the words also feed ranking, so a required phrase ranks like the same free words
@@ -222,7 +230,8 @@ class _Builder:
     def _selective(self, fieldname: str, text: str) -> bool:
         if self.reader is None:
             return True
-        return self.reader.doc_frequency(fieldname, text) <= RARE_FRACTION * self.doc_count
+        limit = max(RARE_FRACTION * self.doc_count, RARE_MIN_DOCS)
+        return self.reader.doc_frequency(fieldname, text) <= limit
 
     def combined(self) -> Q.Query | None:
         ranked = self.ranked()
@@ -230,7 +239,9 @@ class _Builder:
         positive: Q.Query | None
         if self.must:
             required = self.must[0] if len(self.must) == 1 else Q.And(self.must)
-            positive = Q.AndMaybe(required, Q.Or(should)) if should else required
+            # Required clauses filter; the ranking comes from the words (phrase words included), so
+            # a phrase repeated often does not drown the other words of the query.
+            positive = Q.AndMaybe(Q.ConstantScoreQuery(required, 0.0), Q.Or(should)) if should else required
         elif should:
             positive = should[0] if len(should) == 1 else Q.Or(should)
         else:
@@ -266,7 +277,7 @@ def parse_query(text: str, searcher=None) -> QueryPlan:
     plan.query = q
     plan.notes = notes + plan.notes
     if q is None and text.strip():
-        if builder.must_not and not builder.must:
+        if builder.must_not or _ONLY_EXCLUSIONS.fullmatch(text):
             plan.notes.append("the query only excludes words: add at least one word to search for")
         else:
             plan.notes.append("the query has no words to search for")

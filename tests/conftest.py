@@ -1,0 +1,61 @@
+"""Shared fixtures: the seed articles, an index built from them once per session, the CLI runner."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+# Seed ids (file names) by the place each report is about.
+LAI_CHAU = "000_c39e642c6c60865f.txt"
+BAC_KAN = "001_f01ec78be0abed4e.txt"
+DIEN_BIEN_2022 = "002_b57587347717fa6b.txt"
+TAM_DIEP = "003_bd50b492c9cad855.txt"
+DIEN_BIEN_2023 = "004_981139cf777c2e3c.txt"
+
+
+def need_corpus(*parts: str) -> Path:
+    """The shared corpus path, or skip the test with the reason when it is absent."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not available at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the five seeds, built once through the library API."""
+    from searcher.indexer import index_paths
+
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    summary = index_paths([SEEDS], index_dir)
+    assert summary.added == 5, summary
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index):
+    from searcher.engine import Engine
+
+    eng = Engine(seed_index)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    """A writable copy of the seed folder, for tests that add, change or delete files."""
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    return target

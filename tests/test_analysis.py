@@ -1,0 +1,98 @@
+"""Analyzer tables (input -> tokens, in index and query mode), offsets, pickling."""
+import pickle
+import unicodedata
+
+import pytest
+
+from conftest import SEEDS
+from searcher.analysis import bigram_analyzer, exact_analyzer, exact_bigram_analyzer, folded_analyzer
+from searcher.normalize import normalize_text
+
+ANALYZERS = {
+    "exact": exact_analyzer(),
+    "folded": folded_analyzer(),
+    "bigram": bigram_analyzer(),
+    "exact_bigram": exact_bigram_analyzer(),
+}
+
+CASES_INDEX = [
+    ("exact", "Quốc phòng toàn dân", ["quốc", "phòng", "toàn", "dân"]),
+    ("exact", "Hoà bình, Thuỷ lợi, UỶ ban", ["hòa", "bình", "thủy", "lợi", "ủy", "ban"]),
+    ("exact", "hoàn thành quý huỳnh", ["hoàn", "thành", "quý", "huỳnh"]),
+    ("exact", "ý kiến ở xã á", ["ý", "kiến", "ở", "xã", "á"]),  # one-letter syllables kept
+    ("exact", "là của và các", ["là", "của", "và", "các"]),  # no stop list
+    ("exact", "21/2019/NĐ-CP", ["21/2019/nđ-cp", "nđ-cp", "21", "2019", "nđ", "cp"]),
+    ("exact", "ngày 26/9/2019", ["ngày", "26/9/2019", "26", "9", "2019"]),
+    ("exact", "giai đoạn 2009 - 2019", ["giai", "đoạn", "2009", "2019"]),
+    ("exact", "1.000.000 đồng", ["1.000.000", "1", "000", "000", "đồng"]),
+    ("exact", "tỉnh.Ngày", ["tỉnh", "ngày"]),  # a missing space is not a code
+    ("exact", "COVID-19", ["covid-19", "covid", "19"]),
+    ("folded", "Quốc phòng Đường", ["quoc", "phong", "duong"]),
+    ("folded", "Hoà Hòa", ["hoa", "hoa"]),
+    ("folded", "NĐ-CP", ["nd-cp", "nd", "cp"]),
+    ("bigram", "Quốc phòng toàn dân", ["quoc phong", "phong toan", "toan dan"]),
+    ("bigram", "Quốc", ["quoc"]),
+    ("bigram", "21/2019/NĐ-CP", ["21 2019", "2019 nd", "nd cp"]),
+    ("exact_bigram", "Hoà Bình", ["hòa bình"]),
+    ("exact", "", []),
+    ("exact", "!!! … ---", []),
+]
+
+CASES_QUERY = [
+    ("exact", "21/2019/NĐ-CP", ["21", "2019", "nđ", "cp"]),  # parts only: phrase-like in queries
+    ("exact", "nđ-cp", ["nđ", "cp"]),
+    ("exact", "Hoà bình", ["hòa", "bình"]),
+    ("folded", "quoc phong", ["quoc", "phong"]),
+    ("bigram", "quoc phong toan", ["quoc phong", "phong toan"]),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", CASES_INDEX)
+def test_index_mode(name, text, expected):
+    assert [t.text for t in ANALYZERS[name](text, mode="index")] == expected
+
+
+@pytest.mark.parametrize("name, text, expected", CASES_QUERY)
+def test_query_mode(name, text, expected):
+    assert [t.text for t in ANALYZERS[name](text, mode="query")] == expected
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.iterdir()))
+def test_offset_invariant_on_seeds(seed):
+    """text[start:end] is each token's source: exact tokens equal their lowercased source."""
+    from searcher.normalize import canonical_tone, fold
+
+    text = normalize_text((SEEDS / seed).read_text(encoding="utf-8"))
+    tokens = [(t.text, t.startchar, t.endchar) for t in ANALYZERS["exact"](text, chars=True)]
+    assert len(tokens) > 300
+    for token, start, end in tokens:
+        assert token == canonical_tone(text[start:end].lower())
+    for t in ANALYZERS["folded"](text, chars=True):
+        assert t.text == fold(text[t.startchar:t.endchar].lower())
+
+
+def test_offset_invariant_on_nfd_input_after_normalisation():
+    raw = unicodedata.normalize("NFD", "Xây dựng nền quốc phòng toàn dân ở Điện Biên")
+    text = normalize_text(raw)
+    got = [text[t.startchar:t.endchar] for t in ANALYZERS["exact"](text, chars=True)]
+    assert got == ["Xây", "dựng", "nền", "quốc", "phòng", "toàn", "dân", "ở", "Điện", "Biên"]
+
+
+def test_bigram_offsets_span_both_syllables():
+    text = "nền Quốc phòng"
+    spans = [text[t.startchar:t.endchar] for t in ANALYZERS["bigram"](text, chars=True)]
+    assert spans == ["nền Quốc", "Quốc phòng"]
+
+
+def test_positions_count_parts_not_wholes():
+    tokens = [(t.text, t.pos) for t in ANALYZERS["exact"]("số 21/2019/NĐ-CP của", positions=True)]
+    assert tokens == [("số", 0), ("21/2019/nđ-cp", 1), ("nđ-cp", 3), ("21", 1), ("2019", 2),
+                      ("nđ", 3), ("cp", 4), ("của", 5)]
+
+
+@pytest.mark.parametrize("name", sorted(ANALYZERS))
+def test_analyzers_pickle_and_compare_equal(name):
+    analyzer = ANALYZERS[name]
+    restored = pickle.loads(pickle.dumps(analyzer, -1))
+    assert restored == analyzer
+    assert [t.text for t in restored("Hoà bình")] == [t.text for t in analyzer("Hoà bình")]

@@ -1,0 +1,122 @@
+"""Ranking and highlighting on the seeds, through the library API."""
+import pytest
+
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, TAM_DIEP
+
+
+@pytest.mark.parametrize(
+    "query, top",
+    [
+        ("quốc phòng toàn dân Lai Châu", LAI_CHAU),
+        ("quoc phong toan dan lai chau", LAI_CHAU),  # without diacritics
+        ("QUỐC PHÒNG TOÀN DÂN LAI CHÂU", LAI_CHAU),
+        ("Bắc Kạn", BAC_KAN),
+        ("bac kan", BAC_KAN),
+        ("Nghị định 21/2019/NĐ-CP khu vực phòng thủ", TAM_DIEP),
+        ("21/2019/NĐ-CP", TAM_DIEP),
+        ("nđ-cp", TAM_DIEP),
+        ("nd-cp", TAM_DIEP),
+        ("khu vuc phong thu Tam Diep", TAM_DIEP),
+        ("chiến lược bảo vệ Tổ quốc trong tình hình mới", DIEN_BIEN_2022),
+        ("nghị quyết lãnh đạo nhiệm vụ quân sự 6 tháng cuối năm 2023", DIEN_BIEN_2023),
+        ("Tỉnh uỷ Điện Biên bảo vệ Tổ quốc", DIEN_BIEN_2022),  # old tone placement, text has both
+        ("tuyến biên giới hoà bình", DIEN_BIEN_2023),  # old form; the text says "hòa bình"
+        ('"quốc phòng toàn dân" "Lai Châu"', LAI_CHAU),
+        ('"quoc phong toan dan" Bắc Kạn', BAC_KAN),
+    ],
+)
+def test_top_hit(engine, query, top):
+    result = engine.search(query)
+    assert result.hits, result
+    assert result.hits[0].id == top, [h.id for h in result.hits]
+
+
+def test_accented_form_ranks_above_folded_only_matches(engine):
+    # "Hoàng Công Hàm" is only in seed 001; "hàm"/"hầm"-like folded matches must come after it
+    result = engine.search("Hoàng Công Hàm")
+    assert result.hits[0].id == BAC_KAN
+
+
+def test_unaccented_query_matches_accented_text_and_marks_it(engine):
+    hit = engine.search("quoc phong").hits[0]
+    assert "<mark>quốc</mark> <mark>phòng</mark>" in hit.snippet
+
+
+def test_old_tone_query_marks_new_tone_text(engine):
+    hits = engine.search("hoà bình").hits
+    assert hits[0].id == DIEN_BIEN_2023
+    assert "<mark>hòa</mark> <mark>bình</mark>" in hits[0].snippet
+
+
+def test_phrase_is_required(engine):
+    result = engine.search('"khu vực phòng thủ"')
+    ids = {h.id for h in result.hits}
+    assert TAM_DIEP in ids
+    for hit in result.hits:
+        assert "khu vực phòng thủ" in engine.get(hit.id)["text"].lower()
+
+
+def test_excluded_word_removes_documents(engine):
+    everything = {h.id for h in engine.search("quốc phòng").hits}
+    without = {h.id for h in engine.search('quốc phòng -"Điện Biên"').hits}
+    assert everything - without == {DIEN_BIEN_2022, DIEN_BIEN_2023}
+
+
+def test_excluding_an_accented_word_keeps_its_folded_neighbours(engine):
+    # "-Điện" removes the documents with the word "điện" (even in "điện tử"), and only those:
+    # "-dien" would also remove those with "diễn" or "điển"
+    from searcher.analysis import exact_analyzer
+
+    def words(doc_id):
+        return {t.text for t in exact_analyzer()(engine.get(doc_id)["text"] + " " + engine.get(doc_id)["title"])}
+
+    everything = {h.id for h in engine.search("quốc phòng").hits}
+    expected = {i for i in everything if "điện" not in words(i)}
+    assert expected != everything
+    assert {h.id for h in engine.search("quốc phòng -Điện").hits} == expected
+    assert engine.search("-Điện").notes == [
+        "the query only excludes words: add at least one word to search for"]
+
+
+def test_title_field(engine):
+    result = engine.search("title:Lai")
+    assert [h.id for h in result.hits] == [LAI_CHAU]
+
+
+def test_and_requires_both(engine):
+    ids = [h.id for h in engine.search("Tam AND Điệp").hits]
+    assert ids == [TAM_DIEP]
+
+
+def test_paging(engine):
+    first = engine.search("quốc phòng", limit=2, page=1)
+    second = engine.search("quốc phòng", limit=2, page=2)
+    assert first.total == second.total == 5
+    assert len(first.hits) == 2 and len(second.hits) == 2
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+
+
+def test_snippet_escapes_html(engine):
+    from searcher.highlight import make_snippet
+
+    snippet = make_snippet('<script>alert("x")</script> quốc phòng & <b>', {"quoc"})
+    assert snippet.count("<mark>") == 1
+    assert "<script" not in snippet and "&lt;/script&gt;" in snippet
+    assert "&amp;" in snippet
+
+
+def test_late_match_in_long_document_is_highlighted():
+    from searcher.highlight import make_snippet
+
+    text = "mở đầu. " * 20000 + "Bộ Chỉ huy Quân sự tỉnh Điện Biên."
+    assert len(text) > 100_000
+    assert "<mark>Điện</mark> <mark>Biên</mark>" in make_snippet(text, {"dien", "bien"})
+
+
+def test_get_marks_every_occurrence(engine):
+    doc = engine.get(LAI_CHAU, highlight="quoc phong")
+    assert doc["text_html"].count("<mark>quốc</mark>") == doc["text"].lower().count("quốc")
+
+
+def test_unknown_id(engine):
+    assert engine.get("no/such/id.txt") is None

@@ -1,0 +1,125 @@
+"""Incremental indexing: add, change, delete, skip; rebuilds switch generations atomically."""
+import json
+import os
+
+from searcher import store
+from searcher.engine import Engine
+from searcher.indexer import index_paths
+
+
+def ids(index_dir, query="quốc phòng"):
+    return {h.id for h in Engine(index_dir).search(query, limit=100).hits}
+
+
+def test_incremental_add_change_delete(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    first = index_paths([seed_copy], index_dir)
+    assert (first.added, first.updated, first.removed, first.unchanged) == (5, 0, 0, 0)
+
+    again = index_paths([seed_copy], index_dir)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
+
+    (seed_copy / "new.txt").write_text("Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.",
+                                       encoding="utf-8")
+    changed = seed_copy / "004_981139cf777c2e3c.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nCâu bổ sung về thủy lợi.\n", encoding="utf-8")
+    (seed_copy / "000_c39e642c6c60865f.txt").unlink()
+    third = index_paths([seed_copy], index_dir)
+    assert (third.added, third.updated, third.removed, third.unchanged) == (1, 1, 1, 3)
+    assert third.documents == 5
+
+    engine = Engine(index_dir)
+    assert engine.search("thien tai yen bai").hits[0].id == "new.txt"
+    assert engine.search("câu bổ sung thủy lợi").hits[0].id == "004_981139cf777c2e3c.txt"
+    assert engine.get("000_c39e642c6c60865f.txt") is None
+
+
+def test_touched_but_unchanged_file_is_not_reindexed(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([seed_copy], index_dir)
+    path = seed_copy / "001_f01ec78be0abed4e.txt"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    summary = index_paths([seed_copy], index_dir)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 5)
+
+
+def test_no_paths_reindexes_remembered_folders(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([seed_copy], index_dir)
+    (seed_copy / "extra.txt").write_text("Tin bổ sung về Hà Giang", encoding="utf-8")
+    summary = index_paths([], index_dir)
+    assert summary.added == 1 and summary.documents == 6
+
+
+def test_encodings_and_line_endings(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = "Hội nghị quân sự tỉnh Hà Giang\r\nNội dung báo cáo thủy lợi.\r\n"
+    (docs / "utf8.txt").write_bytes(text.encode("utf-8"))
+    (docs / "bom.txt").write_bytes(b"\xef\xbb\xbf" + text.replace("Hà Giang", "Sơn La").encode("utf-8"))
+    (docs / "utf16.txt").write_bytes(text.replace("Hà Giang", "Lào Cai").encode("utf-16"))
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    summary = index_paths([docs], tmp_path / "ix")
+    assert summary.added == 3
+    assert {s.path.rsplit("/", 1)[-1]: s.reason for s in summary.skipped} == {
+        "empty.txt": "empty file", "image.png": "unsupported file type .png"}
+    engine = Engine(tmp_path / "ix")
+    assert engine.search("lao cai").hits[0].id == "utf16.txt"
+    assert engine.search("Sơn La").hits[0].id == "bom.txt"
+    doc = engine.get("utf8.txt")
+    assert doc["title"] == "Hội nghị quân sự tỉnh Hà Giang" and "\r" not in doc["text"]
+
+
+def test_jsonl_and_gzip(tmp_path):
+    import gzip
+
+    records = [
+        {"id": "a/1", "title": "Quốc phòng toàn dân", "text": "Xây dựng nền quốc phòng toàn dân.", "date": "2019-09-27"},
+        {"id": "a/2", "title": "", "text": "Tin thể thao\nBóng đá Việt Nam thắng."},
+    ]
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{broken\n"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.jsonl").write_text(lines, encoding="utf-8")
+    (tmp_path / "docs" / "b.jsonl.gz").write_bytes(gzip.compress(
+        json.dumps({"id": "b/1", "text": "Hà Nội mùa thu"}, ensure_ascii=False).encode()))
+    summary = index_paths([tmp_path / "docs"], tmp_path / "ix")
+    assert summary.added == 3
+    assert [s.reason.split(":")[0] for s in summary.skipped] == ["invalid JSON"]
+    engine = Engine(tmp_path / "ix")
+    assert engine.get("a/1")["date"] == "2019-09-27"
+    assert engine.get("a/2")["title"] == "Tin thể thao"
+    assert engine.search("ha noi mua thu").hits[0].id == "b/1"
+
+
+def test_rebuild_switches_generation_and_keeps_old_one_until_next(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([seed_copy], index_dir)
+    first_gen = store.current_generation(index_dir)
+    engine = Engine(index_dir)
+    assert len(ids(index_dir)) == 5
+    (seed_copy / "000_c39e642c6c60865f.txt").unlink()
+    summary = index_paths([seed_copy], index_dir, rebuild=True)
+    assert summary.rebuilt and summary.added == 4
+    second_gen = store.current_generation(index_dir)
+    assert second_gen != first_gen and first_gen.exists()
+    assert len({h.id for h in engine.search("quốc phòng").hits}) == 4  # a long-lived engine follows
+
+
+def test_abandoned_build_is_ignored_and_cleaned(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([seed_copy], index_dir)
+    half = store.new_generation(index_dir)  # as if a rebuild had been killed
+    (half / "garbage").write_text("x")
+    assert len(ids(index_dir)) == 5
+    index_paths([seed_copy], index_dir)
+    assert not half.exists()
+
+
+def test_second_writer_is_refused_clearly(seed_copy, tmp_path):
+    import pytest
+
+    index_dir = tmp_path / "ix"
+    with store.writer_lock(index_dir):
+        with pytest.raises(store.IndexLocked, match="another 'search index' run"):
+            index_paths([seed_copy], index_dir)
