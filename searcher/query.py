@@ -258,7 +258,8 @@ def parse_query(text: str, searcher=None) -> QueryPlan:
         and prefix expansion; without one every syllable is used.
     """
     notes: list[str] = []
-    text = normalize_text(text or "")
+    # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
+    text = normalize_text(text or "").replace("?", " ")
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
