@@ -17,7 +17,7 @@ from whoosh.scoring import BM25F
 
 from . import store
 from .highlight import make_snippet, mark_all
-from .query import parse_query
+from .query import BM25_B, BM25_K1, parse_query
 from .schema import SCHEMA_VERSION
 
 MAX_LIMIT = 100
@@ -73,7 +73,7 @@ class Engine:
     def __init__(self, index_dir: Path | str | None = None):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self._local = threading.local()
-        self._weighting = BM25F(B=0.75, K1=1.2, title_B=0.4, title_fold_B=0.4, title_bi_B=0.4)
+        self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):

@@ -31,13 +31,17 @@ MAX_PREFIX_EXPANSIONS = 50
 RARE_FRACTION = 0.08  # a syllable in fewer than this fraction of documents is "selective"
 RARE_MIN_DOCS = 500  # ... and in a small index every syllable is (scoring it all is cheap there)
 
-# Relative weights of the ranked clauses, set on the judged legal set (tests/bench/relevance.py).
+# Relative weights of the ranked clauses and the BM25F parameters, chosen on the judged legal set with
+# tests/bench/relevance.py (see the README's benchmark section for the measurements behind them).
 W_BODY_BIGRAM = 1.0
-W_BODY_BIGRAM_EXACT = 0.6
-W_TITLE_BIGRAM = 1.2
+W_BODY_BIGRAM_EXACT = 0.3
+W_TITLE_BIGRAM = 0.3
 W_BODY_SYLLABLE = 0.5
-W_BODY_SYLLABLE_EXACT = 0.3
-W_TITLE_SYLLABLE = 0.6
+W_BODY_SYLLABLE_EXACT = 0.2
+W_TITLE_SYLLABLE = 0.2
+BM25_K1 = 0.8
+BM25_B = 0.6
+BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little and costs much
 
 _ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
@@ -149,15 +153,15 @@ class _Builder:
         if role == "should":
             role = "must"  # a quoted phrase or a title: clause is what the user insists on
         folded = [fold(s) for s in syllables]
-        # Excluding an accented word excludes that word, not every word it folds to ("-Điện" keeps
-        # "điện"'s neighbours "diễn", "điển"); required words match with or without diacritics.
-        words = syllables if role == "must_not" and syllables != folded else folded
-        suffix = "" if words is syllables else "_fold"
-        fields = ("title" + suffix,) if fieldname == "title" else ("title" + suffix, "body" + suffix)
-        if len(words) == 1:
-            match = Q.Or([Q.Term(f, words[0]) for f in fields])
+        fields = ("title_fold",) if fieldname == "title" else ("title_fold", "body_fold")
+        if role == "must_not" and syllables != folded:
+            # Excluding accented words excludes those words, not every word they fold to
+            # ("-Điện" keeps "diễn"; -"Điện Biên" keeps "diễn biến"); required words match either way.
+            match = _exact_match(syllables, title_only=fieldname == "title")
+        elif len(folded) == 1:
+            match = Q.Or([Q.Term(f, folded[0]) for f in fields])
         else:
-            match = Q.Or([Q.Phrase(f, words) for f in fields])
+            match = Q.Or([Q.Phrase(f, folded) for f in fields])
         if role != "must_not":
             self.plan.highlight_terms.update(folded)
             # the words also feed ranking, so a required phrase ranks like the same free words
@@ -202,36 +206,45 @@ class _Builder:
 
     # --- the ranked free-text part ----------------------------------------------------------------
     def ranked(self) -> Q.Query | None:
+        """The free words as a sum of bigram and selective-syllable clauses (see the module doc)."""
         clauses: list[Q.Query] = []
         seen: set[tuple[str, str]] = set()
 
         def add(fieldname: str, text: str, boost: float) -> None:
-            if (fieldname, text) not in seen:
+            if boost and (fieldname, text) not in seen:
                 seen.add((fieldname, text))
                 clauses.append(Q.Term(fieldname, text, boost=boost))
 
-        runs = self.plan.free_text
-        total = sum(len(r) for r in runs)
-        for run in runs:
+        few_words = sum(len(r) for r in self.plan.free_text) <= 2
+        for run in self.plan.free_text:
             folded = [fold(s) for s in run]
-            for a, b in zip(run, run[1:]):
-                add("body_bi", f"{fold(a)} {fold(b)}", W_BODY_BIGRAM)
-                add("title_bi", f"{fold(a)} {fold(b)}", W_TITLE_BIGRAM)
-                if f"{a} {b}" != f"{fold(a)} {fold(b)}":
-                    add("body_bi_exact", f"{a} {b}", W_BODY_BIGRAM_EXACT)
+            for (a, b), (fa, fb) in zip(zip(run, run[1:]), zip(folded, folded[1:])):
+                if few_words or self._df("body_bi", f"{fa} {fb}") <= self._common_limit(BIGRAM_MAX_FRACTION):
+                    add("body_bi", f"{fa} {fb}", W_BODY_BIGRAM)
+                    add("title_bi", f"{fa} {fb}", W_TITLE_BIGRAM)
+                    if (a, b) != (fa, fb):
+                        add("body_bi_exact", f"{a} {b}", W_BODY_BIGRAM_EXACT)
             for exact, plain in zip(run, folded):
-                add("title_fold", plain, W_TITLE_SYLLABLE)
-                if total <= 2 or self._selective("body_fold", plain):
+                if few_words or self._selective("body_fold", plain):
                     add("body_fold", plain, W_BODY_SYLLABLE)
+                    add("title_fold", plain, W_TITLE_SYLLABLE)
                     if exact != plain:
                         add("body", exact, W_BODY_SYLLABLE_EXACT)
+        if not clauses:  # every word is very common: rank by all of them rather than by none
+            for run in self.plan.free_text:
+                for exact in run:
+                    add("body_fold", fold(exact), W_BODY_SYLLABLE)
         return Q.Or(clauses) if clauses else None
 
+    def _df(self, fieldname: str, text: str) -> int:
+        return self.reader.doc_frequency(fieldname, text) if self.reader is not None else 0
+
     def _selective(self, fieldname: str, text: str) -> bool:
-        if self.reader is None:
-            return True
-        limit = max(RARE_FRACTION * self.doc_count, RARE_MIN_DOCS)
-        return self.reader.doc_frequency(fieldname, text) <= limit
+        return self._df(fieldname, text) <= self._common_limit(RARE_FRACTION)
+
+    def _common_limit(self, fraction: float) -> float:
+        # in a small index every term is cheap, and the fraction alone would drop them all
+        return max(fraction * self.doc_count, RARE_MIN_DOCS)
 
     def combined(self) -> Q.Query | None:
         ranked = self.ranked()
@@ -249,6 +262,18 @@ class _Builder:
         if positive is not None and self.must_not:
             positive = Q.AndNot(positive, Q.Or(self.must_not))
         return positive
+
+
+def _exact_match(syllables: list[str], title_only: bool) -> Q.Query:
+    """Accent-exact match of words: the exact fields keep no positions, so a phrase is matched as
+    all of its exact bigrams (body) or all of its syllables (title)."""
+    in_title = Q.And([Q.Term("title", s) for s in syllables])
+    if title_only:
+        return in_title
+    if len(syllables) == 1:
+        return Q.Or([in_title, Q.Term("body", syllables[0])])
+    pairs = [Q.Term("body_bi_exact", f"{a} {b}") for a, b in zip(syllables, syllables[1:])]
+    return Q.Or([in_title, Q.And(pairs)])
 
 
 def parse_query(text: str, searcher=None) -> QueryPlan:

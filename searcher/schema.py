@@ -24,11 +24,12 @@ def make_schema() -> Schema:
         path=ID(stored=True),  # source file (absolute), for display and incremental updates
         content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
         # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams
-        title=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
+        # (positions only where phrases are matched: the folded fields)
+        title=TEXT(analyzer=exact_analyzer(), stored=True, phrase=False),
         title_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
         title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
         # Body: the same forms, plus accented bigrams so an accented query's exact words win
-        body=TEXT(analyzer=exact_analyzer(), phrase=True),
+        body=TEXT(analyzer=exact_analyzer(), phrase=False),
         body_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
         body_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
         body_bi_exact=TEXT(analyzer=exact_bigram_analyzer(), phrase=False),
