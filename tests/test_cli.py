@@ -36,6 +36,8 @@ def query_json(runner, index_dir, *args):
         ("quoc phong toan dan lai chau", LAI_CHAU),
         ("Cổng thông tin Bắc Kạn", BAC_KAN),
         ("khu vực phòng thủ Tam Điệp", TAM_DIEP),
+        ("tuyến biên giới hoà bình", "004_981139cf777c2e3c.txt"),  # old tone placement; text has "hòa"
+        ("Tỉnh uỷ Điện Biên bảo vệ Tổ quốc", "002_b57587347717fa6b.txt"),
     ],
 )
 def test_query_json_top_hit(runner, cli_index, query, top):
