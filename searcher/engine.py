@@ -117,7 +117,9 @@ class Engine:
             kwargs = {}
             if sort == "date":
                 kwargs = {"sortedby": "date", "reverse": True}
-            results = searcher.search_page(plan.query, page, pagelen=limit,
+            # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
+            # comes with no second pass over the postings
+            results = searcher.search_page(plan.query, page, pagelen=limit, optimize=False,
                                            filter=_filter(date_from, date_to, place), **kwargs)
             total = len(results)
             for hit in results:

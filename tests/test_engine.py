@@ -120,3 +120,16 @@ def test_get_marks_every_occurrence(engine):
 
 def test_unknown_id(engine):
     assert engine.get("no/such/id.txt") is None
+
+
+def test_title_phrase(engine):
+    hits = engine.search('title:"quoc phong toan dan"').hits
+    assert LAI_CHAU in {h.id for h in hits}
+    assert all("quốc phòng toàn dân" in h.title.lower() for h in hits)
+    assert engine.search('title:"toàn dân quốc phòng"').hits == []
+
+
+def test_phrase_matches_across_punctuation_but_not_out_of_order(engine):
+    # "Điện Biên: Tập trung" is the title of seed 004; the colon does not break the phrase
+    assert [h.id for h in engine.search('"dien bien tap trung"').hits] == [DIEN_BIEN_2023]
+    assert engine.search('"trung tap bien dien"').hits == []
