@@ -4,10 +4,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 
+from .clean import remove_boilerplate
+from .metadata import extract_author, extract_date, extract_title
 from .model import Document, Skipped
 from .normalize import normalize_text
-
-TITLE_MAX_CHARS = 200
+from .places import find_places
 
 
 def document_from_file(source, data: bytes) -> Document | Skipped:
@@ -27,7 +28,7 @@ def document_from_file(source, data: bytes) -> Document | Skipped:
         path=str(source.path),
         content_hash="",
     )
-    doc = finish_document(doc)
+    doc = finish_document(doc, clean=True)
     if not doc.date:
         doc.date = dt.datetime.fromtimestamp(source.mtime_ns / 1e9).date().isoformat()
         doc.date_source = "file"
@@ -51,19 +52,20 @@ def decode_text(data: bytes) -> str | None:
         return None
 
 
-def finish_document(doc: Document) -> Document:
-    """Fill in what the source did not give: the title from the text's first meaningful line."""
+def finish_document(doc: Document, clean: bool = False) -> Document:
+    """Fill in what the source did not give: title, date, places, byline.
+
+    :param clean: remove portal furniture from the text (files saved from web portals); records from
+        JSONL exports are taken as they are.
+    """
+    raw = doc.text
     if not doc.title:
-        doc.title = first_line_title(doc.text)
+        doc.title = extract_title(raw)
+    if not doc.date:
+        doc.date = extract_date(raw)
+        doc.date_source = "text" if doc.date else None
+    if clean:
+        doc.text = remove_boilerplate(raw)
+        doc.author = doc.author or extract_author(doc.text)
+    doc.places = doc.places or find_places(doc.title, doc.text)
     return doc
-
-
-def first_line_title(text: str) -> str:
-    for line in text.split("\n"):
-        line = line.strip()
-        if sum(ch.isalpha() for ch in line) >= 3:
-            if len(line) > TITLE_MAX_CHARS:
-                cut = line.rfind(" ", 0, TITLE_MAX_CHARS)
-                line = line[: cut if cut > 0 else TITLE_MAX_CHARS] + "…"
-            return line
-    return ""

@@ -146,3 +146,13 @@ def test_query_path_does_not_import_pyvi(cli_index):
             "assert r.exit_code == 0, r.output; print('pyvi' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_hits_carry_metadata_from_the_text(runner, cli_index):
+    hit = query_json(runner, cli_index, "bac kan")["hits"][0]
+    assert (hit["id"], hit["title"], hit["date"], hit["places"], hit["author"]) == (
+        BAC_KAN, "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019", "2019-09-27",
+        ["Bắc Kạn"], "Thu Trang")
+    text = json.loads(runner.invoke(cli, ["show", BAC_KAN, "--index-dir", str(cli_index), "--json"]).output)["text"]
+    assert "Skip Ribbon Commands" not in text and "Sign In" not in text
+    assert text.startswith("Hội nghị sơ kết xây dựng nền quốc phòng toàn dân")
