@@ -43,6 +43,8 @@ W_TITLE_SYLLABLE = 0.0  # title syllables alone added cost and lowered nDCG: the
 BM25_K1 = 0.8
 BM25_B = 0.6
 EXACT_BIGRAMS_MAX_WORDS = 6
+MAX_BIGRAM_CLAUSES = 64
+MAX_SYLLABLE_CLAUSES = 64
 PHRASE_DRIVING_BIGRAMS = 3  # a phrase's rarest bigrams, ANDed, give the candidates to check
 PHRASE_MAX_CANDIDATES = 400  # beyond that, Whoosh's positional phrase matching is cheaper
 BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little and costs much
@@ -261,20 +263,30 @@ class _Builder:
         # Accented bigrams make an accented query's exact words win; on long questions they cost more
         # time than they change the ranking (measured on the legal set), so only short queries use them.
         exact_bigrams = length <= EXACT_BIGRAMS_MAX_WORDS
+        bigrams: dict[tuple[str, str], int] = {}  # (exact, folded) -> document frequency
+        syllables: dict[tuple[str, str], int] = {}
         for run in runs:
             folded = [fold(s) for s in run]
-            for (a, b), (fa, fb) in zip(zip(run, run[1:]), zip(folded, folded[1:])):
-                if few_words or self._df("body_bi", f"{fa} {fb}") <= self._common_limit(BIGRAM_MAX_FRACTION):
-                    add("body_bi", f"{fa} {fb}", W_BODY_BIGRAM)
-                    add("title_bi", f"{fa} {fb}", W_TITLE_BIGRAM)
-                    if exact_bigrams and (a, b) != (fa, fb):
-                        add("body_bi_exact", f"{a} {b}", W_BODY_BIGRAM_EXACT)
+            for a, b, fa, fb in zip(run, run[1:], folded, folded[1:]):
+                df = self._df("body_bi", f"{fa} {fb}")
+                if few_words or df <= self._common_limit(BIGRAM_MAX_FRACTION):
+                    bigrams[(f"{a} {b}", f"{fa} {fb}")] = df
             for exact, plain in zip(run, folded):
-                if few_words or self._selective("body_fold", plain):
-                    add("body_fold", plain, W_BODY_SYLLABLE)
-                    add("title_fold", plain, W_TITLE_SYLLABLE)
-                    if exact != plain:
-                        add("body", exact, W_BODY_SYLLABLE_EXACT)
+                df = self._df("body_fold", plain)
+                if few_words or df <= self._common_limit(RARE_FRACTION):
+                    syllables[(exact, plain)] = df
+        # A long question keeps its most selective clauses: they carry the ranking, and every extra
+        # clause is postings scored in Python.
+        for exact, plain in sorted(bigrams, key=bigrams.get)[:MAX_BIGRAM_CLAUSES]:
+            add("body_bi", plain, W_BODY_BIGRAM)
+            add("title_bi", plain, W_TITLE_BIGRAM)
+            if exact_bigrams and exact != plain:
+                add("body_bi_exact", exact, W_BODY_BIGRAM_EXACT)
+        for exact, plain in sorted(syllables, key=syllables.get)[:MAX_SYLLABLE_CLAUSES]:
+            add("body_fold", plain, W_BODY_SYLLABLE)
+            add("title_fold", plain, W_TITLE_SYLLABLE)
+            if exact != plain:
+                add("body", exact, W_BODY_SYLLABLE_EXACT)
         if not clauses:  # every word is very common: rank by all of them rather than by none
             for run in runs:
                 for exact in run:
