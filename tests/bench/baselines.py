@@ -1,83 +1,143 @@
-"""Reference systems measured beside ours on the same data: Whoosh out of the box and SQLite FTS5."""
+"""The systems a benchmark compares: ours and two references, behind one small interface.
+
+Each class is made with the folder its index goes in, then::
+
+    system.build(docs, source=path)   # docs: the records (dicts with id, title, text); source: their JSONL
+    system.search(query, k) -> [ids]  # best first
+    system.close()
+
+``source`` is only read by systems that index files (ours); the others index ``docs``.
+"""
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import sqlite3
-import tempfile
-
-from datasets import read_jsonl
+import unicodedata
+from pathlib import Path
 
 
 class WhooshStandard:
-    """Whoosh with its StandardAnalyzer on title and text, questions parsed as OR queries."""
+    """Whoosh out of the box: StandardAnalyzer on title and text, BM25F, the query's words ORed."""
 
     name = "whoosh-standard"
+    # Characters and words Whoosh's default parser reads as syntax (fields, phrases, wildcards, ranges,
+    # groups, boosts, fuzzy terms, operators); questions contain some of them by accident.
+    SYNTAX = re.compile(r"""[:"'*?՞؟፧()\[\]{}^~\\]""")
+    OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b")
 
-    def build(self, jsonl_path):
+    def __init__(self, workdir: Path):
+        self.dir = Path(workdir)
+        self.ix = self.searcher = self.parser = None
+
+    def build(self, docs, source: Path | None = None) -> None:
         from whoosh import index
-        from whoosh.analysis import StandardAnalyzer
         from whoosh.fields import ID, TEXT, Schema
         from whoosh.qparser import MultifieldParser, OrGroup
 
-        schema = Schema(id=ID(stored=True), title=TEXT(analyzer=StandardAnalyzer()),
-                        text=TEXT(analyzer=StandardAnalyzer()))
-        self.ix = index.create_in(tempfile.mkdtemp(prefix="bench-whoosh-"), schema)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        schema = Schema(id=ID(stored=True), title=TEXT, text=TEXT)  # TEXT's default is StandardAnalyzer
+        self.ix = index.create_in(str(self.dir), schema)
         writer = self.ix.writer(limitmb=256)
-        for rec in read_jsonl(jsonl_path):
-            writer.add_document(id=rec["id"], title=rec.get("title") or "", text=rec["text"])
+        for doc in docs:
+            writer.add_document(id=doc["id"], title=doc.get("title") or "", text=doc.get("text") or "")
         writer.commit()
         self.parser = MultifieldParser(["title", "text"], schema, group=OrGroup)
         self.searcher = self.ix.searcher()
 
     def search(self, query: str, k: int) -> list[str]:
-        # query syntax characters would make questions fail to parse: keep the words only
-        words = re.sub(r"[^\w\s]", " ", query)
-        q = self.parser.parse(words)
-        return [hit["id"] for hit in self.searcher.search(q, limit=k)]
+        # Everything else goes to the parser as written, so the analyzer sees the question as it is.
+        text = self.OPERATORS.sub(lambda m: m.group(0).lower(), self.SYNTAX.sub(" ", query))
+        return [hit["id"] for hit in self.searcher.search(self.parser.parse(text), limit=k)]
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+        if self.ix is not None:
+            self.ix.close()
+
+
+def fts5_tokens(text: str) -> list[str]:
+    """The query's words as FTS5's unicode61 splits them: runs of letters, digits, private-use
+    characters and combining marks (so a decomposed "hoà" stays one word)."""
+    words, current = [], []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LNM" or unicodedata.category(ch) == "Co":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
 
 
 class SqliteFts5:
-    """SQLite FTS5, unicode61 tokenizer with diacritics removed, OR of the query's tokens, bm25."""
+    """SQLite FTS5, unicode61 tokenizer with diacritics removed, the query's words ORed, bm25 ranking."""
 
     name = "sqlite-fts5"
 
-    def build(self, jsonl_path):
-        self.db = sqlite3.connect(":memory:")
+    def __init__(self, workdir: Path):
+        self.dir = Path(workdir)
+        self.db = None
+
+    def build(self, docs, source: Path | None = None) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.db = sqlite3.connect(self.dir / "fts5.sqlite3")
         self.db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
                         "tokenize = 'unicode61 remove_diacritics 2')")
-        self.db.executemany("INSERT INTO fts VALUES (?, ?, ?)",
-                            ((r["id"], r.get("title") or "", r["text"]) for r in read_jsonl(jsonl_path)))
+        self.db.executemany("INSERT INTO fts (id, title, text) VALUES (?, ?, ?)",
+                            ((d["id"], d.get("title") or "", d.get("text") or "") for d in docs))
         self.db.commit()
 
     def search(self, query: str, k: int) -> list[str]:
-        tokens = re.findall(r"\w+", query)
+        tokens = fts5_tokens(query)
         if not tokens:
             return []
+        # each word as an FTS5 string: words like NOT, NEAR or a stray quote are then plain text
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         rows = self.db.execute("SELECT id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?", (match, k))
         return [row[0] for row in rows]
 
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
 
 class Ours:
-    """This project's engine through its Python API (highlighting of the top hits included)."""
+    """This project's engine through its Python API; a search includes the snippets of its hits."""
 
     name = "ours"
 
-    def __init__(self, index_dir=None):
-        self.index_dir = index_dir
+    def __init__(self, workdir: Path):
+        self.dir = Path(workdir)
+        self.engine = None
+        self.summary = None
 
-    def build(self, jsonl_path):
-        from pathlib import Path
-
+    def build(self, docs, source: Path | None = None) -> None:
         from searcher.engine import Engine
         from searcher.indexer import index_paths
 
-        self.index_dir = Path(self.index_dir or tempfile.mkdtemp(prefix="bench-ours-"))
-        index_paths([Path(jsonl_path)], self.index_dir)  # incremental: a kept index is reused
-        self.engine = Engine(self.index_dir)
+        if source is None:
+            # the engine indexes files: the records go into one JSONL file beside the index
+            source = self.dir.parent / f"{self.dir.name}-docs.jsonl"
+            source.parent.mkdir(parents=True, exist_ok=True)
+            with open(source, "w", encoding="utf-8") as out:
+                for doc in docs:
+                    out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        # Incremental: an index kept from an earlier run only takes the documents that changed.
+        self.summary = index_paths([Path(source)], self.dir)
+        self.engine = Engine(self.dir)
 
     def search(self, query: str, k: int) -> list[str]:
         return [hit.id for hit in self.engine.search(query, limit=k).hits]
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
 
 
 SYSTEMS = {cls.name: cls for cls in (Ours, WhooshStandard, SqliteFts5)}
