@@ -74,6 +74,8 @@ class Engine:
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self._local = threading.local()
         self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
+        self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
+        self._lexicon_lock = threading.Lock()
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):
@@ -138,6 +140,28 @@ class Engine:
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
                             hits=hits, notes=plan.notes)
+
+    def lexicon(self):
+        """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None."""
+        from .lexicon import LEXICON_FILE, Lexicon
+
+        generation = store.current_generation(self.index_dir)
+        try:
+            mtime = (generation / LEXICON_FILE).stat().st_mtime_ns if generation else None
+        except OSError:
+            mtime = None
+        with self._lexicon_lock:
+            if self._lexicon_state[:2] != (generation, mtime):  # a switch or an update: reopen
+                if self._lexicon_state[2] is not None:
+                    self._lexicon_state[2].close()
+                self._lexicon_state = (generation, mtime, Lexicon.open(generation) if mtime else None)
+            return self._lexicon_state[2]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Autocomplete: up to ``limit`` frequent phrases of the index that continue ``prefix``."""
+        from .suggest import suggest
+
+        return suggest(self.lexicon(), prefix, limit)
 
     def get(self, doc_id: str, highlight: str | None = None) -> dict | None:
         """The stored document ``doc_id`` (with ``text_html`` marking ``highlight``'s words), or None."""

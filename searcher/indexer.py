@@ -14,6 +14,7 @@ from typing import Callable
 from whoosh import index as whoosh_index
 
 from . import store
+from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
 from .sources import SourceFile, hash_bytes, read_source, walk_sources
@@ -103,7 +104,7 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
             manifest = store.read_json(target / store.MANIFEST, {"files": {}})
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
-        run = _Run(ix, manifest, summary, fresh)
+        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix))
         sources, problems = walk_sources(roots)
         summary.skipped.extend(problems)
         for done, source in enumerate(sources, 1):
@@ -132,8 +133,10 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
 class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
-    def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool):
+    def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
+                 lexicon: LexiconBuilder | None = None):
         self.ix = ix
+        self.lexicon = lexicon  # spelling statistics, kept in step with the documents
         self.files: dict = manifest.setdefault("files", {})
         self.summary = summary
         self.fresh = fresh
@@ -178,6 +181,10 @@ class _Run:
             if previous.get(doc_id) == doc.content_hash:
                 self.summary.unchanged += 1
                 continue
+            if self.lexicon is not None:
+                if doc_id in self.known_ids:
+                    self.lexicon.forget(doc_id)
+                self.lexicon.add(doc.title, doc.text)
             self._writer().update_document(**to_index_doc(doc))
             if doc_id in self.known_ids:
                 self.summary.updated += 1
@@ -202,6 +209,8 @@ class _Run:
                 self._delete(doc_id)
 
     def _delete(self, doc_id: str) -> None:
+        if self.lexicon is not None:
+            self.lexicon.forget(doc_id)
         self._writer().delete_by_term("id", doc_id)
         self.known_ids.discard(doc_id)
         self.summary.removed += 1
@@ -214,3 +223,5 @@ class _Run:
     def commit(self) -> None:
         if self.writer is not None:
             self.writer.commit()
+        if self.lexicon is not None:
+            self.lexicon.save()  # before meta.json: a generation marked complete has its lexicon

@@ -102,6 +102,36 @@ def canonical_tone(syllable: str) -> str:
     return unicodedata.normalize("NFC", moved)
 
 
+# --- i/y spelling ---------------------------------------------------------------------------------
+# After some single-consonant initials the same syllable is written with a final i or y (quý/quí,
+# kỹ/kĩ, lý/lí, Mỹ/Mĩ, sỹ/sĩ, kỳ/kì, tỷ/tỉ, hy/hi): the 1984 spelling rules prefer i, usage is split
+# and often prefers y. Matching uses one form (y, the more frequent in administrative text). Only the
+# bare initial + i/y syllable changes: never the y of uy/ay/ây (huy, tay, cây), never an initial y (yêu,
+# ý) and never gi/nghi, where i is not the vowel of its own.
+_IY_ONSETS = "(?:qu|[hklmst])"
+_IY_FINAL = re.compile(rf"^({_IY_ONSETS})([iìíỉĩịyỳýỷỹỵ])$")
+_I_TO_Y = str.maketrans("iìíỉĩị", "yỳýỷỹỵ")
+_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
+
+
+def canonical_iy(syllable: str) -> str:
+    """The y spelling of a lowercase syllable written either way (``kĩ`` → ``kỹ``, ``li`` → ``ly``).
+
+    >>> canonical_iy("kĩ"), canonical_iy("quí"), canonical_iy("huy"), canonical_iy("gì"), canonical_iy("yêu")
+    ('kỹ', 'quý', 'huy', 'gì', 'yêu')
+    """
+    if len(syllable) > 3 or not _IY_FINAL.match(syllable):
+        return syllable
+    return syllable.translate(_I_TO_Y)
+
+
+def iy_variants(syllable: str) -> tuple[str, ...]:
+    """Both spellings of an i/y syllable (``ky`` → ``ky``, ``ki``), or just the syllable."""
+    if len(syllable) > 3 or not _IY_FINAL.match(syllable):
+        return (syllable,)
+    return (syllable.translate(_I_TO_Y), syllable.translate(_Y_TO_I))
+
+
 # --- folding ------------------------------------------------------------------------------------------
 _FOLD_CACHE: dict[str, str] = {}
 

@@ -1,0 +1,464 @@
+"""What the indexed text says about Vietnamese spelling, learned while indexing.
+
+For every run of 1-4 syllables (never across punctuation, digits or line ends) the lexicon counts how
+it is written: folded key (``quoc phong``) → accented form (``quốc phòng``) → count, plus its most
+frequent capitalisation (``UBND tỉnh``, ``Lai Châu``). Diacritic restoration (:mod:`searcher.restore`), spelling suggestions
+(:mod:`searcher.spelling`) and autocomplete (:mod:`searcher.suggest`) read these counts.
+
+Storage: ``lexicon.sqlite`` in the index generation folder. SQLite opens in about a millisecond and
+answers keyed look-ups without loading anything, which keeps the CLI's cold start within budget.
+
+Tables::
+
+    ngram(key, form, n, count, cased, cased_count)
+                                              key = folded, i/y-canonical syllables; form = lowercase,
+                                              canonical tone placement, i/y as written; cased = the
+                                              form in its most frequent capitalisation
+    suggest(key, form, display, count)        the phrases autocomplete may offer, most frequent first
+    suggest_top(prefix, rows)                 precomputed answers for prefixes of 1-2 characters
+    meta(name, value)                         format version, syllable total
+
+Counting is done on the raw (cased) strings with C-level ``Counter.update``; canonical forms are computed
+once per distinct string when the counts are flushed to SQLite, which keeps the indexing overhead small.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections import Counter
+from pathlib import Path
+
+from .normalize import canonical_iy, canonical_tone, fold
+
+LEXICON_FILE = "lexicon.sqlite"
+FORMAT = 1
+MAX_N = 4
+# Flush the in-memory counts to SQLite beyond this many distinct strings (bounds memory on big corpora).
+FLUSH_ENTRIES = 1_500_000
+# Phrases of 3-4 syllables seen once in a flush window are dropped: autocomplete only wants frequent ones.
+LONG_MIN_COUNT = 2
+SUGGEST_ROWS = 300_000
+SUGGEST_TOP_CHARS = 2  # prefixes this short are answered from a precomputed list
+SUGGEST_TOP_ROWS = 60
+# A 3-4 syllable phrase whose last two syllables go on with one same syllable this often is cut inside
+# a word ("quốc phòng toàn" of "quốc phòng toàn dân") and is not offered.
+CUT_SHARE = 0.85
+
+# Runs of letter-only words separated by blanks: a phrase never spans punctuation, digits or a line end.
+_SEGMENT = re.compile(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*")
+
+# Function words: a suggestion of several syllables neither starts nor ends with one ("của quốc phòng",
+# "quốc phòng và" are not things people search for).
+EDGE_STOP = frozenset(
+    "của và các là có được cho với trong những đã để thì mà này ở tại về theo từ một không khi đến như "
+    "do bị nên cũng sẽ đang vào ra lên hay hoặc nhưng vì nếu rằng thế nào gì ai đó kia ấy vẫn còn rất "
+    "lại mọi mỗi nhiều sau trước đây qua bằng cùng tới hơn".split()
+)
+
+
+def syllable_key(syllable: str) -> str:
+    """The folded, i/y-canonical lookup key of one lowercase syllable (``kĩ`` → ``ky``)."""
+    return canonical_iy(fold(syllable))
+
+
+def phrase_key(form: str) -> str:
+    return " ".join(syllable_key(s) for s in form.split(" "))
+
+
+class LexiconBuilder:
+    """Counts the n-grams of documents added to (and removed from) an index; :meth:`save` writes them.
+
+    :param generation: the index generation folder the lexicon belongs to.
+    :param fresh: the generation is new (counts start from zero) rather than updated in place.
+    :param ix: the Whoosh index, read for the stored text of replaced and removed documents and to
+        rebuild a lexicon that is missing from an existing generation.
+    """
+
+    def __init__(self, generation: Path, fresh: bool, ix=None):
+        self.path = Path(generation) / LEXICON_FILE
+        self.fresh = fresh
+        self.ix = ix
+        self._searcher = None
+        self._plus: list[Counter] = [Counter() for _ in range(MAX_N)]
+        self._minus: list[Counter] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._tokens = 0
+        self.changed = False
+        # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
+        self.bootstrap = not fresh and not _readable(self.path)
+
+    # --- counting ---------------------------------------------------------------------------------
+    def add(self, title: str, text: str) -> None:
+        """Count a document that enters the index."""
+        self.changed = True
+        if self.bootstrap:
+            return  # counted from the index itself at save time
+        self._tokens += _count(self._plus, title, text)
+        if sum(len(c) for c in self._plus) > FLUSH_ENTRIES:
+            self._flush()
+
+    def forget(self, doc_id: str) -> None:
+        """Uncount the indexed version of ``doc_id`` (about to be replaced or removed), if any."""
+        self.changed = True
+        if self.bootstrap or self.fresh or self.ix is None:
+            return
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()  # the state before this run's changes
+        stored = self._searcher.document(id=doc_id)
+        if stored:
+            if self._minus is None:
+                self._minus = [Counter() for _ in range(MAX_N)]
+            self._tokens -= _count(self._minus, stored.get("title") or "", stored.get("text") or "")
+
+    # --- writing ------------------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write the counts and refresh the autocomplete tables (one transaction on an existing file)."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if not self.changed and not self.bootstrap and not self.fresh:
+            return
+        if self.bootstrap:
+            self._count_index()
+        db = self._connect()
+        if self._minus is not None:
+            self._write(self._minus, sign=-1)
+            self._minus = None
+        self._write(self._plus, sign=1, lossy=self.fresh)
+        self._plus = [Counter() for _ in range(MAX_N)]
+        tokens = int(_meta(db, "tokens") or 0) + self._tokens
+        self._tokens = 0
+        db.execute("DELETE FROM ngram WHERE count <= 0")
+        _set_meta(db, "tokens", tokens)
+        _set_meta(db, "format", FORMAT)
+        _build_suggest(db)
+        db.commit()
+        db.close()
+        self._db = None
+
+    def _count_index(self) -> None:
+        if self.path.exists():
+            self.path.unlink()
+        self._plus = [Counter() for _ in range(MAX_N)]
+        self._minus = None
+        self._tokens = 0
+        self.bootstrap = False
+        self.fresh = True
+        if self.ix is None:
+            return
+        with self.ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                self.add(stored.get("title") or "", stored.get("text") or "")
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            db = sqlite3.connect(str(self.path), isolation_level="DEFERRED")
+            if self.fresh:
+                # a generation being built is not live: nobody reads it until the switch
+                db.execute("PRAGMA journal_mode=OFF")
+                db.execute("PRAGMA synchronous=OFF")
+            db.executescript(_SCHEMA)
+            self._db = db
+        return self._db
+
+    def _flush(self) -> None:
+        self._write(self._plus, sign=1, lossy=True)
+        self._plus = [Counter() for _ in range(MAX_N)]
+
+    def _write(self, counters: list[Counter], sign: int, lossy: bool = False) -> None:
+        db = self._connect()
+        canon, key_of = _CANON.__getitem__, _KEYS.__getitem__
+        join = " ".join
+        rows: dict[tuple[str, str], list] = {}
+        # 1-2 syllables were counted as written (their capitalisation is kept for display)
+        for n, counter in ((1, counters[0]), (2, counters[1])):
+            for raw, count in counter.items():
+                low = raw.lower()
+                form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
+                key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
+                if raw == low:
+                    cased = form
+                elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
+                    cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
+                else:
+                    cased = form
+                row = rows.get((key, form))
+                if row is None:
+                    rows[(key, form)] = [n, count, cased, count]
+                else:
+                    row[1] += count
+                    if count > row[3]:
+                        row[2], row[3] = cased, count
+        out = [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
+        del rows
+        # 3-4 syllables were counted lowercase and canonical (their display is composed from the pairs)
+        for n, counter in ((3, counters[2]), (4, counters[3])):
+            for form, count in counter.items():
+                if lossy and count < LONG_MIN_COUNT:
+                    continue
+                out.append((join(map(key_of, form.split(" "))), form, n, sign * count, form, 0))
+        if sign > 0:
+            sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
+                   "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
+                   "cased_count = max(cased_count, excluded.cased_count)")
+            out.sort()  # key order: inserts into the B-tree stay local, several times faster
+        else:
+            sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count")
+        db.executemany(sql, out)
+
+
+class _Memo(dict):
+    """A per-process memo of a one-argument function over syllables (bounded: junk tokens exist)."""
+
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, token: str) -> str:
+        if len(self) > 300_000:
+            self.clear()
+        value = self[token] = self.func(token)
+        return value
+
+
+_CANON = _Memo(canonical_tone)  # lowercase syllable -> canonical tone placement
+_KEYS = _Memo(syllable_key)  # form -> folded, i/y-canonical key
+
+
+def _count(counters: list[Counter], title: str, text: str) -> int:
+    """Add the 1-4-grams of ``title`` and ``text`` to ``counters``; return the number of syllables.
+
+    1-2-grams are counted as written (capitalisation kept), 3-4-grams lowercase with canonical tone:
+    every update is one C-level ``Counter.update`` over a ``map``.
+    """
+    c1, c2, c3, c4 = counters
+    canon = _CANON.__getitem__
+    join = " ".join
+    total = 0
+    for source in (title, text):
+        for segment in _SEGMENT.findall(source):
+            toks = segment.split()
+            n = len(toks)
+            total += n
+            c1.update(toks)
+            if n > 1:
+                c2.update(map(join, zip(toks, toks[1:])))
+                if n > 2:
+                    low = list(map(canon, segment.lower().split()))
+                    c3.update(map(join, zip(low, low[1:], low[2:])))
+                    if n > 3:
+                        c4.update(map(join, zip(low, low[1:], low[2:], low[3:])))
+    return total
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ngram(key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
+    count INTEGER NOT NULL, cased TEXT NOT NULL, cased_count INTEGER NOT NULL,
+    PRIMARY KEY (key, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, display TEXT NOT NULL,
+    count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest_top(prefix TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+
+def _meta(db: sqlite3.Connection, name: str):
+    row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(db: sqlite3.Connection, name: str, value) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", (name, str(value)))
+
+
+def _readable(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _meta(db, "format") == str(FORMAT)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+def display_form(form: str, cased: str) -> str:
+    """How a phrase is shown: lowercase, except the syllables that the corpus mostly capitalises
+    ("UBND tỉnh", "Lai Châu"); a capital only because a sentence or title starts there is dropped."""
+    if cased == form:
+        return form
+    shown = cased.split(" ")
+    if len(shown) > 1 and shown[0][:1].isupper() and not shown[0].isupper() and not shown[1][:1].isupper():
+        shown[0] = shown[0].lower()  # "Xây dựng": a sentence start, not a name
+    return " ".join(shown)
+
+
+def _compose_case(syllables: list[str], pair_cased: dict[str, str]) -> str:
+    """The capitalisation of a longer phrase from that of its pairs (each syllable as in the pair that
+    ends with it; the first as in the first pair)."""
+    out = []
+    for i in range(len(syllables)):
+        a, b = (0, 1) if i == 0 else (i - 1, i)
+        pair = f"{syllables[a]} {syllables[b]}"
+        cased = pair_cased.get(pair, pair).split(" ")
+        out.append(cased[0] if i == 0 else cased[1])
+    return " ".join(out)
+
+
+def _build_suggest(db: sqlite3.Connection) -> None:
+    """Choose the phrases autocomplete offers: frequent, not cut inside a word, no function-word edges."""
+    # A phrase cut inside a word is not offered: its last syllable (or last two) nearly always goes on
+    # with one same syllable ("quốc phòng toàn" of "quốc phòng toàn dân"), or its first syllable nearly
+    # always follows one ("hiện nghị" of "thực hiện nghị quyết").
+    single = dict(db.execute("SELECT form, count FROM ngram WHERE n = 1"))
+    continued: dict[str, int] = {}
+    for form, count in db.execute("SELECT form, count FROM ngram WHERE n = 3 AND count >= 2"):
+        head = form[:form.rindex(" ")]
+        if count > continued.get(head, 0):
+            continued[head] = count
+    cut_after: set[str] = set()  # forms (1-2 syllables) that a phrase must not end with
+    cut_before: set[str] = set()  # syllables that a phrase must not start with
+    following: dict[str, int] = {}
+    preceding: dict[str, int] = {}
+    pair_cased: dict[str, str] = {}
+    for form, count, cased in db.execute("SELECT form, count, cased FROM ngram WHERE n = 2"):
+        if cased != form:
+            pair_cased[form] = cased
+        if continued.get(form, 0) >= CUT_SHARE * count:
+            cut_after.add(form)
+        first, second = form.split(" ", 1)
+        if count > following.get(first, 0):
+            following[first] = count
+        if count > preceding.get(second, 0):
+            preceding[second] = count
+    cut_after.update(f for f, c in following.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
+    cut_before.update(f for f, c in preceding.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
+    del single, continued, following, preceding
+
+    db.execute("DELETE FROM suggest")
+    db.execute("DELETE FROM suggest_top")
+    chosen = []
+    for key, form, n, count, cased in db.execute(
+            "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
+            "ORDER BY count DESC LIMIT ?", (4 * SUGGEST_ROWS,)):
+        if n > 1:
+            syllables = form.split(" ")
+            if syllables[0] in EDGE_STOP or syllables[-1] in EDGE_STOP:
+                continue
+            if syllables[-1] in cut_after or syllables[0] in cut_before:
+                continue
+            if n > 2 and " ".join(syllables[-2:]) in cut_after:
+                continue
+        if n > 2:
+            cased = _compose_case(form.split(" "), pair_cased)
+        chosen.append((key, form, display_form(form, cased), count))
+        if len(chosen) >= SUGGEST_ROWS:
+            break
+    db.executemany("INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", sorted(chosen))
+    top: dict[str, list] = {}
+    for key, form, display, count in chosen:  # already most frequent first
+        for length in range(1, SUGGEST_TOP_CHARS + 1):
+            if len(key) < length:
+                break
+            bucket = top.setdefault(key[:length], [])
+            if len(bucket) < SUGGEST_TOP_ROWS:
+                bucket.append((key, form, display, count))
+    db.executemany("INSERT INTO suggest_top(prefix, rows) VALUES (?, ?)",
+                   ((p, json.dumps(rows, ensure_ascii=False)) for p, rows in top.items()))
+
+
+class Lexicon:
+    """Read access to a generation's ``lexicon.sqlite``; thread-safe, look-ups cached."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._forms: dict[str, list[tuple[str, int]]] = {}
+        self._cased: dict[str, str | None] = {}
+        self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
+        self._vocabulary: dict[str, int] | None = None
+
+    @classmethod
+    def open(cls, generation: Path | None) -> "Lexicon | None":
+        """The lexicon of ``generation``, or None when it has none (built before lexicons existed)."""
+        if generation is None:
+            return None
+        path = Path(generation) / LEXICON_FILE
+        if not path.exists():
+            return None
+        try:
+            lexicon = cls(path)
+            if lexicon._one("SELECT value FROM meta WHERE name = 'format'") != str(FORMAT):
+                lexicon.close()
+                return None
+            return lexicon
+        except sqlite3.Error:
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _one(self, sql: str, args=()):
+        with self._lock:
+            row = self._db.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def _all(self, sql: str, args=()) -> list:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def forms(self, key: str) -> list[tuple[str, int]]:
+        """The accented forms of a folded key (one or more syllables), most frequent first."""
+        cached = self._forms.get(key)
+        if cached is None:
+            cached = [(f, c) for f, c in self._all(
+                "SELECT form, count FROM ngram WHERE key = ? ORDER BY count DESC", (key,)) if c > 0]
+            if len(self._forms) > 50_000:
+                self._forms.clear()
+            self._forms[key] = cached
+        return cached
+
+    def count(self, key: str) -> int:
+        """How often the folded key occurs, all forms together."""
+        return sum(c for _, c in self.forms(key))
+
+    def form_count(self, form: str) -> int:
+        """How often exactly this form (lowercase, canonical tone) occurs."""
+        key = phrase_key(form)
+        return sum(c for f, c in self.forms(key) if f == form)
+
+    def cased(self, form: str) -> str | None:
+        """The most frequent capitalisation of a form (``ubnd`` → ``UBND``), None if never seen."""
+        if form not in self._cased:
+            row = self._all("SELECT cased FROM ngram WHERE key = ? AND form = ?", (phrase_key(form), form))
+            if len(self._cased) > 50_000:
+                self._cased.clear()
+            self._cased[form] = row[0][0] if row else None
+        return self._cased[form]
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every folded syllable key with its count (loaded once, for spelling suggestions)."""
+        if self._vocabulary is None:
+            vocab: dict[str, int] = {}
+            for key, count in self._all("SELECT key, count FROM ngram WHERE n = 1"):
+                vocab[key] = vocab.get(key, 0) + count
+            self._vocabulary = vocab
+        return self._vocabulary
+
+    def suggest_rows(self, prefix: str, limit: int = 200) -> list[tuple[str, str, str, int]]:
+        """(key, form, display, count) of offered phrases whose key starts with ``prefix``."""
+        if not prefix:
+            return []
+        if len(prefix) <= SUGGEST_TOP_CHARS:
+            raw = self._one("SELECT rows FROM suggest_top WHERE prefix = ?", (prefix,))
+            return [tuple(r) for r in json.loads(raw)] if raw else []
+        return self._all("SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
+                         "ORDER BY count DESC LIMIT ?", (prefix, prefix + "\U0010ffff", limit))
