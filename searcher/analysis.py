@@ -5,6 +5,8 @@ Vietnamese writes one syllable per space-separated unit, so syllables are the at
 syllables (``quốc phòng``, ``khu vực phòng thủ``) are captured by the bigram field, which is what makes
 adjacent-and-in-order matches rank higher and keeps queries fast (bigrams are far rarer than syllables).
 
+The i/y spellings of one syllable (``kĩ``/``kỹ``, ``quí``/``quý``) are indexed as one (the y form).
+
 Chains (all picklable: the schema, and so these objects, are pickled into the index):
 
 >>> [t.text for t in exact_analyzer()("Hoà Bình, 21/2019/NĐ-CP")]
@@ -22,7 +24,7 @@ import re
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
-from .normalize import canonical_tone, fold
+from .normalize import canonical_iy, canonical_tone, fold
 
 # A token is a run of letters/digits; runs joined by "/", "-", "." or "," with no space between
 # (document numbers such as 21/2019/NĐ-CP, dates 26/9/2019, numbers 1.000,5) form one compound.
@@ -120,6 +122,19 @@ class ToneFilter(Filter):
             yield t
 
 
+class SpellingFilter(Filter):
+    """One spelling for the i/y variants (``kĩ``/``kỹ`` → ``kỹ``, ``quí`` → ``quý``, ``li`` → ``ly``):
+    both are in use for the same word, so they are indexed and searched as one; expects lowercase."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = canonical_iy(t.text)
+            yield t
+
+
 class FoldFilter(Filter):
     """Remove diacritics (``quốc`` → ``quoc``, ``đ`` → ``d``); offsets are untouched."""
 
@@ -169,20 +184,20 @@ class BigramFilter(Filter):
 
 
 def exact_analyzer():
-    """Syllables, lowercase, canonical tone placement: the accent-sensitive fields."""
-    return SyllableTokenizer() | LowercaseFilter() | ToneFilter()
+    """Syllables, lowercase, canonical tone placement and i/y spelling: the accent-sensitive fields."""
+    return SyllableTokenizer() | LowercaseFilter() | ToneFilter() | SpellingFilter()
 
 
 def folded_analyzer():
-    """Syllables without diacritics: the accent-insensitive fields."""
-    return SyllableTokenizer() | LowercaseFilter() | FoldFilter()
+    """Syllables without diacritics (i/y spelling merged): the accent-insensitive fields."""
+    return SyllableTokenizer() | LowercaseFilter() | FoldFilter() | SpellingFilter()
 
 
 def bigram_analyzer():
     """Folded syllable bigrams: adjacency in a single cheap term."""
-    return SyllableTokenizer() | LowercaseFilter() | FoldFilter() | BigramFilter()
+    return SyllableTokenizer() | LowercaseFilter() | FoldFilter() | SpellingFilter() | BigramFilter()
 
 
 def exact_bigram_analyzer():
     """Accented syllable bigrams: rewards documents that match an accented query's exact words."""
-    return SyllableTokenizer() | LowercaseFilter() | ToneFilter() | BigramFilter()
+    return SyllableTokenizer() | LowercaseFilter() | ToneFilter() | SpellingFilter() | BigramFilter()

@@ -24,7 +24,7 @@ from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, Plu
 
 from .analysis import exact_analyzer
 from .highlight import fold_offsets_preserved
-from .normalize import fold, normalize_text
+from .normalize import fold, iy_variants, normalize_text
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -156,7 +156,12 @@ class _Builder:
     def _flush(self, run: list[str]) -> None:
         if run:
             self.plan.free_text.append(run[:MAX_SYLLABLES])
-            self.plan.highlight_terms.update(fold(s) for s in run)
+            self._highlight(fold(s) for s in run)
+
+    def _highlight(self, folded) -> None:
+        # the index merges i/y spellings, so the snippet marks both ("ky" marks "kỹ" and "kĩ")
+        for syllable in folded:
+            self.plan.highlight_terms.update(iy_variants(syllable))
 
     def _place(self, q: Q.Query, role: str) -> None:
         {"must": self.must, "must_not": self.must_not}.get(role, self.optional).append(q)
@@ -181,7 +186,7 @@ class _Builder:
         else:
             match = Q.Or([self._phrase(f, folded) for f in fields])
         if role != "must_not":
-            self.plan.highlight_terms.update(folded)
+            self._highlight(folded)
             # with other free words, a required phrase's words also rank like free words
             if fieldname == "body":
                 self.required_runs.append(syllables)
@@ -200,7 +205,8 @@ class _Builder:
         candidates = list(self.searcher.docs_for_query(driving))
         if len(candidates) > PHRASE_MAX_CANDIDATES:
             return Q.Phrase(fieldname, folded)
-        pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, folded)) + r"(?![^\W_])")
+        words = ["(?:" + "|".join(map(re.escape, iy_variants(s))) + ")" for s in folded]
+        pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])")
         ids = []
         for docnum in candidates:
             stored = self.searcher.stored_fields(docnum)

@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bigram_analyzer, exact_analyzer, exact_bigram_analyzer, folded_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: i/y spellings merged by the analyzers
 
 # Fields a free-text query searches, with their weights relative to the body's folded syllables.
 TITLE_FIELDS = ("title", "title_fold", "title_bi")
