@@ -177,5 +177,42 @@ def info_command(index_dir, as_json):
     click.echo(f"sources:        {', '.join(info['roots'])}")
 
 
+@cli.command("serve")
+@_index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 makes the page reachable from other machines).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Requests answered at the same time.")
+def serve_command(index_dir, host, port, threads):
+    """Serve the search page and its JSON API (waitress; picks up rebuilt indexes by itself)."""
+    import logging
+    import os
+
+    if os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no"):
+        _fail("refusing to serve with FLASK_DEBUG set: the debugger would let any visitor run code", False)
+    import waitress
+
+    from web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app({"INDEX_DIR": index_dir})
+    engine = app.extensions["engine"]
+    try:
+        documents = engine.info()["documents"]
+        click.echo(f"{documents} documents in {engine.index_dir}")
+    except Exception as exc:  # the page explains how to build an index; serving still makes sense
+        click.echo(f"warning: {exc}", err=True)
+    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="search")
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Search page: http://{shown_host}:{server.effective_port}/  (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
 def main():  # pragma: no cover - the console script
     cli()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from . import store
@@ -23,6 +24,8 @@ from .schema import SCHEMA_VERSION
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+RELATED_TERMS = 25
+RELATED_TEXT_CHARS = 20_000
 
 
 class IndexMissing(RuntimeError):
@@ -51,6 +54,8 @@ class SearchResult:
     took_ms: float
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)  # what the engine changed or could not use
+    # counts per place and per year over all matches (asked for with facets=True): [[value, count], ...]
+    facets: dict[str, list] = field(default_factory=dict)
     ok: bool = True
 
     def as_dict(self) -> dict:
@@ -106,8 +111,11 @@ class Engine:
     # --- searching --------------------------------------------------------------------------------
     def search(self, text: str, limit: int = 10, page: int = 1, sort: str = "relevance",
                date_from: str | None = None, date_to: str | None = None,
-               place: str | None = None) -> SearchResult:
-        """Run one query; ``page`` is 1-based. Never raises for any query text."""
+               place: str | None = None, facets: bool = False) -> SearchResult:
+        """Run one query; ``page`` is 1-based. Never raises for any query text.
+
+        With ``facets``, the result also counts all matches per place and per year (for filters).
+        """
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
@@ -115,15 +123,20 @@ class Engine:
         plan = parse_query(text, searcher)
         hits: list[Hit] = []
         total = 0
+        facet_counts: dict[str, list] = {"places": [], "years": []}
         if plan.query is not None:
             kwargs = {}
             if sort == "date":
                 kwargs = {"sortedby": "date", "reverse": True}
+            if facets:
+                kwargs.update(groupedby=_FACETS, maptype=sorting.Count)
             # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
             # comes with no second pass over the postings
             results = searcher.search_page(plan.query, page, pagelen=limit, optimize=False,
                                            filter=_filter(date_from, date_to, place), **kwargs)
             total = len(results)
+            if facets:
+                facet_counts = _facet_counts(results.results)
             for hit in results:
                 stored = hit.fields()
                 hits.append(Hit(
@@ -131,7 +144,8 @@ class Engine:
                     title=stored.get("title", ""),
                     path=stored.get("path", ""),
                     date=stored.get("date") or None,
-                    score=round(float(hit.score or 0.0), 4),
+                    # sorted by date, Whoosh puts the sort key where the score goes: no score then
+                    score=0.0 if sort == "date" else round(float(hit.score or 0.0), 4),
                     snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
                     places=[p for p in (stored.get("places") or "").split(",") if p],
                     author=stored.get("author"),
@@ -139,7 +153,7 @@ class Engine:
                 ))
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
-                            hits=hits, notes=plan.notes)
+                            hits=hits, notes=plan.notes, facets=facet_counts if facets else {})
 
     def lexicon(self):
         """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None."""
@@ -185,6 +199,20 @@ class Engine:
             doc["text_html"] = mark_all(text, parse_query(highlight, searcher).highlight_terms)
         return doc
 
+    def related(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """Reports most like ``doc_id`` (Whoosh's more-like-this over its key word pairs), best first."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        # word pairs say more of a report's topic than single syllables; the text's head is enough
+        results = searcher.more_like(docnum, "body_bi", text=stored.get("text", "")[:RELATED_TEXT_CHARS],
+                                     top=limit, numterms=RELATED_TERMS)
+        return [{"id": hit["id"], "title": hit.get("title", ""), "date": hit.get("date") or None,
+                 "places": [p for p in (hit.get("places") or "").split(",") if p]}
+                for hit in results]
+
     def info(self) -> dict:
         """Document count, size on disk, last update and schema version of the live index."""
         generation = store.current_generation(self.index_dir)
@@ -200,6 +228,21 @@ class Engine:
             "index_dir": str(self.index_dir),
             "roots": meta.get("roots", []),
         }
+
+
+# A document may name several places; dates group by their first four characters, the year.
+_FACETS = {"places": sorting.FieldFacet("places", allow_overlap=True), "date": sorting.FieldFacet("date")}
+
+
+def _facet_counts(results) -> dict[str, list]:
+    """Places by count then name; years newest first. Documents without a value are not counted."""
+    places = [[name, n] for name, n in results.groups("places").items() if name]
+    places.sort(key=lambda item: (-item[1], item[0]))
+    years: dict[str, int] = {}
+    for date, n in results.groups("date").items():
+        if date:
+            years[date[:4]] = years.get(date[:4], 0) + n
+    return {"places": places, "years": [[y, years[y]] for y in sorted(years, reverse=True)]}
 
 
 def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.Query | None:

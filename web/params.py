@@ -1,0 +1,105 @@
+"""Reading and checking request parameters: every bad value becomes a :class:`BadRequest` whose
+message tells the user what was wrong (shown on the page, or as the JSON error)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from searcher.engine import MAX_PAGE
+
+
+class BadRequest(ValueError):
+    """A parameter the app cannot use; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class SearchParams:
+    q: str
+    page: int
+    limit: int
+    sort: str
+    date_from: str | None
+    date_to: str | None
+    place: str | None
+
+    def as_query_args(self, **changes) -> dict:
+        """The URL parameters that reproduce this search, with ``changes`` applied (None drops one)."""
+        args = {"q": self.q, "page": self.page, "sort": self.sort, "from": self.date_from,
+                "to": self.date_to, "place": self.place}
+        args.update(changes)
+        defaults = {"page": 1, "sort": "relevance"}
+        return {k: v for k, v in args.items() if v not in (None, "") and defaults.get(k) != v}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _int(args, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw):
+        raise BadRequest(f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be from {low} to {high}, not {value}")
+    return value
+
+
+def _date(args, name: str) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD; the engine reads a partial date as its whole year or month."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not _DATE.match(raw):
+        raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not {raw[:40]!r}")
+    parts = [int(p) for p in raw.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise BadRequest(f"'{name}': {raw} is not a date in the calendar") from None
+    return raw
+
+
+def query_text(args, max_chars: int, name: str = "q") -> str:
+    text = args.get(name, "")
+    if len(text) > max_chars:
+        raise BadRequest(f"the query is too long ({len(text)} characters; at most {max_chars})")
+    return _CONTROL.sub(" ", text).strip()
+
+
+def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> SearchParams:
+    sort = args.get("sort", "relevance").strip() or "relevance"
+    if sort not in ("relevance", "date"):
+        raise BadRequest(f"'sort' must be 'relevance' or 'date', not {sort[:40]!r}")
+    place = args.get("place", "").strip() or None
+    if place is not None and len(place) > 100:
+        raise BadRequest("'place' is too long")
+    return SearchParams(
+        q=query_text(args, max_chars),
+        page=_int(args, "page", 1, 1, MAX_PAGE),
+        limit=_int(args, "limit", default_limit, 1, max_limit),
+        sort=sort,
+        date_from=_date(args, "from"),
+        date_to=_date(args, "to"),
+        place=place,
+    )
+
+
+def doc_id(args) -> str:
+    """A document id as the index writes them: a relative path, never one that climbs out (``..``)."""
+    value = args.get("id", "").strip()
+    if not value:
+        raise BadRequest("missing 'id': which document?")
+    if len(value) > 1000 or _CONTROL.search(value):
+        raise BadRequest("'id' is not a document id")
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
+        raise BadRequest("'id' must not be an absolute path or contain '..'")
+    return value
