@@ -137,7 +137,8 @@ class Engine:
             total = len(results)
             if facets:
                 facet_counts = _facet_counts(results.results)
-            for hit in results:
+            # Whoosh answers a page past the end with the last page; past the end there is nothing
+            for hit in (results if results.pagenum == page else ()):
                 stored = hit.fields()
                 hits.append(Hit(
                     id=stored["id"],

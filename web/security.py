@@ -34,7 +34,7 @@ def marked(engine_html: str | None) -> Markup:
     for piece in _MARK_TAG.split(engine_html or ""):
         if piece in ("<mark>", "</mark>"):
             parts.append(Markup(piece))
-        elif "<" in piece or ">" in piece or '"' in piece:
+        elif "<" in piece or ">" in piece:
             parts.append(escape(piece))
         else:
             parts.append(Markup(piece))
