@@ -1,0 +1,163 @@
+"""What a person sees, in a real headless Chromium (Debian's chromium + chromium-driver, via Selenium):
+typing without diacritics, highlighting, paging, the document page, keyboard suggestions, and document
+text that looks like HTML staying inert. A screenshot of the results page is kept in test-artifacts/."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import BAC_KAN, REPO, SEEDS
+from test_web import HOSTILE_TEXT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ARTIFACTS = REPO / "test-artifacts"
+
+if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    pytest.skip("Debian packages chromium and chromium-driver are not installed (tests/run.sh installs them)",
+                allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the project's test extra")
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    """The app served by waitress on a free local port, over the seeds plus one hostile document."""
+    import waitress
+
+    from searcher.indexer import index_paths
+    from web import create_app
+
+    docs = tmp_path_factory.mktemp("browser-docs")
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, docs / seed.name)
+    (docs / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("browser-index")
+    index_paths([docs], index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir), "DEFAULT_LIMIT": 2})
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait(browser, condition, timeout: float = 10):
+    return WebDriverWait(browser, timeout).until(condition)
+
+
+def no_alert(browser) -> bool:
+    try:
+        browser.switch_to.alert
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+def search_from_home(browser, base_url, text: str) -> None:
+    browser.get(base_url + "/")
+    box = browser.switch_to.active_element  # the box is focused on load
+    assert box.get_attribute("id") == "q"
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    wait(browser, EC.presence_of_element_located((By.ID, "stats")))
+
+
+def test_unaccented_query_finds_and_highlights(browser, base_url):
+    search_from_home(browser, base_url, "quoc phong toan dan")
+    first = browser.find_elements(By.CSS_SELECTOR, ".hit")[0]
+    title = first.find_element(By.CSS_SELECTOR, "h3 a")
+    assert title.text == "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019"
+    assert BAC_KAN in title.get_attribute("href")
+    marks = [m.text.lower() for m in first.find_elements(By.CSS_SELECTOR, ".snippet mark")]
+    assert "quốc" in marks and "phòng" in marks
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "quoc phong toan dan"
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "results-page.png"))
+
+
+def test_paging_through_results(browser, base_url):
+    search_from_home(browser, base_url, "quốc phòng")
+    first_page = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")]
+    assert len(first_page) == 2
+    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "ol.hits[start='3']")))
+    second_page = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")]
+    assert len(second_page) == 2 and not set(second_page) & set(first_page)
+    assert browser.find_element(By.CSS_SELECTOR, "[aria-current=page]").text == "2"
+    browser.find_element(By.CSS_SELECTOR, "a[rel=prev]").click()
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "ol.hits[start='1']")))
+    assert [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")] == first_page
+
+
+def test_open_a_document_and_come_back(browser, base_url):
+    search_from_home(browser, base_url, "quoc phong toan dan")
+    browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+    heading = wait(browser, EC.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert heading.text == "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019"
+    marks = browser.find_elements(By.CSS_SELECTOR, "#text mark")
+    assert len(marks) > 3 and {"quốc", "phòng"} <= {m.text.lower() for m in marks}
+    assert browser.find_elements(By.CSS_SELECTOR, ".related li")
+    browser.find_element(By.LINK_TEXT, "‹ Quay lại kết quả").click()
+    wait(browser, EC.presence_of_element_located((By.ID, "stats")))
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "quoc phong toan dan"
+
+
+def test_suggestions_with_the_keyboard(browser, base_url):
+    browser.get(base_url + "/")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("quoc ph")
+    options = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#suggestions li"))
+    assert options[0].text == "quốc phòng"
+    assert box.get_attribute("aria-expanded") == "true"
+    box.send_keys(Keys.ARROW_DOWN)
+    assert options[0].get_attribute("aria-selected") == "true"
+    box.send_keys(Keys.ENTER)
+    wait(browser, EC.presence_of_element_located((By.ID, "stats")))
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "quốc phòng"
+    assert browser.find_elements(By.CSS_SELECTOR, ".hit")
+
+
+def test_escape_closes_suggestions(browser, base_url):
+    browser.get(base_url + "/")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("quoc ph")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#suggestions li"))
+    box.send_keys(Keys.ESCAPE)
+    assert not browser.find_element(By.ID, "suggestions").is_displayed()
+
+
+def test_document_html_is_shown_as_text_and_runs_nothing(browser, base_url):
+    search_from_home(browser, base_url, "bảo mật")
+    snippet = browser.find_elements(By.CSS_SELECTOR, ".hit .snippet")[0].text
+    assert "<script>alert('xss')</script>" in snippet and "<img src=x onerror=alert(1)>" in snippet
+    assert no_alert(browser)
+    assert browser.execute_script("return document.querySelectorAll('.hits img, .hits script, .hits a[href^=javascript]').length") == 0
+    browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+    text = wait(browser, EC.presence_of_element_located((By.ID, "text"))).text
+    assert "<script>alert('xss')</script>" in text and '<a href="javascript:alert(2)">bấm</a>' in text
+    assert no_alert(browser)
+    assert browser.execute_script("return document.querySelectorAll('#text img, #text script, #text a').length") == 0
