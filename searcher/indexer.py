@@ -17,7 +17,8 @@ from . import store
 from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
-from .sources import SourceFile, hash_bytes, read_source, walk_sources
+from .extract import DEFAULT_MAX_BYTES
+from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
 WRITER_LIMIT_MB = 256
 
@@ -73,13 +74,15 @@ def to_index_doc(doc: Document) -> dict:
 
 
 def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
-                progress: Progress | None = None, wait_s: float = 0.0) -> IndexSummary:
+                progress: Progress | None = None, wait_s: float = 0.0,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> IndexSummary:
     """Bring the index at ``index_dir`` in step with the files under ``paths``.
 
     :param paths: folders or files; empty means the folders the index was last built from.
     :param rebuild: build a fresh generation and switch to it atomically.
     :param progress: called as ``progress(done, total, path)`` after each source file.
     :param wait_s: how long to wait for another indexing run to finish before refusing.
+    :param max_bytes: files larger than this are skipped (a previously indexed version is kept).
     :raise store.IndexLocked: another run holds the lock.
     :raise NothingToIndex: no paths given and none remembered.
     """
@@ -104,7 +107,7 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
             manifest = store.read_json(target / store.MANIFEST, {"files": {}})
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
-        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix))
+        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix), max_bytes)
         sources, problems = walk_sources(roots)
         summary.skipped.extend(problems)
         for done, source in enumerate(sources, 1):
@@ -134,8 +137,9 @@ class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
     def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
-                 lexicon: LexiconBuilder | None = None):
+                 lexicon: LexiconBuilder | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
         self.ix = ix
+        self.max_bytes = max_bytes
         self.lexicon = lexicon  # spelling statistics, kept in step with the documents
         self.files: dict = manifest.setdefault("files", {})
         self.summary = summary
@@ -152,7 +156,11 @@ class _Run:
         key = str(source.path)
         entry = self.files.get(key)
         if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
-            self.summary.unchanged += len(entry["docs"])
+            self._unchanged(key, entry)
+            return
+        problem = precheck(source, self.max_bytes)
+        if problem is not None:
+            self._skip(key, problem.reason, entry)
             return
         try:
             data = source.path.read_bytes()
@@ -162,19 +170,25 @@ class _Run:
         content_hash = hash_bytes(data)
         if entry and entry["hash"] == content_hash:
             entry.update(size=source.size, mtime_ns=source.mtime_ns)
-            self.summary.unchanged += len(entry["docs"])
+            self._unchanged(key, entry)
             return
         docs: dict[str, Document] = {}
-        for item in read_source(source, data):
+        for item in read_source(source, data, self.max_bytes):
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
             else:
                 item.content_hash = item.content_hash or content_hash
                 docs[item.id] = item
         if not docs and not source.is_jsonl:
-            # A file that no longer extracts keeps its previous version rather than vanishing.
-            if entry and self.summary.skipped and self.summary.skipped[-1].path == key:
+            reason = self.summary.skipped[-1].reason if self.summary.skipped else "no text found"
+            if entry and entry["docs"]:
+                # A file that no longer extracts keeps its previous version rather than vanishing;
+                # its entry stays as it was, so the next run tries the new version again.
                 self.summary.skipped[-1].reason += "; the previously indexed version is kept"
+                return
+            # Remembered, so an unchanged file that cannot be used is not extracted again (OCR, ...)
+            self.files[key] = {"root": str(source.root), "size": source.size, "mtime_ns": source.mtime_ns,
+                               "hash": content_hash, "docs": {}, "skipped": reason}
             return
         previous = entry["docs"] if entry else {}
         for doc_id, doc in docs.items():
@@ -216,9 +230,14 @@ class _Run:
         self.summary.removed += 1
 
     def _skip(self, path: str, reason: str, entry) -> None:
-        if entry:
+        if entry and entry["docs"]:
             reason += "; the previously indexed version is kept"
         self.summary.skipped.append(Skipped(path, reason))
+
+    def _unchanged(self, path: str, entry: dict) -> None:
+        if entry.get("skipped"):  # still unusable: reported again, not extracted again
+            self.summary.skipped.append(Skipped(path, entry["skipped"]))
+        self.summary.unchanged += len(entry["docs"])
 
     def commit(self) -> None:
         if self.writer is not None:

@@ -1,31 +1,48 @@
 """From one file's bytes to a clean :class:`~searcher.model.Document`: decode, normalise, clean, metadata."""
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 
 from .clean import remove_boilerplate
-from .metadata import extract_author, extract_date, extract_title
+from .extract import DEFAULT_MAX_BYTES, ExtractError, extract_file
+from .metadata import extract_author, extract_date, extract_title, official_date, official_title
 from .model import Document, Skipped
 from .normalize import normalize_text
 from .places import find_places
 
 
-def document_from_file(source, data: bytes) -> Document | Skipped:
-    """Extract, clean and describe one non-JSONL file."""
-    suffix = source.path.suffix.lower()
-    if suffix not in (".txt", ".md"):
-        return Skipped(str(source.path), f"unsupported file type {suffix or '(none)'}")
-    if not data.strip():
-        return Skipped(str(source.path), "empty file")
-    text = decode_text(data)
-    if text is None:
-        return Skipped(str(source.path), "binary content or unknown encoding")
+# Formats whose files carry an official document (decision, decree, report) rather than a web article.
+OFFICE_KINDS = (".doc", ".docx", ".rtf", ".pdf")
+
+
+def document_from_file(source, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Skipped:
+    """Extract, clean and describe one non-JSONL file; a file that cannot be used comes back as Skipped.
+
+    Title, date and byline the format provides (a page's headline and publication time) are kept;
+    what is missing is read from the text. Office documents and PDFs are titled by their type and
+    subject ("Quyết định về việc ..."): their document properties are template leftovers too often.
+    """
+    try:
+        extracted = extract_file(source.path, max_bytes=max_bytes, data=data)
+    except ExtractError as exc:
+        return Skipped(str(source.path), exc.reason)
+    text = normalize_text(extracted.text)
+    title = normalize_text(extracted.title or "").strip()
+    date, date_source = _iso_date(extracted.date), "metadata"
+    author = normalize_text(extracted.author).strip() if extracted.author else None
+    if source.path.suffix.lower() in OFFICE_KINDS:
+        author = None  # the properties name whoever typed the file; a signature is read from the text
+        title = official_title(text) or title
+        date, date_source = (official_date(text), "text") if official_date(text) else (date, "metadata")
     doc = Document(
         id=source.rel_id,
-        title="",
-        text=normalize_text(text),
+        title=title,
+        text=text,
         path=str(source.path),
+        date=date,
+        date_source=date_source if date else None,
+        author=author,
+        url=extracted.url,
         content_hash="",
     )
     doc = finish_document(doc, clean=True)
@@ -35,20 +52,10 @@ def document_from_file(source, data: bytes) -> Document | Skipped:
     return doc
 
 
-def decode_text(data: bytes) -> str | None:
-    """Decode a text file: BOM first (UTF-8, UTF-16), then UTF-8; None when it is not text."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
-    if b"\x00" in data:
-        return None
+def _iso_date(value: str | None) -> str | None:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        return dt.date.fromisoformat((value or "")[:10]).isoformat()
+    except ValueError:
         return None
 
 

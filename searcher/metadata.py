@@ -92,3 +92,62 @@ def extract_author(text: str) -> str | None:
     if not all(w[0].isupper() or w in "-–&," for w in words):
         return None
     return name
+
+
+# --- official documents (decisions, decrees, circulars, reports) --------------------------------
+# Government documents open with the issuer and the national heading, then the document's type on a
+# line of its own ("QUYẾT ĐỊNH", "Nghị định của Chính phủ") followed by its subject ("Về việc ...").
+# That type line and subject are the document's title; the "<place>, ngày D tháng M năm Y" line of the
+# heading is its date. Scanned copies read by OCR misspell "QUYẾT" as "QUYÉT", hence the loose vowel.
+_DOC_TYPE = re.compile(
+    r"^(?:quy[eếé]t định|nghị định|thông tư(?: liên tịch)?|chỉ thị|nghị quyết|quy định|quy chế|báo cáo"
+    r"|kế hoạch|thông báo|công văn|tờ trình|luật|pháp lệnh|hướng dẫn|chương trình|đề án)\b", re.I)
+_SUBJECT_END = re.compile(
+    r"^(?:căn cứ|để |theo đề nghị|thực hiện|xét |điều \d|chương |phần |[ivx]+\.|\d+\.|\(|-{3,}|={3,})"
+    r"|^(?:bộ trưởng|thủ tướng|chính phủ|ủy ban nhân dân|uỷ ban nhân dân|chủ tịch|thống đốc|hội đồng)\b"
+    r"[^,;]{0,40}$", re.I)
+_OFFICIAL_DATE = re.compile(
+    r"\bngày\W{0,6}(\d{1,2})\W{0,6}tháng\W{0,4}(\d{1,2})\W{0,4}năm\W{0,4}((?:19|20)\d{2})\b", re.I)
+_HEADER_LINES = 16
+
+
+def _header_lines(text: str) -> list[str]:
+    # Word tables come out as "|cell |cell |": every cell is a line of the heading
+    cells = (cell.strip() for line in meaningful_lines(text) for cell in line.split("|"))
+    return [c for c in cells if c][:_HEADER_LINES * 2]
+
+
+def official_title(text: str) -> str | None:
+    """Type and subject of an official document ("Quyết định về việc ..."), or None when the text does
+    not open like one."""
+    lines = _header_lines(text)
+    for i, line in enumerate(lines[:_HEADER_LINES]):
+        if not _DOC_TYPE.match(line) or len(line) > 400:
+            continue
+        parts = [line]
+        for following in lines[i + 1: i + 5]:
+            letters = sum(ch.isalpha() or ch.isspace() for ch in following)
+            if (_SUBJECT_END.match(following) or letters < 0.7 * len(following)
+                    or len(" ".join(parts)) + len(following) > 400):
+                break
+            parts.append(following.lstrip("\"'_-.,:; "))  # OCR reads specks as leading punctuation
+        title = " ".join(" ".join(parts).split()).rstrip(":")
+        title = title[0].upper() + title[1:]
+        if len(title) > TITLE_MAX_CHARS:
+            cut = title.rfind(" ", 0, TITLE_MAX_CHARS)
+            title = title[: cut if cut > 0 else TITLE_MAX_CHARS] + " …"
+        return title
+    return None
+
+
+def official_date(text: str) -> str | None:
+    """ISO date of an official document's heading ("Hà Nội, ngày 31 tháng 3 năm 2003"), or None."""
+    for line in _header_lines(text):
+        if re.match(r"căn cứ|điều \d", line, re.I):
+            break
+        match = _OFFICIAL_DATE.search(line)
+        if match:
+            date = _valid(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            if date:
+                return date
+    return None

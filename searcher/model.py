@@ -20,7 +20,8 @@ class Document:
     text: str
     path: str = ""  # the source file, as the user will recognise it
     date: str | None = None  # ISO date (YYYY-MM-DD) of publication
-    date_source: str | None = None  # "text" (found in the article), "record", or "file" (mtime fallback)
+    date_source: str | None = None  # "text" (found in the article), "metadata" (the page or file
+    # properties), "record" (JSONL), or "file" (mtime fallback)
     places: list[str] = field(default_factory=list)  # provinces/cities the report is about
     author: str | None = None
     url: str | None = None

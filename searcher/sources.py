@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
 from .model import Document, Skipped
 from .normalize import normalize_text
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-TEXT_SUFFIXES = (".txt", ".md")
 
 
 @dataclass
@@ -79,14 +79,28 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_source(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
+def read_source(source: SourceFile, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | Skipped]:
     """Documents (or problems) from one file's bytes."""
     if source.is_jsonl:
         yield from _read_jsonl(source, data)
         return
     from .ingest import document_from_file
 
-    yield document_from_file(source, data)
+    yield document_from_file(source, data, max_bytes=max_bytes)
+
+
+def precheck(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Skipped | None:
+    """Why ``source`` is skipped without reading it (unsupported type, empty, over the size limit), or None."""
+    if source.is_jsonl:
+        return None
+    suffix = source.path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return Skipped(str(source.path), f"unsupported file type {suffix or '(no extension)'}")
+    if source.size == 0:
+        return Skipped(str(source.path), "empty file")
+    if source.size > max_bytes:
+        return Skipped(str(source.path), too_large_reason(source.size, max_bytes))
+    return None
 
 
 def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
