@@ -14,6 +14,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
+from whoosh.searching import ResultsPage
 from whoosh.scoring import BM25F
 
 from . import store
@@ -24,6 +26,7 @@ from .schema import SCHEMA_VERSION
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+SEARCH_TIME_LIMIT_S = 5.0
 RELATED_TERMS = 25
 RELATED_TEXT_CHARS = 20_000
 
@@ -75,8 +78,9 @@ class Engine:
     Thread-safe: each thread gets its own Whoosh searcher, reopened when the index changes.
     """
 
-    def __init__(self, index_dir: Path | str | None = None):
+    def __init__(self, index_dir: Path | str | None = None, time_limit_s: float = SEARCH_TIME_LIMIT_S):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
         self._local = threading.local()
         self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
@@ -121,6 +125,7 @@ class Engine:
         page = max(1, min(int(page), MAX_PAGE))
         searcher = self._searcher()
         plan = parse_query(text, searcher)
+        notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": []}
@@ -132,8 +137,17 @@ class Engine:
                 kwargs.update(groupedby=_FACETS, maptype=sorting.Count)
             # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
             # comes with no second pass over the postings
-            results = searcher.search_page(plan.query, page, pagelen=limit, optimize=False,
-                                           filter=_filter(date_from, date_to, place), **kwargs)
+            collector = _Deadline(searcher.collector(limit=page * limit, optimize=False, **kwargs),
+                                  self.time_limit_s)
+            restriction = _filter(date_from, date_to, place)
+            if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
+                collector = FilterCollector(collector, restriction)
+            try:
+                searcher.search_with_collector(plan.query, collector)
+            except TimeLimit:
+                notes.append(f"the search took longer than {self.time_limit_s:g} s and was cut short: "
+                             "these are the best matches found in that time")
+            results = ResultsPage(collector.results(), page, limit)
             total = len(results)
             if facets:
                 facet_counts = _facet_counts(results.results)
@@ -154,7 +168,7 @@ class Engine:
                 ))
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
-                            hits=hits, notes=plan.notes, facets=facet_counts if facets else {})
+                            hits=hits, notes=notes, facets=facet_counts if facets else {})
 
     def lexicon(self):
         """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None."""
@@ -229,6 +243,35 @@ class Engine:
             "index_dir": str(self.index_dir),
             "roots": meta.get("roots", []),
         }
+
+
+class _Deadline(WrappingCollector):
+    """Stops collecting once ``seconds`` have passed (TimeLimit); what was collected stays usable.
+
+    Whoosh's TimeLimitCollector needs a timer thread per search and skips a FilterCollector's check
+    when wrapped around one; this checks the clock every few hundred matches instead.
+    """
+
+    CHECK_EVERY = 256
+
+    def __init__(self, child, seconds: float):
+        super().__init__(child)
+        self.seconds = seconds
+
+    def prepare(self, top_searcher, q, context):
+        self.deadline = time.perf_counter() + self.seconds
+        self.counter = 0
+        super().prepare(top_searcher, q, context)
+
+    def collect_matches(self):
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
+
+    def collect(self, sub_docnum):
+        self.counter += 1
+        if not self.counter % self.CHECK_EVERY and time.perf_counter() > self.deadline:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
 
 
 # A document may name several places; dates group by their first four characters, the year.
