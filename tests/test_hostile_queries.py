@@ -1,0 +1,74 @@
+"""Hostile and random queries: every input gets an answer (or a clear 400 from the web API) in bounded
+time, never an exception or a 500. Property-based with Hypothesis; the long fuzzing run is in
+tests/bench/fuzz_queries.py."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+# Pieces of query syntax that parsers choke on, mixed with Vietnamese words and random text.
+SYNTAX = ['"', "(", ")", "[", "]", "{", "}", "*", "?", "~", "^", ":", "-", "+", "AND", "OR", "NOT", "TO",
+          "title:", "body:", "date:", "\\", "'", "/", "!", "&&", "||", "<", ">", "%", "#"]
+WORDS = ["quốc", "phòng", "quoc", "phong", "hoà", "hòa", "UBND", "uỷ", "21/2019/NĐ-CP", "a", "đ", "ý"]
+token = st.one_of(st.sampled_from(SYNTAX), st.sampled_from(WORDS), st.text(max_size=6))
+queries = st.one_of(
+    st.text(max_size=200),
+    st.lists(token, max_size=40).map(" ".join),
+    st.lists(token, max_size=40).map("".join),
+)
+
+QUERY_BUDGET_S = 10  # generous: the point is "bounded", latency is measured by the benchmarks
+
+
+@pytest.fixture(scope="module")
+def web_client(seed_index):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(seed_index)}).test_client()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=queries)
+def test_engine_answers_any_query(engine, text):
+    started = time.perf_counter()
+    result = engine.search(text, limit=5)
+    assert time.perf_counter() - started < QUERY_BUDGET_S
+    assert result.ok and result.total >= len(result.hits)
+    for hit in result.hits:  # snippets stay escaped text with marks only
+        assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=queries, page=st.one_of(st.integers(-5, 2000).map(str), st.text(max_size=5)))
+def test_web_api_answers_any_query(web_client, text, page):
+    response = web_client.get("/search.json", query_string={"q": text, "page": page})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    data = response.get_json()
+    assert data["ok"] is (response.status_code == 200)
+    if response.status_code == 400:
+        assert data["error"] and data["status"] == 400
+
+
+@pytest.mark.parametrize("text", [
+    "*", "a*", "*a*", "?", "title:*", "q" * 5000, " OR ".join(["quốc"] * 500), " AND ".join(["phòng"] * 500),
+    "(" * 300 + "quốc" + ")" * 300, '"' * 101, "\x00\x01\x02 quốc \u200b\u00ad phòng", "-quốc -phòng",
+])
+def test_expensive_or_odd_constructs_are_bounded(engine, text):
+    started = time.perf_counter()
+    result = engine.search(text)
+    assert time.perf_counter() - started < QUERY_BUDGET_S
+    assert result.ok
+
+
+def test_time_limit_returns_partial_results_with_a_note(seed_index, monkeypatch):
+    from searcher import engine as engine_module
+
+    monkeypatch.setattr(engine_module._Deadline, "CHECK_EVERY", 1)
+    slow = engine_module.Engine(seed_index, time_limit_s=0.0)
+    result = slow.search("quốc phòng")
+    assert result.ok and any("cut short" in note for note in result.notes)
+    normal = engine_module.Engine(seed_index).search("quốc phòng")
+    assert normal.total == 5 and not any("cut short" in note for note in normal.notes)
