@@ -165,7 +165,8 @@ BAD = [
     ("/search.json", {}, 400, "'q'"),
     ("/doc.json", {"id": "nope.txt"}, 404, "no document"),
     ("/doc.json", {"id": "../../etc/passwd"}, 400, "'..'"),
-    ("/doc.json", {"id": "/etc/passwd"}, 400, "absolute"),
+    ("/doc.json", {"id": "/etc/passwd"}, 400, "relative path"),
+    ("/search.json", {"q": "a", "limit": ""}, 400, "'limit'"),
     ("/doc.json", {}, 400, "'id'"),
     ("/nowhere.json", {}, 404, "not found"),
 ]

@@ -57,10 +57,9 @@ def doc_page():
 # --- JSON twins -----------------------------------------------------------------------------------
 @bp.get("/search.json")
 def search_json():
-    p = _config_params()
-    if not p.q:
+    if "q" not in request.args:
         raise P.BadRequest("missing 'q': what to search for?")
-    return jsonify(search_data(p))
+    return jsonify(search_data(_config_params()))  # a blank q is answered: no words, no results
 
 
 @bp.get("/doc.json")
@@ -74,6 +73,14 @@ def suggest_json():
     q = P.query_text(request.args, 200)
     suggestions = _engine().suggest(q, SUGGEST_LIMIT) if q else []
     return jsonify({"ok": True, "query": q, "suggestions": suggestions})
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    from .openapi import openapi_spec
+
+    cfg = current_app.config
+    return jsonify(openapi_spec(cfg["MAX_QUERY_CHARS"], cfg["MAX_LIMIT"]))
 
 
 @bp.get("/healthz")
@@ -111,7 +118,10 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error(exc.description or exc.name, exc.code or 500)
+        response = _error(exc.description or exc.name, exc.code or 500)
+        if getattr(exc, "valid_methods", None):  # a 405 says what is allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
