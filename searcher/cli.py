@@ -122,6 +122,10 @@ def _print_result(result) -> None:
     first = (result.page - 1) * result.limit
     click.echo(click.style(
         f"{result.total} result(s) for {result.query!r} ({result.took_ms:.0f} ms)", bold=True))
+    if result.interpreted_as:
+        click.echo(f"Kết quả cho: {result.interpreted_as}")
+    if result.did_you_mean:
+        click.echo(click.style(f"Bạn có muốn tìm: {result.did_you_mean}", fg="cyan"))
     for note in result.notes:
         click.echo(click.style(f"note: {note}", fg="yellow"))
     for rank, hit in enumerate(result.hits, first + 1):

@@ -59,6 +59,8 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)  # what the engine changed or could not use
     # counts per place and per year over all matches (asked for with facets=True): [[value, count], ...]
     facets: dict[str, list] = field(default_factory=dict)
+    interpreted_as: str | None = None  # the accented reading the ranking used ("quốc phòng" for "quoc phong")
+    did_you_mean: str | None = None  # a better query when the typed one looks misspelled
     ok: bool = True
 
     def as_dict(self) -> dict:
@@ -77,6 +79,8 @@ class Engine:
 
     Thread-safe: each thread gets its own Whoosh searcher, reopened when the index changes.
     """
+
+    query_intelligence = True  # accent restoration, abbreviations and spelling (off: words as typed)
 
     def __init__(self, index_dir: Path | str | None = None, time_limit_s: float = SEARCH_TIME_LIMIT_S):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
@@ -124,7 +128,7 @@ class Engine:
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
         searcher = self._searcher()
-        plan = parse_query(text, searcher)
+        plan = self._plan(text, searcher)
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
@@ -167,8 +171,36 @@ class Engine:
                     date_source=stored.get("date_source"),
                 ))
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
-                            hits=hits, notes=notes, facets=facet_counts if facets else {})
+        result = SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
+                              hits=hits, notes=notes, facets=facet_counts if facets else {},
+                              interpreted_as=plan.interpreted_as, did_you_mean=plan.did_you_mean)
+        if not total and plan.did_you_mean and not getattr(self._local, "correcting", False):
+            result = self._search_corrected(result, dict(limit=limit, page=page, sort=sort, date_from=date_from,
+                                                         date_to=date_to, place=place, facets=facets))
+        return result
+
+    def _plan(self, text: str, searcher):
+        """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
+        if not self.query_intelligence:
+            return parse_query(text, searcher)
+        from .abbreviations import table_for
+
+        return parse_query(text, searcher, lexicon=self.lexicon(), abbreviations=table_for(self.index_dir))
+
+    def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
+        """Nothing matched the typed query: answer its correction instead, and say so."""
+        corrected = result.did_you_mean
+        self._local.correcting = True
+        try:
+            second = self.search(corrected, **options)
+        finally:
+            self._local.correcting = False
+        if not second.total:
+            return result
+        second.query, second.interpreted_as, second.did_you_mean = result.query, corrected, None
+        second.notes = result.notes + [f"no results for «{result.query}»: showing results for «{corrected}»"]
+        second.took_ms += result.took_ms
+        return second
 
     def lexicon(self):
         """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None."""
@@ -211,7 +243,7 @@ class Engine:
             "text": text,
         }
         if highlight:
-            doc["text_html"] = mark_all(text, parse_query(highlight, searcher).highlight_terms)
+            doc["text_html"] = mark_all(text, self._plan(highlight, searcher).highlight_terms)
         return doc
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:

@@ -435,6 +435,19 @@ class Lexicon:
         key = phrase_key(form)
         return sum(c for f, c in self.forms(key) if f == form)
 
+    def key_counts(self, keys: list[str]) -> dict[str, int]:
+        """The counts of those single-syllable ``keys`` that occur (one query for all of them)."""
+        found: dict[str, int] = {}
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), 900):  # well under SQLite's limit on parameters
+            chunk = keys[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, count in self._all(f"SELECT key, SUM(count) FROM ngram WHERE key IN ({marks}) "
+                                        "AND n = 1 GROUP BY key", chunk):
+                if count > 0:
+                    found[key] = count
+        return found
+
     def cased(self, form: str) -> str | None:
         """The most frequent capitalisation of a form (``ubnd`` → ``UBND``), None if never seen."""
         if form not in self._cased:

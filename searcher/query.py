@@ -61,6 +61,8 @@ class QueryPlan:
     highlight_terms: set[str] = field(default_factory=set)  # folded syllables to mark in snippets
     notes: list[str] = field(default_factory=list)
     free_text: list[list[str]] = field(default_factory=list)  # free words, as runs of adjacent syllables
+    interpreted_as: str | None = None  # the accented reading used for ranking, when it differs
+    did_you_mean: str | None = None  # the query with its misspelled words corrected
 
 
 class ScoreAllOr(Q.Or):
@@ -108,6 +110,8 @@ class _Builder:
         self.must_not: list[Q.Query] = []
         self.optional: list[Q.Query] = []
         self.required_runs: list[list[str]] = []  # words of required phrases and words
+        # other phrasings of parts of the runs (abbreviations): (run with the part replaced, start, end)
+        self.alternatives: list[tuple[list[str], int, int]] = []
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -149,7 +153,7 @@ class _Builder:
     def _sub(self, node):
         sub = _Builder.__new__(_Builder)
         sub.__dict__.update(self.__dict__)
-        sub.must, sub.must_not, sub.optional, sub.required_runs = [], [], [], []
+        sub.must, sub.must_not, sub.optional, sub.required_runs, sub.alternatives = [], [], [], [], []
         sub.add(node, "must")
         return sub
 
@@ -271,16 +275,29 @@ class _Builder:
         exact_bigrams = length <= EXACT_BIGRAMS_MAX_WORDS
         bigrams: dict[tuple[str, str], int] = {}  # (exact, folded) -> document frequency
         syllables: dict[tuple[str, str], int] = {}
-        for run in runs:
+
+        def collect(run: list[str], part: range | None = None) -> None:
+            # ``part``: an alternative phrasing's syllables; its bigrams (with the words around it)
+            # are all kept, so it ranks as a phrase, and only its own syllables are added
             folded = [fold(s) for s in run]
-            for a, b, fa, fb in zip(run, run[1:], folded, folded[1:]):
+            for i, (a, b, fa, fb) in enumerate(zip(run, run[1:], folded, folded[1:])):
+                if part is not None and not (part.start - 1 <= i < part.stop):
+                    continue
                 df = self._df("body_bi", f"{fa} {fb}")
-                if few_words or df <= self._common_limit(BIGRAM_MAX_FRACTION):
+                if few_words or part is not None or df <= self._common_limit(BIGRAM_MAX_FRACTION):
                     bigrams[(f"{a} {b}", f"{fa} {fb}")] = df
-            for exact, plain in zip(run, folded):
+            for i, (exact, plain) in enumerate(zip(run, folded)):
+                if part is not None and i not in part:
+                    continue
                 df = self._df("body_fold", plain)
-                if few_words or df <= self._common_limit(RARE_FRACTION):
+                abbreviation = part is not None and len(part) == 1  # "UBND" for "ủy ban nhân dân"
+                if few_words or abbreviation or df <= self._common_limit(RARE_FRACTION):
                     syllables[(exact, plain)] = df
+
+        for run in runs:
+            collect(run)
+        for run, start, end in self.alternatives:
+            collect(run, range(start, end))
         # A long question keeps its most selective clauses: they carry the ranking, and every extra
         # clause is postings scored in Python.
         for exact, plain in sorted(bigrams, key=bigrams.get)[:MAX_BIGRAM_CLAUSES]:
@@ -302,6 +319,36 @@ class _Builder:
         # Behind required clauses the ranking only matters where they match: a tree of unions can skip
         # to those documents, while scoring everything up front would read every posting.
         return Q.Or(clauses) if self.must else ScoreAllOr(clauses)
+
+    # --- query intelligence ------------------------------------------------------------------------
+    def interpret(self, lexicon, abbreviations, typed: str) -> None:
+        """Read unaccented words as the index writes them, and add the other forms of abbreviations.
+
+        :param lexicon: a :class:`searcher.lexicon.Lexicon` (None: words are taken as typed);
+        :param abbreviations: a :class:`searcher.abbreviations.AbbreviationTable`, or None;
+        :param typed: the query text, for display and for short forms that count only in capitals.
+        """
+        from .interpret import Interpretation, interpret
+        from .spelling import corrections
+
+        runs = self.plan.free_text + self.required_runs
+        if lexicon is not None and runs:
+            reading = interpret(lexicon, runs)
+            fixes = {}
+            for run in runs:
+                fixes.update(corrections(lexicon, run))
+            if fixes:  # shown with the accented reading of the other words
+                self.plan.did_you_mean = Interpretation(runs, {**reading.changes, **fixes}).text(typed)
+            count = len(self.plan.free_text)
+            self.plan.free_text, self.required_runs = reading.runs[:count], reading.runs[count:]
+            self.plan.interpreted_as = reading.text(typed)
+            runs = reading.runs
+        if abbreviations is not None and runs:
+            for alt in abbreviations.find(runs, typed):
+                run = runs[alt.run]
+                self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
+                                          alt.start, alt.start + len(alt.syllables)))
+                self._highlight(fold(s) for s in alt.syllables)
 
     def _df(self, fieldname: str, text: str) -> int:
         return self.reader.doc_frequency(fieldname, text) if self.reader is not None else 0
@@ -343,11 +390,15 @@ def _exact_match(syllables: list[str], title_only: bool) -> Q.Query:
     return Q.Or([in_title, Q.And(pairs)])
 
 
-def parse_query(text: str, searcher=None) -> QueryPlan:
+def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> QueryPlan:
     """Parse ``text`` into a :class:`QueryPlan`; never raises for any input.
 
     :param searcher: an open Whoosh searcher, used for term statistics (which syllables are selective)
         and prefix expansion; without one every syllable is used.
+    :param lexicon: the index's :class:`searcher.lexicon.Lexicon`: unaccented words are then ranked
+        by their likely accented reading (``plan.interpreted_as``).
+    :param abbreviations: an :class:`searcher.abbreviations.AbbreviationTable`: abbreviations and
+        their long forms then find each other.
     """
     notes: list[str] = []
     # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
@@ -359,12 +410,14 @@ def parse_query(text: str, searcher=None) -> QueryPlan:
     try:
         tree = _PARSER.parse(text)
         builder.add(tree)
+        builder.interpret(lexicon, abbreviations, text)
         q = builder.combined()
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so
         builder = _Builder(searcher)
         plain = _SYNTAX_CHARS.sub(" ", text)
         notes.append("the query syntax could not be understood: searched for the words only")
         builder._flush(_syllables(plain))
+        builder.interpret(lexicon, abbreviations, plain)
         q = builder.combined()
     plan = builder.plan
     plan.query = q

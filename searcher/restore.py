@@ -58,36 +58,47 @@ def candidates(lexicon: Lexicon, syllable: str) -> list[tuple[str, int]]:
     return [(f, c) for f, c in ranked]
 
 
-def restore(lexicon: Lexicon | None, syllables: list[str], keep_marked: bool = True) -> Reading:
+def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | None = None) -> Reading:
     """The most likely accented reading of ``syllables`` (lowercase, canonical tone).
 
-    :param keep_marked: syllables typed with marks are fixed (``False`` lets every syllable be read
-        again, which is how a wrong tone mark is noticed).
+    :param keep: which syllables stay as typed (default: those typed with marks); all ``False`` lets
+        every syllable be read again, which is how a wrong tone mark is noticed.
     """
     syllables = syllables[:MAX_SYLLABLES]
     typed = list(syllables)
     if lexicon is None or not syllables:
         return Reading(typed, [1.0] * len(typed), typed)
-    total = max(1, lexicon.tokens)
+    if keep is None:
+        keep = [has_diacritics(s) for s in syllables]
     options: list[list[tuple[str, int]]] = []
-    for s in syllables:
+    for s, fixed in zip(syllables, keep):
         found = candidates(lexicon, s)
-        if keep_marked and has_diacritics(s):
+        if fixed:
             count = sum(c for f, c in found if canonical_iy(f) == canonical_iy(s))
             found = [(s, count)]
         elif not found:
             found = [(s, 0)]
         options.append(found)
-    # log P(first) and log P(b | a) for each adjacent pair of positions
+    best, confidence = decode(lexicon, options)
+    return Reading(best, confidence, typed)
+
+
+def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[list[str], list[float]]:
+    """The best sequence of readings (Viterbi) and each chosen reading's posterior.
+
+    :param options: each position's readings with their counts (weighted down where a reading is a
+        guess, such as a typo correction); pairs are counted under the readings' own keys.
+    """
+    total = max(1, lexicon.tokens)
     unigram = [[math.log((c + 0.5) / (total + 1.0)) for _, c in opts] for opts in options]
+    pairs: dict[tuple[str, str], dict] = {}
     transitions = []
     for i in range(len(options) - 1):
-        pair_counts = _pair_counts(lexicon, syllables[i], syllables[i + 1])
         table = []
         for a, ca in options[i]:
             row = []
             for j, (b, _) in enumerate(options[i + 1]):
-                cab = pair_counts.get((canonical_iy(a), canonical_iy(b)), 0)
+                cab = pair_count(lexicon, a, b, pairs)
                 row.append(math.log((cab + PRIOR * math.exp(unigram[i + 1][j])) / (ca + PRIOR)))
             table.append(row)
         transitions.append(table)
@@ -109,12 +120,21 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep_marked: bool = T
     posterior = _posteriors(unigram[0], transitions, [len(o) for o in options])
     best = [options[i][k][0] for i, k in enumerate(path)]
     confidence = [posterior[i][k] for i, k in enumerate(path)]
-    return Reading(best, confidence, typed)
+    return best, confidence
 
 
-def _pair_counts(lexicon: Lexicon, a: str, b: str) -> dict[tuple[str, str], int]:
+def pair_count(lexicon: Lexicon, a: str, b: str, cache: dict) -> int:
+    """How often the forms ``a b`` occur together, i/y spellings merged (``cache``: by key pair)."""
+    keys = (syllable_key(a), syllable_key(b))
+    counts = cache.get(keys)
+    if counts is None:
+        counts = cache[keys] = _pair_counts(lexicon, *keys)
+    return counts.get((canonical_iy(a), canonical_iy(b)), 0)
+
+
+def _pair_counts(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, str], int]:
     counts: dict[tuple[str, str], int] = {}
-    for form, count in lexicon.forms(f"{syllable_key(a)} {syllable_key(b)}"):
+    for form, count in lexicon.forms(f"{key_a} {key_b}"):
         first, _, second = form.partition(" ")
         key = (canonical_iy(first), canonical_iy(second))
         counts[key] = counts.get(key, 0) + count

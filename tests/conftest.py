@@ -59,3 +59,48 @@ def seed_copy(tmp_path) -> Path:
     target = tmp_path / "docs"
     shutil.copytree(SEEDS, target)
     return target
+
+
+# Administrative and military news chosen from the shared corpus for the query-intelligence tests:
+# the first articles of baomoi2017 that name these, plus the first legal articles.
+NEWS_MARKERS = ("UBND", "quân sự", "Quân khu", "Biên phòng", "HĐND")
+NEWS_SLICE = 300
+LEGAL_SLICE = 200
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """The seeds plus a few hundred real articles (shared corpus), indexed once; skips without it."""
+    import gzip
+    import json
+
+    from searcher.indexer import index_paths
+
+    news_file = need_corpus("baomoi2017.jsonl.gz")
+    legal_file = need_corpus("alqac-legal.jsonl")
+    docs = tmp_path_factory.mktemp("corpus-docs")
+    shutil.copytree(SEEDS, docs / "seeds")
+    picked = []
+    with gzip.open(news_file, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if any(marker in record["text"] for marker in NEWS_MARKERS):
+                picked.append(line)
+                if len(picked) >= NEWS_SLICE:
+                    break
+    with open(legal_file, encoding="utf-8") as lines:
+        for _, line in zip(range(LEGAL_SLICE), lines):
+            picked.append(line)
+    (docs / "slice.jsonl").write_text("".join(picked), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    index_paths([docs], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(corpus_index):
+    from searcher.engine import Engine
+
+    eng = Engine(corpus_index)
+    yield eng
+    eng.close()

@@ -1,0 +1,61 @@
+"""Did you mean: misspelled syllables and wrong tone marks corrected from the index's vocabulary."""
+import json
+
+import pytest
+
+from searcher.analysis import exact_analyzer
+from searcher.spelling import _edits, corrections
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("quoc phonng", "quốc phòng"),  # a doubled letter
+    ("dien bein", "diễn biến"),  # swapped letters, read as the index most often writes them
+    ("tinh dien bein", "tỉnh điện biên"),  # ... and in context as the province
+    ("hoi ngi", "hội nghị"),  # a missing letter
+    ("Hoi ngi", "Hội nghị"),  # typed case kept
+    ("quôc phòng", "quốc phòng"),  # a wrong mark the index never writes
+    ("hướng dân thi hành", "hướng dẫn thi hành"),  # a real word, wrong in its context
+    ("hợp đông lao động", "hợp đồng lao động"),
+    ("quốc phòng toàn dân", None),  # right as typed
+    ("quoc phong toan dan", None),  # unaccented is not wrong: that is interpreted_as
+    ("Điện Biên tin tuc", None),  # a frequent word with its own marks is not second-guessed
+    ("nhân dân", None),
+])
+def test_did_you_mean(corpus_engine, typed, expected):
+    assert corpus_engine.search(typed).did_you_mean == expected
+
+
+def test_no_results_tries_the_correction_and_says_so(corpus_engine):
+    result = corpus_engine.search("phonng")
+    assert result.total > 0
+    assert result.query == "phonng"
+    assert result.interpreted_as == "phòng"
+    assert result.did_you_mean is None
+    assert result.notes == ["no results for «phonng»: showing results for «phòng»"]
+
+
+def test_no_correction_without_results_stays_empty(corpus_engine):
+    result = corpus_engine.search("xqzkwv")
+    assert (result.total, result.did_you_mean, result.interpreted_as) == (0, None, None)
+
+
+def test_corrections_of_one_run(corpus_engine):
+    syllables = [t.text for t in exact_analyzer()("quoc phonng", mode="query")]
+    assert corrections(corpus_engine.lexicon(), syllables) == {"quoc": "quốc", "phonng": "phòng"}
+    assert corrections(None, syllables) == {}
+
+
+def test_edits_are_one_step_away():
+    edits = _edits("bein")
+    assert {"bien", "ben", "bein", "beinh", "bain"} <= edits
+    assert "bine" not in edits and "dien" not in edits
+
+
+def test_cli_shows_did_you_mean(runner, corpus_index):
+    from searcher.cli import cli
+
+    result = runner.invoke(cli, ["query", "hoi ngi", "--index-dir", str(corpus_index)])
+    assert result.exit_code == 0, result.output
+    assert "Bạn có muốn tìm: hội nghị" in result.output
+    data = json.loads(runner.invoke(cli, ["query", "hoi ngi", "--json", "--index-dir", str(corpus_index)]).output)
+    assert data["did_you_mean"] == "hội nghị"
