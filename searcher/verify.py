@@ -1,0 +1,116 @@
+"""Does the index match its sources? ``search verify`` answers after crashes, kills and restores.
+
+Checked, for the live generation: it opens and has the current schema; every document the manifest
+records is in the index once, with the content hash the manifest records; the index holds no document
+the manifest does not know (an orphan); every source file is still there and unchanged (by content
+hash, or by size and modification time with ``deep=False``); no supported file under the indexed
+folders is missing from the manifest.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import store
+from .schema import SCHEMA_VERSION
+from .sources import hash_bytes, walk_sources
+
+
+@dataclass
+class Problem:
+    kind: str  # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema
+    where: str  # a document id or a source path
+    detail: str
+
+
+@dataclass
+class VerifyReport:
+    ok: bool = True
+    documents: int = 0
+    files: int = 0
+    skipped_files: int = 0  # files remembered as unusable (empty, binary, ...): not problems
+    problems: list[Problem] = field(default_factory=list)
+    took_s: float = 0.0
+
+    def add(self, kind: str, where: str, detail: str) -> None:
+        self.problems.append(Problem(kind, where, detail))
+        self.ok = False
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["took_s"] = round(self.took_s, 3)
+        return data
+
+
+def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
+    """Compare the live generation of ``index_dir`` with its manifest and its source files.
+
+    :raise FileNotFoundError: there is no index at ``index_dir``.
+    """
+    started = time.perf_counter()
+    report = VerifyReport()
+    generation = store.current_generation(Path(index_dir))
+    if generation is None:
+        raise FileNotFoundError(f"no index at {index_dir}")
+    meta = store.read_json(generation / store.META, {})
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        report.add("schema", str(generation), f"schema version {meta.get('schema_version')} is not the current "
+                                               f"{SCHEMA_VERSION}: run 'search index --rebuild'")
+    manifest = store.read_json(generation / store.MANIFEST, {"files": {}})["files"]
+
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.searcher() as searcher:
+        stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
+    ix.close()
+    report.documents = len(stored)
+    indexed = dict(stored)
+    for doc_id, count in Counter(doc_id for doc_id, _ in stored).items():
+        if count > 1:
+            report.add("duplicate", doc_id, f"indexed {count} times")
+
+    expected: dict[str, str] = {}
+    for path, entry in manifest.items():
+        if entry.get("skipped") and not entry.get("docs"):
+            report.skipped_files += 1
+        else:
+            report.files += 1
+        expected.update(entry.get("docs", {}))
+        _check_source(report, Path(path), entry, deep)
+    for doc_id, content_hash in expected.items():
+        if doc_id not in indexed:
+            report.add("missing", doc_id, "in the manifest but not in the index")
+        elif indexed[doc_id] != content_hash:
+            report.add("stale", doc_id, "the indexed text is not the one the manifest records")
+    for doc_id in indexed.keys() - expected.keys():
+        report.add("orphan", doc_id, "in the index but in no source file the manifest knows")
+
+    roots = [Path(r) for r in meta.get("roots", [])]
+    sources, _ = walk_sources([r for r in roots if r.exists()])
+    for source in sources:
+        if str(source.path) not in manifest:
+            report.add("not-indexed", str(source.path), "a new file: run 'search index'")
+    report.took_s = time.perf_counter() - started
+    return report
+
+
+def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:
+    try:
+        stat = path.stat()
+    except OSError:
+        report.add("source-gone", str(path), "the file was removed or moved: run 'search index'")
+        return
+    if not deep:
+        if stat.st_size != entry.get("size") or stat.st_mtime_ns != entry.get("mtime_ns"):
+            report.add("source-changed", str(path), "size or time changed since indexing: run 'search index'")
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.add("source-gone", str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    if hash_bytes(data) != entry.get("hash"):
+        report.add("source-changed", str(path), "content changed since indexing: run 'search index'")
