@@ -40,6 +40,15 @@ def cli():
     """Full-text search for Vietnamese reports and news articles."""
 
 
+def _size_option(ctx, param, value):
+    from .extract import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_dir_option
@@ -47,8 +56,11 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another indexing run to finish.")
-def index_command(paths, index_dir, rebuild, as_json, wait_s):
-    """Index PATHS (folders or files: .txt .md .jsonl .jsonl.gz ...); unchanged files are skipped.
+@click.option("--max-bytes", "max_bytes", default="50MB", show_default=True, callback=_size_option,
+              help="Skip files larger than this (50MB, 512KB, or bytes).")
+def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes):
+    """Index PATHS (folders or files: .txt .md .html .docx .doc .rtf .pdf .jsonl .jsonl.gz); unchanged
+    files are skipped, others are skipped with a reason.
 
     Without PATHS, the folders the index was built from are indexed again.
     """
@@ -67,7 +79,8 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s):
                 bar.__enter__()
             bar.update(1)
     try:
-        summary = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress, wait_s=wait_s)
+        summary = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress, wait_s=wait_s,
+                              max_bytes=max_bytes)
     except (IndexLocked, NothingToIndex) as exc:
         _fail(str(exc), as_json)
     finally:
@@ -216,6 +229,31 @@ def serve_command(index_dir, host, port, threads):
         pass
     finally:
         server.close()
+
+
+@cli.command("verify")
+@_index_dir_option
+@click.option("--quick", is_flag=True, help="Compare source files by size and time instead of content.")
+@click.option("--json", "as_json", is_flag=True)
+def verify_command(index_dir, quick, as_json):
+    """Check that the index matches its sources: every document present with the same content hash,
+    no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
+    from .engine import default_index_dir
+    from .verify import verify_index
+
+    try:
+        report = verify_index(index_dir or default_index_dir(), deep=not quick)
+    except FileNotFoundError as exc:
+        _fail(f"{exc}: build one with 'search index FOLDER'", as_json)
+    if as_json:
+        _echo_json(report.as_dict())
+    else:
+        for problem in report.problems:
+            click.echo(f"{problem.kind}: {problem.where}: {problem.detail}")
+        verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        click.echo(f"{verdict}: {report.documents} documents from {report.files} files "
+                   f"({report.skipped_files} unusable files remembered), checked in {report.took_s:.1f} s")
+    sys.exit(0 if report.ok else 1)
 
 
 @cli.command("verify")

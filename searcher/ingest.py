@@ -20,7 +20,8 @@ def document_from_file(source, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) 
 
     Title, date and byline the format provides (a page's headline and publication time) are kept;
     what is missing is read from the text. Office documents and PDFs are titled by their type and
-    subject ("Quyết định về việc ..."): their document properties are template leftovers too often.
+    subject ("Quyết định về việc ...") unless their properties hold a longer title: short property
+    titles ("Nghị định", a department's name) are template leftovers.
     """
     try:
         extracted = extract_file(source.path, max_bytes=max_bytes, data=data)
@@ -32,7 +33,9 @@ def document_from_file(source, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) 
     author = normalize_text(extracted.author).strip() if extracted.author else None
     if source.path.suffix.lower() in OFFICE_KINDS:
         author = None  # the properties name whoever typed the file; a signature is read from the text
-        title = official_title(text) or title
+        official = official_title(text)
+        if official and len(official) >= len(title):  # a property title shorter than that is a leftover
+            title = official
         date, date_source = (official_date(text), "text") if official_date(text) else (date, "metadata")
     doc = Document(
         id=source.rel_id,

@@ -108,6 +108,7 @@ _SUBJECT_END = re.compile(
     r"[^,;]{0,40}$", re.I)
 _OFFICIAL_DATE = re.compile(
     r"\bngày\W{0,6}(\d{1,2})\W{0,6}tháng\W{0,4}(\d{1,2})\W{0,4}năm\W{0,4}((?:19|20)\d{2})\b", re.I)
+_NATIONAL = re.compile(r"cộng ho[àa] xã hội chủ nghĩa", re.I)
 _HEADER_LINES = 16
 
 
@@ -128,6 +129,7 @@ def official_title(text: str) -> str | None:
         for following in lines[i + 1: i + 5]:
             letters = sum(ch.isalpha() or ch.isspace() for ch in following)
             if (_SUBJECT_END.match(following) or letters < 0.7 * len(following)
+                    or following.endswith((".", ";")) or _NATIONAL.search(following)
                     or len(" ".join(parts)) + len(following) > 400):
                 break
             parts.append(following.lstrip("\"'_-.,:; "))  # OCR reads specks as leading punctuation

@@ -24,6 +24,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "decode_text_bytes",
     "extract_file",
+    "parse_size",
     "too_large_reason",
 ]
 
@@ -85,6 +86,22 @@ def _tidy(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.I)
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size written as ``50MB``, ``512k``, ``1.5G`` or a plain number of bytes.
+
+    >>> parse_size("50MB"), parse_size("512k"), parse_size("1000")
+    (52428800, 524288, 1000)
+    """
+    match = _SIZE.match(str(text))
+    if not match:
+        raise ValueError(f"not a size: {text!r} (write e.g. 50MB, 512KB or a number of bytes)")
+    scale = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)
 
 
 def too_large_reason(size: int, max_bytes: int) -> str:
