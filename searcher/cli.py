@@ -256,30 +256,5 @@ def verify_command(index_dir, quick, as_json):
     sys.exit(0 if report.ok else 1)
 
 
-@cli.command("verify")
-@_index_dir_option
-@click.option("--quick", is_flag=True, help="Compare source files by size and time instead of content.")
-@click.option("--json", "as_json", is_flag=True)
-def verify_command(index_dir, quick, as_json):
-    """Check that the index matches its sources: every document present with the same content hash,
-    no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
-    from .engine import default_index_dir
-    from .verify import verify_index
-
-    try:
-        report = verify_index(index_dir or default_index_dir(), deep=not quick)
-    except FileNotFoundError as exc:
-        _fail(f"{exc}: build one with 'search index FOLDER'", as_json)
-    if as_json:
-        _echo_json(report.as_dict())
-    else:
-        for problem in report.problems:
-            click.echo(f"{problem.kind}: {problem.where}: {problem.detail}")
-        verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-        click.echo(f"{verdict}: {report.documents} documents from {report.files} files "
-                   f"({report.skipped_files} unusable files remembered), checked in {report.took_s:.1f} s")
-    sys.exit(0 if report.ok else 1)
-
-
 def main():  # pragma: no cover - the console script
     cli()
