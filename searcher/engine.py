@@ -19,6 +19,7 @@ from whoosh.searching import ResultsPage
 from whoosh.scoring import BM25F
 
 from . import store
+from .duplicates import collapse_duplicates
 from .highlight import make_snippet, mark_all
 from .query import BM25_B, BM25_K1, parse_query
 from .schema import SCHEMA_VERSION
@@ -46,6 +47,7 @@ class Hit:
     places: list[str] = field(default_factory=list)
     author: str | None = None
     date_source: str | None = None
+    duplicates: list[str] = field(default_factory=list)  # ids of the other copies of this story
 
 
 @dataclass
@@ -141,7 +143,9 @@ class Engine:
                 kwargs.update(groupedby=_FACETS, maptype=sorting.Count)
             # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
             # comes with no second pass over the postings
-            collector = _Deadline(searcher.collector(limit=page * limit, optimize=False, **kwargs),
+            # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
+            collector = _Deadline(collapse_duplicates(searcher.collector(limit=page * limit, optimize=False,
+                                                                         **kwargs)),
                                   self.time_limit_s)
             restriction = _filter(date_from, date_to, place)
             if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
@@ -169,6 +173,7 @@ class Engine:
                     places=[p for p in (stored.get("places") or "").split(",") if p],
                     author=stored.get("author"),
                     date_source=stored.get("date_source"),
+                    duplicates=_duplicates(searcher, stored),
                 ))
         took_ms = (time.perf_counter() - started) * 1000
         result = SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
@@ -240,6 +245,7 @@ class Engine:
             "places": [p for p in (stored.get("places") or "").split(",") if p],
             "author": stored.get("author"),
             "url": stored.get("url"),
+            "duplicates": _duplicates(searcher, stored),
             "text": text,
         }
         if highlight:
@@ -330,3 +336,11 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _duplicates(searcher, stored: dict) -> list[str]:
+    """Ids of the other documents in ``stored``'s group of duplicates (``dup_of`` holds the group key)."""
+    key = stored.get("dup_of")
+    if not key or searcher.doc_frequency("dup_of", key) < 2:
+        return []
+    return sorted(d["id"] for d in searcher.documents(dup_of=key) if d["id"] != stored["id"])

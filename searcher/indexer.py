@@ -17,6 +17,7 @@ from . import store
 from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
+from .duplicates import DuplicateRegistry
 from .extract import DEFAULT_MAX_BYTES
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
@@ -107,7 +108,8 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
             manifest = store.read_json(target / store.MANIFEST, {"files": {}})
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
-        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix), max_bytes)
+        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix), max_bytes,
+                   DuplicateRegistry(target, fresh))
         sources, problems = walk_sources(roots)
         summary.skipped.extend(problems)
         for done, source in enumerate(sources, 1):
@@ -137,8 +139,10 @@ class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
     def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
-                 lexicon: LexiconBuilder | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
+                 lexicon: LexiconBuilder | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 duplicates: DuplicateRegistry | None = None):
         self.ix = ix
+        self.duplicates = duplicates  # groups copies of one story (see searcher.duplicates)
         self.max_bytes = max_bytes
         self.lexicon = lexicon  # spelling statistics, kept in step with the documents
         self.files: dict = manifest.setdefault("files", {})
@@ -199,7 +203,10 @@ class _Run:
                 if doc_id in self.known_ids:
                     self.lexicon.forget(doc_id)
                 self.lexicon.add(doc.title, doc.text)
-            self._writer().update_document(**to_index_doc(doc))
+            fields = to_index_doc(doc)
+            if self.duplicates is not None:
+                fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
+            self._writer().update_document(**fields)
             if doc_id in self.known_ids:
                 self.summary.updated += 1
             else:
@@ -225,6 +232,8 @@ class _Run:
     def _delete(self, doc_id: str) -> None:
         if self.lexicon is not None:
             self.lexicon.forget(doc_id)
+        if self.duplicates is not None:
+            self.duplicates.forget(doc_id)
         self._writer().delete_by_term("id", doc_id)
         self.known_ids.discard(doc_id)
         self.summary.removed += 1
@@ -244,3 +253,5 @@ class _Run:
             self.writer.commit()
         if self.lexicon is not None:
             self.lexicon.save()  # before meta.json: a generation marked complete has its lexicon
+        if self.duplicates is not None:
+            self.duplicates.save()

@@ -42,5 +42,5 @@ def make_schema() -> Schema:
         author=STORED,
         url=STORED,
         source=STORED,
-        dup_of=ID(stored=True),  # id of the first copy when this document duplicates another
+        dup_of=ID(stored=True),  # group key shared by the copies of one story (searcher.duplicates)
     )

@@ -1,0 +1,153 @@
+"""Exact and near-duplicate documents, found at index time and grouped.
+
+The same story reaches a folder twice (saved twice, or republished by another portal with its own
+headline furniture and byline). Each document gets a group key, stored in the index's ``dup_of`` field:
+a new one, or the group key of an earlier document with the same text (exact: the folded text's hash)
+or nearly the same text (near: MinHash estimate of the Jaccard similarity of word 3-grams at least
+:data:`NEAR_THRESHOLD`). Search collapses results on that key and lists the others as ``duplicates``;
+every document stays in the index under its own id.
+
+Candidates are found through locality-sensitive hashing (signature bands), so indexing stays linear.
+The registry of signatures is kept in the generation folder (``fingerprints.json``).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from . import store
+from .normalize import fold
+
+FILE = "fingerprints.json"
+NUM_HASHES = 32
+BANDS = 8  # 8 bands of 4 rows: pairs above ~0.7 similarity almost always share a band
+ROWS = NUM_HASHES // BANDS
+NEAR_THRESHOLD = 0.7
+MIN_WORDS = 30  # shorter texts are compared exactly only: a few shared words say little
+_MASK = (1 << 61) - 1
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text).lower())
+
+
+def exact_key(text: str) -> str:
+    """Hash of the text's words, folded: spacing, case and accent placement do not matter."""
+    return hashlib.blake2b(" ".join(_words(text)).encode(), digest_size=12).hexdigest()
+
+
+def signature(text: str) -> list[int] | None:
+    """MinHash signature of the word 3-grams, or None for texts too short to compare loosely."""
+    words = _words(text)
+    if len(words) < MIN_WORDS:
+        return None
+    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+    hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
+    # NUM_HASHES permutations as (a*x + b) mod p over one 64-bit hash per shingle
+    return [min(((a * h + b) & _MASK) for h in hashes) for a, b in _PERMUTATIONS]
+
+
+_PERMUTATIONS = [
+    (int.from_bytes(hashlib.blake2b(b"a%d" % i, digest_size=8).digest(), "big") | 1,
+     int.from_bytes(hashlib.blake2b(b"b%d" % i, digest_size=8).digest(), "big"))
+    for i in range(NUM_HASHES)
+]
+
+
+def similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+class DuplicateRegistry:
+    """Signatures of the documents of one generation, with the group each one belongs to."""
+
+    def __init__(self, generation: Path, fresh: bool):
+        self.path = generation / FILE
+        self.entries: dict[str, dict] = {} if fresh else store.read_json(self.path, {})
+        self._exact: dict[str, str] = {}
+        self._bands: dict[str, set[str]] = {}
+        for doc_id, entry in self.entries.items():
+            self._remember(doc_id, entry)
+
+    def _band_keys(self, sig: list[int]) -> list[str]:
+        return [f"{i}:{hash(tuple(sig[i * ROWS:(i + 1) * ROWS]))}" for i in range(BANDS)]
+
+    def _remember(self, doc_id: str, entry: dict) -> None:
+        self._exact.setdefault(entry["exact"], doc_id)
+        for key in self._band_keys(entry["sig"]) if entry.get("sig") else ():
+            self._bands.setdefault(key, set()).add(doc_id)
+
+    def group_for(self, doc_id: str, text: str) -> str:
+        """Register ``doc_id`` with ``text`` and return its group key (an earlier copy's, or a new one)."""
+        self.forget(doc_id)
+        exact = exact_key(text)
+        sig = signature(text)
+        group = None
+        twin = self._exact.get(exact)
+        if twin is not None:
+            group = self.entries[twin]["group"]
+        elif sig is not None:
+            best = 0.0
+            candidates = set().union(*(self._bands.get(k, set()) for k in self._band_keys(sig)))
+            for other in sorted(candidates):
+                score = similarity(sig, self.entries[other]["sig"])
+                if score >= NEAR_THRESHOLD and score > best:
+                    best, group = score, self.entries[other]["group"]
+        # A new group is named after its first text, not its first id: an id whose text changes
+        # must not drag its former copies into its new group.
+        entry = {"exact": exact, "sig": sig, "group": group or f"g{exact}"}
+        self.entries[doc_id] = entry
+        self._remember(doc_id, entry)
+        return entry["group"]
+
+    def forget(self, doc_id: str) -> None:
+        entry = self.entries.pop(doc_id, None)
+        if entry is None:
+            return
+        if self._exact.get(entry["exact"]) == doc_id:
+            del self._exact[entry["exact"]]
+            for other, e in self.entries.items():  # another copy now stands for this text
+                if e["exact"] == entry["exact"]:
+                    self._exact[entry["exact"]] = other
+                    break
+        for key in self._band_keys(entry["sig"]) if entry.get("sig") else ():
+            self._bands.get(key, set()).discard(doc_id)
+
+    def save(self) -> None:
+        store.write_json(self.path, self.entries)
+
+
+def collapse_duplicates(collector):
+    """Wrap a Whoosh collector so that a result list keeps the best-ranked document of each group.
+
+    Whoosh's CollapseCollector must be the outermost collector, where it would bypass a filter or a
+    time limit wrapped around the search; this one sits innermost and collapses what they let through.
+    """
+    from whoosh.collectors import CollapseCollector
+    from whoosh.sorting import FieldFacet
+
+    class _InnerCollapse(CollapseCollector):
+        def collect_matches(self):
+            for sub_docnum in self.child.matches():
+                self.collect(sub_docnum)
+
+        def collect(self, sub_docnum):
+            child = self.child
+            key = self.keyer.key_to_name(self.keyer.key_for(child.matcher, sub_docnum))
+            if not key:
+                return child.collect(sub_docnum)
+            sortkey = child.sort_key(sub_docnum)
+            best = self.lists[key]
+            if best and not sortkey < best[-1][0]:
+                self.collapsed_counts[key] += 1
+                self.collapsed_total += 1
+                return None
+            if best:
+                child.remove(best.pop()[1])
+            best.append((sortkey, child.offset + sub_docnum))
+            return child.collect(sub_docnum)
+
+    return _InnerCollapse(collector, FieldFacet("dup_of"), limit=1)

@@ -1,0 +1,82 @@
+"""Copies of one story are grouped at index time: one hit per group, the others listed and reachable."""
+import json
+import shutil
+
+import pytest
+
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, SEEDS
+from searcher.cli import cli
+from searcher.duplicates import exact_key, signature, similarity
+from searcher.engine import Engine
+from searcher.indexer import index_paths
+
+REPUBLISHED = "republished/dien-bien.txt"
+SAVED_TWICE = "saved twice.txt"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    shutil.copy(SEEDS / BAC_KAN, docs / SAVED_TWICE)  # the same page saved again
+    # Another portal's copy: its own header and footer, the byline changed, one sentence edited
+    text = (SEEDS / DIEN_BIEN_2022).read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if line.strip()]
+    body = [line.replace("Đức Hạnh", "PV") for line in lines if "Lượt xem" not in line]
+    body.insert(3, "Bài viết được đăng lại với sự đồng ý của tòa soạn.")
+    (docs / "republished").mkdir()
+    (docs / REPUBLISHED).write_text("Báo Quân khu 2 điện tử\n\n" + "\n\n".join(body) + "\n\nTheo Báo Điện Biên Phủ\n",
+                                    encoding="utf-8")
+    return docs
+
+
+def test_exact_and_near_copies_are_grouped_in_results(folder, tmp_path):
+    index_paths([folder], tmp_path / "ix")
+    engine = Engine(tmp_path / "ix")
+    hits = engine.search("xây dựng nền quốc phòng toàn dân", limit=20).hits
+    ids = [hit.id for hit in hits]
+    assert len(ids) == len(set(ids)) == 5  # seven documents, five stories
+    by_id = {hit.id: hit for hit in hits}
+    bac_kan = by_id.get(BAC_KAN) or by_id[SAVED_TWICE]
+    assert set(bac_kan.duplicates) | {bac_kan.id} == {BAC_KAN, SAVED_TWICE}
+    dien_bien = by_id.get(DIEN_BIEN_2022) or by_id[REPUBLISHED]
+    assert set(dien_bien.duplicates) | {dien_bien.id} == {DIEN_BIEN_2022, REPUBLISHED}
+    assert by_id[DIEN_BIEN_2023].duplicates == []  # same province and topic, another story
+
+    copy = engine.get(REPUBLISHED)  # the duplicates stay reachable by id
+    assert copy["duplicates"] == [DIEN_BIEN_2022] and "đăng lại với sự đồng ý" in copy["text"]
+
+
+def test_duplicates_in_cli_json_and_show(folder, tmp_path, runner):
+    index_dir = str(tmp_path / "ix")
+    assert runner.invoke(cli, ["index", str(folder), "--index-dir", index_dir]).exit_code == 0
+    out = runner.invoke(cli, ["query", "hội nghị sơ kết quốc phòng toàn dân Bắc Kạn",
+                              "--index-dir", index_dir, "--json"])
+    top = json.loads(out.output)["hits"][0]
+    assert {top["id"], *top["duplicates"]} == {BAC_KAN, SAVED_TWICE}
+    shown = json.loads(runner.invoke(cli, ["show", SAVED_TWICE, "--index-dir", index_dir, "--json"]).output)
+    assert shown["ok"] and shown["duplicates"] == [BAC_KAN]
+
+
+def test_group_survives_removal_of_the_first_copy_and_follows_changes(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / BAC_KAN).unlink()
+    (folder / DIEN_BIEN_2022).write_text("Một bài hoàn toàn khác về mùa lúa ở Mường Thanh.\n", encoding="utf-8")
+    index_paths([folder], index_dir)
+    engine = Engine(index_dir)
+    assert engine.get(SAVED_TWICE)["duplicates"] == []
+    assert engine.get(REPUBLISHED)["duplicates"] == []
+    copy = tmp_path / "docs" / "again.txt"
+    shutil.copy(folder / SAVED_TWICE, copy)
+    index_paths([folder], index_dir)  # incremental: compared with what the index already holds
+    assert Engine(index_dir).get("again.txt")["duplicates"] == [SAVED_TWICE]
+
+
+def test_fingerprints():
+    text = (SEEDS / BAC_KAN).read_text(encoding="utf-8")
+    assert exact_key(text) == exact_key("  " + text.upper().replace(" ", "  \n"))
+    assert signature("quá ngắn để so sánh") is None
+    other = (SEEDS / DIEN_BIEN_2023).read_text(encoding="utf-8")
+    assert similarity(signature(text), signature(text + " Thêm một câu.")) > 0.9
+    assert similarity(signature(text), signature(other)) < 0.3
