@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import subprocess
@@ -32,9 +33,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def start_server(index_dir: Path, threads: int) -> tuple[subprocess.Popen, str, int]:
+    """``search serve`` on a free port; its log goes to $BENCH_SERVER_LOG if set."""
+    log = open(os.environ["BENCH_SERVER_LOG"], "w") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
                              "--port", "0", "--threads", str(threads)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=log, text=True)
     for line in proc.stdout:
         match = re.search(r"http://([\d.]+):(\d+)/", line)
         if match:
