@@ -58,7 +58,10 @@ def _size_option(ctx, param, value):
               help="Seconds to wait for another indexing run to finish.")
 @click.option("--max-bytes", "max_bytes", default="50MB", show_default=True, callback=_size_option,
               help="Skip files larger than this (50MB, 512KB, or bytes).")
-def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes):
+@click.option("--watch", is_flag=True, help="Keep indexing as files are added, changed or removed (Ctrl-C stops).")
+@click.option("--interval", "interval_s", type=click.FloatRange(0.1), default=2.0, show_default=True,
+              help="Seconds between checks of the folders with --watch.")
+def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, interval_s):
     """Index PATHS (folders or files: .txt .md .html .docx .doc .rtf .pdf .jsonl .jsonl.gz); unchanged
     files are skipped, others are skipped with a reason.
 
@@ -69,6 +72,17 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes):
     from .store import IndexLocked
 
     index_dir = index_dir or default_index_dir()
+    if watch:
+        from .watch import watch as watch_folders
+
+        if not paths:
+            _fail("--watch needs the folders to watch", as_json, code=2)
+        try:
+            watch_folders(list(paths), index_dir, lambda summary: _report_index(summary, index_dir, as_json),
+                          interval_s=interval_s, max_bytes=max_bytes)
+        except KeyboardInterrupt:
+            pass
+        return
     bar = None
     progress = None
     if not as_json and sys.stderr.isatty():
@@ -86,6 +100,10 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    _report_index(summary, index_dir, as_json)
+
+
+def _report_index(summary, index_dir, as_json: bool) -> None:
     if as_json:
         data = summary.as_dict()
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in summary.skipped]

@@ -108,7 +108,10 @@ class Engine:
             local.searcher = ix.searcher(weighting=self._weighting)
             local.generation = generation
         elif not local.searcher.up_to_date():
-            local.searcher = local.searcher.refresh()
+            # Reopened rather than refresh()ed: refresh reuses the old segment readers, whose deletion
+            # marks are stale, so a document replaced in place would be found in both versions.
+            local.searcher.close()
+            local.searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
         return local.searcher
 
     def close(self) -> None:

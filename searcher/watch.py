@@ -1,0 +1,45 @@
+"""Keeping an index in step with folders: ``search index --watch FOLDER``.
+
+The folders are polled: every ``interval`` seconds an incremental run compares each file's size and
+time with the manifest (a stat per file, no reading), and indexes what was added, changed or removed.
+Polling needs no file-system notification support, so it also works on network shares and mounted
+drives, and it cannot miss an event: whatever happened between two polls is seen by the next one.
+The write lock is held only during each run, so a ``search index`` started by hand meanwhile waits for
+it or is refused as usual.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from .extract import DEFAULT_MAX_BYTES
+from .indexer import IndexSummary, index_paths
+from .store import IndexLocked
+
+DEFAULT_INTERVAL_S = 2.0
+
+
+def changed(summary: IndexSummary) -> bool:
+    return bool(summary.added or summary.updated or summary.removed)
+
+
+def watch(paths: list[Path], index_dir: Path, report: Callable[[IndexSummary], None],
+          interval_s: float = DEFAULT_INTERVAL_S, max_bytes: int = DEFAULT_MAX_BYTES,
+          stop: threading.Event | None = None, wait_s: float = 30.0) -> None:
+    """Index ``paths`` now, then again whenever files change, until ``stop`` is set (or Ctrl-C).
+
+    :param report: called with the first run's summary and with every later one that changed something.
+    :param wait_s: how long each run waits for another writer before trying again at the next poll.
+    """
+    stop = stop or threading.Event()
+    first = True
+    while not stop.is_set():
+        try:
+            summary = index_paths(paths, index_dir, max_bytes=max_bytes, wait_s=wait_s)
+        except IndexLocked:
+            summary = None  # another run is writing: it will have done the work, or the next poll will
+        if summary is not None and (first or changed(summary)):
+            report(summary)
+            first = False
+        stop.wait(interval_s)

@@ -1,0 +1,69 @@
+"""search index --watch: the index follows a folder as files are added, changed and removed."""
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from conftest import REPO
+from searcher.engine import Engine
+from searcher.watch import watch
+
+
+def next_summary(reports, timeout=20):
+    return reports.get(timeout=timeout)
+
+
+def test_watch_follows_add_change_remove(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Báo cáo lũ lụt ở Yên Bái\n\nMưa lớn kéo dài.", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    reports, stop = queue.Queue(), threading.Event()
+    worker = threading.Thread(target=watch, args=([folder], index_dir, reports.put),
+                              kwargs={"interval_s": 0.1, "stop": stop}, daemon=True)
+    worker.start()
+    try:
+        assert next_summary(reports).added == 1
+        engine = Engine(index_dir)
+
+        (folder / "b.html").write_bytes((REPO / "tests" / "data" / "article.html").read_bytes())
+        assert next_summary(reports).added == 1
+        assert engine.search("dien tap khu vuc phong thu").hits[0].id == "b.html"
+
+        time.sleep(0.01)  # a later modification time than the first version's
+        (folder / "a.txt").write_text("Báo cáo hạn hán ở Ninh Thuận\n\nNắng nóng kéo dài.", encoding="utf-8")
+        summary = next_summary(reports)
+        assert (summary.updated, summary.added) == (1, 0)
+        assert engine.get("a.txt")["title"] == "Báo cáo hạn hán ở Ninh Thuận"
+
+        (folder / "b.html").unlink()
+        assert next_summary(reports).removed == 1
+        assert engine.get("b.html") is None and engine.info()["documents"] == 1
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not worker.is_alive()
+
+
+def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Tin ngắn về Hà Giang", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "searcher", "index", str(folder), "--watch", "--json", "--interval", "0.2",
+               "--index-dir", str(tmp_path / "ix")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
+        try:
+            first = json.loads(proc.stdout.readline())
+            assert first["ok"] and first["added"] == 1
+            (folder / "b.md").write_text("Tin ngắn về Cao Bằng", encoding="utf-8")
+            second = json.loads(proc.stdout.readline())
+            assert (second["added"], second["documents"]) == (1, 2)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(10)
+    assert proc.returncode == 0
