@@ -140,4 +140,19 @@ class Ours:
             self.engine.close()
 
 
-SYSTEMS = {cls.name: cls for cls in (Ours, WhooshStandard, SqliteFts5)}
+class OursPlain(Ours):
+    """Our engine with query intelligence off (words as typed: no accent restoration, abbreviations
+    or spelling), on the same index folder as ``ours``: the "before" beside the "after"."""
+
+    name = "ours-plain"
+
+    def __init__(self, workdir: Path):
+        workdir = Path(workdir)
+        super().__init__(workdir.with_name(Ours.name) if workdir.name == self.name else workdir)
+
+    def build(self, docs, source: Path | None = None) -> None:
+        super().build(docs, source)
+        self.engine.query_intelligence = False
+
+
+SYSTEMS = {cls.name: cls for cls in (Ours, OursPlain, WhooshStandard, SqliteFts5)}

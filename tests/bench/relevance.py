@@ -282,7 +282,8 @@ def main(argv=None) -> None:
         if not args.no_legal:
             results["legal"] = legal(args.names, workdir, args.limit_queries)
         if args.news:
-            folders = {"ours": Path(args.news_index).resolve()} if args.news_index else {}
+            folders = ({name: Path(args.news_index).resolve() for name in ("ours", "ours-plain")}
+                       if args.news_index else {})
             results["news"] = news(args.names, workdir, args.limit_queries, folders)
     finally:
         if args.json:

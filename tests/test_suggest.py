@@ -1,0 +1,44 @@
+"""Autocomplete (Engine.suggest): frequent phrases of the index continuing a prefix, accented."""
+import pytest
+
+from searcher.suggest import suggest
+
+# (prefix, limit, expected) on the seed index; typed with or without diacritics
+CASES = [
+    ("quoc ph", 2, ["quốc phòng", "quốc phòng toàn dân"]),
+    ("bộ chỉ h", 8, ["bộ chỉ huy"]),
+    ("Bo chi h", 8, ["bộ chỉ huy"]),
+    ("UBND t", 2, ["UBND tỉnh", "UBND thành phố"]),  # typed capitals kept
+    ("dien b", 2, ["Điện Biên", "diễn biến"]),  # names as the text writes them
+    ("điện b", 1, ["Điện Biên"]),  # marks typed: only what has them
+    ("quốc phòng toàn d", 8, ["quốc phòng toàn dân"]),
+    ("ky thu", 8, ["kỹ thuật"]),
+    ("kĩ thu", 8, ["kỹ thuật"]),  # either i/y spelling
+    ("xyz", 8, []),
+    ("", 8, []),
+    ("   ", 8, []),
+]
+
+
+@pytest.mark.parametrize("prefix, limit, expected", CASES)
+def test_suggest(engine, prefix, limit, expected):
+    assert engine.suggest(prefix, limit=limit) == expected
+
+
+def test_limit_is_respected(engine):
+    assert len(engine.suggest("q", limit=3)) == 3
+    assert engine.suggest("q", limit=0) == []
+
+
+def test_without_lexicon_nothing_is_suggested():
+    assert suggest(None, "quoc ph") == []
+
+
+@pytest.mark.parametrize("prefix, first", [
+    ("quoc ph", "quốc phòng"),
+    ("bộ chỉ h", "bộ chỉ huy"),
+    ("uy ban nhan d", "ủy ban nhân dân"),
+    ("bo doi bien ph", "bộ đội biên phòng"),
+])
+def test_first_suggestion_on_real_articles(corpus_engine, prefix, first):
+    assert corpus_engine.suggest(prefix)[0].lower() == first
