@@ -161,3 +161,20 @@ def test_document_html_is_shown_as_text_and_runs_nothing(browser, base_url):
     assert "<script>alert('xss')</script>" in text and '<a href="javascript:alert(2)">bấm</a>' in text
     assert no_alert(browser)
     assert browser.execute_script("return document.querySelectorAll('#text img, #text script, #text a').length") == 0
+
+
+def test_results_fit_a_phone_screen(browser, base_url):
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(base_url + "/?q=quoc+phong+toan+dan")
+        wait(browser, EC.presence_of_element_located((By.ID, "stats")))
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        # the results come before the filters on a narrow screen
+        hits_top = browser.find_element(By.CSS_SELECTOR, ".results").location["y"]
+        filters_top = browser.find_element(By.CSS_SELECTOR, ".filters").location["y"]
+        assert hits_top < filters_top
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert browser.save_screenshot(str(ARTIFACTS / "results-page-phone.png"))
+    finally:
+        browser.set_window_size(1280, 900)
