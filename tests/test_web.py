@@ -330,3 +330,42 @@ def test_serve_refuses_debug_mode(seed_index):
     done = subprocess.run([sys.executable, "-m", "searcher", "serve", "--index-dir", str(seed_index), "--port", "0"],
                           capture_output=True, text=True, env=env, cwd=REPO, timeout=30)
     assert done.returncode != 0 and "FLASK_DEBUG" in done.stderr
+
+
+# --- the engine's notes and readings, in the page's language ------------------------------------------
+@pytest.mark.parametrize("query, shown", [
+    ("*", "Câu tìm kiếm không có từ nào để tìm."),
+    ("-quốc", "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm."),
+    ("*phòng", "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «phong»."),
+])
+def test_notes_are_shown_in_vietnamese(client, query, shown):
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert f'<p class="note">{html.escape(shown, quote=True)}</p>' in page
+
+
+@pytest.mark.parametrize("note, shown", [
+    ("the search took longer than 5 s and was cut short: these are the best matches found in that time",
+     "Tìm kiếm vượt quá 5 giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó."),
+    ("no results for «quoc phonng»: showing results for «quốc phòng»",
+     "Không có kết quả cho «quoc phonng»: đang hiển thị kết quả cho «quốc phòng»."),
+    ("'ph*' matches too many words: the most frequent were used",
+     "«ph*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất."),
+    ("'ph*' matches 120 words: the 50 most frequent were used", "«ph*» khớp với 120 từ: dùng 50 từ thường gặp nhất."),
+    ("the query was cut to its first 1000 characters", "Câu tìm kiếm quá dài nên chỉ dùng 1000 ký tự đầu."),
+    ("the query syntax could not be understood: searched for the words only",
+     "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ."),
+    ("a note nobody translated yet", "a note nobody translated yet"),
+])
+def test_note_translations(note, shown):
+    from web.notes import in_vietnamese
+
+    assert in_vietnamese(note) == shown
+
+
+def test_reading_and_correction_are_shown(client):
+    page = client.get("/", query_string={"q": "quoc phong toan dan"}).get_data(as_text=True)
+    assert "Kết quả cho: <strong>quốc phòng toàn dân</strong>" in page
+    data = client.get("/search.json", query_string={"q": "quoc phonng"}).get_json()
+    page = client.get("/", query_string={"q": "quoc phonng"}).get_data(as_text=True)
+    assert data["did_you_mean"] == "quốc phòng"
+    assert 'Bạn có muốn tìm: <a href="/?q=qu%E1%BB%91c+ph%C3%B2ng">quốc phòng</a>' in page

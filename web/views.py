@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from searcher.engine import IndexMissing
 
 from . import params as P
+from .notes import in_vietnamese
 from .security import marked
 
 bp = Blueprint("search", __name__)
@@ -131,6 +132,7 @@ def register_error_handlers(app) -> None:
     app.jinja_env.filters["marked"] = marked
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_date"] = vn_date
+    app.jinja_env.filters["in_vietnamese"] = in_vietnamese
     app.jinja_env.globals["page_url"] = page_url
 
 
