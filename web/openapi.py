@@ -78,7 +78,9 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "date": _STRING_OR_NULL, "score": {"type": "number"},
                         "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
                         "places": {"type": "array", "items": {"type": "string"}},
-                        "author": _STRING_OR_NULL, "date_source": _STRING_OR_NULL}},
+                        "author": _STRING_OR_NULL, "date_source": _STRING_OR_NULL,
+                        "duplicates": {"type": "array", "items": {"type": "string"},
+                                       "description": "Ids of the other copies of this story"}}},
             "SearchResult": {"type": "object", "required": ["ok", "query", "total", "page", "limit", "took_ms",
                                                             "hits", "notes"],
                              "properties": {
