@@ -20,6 +20,7 @@ from .lexicon import Lexicon, syllable_key
 from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
+MIN_SHARE = 0.002  # ... that occur at least this fraction as often as the most frequent one
 PRIOR = 3.0  # weight of the unigram distribution in each bigram probability (Dirichlet smoothing)
 CONFIDENT = 0.6  # a restored syllable whose posterior reaches this is used for ranking
 MAX_SYLLABLES = 64
@@ -55,7 +56,9 @@ def candidates(lexicon: Lexicon, syllable: str) -> list[tuple[str, int]]:
         else:
             entry[1] += count
     ranked = sorted(merged.values(), key=lambda e: -e[1])[:MAX_CANDIDATES]
-    return [(f, c) for f, c in ranked]
+    # readings far rarer than the most frequent one cost decoding time and never win on context alone
+    floor = ranked[0][1] * MIN_SHARE if ranked else 0
+    return [(f, c) for f, c in ranked if c >= floor]
 
 
 def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | None = None) -> Reading:
