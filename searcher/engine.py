@@ -91,6 +91,8 @@ class Engine:
         self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
         self._lexicon_lock = threading.Lock()
+        self._open_searchers: set = set()  # every thread's, so close() can close them all
+        self._searchers_lock = threading.Lock()
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):
@@ -102,24 +104,36 @@ class Engine:
             )
         local = self._local
         if getattr(local, "generation", None) != generation:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            ix = whoosh_index.open_dir(str(generation))
-            local.searcher = ix.searcher(weighting=self._weighting)
-            local.generation = generation
+            self._replace_searcher(generation)
         elif not local.searcher.up_to_date():
             # Reopened rather than refresh()ed: refresh reuses the old segment readers, whose deletion
             # marks are stale, so a document replaced in place would be found in both versions.
-            local.searcher.close()
-            local.searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
+            self._replace_searcher(generation)
         return local.searcher
 
+    def _replace_searcher(self, generation: Path) -> None:
+        local = self._local
+        old = getattr(local, "searcher", None)
+        searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
+        with self._searchers_lock:
+            self._open_searchers.add(searcher)
+            if old is not None:
+                self._open_searchers.discard(old)
+        if old is not None:
+            old.close()
+        local.searcher, local.generation = searcher, generation
+
     def close(self) -> None:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
+        """Close every thread's searcher (their files); the engine reopens them if used again."""
+        with self._searchers_lock:
+            searchers, self._open_searchers = self._open_searchers, set()
+        for searcher in searchers:
             searcher.close()
-            self._local.searcher = None
-            self._local.generation = None
+        self._local = threading.local()
+
+    def __del__(self):
+        if getattr(self, "_open_searchers", None):
+            self.close()
 
     # --- searching --------------------------------------------------------------------------------
     def search(self, text: str, limit: int = 10, page: int = 1, sort: str = "relevance",
