@@ -50,6 +50,7 @@ PHRASE_MAX_CANDIDATES = 400  # beyond that, Whoosh's positional phrase matching 
 BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little and costs much
 
 _ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
+_LONE_OPERATOR = re.compile(r"(?<!\S)[-+](?=\s|$)")
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
 
 
@@ -403,6 +404,9 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
     notes: list[str] = []
     # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
     text = normalize_text(text or "").replace("?", " ")
+    # A dash or plus standing alone is punctuation ("giai đoạn 2009 - 2019"), not an operator on the
+    # word after it
+    text = _LONE_OPERATOR.sub(" ", text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")

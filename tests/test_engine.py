@@ -133,3 +133,9 @@ def test_phrase_matches_across_punctuation_but_not_out_of_order(engine):
     # "Điện Biên: Tập trung" is the title of seed 004; the colon does not break the phrase
     assert [h.id for h in engine.search('"dien bien tap trung"').hits] == [DIEN_BIEN_2023]
     assert engine.search('"trung tap bien dien"').hits == []
+
+
+@pytest.mark.parametrize("query", ["giai đoạn 2009 - 2019", "giai đoạn 2009 – 2019", "quốc phòng + toàn dân"])
+def test_a_lone_dash_or_plus_is_punctuation(engine, query):
+    result = engine.search(query)
+    assert result.total == 5 and result.hits[0].id == BAC_KAN
