@@ -369,3 +369,24 @@ def test_reading_and_correction_are_shown(client):
     page = client.get("/", query_string={"q": "quoc phonng"}).get_data(as_text=True)
     assert data["did_you_mean"] == "quốc phòng"
     assert 'Bạn có muốn tìm: <a href="/?q=qu%E1%BB%91c+ph%C3%B2ng">quốc phòng</a>' in page
+
+
+def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
+    import shutil
+
+    from searcher.indexer import index_paths
+    from web import create_app
+
+    shutil.copy(seed_copy / BAC_KAN, seed_copy / "saved again.txt")
+    index_paths([seed_copy], tmp_path / "ix")
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    data = client.get("/search.json", query_string={"q": "quốc phòng toàn dân"}).get_json()
+    grouped = [hit for hit in data["hits"] if hit["duplicates"]]
+    assert len(data["hits"]) == 5 and len(grouped) == 1
+    shown, other = grouped[0]["id"], grouped[0]["duplicates"][0]
+    assert {shown, other} == {BAC_KAN, "saved again.txt"}
+    page = client.get("/", query_string={"q": "quốc phòng toàn dân"}).get_data(as_text=True)
+    assert "<summary>1 bản cùng nội dung</summary>" in page
+    link = f'/doc?id={other.replace(" ", "+")}'
+    assert link in page or f"/doc?id={other.replace(' ', '%20')}" in page
+    assert client.get("/doc.json", query_string={"id": other}).get_json()["id"] == other
