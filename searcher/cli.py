@@ -61,7 +61,9 @@ def _size_option(ctx, param, value):
 @click.option("--watch", is_flag=True, help="Keep indexing as files are added, changed or removed (Ctrl-C stops).")
 @click.option("--interval", "interval_s", type=click.FloatRange(0.1), default=2.0, show_default=True,
               help="Seconds between checks of the folders with --watch.")
-def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, interval_s):
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="Worker processes for a fresh build (default: the number of cores).")
+def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, interval_s, jobs):
     """Index PATHS (folders or files: .txt .md .html .docx .doc .rtf .pdf .jsonl .jsonl.gz); unchanged
     files are skipped, others are skipped with a reason.
 
@@ -94,7 +96,7 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
             bar.update(1)
     try:
         summary = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress, wait_s=wait_s,
-                              max_bytes=max_bytes)
+                              max_bytes=max_bytes, jobs=jobs)
     except (IndexLocked, NothingToIndex) as exc:
         _fail(str(exc), as_json)
     finally:

@@ -14,11 +14,13 @@ from typing import Callable
 from whoosh import index as whoosh_index
 
 from . import store
+from .codec import InliningCodec
 from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
 from .duplicates import DuplicateRegistry
 from .extract import DEFAULT_MAX_BYTES
+from .parallel import ParallelWriter, default_jobs
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
 WRITER_LIMIT_MB = 256
@@ -76,7 +78,7 @@ def to_index_doc(doc: Document) -> dict:
 
 def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
                 progress: Progress | None = None, wait_s: float = 0.0,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> IndexSummary:
+                max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None) -> IndexSummary:
     """Bring the index at ``index_dir`` in step with the files under ``paths``.
 
     :param paths: folders or files; empty means the folders the index was last built from.
@@ -84,6 +86,7 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
     :param progress: called as ``progress(done, total, path)`` after each source file.
     :param wait_s: how long to wait for another indexing run to finish before refusing.
     :param max_bytes: files larger than this are skipped (a previously indexed version is kept).
+    :param jobs: worker processes for a fresh build (default: one per core; 1 indexes in this process).
     :raise store.IndexLocked: another run holds the lock.
     :raise NothingToIndex: no paths given and none remembered.
     """
@@ -109,7 +112,7 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
         run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix), max_bytes,
-                   DuplicateRegistry(target, fresh))
+                   DuplicateRegistry(target, fresh), jobs=default_jobs() if jobs is None else jobs)
         sources, problems = walk_sources(roots)
         summary.skipped.extend(problems)
         for done, source in enumerate(sources, 1):
@@ -140,8 +143,9 @@ class _Run:
 
     def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
                  lexicon: LexiconBuilder | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 duplicates: DuplicateRegistry | None = None):
+                 duplicates: DuplicateRegistry | None = None, jobs: int = 1):
         self.ix = ix
+        self.jobs = jobs
         self.duplicates = duplicates  # groups copies of one story (see searcher.duplicates)
         self.max_bytes = max_bytes
         self.lexicon = lexicon  # spelling statistics, kept in step with the documents
@@ -156,7 +160,13 @@ class _Run:
             # compound=False: Whoosh copies a compound segment's postings and terms into memory for
             # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
             # through the OS page cache, shared by all threads and processes
-            self.writer = self.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+            options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": InliningCodec()}
+            # A fresh generation is written by worker processes, one segment each. Updates stay in
+            # this process: they are small, and deleting needs the one writer that sees every segment.
+            if self.fresh and self.jobs > 1:
+                self.writer = ParallelWriter(self.ix, procs=self.jobs, **options)
+            else:
+                self.writer = self.ix.writer(**options)
         return self.writer
 
     def process(self, source: SourceFile) -> None:
@@ -209,7 +219,9 @@ class _Run:
             fields = to_index_doc(doc)
             if self.duplicates is not None:
                 fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
-            self._writer().update_document(**fields)
+            writer = self._writer()
+            # a fresh generation has nothing to replace: adding skips update_document's look-up
+            (writer.add_document if self.fresh else writer.update_document)(**fields)
             if doc_id in self.known_ids:
                 self.summary.updated += 1
             else:

@@ -123,3 +123,22 @@ def test_second_writer_is_refused_clearly(seed_copy, tmp_path):
     with store.writer_lock(index_dir):
         with pytest.raises(store.IndexLocked, match="another 'search index' run"):
             index_paths([seed_copy], index_dir)
+
+
+def test_parallel_build_matches_single_process_build(seed_copy, tmp_path):
+    """Workers write one segment each; the index answers as one built in a single process, and an
+    update afterwards (segments merged, rare terms inlined by the codec) keeps every document."""
+    single, parallel = tmp_path / "one", tmp_path / "two"
+    index_paths([seed_copy], single, jobs=1)
+    built = index_paths([seed_copy], parallel, jobs=2)
+    assert built.documents == 5
+    for query in ("quốc phòng", "quoc phong toan dan", '"khu vực phòng thủ"', "Điện Biên"):
+        one, two = Engine(single).search(query, limit=10), Engine(parallel).search(query, limit=10)
+        assert sorted((h.id, h.score) for h in one.hits) == sorted((h.id, h.score) for h in two.hits)
+    changed = seed_copy / "004_981139cf777c2e3c.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nCâu bổ sung về thủy lợi.\n", encoding="utf-8")
+    update = index_paths([seed_copy], parallel, jobs=2)
+    assert (update.updated, update.documents) == (1, 5)
+    engine = Engine(parallel)
+    assert engine.search("câu bổ sung thủy lợi").hits[0].id == "004_981139cf777c2e3c.txt"
+    assert ids(parallel) == ids(single)
