@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -50,6 +51,17 @@ def legal_alias_ids(doc: dict) -> list[str]:
     the id an alias would have had as a document of its own.
     """
     return [f"alqac/{a['edition']}/{a['law_id']}/{a['article_id']}" for a in doc.get("aliases") or []]
+
+
+def same_text_ids(docs: list[dict]) -> dict[str, set[str]]:
+    """For each article whose text is word for word that of other articles (case, punctuation and
+    diacritics aside), the ids of those others. The corpus keeps such articles apart when they belong
+    to different laws or editions; a reader shown any one of them reads the judged text."""
+    by_text: dict[str, set[str]] = {}
+    for doc in docs:
+        words = " ".join(re.findall(r"\w+", strip_diacritics(doc["text"]).lower()))
+        by_text.setdefault(words, set()).add(doc["id"])
+    return {doc_id: ids - {doc_id} for ids in by_text.values() if len(ids) > 1 for doc_id in ids}
 
 
 def alias_only_queries(qrels: list[dict], docs: list[dict]) -> list[str]:

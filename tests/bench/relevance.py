@@ -30,7 +30,7 @@ sys.path.insert(1, str(REPO))
 
 from baselines import SYSTEMS  # noqa: E402
 from datasets import (  # noqa: E402
-    LEGAL, NEWS_STYLES, alias_only_queries, build_news_dev, legal_alias_ids, load_legal,
+    LEGAL, NEWS_STYLES, alias_only_queries, same_text_ids, build_news_dev, legal_alias_ids, load_legal,
     load_legal_qrels, load_news_queries, read_jsonl, strip_diacritics,
 )
 from metrics import mean, mrr_at_k, ndcg_at_k, percentile, recall_at_k  # noqa: E402
@@ -143,6 +143,10 @@ def legal(names: list[str], workdir: Path, limit: int | None) -> dict:
     # keeps the figures right should the merge ever pick another article as the survivor.
     affected = alias_only_queries(qrels, docs)
     aliases = {doc["id"]: set(legal_alias_ids(doc)) for doc in docs if doc.get("aliases")}
+    # Articles with the very same text (other laws or editions repeating it) are one text to a reader,
+    # and an engine that groups duplicates shows one of them: any counts as the judged one.
+    for doc_id, same in same_text_ids(docs).items():
+        aliases.setdefault(doc_id, set()).update(same)
     judge = judge_by_alias(aliases)
     log(f"legal: {len(docs)} articles, {len(qrels)} questions; {len(affected)} with a relevant id only "
         f"found as an alias")
