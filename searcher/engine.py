@@ -5,9 +5,11 @@ of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
 """
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ SORTS = ("relevance", "date")
 SEARCH_TIME_LIMIT_S = 5.0
 RELATED_TERMS = 25
 RELATED_TEXT_CHARS = 20_000
+RESULT_CACHE_SIZE = 512  # answers kept per engine (a page of hits each: well under a megabyte)
 
 
 class IndexMissing(RuntimeError):
@@ -91,6 +94,7 @@ class Engine:
         self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
         self._lexicon_lock = threading.Lock()
+        self._results = _ResultCache(RESULT_CACHE_SIZE)
         self._open_searchers: set = set()  # every thread's, so close() can close them all
         self._searchers_lock = threading.Lock()
 
@@ -147,6 +151,11 @@ class Engine:
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
         searcher = self._searcher()
+        cache_key = self._cache_key(searcher, (text, limit, page, sort, date_from, date_to, place, facets))
+        cached = self._results.get(cache_key)
+        if cached is not None:
+            cached.took_ms = (time.perf_counter() - started) * 1000
+            return cached
         plan = self._plan(text, searcher)
         notes = list(plan.notes)
         hits: list[Hit] = []
@@ -199,7 +208,20 @@ class Engine:
         if not total and plan.did_you_mean and not getattr(self._local, "correcting", False):
             result = self._search_corrected(result, dict(limit=limit, page=page, sort=sort, date_from=date_from,
                                                          date_to=date_to, place=place, facets=facets))
+        if not any("cut short" in note for note in result.notes):  # a timed-out answer may do better next time
+            self._results.put(cache_key, result)
         return result
+
+    def _cache_key(self, searcher, request: tuple) -> tuple:
+        """What an answer depends on: the request, the index version the searcher reads (a commit or a
+        switch makes a new one), the abbreviation table in force and the query intelligence switch."""
+        table = None
+        if self.query_intelligence:
+            from .abbreviations import table_for
+
+            table = id(table_for(self.index_dir))  # a new object when a table file changes
+        return (str(self._local.generation), searcher.reader().generation(), table, self.query_intelligence,
+                getattr(self._local, "correcting", False), request)
 
     def _plan(self, text: str, searcher):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
@@ -298,6 +320,31 @@ class Engine:
             "index_dir": str(self.index_dir),
             "roots": meta.get("roots", []),
         }
+
+
+class _ResultCache:
+    """A bounded, thread-safe LRU of search answers; callers get copies, so they may change them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+        return copy.deepcopy(found)
+
+    def put(self, key, result) -> None:
+        kept = copy.deepcopy(result)
+        with self._lock:
+            self._items[key] = kept
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class _Deadline(WrappingCollector):

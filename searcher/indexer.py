@@ -24,6 +24,9 @@ from .parallel import ParallelWriter, default_jobs
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
 WRITER_LIMIT_MB = 256
+# A run writing fewer documents than this stays in this process: starting workers would cost more
+# than they save, and each worker adds a segment that a later commit merges.
+PARALLEL_MIN_DOCS = 200
 
 Progress = Callable[[int, int, str], None]
 
@@ -153,21 +156,35 @@ class _Run:
         self.summary = summary
         self.fresh = fresh
         self.writer = None
+        self._pending: list[tuple[str, dict]] = []  # writer calls made before the writer was chosen
+        self._pending_docs = 0
         self.known_ids = {doc_id for entry in self.files.values() for doc_id in entry["docs"]}
 
-    def _writer(self):
-        if self.writer is None:
-            # compound=False: Whoosh copies a compound segment's postings and terms into memory for
-            # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
-            # through the OS page cache, shared by all threads and processes
-            options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": InliningCodec()}
-            # A fresh generation is written by worker processes, one segment each. Updates stay in
-            # this process: they are small, and deleting needs the one writer that sees every segment.
-            if self.fresh and self.jobs > 1:
-                self.writer = ParallelWriter(self.ix, procs=self.jobs, **options)
-            else:
-                self.writer = self.ix.writer(**options)
-        return self.writer
+    def _write(self, method: str, **kwargs) -> None:
+        """Pass a call to the writer; until enough documents have come to choose one, queue it."""
+        if self.writer is not None:
+            getattr(self.writer, method)(**kwargs)
+            return
+        self._pending.append((method, kwargs))
+        if method != "delete_by_term":
+            self._pending_docs += 1
+            if self.jobs > 1 and self._pending_docs >= PARALLEL_MIN_DOCS:
+                self._open_writer(parallel=True)
+
+    def _open_writer(self, parallel: bool) -> None:
+        # compound=False: Whoosh copies a compound segment's postings and terms into memory for
+        # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
+        # through the OS page cache, shared by all threads and processes
+        options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": InliningCodec()}
+        # With workers, documents are analysed and written by worker processes, one segment each;
+        # deletions stay with this process's writer, which sees every existing segment.
+        if parallel:
+            self.writer = ParallelWriter(self.ix, procs=self.jobs, **options)
+        else:
+            self.writer = self.ix.writer(**options)
+        for method, kwargs in self._pending:
+            getattr(self.writer, method)(**kwargs)
+        self._pending = []
 
     def process(self, source: SourceFile) -> None:
         key = str(source.path)
@@ -219,9 +236,8 @@ class _Run:
             fields = to_index_doc(doc)
             if self.duplicates is not None:
                 fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
-            writer = self._writer()
             # a fresh generation has nothing to replace: adding skips update_document's look-up
-            (writer.add_document if self.fresh else writer.update_document)(**fields)
+            self._write("add_document" if self.fresh else "update_document", **fields)
             if doc_id in self.known_ids:
                 self.summary.updated += 1
             else:
@@ -249,7 +265,7 @@ class _Run:
             self.lexicon.forget(doc_id)
         if self.duplicates is not None:
             self.duplicates.forget(doc_id)
-        self._writer().delete_by_term("id", doc_id)
+        self._write("delete_by_term", fieldname="id", text=doc_id)
         self.known_ids.discard(doc_id)
         self.summary.removed += 1
 
@@ -264,6 +280,8 @@ class _Run:
         self.summary.unchanged += len(entry["docs"])
 
     def commit(self) -> None:
+        if self.writer is None and self._pending:
+            self._open_writer(parallel=False)
         if self.writer is not None:
             self.writer.commit()
         if self.lexicon is not None:

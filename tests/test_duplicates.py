@@ -80,3 +80,19 @@ def test_fingerprints():
     other = (SEEDS / DIEN_BIEN_2023).read_text(encoding="utf-8")
     assert similarity(signature(text), signature(text + " Thêm một câu.")) > 0.9
     assert similarity(signature(text), signature(other)) < 0.3
+
+
+def test_signature_is_the_minhash_of_word_trigrams():
+    """The vectorised signature equals the plain definition, min over shingles of (a*h + b) mod 2^61."""
+    import hashlib
+
+    from searcher.duplicates import _MASK, _PERMUTATIONS, _words
+
+    text = ("Sáng nay, Ủy ban nhân dân tỉnh Điện Biên tổ chức hội nghị tổng kết công tác quốc phòng "
+            "toàn dân năm 2019 và triển khai nhiệm vụ năm 2020, với sự tham dự của đại diện các sở, "
+            "ban, ngành và lãnh đạo các huyện, thị xã, thành phố trên địa bàn tỉnh.")
+    words = _words(text)
+    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+    hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
+    expected = [min((a * h + b) & _MASK for h in hashes) for a, b in _PERMUTATIONS]
+    assert signature(text) == expected

@@ -125,9 +125,13 @@ def test_second_writer_is_refused_clearly(seed_copy, tmp_path):
             index_paths([seed_copy], index_dir)
 
 
-def test_parallel_build_matches_single_process_build(seed_copy, tmp_path):
+def test_parallel_build_matches_single_process_build(seed_copy, tmp_path, monkeypatch):
     """Workers write one segment each; the index answers as one built in a single process, and an
-    update afterwards (segments merged, rare terms inlined by the codec) keeps every document."""
+    update through workers afterwards (the old version deleted here, segments merged, rare terms
+    inlined by the codec) keeps every document once."""
+    from searcher import indexer
+
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)  # workers even for the five seed articles
     single, parallel = tmp_path / "one", tmp_path / "two"
     index_paths([seed_copy], single, jobs=1)
     built = index_paths([seed_copy], parallel, jobs=2)
@@ -142,3 +146,21 @@ def test_parallel_build_matches_single_process_build(seed_copy, tmp_path):
     engine = Engine(parallel)
     assert engine.search("câu bổ sung thủy lợi").hits[0].id == "004_981139cf777c2e3c.txt"
     assert ids(parallel) == ids(single)
+
+
+def test_one_engine_answers_from_cache_until_the_index_changes(seed_copy, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([seed_copy], index_dir)
+    engine = Engine(index_dir)
+    first = engine.search("thiên tai Yên Bái")
+    first.hits.clear()  # an answer handed out is the caller's to change
+    again = engine.search("thiên tai Yên Bái")
+    assert [h.id for h in again.hits] == [h.id for h in Engine(index_dir).search("thiên tai Yên Bái").hits]
+    (seed_copy / "new.txt").write_text("Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.",
+                                       encoding="utf-8")
+    index_paths([seed_copy], index_dir)
+    assert engine.search("thiên tai Yên Bái").hits[0].id == "new.txt"
+    index_paths([seed_copy], index_dir, rebuild=True)
+    (seed_copy / "new.txt").unlink()
+    index_paths([seed_copy], index_dir)
+    assert "new.txt" not in {h.id for h in engine.search("thiên tai Yên Bái").hits}
