@@ -94,7 +94,8 @@ class Engine:
         self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
         self._lexicon_lock = threading.Lock()
-        self._results = _ResultCache(RESULT_CACHE_SIZE)
+        # $SEARCH_RESULT_CACHE sets the size; 0 turns the cache off (benchmarks measure the engine itself)
+        self._results = _ResultCache(int(os.environ.get("SEARCH_RESULT_CACHE", RESULT_CACHE_SIZE)))
         self._open_searchers: set = set()  # every thread's, so close() can close them all
         self._searchers_lock = threading.Lock()
 
@@ -339,6 +340,8 @@ class _ResultCache:
         return copy.deepcopy(found)
 
     def put(self, key, result) -> None:
+        if self.size <= 0:
+            return
         kept = copy.deepcopy(result)
         with self._lock:
             self._items[key] = kept

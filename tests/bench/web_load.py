@@ -6,7 +6,8 @@
 The server is started as users start it (``python -m searcher serve``, waitress) on a free local port.
 Each client is a thread with its own keep-alive connection that sends ``/search.json`` requests, the
 queries taken in turn from the 80 news known-item queries as written and without diacritics, each
-with a random page 1-3 (so the server cannot answer from one hot entry). The clients run on the same
+with a random page 1-3. The engine's result cache is off unless ``--cache`` is given, so every request
+is searched. The clients run on the same
 2-core machine as the server and take CPU from it: the figures are a floor for a separate client.
 Markdown goes to stdout, progress to stderr.
 """
@@ -32,11 +33,13 @@ from metrics import percentile  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start_server(index_dir: Path, threads: int) -> tuple[subprocess.Popen, str, int]:
-    """``search serve`` on a free port; its log goes to $BENCH_SERVER_LOG if set."""
+def start_server(index_dir: Path, threads: int, cache: bool = True) -> tuple[subprocess.Popen, str, int]:
+    """``search serve`` on a free port (``cache=False``: no result cache); its log goes to
+    $BENCH_SERVER_LOG if set."""
     log = open(os.environ["BENCH_SERVER_LOG"], "w") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
+    env = {**os.environ, **({} if cache else {"SEARCH_RESULT_CACHE": "0"})}
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
-                             "--port", "0", "--threads", str(threads)], cwd=REPO,
+                             "--port", "0", "--threads", str(threads)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=log, text=True)
     for line in proc.stdout:
         match = re.search(r"http://([\d.]+):(\d+)/", line)
@@ -97,12 +100,14 @@ def main() -> None:
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each run (default 30)")
     parser.add_argument("--threads", type=int, default=8, help="server threads (default 8)")
+    parser.add_argument("--cache", action="store_true",
+                        help="keep the engine's result cache (default: off, so every request is searched)")
     args = parser.parse_args()
 
     queries = [q["query"] for q in load_news_queries()]
     texts = queries + [strip_diacritics(q) for q in queries]
     paths = [f"/search.json?{urllib.parse.urlencode({'q': t, 'page': p})}" for t in texts for p in (1, 2, 3)]
-    proc, host, port = start_server(args.index_dir, args.threads)
+    proc, host, port = start_server(args.index_dir, args.threads, cache=args.cache)
     try:
         run(host, port, paths[:40], 2, 3)  # warm up: open the index, fill the OS cache
         results = []
@@ -113,7 +118,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(f"\n`search serve` (waitress, {args.threads} threads) over {args.index_dir}, "
+    print(f"\n`search serve` (waitress, {args.threads} threads, result cache {'on' if args.cache else 'off'}) "
+          f"over {args.index_dir}, "
           f"{len(texts)} distinct queries x 3 pages, {args.seconds:.0f} s per run; server RSS after: {rss:.0f} MB\n")
     print("| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
