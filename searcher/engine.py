@@ -15,13 +15,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.searching import ResultsPage
 from whoosh.scoring import BM25F
 
 from . import store
 from .duplicates import collapse_duplicates
+from .facets import facet_table
 from .highlight import make_snippet, mark_all
 from .query import BM25_B, BM25_K1, parse_query
 from .schema import SCHEMA_VERSION
@@ -166,14 +166,13 @@ class Engine:
             kwargs = {}
             if sort == "date":
                 kwargs = {"sortedby": "date", "reverse": True}
-            if facets:
-                kwargs.update(groupedby=_FACETS, maptype=sorting.Count)
             # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
             # comes with no second pass over the postings
             # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
+            matched: list[int] | None = [] if facets else None  # every match's number, for the counts
             collector = _Deadline(collapse_duplicates(searcher.collector(limit=page * limit, optimize=False,
                                                                          **kwargs)),
-                                  self.time_limit_s)
+                                  self.time_limit_s, record=matched)
             restriction = _filter(date_from, date_to, place)
             if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
                 collector = FilterCollector(collector, restriction)
@@ -185,7 +184,7 @@ class Engine:
             results = ResultsPage(collector.results(), page, limit)
             total = len(results)
             if facets:
-                facet_counts = _facet_counts(results.results)
+                facet_counts = facet_table(searcher).counts(matched)
             # Whoosh answers a page past the end with the last page; past the end there is nothing
             for hit in (results if results.pagenum == page else ()):
                 stored = hit.fields()
@@ -359,9 +358,10 @@ class _Deadline(WrappingCollector):
 
     CHECK_EVERY = 256
 
-    def __init__(self, child, seconds: float):
+    def __init__(self, child, seconds: float, record: list[int] | None = None):
         super().__init__(child)
         self.seconds = seconds
+        self.record = record  # when given, the index-wide number of every match is appended
 
     def prepare(self, top_searcher, q, context):
         self.deadline = time.perf_counter() + self.seconds
@@ -376,22 +376,9 @@ class _Deadline(WrappingCollector):
         self.counter += 1
         if not self.counter % self.CHECK_EVERY and time.perf_counter() > self.deadline:
             raise TimeLimit
+        if self.record is not None:
+            self.record.append(self.offset + sub_docnum)
         return self.child.collect(sub_docnum)
-
-
-# A document may name several places; dates group by their first four characters, the year.
-_FACETS = {"places": sorting.FieldFacet("places", allow_overlap=True), "date": sorting.FieldFacet("date")}
-
-
-def _facet_counts(results) -> dict[str, list]:
-    """Places by count then name; years newest first. Documents without a value are not counted."""
-    places = [[name, n] for name, n in results.groups("places").items() if name]
-    places.sort(key=lambda item: (-item[1], item[0]))
-    years: dict[str, int] = {}
-    for date, n in results.groups("date").items():
-        if date:
-            years[date[:4]] = years.get(date[:4], 0) + n
-    return {"places": places, "years": [[y, years[y]] for y in sorted(years, reverse=True)]}
 
 
 def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.Query | None:
