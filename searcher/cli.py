@@ -220,35 +220,31 @@ def info_command(index_dir, as_json):
               help="Address to listen on (0.0.0.0 makes the page reachable from other machines).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Requests answered at the same time.")
-def serve_command(index_dir, host, port, threads):
-    """Serve the search page and its JSON API (waitress; picks up rebuilt indexes by itself)."""
-    import logging
+              help="Requests answered at the same time by each process.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes; more than one runs gunicorn, so that searches use every core.")
+def serve_command(index_dir, host, port, threads, workers):
+    """Serve the search page and its JSON API (waitress, or gunicorn with --workers; picks up rebuilt
+    indexes by itself)."""
     import os
 
     if os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no"):
         _fail("refusing to serve with FLASK_DEBUG set: the debugger would let any visitor run code", False)
-    import waitress
+    from .engine import Engine, IndexMissing
+    from web.serving import serve
 
-    from web import create_app
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app({"INDEX_DIR": index_dir})
-    engine = app.extensions["engine"]
+    engine = Engine(index_dir)
     try:
-        documents = engine.info()["documents"]
-        click.echo(f"{documents} documents in {engine.index_dir}")
-    except Exception as exc:  # the page explains how to build an index; serving still makes sense
+        click.echo(f"{engine.info()['documents']} documents in {engine.index_dir}")
+    except IndexMissing as exc:  # the page explains how to build an index; serving still makes sense
         click.echo(f"warning: {exc}", err=True)
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="search")
-    shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Search page: http://{shown_host}:{server.effective_port}/  (Ctrl+C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
     finally:
-        server.close()
+        engine.close()
+    try:
+        serve({"INDEX_DIR": index_dir}, host, port, threads, workers,
+              announce=lambda url: click.echo(f"Search page: {url}  (Ctrl+C to stop)"))
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", False)
 
 
 @cli.command("verify")

@@ -323,6 +323,20 @@ def test_serve_binds_to_localhost_and_answers(seed_index):
         proc.stdout.close()
 
 
+def test_serve_with_worker_processes(seed_index):
+    proc, url = _start_serve(seed_index, "--workers", "2")
+    try:
+        import json
+
+        for _ in range(4):
+            with urllib.request.urlopen(url + "search.json?q=hoa%20binh&limit=1", timeout=20) as response:
+                assert json.load(response)["hits"][0]["id"] == DIEN_BIEN_2023
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert output.count("Booting worker") == 2
+
+
 def test_serve_refuses_debug_mode(seed_index):
     import os
 

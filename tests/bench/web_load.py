@@ -33,13 +33,15 @@ from metrics import percentile  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start_server(index_dir: Path, threads: int, cache: bool = True) -> tuple[subprocess.Popen, str, int]:
+def start_server(index_dir: Path, threads: int, cache: bool = True,
+                 workers: int = 1) -> tuple[subprocess.Popen, str, int]:
     """``search serve`` on a free port (``cache=False``: no result cache); its log goes to
     $BENCH_SERVER_LOG if set."""
     log = open(os.environ["BENCH_SERVER_LOG"], "w") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     env = {**os.environ, **({} if cache else {"SEARCH_RESULT_CACHE": "0"})}
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
-                             "--port", "0", "--threads", str(threads)], cwd=REPO, env=env,
+                             "--port", "0", "--threads", str(threads), "--workers", str(workers)],
+                            cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=log, text=True)
     for line in proc.stdout:
         match = re.search(r"http://([\d.]+):(\d+)/", line)
@@ -88,10 +90,17 @@ def run(host, port, paths, clients: int, seconds: float) -> dict:
 
 
 def server_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """RSS of the server process and its worker processes, in MB."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+    return total
 
 
 def main() -> None:
@@ -100,6 +109,7 @@ def main() -> None:
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each run (default 30)")
     parser.add_argument("--threads", type=int, default=8, help="server threads (default 8)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (default 1: waitress)")
     parser.add_argument("--cache", action="store_true",
                         help="keep the engine's result cache (default: off, so every request is searched)")
     args = parser.parse_args()
@@ -107,7 +117,7 @@ def main() -> None:
     queries = [q["query"] for q in load_news_queries()]
     texts = queries + [strip_diacritics(q) for q in queries]
     paths = [f"/search.json?{urllib.parse.urlencode({'q': t, 'page': p})}" for t in texts for p in (1, 2, 3)]
-    proc, host, port = start_server(args.index_dir, args.threads, cache=args.cache)
+    proc, host, port = start_server(args.index_dir, args.threads, cache=args.cache, workers=args.workers)
     try:
         run(host, port, paths[:40], 2, 3)  # warm up: open the index, fill the OS cache
         results = []
@@ -118,7 +128,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(f"\n`search serve` (waitress, {args.threads} threads, result cache {'on' if args.cache else 'off'}) "
+    server = "waitress" if args.workers == 1 else f"gunicorn, {args.workers} workers"
+    print(f"\n`search serve` ({server}, {args.threads} threads, result cache {'on' if args.cache else 'off'}) "
           f"over {args.index_dir}, "
           f"{len(texts)} distinct queries x 3 pages, {args.seconds:.0f} s per run; server RSS after: {rss:.0f} MB\n")
     print("| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
