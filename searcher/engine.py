@@ -17,13 +17,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.searching import ResultsPage
-from whoosh.scoring import BM25F
 
 from . import store
 from .duplicates import collapse_duplicates
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
 from .query import BM25_B, BM25_K1, parse_query
+from .scoring import ListLengthBM25F
 from .schema import SCHEMA_VERSION
 
 MAX_LIMIT = 100
@@ -91,7 +91,7 @@ class Engine:
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
         self._local = threading.local()
-        self._weighting = BM25F(B=BM25_B, K1=BM25_K1)
+        self._weighting = ListLengthBM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
         self._lexicon_lock = threading.Lock()
         # $SEARCH_RESULT_CACHE sets the size; 0 turns the cache off (benchmarks measure the engine itself)

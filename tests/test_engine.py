@@ -139,3 +139,20 @@ def test_phrase_matches_across_punctuation_but_not_out_of_order(engine):
 def test_a_lone_dash_or_plus_is_punctuation(engine, query):
     result = engine.search(query)
     assert result.total == 5 and result.hits[0].id == BAC_KAN
+
+
+def test_list_length_scoring_gives_whoosh_bm25f_scores(engine, seed_index):
+    """The faster scorer must rank and score exactly as Whoosh's BM25F with the same parameters."""
+    from whoosh.scoring import BM25F
+
+    from searcher.engine import Engine
+    from searcher.query import BM25_B, BM25_K1
+
+    reference = Engine(seed_index)
+    reference._weighting = BM25F(B=BM25_B, K1=BM25_K1)
+    try:
+        for query in ("quốc phòng toàn dân", "quoc phong", '"khu vực phòng thủ"', "hoà bình Điện Biên", "UBND"):
+            ours = [(h.id, h.score) for h in engine.search(query).hits]
+            assert ours and ours == [(h.id, h.score) for h in reference.search(query).hits], query
+    finally:
+        reference.close()
