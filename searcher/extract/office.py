@@ -143,6 +143,24 @@ def _docx_title(document, paragraphs: list[tuple[str, str]], legacy_used: bool) 
     return None
 
 
+# A DOCX is a ZIP archive: what it expands to is checked before anything is unpacked, so a small file
+# that inflates to gigabytes (a "zip bomb") is refused instead of filling memory.
+MAX_DOCX_EXPANDED_BYTES = 100 * 1024 * 1024
+
+
+def _refuse_zip_bomb(path: pathlib.Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExtractError(f"unreadable DOCX: {exc}") from None
+    if expanded > MAX_DOCX_EXPANDED_BYTES:
+        raise ExtractError(f"DOCX expands to {expanded / 2**20:.0f} MB when unpacked "
+                           f"(limit {MAX_DOCX_EXPANDED_BYTES / 2**20:.0f} MB): refused as a possible zip bomb")
+
+
 def extract_docx(path: pathlib.Path) -> Extracted:
     try:
         import docx
@@ -152,6 +170,7 @@ def extract_docx(path: pathlib.Path) -> Extracted:
 
     if not zipfile.is_zipfile(path):
         raise ExtractError("unreadable DOCX: not a complete ZIP archive (truncated?)")
+    _refuse_zip_bomb(path)
     try:
         document = docx.Document(str(path))
         resolver = _FontResolver(document)
