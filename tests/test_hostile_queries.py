@@ -30,7 +30,7 @@ def web_client(seed_index):
     return create_app({"INDEX_DIR": str(seed_index)}).test_client()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=queries)
 def test_engine_answers_any_query(engine, text):
     started = time.perf_counter()
@@ -41,7 +41,7 @@ def test_engine_answers_any_query(engine, text):
         assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=queries, page=st.one_of(st.integers(-5, 2000).map(str), st.text(max_size=5)))
 def test_web_api_answers_any_query(web_client, text, page):
     response = web_client.get("/search.json", query_string={"q": text, "page": page})
