@@ -168,4 +168,8 @@ def collapse_duplicates(collector):
             best.append((sortkey, child.offset + sub_docnum))
             return child.collect(sub_docnum)
 
+    # Whoosh's top-N collector periodically replaces its matcher with one that drops whatever cannot
+    # beat the lowest score kept; a collapse then removes a kept copy, and a document dropped on the
+    # strength of that copy's score is lost (the top hits depended on document order). No pruning.
+    collector.replace = 0
     return _InnerCollapse(collector, FieldFacet("dup_of"), limit=1)

@@ -7,7 +7,6 @@ change) builds a fresh generation beside the live one and switches to it atomica
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -283,15 +282,6 @@ class _Run:
     def commit(self) -> None:
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
-        if self.fresh and isinstance(self.writer, ParallelWriter):
-            # While the workers write their segments this process only waits: save the lexicon and
-            # the duplicate registry meanwhile. Only in a fresh generation, which nobody reads before
-            # the switch; an index updated in place keeps its lexicon in step with its commits.
-            with ThreadPoolExecutor(1) as pool:
-                saving = pool.submit(self._save_side_tables)
-                self.writer.commit()
-                saving.result()
-            return
         if self.writer is not None:
             self.writer.commit()
         self._save_side_tables()
