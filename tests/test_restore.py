@@ -143,3 +143,16 @@ def test_cli_shows_the_reading(runner, seed_index):
     data = json.loads(runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir", str(seed_index)]).output)
     assert data["interpreted_as"] == "quốc phòng"
     assert data["did_you_mean"] is None
+
+
+def test_long_questions_rank_by_their_words_as_typed(corpus_engine):
+    """Past RESTORE_MAX_SYLLABLES the reading is not used for ranking (nor shown): the folded matches of
+    a long question already rank as its reading would, and its exact-word clauses only cost time."""
+    from searcher.query import RESTORE_MAX_SYLLABLES
+
+    short = "quoc phong toan dan"
+    long = "nguoi lao dong co quyen don phuong cham dut hop dong lao dong trong truong hop nao"
+    assert len(long.split()) > RESTORE_MAX_SYLLABLES >= len(short.split())
+    assert corpus_engine.search(short).interpreted_as == "quốc phòng toàn dân"
+    result = corpus_engine.search(long)
+    assert result.interpreted_as is None and result.total > 0
