@@ -21,6 +21,14 @@ class FacetTable:
         size = reader.doc_count_all()
         self.places: list[tuple[str, ...]] = [()] * size
         self.years: list[str | None] = [None] * size
+        # copies of one story share a group (see searcher.duplicates) and count once, as they show once
+        self.groups: list[str | int] = list(range(size))
+        for term in reader.lexicon("dup_of"):
+            group = term.decode("utf-8")
+            if not group:  # an index built before duplicates were grouped
+                continue
+            for docnum in reader.postings("dup_of", group).all_ids():
+                self.groups[docnum] = group
         for term in reader.lexicon("places"):
             name = term.decode("utf-8")
             for docnum in reader.postings("places", name).all_ids():
@@ -36,7 +44,12 @@ class FacetTable:
         """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first}``."""
         places: Counter = Counter()
         years: Counter = Counter()
+        seen: set = set()
         for docnum in docnums:
+            group = self.groups[docnum]
+            if group in seen:
+                continue
+            seen.add(group)
             places.update(self.places[docnum])
             years[self.years[docnum]] += 1
         years.pop(None, None)

@@ -401,6 +401,7 @@ def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
     assert {shown, other} == {BAC_KAN, "saved again.txt"}
     page = client.get("/", query_string={"q": "quốc phòng toàn dân"}).get_data(as_text=True)
     assert "<summary>1 bản cùng nội dung</summary>" in page
+    assert ["Bắc Kạn", 1] in data["facets"]["places"]  # the two copies count once, as they show once
     link = f'/doc?id={other.replace(" ", "+")}'
     assert link in page or f"/doc?id={other.replace(' ', '%20')}" in page
     assert client.get("/doc.json", query_string={"id": other}).get_json()["id"] == other
