@@ -14,7 +14,6 @@ import time
 import pytest
 
 from conftest import REPO, SEEDS
-from searcher import store
 from searcher.engine import Engine
 from searcher.indexer import index_paths
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, TAM_DIEP
 
 HOSTILE_TEXT = (
     "Báo cáo thử nghiệm bảo mật\n"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from searcher.engine import MAX_PAGE
+from searcher.normalize import normalize_text
 
 
 class BadRequest(ValueError):
@@ -36,7 +37,6 @@ class SearchParams:
         return {k: v for k, v in args.items() if v not in (None, "") and defaults.get(k) != v}
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Month and day in range; the calendar is not consulted: a bound such as 2019-02-31 still orders right.
 # An empty value is an absent one: a search form sends "from=" when its date box is left blank.
 DATE_PATTERN = r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$"
@@ -67,7 +67,7 @@ def query_text(args, max_chars: int, name: str = "q") -> str:
     text = args.get(name, "")
     if len(text) > max_chars:
         raise BadRequest(f"the query is too long ({len(text)} characters; at most {max_chars})")
-    return _CONTROL.sub(" ", text).strip()
+    return normalize_text(text).strip()  # the engine's form: control characters blanked, NFC
 
 
 def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> SearchParams:
