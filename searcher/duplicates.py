@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import weakref
+from collections import Counter
 from pathlib import Path
 
 from . import store
 from .normalize import fold
 
 FILE = "fingerprints.json"
+COPIES_FILE = "copies.json"  # the group keys shared by two or more documents: search collapses these only
 NUM_HASHES = 32
 BANDS = 8  # 8 bands of 4 rows: pairs above ~0.7 similarity almost always share a band
 ROWS = NUM_HASHES // BANDS
@@ -136,40 +140,51 @@ class DuplicateRegistry:
 
     def save(self) -> None:
         store.write_json(self.path, self.entries)
+        sizes = Counter(entry["group"] for entry in self.entries.values())
+        store.write_json(self.path.with_name(COPIES_FILE), sorted(g for g, n in sizes.items() if n > 1))
 
 
-def collapse_duplicates(collector):
-    """Wrap a Whoosh collector so that a result list keeps the best-ranked document of each group.
+_GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> array
+_GROUPS_LOCK = threading.Lock()
 
-    Whoosh's CollapseCollector must be the outermost collector, where it would bypass a filter or a
-    time limit wrapped around the search; this one sits innermost and collapses what they let through.
+
+def copy_groups(searcher, generation: Path | None):
+    """A numpy array giving each document of ``searcher`` a group number, the same for the copies of
+    one story and -1 for a document without copies (built once per searcher).
+
+    The generation's list of shared group keys makes this a few posting reads; an index written
+    before that list existed has its group keys counted instead (a pass over every key).
     """
-    from whoosh.collectors import CollapseCollector
-    from whoosh.sorting import FieldFacet
+    with _GROUPS_LOCK:
+        groups = _GROUPS.get(searcher)
+    if groups is not None:
+        return groups
+    import numpy as np
 
-    class _InnerCollapse(CollapseCollector):
-        def collect_matches(self):
-            for sub_docnum in self.child.matches():
-                self.collect(sub_docnum)
+    reader = searcher.reader()
+    keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
+    if keys is None:
+        keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
+                if key and reader.doc_frequency("dup_of", key) > 1]
+    groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+    for number, key in enumerate(keys):
+        if ("dup_of", key) in reader:
+            members = np.fromiter(reader.postings("dup_of", key).all_ids(), dtype=np.int64)
+            if len(members) > 1:
+                groups[members] = number
+    with _GROUPS_LOCK:
+        _GROUPS[searcher] = groups
+    return groups
 
-        def collect(self, sub_docnum):
-            child = self.child
-            key = self.keyer.key_to_name(self.keyer.key_for(child.matcher, sub_docnum))
-            if not key:
-                return child.collect(sub_docnum)
-            sortkey = child.sort_key(sub_docnum)
-            best = self.lists[key]
-            if best and not sortkey < best[-1][0]:
-                self.collapsed_counts[key] += 1
-                self.collapsed_total += 1
-                return None
-            if best:
-                child.remove(best.pop()[1])
-            best.append((sortkey, child.offset + sub_docnum))
-            return child.collect(sub_docnum)
 
-    # Whoosh's top-N collector periodically replaces its matcher with one that drops whatever cannot
-    # beat the lowest score kept; a collapse then removes a kept copy, and a document dropped on the
-    # strength of that copy's score is lost (the top hits depended on document order). No pruning.
-    collector.replace = 0
-    return _InnerCollapse(collector, FieldFacet("dup_of"), limit=1)
+def first_of_each_group(ranked, groups):
+    """Which of the ``ranked`` document numbers (best first) to show: all but the later copies."""
+    import numpy as np
+
+    of = groups[ranked]
+    keep = of < 0
+    grouped = np.flatnonzero(~keep)
+    if grouped.size:
+        _, first = np.unique(of[grouped], return_index=True)
+        keep[grouped[first]] = True
+    return keep

@@ -13,16 +13,17 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
-from whoosh.searching import ResultsPage
 
 from . import store
-from .duplicates import collapse_duplicates
+from .duplicates import copy_groups, first_of_each_group
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
 from .query import BM25_B, BM25_K1, parse_query
+from .ranking import Unsupported, match_all
 from .scoring import ListLengthBM25F
 from .schema import SCHEMA_VERSION
 
@@ -163,43 +164,36 @@ class Engine:
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": []}
         if plan.query is not None:
-            kwargs = {}
-            if sort == "date":
-                kwargs = {"sortedby": "date", "reverse": True}
-            # optimize=False: every match is scored anyway (see query.ScoreAllOr), so the exact total
-            # comes with no second pass over the postings
-            # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
-            matched: list[int] | None = [] if facets else None  # every match's number, for the counts
-            collector = _Deadline(collapse_duplicates(searcher.collector(limit=page * limit, optimize=False,
-                                                                         **kwargs)),
-                                  self.time_limit_s, record=matched)
-            restriction = _filter(date_from, date_to, place)
-            if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
-                collector = FilterCollector(collector, restriction)
-            try:
-                searcher.search_with_collector(plan.query, collector)
-            except TimeLimit:
+            docnums, scores, cut_short = self._matches(searcher, plan.query, _filter(date_from, date_to, place))
+            if cut_short:
                 notes.append(f"the search took longer than {self.time_limit_s:g} s and was cut short: "
                              "these are the best matches found in that time")
-            results = ResultsPage(collector.results(), page, limit)
-            total = len(results)
+            if sort == "date":  # newest first; undated last; the same day by relevance
+                order = np.lexsort((docnums, -scores, -facet_table(searcher).dates[docnums]))
+            else:  # best first; equal scores in index order, as Whoosh orders them
+                order = np.lexsort((docnums, -scores))
+            docnums, scores = docnums[order], scores[order]
+            # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
+            groups = copy_groups(searcher, self._local.generation)
+            shown = first_of_each_group(docnums, groups)
+            docnums, scores = docnums[shown], scores[shown]
+            total = len(docnums)
             if facets:
-                facet_counts = facet_table(searcher).counts(matched)
-            # Whoosh answers a page past the end with the last page; past the end there is nothing
-            for hit in (results if results.pagenum == page else ()):
-                stored = hit.fields()
+                facet_counts = facet_table(searcher).counts(docnums)
+            first = (page - 1) * limit
+            for docnum, score in zip(docnums[first:first + limit].tolist(), scores[first:first + limit].tolist()):
+                stored = searcher.stored_fields(docnum)
                 hits.append(Hit(
                     id=stored["id"],
                     title=stored.get("title", ""),
                     path=stored.get("path", ""),
                     date=stored.get("date") or None,
-                    # sorted by date, Whoosh puts the sort key where the score goes: no score then
-                    score=0.0 if sort == "date" else round(float(hit.score or 0.0), 4),
+                    score=round(score, 4),
                     snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
                     places=[p for p in (stored.get("places") or "").split(",") if p],
                     author=stored.get("author"),
                     date_source=stored.get("date_source"),
-                    duplicates=_duplicates(searcher, stored),
+                    duplicates=_duplicates(searcher, stored) if groups[docnum] >= 0 else [],
                 ))
         took_ms = (time.perf_counter() - started) * 1000
         result = SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
@@ -211,6 +205,31 @@ class Engine:
         if not any("cut short" in note for note in result.notes):  # a timed-out answer may do better next time
             self._results.put(cache_key, result)
         return result
+
+    def _matches(self, searcher, query: Q.Query, restriction: Q.Query | None):
+        """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``.
+
+        The queries the parser builds are scored with array arithmetic (searcher.ranking); anything
+        else is scored by Whoosh, under the time limit.
+        """
+        try:
+            found = match_all(searcher, query, restrict=restriction,
+                              deadline=time.perf_counter() + self.time_limit_s)
+            return found.docnums, found.scores, found.cut_short
+        except Unsupported:
+            pass
+        collector = _Deadline(searcher.collector(limit=None), self.time_limit_s)
+        if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
+            collector = FilterCollector(collector, restriction)
+        cut_short = False
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            cut_short = True
+        items = collector.results().top_n
+        docnums = np.fromiter((docnum for _, docnum in items), dtype=np.int64, count=len(items))
+        scores = np.fromiter((score for score, _ in items), dtype=np.float64, count=len(items))
+        return docnums, scores, cut_short
 
     def _cache_key(self, searcher, request: tuple) -> tuple:
         """What an answer depends on: the request, the index version the searcher reads (a commit or a
@@ -358,10 +377,9 @@ class _Deadline(WrappingCollector):
 
     CHECK_EVERY = 256
 
-    def __init__(self, child, seconds: float, record: list[int] | None = None):
+    def __init__(self, child, seconds: float):
         super().__init__(child)
         self.seconds = seconds
-        self.record = record  # when given, the index-wide number of every match is appended
 
     def prepare(self, top_searcher, q, context):
         self.deadline = time.perf_counter() + self.seconds
@@ -376,8 +394,6 @@ class _Deadline(WrappingCollector):
         self.counter += 1
         if not self.counter % self.CHECK_EVERY and time.perf_counter() > self.deadline:
             raise TimeLimit
-        if self.record is not None:
-            self.record.append(self.offset + sub_docnum)
         return self.child.collect(sub_docnum)
 
 

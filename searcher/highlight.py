@@ -9,7 +9,6 @@ snippet is ``<mark>``.
 """
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from functools import lru_cache
@@ -79,17 +78,34 @@ def mark_all(text: str, terms: set[str]) -> str:
 
 
 def _best_windows(text: str, folded: str, spans, maxchars: int, count: int) -> list[tuple[int, int]]:
-    """Pick non-overlapping windows that hold the most distinct matched words, adjacent ones best."""
-    starts = [s for s, _ in spans]
+    """Pick non-overlapping windows that hold the most distinct matched words, adjacent ones best.
+
+    Every match (up to 500) anchors a candidate window; the windows only move forward, so the matches
+    inside each are tracked with two pointers and running counts (linear in the number of matches).
+    """
+    anchors = spans[:500]  # enough anchors for any real document
+    words = [folded[s:e] for s, e in spans]
+    # adjacent[j]: matches j and j+1 are separated by one character (words of a phrase)
+    adjacent_before = [0]  # adjacent_before[j]: adjacent pairs among the first j matches
+    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+        adjacent_before.append(adjacent_before[-1] + (1 if 0 < s2 - e1 <= 1 else 0))
+    in_window: dict[str, int] = {}
+    lo = hi = 0  # the window's matches are spans[lo:hi]
     candidates = []
-    for i, (anchor, _) in enumerate(spans[:500]):  # enough anchors for any real document
+    for anchor, _ in anchors:
         start = max(0, anchor - maxchars // 4)
         end = min(len(text), start + maxchars)
-        inside = spans[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
-        inside = [(s, e) for s, e in inside if e <= end]
-        distinct = {folded[s:e] for s, e in inside}
-        adjacent = sum(1 for (_, e1), (s2, _) in zip(inside, inside[1:]) if 0 < s2 - e1 <= 1)
-        candidates.append((len(distinct) * 10 + adjacent * 3 + len(inside), -anchor, start, end))
+        while hi < len(spans) and spans[hi][1] <= end:  # matches are disjoint: only the last can straddle
+            in_window[words[hi]] = in_window.get(words[hi], 0) + 1
+            hi += 1
+        while lo < hi and spans[lo][0] < start:
+            in_window[words[lo]] -= 1
+            if not in_window[words[lo]]:
+                del in_window[words[lo]]
+            lo += 1
+        inside = hi - lo
+        adjacent = adjacent_before[hi - 1] - adjacent_before[lo] if inside > 1 else 0
+        candidates.append((len(in_window) * 10 + adjacent * 3 + inside, -anchor, start, end))
     chosen: list[tuple[int, int]] = []
     for _, _, start, end in sorted(candidates, reverse=True):
         if all(end <= s or start >= e for s, e in chosen):

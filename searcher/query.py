@@ -25,6 +25,7 @@ from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, Plu
 from .analysis import exact_analyzer
 from .highlight import fold_offsets_preserved
 from .normalize import fold, iy_variants, normalize_text
+from .ranking import doc_frequency
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -56,6 +57,7 @@ BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little a
 _ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
 _LONE_OPERATOR = re.compile(r"(?<!\S)[-+](?=\s|$)")
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
+_OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
 @dataclass
@@ -120,6 +122,10 @@ class _Builder:
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
+        # The tree comes unnormalised (normalising drops repeated words, and with them the word pairs
+        # they form), so a group may hold a single query: that query is the group.
+        while isinstance(node, (Q.Or, Q.And)) and len(node.subqueries) == 1:
+            node = node.subqueries[0]
         if isinstance(node, Q.Or) and role == "should":
             run: list[str] = []
             for child in node.subqueries:
@@ -357,7 +363,7 @@ class _Builder:
                 self._highlight(fold(s) for s in alt.syllables)
 
     def _df(self, fieldname: str, text: str) -> int:
-        return self.reader.doc_frequency(fieldname, text) if self.reader is not None else 0
+        return doc_frequency(self.searcher, fieldname, text) if self.searcher is not None else 0
 
     def _selective(self, fieldname: str, text: str) -> bool:
         return self._df(fieldname, text) <= self._common_limit(RARE_FRACTION)
@@ -417,8 +423,10 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
     builder = _Builder(searcher)
     try:
-        tree = _PARSER.parse(text)
-        builder.add(tree)
+        if _SYNTAX_CHARS.search(text) or _OPERATOR_WORDS.search(text):
+            builder.add(_PARSER.parse(text, normalize=False))
+        else:  # plain words, by far the most common query: what the parser would make of them, faster
+            builder._flush(_syllables(text))
         builder.interpret(lexicon, abbreviations, text)
         q = builder.combined()
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so

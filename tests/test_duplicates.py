@@ -33,9 +33,11 @@ def folder(tmp_path):
 def test_exact_and_near_copies_are_grouped_in_results(folder, tmp_path):
     index_paths([folder], tmp_path / "ix")
     engine = Engine(tmp_path / "ix")
-    hits = engine.search("xây dựng nền quốc phòng toàn dân", limit=20).hits
+    result = engine.search("xây dựng nền quốc phòng toàn dân", limit=20, facets=True)
+    hits = result.hits
     ids = [hit.id for hit in hits]
     assert len(ids) == len(set(ids)) == 5  # seven documents, five stories
+    assert result.total == 5 and sum(n for _, n in result.facets["years"]) == 5  # counted once too
     by_id = {hit.id: hit for hit in hits}
     bac_kan = by_id.get(BAC_KAN) or by_id[SAVED_TWICE]
     assert set(bac_kan.duplicates) | {bac_kan.id} == {BAC_KAN, SAVED_TWICE}
@@ -45,6 +47,19 @@ def test_exact_and_near_copies_are_grouped_in_results(folder, tmp_path):
 
     copy = engine.get(REPUBLISHED)  # the duplicates stay reachable by id
     assert copy["duplicates"] == [DIEN_BIEN_2022] and "đăng lại với sự đồng ý" in copy["text"]
+
+
+def test_index_without_its_list_of_copies_still_collapses(folder, tmp_path):
+    """An index written before the list of shared group keys existed finds the groups itself."""
+    from searcher import store
+    from searcher.duplicates import COPIES_FILE
+
+    index_paths([folder], tmp_path / "ix")
+    listed = store.current_generation(tmp_path / "ix") / COPIES_FILE
+    assert len(json.loads(listed.read_text(encoding="utf-8"))) == 2  # two stories have copies
+    listed.unlink()
+    result = Engine(tmp_path / "ix").search("xây dựng nền quốc phòng toàn dân", limit=20)
+    assert result.total == 5 and len({hit.id for hit in result.hits}) == 5
 
 
 def test_duplicates_in_cli_json_and_show(folder, tmp_path, runner):

@@ -1,0 +1,261 @@
+"""Scoring a query over every document at once, with numpy, instead of posting by posting.
+
+Whoosh scores a query by walking matcher objects: several Python calls for every posting of every
+term, which was two thirds of a query's time (a 20-word question reads tens of thousands of
+postings). The queries :mod:`searcher.query` builds are sums of BM25F term scores combined by
+``Or``/``And``/``AndMaybe``/``AndNot`` and constant-score filters, so they can be computed as array
+arithmetic: each term's posting block is decoded into arrays, scored with Whoosh's own ``bm25``
+formula (the same idf and average lengths), and added into one score per document. Anything else
+(a positional phrase, a wildcard Whoosh would expand itself) raises :class:`Unsupported` and the
+caller lets Whoosh run the query as before.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from math import log
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+from whoosh.scoring import WeightingModel
+
+from .scoring import field_lengths
+
+
+class Unsupported(Exception):
+    """The query holds a node this module does not score; let Whoosh run it."""
+
+
+@dataclass
+class Matches:
+    """Every matching document of a query (global numbers, ascending) and its score."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    cut_short: bool = False  # the time limit passed before every term was read
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {key: array}
+_LOCK = threading.Lock()
+
+
+def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
+              restrict: Q.Query | None = None, deadline: float | None = None) -> Matches:
+    """Score ``q`` for every document of ``searcher``; drop deleted documents, those matching
+    ``exclude`` and, when ``restrict`` is given, those outside it.
+
+    Past ``deadline`` (a ``time.perf_counter()`` value) the terms not yet read are left out: the
+    scores then rank by the terms read so far, and ``cut_short`` says so.
+    """
+    scorer = _Scorer(searcher, deadline)
+    scores, matched = scorer.evaluate(q)
+    matched &= scorer.live()
+    if exclude is not None:
+        matched[scorer.docs(exclude)] = False
+    if restrict is not None:
+        allowed = np.zeros_like(matched)
+        allowed[scorer.docs(restrict)] = True
+        matched &= allowed
+    docnums = np.flatnonzero(matched)
+    return Matches(docnums, scores[docnums], scorer.cut_short)
+
+
+class _Scorer:
+    def __init__(self, searcher, deadline: float | None = None):
+        self.searcher = searcher
+        self.deadline = deadline
+        self.cut_short = False
+        self.size = searcher.doc_count_all()
+        self.weighting = searcher.weighting
+        self.leaves = searcher.reader().leaf_readers()
+
+    # --- the query tree ----------------------------------------------------------------------------
+    def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(score per document, whether it matches) as dense arrays over all document numbers."""
+        if isinstance(q, Q.Term):
+            scores, matched = self._empty()
+            self._add_term(q, scores, matched)
+            return scores, matched
+        if isinstance(q, Q.NullQuery.__class__) or q is Q.NullQuery:
+            return self._empty()
+        if isinstance(q, Q.ConstantScoreQuery):
+            scores, matched = self._empty()
+            docs = self.docs(q.child)
+            matched[docs] = True
+            scores[docs] = q.score
+            return scores, matched
+        if getattr(q, "boost", 1.0) != 1.0:
+            raise Unsupported(f"boosted {type(q).__name__}")
+        if isinstance(q, Q.Or) and type(q).__name__ in ("Or", "ScoreAllOr"):
+            scores, matched = self._empty()
+            for number, child in enumerate(q.subqueries):
+                # the most selective terms come first (query.py orders them): read at least one
+                if number and self.deadline is not None and time.perf_counter() > self.deadline:
+                    self.cut_short = True
+                    break
+                if isinstance(child, Q.Term):  # the common case: no intermediate arrays
+                    self._add_term(child, scores, matched)
+                else:
+                    s, m = self.evaluate(child)
+                    scores += s
+                    matched |= m
+            return scores, matched
+        if isinstance(q, Q.And) and type(q) is Q.And:
+            parts = [self.evaluate(child) for child in q.subqueries]
+            if not parts:
+                return self._empty()
+            matched = np.logical_and.reduce([m for _, m in parts])
+            scores = np.sum([s for s, _ in parts], axis=0) * matched
+            return scores, matched
+        if isinstance(q, Q.AndMaybe):
+            scores, matched = self.evaluate(q.a)
+            extra, _ = self.evaluate(q.b)
+            return scores + extra * matched, matched
+        if isinstance(q, Q.AndNot):
+            scores, matched = self.evaluate(q.a)
+            matched[self.docs(q.b)] = False
+            return scores, matched
+        raise Unsupported(type(q).__name__)
+
+    def docs(self, q: Q.Query) -> np.ndarray:
+        """Numbers of the documents matching ``q`` (unscored: Whoosh finds them)."""
+        return np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+
+    def live(self) -> np.ndarray:
+        alive = np.ones(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            deleted = reader.deleted_docs_set if hasattr(reader, "deleted_docs_set") else ()
+            if deleted:
+                alive[offset + np.fromiter(deleted, dtype=np.int64)] = False
+        return alive
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.size), np.zeros(self.size, dtype=bool)
+
+    # --- one term ------------------------------------------------------------------------------------
+    def _add_term(self, term: Q.Term, scores: np.ndarray, matched: np.ndarray) -> None:
+        searcher, fieldname = self.searcher, term.fieldname
+        if fieldname not in searcher.schema:
+            return
+        field = searcher.schema[fieldname]
+        try:
+            text = field.to_bytes(term.text)
+        except ValueError:
+            return
+        found = term_infos(searcher, fieldname, text)
+        if not found:
+            return
+        weighting = self.weighting
+        scorable = field.scorable
+        if scorable:
+            if not hasattr(weighting, "K1") or type(weighting).idf is not WeightingModel.idf:
+                raise Unsupported(f"weighting {type(weighting).__name__}")
+            K1 = weighting.K1
+            B = weighting._field_B.get(fieldname, weighting.B)
+            # WeightingModel.idf, from the term infos already read
+            idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
+            avgfl = searcher.avg_field_length(fieldname) or 1
+        for reader, offset, info in found:
+            ids, tf = _postings(reader, fieldname, text, info)
+            if scorable:
+                fl = _lengths(reader, fieldname)[ids]
+                # whoosh.scoring.bm25, on arrays
+                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            else:
+                s = tf  # Whoosh's WeightScorer: the posting's weight
+            if term.boost != 1.0:
+                s = s * term.boost
+            ids = ids + offset
+            scores[ids] += s
+            matched[ids] = True
+
+
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> {(field, bytes): infos}
+TERM_CACHE_SIZE = 50_000
+
+
+def term_infos(searcher, fieldname: str, text: bytes | str) -> list:
+    """``[(segment reader, offset, term info), ...]`` of a term in the segments that have it.
+
+    Looked up once per searcher (the query planner asks for a term's frequency, then the scorer for its
+    postings; frequent words recur from query to query): a term table lookup costs more than the
+    arithmetic on a short posting list.
+    """
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    with _LOCK:
+        cache = _TERMS.get(searcher)
+        if cache is None:
+            cache = _TERMS[searcher] = {}
+    key = (fieldname, text)
+    found = cache.get(key)
+    if found is None:
+        found = []
+        for reader, offset in searcher.reader().leaf_readers():
+            try:
+                found.append((reader, offset, reader.term_info(fieldname, text)))
+            except (TermNotFound, KeyError):
+                continue
+        if len(cache) >= TERM_CACHE_SIZE:
+            cache.clear()  # rarely reached; a simple bound keeps a long-lived server's memory flat
+        cache[key] = found
+    return found
+
+
+def doc_frequency(searcher, fieldname: str, text: str) -> int:
+    """In how many documents of ``searcher`` the term occurs (deleted ones included, as Whoosh counts)."""
+    return sum(info.doc_frequency() for _, _, info in term_infos(searcher, fieldname, text))
+
+
+def _postings(reader, fieldname: str, text: bytes, info) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a term in one segment, read block by block."""
+    if info.is_inlined():  # a short posting list kept in the term table
+        ids, weights, _ = info.inlined_postings()
+        ids = np.asarray(ids, dtype=np.int64)
+        if weights is None:
+            return ids, np.ones(len(ids))
+        if isinstance(weights, float):
+            return ids, np.full(len(ids), weights)
+        return ids, np.asarray(weights, dtype=np.float64)
+    terms = reader._terms
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        id_blocks, weight_blocks = [], []
+        while matcher.is_active():
+            matcher._read_data()
+            deltas, weights = matcher._data[0], matcher._data[1]
+            count = matcher._blocklength
+            id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            if weights is None:
+                weight_blocks.append(np.ones(count))
+            elif isinstance(weights, float):
+                weight_blocks.append(np.full(count, weights))
+            else:
+                weight_blocks.append(np.asarray(weights, dtype=np.float64))
+            matcher._next_block()
+        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    ids, weights = [], []  # any other codec: the generic, slower walk
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def _lengths(reader, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` in one segment, as floats (cached with the reader)."""
+    with _LOCK:
+        per_reader = _CACHE.setdefault(reader, {})
+        lengths = per_reader.get(fieldname)
+    if lengths is None:
+        listed = field_lengths(reader, fieldname)
+        if listed is None:
+            listed = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
+        lengths = np.asarray(listed, dtype=np.float64)
+        with _LOCK:
+            per_reader[fieldname] = lengths
+    return lengths

@@ -1,0 +1,91 @@
+"""The array scorer (searcher.ranking) must find and score exactly what Whoosh's BM25F would."""
+import shutil
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from conftest import BAC_KAN, SEEDS
+from searcher import store
+from searcher.indexer import index_paths
+from searcher.query import BM25_B, BM25_K1, parse_query
+from searcher.ranking import Unsupported, match_all
+
+FREE_TEXT = [
+    "quốc phòng toàn dân", "quoc phong", "hoà bình Điện Biên", "UBND", "khu vực phòng thủ",
+    "Bộ Chỉ huy Quân sự tỉnh tổ chức hội nghị tổng kết công tác quốc phòng địa phương năm 2023",
+    "2019", "nđ-cp", "xyzzy",
+]
+WITH_SYNTAX = ['"khu vực phòng thủ" diễn tập', "quốc phòng -Bắc", "title:quốc phòng", "phòng AND thủ",
+               "quốc OR xyzzy", 'ninh -"Điện Biên"']
+
+
+def _searcher(index_dir):
+    return whoosh_index.open_dir(str(store.current_generation(index_dir))).searcher(
+        weighting=BM25F(B=BM25_B, K1=BM25_K1))
+
+
+def _whoosh(searcher, q):
+    return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+
+
+def _ours(searcher, q):
+    found = match_all(searcher, q)
+    return dict(zip(found.docnums.tolist(), found.scores.tolist()))
+
+
+@pytest.mark.parametrize("text", FREE_TEXT)
+def test_free_text_scores_equal_whooshs(seed_index, text):
+    with _searcher(seed_index) as searcher:
+        q = parse_query(text, searcher).query
+        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
+        assert ours.keys() == expected.keys()
+        assert ours == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("text", WITH_SYNTAX)
+def test_required_and_excluded_clauses_match_the_same_documents_in_the_same_order(seed_index, text):
+    # Whoosh scores a ConstantScoreQuery(q, 0.0) filter as 1.0 (its ListMatcher treats a weight of 0
+    # as none): the same constant on every match, so only the order is compared
+    with _searcher(seed_index) as searcher:
+        q = parse_query(text, searcher).query
+        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
+        assert ours.keys() == expected.keys()
+        assert sorted(ours, key=lambda d: (-ours[d], d)) == sorted(expected, key=lambda d: (-expected[d], d))
+
+
+def test_deleted_and_replaced_documents_across_segments(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    index_paths([docs], tmp_path / "ix")
+    text = (docs / BAC_KAN).read_text(encoding="utf-8")
+    (docs / BAC_KAN).write_text(text.replace("Bắc Kạn", "Bắc Kạn (sửa)"), encoding="utf-8")  # replaced in place
+    (docs / "extra.txt").write_text("Hội nghị quốc phòng toàn dân ở xã Nà Phặc.\n", encoding="utf-8")
+    index_paths([docs], tmp_path / "ix")
+    with _searcher(tmp_path / "ix") as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+        q = parse_query("quốc phòng toàn dân Bắc Kạn", searcher).query
+        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
+        assert len(ours) == 6 and ours == pytest.approx(expected, rel=1e-9)
+        ids = {searcher.stored_fields(d)["id"] for d in ours}
+        assert ids >= {BAC_KAN, "extra.txt"}
+
+
+def test_restriction_and_exclusion(seed_index):
+    with _searcher(seed_index) as searcher:
+        q = parse_query("quốc phòng", searcher).query
+        everything = _ours(searcher, q)
+        only_2023 = match_all(searcher, q, restrict=Q.TermRange("date", "2023", "2023\uffff"))
+        without_bac_kan = match_all(searcher, q, exclude=Q.Term("id", BAC_KAN))
+        dates = {d: searcher.stored_fields(d)["date"] for d in everything}
+        assert set(only_2023.docnums.tolist()) == {d for d, date in dates.items() if date.startswith("2023")}
+        assert len(without_bac_kan.docnums) == len(everything) - 1
+
+
+def test_queries_it_cannot_score_are_left_to_whoosh(seed_index):
+    with _searcher(seed_index) as searcher:
+        with pytest.raises(Unsupported):
+            match_all(searcher, Q.Phrase("body_fold", ["quoc", "phong"]))
+        with pytest.raises(Unsupported):
+            match_all(searcher, Q.Or([Q.Term("body_fold", "quoc")], boost=2.0))
