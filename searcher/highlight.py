@@ -19,17 +19,23 @@ SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
 _WORD = r"[^\W_]"
 
-# char -> its lowercase folded form, kept only where that is exactly one character (so offsets hold)
-_FOLD_TABLE: dict[int, str] = {}
+class _FoldTable(dict):
+    """char code -> its lowercase folded form, kept only where that is exactly one character (so
+    offsets hold); filled as ``str.translate`` meets new characters, so no pass over the text first."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        lower = ch.lower()
+        folded = fold(lower) if len(lower) == 1 else ch
+        self[code] = result = folded if len(folded) == 1 else (lower if len(lower) == 1 else ch)
+        return result
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def fold_offsets_preserved(text: str) -> str:
     """``text`` lowercased and folded, with ``len(result) == len(text)`` and aligned characters."""
-    missing = {ch for ch in set(text) if ord(ch) not in _FOLD_TABLE}
-    for ch in missing:
-        lower = ch.lower()
-        folded = fold(lower) if len(lower) == 1 else ch
-        _FOLD_TABLE[ord(ch)] = folded if len(folded) == 1 else (lower if len(lower) == 1 else ch)
     return text.translate(_FOLD_TABLE)
 
 

@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 
-from .scoring import field_lengths
+from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
 class Unsupported(Exception):
@@ -252,10 +252,15 @@ def _lengths(reader, fieldname: str) -> np.ndarray:
         per_reader = _CACHE.setdefault(reader, {})
         lengths = per_reader.get(fieldname)
     if lengths is None:
-        listed = field_lengths(reader, fieldname)
-        if listed is None:
-            listed = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
-        lengths = np.asarray(listed, dtype=np.float64)
+        raw = length_bytes(reader, fieldname)
+        if raw is None:
+            lengths = np.asarray([reader.doc_field_length(d, fieldname, 1) or 1
+                                  for d in range(reader.doc_count_all())], dtype=np.float64)
+        else:
+            lengths = _LENGTH_TABLE[np.frombuffer(raw, dtype=np.uint8)]
         with _LOCK:
             per_reader[fieldname] = lengths
     return lengths
+
+
+_LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)

@@ -95,14 +95,19 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
     total = max(1, lexicon.tokens)
     unigram = [[math.log((c + 0.5) / (total + 1.0)) for _, c in opts] for opts in options]
     pairs: dict[tuple[str, str], dict] = {}
+    # each reading's key and i/y-merged spelling, worked out once rather than once per pair
+    spelled = [[(syllable_key(form), canonical_iy(form)) for form, _ in opts] for opts in options]
     transitions = []
     for i in range(len(options) - 1):
         table = []
-        for a, ca in options[i]:
+        following = [(key, form, PRIOR * math.exp(u)) for (key, form), u in zip(spelled[i + 1], unigram[i + 1])]
+        for (key_a, form_a), (_, ca) in zip(spelled[i], options[i]):
             row = []
-            for j, (b, _) in enumerate(options[i + 1]):
-                cab = pair_count(lexicon, a, b, pairs)
-                row.append(math.log((cab + PRIOR * math.exp(unigram[i + 1][j])) / (ca + PRIOR)))
+            for key_b, form_b, prior in following:
+                counts = pairs.get((key_a, key_b))
+                if counts is None:
+                    counts = pairs[(key_a, key_b)] = _pair_counts(lexicon, key_a, key_b)
+                row.append(math.log((counts.get((form_a, form_b), 0) + prior) / (ca + PRIOR)))
             table.append(row)
         transitions.append(table)
     forward = [unigram[0][:]]

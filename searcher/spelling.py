@@ -33,7 +33,9 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
         return {}
     key_counts = lexicon.key_counts([syllable_key(s) for s in syllables])
     rare = [key_counts.get(syllable_key(s), 0) < RARE_KEY and len(s) > 1 for s in syllables]
-    if len(syllables) > MAX_CHECKED and not any(rare):
+    if not any(rare) and (len(syllables) > MAX_CHECKED or not any(has_diacritics(s) for s in syllables)):
+        # Unmarked, known letters: each syllable may only be read as a form of its own letters, so
+        # the decoding could restore marks (the accented reading does that) but correct nothing.
         return {}
     options = []
     for s, is_rare in zip(syllables, rare):
