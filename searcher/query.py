@@ -344,13 +344,15 @@ class _Builder:
 
         runs = self.plan.free_text + self.required_runs
         if lexicon is not None and runs:
-            reading = interpret(lexicon, runs)
             fixes = {}
             for run in runs:
                 fixes.update(corrections(lexicon, run))
+            ranks_by_reading = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
+            # a long question is neither ranked by its reading nor shown it, unless it needs correcting
+            reading = interpret(lexicon, runs) if ranks_by_reading or fixes else None
             if fixes:  # shown with the accented reading of the other words
                 self.plan.did_you_mean = Interpretation(runs, {**reading.changes, **fixes}).text(typed)
-            if sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES:
+            if ranks_by_reading:
                 count = len(self.plan.free_text)
                 self.plan.free_text, self.required_runs = reading.runs[:count], reading.runs[count:]
                 self.plan.interpreted_as = reading.text(typed)
