@@ -22,6 +22,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
+from whoosh.util.numeric import length_to_byte
 
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
@@ -162,7 +163,7 @@ class _Scorer:
         for reader, offset, info in found:
             ids, tf = _postings(reader, fieldname, text, info)
             if scorable:
-                fl = _lengths(reader, fieldname)[ids]
+                fl = _LENGTH_TABLE[_lengths(reader, fieldname)[ids]]
                 # whoosh.scoring.bm25, on arrays
                 s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             else:
@@ -175,7 +176,7 @@ class _Scorer:
 
 
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> {(field, bytes): infos}
-TERM_CACHE_SIZE = 50_000
+TERM_CACHE_SIZE = 10_000  # per searcher, i.e. per server thread: a few MB each
 
 
 def term_infos(searcher, fieldname: str, text: bytes | str) -> list:
@@ -247,20 +248,20 @@ def _postings(reader, fieldname: str, text: bytes, info) -> tuple[np.ndarray, np
 
 
 def _lengths(reader, fieldname: str) -> np.ndarray:
-    """Every document's length in ``fieldname`` in one segment, as floats (cached with the reader)."""
+    """Every document's length byte in ``fieldname`` in one segment (cached with the reader: one byte
+    per document and field, where floats would take eight per thread's searcher)."""
     with _LOCK:
         per_reader = _CACHE.setdefault(reader, {})
         lengths = per_reader.get(fieldname)
     if lengths is None:
         raw = length_bytes(reader, fieldname)
-        if raw is None:
-            lengths = np.asarray([reader.doc_field_length(d, fieldname, 1) or 1
-                                  for d in range(reader.doc_count_all())], dtype=np.float64)
-        else:
-            lengths = _LENGTH_TABLE[np.frombuffer(raw, dtype=np.uint8)]
+        if raw is None:  # another codec: ask for each document's length and encode it as Whoosh does
+            raw = bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
+                        for d in range(reader.doc_count_all()))
+        lengths = np.frombuffer(raw, dtype=np.uint8)
         with _LOCK:
             per_reader[fieldname] = lengths
     return lengths
 
 
-_LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)
+_LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)  # length byte -> the length Whoosh scores
