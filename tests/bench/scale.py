@@ -1,4 +1,4 @@
-"""Archive scale: build, update and query the news corpus, beside SQLite FTS5 and Tantivy.
+"""Archive scale: build, update and query the news corpus, beside SQLite FTS5, Tantivy and Whoosh.
 
     python tests/bench/scale.py --limit 5000 --workdir /tmp/scale        # a subset, minutes
     python tests/bench/scale.py --workdir /tmp/scale                      # all 119,572 articles
@@ -7,8 +7,10 @@
 The records of ``vntc.jsonl.gz`` and ``baomoi2017.jsonl.gz`` are written, as read, to one JSONL file in
 the work folder (``--limit N``: the first N articles, taken from both files in proportion to their
 sizes). Our engine indexes that file the way users do (``python -m searcher index FILE``, in a
-process of its own, ``--jobs`` workers); the references index the same titles and texts (NFC) in this
-process. Reported, per system where it applies:
+process of its own, ``--jobs`` workers); the references (SQLite FTS5 with ``unicode61
+remove_diacritics 2``, Tantivy's default tokenizer, Whoosh's ``StandardAnalyzer``) index the same titles
+and texts (NFC) in this process; Whoosh's OR queries are slow, so only ``--whoosh-queries`` of each set
+are timed for it. Reported, per system where it applies:
 
 - build: wall time, documents per second, peak RSS (the indexing process and its workers together),
   size on disk;
@@ -51,7 +53,7 @@ from metrics import percentile  # noqa: E402
 from web_load import start_server  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-SYSTEMS = ("ours", "sqlite-fts5", "tantivy")
+SYSTEMS = ("ours", "sqlite-fts5", "tantivy", "whoosh-standard")
 QUERY_SETS = ("keyword", "keyword-unaccented", "phrase", "question")
 CHANGED = 1000  # articles changed for the incremental update
 _WORD = re.compile(r"[^\W\d_]+")
@@ -342,6 +344,43 @@ def bench_tantivy(records: list[dict], workdir: Path, queries: dict) -> dict:
 
 # --- report --------------------------------------------------------------------------------------------
 
+def bench_whoosh_standard(records: list[dict], workdir: Path, queries: dict, per_set: int) -> dict:
+    """Whoosh out of the box: StandardAnalyzer on title and text, its query parser (OR of the words),
+    BM25F, highlights from Whoosh's highlighter; two writer processes. Its OR queries score every
+    posting in Python, so only the first ``per_set`` queries of each set are timed."""
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    folder = workdir / "whoosh-standard"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"whoosh-standard: building ({load_average()})")
+    started = time.perf_counter()
+    schema = Schema(id=ID(stored=True), title=TEXT(analyzer=StandardAnalyzer(), stored=True),
+                    text=TEXT(analyzer=StandardAnalyzer(), stored=True))
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = ix.writer(procs=2, limitmb=256, multisegment=True)
+    for doc_id, title, text in nfc_docs(records):
+        writer.add_document(id=doc_id, title=title, text=text)
+    writer.commit()
+    took = time.perf_counter() - started
+    parser = MultifieldParser(["title", "text"], schema, group=OrGroup)
+    searcher = ix.searcher()
+
+    def search(query: str):
+        hits = searcher.search(parser.parse(query), limit=10)
+        return [(hit["id"], hit.highlights("text")) for hit in hits]
+
+    result = {"build_s": round(took, 1), "docs_per_s": round(len(records) / took, 1),
+              "size_mb": folder_bytes(folder) // 2**20, "queries_per_set": per_set,
+              "latency": latencies(search, {name: items[:per_set] for name, items in queries.items()})}
+    searcher.close()
+    log(f"whoosh-standard: {result}")
+    return result
+
+
 def markdown(results: dict, documents: int) -> str:
     lines = [f"Documents: {documents:,}; load average at the start: {results['load_start']}", "",
              "| system | build | docs/s | peak RSS | size on disk |", "|---|---|---|---|---|"]
@@ -377,6 +416,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="our indexer's worker processes")
     parser.add_argument("--queries", type=int, default=100, help="queries per set")
     parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--whoosh-queries", type=int, default=20,
+                        help="queries per set timed for whoosh-standard (its OR queries are slow)")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this file")
     args = parser.parse_args(argv)
     systems = [s for s in args.systems.split(",") if s]
@@ -396,6 +437,8 @@ def main(argv=None) -> int:
         results["sqlite-fts5"] = bench_fts5(records, args.workdir, queries)
     if "tantivy" in systems:
         results["tantivy"] = bench_tantivy(records, args.workdir, queries)
+    if "whoosh-standard" in systems:
+        results["whoosh-standard"] = bench_whoosh_standard(records, args.workdir, queries, args.whoosh_queries)
     documents = len(records)
     del records
     if "ours" in systems:
