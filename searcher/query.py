@@ -72,17 +72,6 @@ class QueryPlan:
     did_you_mean: str | None = None  # the query with its misspelled words corrected
 
 
-class ScoreAllOr(Q.Or):
-    """An OR that reads all its postings into an array and scores them in one pass.
-
-    Whoosh picks a tree of union matchers for indexes over 5,000 documents, hoping to skip postings
-    by block quality; with tens of bigram clauses that skips little and costs 3-4x more (measured on
-    the legal and news sets). Scoring everything also gives the exact hit count for free.
-    """
-
-    matcher_type = Q.Or.ARRAY_MATCHER
-
-
 def _syllables(text: str) -> list[str]:
     """Exact-form query syllables (lowercase, canonical tone) of a piece of text, in order."""
     return [t.text for t in _ANALYZER(text, mode="query")]
@@ -327,9 +316,7 @@ class _Builder:
                     add("body_fold", fold(exact), W_BODY_SYLLABLE)
         if not clauses:
             return None
-        # Behind required clauses the ranking only matters where they match: a tree of unions can skip
-        # to those documents, while scoring everything up front would read every posting.
-        return Q.Or(clauses) if self.must else ScoreAllOr(clauses)
+        return Q.Or(clauses)
 
     # --- query intelligence ------------------------------------------------------------------------
     def interpret(self, lexicon, abbreviations, typed: str) -> None:

@@ -56,11 +56,9 @@ def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
     scores, matched = scorer.evaluate(q)
     matched &= scorer.live()
     if exclude is not None:
-        matched[scorer.docs(exclude)] = False
+        matched &= ~scorer.mask(exclude)
     if restrict is not None:
-        allowed = np.zeros_like(matched)
-        allowed[scorer.docs(restrict)] = True
-        matched &= allowed
+        matched &= scorer.mask(restrict)
     docnums = np.flatnonzero(matched)
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
@@ -81,17 +79,14 @@ class _Scorer:
             scores, matched = self._empty()
             self._add_term(q, scores, matched)
             return scores, matched
-        if isinstance(q, Q.NullQuery.__class__) or q is Q.NullQuery:
+        if q is Q.NullQuery:
             return self._empty()
         if isinstance(q, Q.ConstantScoreQuery):
-            scores, matched = self._empty()
-            docs = self.docs(q.child)
-            matched[docs] = True
-            scores[docs] = q.score
-            return scores, matched
+            matched = self.mask(q.child)
+            return np.where(matched, float(q.score), 0.0), matched
         if getattr(q, "boost", 1.0) != 1.0:
             raise Unsupported(f"boosted {type(q).__name__}")
-        if isinstance(q, Q.Or) and type(q).__name__ in ("Or", "ScoreAllOr"):
+        if type(q) is Q.Or:
             scores, matched = self._empty()
             for number, child in enumerate(q.subqueries):
                 # the most selective terms come first (query.py orders them): read at least one
@@ -118,13 +113,20 @@ class _Scorer:
             return scores + extra * matched, matched
         if isinstance(q, Q.AndNot):
             scores, matched = self.evaluate(q.a)
-            matched[self.docs(q.b)] = False
-            return scores, matched
+            return scores, matched & ~self.mask(q.b)
         raise Unsupported(type(q).__name__)
 
-    def docs(self, q: Q.Query) -> np.ndarray:
-        """Numbers of the documents matching ``q`` (unscored: Whoosh finds them)."""
-        return np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+    def mask(self, q: Q.Query) -> np.ndarray:
+        """Which documents match ``q`` (a filter: read whole, whatever the time limit)."""
+        deadline, self.deadline = self.deadline, None
+        try:
+            return self.evaluate(q)[1]
+        except Unsupported:  # a positional phrase, a range: Whoosh finds the documents
+            matched = np.zeros(self.size, dtype=bool)
+            matched[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+            return matched
+        finally:
+            self.deadline = deadline
 
     def live(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
