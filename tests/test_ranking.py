@@ -35,24 +35,27 @@ def _ours(searcher, q):
     return dict(zip(found.docnums.tolist(), found.scores.tolist()))
 
 
+def _both(index_dir, text):
+    """Whoosh's and our {document number: score} for the query ``text`` parses to."""
+    with _searcher(index_dir) as searcher:
+        q = parse_query(text, searcher).query
+        return _whoosh(searcher, q), _ours(searcher, q)
+
+
 @pytest.mark.parametrize("text", FREE_TEXT)
 def test_free_text_scores_equal_whooshs(seed_index, text):
-    with _searcher(seed_index) as searcher:
-        q = parse_query(text, searcher).query
-        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
-        assert ours.keys() == expected.keys()
-        assert ours == pytest.approx(expected, rel=1e-9)
+    expected, ours = _both(seed_index, text)
+    assert ours.keys() == expected.keys()
+    assert ours == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("text", WITH_SYNTAX)
 def test_required_and_excluded_clauses_match_the_same_documents_in_the_same_order(seed_index, text):
     # Whoosh scores a ConstantScoreQuery(q, 0.0) filter as 1.0 (its ListMatcher treats a weight of 0
     # as none): the same constant on every match, so only the order is compared
-    with _searcher(seed_index) as searcher:
-        q = parse_query(text, searcher).query
-        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
-        assert ours.keys() == expected.keys()
-        assert sorted(ours, key=lambda d: (-ours[d], d)) == sorted(expected, key=lambda d: (-expected[d], d))
+    expected, ours = _both(seed_index, text)
+    assert ours.keys() == expected.keys()
+    assert sorted(ours, key=lambda d: (-ours[d], d)) == sorted(expected, key=lambda d: (-expected[d], d))
 
 
 def test_deleted_and_replaced_documents_across_segments(tmp_path):
@@ -63,13 +66,11 @@ def test_deleted_and_replaced_documents_across_segments(tmp_path):
     (docs / BAC_KAN).write_text(text.replace("Bắc Kạn", "Bắc Kạn (sửa)"), encoding="utf-8")  # replaced in place
     (docs / "extra.txt").write_text("Hội nghị quốc phòng toàn dân ở xã Nà Phặc.\n", encoding="utf-8")
     index_paths([docs], tmp_path / "ix")
+    expected, ours = _both(tmp_path / "ix", "quốc phòng toàn dân Bắc Kạn")
+    assert len(ours) == 6 and ours == pytest.approx(expected, rel=1e-9)
     with _searcher(tmp_path / "ix") as searcher:
         assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
-        q = parse_query("quốc phòng toàn dân Bắc Kạn", searcher).query
-        expected, ours = _whoosh(searcher, q), _ours(searcher, q)
-        assert len(ours) == 6 and ours == pytest.approx(expected, rel=1e-9)
-        ids = {searcher.stored_fields(d)["id"] for d in ours}
-        assert ids >= {BAC_KAN, "extra.txt"}
+        assert {searcher.stored_fields(d)["id"] for d in ours} >= {BAC_KAN, "extra.txt"}
 
 
 def test_restriction_and_exclusion(seed_index):
