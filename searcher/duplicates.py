@@ -177,14 +177,16 @@ def copy_groups(searcher, generation: Path | None):
     return groups
 
 
-def first_of_each_group(ranked, groups):
-    """Which of the ``ranked`` document numbers (best first) to show: all but the later copies."""
+def first_of_each_group(docnums, scores, groups):
+    """Which of the matches ``docnums`` (with their ``scores``) to show: all but the lower-ranked
+    copies of a story (ranked as the result list ranks: by score, then document number)."""
     import numpy as np
 
-    of = groups[ranked]
+    of = groups[docnums]
     keep = of < 0
     grouped = np.flatnonzero(~keep)
-    if grouped.size:
+    if grouped.size:  # copies are few: only they are sorted
+        grouped = grouped[np.lexsort((docnums[grouped], -scores[grouped]))]
         _, first = np.unique(of[grouped], return_index=True)
         keep[grouped[first]] = True
     return keep

@@ -23,7 +23,7 @@ from .duplicates import copy_groups, first_of_each_group
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
 from .query import BM25_B, BM25_K1, parse_query
-from .ranking import Unsupported, match_all
+from .ranking import Unsupported, match_all, top_ranked
 from .scoring import ListLengthBM25F
 from .schema import SCHEMA_VERSION
 
@@ -168,20 +168,17 @@ class Engine:
             if cut_short:
                 notes.append(f"the search took longer than {self.time_limit_s:g} s and was cut short: "
                              "these are the best matches found in that time")
-            if sort == "date":  # newest first; undated last; the same day by relevance
-                order = np.lexsort((docnums, -scores, -facet_table(searcher).dates[docnums]))
-            else:  # best first; equal scores in index order, as Whoosh orders them
-                order = np.lexsort((docnums, -scores))
-            docnums, scores = docnums[order], scores[order]
             # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
             groups = copy_groups(searcher, self._local.generation)
-            shown = first_of_each_group(docnums, groups)
+            shown = first_of_each_group(docnums, scores, groups)
             docnums, scores = docnums[shown], scores[shown]
             total = len(docnums)
             if facets:
                 facet_counts = facet_table(searcher).counts(docnums)
             first = (page - 1) * limit
-            for docnum, score in zip(docnums[first:first + limit].tolist(), scores[first:first + limit].tolist()):
+            dates = facet_table(searcher).dates[docnums] if sort == "date" else None
+            on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
+            for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
                 stored = searcher.stored_fields(docnum)
                 hits.append(Hit(
                     id=stored["id"],

@@ -63,6 +63,24 @@ def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
 
+def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
+               dates: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``count`` best matches, best first: by score, equal scores in document order
+    (as Whoosh orders them); with ``dates`` (YYYYMMDD, 0 for none) newest first, then by score.
+
+    Only the matches that can reach the first ``count`` are sorted: all those scoring at least the
+    ``count``-th best score (ties included, so the order is exactly that of a full sort).
+    """
+    if dates is not None:
+        return np.lexsort((docnums, -scores, -dates))[:count]
+    candidates = np.arange(len(scores))
+    if 0 < count < len(scores) // 4:
+        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+        candidates = np.flatnonzero(scores >= threshold)
+    order = np.lexsort((docnums[candidates], -scores[candidates]))
+    return candidates[order][:count]
+
+
 class _Scorer:
     def __init__(self, searcher, deadline: float | None = None):
         self.searcher = searcher

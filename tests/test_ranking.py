@@ -90,3 +90,21 @@ def test_queries_it_cannot_score_are_left_to_whoosh(seed_index):
             match_all(searcher, Q.Phrase("body_fold", ["quoc", "phong"]))
         with pytest.raises(Unsupported):
             match_all(searcher, Q.Or([Q.Term("body_fold", "quoc")], boost=2.0))
+
+
+@pytest.mark.parametrize("count", [1, 3, 10, 60, 500])
+def test_top_ranked_is_the_head_of_a_full_sort_ties_included(count):
+    import numpy as np
+
+    from searcher.ranking import top_ranked
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        size = int(rng.integers(1, 400))
+        docnums = np.sort(rng.choice(10_000, size=size, replace=False))
+        scores = rng.integers(0, 6, size=size).astype(float)  # few values: many ties at every cut
+        full = np.lexsort((docnums, -scores))
+        assert top_ranked(docnums, scores, count).tolist() == full[:count].tolist()
+        dates = rng.integers(0, 3, size=size) * 10000
+        by_date = np.lexsort((docnums, -scores, -dates))
+        assert top_ranked(docnums, scores, count, dates).tolist() == by_date[:count].tolist()
