@@ -300,10 +300,13 @@ class _Builder:
             collect(run, range(start, end))
         # A long question keeps its most selective clauses: they carry the ranking, and every extra
         # clause is postings scored in Python.
+        # An accented bigram counts only where its folded form is ambiguous (other documents write it
+        # with other marks): elsewhere it matches the very same documents and only reweights the pair
+        # (measured: the same nDCG on the legal set and MRR on the news set, fewer postings read).
         for exact, plain in sorted(bigrams, key=bigrams.get)[:MAX_BIGRAM_CLAUSES]:
             add("body_bi", plain, W_BODY_BIGRAM)
             add("title_bi", plain, W_TITLE_BIGRAM)
-            if exact_bigrams and exact != plain:
+            if exact_bigrams and exact != plain and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]:
                 add("body_bi_exact", exact, W_BODY_BIGRAM_EXACT)
         for exact, plain in sorted(syllables, key=syllables.get)[:MAX_SYLLABLE_CLAUSES]:
             add("body_fold", plain, W_BODY_SYLLABLE)
