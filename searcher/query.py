@@ -6,7 +6,8 @@ Syntax (parsed by Whoosh's own query parser): free words, ``"exact phrase"``, ``
 Free words are ranked, never required (a 25-word question still finds its answer), by a sum of:
 * folded syllable bigrams of adjacent query words in body and title (adjacent-and-in-order wins,
   with or without diacritics, and bigram postings are short, so this is fast);
-* accented bigrams when the query has diacritics (``đường`` outranks ``dương`` without losing it);
+* accented syllables and, where the folded pair is ambiguous, accented bigrams when the query has
+  diacritics (``đường`` outranks ``dương`` without losing it);
 * single syllables only when they are selective (rare) or the query has too few words for bigrams:
   scoring every posting of a common syllable is what makes plain Whoosh slow.
 Phrases and ``title:`` clauses are required; ``-`` clauses are excluded; all are accent-insensitive.
