@@ -56,7 +56,10 @@ def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "searcher", "index", str(folder), "--watch", "--json", "--interval", "0.2",
                "--index-dir", str(tmp_path / "ix")]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
+    # A shell that starts jobs in the background makes them ignore Ctrl-C, and Python keeps an ignored
+    # SIGINT ignored: the watcher gets the default disposition back, as in a terminal.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as proc:
         try:
             first = json.loads(proc.stdout.readline())
             assert first["ok"] and first["added"] == 1
@@ -65,5 +68,9 @@ def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
             assert (second["added"], second["documents"]) == (1, 2)
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # fail, never hang the test run
+                raise
     assert proc.returncode == 0
