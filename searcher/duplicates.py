@@ -162,19 +162,61 @@ def copy_groups(searcher, generation: Path | None):
     import numpy as np
 
     reader = searcher.reader()
+    saved = _saved_groups(generation, reader)
+    if saved is not None:
+        with _GROUPS_LOCK:
+            _GROUPS[searcher] = saved
+        return saved
     keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
     if keys is None:
         keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
                 if key and reader.doc_frequency("dup_of", key) > 1]
+    from .ranking import term_postings
+
     groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
     for number, key in enumerate(keys):
-        if ("dup_of", key) in reader:
-            members = np.fromiter(reader.postings("dup_of", key).all_ids(), dtype=np.int64)
-            if len(members) > 1:
-                groups[members] = number
+        members = term_postings(searcher, "dup_of", key)  # deleted copies too: they are never matched
+        if len(members) > 1:
+            groups[members] = number
     with _GROUPS_LOCK:
         _GROUPS[searcher] = groups
     return groups
+
+
+def _groups_file(generation: Path, reader) -> Path:
+    # document numbers hold for one version of the index (Whoosh's TOC generation), not beyond it
+    return generation / f"copies-{reader.generation()}.npy"
+
+
+def _saved_groups(generation: Path | None, reader):
+    import numpy as np
+
+    if generation is None:
+        return None
+    try:
+        groups = np.load(_groups_file(generation, reader), allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return groups if groups.shape == (reader.doc_count_all(),) else None
+
+
+def save_copy_groups(ix, generation: Path) -> None:
+    """Work out the group array of the index's current version once, at index time, and keep it
+    beside the index: reading the group keys' postings took ~1 s on the first query of each searcher
+    over 120,000 articles (4,300 groups)."""
+    import numpy as np
+
+    with ix.searcher() as searcher:
+        target = _groups_file(generation, searcher.reader())
+        if target.exists():
+            return
+        groups = copy_groups(searcher, generation)
+    tmp = target.with_name(target.name + ".tmp.npy")
+    np.save(tmp, groups, allow_pickle=False)
+    tmp.replace(target)
+    for old in generation.glob("copies-*.npy"):
+        if old != target:
+            old.unlink(missing_ok=True)
 
 
 def first_of_each_group(docnums, scores, groups):

@@ -18,7 +18,7 @@ from .codec import InliningCodec
 from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
-from .duplicates import DuplicateRegistry
+from .duplicates import DuplicateRegistry, save_copy_groups
 from .extract import DEFAULT_MAX_BYTES
 from .parallel import ParallelWriter, default_jobs
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
@@ -125,6 +125,7 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
         run.remove_missing(roots, {str(s.path) for s in sources})
         run.commit()
         summary.documents = ix.doc_count()
+        save_copy_groups(ix, target)
         ix.close()
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
         store.write_json(target / store.MANIFEST, manifest)

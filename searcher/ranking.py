@@ -199,21 +199,21 @@ _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> {
 TERM_CACHE_SIZE = 10_000  # per searcher, i.e. per server thread: a few MB each
 
 
-def term_infos(searcher, fieldname: str, text: bytes | str) -> list:
+def term_infos(searcher, fieldname: str, text: bytes | str, remember: bool = True) -> list:
     """``[(segment reader, offset, term info), ...]`` of a term in the segments that have it.
 
     Looked up once per searcher (the query planner asks for a term's frequency, then the scorer for its
     postings; frequent words recur from query to query): a term table lookup costs more than the
-    arithmetic on a short posting list.
+    arithmetic on a short posting list. ``remember=False`` for one-off lookups.
     """
     if isinstance(text, str):
         text = text.encode("utf-8")
     with _LOCK:
-        cache = _TERMS.get(searcher)
-        if cache is None:
-            cache = _TERMS[searcher] = {}
+        cached = _TERMS.get(searcher)
+        if cached is None:
+            cached = _TERMS[searcher] = {}
     key = (fieldname, text)
-    found = cache.get(key)
+    found = cached.get(key)
     if found is None:
         found = []
         for reader, offset in searcher.reader().leaf_readers():
@@ -221,10 +221,20 @@ def term_infos(searcher, fieldname: str, text: bytes | str) -> list:
                 found.append((reader, offset, reader.term_info(fieldname, text)))
             except (TermNotFound, KeyError):
                 continue
-        if len(cache) >= TERM_CACHE_SIZE:
-            cache.clear()  # rarely reached; a simple bound keeps a long-lived server's memory flat
-        cache[key] = found
+        if remember:
+            if len(cached) >= TERM_CACHE_SIZE:
+                cached.clear()  # rarely reached; a simple bound keeps a long-lived server's memory flat
+            cached[key] = found
     return found
+
+
+def term_postings(searcher, fieldname: str, text: str) -> np.ndarray:
+    """The numbers of the documents holding a term (deleted ones included), read as arrays."""
+    data = text.encode("utf-8")
+    found = term_infos(searcher, fieldname, data, remember=False)
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([_postings(reader, fieldname, data, info)[0] + offset for reader, offset, info in found])
 
 
 def doc_frequency(searcher, fieldname: str, text: str) -> int:

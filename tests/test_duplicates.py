@@ -49,17 +49,28 @@ def test_exact_and_near_copies_are_grouped_in_results(folder, tmp_path):
     assert copy["duplicates"] == [DIEN_BIEN_2022] and "đăng lại với sự đồng ý" in copy["text"]
 
 
-def test_index_without_its_list_of_copies_still_collapses(folder, tmp_path):
-    """An index written before the list of shared group keys existed finds the groups itself."""
+def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_path):
+    """The index keeps each document's group number; an index written before that (or before the list
+    of shared group keys existed) finds the groups itself, with the same result."""
+    import numpy as np
+
     from searcher import store
     from searcher.duplicates import COPIES_FILE
 
     index_paths([folder], tmp_path / "ix")
-    listed = store.current_generation(tmp_path / "ix") / COPIES_FILE
+    generation = store.current_generation(tmp_path / "ix")
+    listed = generation / COPIES_FILE
     assert len(json.loads(listed.read_text(encoding="utf-8"))) == 2  # two stories have copies
-    listed.unlink()
-    result = Engine(tmp_path / "ix").search("xây dựng nền quốc phòng toàn dân", limit=20)
-    assert result.total == 5 and len({hit.id for hit in result.hits}) == 5
+    [saved] = generation.glob("copies-*.npy")
+    groups = np.load(saved)
+    assert len(groups) == 7 and sorted(np.unique(groups[groups >= 0], return_counts=True)[1]) == [2, 2]
+    for kept in ("saved", "list", "nothing"):
+        if kept == "list":
+            saved.unlink()
+        if kept == "nothing":
+            listed.unlink()
+        result = Engine(tmp_path / "ix").search("xây dựng nền quốc phòng toàn dân", limit=20)
+        assert result.total == 5 and len({hit.id for hit in result.hits}) == 5, kept
 
 
 def test_duplicates_in_cli_json_and_show(folder, tmp_path, runner):
