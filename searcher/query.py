@@ -26,7 +26,7 @@ from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, Plu
 from .analysis import exact_analyzer
 from .highlight import fold_offsets_preserved
 from .normalize import fold, iy_variants, normalize_text
-from .ranking import doc_frequency
+from .ranking import CheckedPhrase, doc_frequency
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -208,8 +208,8 @@ class _Builder:
         pairs = sorted({f"{a} {b}" for a, b in zip(folded, folded[1:])}, key=lambda p: self._df(bigram_field, p))
         driving = Q.And([Q.Term(bigram_field, p) for p in pairs[:PHRASE_DRIVING_BIGRAMS]])
         candidates = list(self.searcher.docs_for_query(driving))
-        if len(candidates) > PHRASE_MAX_CANDIDATES:
-            return Q.Phrase(fieldname, folded)
+        if len(candidates) > PHRASE_MAX_CANDIDATES:  # positions are checked instead (searcher.ranking)
+            return CheckedPhrase(fieldname, folded, Q.And([Q.Term(bigram_field, p) for p in pairs]))
         words = ["(?:" + "|".join(map(re.escape, iy_variants(s))) + ")" for s in folded]
         pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])")
         ids = []

@@ -81,6 +81,15 @@ def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
     return candidates[order][:count]
 
 
+class CheckedPhrase(Q.Phrase):
+    """A phrase with a cheaper query whose matches include all of its own (its word pairs): the array
+    scorer checks positions in those documents only. Whoosh, if it runs the query, ignores the hint."""
+
+    def __init__(self, fieldname: str, words: list[str], candidates: Q.Query):
+        super().__init__(fieldname, words)
+        self.candidates = candidates
+
+
 class _Scorer:
     def __init__(self, searcher, deadline: float | None = None):
         self.searcher = searcher
@@ -132,7 +141,45 @@ class _Scorer:
         if isinstance(q, Q.AndNot):
             scores, matched = self.evaluate(q.a)
             return scores, matched & ~self.mask(q.b)
+        if type(q) in (Q.Phrase, CheckedPhrase) and q.slop == 1 and q.words:
+            candidates = self.mask(q.candidates) if isinstance(q, CheckedPhrase) else None
+            return np.zeros(self.size), self._phrase_matches(q.fieldname, q.words, candidates)
         raise Unsupported(type(q).__name__)
+
+    def _phrase_matches(self, fieldname: str, words: list[str], candidates: np.ndarray | None) -> np.ndarray:
+        """Documents holding ``words`` at consecutive positions (matched only: a phrase filters, the
+        words rank). The documents holding every word (and among ``candidates``, if given) are found
+        with arrays; only their positions are decoded, where Whoosh decodes every posting's."""
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.format.supports("positions"):
+            raise Unsupported(f"phrase in {fieldname}")
+        matched = np.zeros(self.size, dtype=bool)
+        texts = [field.to_bytes(word) for word in words]
+        for reader, offset in self.leaves:
+            postings = []
+            for text in texts:
+                info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+                if info is None:
+                    break
+                postings.append(_postings(reader, fieldname, text, info, values=True))
+            else:
+                common = postings[0][0]
+                if candidates is not None:
+                    common = common[candidates[offset + common]]
+                for ids, _, _ in postings[1:]:
+                    common = np.intersect1d(common, ids, assume_unique=True)
+                where = [np.searchsorted(ids, common) for ids, _, _ in postings]
+                decode = field.format.decode_positions
+                for n, docnum in enumerate(common.tolist()):
+                    # starts of the phrase: positions of the first word that every later word follows
+                    starts = set(decode(postings[0][2][where[0][n]]))
+                    for i in range(1, len(postings)):
+                        starts &= {p - i for p in decode(postings[i][2][where[i][n]])}
+                        if not starts:
+                            break
+                    if starts:
+                        matched[offset + docnum] = True
+        return matched
 
     def mask(self, q: Q.Query) -> np.ndarray:
         """Which documents match ``q`` (a filter: read whole, whatever the time limit)."""
@@ -242,20 +289,23 @@ def doc_frequency(searcher, fieldname: str, text: str) -> int:
     return sum(info.doc_frequency() for _, _, info in term_infos(searcher, fieldname, text))
 
 
-def _postings(reader, fieldname: str, text: bytes, info) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of a term in one segment, read block by block."""
+def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
+    """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
+    also each posting's encoded value (positions, for a phrase), as a list."""
     if info.is_inlined():  # a short posting list kept in the term table
-        ids, weights, _ = info.inlined_postings()
+        ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)
         if weights is None:
-            return ids, np.ones(len(ids))
-        if isinstance(weights, float):
-            return ids, np.full(len(ids), weights)
-        return ids, np.asarray(weights, dtype=np.float64)
+            weights = np.ones(len(ids))
+        elif isinstance(weights, float):
+            weights = np.full(len(ids), weights)
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
+        return (ids, weights, list(encoded)) if values else (ids, weights)
     terms = reader._terms
     matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        id_blocks, weight_blocks = [], []
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (not values or matcher._fixedsize is None):
+        id_blocks, weight_blocks, value_list = [], [], []
         while matcher.is_active():
             matcher._read_data()
             deltas, weights = matcher._data[0], matcher._data[1]
@@ -267,14 +317,20 @@ def _postings(reader, fieldname: str, text: bytes, info) -> tuple[np.ndarray, np
                 weight_blocks.append(np.full(count, weights))
             else:
                 weight_blocks.append(np.asarray(weights, dtype=np.float64))
+            if values:
+                value_list.extend(matcher._data[2])
             matcher._next_block()
-        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-    ids, weights = [], []  # any other codec: the generic, slower walk
+        ids, weights = np.concatenate(id_blocks), np.concatenate(weight_blocks)
+        return (ids, weights, value_list) if values else (ids, weights)
+    ids, weights, value_list = [], [], []  # any other codec: the generic, slower walk
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        if values:
+            value_list.append(matcher.value())
         matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    ids, weights = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    return (ids, weights, value_list) if values else (ids, weights)
 
 
 def _lengths(reader, fieldname: str) -> np.ndarray:

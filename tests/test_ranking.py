@@ -84,10 +84,26 @@ def test_restriction_and_exclusion(seed_index):
         assert len(without_bac_kan.docnums) == len(everything) - 1
 
 
+@pytest.mark.parametrize("words", [["quoc", "phong"], ["khu", "vuc", "phong", "thu"], ["phong", "quoc"],
+                                   ["dien", "bien"], ["xyzzy", "phong"]])
+def test_phrases_match_where_whoosh_finds_them_by_positions(seed_index, words):
+    from searcher.ranking import CheckedPhrase
+
+    with _searcher(seed_index) as searcher:
+        expected = set(searcher.docs_for_query(Q.Phrase("body_fold", words)))
+        assert set(match_all(searcher, Q.Phrase("body_fold", words)).docnums.tolist()) == expected
+        pairs = Q.And([Q.Term("body_bi", f"{a} {b}") for a, b in zip(words, words[1:])])
+        checked = match_all(searcher, CheckedPhrase("body_fold", words, pairs))
+        assert set(checked.docnums.tolist()) == expected
+    assert words != ["quoc", "phong"] or len(expected) == 5
+
+
 def test_queries_it_cannot_score_are_left_to_whoosh(seed_index):
     with _searcher(seed_index) as searcher:
         with pytest.raises(Unsupported):
-            match_all(searcher, Q.Phrase("body_fold", ["quoc", "phong"]))
+            match_all(searcher, Q.Phrase("body_fold", ["quoc", "phong"], slop=3))
+        with pytest.raises(Unsupported):
+            match_all(searcher, Q.Phrase("body", ["quốc", "phòng"]))  # no positions kept there
         with pytest.raises(Unsupported):
             match_all(searcher, Q.Or([Q.Term("body_fold", "quoc")], boost=2.0))
 
