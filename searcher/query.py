@@ -266,8 +266,10 @@ class _Builder:
                 seen.add((fieldname, text))
                 clauses.append(Q.Term(fieldname, text, boost=boost))
 
-        if not self.plan.free_text:
-            return None  # only required clauses: their own scores rank, and are far cheaper
+        if not self.plan.free_text and not self.required_runs:
+            return None  # a title: or excluded clause alone: its own scores rank
+        # (a quoted phrase alone ranks its matches by its words, as free words would: its own match
+        # gives every document the same score)
         runs = self.plan.free_text + self.required_runs
         length = sum(len(r) for r in runs)
         few_words = length <= 2
