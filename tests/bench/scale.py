@@ -280,11 +280,16 @@ def nfc_docs(records: list[dict]):
         yield r["id"], unicodedata.normalize("NFC", r.get("title") or ""), unicodedata.normalize("NFC", r["text"])
 
 
-def bench_fts5(records: list[dict], workdir: Path, queries: dict) -> dict:
-    folder = workdir / "fts5"
+def fresh_folder(folder: Path, system: str) -> Path:
+    """An empty ``folder`` for a reference system's index, and the log line that it starts building."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    log(f"sqlite-fts5: building ({load_average()})")
+    log(f"{system}: building ({load_average()})")
+    return folder
+
+
+def bench_fts5(records: list[dict], workdir: Path, queries: dict) -> dict:
+    folder = fresh_folder(workdir / "fts5", "sqlite-fts5")
     started = time.perf_counter()
     db = sqlite3.connect(folder / "fts5.sqlite3")
     db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
@@ -314,10 +319,7 @@ def bench_fts5(records: list[dict], workdir: Path, queries: dict) -> dict:
 def bench_tantivy(records: list[dict], workdir: Path, queries: dict) -> dict:
     import tantivy
 
-    folder = workdir / "tantivy"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    log(f"tantivy: building ({load_average()})")
+    folder = fresh_folder(workdir / "tantivy", "tantivy")
     started = time.perf_counter()
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
@@ -361,10 +363,7 @@ def bench_whoosh_standard(records: list[dict], workdir: Path, queries: dict, per
     from whoosh.fields import ID, TEXT, Schema
     from whoosh.qparser import MultifieldParser, OrGroup
 
-    folder = workdir / "whoosh-standard"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    log(f"whoosh-standard: building ({load_average()})")
+    folder = fresh_folder(workdir / "whoosh-standard", "whoosh-standard")
     started = time.perf_counter()
     schema = Schema(id=ID(stored=True), title=TEXT(analyzer=StandardAnalyzer(), stored=True),
                     text=TEXT(analyzer=StandardAnalyzer(), stored=True))
