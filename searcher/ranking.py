@@ -11,8 +11,10 @@ caller lets Whoosh run the query as before.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections import OrderedDict
 import weakref
 from dataclasses import dataclass
 from math import log
@@ -289,9 +291,65 @@ def doc_frequency(searcher, fieldname: str, text: str) -> int:
     return sum(info.doc_frequency() for _, _, info in term_infos(searcher, fieldname, text))
 
 
+class _DecodedPostings:
+    """Decoded long posting lists, shared by every searcher of the process, least recently used out.
+
+    A segment's postings never change (deletions are applied separately, see ``live``), so a list
+    decoded once serves every later query and thread until its segment is merged away. Common words
+    recur from query to query, and their lists are the costly ones (tens of thousands of postings
+    unpickled block by block). ``$SEARCH_POSTINGS_CACHE_MB`` sets the size (0: off).
+    """
+
+    MIN_POSTINGS = 2000  # shorter lists decode fast enough
+
+    def __init__(self, megabytes: float):
+        self.limit = int(megabytes * 2**20)
+        self.size = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, ids: np.ndarray, weights: np.ndarray) -> None:
+        entry = (ids.astype(np.int32), weights.astype(np.float32))  # tf are small integers: exact
+        cost = entry[0].nbytes + entry[1].nbytes
+        if cost > self.limit // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = entry
+            self.size += cost
+            while self.size > self.limit:
+                _, (old_ids, old_weights) = self._items.popitem(last=False)
+                self.size -= old_ids.nbytes + old_weights.nbytes
+
+
+_DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
+
+
 def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
     """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
     also each posting's encoded value (positions, for a phrase), as a list."""
+    if not values and _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
+        segment = getattr(reader, "segment", None)
+        key = (segment().segment_id(), fieldname, text) if segment else None
+        found = _DECODED.get(key) if key else None
+        if found is not None:
+            return found[0].astype(np.int64), found[1].astype(np.float64)
+        ids, weights = _read_postings(reader, fieldname, text, info, False)
+        if key:
+            _DECODED.put(key, ids, weights)
+        return ids, weights
+    return _read_postings(reader, fieldname, text, info, values)
+
+
+def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
     if info.is_inlined():  # a short posting list kept in the term table
         ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)

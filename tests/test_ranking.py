@@ -124,3 +124,18 @@ def test_top_ranked_is_the_head_of_a_full_sort_ties_included(count):
         dates = rng.integers(0, 3, size=size) * 10000
         by_date = np.lexsort((docnums, -scores, -dates))
         assert top_ranked(docnums, scores, count, dates).tolist() == by_date[:count].tolist()
+
+
+def test_decoded_postings_are_shared_and_give_the_same_scores(seed_index, monkeypatch):
+    from searcher import ranking
+
+    monkeypatch.setattr(ranking._DecodedPostings, "MIN_POSTINGS", 1)  # every list is "long" here
+    monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(1))
+    text = "Bộ Chỉ huy Quân sự tỉnh tổ chức hội nghị tổng kết công tác quốc phòng"
+    expected, first = _both(seed_index, text)  # decodes and keeps the lists
+    assert ranking._DECODED.size > 0
+    _, again = _both(seed_index, text)  # a new searcher, the same segments: served from memory
+    assert first == pytest.approx(expected, rel=1e-9) and again == first
+    monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(0.0001))  # too small to keep anything
+    _, uncached = _both(seed_index, text)
+    assert uncached == first and ranking._DECODED.size <= ranking._DECODED.limit
