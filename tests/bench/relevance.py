@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sqlite3
 import subprocess
@@ -274,6 +275,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    os.environ.setdefault("SEARCH_RESULT_CACHE", "0")  # every query searched, not answered from memory
     temp = None
     if args.keep_index:
         workdir = Path(args.keep_index).resolve()
