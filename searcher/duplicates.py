@@ -152,32 +152,30 @@ def copy_groups(searcher, generation: Path | None):
     """A numpy array giving each document of ``searcher`` a group number, the same for the copies of
     one story and -1 for a document without copies (built once per searcher).
 
-    The generation's list of shared group keys makes this a few posting reads; an index written
-    before that list existed has its group keys counted instead (a pass over every key).
+    Read from the array saved at index time for this version of the index; else worked out from the
+    generation's list of shared group keys (a few posting reads), or for an index written before that
+    list existed, from every group key.
     """
     with _GROUPS_LOCK:
         groups = _GROUPS.get(searcher)
     if groups is not None:
         return groups
-    import numpy as np
-
     reader = searcher.reader()
-    saved = _saved_groups(generation, reader)
-    if saved is not None:
-        with _GROUPS_LOCK:
-            _GROUPS[searcher] = saved
-        return saved
-    keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
-    if keys is None:
-        keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
-                if key and reader.doc_frequency("dup_of", key) > 1]
-    from .ranking import term_postings
+    groups = _saved_groups(generation, reader)
+    if groups is None:
+        import numpy as np
 
-    groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
-    for number, key in enumerate(keys):
-        members = term_postings(searcher, "dup_of", key)  # deleted copies too: they are never matched
-        if len(members) > 1:
-            groups[members] = number
+        from .ranking import term_postings
+
+        keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
+        if keys is None:
+            keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
+                    if key and reader.doc_frequency("dup_of", key) > 1]
+        groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        for number, key in enumerate(keys):
+            members = term_postings(searcher, "dup_of", key)  # deleted copies too: they never match
+            if len(members) > 1:
+                groups[members] = number
     with _GROUPS_LOCK:
         _GROUPS[searcher] = groups
     return groups

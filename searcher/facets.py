@@ -13,6 +13,8 @@ import weakref
 
 import numpy as np
 
+from .ranking import term_postings
+
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> FacetTable
 _LOCK = threading.Lock()
 
@@ -20,12 +22,14 @@ _LOCK = threading.Lock()
 class FacetTable:
     """Places and date of every document of one searcher's index, by document number."""
 
-    def __init__(self, reader):
+    def __init__(self, searcher):
+        reader = searcher.reader()
         size = reader.doc_count_all()
+        # (deleted documents are listed too: they are never among a search's matches)
         self.places: dict[str, np.ndarray] = {}  # place -> document numbers mentioning it
         for term in reader.lexicon("places"):
             name = term.decode("utf-8")
-            self.places[name] = np.fromiter(reader.postings("places", name).all_ids(), dtype=np.int64)
+            self.places[name] = term_postings(searcher, "places", name)
         # dates as YYYYMMDD integers (0: none), so sorting and year counts are array operations
         self.dates = np.zeros(size, dtype=np.int64)
         for term in reader.lexicon("date"):
@@ -33,8 +37,7 @@ class FacetTable:
             digits = date.replace("-", "")
             if not digits.isdigit():  # documents without a date are indexed with an empty value
                 continue
-            docs = np.fromiter(reader.postings("date", date).all_ids(), dtype=np.int64)
-            self.dates[docs] = int(digits.ljust(8, "0")[:8])
+            self.dates[term_postings(searcher, "date", date)] = int(digits.ljust(8, "0")[:8])
 
     def counts(self, docnums: np.ndarray) -> dict[str, list]:
         """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first}``
@@ -54,5 +57,5 @@ def facet_table(searcher) -> FacetTable:
     with _LOCK:
         table = _TABLES.get(searcher)
         if table is None:
-            table = _TABLES[searcher] = FacetTable(searcher.reader())
+            table = _TABLES[searcher] = FacetTable(searcher)
         return table

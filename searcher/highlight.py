@@ -91,8 +91,9 @@ def _best_windows(text: str, folded: str, spans, maxchars: int, count: int) -> l
     """
     anchors = spans[:500]  # enough anchors for any real document
     words = [folded[s:e] for s, e in spans]
-    # adjacent[j]: matches j and j+1 are separated by one character (words of a phrase)
-    adjacent_before = [0]  # adjacent_before[j]: adjacent pairs among the first j matches
+    # adjacent_before[j]: pairs of consecutive matches among the first j that are separated by one
+    # character only (words of a phrase)
+    adjacent_before = [0]
     for (_, e1), (s2, _) in zip(spans, spans[1:]):
         adjacent_before.append(adjacent_before[-1] + (1 if 0 < s2 - e1 <= 1 else 0))
     in_window: dict[str, int] = {}

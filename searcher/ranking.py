@@ -5,17 +5,18 @@ term, which was two thirds of a query's time (a 20-word question reads tens of t
 postings). The queries :mod:`searcher.query` builds are sums of BM25F term scores combined by
 ``Or``/``And``/``AndMaybe``/``AndNot`` and constant-score filters, so they can be computed as array
 arithmetic: each term's posting block is decoded into arrays, scored with Whoosh's own ``bm25``
-formula (the same idf and average lengths), and added into one score per document. Anything else
-(a positional phrase, a wildcard Whoosh would expand itself) raises :class:`Unsupported` and the
-caller lets Whoosh run the query as before.
+formula (the same idf and average lengths), and added into one score per document; a phrase is
+checked by decoding positions only where all its words occur. Anything else (a phrase with slop, a
+wildcard Whoosh would expand itself, another weighting) raises :class:`Unsupported` and the caller
+lets Whoosh run the query as before.
 """
 from __future__ import annotations
 
 import os
 import threading
 import time
-from collections import OrderedDict
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
 
@@ -42,7 +43,7 @@ class Matches:
     cut_short: bool = False  # the time limit passed before every term was read
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {key: array}
+_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {field: bytes}
 _LOCK = threading.Lock()
 
 
@@ -129,7 +130,7 @@ class _Scorer:
                     scores += s
                     matched |= m
             return scores, matched
-        if isinstance(q, Q.And) and type(q) is Q.And:
+        if type(q) is Q.And:
             parts = [self.evaluate(child) for child in q.subqueries]
             if not parts:
                 return self._empty()
@@ -395,7 +396,7 @@ def _lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length byte in ``fieldname`` in one segment (cached with the reader: one byte
     per document and field, where floats would take eight per thread's searcher)."""
     with _LOCK:
-        per_reader = _CACHE.setdefault(reader, {})
+        per_reader = _LENGTHS.setdefault(reader, {})
         lengths = per_reader.get(fieldname)
     if lengths is None:
         raw = length_bytes(reader, fieldname)
