@@ -63,6 +63,7 @@ class AbbreviationTable:
             if cased:
                 self.cased[_key(short_syl)] = short
         self.longest = max((len(k) for k in (*self.longs, *self.shorts)), default=0)
+        self._keys = set(self.longs) | set(self.shorts)  # every folded form with an alternative
 
     @classmethod
     def load(cls, paths: list[Path]) -> "AbbreviationTable":
@@ -103,6 +104,8 @@ class AbbreviationTable:
             for n in range(min(self.longest, len(run)), 0, -1):
                 for start in range(len(run) - n + 1):
                     key = tuple(folded[start:start + n])
+                    if key not in self._keys:
+                        continue
                     if key in self.cased and not _typed_in_capitals(self.cased[key], typed):
                         continue
                     if any(a <= start and start + n <= b for a, b in covered):

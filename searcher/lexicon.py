@@ -382,6 +382,7 @@ class Lexicon:
         self._lock = threading.Lock()
         self._forms: dict[str, list[tuple[str, int]]] = {}
         self._cased: dict[str, str | None] = {}
+        self._key_counts: dict[str, int] = {}  # single-syllable key -> count (0: never seen)
         self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
         self._vocabulary: dict[str, int] | None = None
 
@@ -436,17 +437,20 @@ class Lexicon:
         return sum(c for f, c in self.forms(key) if f == form)
 
     def key_counts(self, keys: list[str]) -> dict[str, int]:
-        """The counts of those single-syllable ``keys`` that occur (one query for all of them)."""
-        found: dict[str, int] = {}
-        keys = list(dict.fromkeys(keys))
-        for start in range(0, len(keys), 900):  # well under SQLite's limit on parameters
-            chunk = keys[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            for key, count in self._all(f"SELECT key, SUM(count) FROM ngram WHERE key IN ({marks}) "
-                                        "AND n = 1 GROUP BY key", chunk):
-                if count > 0:
-                    found[key] = count
-        return found
+        """The counts of those single-syllable ``keys`` that occur (one query for the uncached ones)."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self._key_counts]
+        if missing:
+            if len(self._key_counts) > 50_000:
+                self._key_counts.clear()
+            found = dict.fromkeys(missing, 0)
+            for start in range(0, len(missing), 900):  # well under SQLite's limit on parameters
+                chunk = missing[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                for key, count in self._all(f"SELECT key, SUM(count) FROM ngram WHERE key IN ({marks}) "
+                                            "AND n = 1 GROUP BY key", chunk):
+                    found[key] = max(count, 0)
+            self._key_counts.update(found)
+        return {k: c for k in keys if (c := self._key_counts.get(k, 0)) > 0}
 
     def cased(self, form: str) -> str | None:
         """The most frequent capitalisation of a form (``ubnd`` → ``UBND``), None if never seen."""
