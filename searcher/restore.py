@@ -12,9 +12,10 @@ the index knows its own vocabulary ("Bắc Kạn", "Bộ Chỉ huy Quân sự") 
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .lexicon import Lexicon, syllable_key
 from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
@@ -93,41 +94,42 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
         guess, such as a typo correction); pairs are counted under the readings' own keys.
     """
     total = max(1, lexicon.tokens)
-    unigram = [[math.log((c + 0.5) / (total + 1.0)) for _, c in opts] for opts in options]
+    counts = [np.array([c for _, c in opts], dtype=float) for opts in options]
+    unigram = [np.log((c + 0.5) / (total + 1.0)) for c in counts]
     pairs: dict[tuple[str, str], dict] = {}
-    # each reading's key and i/y-merged spelling, worked out once rather than once per pair
-    spelled = [[(syllable_key(form), canonical_iy(form)) for form, _ in opts] for opts in options]
+    # position -> key -> i/y-merged spelling -> the indexes of the readings spelled so
+    spelled = []
+    for opts in options:
+        by_key: dict[str, dict[str, list[int]]] = {}
+        for index, (form, _) in enumerate(opts):
+            by_key.setdefault(syllable_key(form), {}).setdefault(canonical_iy(form), []).append(index)
+        spelled.append(by_key)
     transitions = []
     for i in range(len(options) - 1):
-        table = []
-        following = [(key, form, PRIOR * math.exp(u)) for (key, form), u in zip(spelled[i + 1], unigram[i + 1])]
-        for (key_a, form_a), (_, ca) in zip(spelled[i], options[i]):
-            row = []
-            for key_b, form_b, prior in following:
-                counts = pairs.get((key_a, key_b))
-                if counts is None:
-                    counts = pairs[(key_a, key_b)] = _pair_counts(lexicon, key_a, key_b)
-                row.append(math.log((counts.get((form_a, form_b), 0) + prior) / (ca + PRIOR)))
-            table.append(row)
-        transitions.append(table)
-    forward = [unigram[0][:]]
-    back: list[list[int]] = []
-    for i, table in enumerate(transitions):
-        prev = forward[-1]
-        scores, pointers = [], []
-        for j in range(len(options[i + 1])):
-            best_k = max(range(len(prev)), key=lambda k: prev[k] + table[k][j])
-            scores.append(prev[best_k] + table[best_k][j])
-            pointers.append(best_k)
-        forward.append(scores)
+        together = np.zeros((len(options[i]), len(options[i + 1])))
+        for key_a, rows in spelled[i].items():
+            for key_b, columns in spelled[i + 1].items():
+                found = pairs.get((key_a, key_b))
+                if found is None:
+                    found = pairs[(key_a, key_b)] = _pair_counts(lexicon, key_a, key_b)
+                for (form_a, form_b), count in found.items():
+                    if form_a in rows and form_b in columns:
+                        together[np.ix_(rows[form_a], columns[form_b])] = count
+        prior = PRIOR * np.exp(unigram[i + 1])
+        transitions.append(np.log((together + prior) / (counts[i][:, None] + PRIOR)))
+    score, back = unigram[0], []
+    for table in transitions:
+        paths = score[:, None] + table
+        pointers = paths.argmax(axis=0)  # the first best, as max() over a list would pick
+        score = paths[pointers, np.arange(paths.shape[1])]
         back.append(pointers)
-    path = [max(range(len(forward[-1])), key=lambda k: forward[-1][k])]
+    path = [int(score.argmax())]
     for pointers in reversed(back):
-        path.append(pointers[path[-1]])
+        path.append(int(pointers[path[-1]]))
     path.reverse()
-    posterior = _posteriors(unigram[0], transitions, [len(o) for o in options])
+    posterior = _posteriors(unigram[0], transitions)
     best = [options[i][k][0] for i, k in enumerate(path)]
-    confidence = [posterior[i][k] for i, k in enumerate(path)]
+    confidence = [float(posterior[i][k]) for i, k in enumerate(path)]
     return best, confidence
 
 
@@ -149,27 +151,19 @@ def _pair_counts(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, st
     return counts
 
 
-def _posteriors(start: list[float], transitions: list, sizes: list[int]) -> list[list[float]]:
+def _posteriors(start: np.ndarray, transitions: list[np.ndarray]) -> list[np.ndarray]:
     """Per-position posterior probabilities of each reading (forward-backward in log space)."""
-    alpha = [start[:]]
-    for table, size in zip(transitions, sizes[1:]):
-        prev = alpha[-1]
-        alpha.append([_logsumexp([prev[k] + table[k][j] for k in range(len(prev))]) for j in range(size)])
-    beta = [[0.0] * sizes[-1]]
-    for table, size in zip(reversed(transitions), reversed(sizes[:-1])):
-        nxt = beta[0]
-        beta.insert(0, [_logsumexp([table[k][j] + nxt[j] for j in range(len(nxt))]) for k in range(size)])
+    alpha = [start]
+    for table in transitions:
+        alpha.append(np.logaddexp.reduce(alpha[-1][:, None] + table, axis=0))
+    beta = [np.zeros(len(alpha[-1]))]
+    for table in reversed(transitions):
+        beta.insert(0, np.logaddexp.reduce(table + beta[0][None, :], axis=1))
     out = []
     for a, b in zip(alpha, beta):
-        joint = [x + y for x, y in zip(a, b)]
-        norm = _logsumexp(joint)
-        out.append([math.exp(x - norm) for x in joint])
+        joint = a + b
+        out.append(np.exp(joint - np.logaddexp.reduce(joint)))
     return out
-
-
-def _logsumexp(values: list[float]) -> float:
-    top = max(values)
-    return top + math.log(sum(math.exp(v - top) for v in values))
 
 
 def restore_text(lexicon: Lexicon | None, text: str) -> str:
