@@ -26,7 +26,7 @@ from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, Plu
 from .analysis import exact_analyzer
 from .highlight import fold_offsets_preserved
 from .normalize import fold, iy_variants, normalize_text
-from .ranking import CheckedPhrase, doc_frequency
+from .ranking import CheckedPhrase, doc_frequency, matching_docnums
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -205,9 +205,12 @@ class _Builder:
         stored_field, bigram_field = ("title", "title_bi") if fieldname == "title_fold" else ("text", "body_bi")
         if self.searcher is None:
             return Q.Phrase(fieldname, folded)
+        if len(folded) == 2 and all(s.isalnum() for s in folded):
+            # two plain syllables: the bigram term holds exactly the documents where they are adjacent
+            return Q.Term(bigram_field, " ".join(folded))
         pairs = sorted({f"{a} {b}" for a, b in zip(folded, folded[1:])}, key=lambda p: self._df(bigram_field, p))
         driving = Q.And([Q.Term(bigram_field, p) for p in pairs[:PHRASE_DRIVING_BIGRAMS]])
-        candidates = list(self.searcher.docs_for_query(driving))
+        candidates = matching_docnums(self.searcher, driving).tolist()
         if len(candidates) > PHRASE_MAX_CANDIDATES:  # positions are checked instead (searcher.ranking)
             return CheckedPhrase(fieldname, folded, Q.And([Q.Term(bigram_field, p) for p in pairs]))
         words = ["(?:" + "|".join(map(re.escape, iy_variants(s))) + ")" for s in folded]

@@ -66,6 +66,12 @@ def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
 
+def matching_docnums(searcher, q: Q.Query) -> np.ndarray:
+    """The live documents matching ``q``, in document order (a filter: its scores are not kept)."""
+    scorer = _Scorer(searcher)
+    return np.flatnonzero(scorer.mask(q) & scorer.live())
+
+
 def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
                dates: np.ndarray | None = None) -> np.ndarray:
     """Positions of the ``count`` best matches, best first: by score, equal scores in document order

@@ -139,3 +139,26 @@ def test_decoded_postings_are_shared_and_give_the_same_scores(seed_index, monkey
     monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(0.0001))  # too small to keep anything
     _, uncached = _both(seed_index, text)
     assert uncached == first and ranking._DECODED.size <= ranking._DECODED.limit
+
+
+def _windows(size: int, count: int) -> list[list[str]]:
+    """``count`` runs of ``size`` adjacent folded syllables of the seed texts, spread over them."""
+    from searcher.analysis import folded_analyzer
+
+    runs = []
+    for path in sorted(SEEDS.glob("*")):
+        tokens = [t.text for t in folded_analyzer()(path.read_text(encoding="utf-8")) if t.text.isalnum()]
+        step = max(1, len(tokens) // count)
+        runs += [tokens[i:i + size] for i in range(0, len(tokens) - size, step)][:count]
+    return runs
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_quoted_phrases_find_what_whooshs_positional_phrase_finds(seed_index, size):
+    # two words are matched by their bigram term, three by candidates then the stored text: both must
+    # agree with positions
+    with _searcher(seed_index) as searcher:
+        for words in _windows(size, 12):
+            q = parse_query('"' + " ".join(words) + '"', searcher).query
+            expected = set(searcher.docs_for_query(Q.Or([Q.Phrase(f, words) for f in ("title_fold", "body_fold")])))
+            assert set(_ours(searcher, q)) == expected, words
