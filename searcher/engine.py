@@ -22,8 +22,11 @@ from . import store
 from .duplicates import copy_groups, first_of_each_group
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
+from .normalize import fold
+from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
+from .passages import Query as PassageQuery
 from .query import BM25_B, BM25_K1, parse_query
-from .ranking import Unsupported, match_all, top_ranked
+from .ranking import Unsupported, doc_frequency, match_all, top_ranked
 from .scoring import ListLengthBM25F
 from .schema import SCHEMA_VERSION
 
@@ -87,6 +90,7 @@ class Engine:
     """
 
     query_intelligence = True  # accent restoration, abbreviations and spelling (off: words as typed)
+    passage_ranking = True  # the best candidates re-ranked by their best passage (searcher.passages)
 
     def __init__(self, index_dir: Path | str | None = None, time_limit_s: float = SEARCH_TIME_LIMIT_S):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
@@ -177,9 +181,12 @@ class Engine:
                 facet_counts = facet_table(searcher).counts(docnums)
             first = (page - 1) * limit
             dates = facet_table(searcher).dates[docnums] if sort == "date" else None
+            read: dict[int, dict] = {}  # document number -> stored fields, read once
+            if self.passage_ranking and dates is None and plan.free_text and total > 1:
+                scores = self._by_passages(searcher, plan, docnums, scores, read)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
-                stored = searcher.stored_fields(docnum)
+                stored = read.get(docnum) or searcher.stored_fields(docnum)
                 hits.append(Hit(
                     id=stored["id"],
                     title=stored.get("title", ""),
@@ -202,6 +209,23 @@ class Engine:
         if not any("cut short" in note for note in result.notes):  # a timed-out answer may do better next time
             self._results.put(cache_key, result)
         return result
+
+    def _by_passages(self, searcher, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
+        """``scores`` with the best :data:`passages.RERANKED` raised by their best passage (see
+        searcher.passages); raised scores stay above every other, so only those candidates reorder.
+        ``read`` gets each candidate's stored fields, for its snippet."""
+        doc_count = searcher.doc_count_all()
+        runs = [[fold(s) for s in run] for run in plan.free_text]  # the query's own words: the whole
+        weights = {w: idf(doc_count, doc_frequency(searcher, "body_fold", w)) for run in runs for w in run}
+        query = PassageQuery(weights, query_pairs(runs), plan.synonyms)
+        head = top_ranked(docnums, scores, RERANKED)
+        texts = []
+        for docnum in docnums[head].tolist():
+            stored = read[docnum] = searcher.stored_fields(docnum)
+            texts.append(f"{stored.get('title', '')}\n{stored.get('text', '')}")  # the title as first line
+        raised = scores.copy()
+        raised[head] += PASSAGE_WEIGHT * float(scores[head[0]]) * passage_shares(texts, query)
+        return raised
 
     def _matches(self, searcher, query: Q.Query, restriction: Q.Query | None):
         """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``.
@@ -230,14 +254,14 @@ class Engine:
 
     def _cache_key(self, searcher, request: tuple) -> tuple:
         """What an answer depends on: the request, the index version the searcher reads (a commit or a
-        switch makes a new one), the abbreviation table in force and the query intelligence switch."""
+        switch makes a new one), the abbreviation table in force and the ranking switches."""
         table = None
         if self.query_intelligence:
             from .abbreviations import table_for
 
             table = id(table_for(self.index_dir))  # a new object when a table file changes
         return (str(self._local.generation), searcher.reader().generation(), table, self.query_intelligence,
-                getattr(self._local, "correcting", False), request)
+                self.passage_ranking, getattr(self._local, "correcting", False), request)
 
     def _plan(self, text: str, searcher):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""

@@ -71,6 +71,8 @@ class QueryPlan:
     free_text: list[list[str]] = field(default_factory=list)  # free words, as runs of adjacent syllables
     interpreted_as: str | None = None  # the accented reading used for ranking, when it differs
     did_you_mean: str | None = None  # the query with its misspelled words corrected
+    # (folded query words, folded syllables of another form of them): abbreviations and long forms
+    synonyms: list[tuple[list[str], list[str]]] = field(default_factory=list)
 
 
 def _syllables(text: str) -> list[str]:
@@ -358,6 +360,8 @@ class _Builder:
                 run = runs[alt.run]
                 self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
                                           alt.start, alt.start + len(alt.syllables)))
+                self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
+                                           [fold(s) for s in alt.syllables]))
                 self._highlight(fold(s) for s in alt.syllables)
 
     def _df(self, fieldname: str, text: str) -> int:

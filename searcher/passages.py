@@ -1,0 +1,226 @@
+"""Passage evidence: how much of the query one short stretch of a document holds.
+
+Whole-document scores (BM25F over syllables and bigrams) reward a long article that mentions the
+query's words here and there as much as one that answers the question in a sentence. The first page
+of candidates is therefore re-ranked by each one's best passage: the window of
+:data:`PASSAGE_CHARS` characters (about one snippet) holding the largest share of the query's words,
+each weighted by its rarity (idf), plus a bonus for the query's word pairs found side by side.
+
+Measured on the legal set (946 questions): with the parameters chosen on one half of the questions,
+nDCG@10 on the other half rose by 0.007 and 0.011 (both halves in turn); on all of it 0.911 -> 0.921
+with diacritics and 0.910 -> 0.921 without. On the news known-item queries, which played no part in
+the choice, MRR@10 0.943 -> 0.951. Re-ranking the first 10, 20 or 30 candidates gave the same
+figures within 0.0006, so only the first page (which is read for its snippets anyway) is re-ranked.
+
+Everything is array arithmetic over the folded text's code points: words are the maximal runs of
+letters and digits (as the snippets' whole-word matches), identified by a 64-bit polynomial hash, so
+a long article with hundreds of matches costs the same few operations as a short one, and all the
+candidates are worked out together.
+"""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+from .highlight import folded_codes
+
+PASSAGE_CHARS = 250  # the window: about one snippet, two or three sentences
+PAIR_WEIGHT = 0.5  # a query word pair side by side adds this share of its two words' weights
+PASSAGE_WEIGHT = 1.0  # a passage holding the whole query adds this times the best candidate's score
+RERANKED = 10  # candidates re-ranked: the first page
+
+_BASE = 1_000_003  # odd, so invertible modulo 2**64
+_POWERS_LOCK = threading.Lock()
+_powers = np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)  # BASE**i and BASE**-i mod 2**64
+
+
+def idf(doc_count: int, doc_frequency: int) -> float:
+    """BM25's inverse document frequency (never negative)."""
+    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+def query_pairs(runs: list[list[str]]) -> set[tuple[str, str]]:
+    """The adjacent word pairs of the query's runs of folded syllables."""
+    return {(a, b) for run in runs for a, b in zip(run, run[1:])}
+
+
+class Query:
+    """The query's weighted words, pairs and other forms, prepared once for all the candidates."""
+
+    def __init__(self, weights: dict[str, float], pairs: set[tuple[str, str]],
+                 synonyms: list[tuple[list[str], list[str]]] = ()):
+        """:param weights: folded query word -> its weight (idf); the words' weights make the whole.
+        :param pairs: adjacent query words (folded) that earn a bonus when found side by side.
+        :param synonyms: (query words, the syllables of another form of them): the other form found
+            in a text counts as those words (``ubnd`` for ``uy ban nhan dan`` and the reverse)."""
+        words = [w for w in weights if w.isalnum()]  # a word with a dash or slash is no single run
+        hashes = np.array([_hash_of(w) for w in words], dtype=np.uint64)
+        order = np.argsort(hashes)
+        self.hashes = hashes[order]
+        self.weights = np.array([weights[w] for w in words], dtype=np.float64)[order]
+        self.total = float(sum(weights.values()))
+        index = {words[i]: n for n, i in enumerate(order.tolist())}
+        self.pairs = np.zeros((len(words), len(words)), dtype=bool)
+        for a, b in pairs:
+            if a in index and b in index:
+                self.pairs[index[a], index[b]] = True
+        # each other form: its syllables' hashes, and the keys of the query words it stands for
+        self.synonyms = [(np.array([_hash_of(s) for s in form], dtype=np.uint64),
+                          np.array([index[w] for w in stands_for if w in index], dtype=np.int64))
+                         for stands_for, form in synonyms
+                         if form and all(s.isalnum() for s in form) and any(w in index for w in stands_for)]
+
+
+_SEPARATOR = "\n\n\n"  # between texts: three characters, so no pair spans two texts
+_APART = 1 << 40  # offsets of text k are moved k * _APART on: no window spans two texts
+
+
+def passage_shares(texts: list[str], query: Query, chars: int = PASSAGE_CHARS) -> np.ndarray:
+    """For each text, the weight of the query words (and side-by-side pairs) in its best window of
+    ``chars`` characters, as a share of all the query words' weight (0 to 1.5 with every pair too).
+
+    All the texts are worked out together (a few dozen array operations in all, whatever their
+    number and length)."""
+    shares = np.zeros(len(texts))
+    if not query.total or not len(query.hashes) or not texts:
+        return shares
+    joined = _SEPARATOR.join(texts)
+    starts, ends, hashes = _words(folded_codes(joined))
+    where = np.minimum(np.searchsorted(query.hashes, hashes), len(query.hashes) - 1)
+    found = query.hashes[where] == hashes
+    if not found.any() and not query.synonyms:
+        return shares
+    position = np.flatnonzero(found)  # which words of the texts are query words
+    key, start, end = where[found], starts[found], ends[found]
+    weight = query.weights[key]
+    # a query pair side by side (consecutive words, at most two characters apart) is one more item
+    paired = (np.diff(position) == 1) & (start[1:] - end[:-1] <= 2) & query.pairs[key[:-1], key[1:]]
+    first = np.flatnonzero(paired)
+    size = len(query.hashes)
+    keys, weights, starts_, ends_ = [key, size + key[first] * size + key[first + 1]], [
+        weight, PAIR_WEIGHT * (weight[first] + weight[first + 1]) / 2], [start, start[first]], [end, end[first + 1]]
+    # another form of some query words, found as consecutive words: one item per word it stands for
+    for form, stands_for in query.synonyms:
+        length = len(form)
+        if len(hashes) < length:
+            continue
+        at = np.ones(len(hashes) - length + 1, dtype=bool)
+        for i, h in enumerate(form.tolist()):
+            at &= hashes[i:len(hashes) - length + 1 + i] == h
+        at = np.flatnonzero(at)
+        if not len(at):
+            continue
+        first_start, last_end = starts[at], ends[at + length - 1]
+
+        def add(count_as, weight_of, begin, finish):
+            keys.append(np.full(len(begin), count_as))
+            weights.append(np.full(len(begin), weight_of))
+            starts_.append(begin)
+            ends_.append(finish)
+
+        words = stands_for.tolist()
+        for word in words:
+            add(word, query.weights[word], first_start, last_end)
+        # pairs: within the words it stands for, and with a query word right before or after it
+        for a, b in zip(words, words[1:]):
+            if query.pairs[a, b]:
+                add(size + a * size + b, PAIR_WEIGHT * (query.weights[a] + query.weights[b]) / 2,
+                    first_start, last_end)
+        before, after = at - 1, at + length
+        for neighbour, pair_of, side in ((before, lambda k: (k, words[0]), "before"),
+                                         (after, lambda k: (words[-1], k), "after")):
+            valid = (neighbour >= 0) & (neighbour < len(hashes))
+            neighbour, own_start, own_end = neighbour[valid], first_start[valid], last_end[valid]
+            near = found[neighbour] & ((own_start - ends[neighbour] <= 2) if side == "before"
+                                       else (starts[neighbour] - own_end <= 2))
+            for n in np.flatnonzero(near).tolist():
+                k = int(where[neighbour[n]])
+                a, b = pair_of(k)
+                if query.pairs[a, b]:
+                    begin = min(int(own_start[n]), int(starts[neighbour[n]]))
+                    finish = max(int(own_end[n]), int(ends[neighbour[n]]))
+                    add(size + a * size + b, PAIR_WEIGHT * (query.weights[a] + query.weights[b]) / 2,
+                        np.array([begin]), np.array([finish]))
+    key, weight = np.concatenate(keys), np.concatenate(weights)
+    start, end = np.concatenate(starts_), np.concatenate(ends_)
+    text_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+    text = np.searchsorted(text_starts, start, side="right") - 1
+    start, end = start + text * _APART, end + text * _APART
+    order = np.argsort(start, kind="stable")
+    key, weight, start, end, text = key[order], weight[order], start[order], end[order], text[order]
+    if not len(key):
+        return shares
+    keys, key = np.unique(key, return_inverse=True)
+    key_weight = np.zeros(len(keys))
+    key_weight[key] = weight
+    count = len(key)
+    # the window ending with item i holds items lo[i]..i: those starting at most ``chars`` before its end
+    lo = np.minimum(np.searchsorted(start, end - chars, side="left"), np.arange(count))
+    # seen[k, j]: occurrences of key k among the first j items; each key counts once per window
+    seen = np.zeros((len(keys), count + 1), dtype=np.int32)
+    seen[key, np.arange(1, count + 1)] = 1
+    np.cumsum(seen, axis=1, out=seen)
+    window = key_weight @ ((seen[:, 1:] - seen[:, lo]) > 0)
+    np.maximum.at(shares, text, window / query.total)
+    return shares
+
+
+def passage_share(text: str, query: Query, chars: int = PASSAGE_CHARS) -> float:
+    """:func:`passage_shares` of one text."""
+    return float(passage_shares([text], query, chars)[0])
+
+
+def _words(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, hashes) of the runs of letters and digits of folded code points."""
+    if not len(codes):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty.astype(np.uint64)
+    alnum = _is_alnum(codes)
+    edges = np.diff(np.concatenate(([0], alnum.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    power, inverse = _power_tables(len(codes) + 1)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64
+        prefix = np.concatenate((np.zeros(1, dtype=np.uint64),
+                                 np.cumsum(codes.astype(np.uint64) * power[:len(codes)], dtype=np.uint64)))
+        hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    return starts, ends, hashes
+
+
+def _hash_of(word: str) -> int:
+    value, power = 0, 1
+    for ch in word:
+        value = (value + ord(ch) * power) % 2**64
+        power = power * _BASE % 2**64
+    return value
+
+
+_ALNUM_CODES = 0x3000
+_ALNUM = np.array([chr(c).isalnum() for c in range(_ALNUM_CODES)], dtype=bool)
+
+
+def _is_alnum(codes: np.ndarray) -> np.ndarray:
+    """``str.isalnum()`` of each code point (what the snippets' whole-word matching uses)."""
+    inside = codes < _ALNUM_CODES
+    alnum = _ALNUM[np.where(inside, codes, 0)]
+    if not inside.all():
+        for code in np.unique(codes[~inside]).tolist():
+            alnum[codes == code] = chr(code).isalnum()
+    return alnum
+
+
+def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    global _powers
+    power, inverse = _powers
+    if len(power) < size:
+        with _POWERS_LOCK:
+            grown = max(size, 2 * len(power))
+            with np.errstate(over="ignore"):
+                power = np.cumprod(np.full(grown, _BASE, dtype=np.uint64), dtype=np.uint64)
+                inverse = np.cumprod(np.full(grown, pow(_BASE, -1, 2**64), dtype=np.uint64), dtype=np.uint64)
+            # index i holds BASE**i: shift the products by one, starting at 1
+            one = np.ones(1, dtype=np.uint64)
+            power, inverse = np.concatenate((one, power[:-1])), np.concatenate((one, inverse[:-1]))
+            _powers = power, inverse
+    return _powers
