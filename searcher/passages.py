@@ -86,72 +86,16 @@ def passage_shares(texts: list[str], query: Query, chars: int = PASSAGE_CHARS) -
     shares = np.zeros(len(texts))
     if not query.total or not len(query.hashes) or not texts:
         return shares
-    joined = _SEPARATOR.join(texts)
-    starts, ends, hashes = _words(folded_codes(joined))
-    where = np.minimum(np.searchsorted(query.hashes, hashes), len(query.hashes) - 1)
-    found = query.hashes[where] == hashes
-    if not found.any() and not query.synonyms:
+    words = _Words(_SEPARATOR.join(texts), query)
+    items = [_word_items(words, query)] + _synonym_items(words, query)
+    key, weight, start, end = (np.concatenate(parts) for parts in zip(*items))
+    if not len(key):
         return shares
-    position = np.flatnonzero(found)  # which words of the texts are query words
-    key, start, end = where[found], starts[found], ends[found]
-    weight = query.weights[key]
-    # a query pair side by side (consecutive words, at most two characters apart) is one more item
-    paired = (np.diff(position) == 1) & (start[1:] - end[:-1] <= 2) & query.pairs[key[:-1], key[1:]]
-    first = np.flatnonzero(paired)
-    size = len(query.hashes)
-    keys, weights, starts_, ends_ = [key, size + key[first] * size + key[first + 1]], [
-        weight, PAIR_WEIGHT * (weight[first] + weight[first + 1]) / 2], [start, start[first]], [end, end[first + 1]]
-    # another form of some query words, found as consecutive words: one item per word it stands for
-    for form, stands_for in query.synonyms:
-        length = len(form)
-        if len(hashes) < length:
-            continue
-        at = np.ones(len(hashes) - length + 1, dtype=bool)
-        for i, h in enumerate(form.tolist()):
-            at &= hashes[i:len(hashes) - length + 1 + i] == h
-        at = np.flatnonzero(at)
-        if not len(at):
-            continue
-        first_start, last_end = starts[at], ends[at + length - 1]
-
-        def add(count_as, weight_of, begin, finish):
-            keys.append(np.full(len(begin), count_as))
-            weights.append(np.full(len(begin), weight_of))
-            starts_.append(begin)
-            ends_.append(finish)
-
-        words = stands_for.tolist()
-        for word in words:
-            add(word, query.weights[word], first_start, last_end)
-        # pairs: within the words it stands for, and with a query word right before or after it
-        for a, b in zip(words, words[1:]):
-            if query.pairs[a, b]:
-                add(size + a * size + b, PAIR_WEIGHT * (query.weights[a] + query.weights[b]) / 2,
-                    first_start, last_end)
-        before, after = at - 1, at + length
-        for neighbour, pair_of, side in ((before, lambda k: (k, words[0]), "before"),
-                                         (after, lambda k: (words[-1], k), "after")):
-            valid = (neighbour >= 0) & (neighbour < len(hashes))
-            neighbour, own_start, own_end = neighbour[valid], first_start[valid], last_end[valid]
-            near = found[neighbour] & ((own_start - ends[neighbour] <= 2) if side == "before"
-                                       else (starts[neighbour] - own_end <= 2))
-            for n in np.flatnonzero(near).tolist():
-                k = int(where[neighbour[n]])
-                a, b = pair_of(k)
-                if query.pairs[a, b]:
-                    begin = min(int(own_start[n]), int(starts[neighbour[n]]))
-                    finish = max(int(own_end[n]), int(ends[neighbour[n]]))
-                    add(size + a * size + b, PAIR_WEIGHT * (query.weights[a] + query.weights[b]) / 2,
-                        np.array([begin]), np.array([finish]))
-    key, weight = np.concatenate(keys), np.concatenate(weights)
-    start, end = np.concatenate(starts_), np.concatenate(ends_)
     text_starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
     text = np.searchsorted(text_starts, start, side="right") - 1
     start, end = start + text * _APART, end + text * _APART
     order = np.argsort(start, kind="stable")
     key, weight, start, end, text = key[order], weight[order], start[order], end[order], text[order]
-    if not len(key):
-        return shares
     keys, key = np.unique(key, return_inverse=True)
     key_weight = np.zeros(len(keys))
     key_weight[key] = weight
@@ -165,6 +109,79 @@ def passage_shares(texts: list[str], query: Query, chars: int = PASSAGE_CHARS) -
     window = key_weight @ ((seen[:, 1:] - seen[:, lo]) > 0)
     np.maximum.at(shares, text, window / query.total)
     return shares
+
+
+class _Words:
+    """The words of a text (runs of letters and digits): where they are, and which query word each is."""
+
+    def __init__(self, text: str, query: Query):
+        self.starts, self.ends, self.hashes = _words(folded_codes(text))
+        where = np.minimum(np.searchsorted(query.hashes, self.hashes), len(query.hashes) - 1)
+        self.is_query_word = query.hashes[where] == self.hashes
+        self.key = where  # the query word's index, where is_query_word
+
+
+def _pair_key(query: Query, a, b):
+    return len(query.hashes) * (1 + a) + b
+
+
+def _pair_weight(query: Query, a, b):
+    return PAIR_WEIGHT * (query.weights[a] + query.weights[b]) / 2
+
+
+def _word_items(words: _Words, query: Query) -> tuple:
+    """(keys, weights, starts, ends) of the query words in the text, and of the query pairs found
+    side by side (consecutive words at most two characters apart) as one more item each."""
+    position = np.flatnonzero(words.is_query_word)
+    key, start, end = words.key[position], words.starts[position], words.ends[position]
+    paired = (np.diff(position) == 1) & (start[1:] - end[:-1] <= 2) & query.pairs[key[:-1], key[1:]]
+    first = np.flatnonzero(paired)
+    a, b = key[first], key[first + 1]
+    return (np.concatenate((key, _pair_key(query, a, b))),
+            np.concatenate((query.weights[key], _pair_weight(query, a, b))),
+            np.concatenate((start, start[first])), np.concatenate((end, end[first + 1])))
+
+
+def _synonym_items(words: _Words, query: Query) -> list[tuple]:
+    """Items for each other form of query words found as consecutive words of the text: one per word it
+    stands for, spanning the whole form, plus the pairs within those words and with a query word
+    right before or after it."""
+    items = []
+    count = len(words.hashes)
+    for form, stands_for in query.synonyms:
+        length = len(form)
+        if count < length:
+            continue
+        at = np.ones(count - length + 1, dtype=bool)
+        for i, h in enumerate(form.tolist()):
+            at &= words.hashes[i:count - length + 1 + i] == h
+        at = np.flatnonzero(at)
+        if not len(at):
+            continue
+        start, end = words.starts[at], words.ends[at + length - 1]
+        own = stands_for.tolist()
+        for word in own:
+            items.append(_items(word, query.weights[word], start, end))
+        for a, b in zip(own, own[1:]):
+            if query.pairs[a, b]:
+                items.append(_items(_pair_key(query, a, b), _pair_weight(query, a, b), start, end))
+        for neighbour, before in ((at - 1, True), (at + length, False)):
+            inside = (neighbour >= 0) & (neighbour < count)
+            neighbour, form_start, form_end = neighbour[inside], start[inside], end[inside]
+            gap = form_start - words.ends[neighbour] if before else words.starts[neighbour] - form_end
+            for n in np.flatnonzero(words.is_query_word[neighbour] & (gap <= 2)).tolist():
+                other = int(words.key[neighbour[n]])
+                a, b = (other, own[0]) if before else (own[-1], other)
+                if query.pairs[a, b]:
+                    items.append(_items(_pair_key(query, a, b), _pair_weight(query, a, b),
+                                        min(form_start[n], words.starts[neighbour[n]]),
+                                        max(form_end[n], words.ends[neighbour[n]])))
+    return items
+
+
+def _items(key, weight, start, end) -> tuple:
+    start, end = np.atleast_1d(start), np.atleast_1d(end)
+    return np.full(len(start), key), np.full(len(start), weight), start, end
 
 
 def passage_share(text: str, query: Query, chars: int = PASSAGE_CHARS) -> float:
