@@ -307,7 +307,7 @@ class _DecodedPostings:
     unpickled block by block). ``$SEARCH_POSTINGS_CACHE_MB`` sets the size (0: off).
     """
 
-    MIN_POSTINGS = 128  # shorter lists decode fast enough
+    MIN_POSTINGS = 128  # shorter lists are cheap to decode (the shortest live in the term table)
 
     def __init__(self, megabytes: float):
         self.limit = int(megabytes * 2**20)
