@@ -158,3 +158,47 @@ def test_list_length_scoring_gives_whoosh_bm25f_scores(seed_index):
             q = parse_query(query, ours).query
             scored = [(h.docnum, h.score) for h in ours.search(q, limit=None)]
             assert scored and scored == [(h.docnum, h.score) for h in reference.search(q, limit=None)], query
+
+
+def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
+    from searcher.engine import Engine
+    from searcher.indexer import index_paths
+
+    filler = "Báo cáo nêu nhiều nội dung về công tác chung của địa phương trong năm. "
+    pieces = ["Hoa lợi là thế.", "Là sản vật.", "Vật mà tài năng.", "Tài sản mang lại."]
+    docs = {
+        # every word pair of the query twice, but in pieces far apart: BM25 prefers it
+        "scattered.txt": "Báo cáo năm\n\n" + "".join(p + " " + filler * 4 for p in pieces * 2),
+        # the same length, the answer once, in one sentence
+        "answer.txt": "Báo cáo năm\n\n" + filler * 16 + "Hoa lợi là sản vật tự nhiên mà tài sản mang lại. "
+                      + filler * 16,
+    }
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    index_paths([folder], tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    query = "hoa lợi là sản vật mà tài sản mang lại"
+    engine.passage_ranking = False
+    plain = engine.search(query)
+    engine.passage_ranking = True
+    ranked = engine.search(query)
+    assert [h.id for h in plain.hits] == ["scattered.txt", "answer.txt"]
+    assert [h.id for h in ranked.hits] == ["answer.txt", "scattered.txt"]
+    # scores are raised, never lowered
+    assert all(r.score >= p.score for p in plain.hits for r in ranked.hits if r.id == p.id)
+
+
+@pytest.mark.parametrize("query", ["quốc phòng toàn dân", "khu vuc phong thu", "Bộ CHQS tỉnh", '"Điện Biên"'])
+def test_passage_ranking_only_reorders_the_first_page(engine, query):
+    engine.passage_ranking = False
+    try:
+        plain = engine.search(query, limit=3)
+        plain_rest = engine.search(query, limit=3, page=2)
+    finally:
+        engine.passage_ranking = True
+    ranked, ranked_rest = engine.search(query, limit=3), engine.search(query, limit=3, page=2)
+    assert ranked.total == plain.total
+    first_page = {h.id for h in ranked.hits} | {h.id for h in ranked_rest.hits}
+    assert first_page == {h.id for h in plain.hits} | {h.id for h in plain_rest.hits}
