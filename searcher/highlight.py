@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -35,12 +36,33 @@ class _FoldTable(dict):
 
 _FOLD_TABLE = _FoldTable()
 _ARRAY_CODES = 0x3000  # Latin, Vietnamese, Greek, Cyrillic and common punctuation: folded by array
+_BLOCK = 256
 
 
-@lru_cache(maxsize=1)
-def _fold_array():
-    """:data:`_FOLD_TABLE` for the first :data:`_ARRAY_CODES` code points, as a numpy lookup table."""
-    return np.array([ord(_FOLD_TABLE[code]) for code in range(_ARRAY_CODES)], dtype=np.uint32)
+class _FoldArray:
+    """:data:`_FOLD_TABLE` for the first :data:`_ARRAY_CODES` code points as a numpy lookup table,
+    filled a block of 256 code points at a time as texts need them: folding every code point up
+    front costs ~0.1 s (a transliteration per character), too much for a command's cold start."""
+
+    def __init__(self):
+        self.table = np.arange(_ARRAY_CODES, dtype=np.uint32)
+        self.ready = np.zeros(_ARRAY_CODES // _BLOCK, dtype=bool)
+        self.lock = threading.Lock()
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        if not self.ready.all():
+            used = np.bincount(codes >> 8, minlength=len(self.ready)) > 0
+            missing = np.flatnonzero(used & ~self.ready)
+            if len(missing):
+                with self.lock:
+                    for block in missing.tolist():
+                        start = block * _BLOCK
+                        self.table[start:start + _BLOCK] = [ord(_FOLD_TABLE[c]) for c in range(start, start + _BLOCK)]
+                        self.ready[block] = True
+        return self.table[codes]
+
+
+_FOLD_ARRAY = _FoldArray()
 
 
 def fold_offsets_preserved(text: str) -> str:
@@ -55,10 +77,9 @@ def folded_codes(text: str) -> np.ndarray:
     """The code points of :func:`fold_offsets_preserved`'s result, as a numpy array."""
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
     if codes.size and int(codes.max()) >= _ARRAY_CODES:
-        codes = np.frombuffer(text.translate(_FOLD_TABLE).encode("utf-32-le", errors="surrogatepass"),
-                              dtype=np.uint32)
-        return codes
-    return _fold_array()[codes]
+        return np.frombuffer(text.translate(_FOLD_TABLE).encode("utf-32-le", errors="surrogatepass"),
+                             dtype=np.uint32)
+    return _FOLD_ARRAY.lookup(codes)
 
 
 def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[tuple[int, int]]:
