@@ -9,7 +9,7 @@ each weighted by its rarity (idf), plus a bonus for the query's word pairs found
 Measured on the legal set (946 questions): with the parameters chosen on one half of the questions,
 nDCG@10 on the other half rose by 0.007 and 0.011 (both halves in turn); on all of it 0.911 -> 0.921
 with diacritics and 0.910 -> 0.921 without. On the news known-item queries, which played no part in
-the choice, MRR@10 0.943 -> 0.951. Re-ranking the first 10, 20 or 30 candidates gave the same
+the choice, MRR@10 0.943 -> 0.953. Re-ranking the first 10, 20 or 30 candidates gave the same
 figures within 0.0006, so only the first page (which is read for its snippets anyway) is re-ranked.
 
 Everything is array arithmetic over the folded text's code points: words are the maximal runs of
