@@ -108,7 +108,14 @@ def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[t
 
 @lru_cache(maxsize=256)
 def _patterns(terms: frozenset[str]) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(rf"{re.escape(t)}(?!{_WORD})") for t in sorted(terms))
+    return tuple(_pattern(t) for t in sorted(terms))
+
+
+@lru_cache(maxsize=8192)
+def _pattern(term: str) -> re.Pattern:
+    # one per word, shared by every query that has it (the re module keeps only 512 patterns, fewer
+    # than the words a server meets)
+    return re.compile(rf"{re.escape(term)}(?!{_WORD})")
 
 
 def make_snippet(text: str, terms: set[str], html_output: bool = True, maxchars: int = SNIPPET_CHARS,
