@@ -215,7 +215,8 @@ class Engine:
         searcher.passages); raised scores stay above every other, so only those candidates reorder.
         ``read`` gets each candidate's stored fields, for its snippet."""
         doc_count = searcher.doc_count_all()
-        runs = [[fold(s) for s in run] for run in plan.free_text]  # the query's own words: the whole
+        # the query's own words make the whole; another form of some of them counts as those words
+        runs = [[fold(s) for s in run] for run in plan.free_text]
         weights = {w: idf(doc_count, doc_frequency(searcher, "body_fold", w)) for run in runs for w in run}
         query = PassageQuery(weights, query_pairs(runs), plan.synonyms)
         head = top_ranked(docnums, scores, RERANKED)
