@@ -20,7 +20,6 @@ candidates are worked out together.
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 
@@ -31,9 +30,10 @@ PAIR_WEIGHT = 0.5  # a query word pair side by side adds this share of its two w
 PASSAGE_WEIGHT = 1.0  # a passage holding the whole query adds this times the best candidate's score
 RERANKED = 10  # candidates re-ranked: the first page
 
-_BASE = 1_000_003  # odd, so invertible modulo 2**64
-_POWERS_LOCK = threading.Lock()
-_powers = np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)  # BASE**i and BASE**-i mod 2**64
+_BASE = 1_000_003
+# BASE**i modulo 2**64 for a letter's place i in its word (places past 63 share the last power:
+# only very long runs of letters and digits, never query syllables, could then collide)
+_POWERS = np.array([pow(_BASE, i, 2**64) for i in range(64)], dtype=np.uint64)
 
 
 def idf(doc_count: int, doc_frequency: int) -> float:
@@ -191,26 +191,29 @@ def passage_share(text: str, query: Query, chars: int = PASSAGE_CHARS) -> float:
 
 def _words(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, hashes) of the runs of letters and digits of folded code points."""
+    empty = np.zeros(0, dtype=np.int64)
     if not len(codes):
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty.astype(np.uint64)
     alnum = _is_alnum(codes)
     edges = np.diff(np.concatenate(([0], alnum.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    power, inverse = _power_tables(len(codes) + 1)
+    if not len(starts):
+        return empty, empty, empty.astype(np.uint64)
+    # each letter's place in its word gives its power of the base: hash = sum(code * BASE**place)
+    letters = np.flatnonzero(alnum)
+    lengths = ends - starts
+    first_letter = np.concatenate(([0], np.cumsum(lengths)[:-1]))  # of each word, among the letters
+    place = np.arange(len(letters)) - np.repeat(first_letter, lengths)
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64
-        prefix = np.concatenate((np.zeros(1, dtype=np.uint64),
-                                 np.cumsum(codes.astype(np.uint64) * power[:len(codes)], dtype=np.uint64)))
-        hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+        weighted = codes[letters].astype(np.uint64) * _POWERS[np.minimum(place, len(_POWERS) - 1)]
+        hashes = np.add.reduceat(weighted, first_letter)
     return starts, ends, hashes
 
 
 def _hash_of(word: str) -> int:
-    value, power = 0, 1
-    for ch in word:
-        value = (value + ord(ch) * power) % 2**64
-        power = power * _BASE % 2**64
-    return value
+    """The hash :func:`_words` gives ``word`` (folded, lowercase)."""
+    powers = _POWERS.tolist()
+    return sum(ord(ch) * powers[min(i, len(powers) - 1)] for i, ch in enumerate(word)) % 2**64
 
 
 _ALNUM_CODES = 0x3000
@@ -225,19 +228,3 @@ def _is_alnum(codes: np.ndarray) -> np.ndarray:
         for code in np.unique(codes[~inside]).tolist():
             alnum[codes == code] = chr(code).isalnum()
     return alnum
-
-
-def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    global _powers
-    power, inverse = _powers
-    if len(power) < size:
-        with _POWERS_LOCK:
-            grown = max(size, 2 * len(power))
-            with np.errstate(over="ignore"):
-                power = np.cumprod(np.full(grown, _BASE, dtype=np.uint64), dtype=np.uint64)
-                inverse = np.cumprod(np.full(grown, pow(_BASE, -1, 2**64), dtype=np.uint64), dtype=np.uint64)
-            # index i holds BASE**i: shift the products by one, starting at 1
-            one = np.ones(1, dtype=np.uint64)
-            power, inverse = np.concatenate((one, power[:-1])), np.concatenate((one, inverse[:-1]))
-            _powers = power, inverse
-    return _powers

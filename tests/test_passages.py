@@ -59,3 +59,10 @@ def test_another_form_counts_as_the_words_it_stands_for(typed, other_form):
     assert passage_share(long_text, query) == pytest.approx(passage_share(short_text, query))
     assert passage_share(long_text, query) == pytest.approx(1 + PAIR_WEIGHT * (len(typed) - 1) / len(typed))
     assert passage_share("tỉnh Lai Châu", query) == pytest.approx(1 / len(typed))
+
+
+def test_words_longer_than_the_hash_powers_are_still_words():
+    long_word = "hoa" * 40  # 120 letters: places past 63 share a power
+    query = Query({"hoa": 1.0, long_word: 1.0}, set())
+    assert passage_share(f"{long_word} x", query) == pytest.approx(0.5)
+    assert passage_share(f"{long_word}a hoa", query) == pytest.approx(0.5)  # another long word: no match
