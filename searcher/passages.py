@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from .highlight import folded_codes
+from .normalize import iy_variants
 
 PASSAGE_CHARS = 250  # the window: about one snippet, two or three sentences
 PAIR_WEIGHT = 0.5  # a query word pair side by side adds this share of its two words' weights
@@ -56,12 +57,13 @@ class Query:
         :param synonyms: (query words, the syllables of another form of them): the other form found
             in a text counts as those words (``ubnd`` for ``uy ban nhan dan`` and the reverse)."""
         words = [w for w in weights if w.isalnum()]  # a word with a dash or slash is no single run
-        hashes = np.array([_hash_of(w) for w in words], dtype=np.uint64)
-        order = np.argsort(hashes)
-        self.hashes = hashes[order]
-        self.weights = np.array([weights[w] for w in words], dtype=np.float64)[order]
+        index = {w: n for n, w in enumerate(words)}
+        self.weights = np.array([weights[w] for w in words], dtype=np.float64)
         self.total = float(sum(weights.values()))
-        index = {words[i]: n for n, i in enumerate(order.tolist())}
+        # both i/y spellings of a word are that word, as in the index ("ky" for "kỹ" and "kĩ")
+        spellings = sorted({(_hash_of(v), index[w]) for w in words for v in iy_variants(w)})
+        self.hashes = np.array([h for h, _ in spellings], dtype=np.uint64)  # sorted, for lookups
+        self.key_of_hash = np.array([n for _, n in spellings], dtype=np.int64)
         self.pairs = np.zeros((len(words), len(words)), dtype=bool)
         for a, b in pairs:
             if a in index and b in index:
@@ -118,11 +120,11 @@ class _Words:
         self.starts, self.ends, self.hashes = _words(folded_codes(text))
         where = np.minimum(np.searchsorted(query.hashes, self.hashes), len(query.hashes) - 1)
         self.is_query_word = query.hashes[where] == self.hashes
-        self.key = where  # the query word's index, where is_query_word
+        self.key = query.key_of_hash[where]  # the query word's index, where is_query_word
 
 
 def _pair_key(query: Query, a, b):
-    return len(query.hashes) * (1 + a) + b
+    return len(query.weights) * (1 + a) + b
 
 
 def _pair_weight(query: Query, a, b):

@@ -39,6 +39,11 @@ def test_words_with_a_dash_or_slash_are_left_out_and_an_empty_query_scores_nothi
     assert passage_share("hoa lợi", Query({}, set())) == 0.0
 
 
+def test_both_i_y_spellings_count_as_the_word():
+    query = Query({"ky": 1.0, "thuat": 1.0}, {("ky", "thuat")})
+    assert passage_share("Kĩ thuật", query) == passage_share("Kỹ thuật", query) == pytest.approx(1 + PAIR_WEIGHT / 2)
+
+
 def test_query_pairs_come_from_runs_of_adjacent_words():
     assert query_pairs([["hoa", "loi", "tuc"], ["la"]]) == {("hoa", "loi"), ("loi", "tuc")}
 
