@@ -13,6 +13,8 @@ the index knows its own vocabulary ("Bắc Kạn", "Bộ Chỉ huy Quân sự") 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,10 +46,35 @@ class Reading:
         return self.confidence[i] >= CONFIDENT
 
 
+_WORKED_OUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # lexicon -> {look-up: answer}
+_WORKED_OUT_LOCK = threading.Lock()
+WORKED_OUT_SIZE = 50_000
+
+
+def _worked_out(lexicon: Lexicon) -> dict:
+    """A lexicon's cache of the readings and pair counts worked out from it (a generation's lexicon
+    never changes; cleared when full, as the lexicon's own caches are)."""
+    with _WORKED_OUT_LOCK:
+        cache = _WORKED_OUT.get(lexicon)
+        if cache is None or len(cache) > WORKED_OUT_SIZE:
+            cache = _WORKED_OUT[lexicon] = {}
+        return cache
+
+
 def candidates(lexicon: Lexicon, syllable: str) -> list[tuple[str, int]]:
-    """The accented readings of an unmarked syllable with their counts, i/y spellings merged."""
+    """The accented readings of an unmarked syllable with their counts, i/y spellings merged (a list
+    shared by every caller: not to be changed in place)."""
+    key = syllable_key(syllable)
+    cache = _worked_out(lexicon)
+    found = cache.get(("readings", key))
+    if found is None:
+        found = cache[("readings", key)] = _candidates(lexicon, key)
+    return found
+
+
+def _candidates(lexicon: Lexicon, key: str) -> list[tuple[str, int]]:
     merged: dict[str, list] = {}
-    for form, count in lexicon.forms(syllable_key(syllable)):
+    for form, count in lexicon.forms(key):
         if " " in form:
             continue
         canon = canonical_iy(form)
@@ -114,7 +141,9 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
                     found = pairs[(key_a, key_b)] = _pair_counts(lexicon, key_a, key_b)
                 for (form_a, form_b), count in found.items():
                     if form_a in rows and form_b in columns:
-                        together[np.ix_(rows[form_a], columns[form_b])] = count
+                        for row in rows[form_a]:
+                            for column in columns[form_b]:
+                                together[row, column] = count
         prior = PRIOR * np.exp(unigram[i + 1])
         transitions.append(np.log((together + prior) / (counts[i][:, None] + PRIOR)))
     score, back = unigram[0], []
@@ -143,6 +172,14 @@ def pair_count(lexicon: Lexicon, a: str, b: str, cache: dict) -> int:
 
 
 def _pair_counts(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, str], int]:
+    cache = _worked_out(lexicon)
+    counts = cache.get(("pairs", key_a, key_b))
+    if counts is None:
+        counts = cache[("pairs", key_a, key_b)] = _count_pairs(lexicon, key_a, key_b)
+    return counts
+
+
+def _count_pairs(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, str], int]:
     counts: dict[tuple[str, str], int] = {}
     for form, count in lexicon.forms(f"{key_a} {key_b}"):
         first, _, second = form.partition(" ")
