@@ -123,7 +123,6 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
     total = max(1, lexicon.tokens)
     counts = [np.array([c for _, c in opts], dtype=float) for opts in options]
     unigram = [np.log((c + 0.5) / (total + 1.0)) for c in counts]
-    pairs: dict[tuple[str, str], dict] = {}
     # position -> key -> i/y-merged spelling -> the indexes of the readings spelled so
     spelled = []
     for opts in options:
@@ -136,10 +135,7 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
         together = np.zeros((len(options[i]), len(options[i + 1])))
         for key_a, rows in spelled[i].items():
             for key_b, columns in spelled[i + 1].items():
-                found = pairs.get((key_a, key_b))
-                if found is None:
-                    found = pairs[(key_a, key_b)] = _pair_counts(lexicon, key_a, key_b)
-                for (form_a, form_b), count in found.items():
+                for (form_a, form_b), count in _pair_counts(lexicon, key_a, key_b).items():
                     if form_a in rows and form_b in columns:
                         for row in rows[form_a]:
                             for column in columns[form_b]:
