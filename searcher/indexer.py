@@ -14,13 +14,14 @@ from typing import Callable
 from whoosh import index as whoosh_index
 
 from . import store
-from .codec import InliningCodec
+from .codec import ArrayCodec
 from .lexicon import LexiconBuilder
 from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .extract import DEFAULT_MAX_BYTES
 from .parallel import ParallelWriter, default_jobs
+from .pool import GroupingSegmentWriter
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
 WRITER_LIMIT_MB = 256
@@ -176,13 +177,13 @@ class _Run:
         # compound=False: Whoosh copies a compound segment's postings and terms into memory for
         # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
         # through the OS page cache, shared by all threads and processes
-        options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": InliningCodec()}
+        options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": ArrayCodec()}
         # With workers, documents are analysed and written by worker processes, one segment each;
         # deletions stay with this process's writer, which sees every existing segment.
         if parallel:
             self.writer = ParallelWriter(self.ix, procs=self.jobs, **options)
         else:
-            self.writer = self.ix.writer(**options)
+            self.writer = GroupingSegmentWriter(self.ix, **options)
         for method, kwargs in self._pending:
             getattr(self.writer, method)(**kwargs)
         self._pending = []

@@ -15,8 +15,10 @@ import ctypes
 import os
 import signal
 
-from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
+
+from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker
 
@@ -39,12 +41,26 @@ def _die_with_parent() -> None:
 
 
 class _Worker(SubWriterTask):
+    """Takes job files off the queue and writes their documents into one segment of its own."""
+
     def run(self):
         _die_with_parent()
-        super().run()
+        ix = self.storage.open_index(self.indexname)
+        # _lk=False: the parent holds the index's lock
+        self.writer = GroupingSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:  # the parent is committing
+                break
+            self._process_file(*job)
+        if not self.running:
+            self.writer.cancel()
+            return
+        segment = self.writer._finalize_segment()
+        self.resultqueue.put((None, self.writer.pool.fieldnames, segment), timeout=5)
 
 
-class ParallelWriter(MpWriter):
+class ParallelWriter(GroupingMpWriter):
     """``MpWriter`` with ``procs`` workers, one segment each (no final merge)."""
 
     def __init__(self, ix, procs: int, **writer_options):

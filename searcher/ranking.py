@@ -27,6 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
+from .codec import ArrayLeafMatcher
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -369,6 +370,22 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
         return (ids, weights, list(encoded)) if values else (ids, weights)
     terms = reader._terms
     matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
+    if isinstance(matcher, ArrayLeafMatcher):  # blocks as arrays: values only sliced when asked
+        id_blocks, weight_blocks, length_blocks, value_blocks = [], [], [], []
+        while matcher.is_active():
+            ids, weights, lengths, blob = matcher.block_arrays()
+            id_blocks.append(ids)
+            weight_blocks.append(weights)
+            if values and lengths is not None:
+                length_blocks.append(lengths)
+                value_blocks.append(blob)
+            matcher._next_block()
+        ids, weights = np.concatenate(id_blocks), np.concatenate(weight_blocks)
+        if not values:
+            return ids, weights
+        if not length_blocks:
+            return ids, weights, [b""] * len(ids)
+        return ids, weights, _Values(np.concatenate(length_blocks), b"".join(value_blocks))
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (not values or matcher._fixedsize is None):
         id_blocks, weight_blocks, value_list = [], [], []
         while matcher.is_active():
@@ -396,6 +413,21 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
         matcher.next()
     ids, weights = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
     return (ids, weights, value_list) if values else (ids, weights)
+
+
+class _Values:
+    """A posting list's values (encoded positions) end to end, each sliced out only when asked."""
+
+    def __init__(self, lengths: np.ndarray, data: bytes):
+        self._ends = np.cumsum(lengths, dtype=np.int64)
+        self._data = data
+
+    def __len__(self):
+        return len(self._ends)
+
+    def __getitem__(self, i):
+        start = int(self._ends[i - 1]) if i else 0
+        return self._data[start:int(self._ends[i])]
 
 
 def _lengths(reader, fieldname: str) -> np.ndarray:

@@ -1,0 +1,143 @@
+"""Postings gathered in memory, grouped by term, for a segment writer: no external sort.
+
+Whoosh's writer keeps every posting as a tuple in a pool that, past ``limitmb``, pickles sorted runs
+to disk and merges them back with a heap: a third of an indexing run's time on news articles (each
+posting pickled, unpickled and compared). Postings arrive in document order, so each term's postings
+are already in order; only the terms need sorting. Here each field's postings are flat arrays (term
+number, document number, weight, value length, and the values end to end, about 16 bytes per posting
+plus its positions), and a segment is written term by term from one stable sort of those arrays
+(:meth:`searcher.codec._FieldWriter.add_term_groups`).
+"""
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+from whoosh.multiproc import MpWriter
+from whoosh.writing import SegmentWriter
+
+
+class _FieldPostings:
+    __slots__ = ("terms", "texts", "term_numbers", "docnums", "weights", "value_lengths", "values")
+
+    def __init__(self):
+        self.terms: dict[bytes, int] = {}  # term bytes -> term number, in order of first sight
+        self.texts: list[bytes] = []
+        self.term_numbers = array("I")
+        self.docnums = array("I")
+        self.weights = array("f")
+        self.value_lengths = array("I")
+        self.values = bytearray()
+
+
+class SortedField:
+    """One field's postings sorted by term, then document: ``texts[i]`` has ``counts[i]`` postings,
+    read in ranges with :meth:`postings`."""
+
+    def __init__(self, field: _FieldPostings):
+        texts = field.texts
+        by_text = sorted(range(len(texts)), key=texts.__getitem__)
+        self.texts = [texts[t] for t in by_text]
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[by_text] = np.arange(len(texts))
+        keys = rank[np.frombuffer(field.term_numbers, dtype=np.uint32)]
+        # stable: a term's postings stay in the order they came, which is document order
+        self._order = np.argsort(keys, kind="stable")
+        self.counts = np.bincount(keys, minlength=len(texts))
+        self._docnums = np.frombuffer(field.docnums, dtype=np.uint32)
+        self._weights = np.frombuffer(field.weights, dtype=np.float32)
+        self._lengths = self._starts = self._values = None
+        if field.values:
+            self._lengths = np.frombuffer(field.value_lengths, dtype=np.uint32).astype(np.int64)
+            self._starts = np.cumsum(self._lengths) - self._lengths
+            self._values = np.frombuffer(field.values, dtype=np.uint8)
+
+    def postings(self, start: int, end: int):
+        """Sorted postings ``start`` to ``end``: (document numbers, weights, value lengths or None,
+        the values end to end as bytes)."""
+        picked = self._order[start:end]
+        ids = self._docnums[picked].astype(np.int64)
+        weights = self._weights[picked]
+        if self._lengths is None:
+            return ids, weights, None, b""
+        lengths = self._lengths[picked]
+        total = int(lengths.sum())
+        # every byte's place in the values as they came: its posting's start, plus its offset in it
+        new_starts = np.cumsum(lengths) - lengths
+        where = np.repeat(self._starts[picked] - new_starts, lengths) + np.arange(total)
+        return ids, weights, lengths, self._values[where].tobytes()
+
+
+class TermPool:
+    """The postings of a segment being written (the interface Whoosh's writers use of their pool)."""
+
+    def __init__(self):
+        self.fieldnames: set[str] = set()  # read by Whoosh's multiprocess writer
+        self._fields: dict[str, _FieldPostings] = {}
+
+    def add(self, item) -> None:
+        fieldname, text, docnum, weight, value = item
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _FieldPostings()
+            self.fieldnames.add(fieldname)
+        number = field.terms.get(text)
+        if number is None:
+            number = field.terms[text] = len(field.texts)
+            field.texts.append(text)
+        field.term_numbers.append(number)
+        field.docnums.append(docnum)
+        field.weights.append(weight)
+        if value:
+            field.value_lengths.append(len(value))
+            field.values += value
+        else:
+            field.value_lengths.append(0)
+
+    def sorted_fields(self):
+        """``(field name, SortedField)`` in field name order; each field's memory is released once
+        the next is asked for."""
+        for fieldname in sorted(self._fields):
+            yield fieldname, SortedField(self._fields.pop(fieldname))
+
+    def iter_postings(self):
+        """Every posting as Whoosh's pool gives it: ``(field, term, docnum, weight, value)``, sorted."""
+        for fieldname, field in self.sorted_fields():
+            start = 0
+            for text, count in zip(field.texts, field.counts.tolist()):
+                ids, weights, lengths, values = field.postings(start, start + count)
+                ends = np.cumsum(lengths).tolist() if lengths is not None else None
+                for i in range(count):
+                    value = values[(ends[i - 1] if i else 0):ends[i]] if ends else b""
+                    yield fieldname, text, int(ids[i]), float(weights[i]), value
+                start += count
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
+class _TermPoolWriting:
+    """A Whoosh segment writer whose pool is a :class:`TermPool`, written term by term."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = TermPool()
+
+    def _flush_segment(self):
+        writer = self.fieldwriter
+        if not hasattr(writer, "add_term_groups"):  # a codec without the bulk path
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        writer.add_term_groups(self.schema, lengths, self.pool.sorted_fields())
+        writer.close()
+        if lengths is not None:
+            lengths.close()
+
+
+class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
+    """Whoosh's segment writer with postings grouped in memory (see the module's docstring)."""
+
+
+class GroupingMpWriter(_TermPoolWriting, MpWriter):
+    """Whoosh's multiprocess writer with the same pool (for the segments it merges itself)."""
