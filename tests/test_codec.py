@@ -1,0 +1,189 @@
+"""The segment writer (searcher.pool) and codec (searcher.codec) must store exactly what Whoosh's own
+writer and codec store, and read it back the same through Whoosh's matchers and the array scorer."""
+import random
+
+import numpy as np
+import pytest
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.scoring import BM25F
+from whoosh.writing import SegmentWriter
+
+from searcher.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
+from searcher.pool import GroupingSegmentWriter, TermPool
+from searcher.ranking import _postings, match_all
+from searcher.schema import make_schema
+
+# Common words make posting lists of several blocks, rare ones are inlined, the rest in between
+COMMON = "quốc phòng toàn dân bộ chỉ huy quân sự tỉnh".split()
+RARE = "điện biên hòa bình bắc kạn lai châu sơn la kỹ thuật quý vị".split()
+
+
+def _documents(count: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    docs = []
+    for n in range(count):
+        words = [rng.choice(COMMON) for _ in range(rng.randint(3, 40))]
+        words += rng.sample(RARE, rng.randint(0, 3)) + [f"từ{n % 97}", f"mã{n}"]
+        rng.shuffle(words)
+        text = " ".join(words)
+        title = " ".join(words[:5])
+        docs.append({"id": f"d{n}", "title": title, "title_fold": title, "title_bi": title,
+                     "body": text, "body_fold": text, "body_bi": text, "body_bi_exact": text,
+                     "text": text, "places": "Điện Biên" if n % 5 == 0 else ""})
+    return docs
+
+
+def _build(path, writer_class, codec, batches):
+    """An index in ``path`` written in ``batches`` (one commit each, Whoosh merging as it likes)."""
+    path.mkdir()
+    ix = FileStorage(str(path)).create_index(make_schema())
+    for batch in batches:
+        writer = writer_class(ix, codec=codec, compound=False)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit()
+    return ix
+
+
+def _contents(ix) -> dict:
+    """Every term's statistics and postings (id, weight, value), by document id."""
+    with ix.reader() as reader:
+        ids = {n: fields["id"] for n, fields in reader.iter_docs()}
+        found = {}
+        for fieldname in reader.indexed_field_names():
+            for text in reader.lexicon(fieldname):
+                info = reader.term_info(fieldname, text)
+                stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                         info.max_weight())
+                matcher = reader.postings(fieldname, text)
+                postings = []
+                while matcher.is_active():
+                    postings.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                    matcher.next()
+                found[fieldname, text] = (stats, sorted(postings))
+        return found
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return _documents(700)
+
+
+@pytest.fixture(scope="module")
+def stock(tmp_path_factory, docs):
+    """Whoosh's writer and format, with rare terms inlined as every index of ours has them (an
+    inlined posting's value reads b"" where Whoosh's blocks read None for fields without values)."""
+    return _build(tmp_path_factory.mktemp("x") / "stock", SegmentWriter, InliningCodec(), [docs])
+
+
+def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
+    plain = _build(tmp_path / "plain", SegmentWriter, W3Codec(), [docs[:100]])
+    inlined = _build(tmp_path / "inlined", SegmentWriter, InliningCodec(), [docs[:100]])
+    expected = {key: (stats, [(d, w, b"" if v is None else v) for d, w, v in postings])
+                for key, (stats, postings) in _contents(plain).items()}
+    assert _contents(inlined) == expected
+
+
+@pytest.fixture(scope="module")
+def ours(tmp_path_factory, docs):
+    return _build(tmp_path_factory.mktemp("x") / "ours", GroupingSegmentWriter, ArrayCodec(), [docs])
+
+
+def test_the_corpus_exercises_every_kind_of_posting_list(ours):
+    with ours.reader() as reader:
+        frequencies = [reader.doc_frequency("body_fold", t) for t in reader.lexicon("body_fold")]
+    assert max(frequencies) > 2 * ArrayCodec().postings_writer(None)._blocklimit  # several blocks
+    assert min(frequencies) == 1  # inlined
+
+
+def test_postings_and_term_statistics_equal_whooshs(stock, ours):
+    expected, found = _contents(stock), _contents(ours)
+    assert found.keys() == expected.keys()
+    assert found == expected
+
+
+def test_document_lengths_and_stored_fields_equal_whooshs(stock, ours, docs):
+    with stock.reader() as a, ours.reader() as b:
+        for docnum in range(len(docs)):
+            assert b.stored_fields(docnum) == a.stored_fields(docnum)
+            for field in ("title", "body", "body_fold", "body_bi"):
+                assert b.doc_field_length(docnum, field) == a.doc_field_length(docnum, field)
+
+
+def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock):
+    # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
+    # Whoosh's segments alike, and the result equals a single stock build
+    batches = [docs[:300], docs[300:310], docs[310:320], docs[320:]]
+    merged = _build(tmp_path / "merged", GroupingSegmentWriter, ArrayCodec(), batches)
+    writer = GroupingSegmentWriter(merged, codec=ArrayCodec(), compound=False)
+    writer.commit(optimize=True)
+    assert len(merged._segments()) == 1
+    assert _contents(merged) == _contents(stock)
+
+
+def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs):
+    mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:350]])
+    writer = GroupingSegmentWriter(mixed, codec=ArrayCodec(), compound=False)
+    for doc in docs[350:]:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    codecs = {type(segment.codec()).__name__ for segment in mixed._segments()}
+    assert codecs == {"InliningCodec", "ArrayCodec"}
+    with mixed.searcher() as searcher:
+        assert len(searcher.search(Q.Term("body_fold", "quoc"), limit=None)) == sum(
+            "quốc" in doc["text"].split() for doc in docs)
+
+
+@pytest.mark.parametrize("q", [
+    Q.Term("body_fold", "quoc"),
+    Q.Or([Q.Term("body", "quốc"), Q.Term("body_bi", "chi huy"), Q.Term("title_fold", "dien")]),
+    Q.And([Q.Term("body_fold", "quoc"), Q.Term("body_fold", "tinh")]),
+    Q.Phrase("body_fold", ["quoc", "phong"]),
+    Q.Phrase("body_fold", ["bo", "chi", "huy"]),
+    Q.AndNot(Q.Term("body_fold", "dan"), Q.Term("places", "Điện Biên")),
+])
+def test_whooshs_own_search_and_the_array_scorer_agree_on_both_formats(stock, ours, q):
+    weighting = BM25F()
+    with stock.searcher(weighting=weighting) as a, ours.searcher(weighting=weighting) as b:
+        expected = {hit.docnum: hit.score for hit in a.search(q, limit=None)}
+        found = {hit.docnum: hit.score for hit in b.search(q, limit=None)}  # Whoosh over our blocks
+        assert found == pytest.approx(expected, rel=1e-9)
+        top = [hit.docnum for hit in b.search(q, limit=5)]  # block-quality skipping
+        assert top == [hit.docnum for hit in a.search(q, limit=5)]
+        matches = match_all(b, q)
+        ours = dict(zip(matches.docnums.tolist(), matches.scores.tolist()))
+        if isinstance(q, Q.Phrase):  # the array scorer's phrase filters (its words rank)
+            assert ours.keys() == expected.keys()
+        else:
+            assert ours == pytest.approx(expected, rel=1e-9)
+
+
+def test_array_reads_equal_the_matcher_walk(ours):
+    with ours.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        for fieldname in ("body_fold", "body", "body_bi"):
+            for text in [t for t in segment_reader.lexicon(fieldname)][:40]:
+                info = segment_reader.term_info(fieldname, text)
+                ids, weights, values = _postings(segment_reader, fieldname, text, info, values=True)
+                matcher = segment_reader.postings(fieldname, text)
+                if info.doc_frequency() >= 8:
+                    assert isinstance(matcher, ArrayLeafMatcher)
+                walked = []
+                while matcher.is_active():
+                    walked.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                assert list(zip(ids.tolist(), weights.tolist(), [values[i] for i in range(len(ids))])) == walked
+                assert ids.dtype == np.int64
+
+
+def test_the_pool_gives_postings_sorted_by_field_term_and_document():
+    pool = TermPool()
+    for item in [("b", b"x", 0, 1.0, b""), ("a", b"z", 0, 2.0, b"pq"), ("a", b"y", 1, 1.0, b"r"),
+                 ("a", b"z", 3, 1.0, b"s"), ("b", b"x", 2, 3.0, b"")]:
+        pool.add(item)
+    assert list(pool.iter_postings()) == [
+        ("a", b"y", 1, 1.0, b"r"), ("a", b"z", 0, 2.0, b"pq"), ("a", b"z", 3, 1.0, b"s"),
+        ("b", b"x", 0, 1.0, b""), ("b", b"x", 2, 3.0, b"")]
+    assert pool.fieldnames == {"a", "b"}
