@@ -21,8 +21,12 @@ Offsets always point into the string given: ``value[t.startchar:t.endchar]`` is 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
+from whoosh.fields import TEXT
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from .normalize import canonical_iy, canonical_tone, fold
 
@@ -201,3 +205,81 @@ def bigram_analyzer():
 def exact_bigram_analyzer():
     """Accented syllable bigrams: rewards documents that match an accented query's exact words."""
     return SyllableTokenizer() | LowercaseFilter() | ToneFilter() | SpellingFilter() | BigramFilter()
+
+
+# --- index time: one tokenisation of a text for all of its fields -----------------------------------
+#
+# A title and a body are each indexed in several forms (exact, folded, their bigrams), and Whoosh runs
+# a field's whole analyzer chain per token, for every form: a fifth of an indexing run. The forms all
+# start from the same lowercase syllables, so at index time the tokeniser runs once per text, each
+# distinct syllable is normalised once, and a field counts its terms' frequencies and positions
+# as Whoosh's formats do. Query and highlighting still use the chains above; the terms
+# are the same (tests/test_analysis.py compares them).
+
+FORMS = ("exact", "folded", "bigram", "exact_bigram")
+_NORMAL_FORMS: dict[str, tuple[str, str]] = {}  # lowercase syllable -> (exact, folded)
+_NORMAL_FORMS_LIMIT = 500_000
+_last_text: list = [None, None]  # [text, its terms by form]: the fields of one text come one after another
+
+
+def _normal_forms(lower: str) -> tuple[str, str]:
+    forms = _NORMAL_FORMS.get(lower)
+    if forms is None:
+        if len(_NORMAL_FORMS) >= _NORMAL_FORMS_LIMIT:
+            _NORMAL_FORMS.clear()
+        forms = _NORMAL_FORMS[lower] = (canonical_iy(canonical_tone(lower)), canonical_iy(fold(lower)))
+    return forms
+
+
+def _bigrams(texts: list[str], wholes: list[bool]) -> list[tuple[str, int]]:
+    parts = [text for text, whole in zip(texts, wholes) if not whole]
+    if len(parts) == 1:
+        return [(parts[0], 0)]
+    return [(f"{a} {b}", pos) for pos, (a, b) in enumerate(zip(parts, parts[1:]))]
+
+
+def index_terms(value: str, form: str) -> list[tuple[str, int]]:
+    """The (term, position) pairs the ``form`` analyzer gives ``value`` in index mode."""
+    cached_text, by_form = _last_text
+    if cached_text is not value and cached_text != value:
+        tokens = [(t.text.lower(), t.pos, t.whole)
+                  for t in SyllableTokenizer()(value, positions=True, mode="index")]
+        positions = [pos for _, pos, _ in tokens]
+        wholes = [whole for _, _, whole in tokens]
+        normal = [_normal_forms(lower) for lower, _, _ in tokens]
+        exact = [n[0] for n in normal]
+        folded = [n[1] for n in normal]
+        by_form = {"exact": list(zip(exact, positions)), "folded": list(zip(folded, positions)),
+                   "bigram": _bigrams(folded, wholes), "exact_bigram": _bigrams(exact, wholes)}
+        _last_text[:] = [value, by_form]
+    return by_form[form]
+
+
+class SyllableText(TEXT):
+    """A TEXT field in one of the :data:`FORMS`: its analyzer for queries, one shared tokenisation
+    per text when indexing."""
+
+    _ANALYZERS = {"exact": exact_analyzer, "folded": folded_analyzer, "bigram": bigram_analyzer,
+                  "exact_bigram": exact_bigram_analyzer}
+
+    def __init__(self, form: str, **kwargs):
+        super().__init__(analyzer=self._ANALYZERS[form](), **kwargs)
+        self.form = form
+
+    def index(self, value, **kwargs):
+        """(term bytes, frequency, weight, encoded value) per distinct term, as Whoosh's formats
+        give them: weight = frequency x field boost; the value packs the frequency or the positions."""
+        fmt = self.format
+        if not isinstance(value, str) or set(kwargs) - {"mode"} or type(fmt) not in (Frequency, Positions):
+            return super().index(value, **kwargs)
+        terms = index_terms(value, self.form)
+        boost = fmt.field_boost
+        if type(fmt) is Frequency:
+            counts = Counter(text for text, _ in terms)
+            return [(text.encode("utf-8"), freq, freq * boost, pack_uint(freq))
+                    for text, freq in counts.items()]
+        positions = defaultdict(list)
+        for text, pos in terms:
+            positions[text].append(pos)
+        return [(text.encode("utf-8"), len(where), len(where) * boost, fmt.encode(where))
+                for text, where in positions.items()]

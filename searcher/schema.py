@@ -5,9 +5,9 @@ version is rebuilt instead of being updated in place.
 """
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 
-from .analysis import bigram_analyzer, exact_analyzer, exact_bigram_analyzer, folded_analyzer
+from .analysis import SyllableText
 
 SCHEMA_VERSION = 2  # 2: i/y spellings merged by the analyzers
 
@@ -25,14 +25,14 @@ def make_schema() -> Schema:
         content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
         # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams
         # (positions only where phrases are matched: the folded fields)
-        title=TEXT(analyzer=exact_analyzer(), stored=True, phrase=False),
-        title_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
-        title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
+        title=SyllableText("exact", stored=True, phrase=False),
+        title_fold=SyllableText("folded", phrase=True),
+        title_bi=SyllableText("bigram", phrase=False),
         # Body: the same forms, plus accented bigrams so an accented query's exact words win
-        body=TEXT(analyzer=exact_analyzer(), phrase=False),
-        body_fold=TEXT(analyzer=folded_analyzer(), phrase=True),
-        body_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
-        body_bi_exact=TEXT(analyzer=exact_bigram_analyzer(), phrase=False),
+        body=SyllableText("exact", phrase=False),
+        body_fold=SyllableText("folded", phrase=True),
+        body_bi=SyllableText("bigram", phrase=False),
+        body_bi_exact=SyllableText("exact_bigram", phrase=False),
         # The cleaned text every offset refers to: shown, highlighted, returned by `search show`
         text=STORED,
         # Metadata for display and filtering

@@ -102,3 +102,43 @@ def test_analyzers_pickle_and_compare_equal(name):
     restored = pickle.loads(pickle.dumps(analyzer, -1))
     assert restored == analyzer
     assert [t.text for t in restored("Hoà bình")] == [t.text for t in analyzer("Hoà bình")]
+
+
+# Index time: one tokenisation shared by a text's fields must give each field exactly the terms,
+# frequencies, weights and positions its own analyzer chain gives.
+TRICKY = [
+    "", "   ", "một", "Hoà Bình, 21/2019/NĐ-CP; ngày 26/9/2019 — 1.000,5 tỷ đồng",
+    "KĨ THUẬT kỹ thuật Quí vị quý vị li ly lí lý", "tỉnh.Ngày Uỷ ban ủy ban UỶ BAN",
+    "Số 12/QĐ-UBND và 3/2020/TT-BQP/CP-x", "a_b c-d e/f 2019", "Ελληνικά 北京 Điện Biên",
+    "quốc phòng quốc phòng quốc phòng toàn dân",
+]
+
+
+def _field_texts():
+    texts = list(TRICKY)
+    for seed in sorted(SEEDS.iterdir()):
+        text = normalize_text(seed.read_text(encoding="utf-8"))
+        texts += [text, text.splitlines()[0]]
+    return texts
+
+
+@pytest.mark.parametrize("fieldname", ["title", "title_fold", "title_bi", "body", "body_fold", "body_bi",
+                                       "body_bi_exact"])
+def test_index_time_terms_equal_the_analyzer_chains(fieldname):
+    from whoosh.fields import FieldType
+
+    from searcher.schema import make_schema
+
+    field = make_schema()[fieldname]
+    for text in _field_texts():
+        expected = sorted(FieldType.index(field, text))
+        assert sorted(field.index(text)) == expected, text[:60]
+        assert sorted(field.index(text)) == expected  # the second time from the shared tokenisation
+
+
+def test_index_time_terms_follow_the_text_not_a_stale_cache():
+    from searcher.analysis import index_terms
+
+    assert index_terms("quốc phòng", "folded") == [("quoc", 0), ("phong", 1)]
+    assert index_terms("toàn dân", "bigram") == [("toan dan", 0)]
+    assert index_terms("quốc phòng", "exact_bigram") == [("quốc phòng", 0)]
