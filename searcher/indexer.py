@@ -20,7 +20,7 @@ from .model import Document, Skipped
 from .schema import SCHEMA_VERSION, make_schema
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .extract import DEFAULT_MAX_BYTES
-from .parallel import ParallelWriter, default_jobs
+from .parallel import LexiconProcess, ParallelWriter, default_jobs
 from .pool import GroupingSegmentWriter
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
@@ -115,16 +115,23 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
             manifest = store.read_json(target / store.MANIFEST, {"files": {}})
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
-        run = _Run(ix, manifest, summary, fresh, LexiconBuilder(target, fresh, ix), max_bytes,
-                   DuplicateRegistry(target, fresh), jobs=default_jobs() if jobs is None else jobs)
-        sources, problems = walk_sources(roots)
-        summary.skipped.extend(problems)
-        for done, source in enumerate(sources, 1):
-            run.process(source)
-            if progress:
-                progress(done, len(sources), str(source.path))
-        run.remove_missing(roots, {str(s.path) for s in sources})
-        run.commit()
+        jobs = default_jobs() if jobs is None else jobs
+        # a fresh build on several cores counts its lexicon in a process of its own
+        lexicon = LexiconProcess(target) if fresh and jobs > 1 else LexiconBuilder(target, fresh, ix)
+        run = _Run(ix, manifest, summary, fresh, lexicon, max_bytes, DuplicateRegistry(target, fresh),
+                   jobs=jobs)
+        try:
+            sources, problems = walk_sources(roots)
+            summary.skipped.extend(problems)
+            for done, source in enumerate(sources, 1):
+                run.process(source)
+                if progress:
+                    progress(done, len(sources), str(source.path))
+            run.remove_missing(roots, {str(s.path) for s in sources})
+            run.commit()
+        except BaseException:
+            run.cancel()  # no worker or counting process is left waiting for documents
+            raise
         summary.documents = ix.doc_count()
         save_copy_groups(ix, target)
         ix.close()
@@ -147,7 +154,7 @@ class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
     def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
-                 lexicon: LexiconBuilder | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 lexicon: LexiconBuilder | LexiconProcess | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                  duplicates: DuplicateRegistry | None = None, jobs: int = 1):
         self.ix = ix
         self.jobs = jobs
@@ -208,14 +215,18 @@ class _Run:
             entry.update(size=source.size, mtime_ns=source.mtime_ns)
             self._unchanged(key, entry)
             return
-        docs: dict[str, Document] = {}
+        # Documents are handed to the writer as they are read: the workers start at once instead of
+        # waiting for a large JSONL file to be read whole
+        previous = entry["docs"] if entry else {}
+        doc_hashes: dict[str, str] = {}
         for item in read_source(source, data, self.max_bytes):
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
-            else:
-                item.content_hash = item.content_hash or content_hash
-                docs[item.id] = item
-        if not docs and not source.is_jsonl:
+                continue
+            item.content_hash = item.content_hash or content_hash
+            doc_hashes[item.id] = item.content_hash
+            self._add(item, unchanged=previous.get(item.id) == item.content_hash)
+        if not doc_hashes and not source.is_jsonl:
             reason = self.summary.skipped[-1].reason if self.summary.skipped else "no text found"
             if entry and entry["docs"]:
                 # A file that no longer extracts keeps its previous version rather than vanishing;
@@ -226,34 +237,35 @@ class _Run:
             self.files[key] = {"root": str(source.root), "size": source.size, "mtime_ns": source.mtime_ns,
                                "hash": content_hash, "docs": {}, "skipped": reason}
             return
-        previous = entry["docs"] if entry else {}
-        for doc_id, doc in docs.items():
-            if previous.get(doc_id) == doc.content_hash:
-                self.summary.unchanged += 1
-                continue
-            if self.lexicon is not None:
-                if doc_id in self.known_ids:
-                    self.lexicon.forget(doc_id)
-                self.lexicon.add(doc.title, doc.text)
-            fields = to_index_doc(doc)
-            if self.duplicates is not None:
-                fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
-            # a fresh generation has nothing to replace: adding skips update_document's look-up
-            self._write("add_document" if self.fresh else "update_document", **fields)
-            if doc_id in self.known_ids:
-                self.summary.updated += 1
-            else:
-                self.summary.added += 1
-                self.known_ids.add(doc_id)
-        for gone in set(previous) - set(docs):
+        for gone in set(previous) - set(doc_hashes):
             self._delete(gone)
         self.files[key] = {
             "root": str(source.root),
             "size": source.size,
             "mtime_ns": source.mtime_ns,
             "hash": content_hash,
-            "docs": {doc_id: doc.content_hash for doc_id, doc in docs.items()},
+            "docs": doc_hashes,
         }
+
+    def _add(self, doc: Document, unchanged: bool) -> None:
+        if unchanged:
+            self.summary.unchanged += 1
+            return
+        doc_id = doc.id
+        if self.lexicon is not None:
+            if doc_id in self.known_ids:
+                self.lexicon.forget(doc_id)
+            self.lexicon.add(doc.title, doc.text)
+        fields = to_index_doc(doc)
+        if self.duplicates is not None:
+            fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
+        # a fresh generation has nothing to replace: adding skips update_document's look-up
+        self._write("add_document" if self.fresh else "update_document", **fields)
+        if doc_id in self.known_ids:
+            self.summary.updated += 1
+        else:
+            self.summary.added += 1
+            self.known_ids.add(doc_id)
 
     def remove_missing(self, roots: list[Path], seen: set[str]) -> None:
         """Drop the documents of files that were under the given roots and are gone now."""
@@ -280,6 +292,14 @@ class _Run:
         if entry.get("skipped"):  # still unusable: reported again, not extracted again
             self.summary.skipped.append(Skipped(path, entry["skipped"]))
         self.summary.unchanged += len(entry["docs"])
+
+    def cancel(self) -> None:
+        try:
+            if self.writer is not None and not self.writer.is_closed:
+                self.writer.cancel()
+        finally:
+            if isinstance(self.lexicon, LexiconProcess):
+                self.lexicon.cancel()
 
     def commit(self) -> None:
         if self.writer is None and self._pending:

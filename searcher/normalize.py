@@ -55,6 +55,13 @@ _NEWLINES = re.compile(r"\r\n?|\u2028|\u2029|\x85")
 # Vietnamese tone marks as combining characters (grave, acute, tilde, hook above, dot below).
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _DOUBLED_MARK = re.compile(r"([\u0300-\u036f])\1+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_INVISIBLE_CHARS = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+_REPLACED_CHARS = re.compile("[" + re.escape("".join(map(chr, _REPLACE))) + "]")
+
+
+def _replacement(match: re.Match) -> str:
+    return _REPLACE[ord(match.group())]
 
 
 def normalize_text(text: str) -> str:
@@ -65,12 +72,16 @@ def normalize_text(text: str) -> str:
     dashes mapped, line endings unified to ``\\n`` and control characters blanked.
     """
     text = _NEWLINES.sub("\n", text)
-    text = text.translate(_INVISIBLE)
-    decomposed = unicodedata.normalize("NFD", text)
-    if _DOUBLED_MARK.search(decomposed):
-        decomposed = _DOUBLED_MARK.sub(r"\1", decomposed)
-    text = unicodedata.normalize("NFC", decomposed)
-    text = text.translate(_REPLACE)
+    # str.translate looks every character up in a dict: the few characters to change are searched for
+    if _INVISIBLE_CHARS.search(text):
+        text = text.translate(_INVISIBLE)
+    # Text already in NFC without combining marks (most of it) cannot hold a doubled mark
+    if not (unicodedata.is_normalized("NFC", text) and not _COMBINING.search(text)):
+        decomposed = unicodedata.normalize("NFD", text)
+        if _DOUBLED_MARK.search(decomposed):
+            decomposed = _DOUBLED_MARK.sub(r"\1", decomposed)
+        text = unicodedata.normalize("NFC", decomposed)
+    text = _REPLACED_CHARS.sub(_replacement, text)
     return _CONTROL.sub(" ", text)
 
 

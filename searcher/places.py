@@ -84,11 +84,32 @@ def _is_name(original: str) -> bool:
     return not has_diacritics(original) or _canonical(original) in _accented()
 
 
+def _trie_regex(words: list[str]) -> str:
+    """One regex alternation of ``words`` arranged as a trie (spaces match any run of white space):
+    at each position of a text the engine follows one branch per letter instead of trying every
+    word in turn (a fifth of reading a news article went to this search). Longer words are tried
+    before their prefixes, as in a longest-first alternation."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern:
-    spellings = sorted(_names(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in spellings)
-    return re.compile(rf"(?<![\w.])({_PREFIX})?({alternatives})(?!\w)")
+    return re.compile(rf"(?<![\w.])({_PREFIX})?({_trie_regex(list(_names()))})(?!\w)")
 
 
 def find_places(title: str, text: str) -> list[str]:

@@ -110,6 +110,7 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
         except (OSError, EOFError) as exc:
             yield Skipped(str(source.path), f"not a readable gzip file: {exc}")
             return
+    records = []
     for lineno, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
@@ -122,7 +123,12 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
         if not isinstance(record, dict) or not record.get("id") or not isinstance(record.get("text"), str):
             yield Skipped(where, "a record needs an 'id' and a 'text' string")
             continue
-        yield document_from_record(record, str(source.path), hash_bytes(line))
+        records.append((record, hash_bytes(line)))
+    # A record whose id comes again later in the file is superseded by the later one
+    last = {str(record["id"]): number for number, (record, _) in enumerate(records)}
+    for number, (record, line_hash) in enumerate(records):
+        if last[str(record["id"])] == number:
+            yield document_from_record(record, str(source.path), line_hash)
 
 
 def document_from_record(record: dict, path: str, content_hash: str) -> Document:

@@ -2,6 +2,8 @@
 import json
 import os
 
+import pytest
+
 from searcher import store
 from searcher.engine import Engine
 from searcher.indexer import index_paths
@@ -92,6 +94,21 @@ def test_jsonl_and_gzip(tmp_path):
     assert engine.search("ha noi mua thu").hits[0].id == "b/1"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_record_repeated_later_in_a_jsonl_file_replaces_the_earlier_one(tmp_path, jobs):
+    records = [{"id": "r/1", "text": "Bản đầu tiên về biên giới."},
+               {"id": "r/2", "text": "Hội nghị quân sự tỉnh."},
+               {"id": "r/1", "text": "Bản sửa lại về hải đảo."}]
+    records += [{"id": f"x/{n}", "text": f"Tin số {n} về thời tiết."} for n in range(300)]  # workers start
+    (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
+                                         encoding="utf-8")
+    summary = index_paths([tmp_path / "docs.jsonl"], tmp_path / "ix", jobs=jobs)
+    assert summary.added == 302 and summary.documents == 302
+    engine = Engine(tmp_path / "ix")
+    assert "hải đảo" in engine.get("r/1")["text"]
+    assert engine.search("biên giới").total == 0
+
+
 def test_rebuild_switches_generation_and_keeps_old_one_until_next(seed_copy, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([seed_copy], index_dir)
@@ -164,3 +181,24 @@ def test_one_engine_answers_from_cache_until_the_index_changes(seed_copy, tmp_pa
     (seed_copy / "new.txt").unlink()
     index_paths([seed_copy], index_dir)
     assert "new.txt" not in {h.id for h in engine.search("thiên tai Yên Bái").hits}
+
+
+def test_a_build_on_several_cores_counts_the_same_lexicon_as_one_process(tmp_path):
+    import sqlite3
+
+    from searcher.lexicon import LEXICON_FILE
+
+    words = "quốc phòng toàn dân Bộ Chỉ huy Quân sự tỉnh Điện Biên hội nghị tổng kết".split()
+    records = [{"id": f"n/{n}", "title": " ".join(words[n % 7:n % 7 + 3]),
+                "text": " ".join(words[(n * k) % len(words)] for k in range(1, 40))} for n in range(320)]
+    (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
+                                         encoding="utf-8")
+    tables = []
+    for jobs in (1, 2):
+        index_paths([tmp_path / "docs.jsonl"], tmp_path / f"ix{jobs}", jobs=jobs)
+        db = sqlite3.connect(store.current_generation(tmp_path / f"ix{jobs}") / LEXICON_FILE)
+        tables.append((db.execute("SELECT * FROM ngram ORDER BY key, form").fetchall(),
+                       db.execute("SELECT * FROM meta ORDER BY name").fetchall()))
+        db.close()
+    assert len(tables[0][0]) > 100
+    assert tables[1] == tables[0]
