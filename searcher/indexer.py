@@ -302,6 +302,8 @@ class _Run:
                 self.lexicon.cancel()
 
     def commit(self) -> None:
+        if isinstance(self.lexicon, LexiconProcess):
+            self.lexicon.close_input()  # its counts are written while the segments are
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
         if self.writer is not None:

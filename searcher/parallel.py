@@ -108,9 +108,12 @@ class LexiconProcess:
         self._process = context.Process(target=_count_texts, args=(generation, self._texts), daemon=True)
         self._process.start()
         self._batch: list[tuple[str, str]] = []
+        self._closed = False
         self.changed = False
 
     def add(self, title: str, text: str) -> None:
+        if self._closed:
+            raise RuntimeError("texts added after close_input()")
         self.changed = True
         self._batch.append((title, text))
         if len(self._batch) >= self.BATCH:
@@ -120,11 +123,19 @@ class LexiconProcess:
     def forget(self, doc_id: str) -> None:
         """Nothing to uncount: a fresh generation had no documents before this run."""
 
-    def save(self) -> None:
+    def close_input(self) -> None:
+        """No more texts: the process writes its counts out, while the caller goes on (the
+        workers write their segments meanwhile)."""
+        if self._closed:
+            return
         if self._batch:
             self._texts.put(self._batch)
             self._batch = []
         self._texts.put(None)
+        self._closed = True
+
+    def save(self) -> None:
+        self.close_input()
         self._process.join()
         if self._process.exitcode != 0:
             raise IndexingError(f"the lexicon process failed (exit code {self._process.exitcode})")

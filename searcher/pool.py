@@ -94,6 +94,31 @@ class TermPool:
         else:
             field.value_lengths.append(0)
 
+    def add_terms(self, fieldname: str, docnum: int, items: list, boost: float = 1.0) -> None:
+        """Add one document's postings in a field at once: ``items`` are the field's
+        ``(term bytes, frequency, weight, value)`` for that document (distinct terms), as
+        ``FieldType.index`` gives them; weights are multiplied by ``boost``."""
+        if not items:
+            return
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _FieldPostings()
+            self.fieldnames.add(fieldname)
+        texts, _, weights, values = zip(*items)
+        terms = field.terms
+        numbers = list(map(terms.get, texts))
+        if None in numbers:
+            known = field.texts
+            for i, number in enumerate(numbers):
+                if number is None:
+                    number = numbers[i] = terms[texts[i]] = len(known)
+                    known.append(texts[i])
+        field.term_numbers.extend(numbers)
+        field.docnums.extend(array("I", (docnum,)) * len(items))
+        field.weights.extend(weights if boost == 1.0 else [w * boost for w in weights])
+        field.value_lengths.extend(map(len, values))
+        field.values += b"".join(values)
+
     def sorted_fields(self):
         """``(field name, SortedField)`` in field name order; each field's memory is released once
         the next is asked for."""
@@ -122,6 +147,42 @@ class _TermPoolWriting:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = TermPool()
+        # fields with term vectors or a separate spelling field go through Whoosh's own add_document
+        self._plain_schema = not any(field.vector or field.separate_spelling() for _, field in self.schema.items())
+
+    def add_document(self, **fields):
+        """Whoosh's ``add_document`` for a schema without vectors or spelling fields, handing each
+        field's postings to the pool at once instead of one call per posting."""
+        if not self._plain_schema:
+            return super().add_document(**fields)
+        self._check_state()
+        schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdoc.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    items = list(field.index(value))
+                    if field.scorable:
+                        length = sum(freq for _, freq, _, _ in items)
+                    self.pool.add_terms(fieldname, docnum, items, self._field_boost(fields, fieldname, docboost))
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         writer = self.fieldwriter
