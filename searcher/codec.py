@@ -65,22 +65,21 @@ class _InliningPostingsWriter(W3PostingsWriter):
 
 
 class _BlockStats:
-    """What a term info gathers from a block (``W3TermInfo.add_block``), from arrays."""
+    """What a term info gathers from a block (``W3TermInfo.add_block``), worked out beforehand."""
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, lengths: np.ndarray | None):
-        self._ids, self._weights = ids, weights
-        positive = lengths[lengths > 0] if lengths is not None else lengths
-        self._minlength = int(positive.min()) if positive is not None and len(positive) else None
-        self._maxlength = int(positive.max()) if positive is not None and len(positive) else 0
+    def __init__(self, count, first_id, last_id, max_weight, weight_sum, min_length, max_length):
+        self._count, self._first, self._last = count, first_id, last_id
+        self._maxweight, self._minlength, self._maxlength = max_weight, min_length, max_length
+        self._weights = (weight_sum,)  # add_block sums this
 
     def __len__(self):
-        return len(self._ids)
+        return self._count
 
     def min_id(self):
-        return int(self._ids[0])
+        return self._first
 
     def max_id(self):
-        return int(self._ids[-1])
+        return self._last
 
     def min_length(self):
         return self._minlength
@@ -89,7 +88,83 @@ class _BlockStats:
         return self._maxlength
 
     def max_weight(self):
-        return float(self._weights.max())
+        return self._maxweight
+
+
+def _encode_block(deltas: bytes, id_size: int, weights: bytes | None, lengths: bytes | None,
+                  length_size: int, values: bytes) -> bytes:
+    """A block's data in the array layout (before compression): header, id deltas, weights if not
+    all 1.0, value lengths and values if the field has values."""
+    parts = [_HEADER.pack(id_size, weights is not None, length_size), deltas]
+    if weights is not None:
+        parts.append(weights)
+    if length_size:
+        parts += [lengths, values]
+    return b"".join(parts)
+
+
+class _ChunkBlocks:
+    """The blocks of many terms' postings laid out at once: every statistic and array a block
+    needs, computed with numpy over a chunk of postings instead of a dozen numpy calls per block
+    (most blocks hold a few dozen postings, where numpy's per-call cost dominates)."""
+
+    _BIG = 1 << 62
+
+    def __init__(self, ids, weights, field_lengths, value_lengths, starts, counts, blocklimit):
+        counts = np.asarray(counts, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        per_term = (counts + blocklimit - 1) // blocklimit
+        term_of = np.repeat(np.arange(len(counts)), per_term)
+        nth = np.arange(len(term_of)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
+        begin = starts[term_of] + nth * blocklimit
+        end = np.minimum(begin + blocklimit, (starts + counts)[term_of])
+        self.blocks_per_term = per_term.tolist()
+        self.begin, self.end = begin.tolist(), end.tolist()
+        bounds = np.empty(2 * len(begin), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = begin, end
+
+        def per_block(ufunc, array):  # ufunc over each block's slice (gaps between blocks ignored)
+            return ufunc.reduceat(np.append(array, array[:1]), bounds)[0::2]
+
+        deltas = np.diff(ids, prepend=0)
+        deltas[begin] = ids[begin]  # a block's first number is absolute
+        largest = per_block(np.maximum, deltas)
+        self.id_size = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).tolist()
+        self.deltas = {size: deltas.astype(_UNSIGNED[size]) for size in set(self.id_size)}
+        self.first, self.last = ids[begin].tolist(), ids[end - 1].tolist()
+        self.weights = weights.astype(np.float32)
+        self.weighted = (per_block(np.minimum, (self.weights == 1.0).astype(np.int8)) == 0).tolist()
+        self.max_weight = per_block(np.maximum, self.weights).tolist()
+        self.weight_sum = per_block(np.add, self.weights.astype(np.float64)).tolist()
+        if field_lengths is None:
+            self.min_length = [None] * len(begin)
+            self.max_length = [0] * len(begin)
+        else:
+            shortest = per_block(np.minimum, np.where(field_lengths > 0, field_lengths, self._BIG))
+            self.min_length = [None if n == self._BIG else n for n in shortest.tolist()]
+            self.max_length = per_block(np.maximum, field_lengths).tolist()
+        self.value_lengths = value_lengths
+        if value_lengths is not None:
+            largest = per_block(np.maximum, value_lengths)
+            self.length_size = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).tolist()
+            self.lengths = {size: value_lengths.astype(_UNSIGNED[size]) for size in set(self.length_size)}
+            ends = np.cumsum(value_lengths)
+            self.value_begin = (ends - value_lengths)[begin].tolist()
+            self.value_end = ends[end - 1].tolist()
+
+    def stats(self, n: int) -> _BlockStats:
+        return _BlockStats(self.end[n] - self.begin[n], self.first[n], self.last[n], self.max_weight[n],
+                           self.weight_sum[n], self.min_length[n], self.max_length[n])
+
+    def data(self, n: int, values: bytes) -> bytes:
+        begin, end, id_size = self.begin[n], self.end[n], self.id_size[n]
+        weights = self.weights[begin:end].tobytes() if self.weighted[n] else None
+        if self.value_lengths is None:
+            return _encode_block(self.deltas[id_size][begin:end].tobytes(), id_size, weights, None, 0, b"")
+        length_size = self.length_size[n]
+        return _encode_block(self.deltas[id_size][begin:end].tobytes(), id_size, weights,
+                             self.lengths[length_size][begin:end].tobytes(), length_size,
+                             values[self.value_begin[n]:self.value_end[n]])
 
 
 class _ArrayPostingsWriter(_InliningPostingsWriter):
@@ -97,13 +172,15 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
     term's at once (:meth:`add_arrays`, from :mod:`searcher.pool`)."""
 
     def _write_block(self, last=False):
+        # postings added one by one (Whoosh's merges): their block laid out like any other
         ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
         weights = np.frombuffer(self._weights, dtype=np.float32)
         values = self._values
-        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
-        stats = _BlockStats(ids, weights, None)
+        value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
+        blocks = _ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
+        stats = blocks.stats(0)
         stats._minlength, stats._maxlength = self._minlength, self._maxlength
-        self._write_arrays(stats, lens, b"".join(values), last)
+        self._write_prepared(stats, blocks.data(0, b"".join(values)), last)
         self._new_block()
 
     def start_postings(self, format_, terminfo):
@@ -126,22 +203,11 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
         self._minlength = min(positive) if positive else None
         self._maxlength = max(positive) if positive else 0
 
-    def add_arrays(self, ids: np.ndarray, weights: np.ndarray, lengths: np.ndarray | None,
-                   value_lengths: np.ndarray | None, values: bytes) -> None:
-        """A term's postings at once, as arrays (after ``start_postings``), written as blocks:
-        document numbers ascending, weights, each document's field length (0: none) or None, and
-        the postings' values end to end with their lengths (None: no values)."""
-        count = len(ids)
-        starts = np.concatenate(([0], np.cumsum(value_lengths))) if value_lengths is not None else None
-        for begin in range(0, count, self._blocklimit):
-            end = min(begin + self._blocklimit, count)
-            stats = _BlockStats(ids[begin:end], weights[begin:end],
-                                lengths[begin:end] if lengths is not None else None)
-            if starts is None:
-                lens, blob = None, b""
-            else:
-                lens, blob = value_lengths[begin:end], values[starts[begin]:starts[end]]
-            self._write_arrays(stats, lens, blob, last=end == count)
+    def add_blocks(self, blocks: _ChunkBlocks, first: int, count: int, values: bytes) -> None:
+        """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
+        ``start_postings``); ``values`` are the chunk's values end to end."""
+        for n in range(first, first + count):
+            self._write_prepared(blocks.stats(n), blocks.data(n, values), last=n == first + count - 1)
 
     def finish_postings(self):
         if self._blockcount and not len(self):  # add_arrays wrote the last block already
@@ -151,28 +217,16 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
             return terminfo
         return super().finish_postings()
 
-    def _write_arrays(self, stats: _BlockStats, lens, blob, last: bool) -> None:
+    def _write_prepared(self, stats: _BlockStats, data: bytes, last: bool) -> None:
         if not self._blockcount:
             self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(stats)
-        ids, weights = stats._ids, stats._weights
-        deltas = np.diff(ids, prepend=0)
-        id_size = _unsigned_size(int(deltas.max()))
-        weighted = not bool(np.all(weights == 1.0))
-        len_size = 0 if lens is None else _unsigned_size(int(lens.max()))
-        parts = [_HEADER.pack(id_size, weighted, len_size), deltas.astype(_UNSIGNED[id_size]).tobytes()]
-        if weighted:
-            parts.append(weights.astype(np.float32).tobytes())
-        if len_size:
-            parts.append(np.asarray(lens).astype(_UNSIGNED[len_size]).tobytes())
-            parts.append(bytes(blob))
-        data = b"".join(parts)
         comp = self._compression
         if comp:
             data = zlib.compress(data, comp)
-        info = dumps((len(ids), int(ids[-1]), stats.max_weight(), comp,
-                      length_to_byte(stats._minlength), length_to_byte(stats._maxlength)), 2)
+        info = dumps((len(stats), stats.max_id(), stats.max_weight(), comp,
+                      length_to_byte(stats.min_length()), length_to_byte(stats.max_length())), 2)
         size = len(info) + len(data)
         self._postfile.write_int(-size if last else size)
         self._postfile.write(info)
@@ -334,6 +388,13 @@ class _FieldWriter(W3FieldWriter):
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
             value_ends = np.cumsum(value_lengths).tolist() if value_lengths is not None else None
+            big = [(number, at) for number, at in zip(range(term, last), _running_starts(counts, term, last))
+                   if counts[number] >= inline_limit]
+            blocks = None
+            if big:
+                blocks = _ChunkBlocks(ids, weights, field_lengths, value_lengths, [at for _, at in big],
+                                      [counts[number] for number, _ in big], postwriter._blocklimit)
+            block = 0
             at = 0
             for number in range(term, last):
                 count = counts[number]
@@ -349,15 +410,20 @@ class _FieldWriter(W3FieldWriter):
                                           length_list[at:stop] if length_list is not None else None,
                                           term_values)
                 else:
-                    value_start = (value_ends[at - 1] if at else 0) if value_ends is not None else 0
-                    value_stop = value_ends[stop - 1] if value_ends is not None else 0
-                    postwriter.add_arrays(ids[at:stop], weights[at:stop],
-                                          field_lengths[at:stop] if field_lengths is not None else None,
-                                          value_lengths[at:stop] if value_lengths is not None else None,
-                                          values[value_start:value_stop])
+                    term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
+                    postwriter.add_blocks(blocks, block, term_blocks, values)
+                    block += term_blocks
                 self.finish_term()
                 at = stop
             term, start = last, end
+
+
+def _running_starts(counts: list, first: int, last: int):
+    """Where each of the terms ``first`` to ``last - 1`` starts in their chunk of postings."""
+    at = 0
+    for number in range(first, last):
+        yield at
+        at += counts[number]
 
 
 class InliningCodec(W3Codec):
