@@ -110,11 +110,15 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
         except (OSError, EOFError) as exc:
             yield Skipped(str(source.path), f"not a readable gzip file: {exc}")
             return
-    records = []
-    for lineno, line in enumerate(data.splitlines(), 1):
+    # Two passes: the first only notes each valid record's id (a record whose id comes again later
+    # in the file is superseded by the later one), the second parses the records kept as they are
+    # indexed, so a large file's records are never all held at once.
+    lines = data.splitlines()
+    last: dict[str, int] = {}
+    for number, line in enumerate(lines):
         if not line.strip():
             continue
-        where = f"{source.path}:{lineno}"
+        where = f"{source.path}:{number + 1}"
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -123,12 +127,10 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
         if not isinstance(record, dict) or not record.get("id") or not isinstance(record.get("text"), str):
             yield Skipped(where, "a record needs an 'id' and a 'text' string")
             continue
-        records.append((record, hash_bytes(line)))
-    # A record whose id comes again later in the file is superseded by the later one
-    last = {str(record["id"]): number for number, (record, _) in enumerate(records)}
-    for number, (record, line_hash) in enumerate(records):
-        if last[str(record["id"])] == number:
-            yield document_from_record(record, str(source.path), line_hash)
+        last[str(record["id"])] = number
+    for number in sorted(last.values()):
+        line = lines[number]
+        yield document_from_record(json.loads(line), str(source.path), hash_bytes(line))
 
 
 def document_from_record(record: dict, path: str, content_hash: str) -> Document:
