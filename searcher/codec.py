@@ -7,12 +7,14 @@ Two changes to Whoosh 3's codec, each measured on news articles:
   postings file ("inlining"), but its writer calls a method that does not exist, so the option is
   unusable as shipped; :class:`InliningCodec` repairs it. Readers need nothing new: an inlined term
   is read by Whoosh's own ``ListMatcher``.
-- Blocks as arrays (:class:`ArrayCodec`, used for every new segment). Whoosh pickles each block's
-  document numbers, weights and positions together, so reading the numbers of a common word meant
-  unpickling a bytes object per posting for its positions too: 1 µs per posting, most of a short
-  query's first read. Here a block is its numbers (deltas), weights and value lengths as packed
-  arrays, then the values end to end: numpy reads a block's numbers and weights without touching
-  its positions, and a phrase slices out only the positions it checks. Writing is vectorised too.
+- Blocks as arrays (:class:`ArrayCodec`, used for every new segment). Whoosh pickles and compresses
+  each block's document numbers, weights and positions together, so reading the numbers of a common
+  word meant decompressing and unpickling a bytes object per posting for its positions too: 1 µs per
+  posting, most of a short query's first read. Here a block is its numbers (deltas of 1, 2 or 4
+  bytes) and weights (whole numbers in 1 or 2 bytes) as plain arrays, then its value lengths and
+  values compressed together: numpy reads numbers and weights straight from the file's bytes, and a
+  phrase slices out only the positions it checks. Blocks hold 1,024 postings (Whoosh's 128 made the
+  per-block work most of a long list's reading). Writing is vectorised too.
   The block header (count, last id, maximum weight, ...) is Whoosh's own, so skipping and block
   quality work unchanged, and Whoosh's matcher interface is kept for every other reader.
 
@@ -23,6 +25,8 @@ file read per posting (a fifth of the commit on 5,000 articles); the lengths are
 """
 from __future__ import annotations
 
+import io
+import pickle
 import struct
 import zlib
 from pickle import dumps
@@ -37,12 +41,16 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 INLINE_LIMIT = 8
 # Postings per block of the array layout: fewer, larger blocks cost less per posting to read whole,
 # which is how the array scorer reads them; Whoosh's own matchers skip by block all the same.
-ARRAY_BLOCK_LIMIT = 256
+ARRAY_BLOCK_LIMIT = 1024
 # Postings turned into arrays and lists at a time when a segment is written term by term.
 CHUNK_POSTINGS = 1 << 18
 
-_HEADER = struct.Struct("<BBB")  # bytes per id delta, weights stored (0/1), bytes per value length
+_INT = struct.Struct("!i")  # Whoosh's block length
+# bytes per id delta, per weight (0: all 1.0; 1 or 2: whole numbers; 4: float32), per value length;
+# whether the value lengths and values are compressed
+_HEADER = struct.Struct("<BBBB")
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32}
+_WEIGHTS = {1: np.uint8, 2: np.uint16, 4: np.float32}
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
@@ -91,16 +99,20 @@ class _BlockStats:
         return self._maxweight
 
 
-def _encode_block(deltas: bytes, id_size: int, weights: bytes | None, lengths: bytes | None,
-                  length_size: int, values: bytes) -> bytes:
-    """A block's data in the array layout (before compression): header, id deltas, weights if not
-    all 1.0, value lengths and values if the field has values."""
-    parts = [_HEADER.pack(id_size, weights is not None, length_size), deltas]
-    if weights is not None:
-        parts.append(weights)
+def _encode_block(deltas: bytes, id_size: int, weights: bytes, weight_size: int, lengths: bytes | None,
+                  length_size: int, values: bytes, compression: int) -> bytes:
+    """A block's data in the array layout: header, id deltas and weights as they are (read with
+    numpy, nothing to decompress), then the value lengths and values compressed together."""
+    parts = [_HEADER.pack(id_size, weight_size, length_size, bool(compression)), deltas, weights]
     if length_size:
-        parts += [lengths, values]
+        tail = lengths + values
+        parts.append(zlib.compress(tail, compression) if compression else tail)
     return b"".join(parts)
+
+
+def _weight_sizes(integral, largest) -> np.ndarray:
+    """Bytes per weight of each block: whole numbers in 1 or 2 bytes, others as float32."""
+    return np.where(integral & (largest < 1 << 8), 1, np.where(integral & (largest < 1 << 16), 2, 4))
 
 
 class _ChunkBlocks:
@@ -133,8 +145,12 @@ class _ChunkBlocks:
         self.deltas = {size: deltas.astype(_UNSIGNED[size]) for size in set(self.id_size)}
         self.first, self.last = ids[begin].tolist(), ids[end - 1].tolist()
         self.weights = weights.astype(np.float32)
-        self.weighted = (per_block(np.minimum, (self.weights == 1.0).astype(np.int8)) == 0).tolist()
-        self.max_weight = per_block(np.maximum, self.weights).tolist()
+        all_ones = per_block(np.minimum, (self.weights == 1.0).astype(np.int8)) == 1
+        integral = per_block(np.minimum, (self.weights == np.floor(self.weights)).astype(np.int8)) == 1
+        largest_weight = per_block(np.maximum, self.weights)
+        self.weight_size = np.where(all_ones, 0, _weight_sizes(integral, largest_weight)).tolist()
+        self.weight_arrays = {1: self.weights.astype(np.uint8), 2: self.weights.astype(np.uint16), 4: self.weights}
+        self.max_weight = largest_weight.tolist()
         self.weight_sum = per_block(np.add, self.weights.astype(np.float64)).tolist()
         if field_lengths is None:
             self.min_length = [None] * len(begin)
@@ -156,15 +172,15 @@ class _ChunkBlocks:
         return _BlockStats(self.end[n] - self.begin[n], self.first[n], self.last[n], self.max_weight[n],
                            self.weight_sum[n], self.min_length[n], self.max_length[n])
 
-    def data(self, n: int, values: bytes) -> bytes:
-        begin, end, id_size = self.begin[n], self.end[n], self.id_size[n]
-        weights = self.weights[begin:end].tobytes() if self.weighted[n] else None
+    def data(self, n: int, values: bytes, compression: int) -> bytes:
+        begin, end, id_size, weight_size = self.begin[n], self.end[n], self.id_size[n], self.weight_size[n]
+        deltas = self.deltas[id_size][begin:end].tobytes()
+        weights = self.weight_arrays[weight_size][begin:end].tobytes() if weight_size else b""
         if self.value_lengths is None:
-            return _encode_block(self.deltas[id_size][begin:end].tobytes(), id_size, weights, None, 0, b"")
+            return _encode_block(deltas, id_size, weights, weight_size, None, 0, b"", compression)
         length_size = self.length_size[n]
-        return _encode_block(self.deltas[id_size][begin:end].tobytes(), id_size, weights,
-                             self.lengths[length_size][begin:end].tobytes(), length_size,
-                             values[self.value_begin[n]:self.value_end[n]])
+        return _encode_block(deltas, id_size, weights, weight_size, self.lengths[length_size][begin:end].tobytes(),
+                             length_size, values[self.value_begin[n]:self.value_end[n]], compression)
 
 
 class _ArrayPostingsWriter(_InliningPostingsWriter):
@@ -180,7 +196,7 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
         blocks = _ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
         stats = blocks.stats(0)
         stats._minlength, stats._maxlength = self._minlength, self._maxlength
-        self._write_prepared(stats, blocks.data(0, b"".join(values)), last)
+        self._write_prepared(stats, blocks.data(0, b"".join(values), self._compression), last)
         self._new_block()
 
     def start_postings(self, format_, terminfo):
@@ -207,7 +223,8 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
         ``start_postings``); ``values`` are the chunk's values end to end."""
         for n in range(first, first + count):
-            self._write_prepared(blocks.stats(n), blocks.data(n, values), last=n == first + count - 1)
+            self._write_prepared(blocks.stats(n), blocks.data(n, values, self._compression),
+                                 last=n == first + count - 1)
 
     def finish_postings(self):
         if self._blockcount and not len(self):  # add_arrays wrote the last block already
@@ -222,10 +239,8 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
             self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(stats)
-        comp = self._compression
-        if comp:
-            data = zlib.compress(data, comp)
-        info = dumps((len(stats), stats.max_id(), stats.max_weight(), comp,
+        # the block as a whole is not compressed (its values are): Whoosh's compression flag says 0
+        info = dumps((len(stats), stats.max_id(), stats.max_weight(), 0,
                       length_to_byte(stats.min_length()), length_to_byte(stats.max_length())), 2)
         size = len(info) + len(data)
         self._postfile.write_int(-size if last else size)
@@ -234,40 +249,78 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
         self._blockcount += 1
 
 
-def decode_block(data: bytes, count: int):
-    """(id deltas, weights or None for all 1.0, value lengths or None, values end to end) of a block."""
-    id_size, weighted, len_size = _HEADER.unpack_from(data)
+def decode_block(data: bytes, count: int, values: bool = True):
+    """(id deltas, weights or None for all 1.0, value lengths or None, values end to end) of a
+    block; without ``values`` the lengths and values are left compressed (None, b"")."""
+    id_size, weight_size, len_size, compressed = _HEADER.unpack_from(data)
     at = _HEADER.size
     deltas = np.frombuffer(data, dtype=_UNSIGNED[id_size], count=count, offset=at)
     at += count * id_size
     weights = None
-    if weighted:
-        weights = np.frombuffer(data, dtype=np.float32, count=count, offset=at)
-        at += count * 4
-    lens = None
-    if len_size:
-        lens = np.frombuffer(data, dtype=_UNSIGNED[len_size], count=count, offset=at)
-        at += count * len_size
-    return deltas, weights, lens, memoryview(data)[at:]
+    if weight_size:
+        weights = np.frombuffer(data, dtype=_WEIGHTS[weight_size], count=count, offset=at)
+        at += count * weight_size
+    if not (values and len_size):
+        return deltas, weights, None, b""
+    tail = zlib.decompress(data[at:]) if compressed else bytes(data[at:])
+    lens = np.frombuffer(tail, dtype=_UNSIGNED[len_size], count=count)
+    return deltas, weights, lens, memoryview(tail)[count * len_size:]
+
+
+def read_term_postings(postfile, terminfo, values: bool):
+    """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
+    value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
+    front of each block only (a positional block's positions are not even decompressed).
+
+    A matcher visits a block at a time, with a file seek and read for its header and another for its
+    data: on a common word's hundreds of blocks that was most of the time of reading it.
+    """
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
+        length = length[0]
+    raw = memoryview(postfile.get(offset, length))
+    if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a posting list")
+    stream = io.BytesIO(raw)
+    at = 4
+    deltas, weights, lengths, blobs, last_ids = [], [], [], [], []
+    while True:
+        size = _INT.unpack_from(raw, at)[0]
+        stream.seek(at + _INT.size)
+        count, last_id = pickle.load(stream)[:2]
+        start, end = stream.tell(), at + _INT.size + abs(size)
+        block = decode_block(raw[start:end], count, values)
+        deltas.append(block[0])
+        weights.append(block[1] if block[1] is not None else _ones(count))
+        if block[2] is not None:
+            lengths.append(block[2])
+            blobs.append(block[3])
+        last_ids.append(last_id)
+        if size < 0:
+            break
+        at = end
+    # each block's first number is absolute: made relative to the block before, one cumsum does all
+    ids = np.concatenate(deltas).astype(np.int64)
+    firsts = np.cumsum([0] + [len(d) for d in deltas[:-1]])
+    ids[firsts[1:]] -= np.asarray(last_ids[:-1], dtype=np.int64)
+    ids = np.cumsum(ids)
+    weights = np.concatenate(weights).astype(np.float64)
+    if not lengths:
+        return ids, weights, None, b""
+    return ids, weights, np.concatenate(lengths), b"".join(blobs)
+
+
+def _ones(count: int) -> np.ndarray:
+    return np.ones(count, dtype=np.float32)
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
-    """Whoosh's block matcher over the array layout (:meth:`block_arrays` for whole-block reads)."""
+    """Whoosh's block matcher over the array layout (the array scorer reads whole lists with
+    :func:`read_term_postings` instead)."""
 
     def _read_data(self):
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression:
-            data = zlib.decompress(data)
         self._data = decode_block(bytes(data), self._blocklength)
-
-    def block_arrays(self):
-        """The current block's (document numbers, weights, value lengths or None, values) as arrays."""
-        if self._data is None:
-            self._read_data()
-        deltas, weights, lens, blob = self._data
-        ids = np.cumsum(deltas, dtype=np.int64)
-        weights = np.ones(len(ids)) if weights is None else weights.astype(np.float64)
-        return ids, weights, lens, blob
 
     def _read_ids(self):
         if self._data is None:
@@ -278,7 +331,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         weights = self._data[1]
-        self._weights = [1.0] * self._blocklength if weights is None else weights.tolist()
+        self._weights = [1.0] * self._blocklength if weights is None else weights.astype(np.float64).tolist()
 
     def _read_values(self):
         if self._data is None:

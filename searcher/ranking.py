@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayLeafMatcher
+from .codec import ArrayLeafMatcher, read_term_postings
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -370,22 +370,13 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
         return (ids, weights, list(encoded)) if values else (ids, weights)
     terms = reader._terms
     matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
-    if isinstance(matcher, ArrayLeafMatcher):  # blocks as arrays: values only sliced when asked
-        id_blocks, weight_blocks, length_blocks, value_blocks = [], [], [], []
-        while matcher.is_active():
-            ids, weights, lengths, blob = matcher.block_arrays()
-            id_blocks.append(ids)
-            weight_blocks.append(weights)
-            if values and lengths is not None:
-                length_blocks.append(lengths)
-                value_blocks.append(blob)
-            matcher._next_block()
-        ids, weights = np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    if isinstance(matcher, ArrayLeafMatcher):  # blocks as arrays: read whole, values only when asked
+        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
         if not values:
             return ids, weights
-        if not length_blocks:
+        if lengths is None:
             return ids, weights, [b""] * len(ids)
-        return ids, weights, _Values(np.concatenate(length_blocks), b"".join(value_blocks))
+        return ids, weights, _Values(lengths, blob)
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (not values or matcher._fixedsize is None):
         id_blocks, weight_blocks, value_list = [], [], []
         while matcher.is_active():

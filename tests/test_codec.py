@@ -15,9 +15,14 @@ from searcher.pool import GroupingSegmentWriter, TermPool
 from searcher.ranking import _postings, match_all
 from searcher.schema import make_schema
 
-# Common words make posting lists of several blocks, rare ones are inlined, the rest in between
+# Common words make posting lists of several blocks (blocks of 128 here), rare ones are inlined,
+# the rest in between
 COMMON = "quốc phòng toàn dân bộ chỉ huy quân sự tỉnh".split()
 RARE = "điện biên hòa bình bắc kạn lai châu sơn la kỹ thuật quý vị".split()
+
+
+def _codec() -> ArrayCodec:
+    return ArrayCodec(blocklimit=128)
 
 
 def _documents(count: int, seed: int = 7) -> list[dict]:
@@ -88,13 +93,13 @@ def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
 
 @pytest.fixture(scope="module")
 def ours(tmp_path_factory, docs):
-    return _build(tmp_path_factory.mktemp("x") / "ours", GroupingSegmentWriter, ArrayCodec(), [docs])
+    return _build(tmp_path_factory.mktemp("x") / "ours", GroupingSegmentWriter, _codec(), [docs])
 
 
 def test_the_corpus_exercises_every_kind_of_posting_list(ours):
     with ours.reader() as reader:
         frequencies = [reader.doc_frequency("body_fold", t) for t in reader.lexicon("body_fold")]
-    assert max(frequencies) > 2 * ArrayCodec().postings_writer(None)._blocklimit  # several blocks
+    assert max(frequencies) > 2 * _codec().postings_writer(None)._blocklimit  # several blocks
     assert min(frequencies) == 1  # inlined
 
 
@@ -116,8 +121,8 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
     # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
     # Whoosh's segments alike, and the result equals a single stock build
     batches = [docs[:300], docs[300:310], docs[310:320], docs[320:]]
-    merged = _build(tmp_path / "merged", GroupingSegmentWriter, ArrayCodec(), batches)
-    writer = GroupingSegmentWriter(merged, codec=ArrayCodec(), compound=False)
+    merged = _build(tmp_path / "merged", GroupingSegmentWriter, _codec(), batches)
+    writer = GroupingSegmentWriter(merged, codec=_codec(), compound=False)
     writer.commit(optimize=True)
     assert len(merged._segments()) == 1
     assert _contents(merged) == _contents(stock)
@@ -125,7 +130,7 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
 
 def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs):
     mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:350]])
-    writer = GroupingSegmentWriter(mixed, codec=ArrayCodec(), compound=False)
+    writer = GroupingSegmentWriter(mixed, codec=_codec(), compound=False)
     for doc in docs[350:]:
         writer.add_document(**doc)
     writer.commit(merge=False)
@@ -187,3 +192,33 @@ def test_the_pool_gives_postings_sorted_by_field_term_and_document():
         ("a", b"y", 1, 1.0, b"r"), ("a", b"z", 0, 2.0, b"pq"), ("a", b"z", 3, 1.0, b"s"),
         ("b", b"x", 0, 1.0, b""), ("b", b"x", 2, 3.0, b"")]
     assert pool.fieldnames == {"a", "b"}
+
+
+def test_weights_of_every_width_read_back_exactly(tmp_path):
+    # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32
+    docs = [{"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n * 3)), "_boost": 0.5 if n % 3 else 1.0}
+            for n in range(200)]
+    docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
+    for name, writer_class, codec in (("stock", SegmentWriter, InliningCodec()),
+                                      ("ours", GroupingSegmentWriter, _codec())):
+        path = tmp_path / name
+        path.mkdir()
+        ix = FileStorage(str(path)).create_index(make_schema())
+        writer = writer_class(ix, codec=codec, compound=False)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        with ix.reader() as reader:
+            matcher = reader.postings("body_fold", b"quoc")
+            found = []
+            while matcher.is_active():
+                found.append((matcher.id(), matcher.weight()))
+                matcher.next()
+            if name == "stock":
+                expected = found
+            else:
+                assert found == expected
+                assert max(w for _, w in found) > 65536 and any(w % 1 for _, w in found)
+                info = reader.term_info("body_fold", b"quoc")
+                ids, weights = _postings(reader, "body_fold", b"quoc", info)
+                assert list(zip(ids.tolist(), weights.tolist())) == expected
