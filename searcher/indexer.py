@@ -24,7 +24,6 @@ from .parallel import LexiconProcess, ParallelWriter, default_jobs
 from .pool import GroupingSegmentWriter
 from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
-WRITER_LIMIT_MB = 256
 # A run writing fewer documents than this stays in this process: starting workers would cost more
 # than they save, and each worker adds a segment that a later commit merges.
 PARALLEL_MIN_DOCS = 200
@@ -184,7 +183,8 @@ class _Run:
         # compound=False: Whoosh copies a compound segment's postings and terms into memory for
         # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
         # through the OS page cache, shared by all threads and processes
-        options = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": ArrayCodec()}
+        # (postings are pooled in memory as arrays, searcher.pool: Whoosh's limitmb no longer applies)
+        options = {"compound": False, "codec": ArrayCodec()}
         # With workers, documents are analysed and written by worker processes, one segment each;
         # deletions stay with this process's writer, which sees every existing segment.
         if parallel:

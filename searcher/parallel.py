@@ -1,4 +1,5 @@
-"""Indexing on several cores: Whoosh's multiprocess writer, made safe to kill and to fail.
+"""Indexing on several cores: Whoosh's multiprocess writer, made safe to kill and to fail, and the
+lexicon counted in a process of its own.
 
 Analysing the text and writing the postings are most of an indexing run's time, and Whoosh can do both
 in worker processes (``MpWriter``): the indexing process hands batches of documents to the workers,
@@ -19,6 +20,7 @@ import signal
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
 
+from .lexicon import LexiconBuilder
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker
@@ -101,20 +103,16 @@ class LexiconProcess:
     BATCH = 64
 
     def __init__(self, generation):
-        from .lexicon import LexiconBuilder  # noqa: F401  (imported before the fork, not in it)
-
         context = multiprocessing.get_context("fork")
         self._texts = context.Queue(maxsize=32)
         self._process = context.Process(target=_count_texts, args=(generation, self._texts), daemon=True)
         self._process.start()
         self._batch: list[tuple[str, str]] = []
         self._closed = False
-        self.changed = False
 
     def add(self, title: str, text: str) -> None:
         if self._closed:
             raise RuntimeError("texts added after close_input()")
-        self.changed = True
         self._batch.append((title, text))
         if len(self._batch) >= self.BATCH:
             self._texts.put(self._batch)
@@ -147,8 +145,6 @@ class LexiconProcess:
 
 
 def _count_texts(generation, texts) -> None:
-    from .lexicon import LexiconBuilder
-
     _die_with_parent()
     builder = LexiconBuilder(generation, fresh=True)
     while (batch := texts.get()) is not None:
