@@ -147,6 +147,24 @@ class _TermPoolWriting:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = TermPool()
+
+    def _flush_segment(self):
+        writer = self.fieldwriter
+        if not hasattr(writer, "add_term_groups"):  # a codec without the bulk path
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        writer.add_term_groups(self.schema, lengths, self.pool.sorted_fields())
+        writer.close()
+        if lengths is not None:
+            lengths.close()
+
+
+class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
+    """Whoosh's segment writer with postings grouped in memory (see the module's docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         # fields with term vectors or a separate spelling field go through Whoosh's own add_document
         self._plain_schema = not any(field.vector or field.separate_spelling() for _, field in self.schema.items())
 
@@ -184,21 +202,7 @@ class _TermPoolWriting:
         self._added = True
         self.docnum += 1
 
-    def _flush_segment(self):
-        writer = self.fieldwriter
-        if not hasattr(writer, "add_term_groups"):  # a codec without the bulk path
-            return super()._flush_segment()
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        writer.add_term_groups(self.schema, lengths, self.pool.sorted_fields())
-        writer.close()
-        if lengths is not None:
-            lengths.close()
-
-
-class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
-    """Whoosh's segment writer with postings grouped in memory (see the module's docstring)."""
-
 
 class GroupingMpWriter(_TermPoolWriting, MpWriter):
-    """Whoosh's multiprocess writer with the same pool (for the segments it merges itself)."""
+    """Whoosh's multiprocess writer with the same pool (for the segments it merges itself); its
+    documents go to the worker processes as Whoosh's ``add_document`` sends them."""

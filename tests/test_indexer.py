@@ -3,6 +3,7 @@ import json
 import os
 
 import pytest
+from whoosh import index as whoosh_index
 
 from searcher import store
 from searcher.engine import Engine
@@ -104,6 +105,8 @@ def test_a_record_repeated_later_in_a_jsonl_file_replaces_the_earlier_one(tmp_pa
                                          encoding="utf-8")
     summary = index_paths([tmp_path / "docs.jsonl"], tmp_path / "ix", jobs=jobs)
     assert summary.added == 302 and summary.documents == 302
+    # each worker writes a segment of its own (documents did go to the workers)
+    assert len(whoosh_index.open_dir(str(store.current_generation(tmp_path / "ix")))._segments()) == jobs
     engine = Engine(tmp_path / "ix")
     assert "hải đảo" in engine.get("r/1")["text"]
     assert engine.search("biên giới").total == 0
