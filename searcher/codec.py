@@ -185,7 +185,7 @@ class _ChunkBlocks:
 
 class _ArrayPostingsWriter(_InliningPostingsWriter):
     """Writes blocks in the array layout; takes postings one by one (Whoosh's merges) or a whole
-    term's at once (:meth:`add_arrays`, from :mod:`searcher.pool`)."""
+    term's blocks laid out beforehand (:meth:`add_blocks`, from :mod:`searcher.pool`)."""
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -227,7 +227,7 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
                                  last=n == first + count - 1)
 
     def finish_postings(self):
-        if self._blockcount and not len(self):  # add_arrays wrote the last block already
+        if self._blockcount and not len(self):  # add_blocks wrote the last block already
             terminfo = self._terminfo
             terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
             self._terminfo = None
