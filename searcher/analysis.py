@@ -216,7 +216,6 @@ def exact_bigram_analyzer():
 # as Whoosh's formats do. Query and highlighting still use the chains above; the terms
 # are the same (tests/test_analysis.py compares them).
 
-FORMS = ("exact", "folded", "bigram", "exact_bigram")
 _NORMAL_FORMS: dict[str, tuple[str, str]] = {}  # lowercase syllable -> (exact, folded)
 _NORMAL_FORMS_LIMIT = 500_000
 _last_text: list = [None, None]  # [text, its terms by form]: the fields of one text come one after another
@@ -256,8 +255,8 @@ def index_terms(value: str, form: str) -> list[tuple[str, int]]:
 
 
 class SyllableText(TEXT):
-    """A TEXT field in one of the :data:`FORMS`: its analyzer for queries, one shared tokenisation
-    per text when indexing."""
+    """A TEXT field in one form (exact, folded, bigram, exact_bigram): its analyzer for queries,
+    one shared tokenisation per text when indexing."""
 
     _ANALYZERS = {"exact": exact_analyzer, "folded": folded_analyzer, "bigram": bigram_analyzer,
                   "exact_bigram": exact_bigram_analyzer}

@@ -75,12 +75,16 @@ class TermPool:
         self.fieldnames: set[str] = set()  # read by Whoosh's multiprocess writer
         self._fields: dict[str, _FieldPostings] = {}
 
-    def add(self, item) -> None:
-        fieldname, text, docnum, weight, value = item
+    def _field(self, fieldname: str) -> _FieldPostings:
         field = self._fields.get(fieldname)
         if field is None:
             field = self._fields[fieldname] = _FieldPostings()
             self.fieldnames.add(fieldname)
+        return field
+
+    def add(self, item) -> None:
+        fieldname, text, docnum, weight, value = item
+        field = self._field(fieldname)
         number = field.terms.get(text)
         if number is None:
             number = field.terms[text] = len(field.texts)
@@ -100,10 +104,7 @@ class TermPool:
         ``FieldType.index`` gives them; weights are multiplied by ``boost``."""
         if not items:
             return
-        field = self._fields.get(fieldname)
-        if field is None:
-            field = self._fields[fieldname] = _FieldPostings()
-            self.fieldnames.add(fieldname)
+        field = self._field(fieldname)
         texts, _, weights, values = zip(*items)
         terms = field.terms
         numbers = list(map(terms.get, texts))
