@@ -267,10 +267,12 @@ def decode_block(data: bytes, count: int, values: bool = True):
     return deltas, weights, lens, memoryview(tail)[count * len_size:]
 
 
-def read_term_postings(postfile, terminfo, values: bool):
+def read_term_postings(postfile, terminfo, values: bool, wanted: np.ndarray | None = None):
     """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
     value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
-    front of each block only (a positional block's positions are not even decompressed).
+    front of each block only (a positional block's positions are not even decompressed). With
+    ``wanted`` (ascending document numbers), only the blocks holding one of them have their values
+    decompressed: the others' postings have empty values.
 
     A matcher visits a block at a time, with a file seek and read for its header and another for its
     data: on a common word's hundreds of blocks that was most of the time of reading it.
@@ -283,19 +285,17 @@ def read_term_postings(postfile, terminfo, values: bool):
         raise ValueError("not a posting list")
     stream = io.BytesIO(raw)
     at = 4
-    deltas, weights, lengths, blobs, last_ids = [], [], [], [], []
+    deltas, weights, last_ids, blocks = [], [], [], []
     while True:
         size = _INT.unpack_from(raw, at)[0]
         stream.seek(at + _INT.size)
         count, last_id = pickle.load(stream)[:2]
         start, end = stream.tell(), at + _INT.size + abs(size)
-        block = decode_block(raw[start:end], count, values)
+        block = decode_block(raw[start:end], count, values=False)
         deltas.append(block[0])
         weights.append(block[1] if block[1] is not None else _ones(count))
-        if block[2] is not None:
-            lengths.append(block[2])
-            blobs.append(block[3])
         last_ids.append(last_id)
+        blocks.append((start, end, count))
         if size < 0:
             break
         at = end
@@ -305,8 +305,19 @@ def read_term_postings(postfile, terminfo, values: bool):
     ids[firsts[1:]] -= np.asarray(last_ids[:-1], dtype=np.int64)
     ids = np.cumsum(ids)
     weights = np.concatenate(weights).astype(np.float64)
-    if not lengths:
+    if not values:
         return ids, weights, None, b""
+    needed = [True] * len(blocks)
+    if wanted is not None:
+        lows = np.searchsorted(wanted, ids[firsts], side="left")
+        needed = (lows < np.searchsorted(wanted, np.asarray(last_ids), side="right")).tolist()
+    lengths, blobs = [], []
+    for (start, end, count), need in zip(blocks, needed):
+        block = decode_block(raw[start:end], count, values=need) if need else (None, None, None, b"")
+        if block[2] is None and need:  # no values in this field
+            return ids, weights, None, b""
+        lengths.append(block[2] if need else np.zeros(count, dtype=np.uint8))
+        blobs.append(block[3])
     return ids, weights, np.concatenate(lengths), b"".join(blobs)
 
 
@@ -345,6 +356,91 @@ class ArrayLeafMatcher(W3LeafMatcher):
         starts = [0] + ends[:-1]
         raw = bytes(blob)
         self._values = [raw[s:e] for s, e in zip(starts, ends)]
+
+
+_PICKLED_LIST = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)  # protocol 2: a list, memoised
+_BININT1, _BININT2, _BININT, _MARK = ord("K"), ord("M"), ord("J"), ord("(")
+_APPEND, _APPENDS, _STOP = ord("a"), ord("e"), ord(".")
+_PICKLE_BATCH = 1000  # pickle splits longer lists into several batches: left to pickle itself
+
+
+def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of many postings at once: (count per posting, positions end to end), each
+    posting's ascending. ``data[starts[i]:ends[i]]`` is a value of Whoosh's ``Positions`` format:
+    the count, then the pickled list of position deltas.
+
+    A phrase over common words checks thousands of postings; unpickling them one by one was most of
+    its time. Here the pickles are read with numpy, one step per list item for all postings together:
+    small numbers are one opcode and 1, 2 or 4 bytes. A value not laid out that way (a very long
+    list, another writer) is decoded by ``format_.decode_positions``.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    last = len(raw) - 1
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    def at(index):  # bytes at ``index``, kept inside: a malformed value reads garbage, never out of bounds
+        return raw[np.minimum(index, last)].astype(np.int64)
+
+    counts = (at(starts) << 24) | (at(starts + 1) << 16) | (at(starts + 2) << 8) | at(starts + 3)
+    valid = (ends - starts >= 4 + len(_PICKLED_LIST) + 2) & (counts >= 1) & (counts <= _PICKLE_BATCH)
+    for i, byte in enumerate(_PICKLED_LIST.tolist()):
+        valid &= at(starts + 4 + i) == byte
+    counts = np.where(valid, counts, 0)
+    several = counts >= 2
+    valid &= ~several | (at(starts + 4 + len(_PICKLED_LIST)) == _MARK)
+    pointer = starts + 4 + len(_PICKLED_LIST) + several
+    firsts = np.cumsum(counts) - counts
+    deltas = np.zeros(int(counts.sum()), dtype=np.int64)
+    # Most lists hold only one-byte numbers: their length says so, and their items are every other
+    # byte. (The closing opcodes of every list are checked below.)
+    size = pointer + 2 * counts + 1 - starts
+    short = valid & ((ends - starts == size) | (ends - starts == size + 1))
+    if short.any():
+        items = np.repeat(pointer[short] - 2 * firsts[short], counts[short]) + 2 * np.arange(len(deltas))[
+            np.repeat(short, counts)]
+        valid[short] &= np.logical_and.reduceat(raw[np.minimum(items, last)] == _BININT1,
+                                                np.cumsum(counts[short]) - counts[short])
+        deltas[np.repeat(short, counts)] = at(items + 1)
+        pointer[short] += 2 * counts[short]
+    # the others one list item at a time, for all of them together; by decreasing count, those
+    # still reading items are a prefix of this order
+    order = np.flatnonzero(~short & (counts > 0))
+    order = order[np.argsort(-counts[order], kind="stable")]
+    remaining = counts[order]
+    for item in range(int(remaining[0]) if len(remaining) else 0):
+        active = order[:int(np.searchsorted(-remaining, -item, side="left"))]
+        where = pointer[active]
+        opcode = at(where)
+        value = at(where + 1)
+        two = opcode != _BININT1
+        value[two] |= at(where[two] + 2) << 8
+        four = opcode == _BININT
+        if four.any():  # signed 32 bits; positions are far below 2**31
+            value[four] |= (at(where[four] + 3) << 16) | (at(where[four] + 4) << 24)
+        valid[active[two & (opcode != _BININT2) & ~four]] = False
+        deltas[firsts[active] + item] = value
+        pointer[active] = where + np.where(two, np.where(four, 5, 3), 2)
+    # the list ends with its APPEND (one item) or APPENDS, then pickle's STOP (which may be cut off)
+    closing = np.where(several, _APPENDS, _APPEND)
+    valid &= at(pointer) == closing
+    valid &= (pointer + 1 == ends) | ((pointer + 2 == ends) & (at(pointer + 1) == _STOP))
+    positions = np.cumsum(deltas)
+    positions -= np.repeat(positions[firsts - 1] * (firsts > 0) if len(positions) else firsts, counts)
+    if valid.all():
+        return counts, positions
+    # the rest one by one, and the arrays put back together in posting order
+    raw_bytes = bytes(data)
+    lists = []
+    for i, ok in enumerate(valid.tolist()):
+        if ok:
+            lists.append(positions[firsts[i]:firsts[i] + counts[i]])
+        else:
+            lists.append(np.asarray(format_.decode_positions(raw_bytes[starts[i]:ends[i]]), dtype=np.int64))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return counts, np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
 
 
 class _FieldLengths:

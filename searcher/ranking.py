@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayLeafMatcher, read_term_postings
+from .codec import ArrayLeafMatcher, decode_positions, read_term_postings
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -65,12 +65,6 @@ def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
         matched &= scorer.mask(restrict)
     docnums = np.flatnonzero(matched)
     return Matches(docnums, scores[docnums], scorer.cut_short)
-
-
-def matching_docnums(searcher, q: Q.Query) -> np.ndarray:
-    """The live documents matching ``q``, in document order (a filter: its scores are not kept)."""
-    scorer = _Scorer(searcher)
-    return np.flatnonzero(scorer.mask(q) & scorer.live())
 
 
 def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
@@ -159,36 +153,45 @@ class _Scorer:
     def _phrase_matches(self, fieldname: str, words: list[str], candidates: np.ndarray | None) -> np.ndarray:
         """Documents holding ``words`` at consecutive positions (matched only: a phrase filters, the
         words rank). The documents holding every word (and among ``candidates``, if given) are found
-        with arrays; only their positions are decoded, where Whoosh decodes every posting's."""
+        with arrays, then only their positions are decoded, all at once (codec.decode_positions),
+        and the phrase's starts are the positions of its first word that every later word follows."""
         field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
         if field is None or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {fieldname}")
         matched = np.zeros(self.size, dtype=bool)
         texts = [field.to_bytes(word) for word in words]
         for reader, offset in self.leaves:
-            postings = []
+            postings, infos = [], []
             for text in texts:
                 info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
                 if info is None:
                     break
-                postings.append(_postings(reader, fieldname, text, info, values=True))
+                infos.append(info)
+                postings.append(_postings(reader, fieldname, text, info))
             else:
                 common = postings[0][0]
                 if candidates is not None:
                     common = common[candidates[offset + common]]
-                for ids, _, _ in postings[1:]:
+                for ids, _ in postings[1:]:
                     common = np.intersect1d(common, ids, assume_unique=True)
-                where = [np.searchsorted(ids, common) for ids, _, _ in postings]
-                decode = field.format.decode_positions
-                for n, docnum in enumerate(common.tolist()):
-                    # starts of the phrase: positions of the first word that every later word follows
-                    starts = set(decode(postings[0][2][where[0][n]]))
-                    for i in range(1, len(postings)):
-                        starts &= {p - i for p in decode(postings[i][2][where[i][n]])}
-                        if not starts:
-                            break
-                    if starts:
-                        matched[offset + docnum] = True
+                # (document, start) pairs as one number each: document << 32 | position - word's place;
+                # the words with the fewest positions there first, and each word's positions read only
+                # in the documents where the phrase can still start
+                rows = [np.searchsorted(ids, common) for ids, _ in postings]
+                order = sorted(range(len(texts)), key=lambda n: postings[n][1][rows[n]].sum())
+                starts = None
+                for place in order:
+                    if not len(common):
+                        break
+                    ids = postings[place][0]
+                    values = _postings(reader, fieldname, texts[place], infos[place], values=True, wanted=common)[2]
+                    rows = np.searchsorted(ids, common)
+                    counts, positions = _positions(values, rows, field.format)
+                    keys = (np.repeat(common, counts) << 32) + positions - place
+                    keys = keys[positions >= place]
+                    starts = keys if starts is None else starts[np.isin(starts, keys, assume_unique=True)]
+                    common = np.unique(starts >> 32)  # documents where the phrase can still start
+                matched[offset + common] = True
         return matched
 
     def mask(self, q: Q.Query) -> np.ndarray:
@@ -341,9 +344,10 @@ class _DecodedPostings:
 _DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
 
 
-def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
+def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, wanted: np.ndarray | None = None):
     """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
-    also each posting's encoded value (positions, for a phrase), as a list."""
+    also each posting's encoded value (positions, for a phrase), of the documents ``wanted`` at least
+    (ascending numbers; None: all)."""
     if not values and _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
         segment = getattr(reader, "segment", None)
         key = (segment().segment_id(), fieldname, text) if segment else None
@@ -354,10 +358,10 @@ def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
         if key:
             _DECODED.put(key, ids, weights)
         return ids, weights
-    return _read_postings(reader, fieldname, text, info, values)
+    return _read_postings(reader, fieldname, text, info, values, wanted)
 
 
-def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
+def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, wanted=None):
     if info.is_inlined():  # a short posting list kept in the term table
         ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)
@@ -371,7 +375,7 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
     terms = reader._terms
     matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
     if isinstance(matcher, ArrayLeafMatcher):  # blocks as arrays: read whole, values only when asked
-        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
+        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values, wanted)
         if not values:
             return ids, weights
         if lengths is None:
@@ -410,15 +414,26 @@ class _Values:
     """A posting list's values (encoded positions) end to end, each sliced out only when asked."""
 
     def __init__(self, lengths: np.ndarray, data: bytes):
-        self._ends = np.cumsum(lengths, dtype=np.int64)
-        self._data = data
+        self.ends = np.cumsum(lengths, dtype=np.int64)
+        self.data = data
 
     def __len__(self):
-        return len(self._ends)
+        return len(self.ends)
 
     def __getitem__(self, i):
-        start = int(self._ends[i - 1]) if i else 0
-        return self._data[start:int(self._ends[i])]
+        start = int(self.ends[i - 1]) if i else 0
+        return self.data[start:int(self.ends[i])]
+
+
+def _positions(values, rows: np.ndarray, format_) -> tuple[np.ndarray, np.ndarray]:
+    """(count per posting, positions end to end) of the postings ``rows`` of a list's ``values``."""
+    if isinstance(values, _Values):
+        ends = values.ends[rows]
+        starts = np.where(rows > 0, values.ends[rows - 1], 0)
+        return decode_positions(values.data, starts, ends, format_)
+    chosen = [values[row] for row in rows.tolist()]  # a list of values (other codecs, inlined terms)
+    ends = np.cumsum([len(v) for v in chosen], dtype=np.int64)
+    return decode_positions(b"".join(chosen), ends - [len(v) for v in chosen], ends, format_)
 
 
 def _lengths(reader, fieldname: str) -> np.ndarray:

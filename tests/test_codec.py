@@ -222,3 +222,62 @@ def test_weights_of_every_width_read_back_exactly(tmp_path):
                 info = reader.term_info("body_fold", b"quoc")
                 ids, weights = _postings(reader, "body_fold", b"quoc", info)
                 assert list(zip(ids.tolist(), weights.tolist())) == expected
+
+
+def _encoded_position_lists(rng: random.Random) -> list[tuple[list[int], bytes]]:
+    """Position lists of every shape the pickled format takes: one item, numbers of 1, 2 and 4 bytes,
+    lists long enough for pickle to split, pickle's final STOP kept or cut off, and malformed ones."""
+    from whoosh.formats import Positions
+
+    encode = Positions().encode
+    lists = []
+    for _ in range(600):
+        count = rng.choice([1, 1, 2, 3, 7, 40, 999, 1000, 1001, 1700])
+        span = rng.choice([count + 3, 255, 300, 70_000, 3_000_000])
+        positions = sorted(rng.sample(range(max(span, count)), count))
+        value = encode(positions)
+        lists.append((positions, value[:-1] if rng.random() < 0.3 else value))
+    lists.append(([5], b"\x00\x00\x00\x01\x80\x02]q\x00K\x05a."))
+    # a count that disagrees with the pickle, a truncated list: decoded by pickle, as Whoosh would
+    lists.append(([1], b"\x00\x00\x00\x02\x80\x02]q\x00(K\x01e."))
+    lists.append(([2, 3], b"\x00\x00\x00\x02\x80\x02]q\x00(K\x02K\x01e"))
+    rng.shuffle(lists)
+    return lists
+
+
+def test_positions_decoded_in_bulk_equal_pickles_answer():
+    from whoosh.formats import Positions
+
+    from searcher.codec import decode_positions
+
+    lists = _encoded_position_lists(random.Random(3))
+    data = b"".join(value for _, value in lists)
+    ends = np.cumsum([len(value) for _, value in lists])
+    starts = ends - [len(value) for _, value in lists]
+    counts, positions = decode_positions(data, starts, ends, Positions())
+    assert counts.tolist() == [len(expected) for expected, _ in lists]
+    assert positions.tolist() == [p for expected, _ in lists for p in expected]
+    # any subset, in any order of the data
+    chosen = np.array(sorted(random.Random(4).sample(range(len(lists)), 50)))
+    counts, positions = decode_positions(data, starts[chosen], ends[chosen], Positions())
+    assert positions.tolist() == [p for n in chosen.tolist() for p in lists[n][0]]
+    assert [x.tolist() for x in decode_positions(data, starts[:0], ends[:0], Positions())] == [[], []]
+
+
+def test_values_read_for_wanted_documents_only_are_those_of_a_full_read(ours):
+    from searcher.codec import read_term_postings
+
+    with ours.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        terms = segment_reader._terms
+        info = segment_reader.term_info("body_fold", "quoc")
+        assert not info.is_inlined() and info.doc_frequency() > 3 * 128  # several blocks
+        ids, _, lengths, blob = read_term_postings(terms._postfile, info, values=True)
+        full = np.split(np.frombuffer(blob, dtype=np.uint8), np.cumsum(lengths)[:-1])
+        wanted = ids[[3, 200, 201]]  # in the first and second blocks of 128
+        ids2, _, lengths2, blob2 = read_term_postings(terms._postfile, info, values=True, wanted=wanted)
+        part = np.split(np.frombuffer(blob2, dtype=np.uint8), np.cumsum(lengths2)[:-1])
+        assert ids2.tolist() == ids.tolist()
+        for row in (3, 200, 201):
+            assert part[row].tobytes() == full[row].tobytes() != b""
+        assert lengths2[256:].sum() == 0  # the blocks from the third on were left compressed

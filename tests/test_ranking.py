@@ -155,8 +155,8 @@ def _windows(size: int, count: int) -> list[list[str]]:
 
 @pytest.mark.parametrize("size", [2, 3])
 def test_quoted_phrases_find_what_whooshs_positional_phrase_finds(seed_index, size):
-    # two words are matched by their bigram term, three by candidates then the stored text: both must
-    # agree with positions
+    # two words are matched by their bigram term, three by the positions of their candidates (the
+    # documents holding both bigrams), decoded in bulk: both must agree with Whoosh's positional phrase
     with _searcher(seed_index) as searcher:
         for words in _windows(size, 12):
             q = parse_query('"' + " ".join(words) + '"', searcher).query
