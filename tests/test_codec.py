@@ -1,5 +1,7 @@
 """The segment writer (searcher.pool) and codec (searcher.codec) must store exactly what Whoosh's own
 writer and codec store, and read it back the same through Whoosh's matchers and the array scorer."""
+import io
+import pickle
 import random
 
 import numpy as np
@@ -281,3 +283,22 @@ def test_values_read_for_wanted_documents_only_are_those_of_a_full_read(ours):
         for row in (3, 200, 201):
             assert part[row].tobytes() == full[row].tobytes() != b""
         assert lengths2[256:].sum() == 0  # the blocks from the third on were left compressed
+
+
+def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
+    import struct
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    with ours.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        postfile = segment_reader._terms._postfile
+        for fieldname, compressed in (("body_fold", False), ("body", True)):
+            info = segment_reader.term_info(fieldname, "quoc" if fieldname == "body_fold" else "quốc")
+            offset, length = info.extent()
+            raw = postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+            assert raw[:4] == WHOOSH3_HEADER_MAGIC
+            stream = io.BytesIO(raw[8:])
+            pickle.load(stream)  # the block's info
+            header = raw[8 + stream.tell():8 + stream.tell() + 4]
+            assert struct.unpack("<BBBB", header)[3] == compressed
