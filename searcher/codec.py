@@ -369,6 +369,7 @@ _PICKLED_LIST = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)  # protocol 2: 
 _BININT1, _BININT2, _BININT, _MARK = ord("K"), ord("M"), ord("J"), ord("(")
 _APPEND, _APPENDS, _STOP = ord("a"), ord("e"), ord(".")
 _PICKLE_BATCH = 1000  # pickle splits longer lists into several batches: left to pickle itself
+_FEW_LEFT = 48  # lists still being read, below which the rest are unpickled one by one
 
 
 def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tuple[np.ndarray, np.ndarray]:
@@ -419,6 +420,9 @@ def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tup
     remaining = counts[order]
     for item in range(int(remaining[0]) if len(remaining) else 0):
         active = order[:int(np.searchsorted(-remaining, -item, side="left"))]
+        if len(active) <= _FEW_LEFT:  # a few long lists left: cheaper to unpickle (below) than to step
+            valid[active] = False
+            break
         where = pointer[active]
         opcode = at(where)
         value = at(where + 1)
@@ -438,16 +442,18 @@ def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tup
     positions -= np.repeat(positions[firsts - 1] * (firsts > 0) if len(positions) else firsts, counts)
     if valid.all():
         return counts, positions
-    # the rest one by one, and the arrays put back together in posting order
-    raw_bytes = bytes(data)
-    lists = []
-    for i, ok in enumerate(valid.tolist()):
-        if ok:
-            lists.append(positions[firsts[i]:firsts[i] + counts[i]])
-        else:
-            lists.append(np.asarray(format_.decode_positions(raw_bytes[starts[i]:ends[i]]), dtype=np.int64))
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return counts, np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+    # the others unpickled one by one, and the arrays put back together in posting order
+    others = np.flatnonzero(~valid).tolist()
+    lists = [format_.decode_positions(bytes(data[starts[i]:ends[i]])) for i in others]
+    kept = np.repeat(valid, counts)
+    counts = counts.copy()
+    counts[others] = [len(found) for found in lists]
+    joined = np.empty(int(counts.sum()), dtype=np.int64)
+    new_firsts = np.cumsum(counts) - counts
+    joined[np.repeat(valid, counts)] = positions[kept]
+    for i, found in zip(others, lists):
+        joined[new_firsts[i]:new_firsts[i] + len(found)] = found
+    return counts, joined
 
 
 class _FieldLengths:
