@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayLeafMatcher, decode_positions, read_term_postings
+from .codec import ArrayCodec, decode_positions, read_term_postings
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -373,14 +373,15 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, want
             weights = np.asarray(weights, dtype=np.float64)
         return (ids, weights, list(encoded)) if values else (ids, weights)
     terms = reader._terms
-    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
-    if isinstance(matcher, ArrayLeafMatcher):  # blocks as arrays: read whole, values only when asked
+    if isinstance(terms._codec, ArrayCodec):  # blocks as arrays: read whole, values only when asked
+        # (no matcher made first: making one reads the first block's header, 2% of a web request)
         ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values, wanted)
         if not values:
             return ids, weights
         if lengths is None:
             return ids, weights, [b""] * len(ids)
         return ids, weights, _Values(lengths, blob)
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (not values or matcher._fixedsize is None):
         id_blocks, weight_blocks, value_list = [], [], []
         while matcher.is_active():
