@@ -31,6 +31,7 @@ import io
 import pickle
 import struct
 import zlib
+from itertools import accumulate, chain
 from pickle import dumps
 
 import numpy as np
@@ -274,16 +275,8 @@ def decode_block(data: bytes, count: int, values: bool = True):
     return deltas, weights, lens, memoryview(tail)[count * len_size:]
 
 
-def read_term_postings(postfile, terminfo, values: bool, wanted: np.ndarray | None = None):
-    """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
-    value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
-    front of each block only (a positional block's positions are not even decompressed). With
-    ``wanted`` (ascending document numbers), only the blocks holding one of them have their values
-    decompressed: the others' postings have empty values.
-
-    A matcher visits a block at a time, with a file seek and read for its header and another for its
-    data: on a common word's hundreds of blocks that was most of the time of reading it.
-    """
+def _term_blocks(postfile, terminfo):
+    """(the term's bytes, [(data start, data end, count, last id), ...] of its blocks)."""
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
@@ -292,40 +285,72 @@ def read_term_postings(postfile, terminfo, values: bool, wanted: np.ndarray | No
         raise ValueError("not a posting list")
     stream = io.BytesIO(raw)
     at = 4
-    deltas, weights, last_ids, blocks = [], [], [], []
+    blocks = []
     while True:
         size = _INT.unpack_from(raw, at)[0]
         stream.seek(at + _INT.size)
         count, last_id = pickle.load(stream)[:2]
-        start, end = stream.tell(), at + _INT.size + abs(size)
-        block = decode_block(raw[start:end], count, values=False)
+        end = at + _INT.size + abs(size)
+        blocks.append((stream.tell(), end, count, last_id))
+        if size < 0:
+            return raw, blocks
+        at = end
+
+
+def read_term_postings(postfile, terminfo, values: bool):
+    """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
+    value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
+    front of each block only (a positional block's positions are not even looked at).
+
+    A matcher visits a block at a time, with a file seek and read for its header and another for its
+    data: on a common word's hundreds of blocks that was most of the time of reading it.
+    """
+    raw, blocks = _term_blocks(postfile, terminfo)
+    deltas, weights, lengths, blobs = [], [], [], []
+    for start, end, count, _ in blocks:
+        block = decode_block(raw[start:end], count, values)
         deltas.append(block[0])
         weights.append(block[1] if block[1] is not None else _ones(count))
-        last_ids.append(last_id)
-        blocks.append((start, end, count))
-        if size < 0:
-            break
-        at = end
+        if block[2] is not None:
+            lengths.append(block[2])
+            blobs.append(block[3])
     # each block's first number is absolute: made relative to the block before, one cumsum does all
     ids = np.concatenate(deltas).astype(np.int64)
     firsts = np.cumsum([0] + [len(d) for d in deltas[:-1]])
-    ids[firsts[1:]] -= np.asarray(last_ids[:-1], dtype=np.int64)
+    ids[firsts[1:]] -= np.asarray([last_id for _, _, _, last_id in blocks[:-1]], dtype=np.int64)
     ids = np.cumsum(ids)
     weights = np.concatenate(weights).astype(np.float64)
-    if not values:
+    if not lengths:
         return ids, weights, None, b""
-    needed = [True] * len(blocks)
-    if wanted is not None:
-        lows = np.searchsorted(wanted, ids[firsts], side="left")
-        needed = (lows < np.searchsorted(wanted, np.asarray(last_ids), side="right")).tolist()
-    lengths, blobs = [], []
-    for (start, end, count), need in zip(blocks, needed):
-        block = decode_block(raw[start:end], count, values=need) if need else (None, None, None, b"")
-        if block[2] is None and need:  # no values in this field
-            return ids, weights, None, b""
-        lengths.append(block[2] if need else np.zeros(count, dtype=np.uint8))
-        blobs.append(block[3])
     return ids, weights, np.concatenate(lengths), b"".join(blobs)
+
+
+def read_term_values(postfile, terminfo, wanted: np.ndarray):
+    """(value lengths, values end to end) of a term's postings in the array layout, read only in the
+    blocks that may hold one of the documents ``wanted`` (ascending numbers): the postings of the
+    other blocks have empty values. None if the field keeps no values.
+
+    A phrase reads its words' positions this way, for its candidates only; the blocks are told
+    apart by their headers' last document numbers, so their numbers and weights are not decoded.
+    """
+    raw, blocks = _term_blocks(postfile, terminfo)
+    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
+    # the wanted documents after the block before's last, up to this block's last
+    needed = (np.searchsorted(wanted, np.concatenate(([-1], last_ids[:-1])), side="right")
+              < np.searchsorted(wanted, last_ids, side="right")).tolist()
+    lengths, blobs = [], []
+    for (start, end, count, _), need in zip(blocks, needed):
+        if not need:
+            lengths.append(np.zeros(count, dtype=np.uint8))
+            continue
+        id_size, weight_size, len_size, compressed = _HEADER.unpack_from(raw, start)
+        if not len_size:
+            return None
+        at = start + _HEADER.size + count * (id_size + weight_size)
+        tail = zlib.decompress(raw[at:end]) if compressed else raw[at:end]
+        lengths.append(np.frombuffer(tail, dtype=_UNSIGNED[len_size], count=count))
+        blobs.append(tail[count * len_size:])
+    return np.concatenate(lengths), b"".join(blobs)
 
 
 def _ones(count: int) -> np.ndarray:
@@ -370,6 +395,7 @@ _BININT1, _BININT2, _BININT, _MARK = ord("K"), ord("M"), ord("J"), ord("(")
 _APPEND, _APPENDS, _STOP = ord("a"), ord("e"), ord(".")
 _PICKLE_BATCH = 1000  # pickle splits longer lists into several batches: left to pickle itself
 _FEW_LEFT = 48  # lists still being read, below which the rest are unpickled one by one
+_STEPS_PER_LIST = 4  # ... or below this many per step still to go (a step costs about as much as 4 unpickles)
 
 
 def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tuple[np.ndarray, np.ndarray]:
@@ -420,7 +446,8 @@ def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tup
     remaining = counts[order]
     for item in range(int(remaining[0]) if len(remaining) else 0):
         active = order[:int(np.searchsorted(-remaining, -item, side="left"))]
-        if len(active) <= _FEW_LEFT:  # a few long lists left: cheaper to unpickle (below) than to step
+        if len(active) <= _FEW_LEFT or len(active) < _STEPS_PER_LIST * (int(remaining[0]) - item):
+            # the lists left are few for the steps still to go: cheaper to unpickle them (below)
             valid[active] = False
             break
         where = pointer[active]
@@ -443,17 +470,24 @@ def decode_positions(data, starts: np.ndarray, ends: np.ndarray, format_) -> tup
     if valid.all():
         return counts, positions
     # the others unpickled one by one, and the arrays put back together in posting order
-    others = np.flatnonzero(~valid).tolist()
-    lists = [format_.decode_positions(bytes(data[starts[i]:ends[i]])) for i in others]
+    others = np.flatnonzero(~valid)
+    lists = [_unpickled_positions(data[start:end], format_)
+             for start, end in zip(starts[others].tolist(), ends[others].tolist())]
     kept = np.repeat(valid, counts)
     counts = counts.copy()
     counts[others] = [len(found) for found in lists]
     joined = np.empty(int(counts.sum()), dtype=np.int64)
-    new_firsts = np.cumsum(counts) - counts
     joined[np.repeat(valid, counts)] = positions[kept]
-    for i, found in zip(others, lists):
-        joined[new_firsts[i]:new_firsts[i] + len(found)] = found
+    joined[np.repeat(~valid, counts)] = list(chain.from_iterable(lists))
     return counts, joined
+
+
+def _unpickled_positions(value, format_) -> list[int]:
+    """One value's positions: pickle reads the deltas (Whoosh's decoder adds them up the same way)."""
+    value = bytes(value)
+    if value[4:6] != b"\x80\x02":  # not a pickle: whatever the format makes of it
+        return format_.decode_positions(value)
+    return list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
 
 
 class _FieldLengths:

@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayCodec, decode_positions, read_term_postings
+from .codec import ArrayCodec, decode_positions, read_term_postings, read_term_values
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -184,7 +184,7 @@ class _Scorer:
                     if not len(common):
                         break
                     ids = postings[place][0]
-                    values = _postings(reader, fieldname, texts[place], infos[place], values=True, wanted=common)[2]
+                    values = _values(reader, fieldname, texts[place], infos[place], common)
                     rows = np.searchsorted(ids, common)
                     counts, positions = _positions(values, rows, field.format)
                     keys = (np.repeat(common, counts) << 32) + positions - place
@@ -344,10 +344,9 @@ class _DecodedPostings:
 _DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
 
 
-def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, wanted: np.ndarray | None = None):
+def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
     """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
-    also each posting's encoded value (positions, for a phrase), of the documents ``wanted`` at least
-    (ascending numbers; None: all)."""
+    also each posting's encoded value (positions, for a phrase)."""
     if not values and _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
         segment = getattr(reader, "segment", None)
         key = (segment().segment_id(), fieldname, text) if segment else None
@@ -358,10 +357,20 @@ def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, w
         if key:
             _DECODED.put(key, ids, weights)
         return ids, weights
-    return _read_postings(reader, fieldname, text, info, values, wanted)
+    return _read_postings(reader, fieldname, text, info, values)
 
 
-def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, wanted=None):
+def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray):
+    """The encoded values (positions) of a term's postings in one segment, of the documents ``wanted``
+    (ascending numbers) at least, aligned with its postings."""
+    terms = reader._terms
+    if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
+        found = read_term_values(terms._postfile, info, wanted)
+        return _Values(*found) if found is not None else [b""] * info.doc_frequency()
+    return _read_postings(reader, fieldname, text, info, values=True)[2]
+
+
+def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
     if info.is_inlined():  # a short posting list kept in the term table
         ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)
@@ -375,7 +384,7 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, want
     terms = reader._terms
     if isinstance(terms._codec, ArrayCodec):  # blocks as arrays: read whole, values only when asked
         # (no matcher made first: making one reads the first block's header, 2% of a web request)
-        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values, wanted)
+        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
         if not values:
             return ids, weights
         if lengths is None:
