@@ -102,6 +102,7 @@ class _Scorer:
         self.size = searcher.doc_count_all()
         self.weighting = searcher.weighting
         self.leaves = searcher.reader().leaf_readers()
+        self.scoring = True  # False while only matches are wanted (mask): no score arithmetic
 
     # --- the query tree ----------------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +137,8 @@ class _Scorer:
             if not parts:
                 return self._empty()
             matched = np.logical_and.reduce([m for _, m in parts])
+            if not self.scoring:
+                return parts[0][0], matched
             scores = np.sum([s for s, _ in parts], axis=0) * matched
             return scores, matched
         if isinstance(q, Q.AndMaybe):
@@ -173,7 +176,7 @@ class _Scorer:
                 if candidates is not None:
                     common = common[candidates[offset + common]]
                 for ids, _ in postings[1:]:
-                    common = np.intersect1d(common, ids, assume_unique=True)
+                    common = common[_sorted_member(common, ids)]
                 # (document, start) pairs as one number each: document << 32 | position - word's place;
                 # the words with the fewest positions there first, and each word's positions read only
                 # in the documents where the phrase can still start
@@ -189,14 +192,17 @@ class _Scorer:
                     counts, positions = _positions(values, rows, field.format)
                     keys = (np.repeat(common, counts) << 32) + positions - place
                     keys = keys[positions >= place]
-                    starts = keys if starts is None else starts[np.isin(starts, keys, assume_unique=True)]
-                    common = np.unique(starts >> 32)  # documents where the phrase can still start
+                    starts = keys if starts is None else starts[_sorted_member(starts, keys)]
+                    # documents where the phrase can still start (keys ascend: document, then position)
+                    docs = starts >> 32
+                    common = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
                 matched[offset + common] = True
         return matched
 
     def mask(self, q: Q.Query) -> np.ndarray:
         """Which documents match ``q`` (a filter: read whole, whatever the time limit)."""
         deadline, self.deadline = self.deadline, None
+        scoring, self.scoring = self.scoring, False
         try:
             return self.evaluate(q)[1]
         except Unsupported:  # a positional phrase, a range: Whoosh finds the documents
@@ -204,7 +210,7 @@ class _Scorer:
             matched[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
             return matched
         finally:
-            self.deadline = deadline
+            self.deadline, self.scoring = deadline, scoring
 
     def live(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
@@ -230,6 +236,10 @@ class _Scorer:
         found = term_infos(searcher, fieldname, text)
         if not found:
             return
+        if not self.scoring:
+            for reader, offset, info in found:
+                matched[_postings(reader, fieldname, text, info)[0] + offset] = True
+            return
         weighting = self.weighting
         scorable = field.scorable
         if scorable:
@@ -253,6 +263,14 @@ class _Scorer:
             ids = ids + offset
             scores[ids] += s
             matched[ids] = True
+
+
+def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (ascending): a binary search each, no sorting."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> {(field, bytes): infos}
