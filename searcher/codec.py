@@ -275,8 +275,9 @@ def decode_block(data: bytes, count: int, values: bool = True):
     return deltas, weights, lens, memoryview(tail)[count * len_size:]
 
 
-def _term_blocks(postfile, terminfo):
-    """(the term's bytes, [(data start, data end, count, last id), ...] of its blocks)."""
+def term_blocks(postfile, terminfo):
+    """A term's posting list as read from the file: (its bytes, [(data start, data end, count,
+    last id), ...] of its blocks), for :func:`read_term_postings` and :func:`read_term_values`."""
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
@@ -297,15 +298,16 @@ def _term_blocks(postfile, terminfo):
         at = end
 
 
-def read_term_postings(postfile, terminfo, values: bool):
+def read_term_postings(postfile, terminfo, values: bool, blocks=None):
     """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
     value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
     front of each block only (a positional block's positions are not even looked at).
 
     A matcher visits a block at a time, with a file seek and read for its header and another for its
     data: on a common word's hundreds of blocks that was most of the time of reading it.
+    ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
-    raw, blocks = _term_blocks(postfile, terminfo)
+    raw, blocks = blocks or term_blocks(postfile, terminfo)
     deltas, weights, lengths, blobs = [], [], [], []
     for start, end, count, _ in blocks:
         block = decode_block(raw[start:end], count, values)
@@ -325,15 +327,16 @@ def read_term_postings(postfile, terminfo, values: bool):
     return ids, weights, np.concatenate(lengths), b"".join(blobs)
 
 
-def read_term_values(postfile, terminfo, wanted: np.ndarray):
+def read_term_values(postfile, terminfo, wanted: np.ndarray, blocks=None):
     """(value lengths, values end to end) of a term's postings in the array layout, read only in the
     blocks that may hold one of the documents ``wanted`` (ascending numbers): the postings of the
     other blocks have empty values. None if the field keeps no values.
 
     A phrase reads its words' positions this way, for its candidates only; the blocks are told
     apart by their headers' last document numbers, so their numbers and weights are not decoded.
+    ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
-    raw, blocks = _term_blocks(postfile, terminfo)
+    raw, blocks = blocks or term_blocks(postfile, terminfo)
     last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
     # the wanted documents after the block before's last, up to this block's last
     needed = (np.searchsorted(wanted, np.concatenate(([-1], last_ids[:-1])), side="right")

@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayCodec, decode_positions, read_term_postings, read_term_values
+from .codec import ArrayCodec, decode_positions, read_term_postings, read_term_values, term_blocks
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -165,12 +165,13 @@ class _Scorer:
         texts = [field.to_bytes(word) for word in words]
         for reader, offset in self.leaves:
             postings, infos = [], []
+            layouts: dict = {}  # the lists read from the file for their numbers, kept for their positions
             for text in texts:
                 info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
                 if info is None:
                     break
                 infos.append(info)
-                postings.append(_postings(reader, fieldname, text, info))
+                postings.append(_postings(reader, fieldname, text, info, layouts=layouts))
             else:
                 common = postings[0][0]
                 if candidates is not None:
@@ -187,7 +188,7 @@ class _Scorer:
                     if not len(common):
                         break
                     ids = postings[place][0]
-                    values = _values(reader, fieldname, texts[place], infos[place], common)
+                    values = _values(reader, fieldname, texts[place], infos[place], common, layouts)
                     rows = np.searchsorted(ids, common)
                     counts, positions = _positions(values, rows, field.format)
                     keys = (np.repeat(common, counts) << 32) + positions - place
@@ -362,33 +363,36 @@ class _DecodedPostings:
 _DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
 
 
-def _postings(reader, fieldname: str, text: bytes, info, values: bool = False):
+def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, layouts: dict | None = None):
     """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
-    also each posting's encoded value (positions, for a phrase)."""
+    also each posting's encoded value (positions, for a phrase). ``layouts``: where to keep the term's
+    list as read from the file (array layout), for :func:`_values` to read its values without
+    reading the file again."""
     if not values and _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
         segment = getattr(reader, "segment", None)
         key = (segment().segment_id(), fieldname, text) if segment else None
         found = _DECODED.get(key) if key else None
         if found is not None:
             return found[0].astype(np.int64), found[1].astype(np.float64)
-        ids, weights = _read_postings(reader, fieldname, text, info, False)
+        ids, weights = _read_postings(reader, fieldname, text, info, False, layouts)
         if key:
             _DECODED.put(key, ids, weights)
         return ids, weights
-    return _read_postings(reader, fieldname, text, info, values)
+    return _read_postings(reader, fieldname, text, info, values, layouts)
 
 
-def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray):
+def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray, layouts: dict | None = None):
     """The encoded values (positions) of a term's postings in one segment, of the documents ``wanted``
     (ascending numbers) at least, aligned with its postings."""
     terms = reader._terms
     if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
-        found = read_term_values(terms._postfile, info, wanted)
+        layout = (layouts or {}).get((id(reader), fieldname, text))
+        found = read_term_values(terms._postfile, info, wanted, layout)
         return _Values(*found) if found is not None else [b""] * info.doc_frequency()
     return _read_postings(reader, fieldname, text, info, values=True)[2]
 
 
-def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
+def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, layouts: dict | None = None):
     if info.is_inlined():  # a short posting list kept in the term table
         ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)
@@ -402,7 +406,10 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
     terms = reader._terms
     if isinstance(terms._codec, ArrayCodec):  # blocks as arrays: read whole, values only when asked
         # (no matcher made first: making one reads the first block's header, 2% of a web request)
-        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
+        layout = None
+        if layouts is not None:
+            layout = layouts[id(reader), fieldname, text] = term_blocks(terms._postfile, info)
+        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values, layout)
         if not values:
             return ids, weights
         if lengths is None:
