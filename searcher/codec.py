@@ -14,9 +14,10 @@ Two changes to Whoosh 3's codec, each measured on news articles:
   bytes) and weights (whole numbers in 1 or 2 bytes) as plain arrays, then its value lengths and
   values: numpy reads numbers and weights straight from the file's bytes, and a phrase slices out
   only the positions it checks. Positions are stored as they are (a phrase of common words spent a
-  third of its time decompressing them; the postings file grows by half, the index by 5%); other
-  fields' values (frequencies, which the scorer reads from the weights) are compressed. Blocks hold 1,024 postings (Whoosh's 128 made the
-  per-block work most of a long list's reading). Writing is vectorised too.
+  third of its time decompressing them; the postings file grows by half, the full news index by
+  9%); other fields' values (frequencies, which the scorer reads from the weights) are compressed.
+  Blocks hold 1,024 postings (Whoosh's 128 made the per-block work most of a long list's reading).
+  Writing is vectorised too.
   The block header (count, last id, maximum weight, ...) is Whoosh's own, so skipping and block
   quality work unchanged, and Whoosh's matcher interface is kept for every other reader.
 
