@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import islice
 
 from .clean import is_boilerplate
 
@@ -23,12 +24,20 @@ _BYLINE_PREFIX = re.compile(r"^(?:(?:tin và ảnh|bài và ảnh|tin, ảnh|bà
 
 
 def meaningful_lines(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    return list(_lines(text))
+
+
+def _lines(text: str):
+    """The non-blank lines of ``text``, blanks collapsed, one at a time (titles and dates are read
+    from the first few: a long text's other lines need no work)."""
+    for line in text.split("\n"):
+        if line.strip():
+            yield " ".join(line.split())
 
 
 def extract_title(text: str) -> str:
     """The headline: the first line that is not portal furniture and has some letters."""
-    for line in meaningful_lines(text):
+    for line in _lines(text):
         if is_boilerplate(line) or sum(ch.isalpha() for ch in line) < 3:
             continue
         if len(line) > TITLE_MAX_CHARS:  # a first line that runs into the lead paragraph
@@ -40,9 +49,18 @@ def extract_title(text: str) -> str:
 
 def extract_date(text: str) -> str | None:
     """ISO date of publication found in the text, or None."""
-    lines = meaningful_lines(text)
     title = extract_title(text)
-    title_index = next((i for i, line in enumerate(lines) if line.startswith(title[:40])), 0) if title else 0
+    # the lines up to the title's (the first starting as it does) and five more
+    lines: list[str] = []
+    following = _lines(text)
+    title_index = 0
+    if title:
+        for line in following:
+            lines.append(line)
+            if line.startswith(title[:40]):
+                title_index = len(lines) - 1
+                break
+    lines.extend(islice(following, max(0, title_index + 6 - len(lines))))
     header_date = None
     for i, line in enumerate(lines[: title_index + 6]):
         if len(line) > 120 or not _DATE_LINE_HINT.search(line):
@@ -54,7 +72,7 @@ def extract_date(text: str) -> str | None:
             return date
     for line in lines[title_index + 1: title_index + 4]:  # "Chiều 21-6, ..." in the lead
         match = _DAY_MONTH.match(line)
-        year = _YEAR_IN_TEXT.search(text)
+        year = _YEAR_IN_TEXT.search(text) if match else None
         if match and year:
             date = _valid(int(year.group(1)), int(match.group(2)), int(match.group(1)))
             if date:
