@@ -52,8 +52,10 @@ def signature(text: str, words: list[str] | None = None) -> list[int] | None:
         return None
     import numpy as np
 
-    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
-    digests = b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles)
+    encoded = [w.encode() for w in words]
+    shingles = set(map(b" ".join, zip(encoded, encoded[1:], encoded[2:])))  # the word 3-grams
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s, digest_size=8).digest() for s in shingles])
     hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)  # one 64-bit hash per shingle
     # NUM_HASHES permutations as (a*x + b) mod 2^61, all shingles at once (a Python loop over them
     # was 6x slower); uint64 arithmetic wraps mod 2^64, which the mask reduces to the same mod 2^61
