@@ -363,12 +363,12 @@ class _DecodedPostings:
 _DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
 
 
-def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, layouts: dict | None = None):
-    """(document numbers, weights) of a term in one segment, read block by block; with ``values``,
-    also each posting's encoded value (positions, for a phrase). ``layouts``: where to keep the term's
-    list as read from the file (array layout), for :func:`_values` to read its values without
-    reading the file again."""
-    if not values and _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
+def _postings(reader, fieldname: str, text: bytes, info, layouts: dict | None = None):
+    """(document numbers, weights) of a term in one segment, read block by block (long lists kept
+    decoded, see :class:`_DecodedPostings`). ``layouts``: where to keep the term's list as read
+    from the file (array layout), for :func:`_values` to read its positions without reading the
+    file again."""
+    if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
         segment = getattr(reader, "segment", None)
         key = (segment().segment_id(), fieldname, text) if segment else None
         found = _DECODED.get(key) if key else None
@@ -378,7 +378,7 @@ def _postings(reader, fieldname: str, text: bytes, info, values: bool = False, l
         if key:
             _DECODED.put(key, ids, weights)
         return ids, weights
-    return _read_postings(reader, fieldname, text, info, values, layouts)
+    return _read_postings(reader, fieldname, text, info, False, layouts)
 
 
 def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray, layouts: dict | None = None):

@@ -14,7 +14,7 @@ from whoosh.writing import SegmentWriter
 
 from searcher.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
 from searcher.pool import GroupingSegmentWriter, TermPool
-from searcher.ranking import _postings, match_all
+from searcher.ranking import _postings, _read_postings, match_all
 from searcher.schema import make_schema
 
 # Common words make posting lists of several blocks (blocks of 128 here), rare ones are inlined,
@@ -173,7 +173,7 @@ def test_array_reads_equal_the_matcher_walk(ours):
         for fieldname in ("body_fold", "body", "body_bi"):
             for text in [t for t in segment_reader.lexicon(fieldname)][:40]:
                 info = segment_reader.term_info(fieldname, text)
-                ids, weights, values = _postings(segment_reader, fieldname, text, info, values=True)
+                ids, weights, values = _read_postings(segment_reader, fieldname, text, info, values=True)
                 matcher = segment_reader.postings(fieldname, text)
                 if info.doc_frequency() >= 8:
                     assert isinstance(matcher, ArrayLeafMatcher)
