@@ -219,8 +219,9 @@ def info_command(index_dir, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 makes the page reachable from other machines).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Requests answered at the same time by each process.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Requests answered at the same time by each process  [default: 8; 2 per process "
+                   "with --workers].")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes; more than one runs gunicorn, so that searches use every core.")
 def serve_command(index_dir, host, port, threads, workers):

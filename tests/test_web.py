@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -324,14 +325,32 @@ def test_serve_binds_to_localhost_and_answers(seed_index):
 
 
 def test_serve_with_worker_processes(seed_index):
-    proc, url = _start_serve(seed_index, "--workers", "2")
-    try:
-        import json
+    """Two worker processes of two threads; each connection carries one request (so the next one goes
+    to a worker with a free thread), and connections that send nothing, as a browser's speculative
+    ones, do not hold up the others: three of them fill at most three of the four threads."""
+    import http.client
+    import json
+    import socket
 
+    proc, url = _start_serve(seed_index, "--workers", "2")
+    host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+    idle = []
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=20) as response:  # both workers up
+            assert response.status == 200
+        idle = [socket.create_connection((host, port), timeout=5) for _ in range(3)]
+        started = time.monotonic()
         for _ in range(4):
-            with urllib.request.urlopen(url + "search.json?q=hoa%20binh&limit=1", timeout=20) as response:
-                assert json.load(response)["hits"][0]["id"] == DIEN_BIEN_2023
+            conn = http.client.HTTPConnection(host, port, timeout=20)  # asks to keep the connection
+            conn.request("GET", "/search.json?q=hoa%20binh&limit=1")
+            response = conn.getresponse()
+            assert response.headers["Connection"] == "close"
+            assert json.load(response)["hits"][0]["id"] == DIEN_BIEN_2023
+            conn.close()
+        assert time.monotonic() - started < 3  # a thread waits 5 s for an idle connection's request
     finally:
+        for sock in idle:
+            sock.close()
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
     assert output.count("Booting worker") == 2

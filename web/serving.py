@@ -15,6 +15,8 @@ from typing import Callable
 from . import create_app
 
 SWITCH_INTERVAL_S = 0.02  # how long a thread may hold the interpreter lock (see _hold_the_lock_longer)
+THREADS_ALONE = 8  # threads of a single waitress process
+THREADS_PER_WORKER = 2  # threads of each gunicorn worker process (see _serve_gunicorn)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -29,16 +31,17 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
-def serve(config: dict, host: str, port: int, threads: int, workers: int,
+def serve(config: dict, host: str, port: int, threads: int | None, workers: int,
           announce: Callable[[str], None]) -> None:
-    """Serve until interrupted; ``announce`` receives the page's address once it is listening."""
+    """Serve until interrupted; ``announce`` receives the page's address once it is listening.
+    ``threads`` per process; None: :data:`THREADS_ALONE`, or :data:`THREADS_PER_WORKER` with workers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(message)s")
     sock = listening_socket(host, port)
     if workers <= 1:
         _hold_the_lock_longer()
-        _serve_waitress(create_app(config), sock, threads, announce)
+        _serve_waitress(create_app(config), sock, threads or THREADS_ALONE, announce)
     else:
-        _serve_gunicorn(config, sock, threads, workers, announce)
+        _serve_gunicorn(config, sock, threads or THREADS_PER_WORKER, workers, announce)
 
 
 def _hold_the_lock_longer() -> None:
@@ -68,11 +71,26 @@ def _serve_waitress(app, sock: socket.socket, threads: int, announce) -> None:
 
 
 def _serve_gunicorn(config: dict, sock: socket.socket, threads: int, workers: int, announce) -> None:
+    """gunicorn's threaded workers, each taking a new connection only when one of its ``threads`` is
+    free, and each connection closed after its answer.
+
+    Why: the workers share out connections by whichever accepts first, and a kept-alive connection
+    stays with its worker. Eight busy clients on two workers were often split five to three or six
+    to two, and the busier worker queued its requests behind its one interpreter lock while the
+    other had time to spare (p95 119-177 ms at 8 clients in tests/bench/web_load.py). Taking only
+    what it can answer now, and one request per connection, each request goes to a worker with a
+    free thread, so the two cores stay evenly loaded (p95 72-87 ms in the same runs). Two threads:
+    one searching, one to take the next request while the first answer is written or a slow client
+    sends its request; more threads per worker only took turns on the lock (CPU per request up from
+    13-14 ms with two to 17-18 ms with eight). A new connection per request costs well under a
+    millisecond on a local network, and browsers reconnect as a matter of course.
+    """
     from gunicorn.app.base import BaseApplication
 
     class SearchServer(BaseApplication):
         def load_config(self):
             for key, value in {"bind": [f"fd://{sock.fileno()}"], "workers": workers, "threads": threads,
+                               "worker_connections": threads, "keepalive": 0,  # see above
                                "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10,
                                "proc_name": "search", "accesslog": None,  # web.access logs each request
                                "control_socket_disable": True}.items():

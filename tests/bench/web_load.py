@@ -1,10 +1,11 @@
 """Concurrent clients against ``search serve``: requests per second, latency p50/p95 and errors.
 
     python tests/bench/web_load.py --index-dir /tmp/bench/news/ours            # 8 and 32 clients
-    python tests/bench/web_load.py --index-dir DIR --clients 8,32 --seconds 30 --threads 8
+    python tests/bench/web_load.py --index-dir DIR --clients 8,32 --seconds 30 --workers 2
 
-The server is started as users start it (``python -m searcher serve``, waitress) on a free local port.
-Each client is a thread with its own keep-alive connection that sends ``/search.json`` requests, the
+The server is started as users start it (``python -m searcher serve``: waitress, or gunicorn with
+``--workers``) on a free local port. Each client is a thread with its own connection (kept alive where
+the server keeps it; gunicorn's workers close it after each answer) that sends ``/search.json`` requests, the
 queries taken in turn from the 80 news known-item queries as written and without diacritics, each
 with a random page 1-3. The engine's result cache is off unless ``--cache`` is given, so every request
 is searched. The clients run on the same
@@ -33,14 +34,15 @@ from metrics import percentile  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start_server(index_dir: Path, threads: int, cache: bool = True,
+def start_server(index_dir: Path, threads: int | None = None, cache: bool = True,
                  workers: int = 1) -> tuple[subprocess.Popen, str, int]:
-    """``search serve`` on a free port (``cache=False``: no result cache); its log goes to
-    $BENCH_SERVER_LOG if set."""
+    """``search serve`` on a free port (``cache=False``: no result cache; ``threads`` None: the
+    server's default); its log goes to $BENCH_SERVER_LOG if set."""
     log = open(os.environ["BENCH_SERVER_LOG"], "w") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     env = {**os.environ, **({} if cache else {"SEARCH_RESULT_CACHE": "0"})}
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
-                             "--port", "0", "--threads", str(threads), "--workers", str(workers)],
+                             "--port", "0", "--workers", str(workers),
+                             *(["--threads", str(threads)] if threads else [])],
                             cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=log, text=True)
     for line in proc.stdout:
@@ -127,7 +129,7 @@ def main() -> None:
     parser.add_argument("--index-dir", required=True, type=Path, help="a built index (e.g. of news-dev)")
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each run (default 30)")
-    parser.add_argument("--threads", type=int, default=8, help="server threads (default 8)")
+    parser.add_argument("--threads", type=int, help="server threads per process (default: the server's)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (default 1: waitress)")
     parser.add_argument("--cache", action="store_true",
                         help="keep the engine's result cache (default: off, so every request is searched)")
@@ -148,7 +150,8 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
     server = "waitress" if args.workers == 1 else f"gunicorn, {args.workers} workers"
-    print(f"\n`search serve` ({server}, {args.threads} threads, result cache {'on' if args.cache else 'off'}) "
+    threads = f"{args.threads} threads" if args.threads else "default threads"
+    print(f"\n`search serve` ({server}, {threads}, result cache {'on' if args.cache else 'off'}) "
           f"over {args.index_dir}, "
           f"{len(texts)} distinct queries x 3 pages, {args.seconds:.0f} s per run; server RSS after: {rss:.0f} MB\n")
     print("| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
