@@ -188,7 +188,9 @@ class Engine:
             first = (page - 1) * limit
             dates = facet_table(searcher).dates[docnums] if sort == "date" else None
             read: dict[int, dict] = {}  # document number -> stored fields, read once
-            if self.passage_ranking and dates is None and plan.free_text and total > 1:
+            # (a page after the re-ranked candidates is the same without them: they only reorder
+            # among themselves, above every other match)
+            if self.passage_ranking and dates is None and plan.free_text and total > 1 and first < RERANKED:
                 scores = self._by_passages(searcher, plan, docnums, scores, read)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):

@@ -190,6 +190,21 @@ def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
     assert all(r.score >= p.score for p in plain.hits for r in ranked.hits if r.id == p.id)
 
 
+@pytest.mark.parametrize("query", ["quốc phòng toàn dân", "uy ban nhan dan tinh", "UBND tỉnh", "quân sự"])
+def test_pages_after_the_reranked_ones_are_those_of_a_longer_first_page(corpus_engine, query):
+    """Pages past the passage re-ranking's candidates skip it: they must still be exactly the
+    matching part of one long first page, which does re-rank."""
+    from searcher.passages import RERANKED
+
+    long_page = corpus_engine.search(query, limit=40)
+    assert long_page.total > 40
+    for page in range(2, 9):  # five a page: pages 2-8 start at ranks 5-35, before and after RERANKED
+        part = corpus_engine.search(query, limit=5, page=page)
+        expected = long_page.hits[(page - 1) * 5:page * 5]
+        assert [(h.id, h.score, h.snippet) for h in part.hits] == [(h.id, h.score, h.snippet) for h in expected]
+    assert RERANKED < 35
+
+
 @pytest.mark.parametrize("query", ["quốc phòng toàn dân", "khu vuc phong thu", "Bộ CHQS tỉnh", '"Điện Biên"'])
 def test_passage_ranking_only_reorders_the_first_page(engine, query):
     engine.passage_ranking = False
