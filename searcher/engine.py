@@ -278,7 +278,8 @@ class Engine:
             return parse_query(text, searcher)
         from .abbreviations import table_for
 
-        return parse_query(text, searcher, lexicon=self.lexicon(), abbreviations=table_for(self.index_dir))
+        return parse_query(text, searcher, lexicon=self.lexicon(self._local.generation),
+                           abbreviations=table_for(self.index_dir))
 
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
@@ -295,11 +296,12 @@ class Engine:
         second.took_ms += result.took_ms
         return second
 
-    def lexicon(self):
-        """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None."""
+    def lexicon(self, generation: Path | None = None):
+        """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None.
+        ``generation``: the live one as this thread's searcher just found it (saves reading it again)."""
         from .lexicon import LEXICON_FILE, Lexicon
 
-        generation = store.current_generation(self.index_dir)
+        generation = generation or store.current_generation(self.index_dir)
         try:
             mtime = (generation / LEXICON_FILE).stat().st_mtime_ns if generation else None
         except OSError:
