@@ -37,8 +37,10 @@ from pickle import dumps
 
 import numpy as np
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter,
-                                  W3LeafMatcher, W3PostingsWriter, _lenfield)
+                                  W3LeafMatcher, W3PostingsWriter, W3TermInfo, _lenfield)
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.matching import ListMatcher
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Posting lists shorter than this are inlined; longer ones get blocks (and skip lists).
@@ -50,6 +52,8 @@ ARRAY_BLOCK_LIMIT = 1024
 CHUNK_POSTINGS = 1 << 18
 
 _INT = struct.Struct("!i")  # Whoosh's block length
+_TERM_INFO = W3TermInfo._struct  # inlined?, weight, doc frequency, min/max length byte, max weight, min/max id
+_ROW_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables)
 # bytes per id delta, per weight (0: all 1.0; 1 or 2: whole numbers; 4: float32), per value length;
 # whether the value lengths and values are compressed
 _HEADER = struct.Struct("<BBBB")
@@ -218,15 +222,6 @@ class _ArrayPostingsWriter(_InliningPostingsWriter):
         # Known when the first block is written: most terms are inlined and never need it (asking
         # the file for its position costs a system call, 8% of a build when done for every term)
         self._startoffset = None
-
-    def add_inline(self, ids: list, weights: list, lengths: list | None, values: list) -> None:
-        """A short term's postings at once, as lists (after ``start_postings``): inlined by
-        ``finish_postings`` when fewer than the inline limit."""
-        self._ids, self._weights, self._values = ids, weights, values
-        self._maxweight = max(weights)
-        positive = [length for length in lengths if length] if lengths else ()
-        self._minlength = min(positive) if positive else None
-        self._maxlength = max(positive) if positive else 0
 
     def add_blocks(self, blocks: _ChunkBlocks, first: int, count: int, values: bytes) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
@@ -596,26 +591,66 @@ class _FieldWriter(W3FieldWriter):
                                       [counts[number] for number, _ in big], postwriter._blocklimit)
             block = 0
             at = 0
+            field_key = pack_ushort(self._fieldid)
+            inlined: list[tuple[bytes, bytes]] = []  # term table rows not written yet, in term order
             for number in range(term, last):
                 count = counts[number]
                 stop = at + count
-                self.start_term(texts[number])
                 if count < inline_limit:
                     if value_ends is None:
-                        term_values = [b""] * count
+                        term_values = (b"",) * count
                     else:
                         bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
-                        term_values = [values[bounds[i]:bounds[i + 1]] for i in range(count)]
-                    postwriter.add_inline(id_list[at:stop], weight_list[at:stop],
-                                          length_list[at:stop] if length_list is not None else None,
-                                          term_values)
+                        term_values = tuple([values[bounds[i]:bounds[i + 1]] for i in range(count)])
+                    inlined.append((field_key + texts[number],
+                                    _inlined_term_info(id_list[at:stop], weight_list[at:stop],
+                                                       length_list[at:stop] if length_list is not None else None,
+                                                       term_values)))
                 else:
+                    _add_rows(self._tindex, inlined)
+                    inlined = []
+                    self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
                     postwriter.add_blocks(blocks, block, term_blocks, values)
                     block += term_blocks
-                self.finish_term()
+                    self.finish_term()
                 at = stop
+            _add_rows(self._tindex, inlined)
             term, start = last, end
+
+
+def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: tuple) -> bytes:
+    """The term table's value for a term whose postings are inlined: the bytes that
+    ``W3TermInfo.to_bytes`` makes of the term info that ``W3TermInfo.add_block`` and
+    :meth:`_InliningPostingsWriter.finish_postings` would build (most terms are inlined: building
+    those objects was most of a segment's writing time)."""
+    positive = [length for length in lengths if length] if lengths else ()
+    max_weight = max(weights)
+    return _TERM_INFO.pack(1, sum(weights), len(ids), length_to_byte(min(positive)) if positive else 0,
+                           length_to_byte(max(positive) if positive else 0), max(0, max_weight),
+                           ids[0], ids[-1]) + dumps((tuple(ids), tuple(weights), values), 2)
+
+
+def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` for many rows in key order, written to the file at once."""
+    if not rows:
+        return
+    if rows[0][0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
+    dbfile = table.dbfile
+    position = dbfile.tell()
+    positions, buckets, hash_of = table.index, table.buckets, table.hashfn
+    parts = []
+    for key, value in rows:
+        positions.append(position)
+        parts.append(_ROW_LENGTHS.pack(len(key), len(value)))
+        parts.append(key)
+        parts.append(value)
+        h = hash_of(key)
+        buckets[h & 255].append((h, position))
+        position += _ROW_LENGTHS.size + len(key) + len(value)
+    dbfile.write(b"".join(parts))
+    table.lastkey = rows[-1][0]
 
 
 def _running_starts(counts: list, first: int, last: int):
