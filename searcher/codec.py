@@ -625,9 +625,8 @@ def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: t
     :meth:`_InliningPostingsWriter.finish_postings` would build (most terms are inlined: building
     those objects was most of a segment's writing time)."""
     positive = [length for length in lengths if length] if lengths else ()
-    max_weight = max(weights)
     return _TERM_INFO.pack(1, sum(weights), len(ids), length_to_byte(min(positive)) if positive else 0,
-                           length_to_byte(max(positive) if positive else 0), max(0, max_weight),
+                           length_to_byte(max(positive) if positive else 0), max(0, *weights),
                            ids[0], ids[-1]) + dumps((tuple(ids), tuple(weights), values), 2)
 
 
