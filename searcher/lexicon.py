@@ -438,10 +438,10 @@ class Lexicon:
 
     def key_counts(self, keys: list[str]) -> dict[str, int]:
         """The counts of those single-syllable ``keys`` that occur (one query for the uncached ones)."""
+        if len(self._key_counts) > 50_000:  # cleared before the look-up, so no asked key is lost
+            self._key_counts.clear()
         missing = [k for k in dict.fromkeys(keys) if k not in self._key_counts]
         if missing:
-            if len(self._key_counts) > 50_000:
-                self._key_counts.clear()
             found = dict.fromkeys(missing, 0)
             for start in range(0, len(missing), 900):  # well under SQLite's limit on parameters
                 chunk = missing[start:start + 900]
