@@ -13,6 +13,7 @@ A long form is searched as its short forms of three letters or more (``quân khu
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -148,19 +149,25 @@ _LOADED: dict[tuple, AbbreviationTable] = {}
 
 def table_for(index_dir: Path | None) -> AbbreviationTable:
     """The table for an index folder (see :func:`table_files`), read again when a file changes."""
-    files = table_files(index_dir)
-    stamp = tuple((str(f), _mtime(f)) for f in files)
+    files = _file_names(None if index_dir is None else str(index_dir), os.environ.get(ENV_FILE))
+    stamp = (files, tuple(_mtime(f) for f in files))  # asked for by every search: kept to a few stat calls
     table = _LOADED.get(stamp)
     if table is None:
         if len(_LOADED) > 16:
             _LOADED.clear()
-        table = _LOADED[stamp] = AbbreviationTable.load(files)
+        table = _LOADED[stamp] = AbbreviationTable.load([Path(f) for f in files])
     return table
 
 
-def _mtime(path: Path) -> int | None:
+@functools.lru_cache(maxsize=64)
+def _file_names(index_dir: str | None, env_file: str | None) -> tuple[str, ...]:
+    # (the environment variable is an argument, so that a change of it is a new look-up)
+    return tuple(str(f) for f in table_files(None if index_dir is None else Path(index_dir)))
+
+
+def _mtime(path: str) -> int | None:
     try:
-        return path.stat().st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except OSError:
         return None
 

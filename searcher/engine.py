@@ -303,7 +303,7 @@ class Engine:
 
         generation = generation or store.current_generation(self.index_dir)
         try:
-            mtime = (generation / LEXICON_FILE).stat().st_mtime_ns if generation else None
+            mtime = os.stat(os.path.join(generation, LEXICON_FILE)).st_mtime_ns if generation else None
         except OSError:
             mtime = None
         with self._lexicon_lock:

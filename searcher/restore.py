@@ -46,19 +46,59 @@ class Reading:
         return self.confidence[i] >= CONFIDENT
 
 
-_WORKED_OUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # lexicon -> {look-up: answer}
+_WORKED_OUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # lexicon -> {part: {look-up: answer}}
 _WORKED_OUT_LOCK = threading.Lock()
-WORKED_OUT_SIZE = 50_000
+WORKED_OUT_SIZE = {"readings": 50_000, "transitions": 10_000}  # a transition table is up to 12 x 12 x 2 floats
 
 
-def _worked_out(lexicon: Lexicon) -> dict:
-    """A lexicon's cache of the readings and pair counts worked out from it (a generation's lexicon
-    never changes; cleared when full, as the lexicon's own caches are)."""
+def _worked_out(lexicon: Lexicon, part: str = "readings") -> dict:
+    """A lexicon's cache of what is worked out from it: readings, pair counts and option sets
+    (``readings``), transition tables (``transitions``). A generation's lexicon never changes; each
+    part is cleared when full, as the lexicon's own caches are."""
     with _WORKED_OUT_LOCK:
-        cache = _WORKED_OUT.get(lexicon)
-        if cache is None or len(cache) > WORKED_OUT_SIZE:
-            cache = _WORKED_OUT[lexicon] = {}
+        parts = _WORKED_OUT.get(lexicon)
+        if parts is None:
+            parts = _WORKED_OUT[lexicon] = {}
+        cache = parts.get(part)
+        if cache is None or len(cache) > WORKED_OUT_SIZE[part]:
+            cache = parts[part] = {}
         return cache
+
+
+class Options:
+    """One position's possible readings as the decoder takes them, built once per lexicon (see
+    :func:`options`): the forms, their counts, the log of their unigram probabilities, and the
+    indexes of the forms by syllable key and i/y-merged spelling (how pair counts are looked up)."""
+
+    __slots__ = ("name", "forms", "counts", "log_unigram", "spelled")
+
+    def __init__(self, name: tuple, found: list[tuple[str, float]], total: int):
+        self.name = name
+        self.forms = [form for form, _ in found]
+        self.counts = np.array([count for _, count in found], dtype=float)
+        self.log_unigram = np.log((self.counts + 0.5) / (total + 1.0))
+        self.spelled: dict[str, dict[str, list[int]]] = {}
+        for index, form in enumerate(self.forms):
+            self.spelled.setdefault(syllable_key(form), {}).setdefault(canonical_iy(form), []).append(index)
+
+
+def options(lexicon: Lexicon, name: tuple, found) -> Options:
+    """The :class:`Options` called ``name`` (a tuple naming how they are made from the lexicon, such
+    as ``("readings", key)``); ``found()`` gives their (form, count) list the first time."""
+    cache = _worked_out(lexicon)
+    made = cache.get(name)
+    if made is None:
+        made = cache[name] = Options(name, found(), max(1, lexicon.tokens))
+    return made
+
+
+def readings(lexicon: Lexicon, syllable: str) -> Options:
+    """The accented readings of an unmarked syllable, as decoder options (its own spelling when the
+    index has none)."""
+    key = syllable_key(syllable)
+    if candidates(lexicon, syllable):
+        return options(lexicon, ("read", key), lambda: candidates(lexicon, syllable))
+    return options(lexicon, ("unknown", syllable), lambda: [(syllable, 0)])
 
 
 def candidates(lexicon: Lexicon, syllable: str) -> list[tuple[str, int]]:
@@ -101,50 +141,27 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | No
         return Reading(typed, [1.0] * len(typed), typed)
     if keep is None:
         keep = [has_diacritics(s) for s in syllables]
-    options: list[list[tuple[str, int]]] = []
-    for s, fixed in zip(syllables, keep):
-        found = candidates(lexicon, s)
-        if fixed:
-            count = sum(c for f, c in found if canonical_iy(f) == canonical_iy(s))
-            found = [(s, count)]
-        elif not found:
-            found = [(s, 0)]
-        options.append(found)
-    best, confidence = decode(lexicon, options)
+    chosen = [options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))]) if fixed
+              else readings(lexicon, s) for s, fixed in zip(syllables, keep)]
+    best, confidence = decode(lexicon, chosen)
     return Reading(best, confidence, typed)
 
 
-def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[list[str], list[float]]:
+def form_count(lexicon: Lexicon, form: str) -> int:
+    """How often ``form`` (one syllable, lowercase, canonical tone) occurs, i/y spellings merged."""
+    return sum(c for f, c in candidates(lexicon, form) if canonical_iy(f) == canonical_iy(form))
+
+
+def decode(lexicon: Lexicon, chosen: list[Options]) -> tuple[list[str], list[float]]:
     """The best sequence of readings (Viterbi) and each chosen reading's posterior.
 
-    :param options: each position's readings with their counts (weighted down where a reading is a
+    :param chosen: each position's readings with their counts (weighted down where a reading is a
         guess, such as a typo correction); pairs are counted under the readings' own keys.
     """
-    total = max(1, lexicon.tokens)
-    counts = [np.array([c for _, c in opts], dtype=float) for opts in options]
-    unigram = [np.log((c + 0.5) / (total + 1.0)) for c in counts]
-    # position -> key -> i/y-merged spelling -> the indexes of the readings spelled so
-    spelled = []
-    for opts in options:
-        by_key: dict[str, dict[str, list[int]]] = {}
-        for index, (form, _) in enumerate(opts):
-            by_key.setdefault(syllable_key(form), {}).setdefault(canonical_iy(form), []).append(index)
-        spelled.append(by_key)
-    transitions = []
-    for i in range(len(options) - 1):
-        together = np.zeros((len(options[i]), len(options[i + 1])))
-        for key_a, rows in spelled[i].items():
-            for key_b, columns in spelled[i + 1].items():
-                for (form_a, form_b), count in _pair_counts(lexicon, key_a, key_b).items():
-                    if form_a in rows and form_b in columns:
-                        for row in rows[form_a]:
-                            for column in columns[form_b]:
-                                together[row, column] = count
-        prior = PRIOR * np.exp(unigram[i + 1])
-        transitions.append(np.log((together + prior) / (counts[i][:, None] + PRIOR)))
-    score, back = unigram[0], []
-    for table in transitions:
-        paths = score[:, None] + table
+    tables = [_transition(lexicon, a, b) for a, b in zip(chosen, chosen[1:])]
+    score, back = chosen[0].log_unigram, []
+    for logs, _ in tables:
+        paths = score[:, None] + logs
         pointers = paths.argmax(axis=0)  # the first best, as max() over a list would pick
         score = paths[pointers, np.arange(paths.shape[1])]
         back.append(pointers)
@@ -152,10 +169,28 @@ def decode(lexicon: Lexicon, options: list[list[tuple[str, float]]]) -> tuple[li
     for pointers in reversed(back):
         path.append(int(pointers[path[-1]]))
     path.reverse()
-    posterior = _posteriors(unigram[0], transitions)
-    best = [options[i][k][0] for i, k in enumerate(path)]
+    posterior = _posteriors(chosen[0].log_unigram, [probabilities for _, probabilities in tables])
+    best = [chosen[i].forms[k] for i, k in enumerate(path)]
     confidence = [float(posterior[i][k]) for i, k in enumerate(path)]
     return best, confidence
+
+
+def _transition(lexicon: Lexicon, a: Options, b: Options) -> tuple[np.ndarray, np.ndarray]:
+    """The log and plain probabilities of each reading of ``b`` after each reading of ``a`` (kept
+    per pair of option sets: the same two words meet again in other queries)."""
+    cache = _worked_out(lexicon, "transitions")
+    table = cache.get((a.name, b.name))
+    if table is None:
+        together = np.zeros((len(a.forms), len(b.forms)))
+        for key_a, rows in a.spelled.items():
+            for key_b, columns in b.spelled.items():
+                for (form_a, form_b), count in _pair_counts(lexicon, key_a, key_b).items():
+                    if form_a in rows and form_b in columns:
+                        together[np.ix_(rows[form_a], columns[form_b])] = count
+        prior = PRIOR * np.exp(b.log_unigram)
+        logs = np.log((together + prior) / (a.counts[:, None] + PRIOR))
+        table = cache[(a.name, b.name)] = (logs, np.exp(logs))
+    return table
 
 
 def pair_count(lexicon: Lexicon, a: str, b: str, cache: dict) -> int:
@@ -184,18 +219,24 @@ def _count_pairs(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, st
     return counts
 
 
-def _posteriors(start: np.ndarray, transitions: list[np.ndarray]) -> list[np.ndarray]:
-    """Per-position posterior probabilities of each reading (forward-backward in log space)."""
-    alpha = [start]
-    for table in transitions:
-        alpha.append(np.logaddexp.reduce(alpha[-1][:, None] + table, axis=0))
-    beta = [np.zeros(len(alpha[-1]))]
-    for table in reversed(transitions):
-        beta.insert(0, np.logaddexp.reduce(table + beta[0][None, :], axis=1))
-    out = []
-    for a, b in zip(alpha, beta):
-        joint = a + b
-        out.append(np.exp(joint - np.logaddexp.reduce(joint)))
+def _posteriors(start: np.ndarray, tables: list[np.ndarray]) -> list[np.ndarray]:
+    """Per-position posterior probabilities of each reading (forward-backward over the transition
+    probabilities, each step scaled to sum to one so that long queries do not underflow)."""
+    forward = np.exp(start - start.max())
+    forward /= forward.sum()
+    alpha = [forward]
+    for table in tables:
+        forward = forward @ table
+        forward /= forward.sum()
+        alpha.append(forward)
+    out = [alpha[-1]]  # the last position: nothing comes after it
+    backward = np.ones(len(forward))
+    for a, table in zip(reversed(alpha[:-1]), reversed(tables)):
+        backward = table @ backward
+        backward /= backward.sum()
+        joint = a * backward
+        out.append(joint / joint.sum())
+    out.reverse()
     return out
 
 

@@ -12,7 +12,7 @@ import string
 
 from .lexicon import Lexicon, syllable_key
 from .normalize import canonical_iy, fold, has_diacritics
-from .restore import CONFIDENT, pair_count, candidates, decode
+from .restore import CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings
 
 TONE_WEIGHT = 0.02  # another tone of the typed letters, against the typed form
 EDIT_WEIGHT = 0.01  # a syllable one edit away, against rare typed letters
@@ -33,26 +33,18 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
         return {}
     key_counts = lexicon.key_counts([syllable_key(s) for s in syllables])
     rare = [key_counts.get(syllable_key(s), 0) < RARE_KEY and len(s) > 1 for s in syllables]
-    if not any(rare) and (len(syllables) > MAX_CHECKED or not any(has_diacritics(s) for s in syllables)):
-        # Unmarked, known letters: each syllable may only be read as a form of its own letters, so
-        # the decoding could restore marks (the accented reading does that) but correct nothing.
+    pairs: dict = {}
+    if not any(rare) and (len(syllables) > MAX_CHECKED or not any(
+            has_diacritics(s) and _tone_may_be_wrong(lexicon, syllables, i, pairs) for i, s in enumerate(syllables))):
+        # Known letters: each syllable may only be read as a form of its own letters, so unmarked
+        # syllables could get marks (the accented reading does that) but no correction, and no typed
+        # tone passes the test of _typed_tone_is_unlikely for any reading: nothing to decode.
         return {}
-    options = []
-    for s, is_rare in zip(syllables, rare):
-        found = candidates(lexicon, s)
-        if has_diacritics(s):
-            typed = [(f, c) for f, c in found if canonical_iy(f) == canonical_iy(s)] or [(s, 0)]
-            other_tones = [(f, c * TONE_WEIGHT) for f, c in found if canonical_iy(f) != canonical_iy(s)]
-            found = typed + other_tones
-        elif not found:
-            found = [(s, 0)]
-        if is_rare:
-            found = found + _neighbours(lexicon, s, bool(key_counts.get(syllable_key(s))))
-        options.append(found)
-    reading, confidence = decode(lexicon, options)
+    chosen = [_options(lexicon, s, is_rare, bool(key_counts.get(syllable_key(s))))
+              for s, is_rare in zip(syllables, rare)]
+    reading, confidence = decode(lexicon, chosen)
     fixes: dict[str, str] = {}
     restored: dict[str, str] = {}  # unmarked words read with marks: the suggestion shows them so
-    pairs: dict = {}
     for i, (typed, read, sure) in enumerate(zip(syllables, reading, confidence)):
         if sure < CONFIDENT:
             continue
@@ -66,15 +58,49 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
     return {**restored, **fixes} if fixes else {}
 
 
+def _options(lexicon: Lexicon, syllable: str, is_rare: bool, typed_exists: bool) -> Options:
+    """What a typed syllable may stand for: its own forms (a marked one: its typed form, and the other
+    tones weighted down), and, when its letters are rare, the syllables one edit away."""
+    if not has_diacritics(syllable) and not is_rare:
+        return readings(lexicon, syllable)
+
+    def found() -> list[tuple[str, float]]:
+        forms = candidates(lexicon, syllable)
+        if has_diacritics(syllable):
+            typed = [(f, c) for f, c in forms if canonical_iy(f) == canonical_iy(syllable)] or [(syllable, 0)]
+            other_tones = [(f, c * TONE_WEIGHT) for f, c in forms if canonical_iy(f) != canonical_iy(syllable)]
+            forms = typed + other_tones
+        elif not forms:
+            forms = [(syllable, 0)]
+        if is_rare:
+            forms = forms + _neighbours(lexicon, syllable, typed_exists)
+        return forms
+
+    return options(lexicon, ("spelling", syllable), found)
+
+
+def _tone_may_be_wrong(lexicon: Lexicon, syllables: list[str], i: int, pairs: dict) -> bool:
+    """Whether :func:`_typed_tone_is_unlikely` holds for some other tone of ``syllables[i]`` (the only
+    corrections its letters can get): when none does, decoding cannot correct it."""
+    typed = syllables[i]
+    spelled = canonical_iy(typed)
+    found = candidates(lexicon, typed)  # i/y spellings merged: one entry per form
+    typed_count = sum(c for f, c in found if canonical_iy(f) == spelled)
+    others = [(f, c) for f, c in found if canonical_iy(f) != spelled]
+    if any(typed_count * FAR_MORE < c for _, c in others):
+        return True
+    return any(pair_count(lexicon, before or typed, after or typed, pairs) == 0
+               and any(pair_count(lexicon, before or f, after or f, pairs) >= FAR_MORE_PAIRS for f, _ in others)
+               for before, after in _next_to(syllables, i))
+
+
 def _typed_tone_is_unlikely(lexicon: Lexicon, syllables: list[str], i: int, read: str, pairs: dict) -> bool:
     """A typed tone is only corrected when the correction is far more frequent: alone, or next to the
     typed neighbours while the typed form never occurs there (``hướng dân`` → ``hướng dẫn``)."""
     typed = syllables[i]
-    if _form_count(lexicon, typed) * FAR_MORE < _form_count(lexicon, read):
+    if form_count(lexicon, typed) * FAR_MORE < form_count(lexicon, read):
         return True
-    neighbours = [(syllables[i - 1], None), (None, syllables[i + 1])] if 0 < i < len(syllables) - 1 else (
-        [(syllables[i - 1], None)] if i > 0 else [(None, syllables[i + 1])] if len(syllables) > 1 else [])
-    for before, after in neighbours:
+    for before, after in _next_to(syllables, i):
         typed_pair = pair_count(lexicon, before or typed, after or typed, pairs)
         read_pair = pair_count(lexicon, before or read, after or read, pairs)
         if typed_pair == 0 and read_pair >= FAR_MORE_PAIRS:
@@ -82,8 +108,10 @@ def _typed_tone_is_unlikely(lexicon: Lexicon, syllables: list[str], i: int, read
     return False
 
 
-def _form_count(lexicon: Lexicon, form: str) -> int:
-    return sum(c for f, c in candidates(lexicon, form) if canonical_iy(f) == canonical_iy(form))
+def _next_to(syllables: list[str], i: int) -> list[tuple[str | None, str | None]]:
+    """The typed neighbours of ``syllables[i]``: (the one before, None) and (None, the one after)."""
+    return ([(syllables[i - 1], None)] if i > 0 else []) + (
+        [(None, syllables[i + 1])] if i < len(syllables) - 1 else [])
 
 
 def _neighbours(lexicon: Lexicon, syllable: str, typed_exists: bool) -> list[tuple[str, float]]:

@@ -68,3 +68,22 @@ def test_cli_shows_did_you_mean(runner, corpus_index):
     assert "Bạn có muốn tìm: hội nghị" in result.output
     data = json.loads(runner.invoke(cli, ["query", "hoi ngi", "--json", "--index-dir", str(corpus_index)]).output)
     assert data["did_you_mean"] == "hội nghị"
+
+
+def test_corrections_do_not_depend_on_the_queries_before(corpus_engine):
+    # readings and transition tables are kept per lexicon: asked in another order, the same answers
+    typed = ["quoc phonng", "hướng dân thi hành", "tinh dien bein", "hoi ngi", "quôc phòng", "dien bein",
+             "hợp đông lao động", "quoc phong toan dan", "phonng", "tinh"]
+    lexicon = corpus_engine.lexicon()
+    runs = [[t.text for t in exact_analyzer()(text, mode="query")] for text in typed]
+    forwards = [corrections(lexicon, run) for run in runs]
+    backwards = [corrections(lexicon, run) for run in reversed(runs)]
+    assert forwards == backwards[::-1]
+    assert forwards[0] == {"quoc": "quốc", "phonng": "phòng"}
+
+
+def test_syllable_counts_survive_their_cache_being_emptied(corpus_engine):
+    lexicon = corpus_engine.lexicon()
+    assert set(lexicon.key_counts(["quoc", "phong"])) == {"quoc", "phong"}
+    lexicon._key_counts.update((f"x{i}", 0) for i in range(50_001))  # full: the next look-up empties it
+    assert set(lexicon.key_counts(["quoc", "phong", "dan"])) == {"quoc", "phong", "dan"}
