@@ -144,13 +144,22 @@ def table_files(index_dir: Path | None) -> list[Path]:
     return files
 
 
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
 _LOADED: dict[tuple, AbbreviationTable] = {}
 
 
 def table_for(index_dir: Path | None) -> AbbreviationTable:
     """The table for an index folder (see :func:`table_files`), read again when a file changes."""
     files = _file_names(None if index_dir is None else str(index_dir), os.environ.get(ENV_FILE))
-    stamp = (files, tuple(_mtime(f) for f in files))  # asked for by every search: kept to a few stat calls
+    # asked for by every search: a stat call per user file (the built-in one only changes with the
+    # package, which a server restarts for)
+    stamp = (files, tuple(_mtime(f) for f in files[1:]))
     table = _LOADED.get(stamp)
     if table is None:
         if len(_LOADED) > 16:
@@ -163,13 +172,6 @@ def table_for(index_dir: Path | None) -> AbbreviationTable:
 def _file_names(index_dir: str | None, env_file: str | None) -> tuple[str, ...]:
     # (the environment variable is an argument, so that a change of it is a new look-up)
     return tuple(str(f) for f in table_files(None if index_dir is None else Path(index_dir)))
-
-
-def _mtime(path: str) -> int | None:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return None
 
 
 def _typed_in_capitals(short: str, typed: str) -> bool:

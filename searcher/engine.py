@@ -163,12 +163,13 @@ class Engine:
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
         searcher = self._searcher()
-        cache_key = self._cache_key(searcher, (text, limit, page, sort, date_from, date_to, place, facets))
+        table = self._abbreviations()
+        cache_key = self._cache_key(searcher, table, (text, limit, page, sort, date_from, date_to, place, facets))
         cached = self._results.get(cache_key)
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
-        plan = self._plan(text, searcher)
+        plan = self._plan(text, searcher, table)
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
@@ -261,25 +262,26 @@ class Engine:
         scores = np.fromiter((score for score, _ in items), dtype=np.float64, count=len(items))
         return docnums, scores, cut_short
 
-    def _cache_key(self, searcher, request: tuple) -> tuple:
+    def _cache_key(self, searcher, table, request: tuple) -> tuple:
         """What an answer depends on: the request, the index version the searcher reads (a commit or a
         switch makes a new one), the abbreviation table in force and the ranking switches."""
-        table = None
-        if self.query_intelligence:
-            from .abbreviations import table_for
-
-            table = id(table_for(self.index_dir))  # a new object when a table file changes
-        return (str(self._local.generation), searcher.reader().generation(), table, self.query_intelligence,
+        return (str(self._local.generation), searcher.reader().generation(), id(table), self.query_intelligence,
                 self.passage_ranking, getattr(self._local, "correcting", False), request)
 
-    def _plan(self, text: str, searcher):
+    def _abbreviations(self):
+        """The abbreviation table in force (None when query intelligence is off)."""
+        if not self.query_intelligence:
+            return None
+        from .abbreviations import table_for
+
+        return table_for(self.index_dir)  # a new object when a table file changes
+
+    def _plan(self, text: str, searcher, table=None):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
         if not self.query_intelligence:
             return parse_query(text, searcher)
-        from .abbreviations import table_for
-
         return parse_query(text, searcher, lexicon=self.lexicon(self._local.generation),
-                           abbreviations=table_for(self.index_dir))
+                           abbreviations=table or self._abbreviations())
 
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
