@@ -84,7 +84,8 @@ class Options:
 
 def options(lexicon: Lexicon, name: tuple, found) -> Options:
     """The :class:`Options` called ``name`` (a tuple naming how they are made from the lexicon, such
-    as ``("readings", key)``); ``found()`` gives their (form, count) list the first time."""
+    as ``("read", key)``: the same name must always give the same list); ``found()`` gives their
+    (form, count) list the first time."""
     cache = _worked_out(lexicon)
     made = cache.get(name)
     if made is None:

@@ -76,6 +76,8 @@ def _options(lexicon: Lexicon, syllable: str, is_rare: bool, typed_exists: bool)
             forms = forms + _neighbours(lexicon, syllable, typed_exists)
         return forms
 
+    # (whether the letters are rare, and whether they occur at all, follow from the syllable and the
+    # lexicon: the syllable names the list)
     return options(lexicon, ("spelling", syllable), found)
 
 
