@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from operator import itemgetter
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 from whoosh.fields import TEXT
@@ -230,26 +232,59 @@ def _normal_forms(lower: str) -> tuple[str, str]:
     return forms
 
 
-def _bigrams(texts: list[str], wholes: list[bool]) -> list[tuple[str, int]]:
-    parts = [text for text, whole in zip(texts, wholes) if not whole]
+def _bigrams(texts: list[str], wholes: list[bool] | None) -> list[str]:
+    parts = texts if wholes is None else [text for text, whole in zip(texts, wholes) if not whole]
     if len(parts) == 1:
-        return [(parts[0], 0)]
-    return [(f"{a} {b}", pos) for pos, (a, b) in enumerate(zip(parts, parts[1:]))]
+        return parts
+    return list(map(" ".join, zip(parts, parts[1:])))
 
 
-def index_terms(value: str, form: str) -> list[tuple[str, int]]:
-    """The (term, position) pairs the ``form`` analyzer gives ``value`` in index mode."""
+def _index_tokens(value: str) -> tuple[list[str], Sequence[int], list[bool] | None]:
+    """The lowercase tokens of ``value`` in index mode, their positions and which are whole compounds
+    (None: none is): what SyllableTokenizer gives, without a token object per token. Between two
+    compounds (``21/2019/NĐ-CP``, ``1.000``) every regex match is a token of its own."""
+    words = _COMPOUND.findall(value)
+    plain = list(map(str.isalnum, words))
+    if all(plain):
+        return list(map(str.lower, words)), range(len(words)), None
+    lowers: list[str] = []
+    positions: list[int] = []
+    wholes: list[bool] = []
+    pos = last = 0
+    for i in [i for i, is_plain in enumerate(plain) if not is_plain] + [len(words)]:
+        run = words[last:i]  # single tokens up to the next compound
+        lowers += map(str.lower, run)
+        positions += range(pos, pos + len(run))
+        wholes += [False] * len(run)
+        pos += len(run)
+        last = i + 1
+        if i == len(words):
+            break
+        compound = words[i]
+        for piece, piece_start in _wholes(compound):
+            lowers.append(piece.lower())
+            positions.append(pos + len(_PART.findall(compound, 0, piece_start)))
+            wholes.append(True)
+        parts = _PART.findall(compound)
+        lowers += map(str.lower, parts)
+        positions += range(pos, pos + len(parts))
+        wholes += [False] * len(parts)
+        pos += len(parts)
+    return lowers, positions, wholes
+
+
+def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
+    """The terms the ``form`` analyzer gives ``value`` in index mode, and their positions."""
     cached_text, by_form = _last_text
     if cached_text is not value and cached_text != value:
-        tokens = [(t.text.lower(), t.pos, t.whole)
-                  for t in SyllableTokenizer()(value, positions=True, mode="index")]
-        positions = [pos for _, pos, _ in tokens]
-        wholes = [whole for _, _, whole in tokens]
-        normal = [_normal_forms(lower) for lower, _, _ in tokens]
-        exact = [n[0] for n in normal]
-        folded = [n[1] for n in normal]
-        by_form = {"exact": list(zip(exact, positions)), "folded": list(zip(folded, positions)),
-                   "bigram": _bigrams(folded, wholes), "exact_bigram": _bigrams(exact, wholes)}
+        lowers, positions, wholes = _index_tokens(value)
+        known = _NORMAL_FORMS.get
+        normal = [known(lower) or _normal_forms(lower) for lower in lowers]
+        exact = list(map(itemgetter(0), normal))
+        folded = list(map(itemgetter(1), normal))
+        bigrams, exact_bigrams = _bigrams(folded, wholes), _bigrams(exact, wholes)
+        by_form = {"exact": (exact, positions), "folded": (folded, positions),
+                   "bigram": (bigrams, range(len(bigrams))), "exact_bigram": (exact_bigrams, range(len(exact_bigrams)))}
         _last_text[:] = [value, by_form]
     return by_form[form]
 
@@ -271,14 +306,20 @@ class SyllableText(TEXT):
         fmt = self.format
         if not isinstance(value, str) or set(kwargs) - {"mode"} or type(fmt) not in (Frequency, Positions):
             return super().index(value, **kwargs)
-        terms = index_terms(value, self.form)
+        terms, places = index_terms(value, self.form)
         boost = fmt.field_boost
         if type(fmt) is Frequency:
-            counts = Counter(text for text, _ in terms)
-            return [(text.encode("utf-8"), freq, freq * boost, pack_uint(freq))
-                    for text, freq in counts.items()]
+            return [(text.encode("utf-8"), freq, freq * boost, _packed_uint(freq))
+                    for text, freq in Counter(terms).items()]
         positions = defaultdict(list)
-        for text, pos in terms:
+        for text, pos in zip(terms, places):
             positions[text].append(pos)
         return [(text.encode("utf-8"), len(where), len(where) * boost, fmt.encode(where))
                 for text, where in positions.items()]
+
+
+_PACKED = [pack_uint(n) for n in range(256)]
+
+
+def _packed_uint(n: int) -> bytes:
+    return _PACKED[n] if n < 256 else pack_uint(n)

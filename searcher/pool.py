@@ -108,12 +108,11 @@ class TermPool:
         texts, _, weights, values = zip(*items)
         terms = field.terms
         numbers = list(map(terms.get, texts))
-        if None in numbers:
-            known = field.texts
-            for i, number in enumerate(numbers):
-                if number is None:
-                    number = numbers[i] = terms[texts[i]] = len(known)
-                    known.append(texts[i])
+        if None in numbers:  # new terms numbered in the order they come (a document's are distinct)
+            new = [text for text, number in zip(texts, numbers) if number is None]
+            terms.update(zip(new, range(len(field.texts), len(field.texts) + len(new))))
+            field.texts.extend(new)
+            numbers = list(map(terms.get, texts))
         field.term_numbers.extend(numbers)
         field.docnums.extend(array("I", (docnum,)) * len(items))
         field.weights.extend(weights if boost == 1.0 else [w * boost for w in weights])

@@ -5,7 +5,8 @@ import unicodedata
 import pytest
 
 from conftest import SEEDS
-from searcher.analysis import bigram_analyzer, exact_analyzer, exact_bigram_analyzer, folded_analyzer
+from searcher.analysis import (SyllableTokenizer, bigram_analyzer, exact_analyzer, exact_bigram_analyzer,
+                               folded_analyzer)
 from searcher.normalize import normalize_text
 
 ANALYZERS = {
@@ -139,6 +140,19 @@ def test_index_time_terms_equal_the_analyzer_chains(fieldname):
 def test_index_time_terms_follow_the_text_not_a_stale_cache():
     from searcher.analysis import index_terms
 
-    assert index_terms("quốc phòng", "folded") == [("quoc", 0), ("phong", 1)]
-    assert index_terms("toàn dân", "bigram") == [("toan dan", 0)]
-    assert index_terms("quốc phòng", "exact_bigram") == [("quốc phòng", 0)]
+    def pairs(text, form):
+        terms, positions = index_terms(text, form)
+        return list(zip(terms, positions))
+
+    assert pairs("quốc phòng", "folded") == [("quoc", 0), ("phong", 1)]
+    assert pairs("toàn dân", "bigram") == [("toan dan", 0)]
+    assert pairs("quốc phòng", "exact_bigram") == [("quốc phòng", 0)]
+
+
+def test_index_time_tokens_are_the_tokenizers():
+    from searcher.analysis import _index_tokens
+
+    for text in _field_texts():
+        expected = [(t.text.lower(), t.pos, t.whole) for t in SyllableTokenizer()(text, positions=True, mode="index")]
+        lowers, positions, wholes = _index_tokens(text)
+        assert list(zip(lowers, positions, wholes or [False] * len(lowers))) == expected, text[:60]
