@@ -24,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from operator import itemgetter
+from pickle import dumps
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 from whoosh.fields import TEXT
@@ -303,23 +304,45 @@ class SyllableText(TEXT):
     def index(self, value, **kwargs):
         """(term bytes, frequency, weight, encoded value) per distinct term, as Whoosh's formats
         give them: weight = frequency x field boost; the value packs the frequency or the positions."""
-        fmt = self.format
-        if not isinstance(value, str) or set(kwargs) - {"mode"} or type(fmt) not in (Frequency, Positions):
+        columns = self.index_columns(value) if not set(kwargs) - {"mode"} else None
+        if columns is None:
             return super().index(value, **kwargs)
+        return list(zip(*columns))
+
+    def index_columns(self, value) -> tuple[list, list, list, list] | None:
+        """What :meth:`index` gives, column by column (term bytes, frequencies, weights, values), for
+        a writer that stores them so; None where Whoosh's own indexing applies."""
+        fmt = self.format
+        if not isinstance(value, str) or type(fmt) not in (Frequency, Positions):
+            return None
         terms, places = index_terms(value, self.form)
-        boost = fmt.field_boost
         if type(fmt) is Frequency:
-            return [(text.encode("utf-8"), freq, freq * boost, _packed_uint(freq))
-                    for text, freq in Counter(terms).items()]
-        positions = defaultdict(list)
-        for text, pos in zip(terms, places):
-            positions[text].append(pos)
-        return [(text.encode("utf-8"), len(where), len(where) * boost, fmt.encode(where))
-                for text, where in positions.items()]
+            counted = Counter(terms)
+            freqs = list(counted.values())
+            values = list(map(_packed_uint, freqs))
+        else:
+            counted = defaultdict(list)
+            for text, pos in zip(terms, places):
+                counted[text].append(pos)
+            freqs = list(map(len, counted.values()))
+            values = list(map(_encoded_positions, counted.values()))
+        boost = fmt.field_boost
+        return list(map(str.encode, counted)), freqs, [f * boost for f in freqs], values
 
 
 _PACKED = [pack_uint(n) for n in range(256)]
+_ONE_POSITION: dict[int, bytes] = {}
 
 
 def _packed_uint(n: int) -> bytes:
     return _PACKED[n] if n < 256 else pack_uint(n)
+
+
+def _encoded_positions(where: list[int]) -> bytes:
+    """Whoosh's ``Positions.encode``: the count, then the position deltas pickled (protocol 2)."""
+    if len(where) == 1:  # most terms occur once in a text
+        encoded = _ONE_POSITION.get(where[0])
+        if encoded is None:
+            encoded = _ONE_POSITION[where[0]] = pack_uint(1) + dumps(where, 2)
+        return encoded
+    return pack_uint(len(where)) + dumps([b - a for a, b in zip([0, *where], where)], 2)

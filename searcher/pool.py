@@ -98,14 +98,13 @@ class TermPool:
         else:
             field.value_lengths.append(0)
 
-    def add_terms(self, fieldname: str, docnum: int, items: list, boost: float = 1.0) -> None:
-        """Add one document's postings in a field at once: ``items`` are the field's
-        ``(term bytes, frequency, weight, value)`` for that document (distinct terms), as
-        ``FieldType.index`` gives them; weights are multiplied by ``boost``."""
-        if not items:
+    def add_terms(self, fieldname: str, docnum: int, texts, weights, values, boost: float = 1.0) -> None:
+        """Add one document's postings in a field at once: its distinct terms (bytes), their weights
+        and values, as ``FieldType.index`` gives them column by column; weights are multiplied by
+        ``boost``."""
+        if not texts:
             return
         field = self._field(fieldname)
-        texts, _, weights, values = zip(*items)
         terms = field.terms
         numbers = list(map(terms.get, texts))
         if None in numbers:  # new terms numbered in the order they come (a document's are distinct)
@@ -114,7 +113,7 @@ class TermPool:
             field.texts.extend(new)
             numbers = list(map(terms.get, texts))
         field.term_numbers.extend(numbers)
-        field.docnums.extend(array("I", (docnum,)) * len(items))
+        field.docnums.extend(array("I", (docnum,)) * len(texts))
         field.weights.extend(weights if boost == 1.0 else [w * boost for w in weights])
         field.value_lengths.extend(map(len, values))
         field.values += b"".join(values)
@@ -187,10 +186,11 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    items = list(field.index(value))
+                    texts, freqs, weights, values = _index_columns(field, value)
                     if field.scorable:
-                        length = sum(freq for _, freq, _, _ in items)
-                    self.pool.add_terms(fieldname, docnum, items, self._field_boost(fields, fieldname, docboost))
+                        length = sum(freqs)
+                    self.pool.add_terms(fieldname, docnum, texts, weights, values,
+                                        self._field_boost(fields, fieldname, docboost))
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdoc.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:
@@ -201,6 +201,15 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+
+def _index_columns(field, value) -> tuple:
+    """A field's (term bytes, frequencies, weights, values) for ``value``: straight from fields that
+    give columns, else from Whoosh's ``index`` items."""
+    columns = field.index_columns(value) if hasattr(field, "index_columns") else None
+    if columns is None:
+        columns = tuple(zip(*field.index(value))) or ((), (), (), ())
+    return columns
 
 
 class GroupingMpWriter(_TermPoolWriting, MpWriter):
