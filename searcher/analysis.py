@@ -332,6 +332,7 @@ class SyllableText(TEXT):
 
 _PACKED = [pack_uint(n) for n in range(256)]
 _ONE_POSITION: dict[int, bytes] = {}
+_ONE_POSITION_LIMIT = 1 << 16  # (a bound on that memo: positions run as far as the longest text)
 
 
 def _packed_uint(n: int) -> bytes:
@@ -340,7 +341,7 @@ def _packed_uint(n: int) -> bytes:
 
 def _encoded_positions(where: list[int]) -> bytes:
     """Whoosh's ``Positions.encode``: the count, then the position deltas pickled (protocol 2)."""
-    if len(where) == 1:  # most terms occur once in a text
+    if len(where) == 1 and where[0] < _ONE_POSITION_LIMIT:  # most terms occur once in a text
         encoded = _ONE_POSITION.get(where[0])
         if encoded is None:
             encoded = _ONE_POSITION[where[0]] = pack_uint(1) + dumps(where, 2)
