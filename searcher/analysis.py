@@ -79,25 +79,30 @@ class SyllableTokenizer(Tokenizer):
                 yield t
                 pos += 1
                 continue
-            if keep_wholes:
-                for piece, piece_start in _wholes(text):
-                    t.text = piece
-                    t.whole = True
-                    t.pos = pos + len(_PART.findall(text, 0, piece_start))
-                    t.startchar = start_char + start + piece_start
-                    t.endchar = t.startchar + len(piece)
-                    if keeporiginal:
-                        t.original = piece
-                    yield t
-            for part in _PART.finditer(text):
-                t.text = part.group()
-                t.whole = False
-                t.pos = pos
-                t.startchar, t.endchar = start_char + start + part.start(), start_char + start + part.end()
+            pieces = _compound_tokens(text, keep_wholes)
+            for piece, offset, whole, place in pieces:
+                t.text = piece
+                t.whole = whole
+                t.pos = pos + place
+                t.startchar = start_char + start + offset
+                t.endchar = t.startchar + len(piece)
                 if keeporiginal:
-                    t.original = t.text
+                    t.original = piece
                 yield t
-                pos += 1
+            pos += pieces[-1][3] + 1  # the parts' positions follow one another
+
+
+def _compound_tokens(text: str, keep_wholes: bool) -> list[tuple[str, int, bool, int]]:
+    """The tokens of one compound (``21/2019/NĐ-CP``): (text, offset in the compound, whole?,
+    position counted from its first part); with ``keep_wholes`` its whole pieces first, which share
+    the position of the part they start with, then its parts."""
+    tokens = []
+    if keep_wholes:
+        for piece, piece_start in _wholes(text):
+            tokens.append((piece, piece_start, True, len(_PART.findall(text, 0, piece_start))))
+    for place, part in enumerate(_PART.finditer(text)):
+        tokens.append((part.group(), part.start(), False, place))
+    return tokens
 
 
 def _wholes(text: str):
@@ -261,16 +266,12 @@ def _index_tokens(value: str) -> tuple[list[str], Sequence[int], list[bool] | No
         last = i + 1
         if i == len(words):
             break
-        compound = words[i]
-        for piece, piece_start in _wholes(compound):
+        pieces = _compound_tokens(words[i], True)
+        for piece, _, whole, place in pieces:
             lowers.append(piece.lower())
-            positions.append(pos + len(_PART.findall(compound, 0, piece_start)))
-            wholes.append(True)
-        parts = _PART.findall(compound)
-        lowers += map(str.lower, parts)
-        positions += range(pos, pos + len(parts))
-        wholes += [False] * len(parts)
-        pos += len(parts)
+            positions.append(pos + place)
+            wholes.append(whole)
+        pos += pieces[-1][3] + 1
     return lowers, positions, wholes
 
 
