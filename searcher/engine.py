@@ -281,7 +281,7 @@ class Engine:
         if not self.query_intelligence:
             return parse_query(text, searcher)
         return parse_query(text, searcher, lexicon=self.lexicon(self._local.generation),
-                           abbreviations=table or self._abbreviations())
+                           abbreviations=table if table is not None else self._abbreviations())
 
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""

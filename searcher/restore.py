@@ -96,9 +96,9 @@ def options(lexicon: Lexicon, name: tuple, found) -> Options:
 def readings(lexicon: Lexicon, syllable: str) -> Options:
     """The accented readings of an unmarked syllable, as decoder options (its own spelling when the
     index has none)."""
-    key = syllable_key(syllable)
-    if candidates(lexicon, syllable):
-        return options(lexicon, ("read", key), lambda: candidates(lexicon, syllable))
+    found = candidates(lexicon, syllable)
+    if found:
+        return options(lexicon, ("read", syllable_key(syllable)), lambda: found)
     return options(lexicon, ("unknown", syllable), lambda: [(syllable, 0)])
 
 
