@@ -18,36 +18,27 @@ Tables::
     suggest_top(prefix, rows)                 precomputed answers for prefixes of 1-2 characters
     meta(name, value)                         format version, syllable total
 
-Counting is done on the raw (cased) strings with C-level ``Counter.update``; canonical forms are computed
-once per distinct string when the counts are flushed to SQLite, which keeps the indexing overhead small.
+Counting is done with integer codes (:mod:`searcher.ngrams`); canonical forms and keys are computed once
+per distinct n-gram when the counts are written to SQLite, once per run.
 """
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
-from collections import Counter
 from pathlib import Path
 
+from .ngrams import LONG_MIN_COUNT, NgramCounts
 from .normalize import canonical_iy, canonical_tone, fold
 
 LEXICON_FILE = "lexicon.sqlite"
 FORMAT = 1
-MAX_N = 4
-# Flush the in-memory counts to SQLite beyond this many distinct strings (bounds memory on big corpora).
-FLUSH_ENTRIES = 1_500_000
-# Phrases of 3-4 syllables seen once in a flush window are dropped: autocomplete only wants frequent ones.
-LONG_MIN_COUNT = 2
 SUGGEST_ROWS = 300_000
 SUGGEST_TOP_CHARS = 2  # prefixes this short are answered from a precomputed list
 SUGGEST_TOP_ROWS = 60
 # A 3-4 syllable phrase whose last two syllables go on with one same syllable this often is cut inside
 # a word ("quốc phòng toàn" of "quốc phòng toàn dân") and is not offered.
 CUT_SHARE = 0.85
-
-# Runs of letter-only words separated by blanks: a phrase never spans punctuation, digits or a line end.
-_SEGMENT = re.compile(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*")
 
 # Function words: a suggestion of several syllables neither starts nor ends with one ("của quốc phòng",
 # "quốc phòng và" are not things people search for).
@@ -81,8 +72,8 @@ class LexiconBuilder:
         self.fresh = fresh
         self.ix = ix
         self._searcher = None
-        self._plus: list[Counter] = [Counter() for _ in range(MAX_N)]
-        self._minus: list[Counter] | None = None
+        self._plus = NgramCounts()
+        self._minus: NgramCounts | None = None
         self._db: sqlite3.Connection | None = None
         self._tokens = 0
         self.changed = False
@@ -95,9 +86,7 @@ class LexiconBuilder:
         self.changed = True
         if self.bootstrap:
             return  # counted from the index itself at save time
-        self._tokens += _count(self._plus, title, text)
-        if sum(len(c) for c in self._plus) > FLUSH_ENTRIES:
-            self._flush()
+        self._tokens += self._plus.add(title) + self._plus.add(text)
 
     def forget(self, doc_id: str) -> None:
         """Uncount the indexed version of ``doc_id`` (about to be replaced or removed), if any."""
@@ -109,8 +98,8 @@ class LexiconBuilder:
         stored = self._searcher.document(id=doc_id)
         if stored:
             if self._minus is None:
-                self._minus = [Counter() for _ in range(MAX_N)]
-            self._tokens -= _count(self._minus, stored.get("title") or "", stored.get("text") or "")
+                self._minus = NgramCounts(lossy=False)  # subtracted: exact
+            self._tokens -= self._minus.add(stored.get("title") or "") + self._minus.add(stored.get("text") or "")
 
     # --- writing ------------------------------------------------------------------------------------
     def save(self) -> None:
@@ -127,7 +116,7 @@ class LexiconBuilder:
             self._write(self._minus, sign=-1)
             self._minus = None
         self._write(self._plus, sign=1, lossy=self.fresh)
-        self._plus = [Counter() for _ in range(MAX_N)]
+        self._plus = NgramCounts()
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         self._tokens = 0
         db.execute("DELETE FROM ngram WHERE count <= 0")
@@ -141,7 +130,7 @@ class LexiconBuilder:
     def _count_index(self) -> None:
         if self.path.exists():
             self.path.unlink()
-        self._plus = [Counter() for _ in range(MAX_N)]
+        self._plus = NgramCounts()
         self._minus = None
         self._tokens = 0
         self.bootstrap = False
@@ -163,42 +152,37 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _flush(self) -> None:
-        self._write(self._plus, sign=1, lossy=True)
-        self._plus = [Counter() for _ in range(MAX_N)]
-
-    def _write(self, counters: list[Counter], sign: int, lossy: bool = False) -> None:
+    def _write(self, counts: NgramCounts, sign: int, lossy: bool = False) -> None:
         db = self._connect()
         canon, key_of = _CANON.__getitem__, _KEYS.__getitem__
         join = " ".join
         rows: dict[tuple[str, str], list] = {}
-        # 1-2 syllables were counted as written (their capitalisation is kept for display)
-        for n, counter in ((1, counters[0]), (2, counters[1])):
-            for raw, count in counter.items():
-                low = raw.lower()
-                form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
-                key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
-                if raw == low:
-                    cased = form
-                elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
-                    cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
-                else:
-                    cased = form
-                row = rows.get((key, form))
-                if row is None:
-                    rows[(key, form)] = [n, count, cased, count]
-                else:
-                    row[1] += count
-                    if count > row[3]:
-                        row[2], row[3] = cased, count
-        out = [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
+        out = []
+        for n, raw, count in counts.rows():
+            if n > 2:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
+                if not (lossy and count < LONG_MIN_COUNT):
+                    out.append((join(map(key_of, raw.split(" "))), raw, n, sign * count, raw, 0))
+                continue
+            # 1-2 syllables were counted as written (their capitalisation is kept for display)
+            low = raw.lower()
+            form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
+            key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
+            if raw == low:
+                cased = form
+            elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
+                cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
+            else:
+                cased = form
+            row = rows.get((key, form))
+            if row is None:
+                rows[(key, form)] = [n, count, cased, count]
+            else:
+                row[1] += count
+                # the most frequent capitalisation; on a tie the lowercase one (a sentence's start)
+                if count > row[3] or (count == row[3] and cased == form):
+                    row[2], row[3] = cased, count
+        out += [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
         del rows
-        # 3-4 syllables were counted lowercase and canonical (their display is composed from the pairs)
-        for n, counter in ((3, counters[2]), (4, counters[3])):
-            for form, count in counter.items():
-                if lossy and count < LONG_MIN_COUNT:
-                    continue
-                out.append((join(map(key_of, form.split(" "))), form, n, sign * count, form, 0))
         if sign > 0:
             sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
                    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
@@ -227,32 +211,6 @@ class _Memo(dict):
 
 _CANON = _Memo(canonical_tone)  # lowercase syllable -> canonical tone placement
 _KEYS = _Memo(syllable_key)  # form -> folded, i/y-canonical key
-
-
-def _count(counters: list[Counter], title: str, text: str) -> int:
-    """Add the 1-4-grams of ``title`` and ``text`` to ``counters``; return the number of syllables.
-
-    1-2-grams are counted as written (capitalisation kept), 3-4-grams lowercase with canonical tone:
-    every update is one C-level ``Counter.update`` over a ``map``.
-    """
-    c1, c2, c3, c4 = counters
-    canon = _CANON.__getitem__
-    join = " ".join
-    total = 0
-    for source in (title, text):
-        for segment in _SEGMENT.findall(source):
-            toks = segment.split()
-            n = len(toks)
-            total += n
-            c1.update(toks)
-            if n > 1:
-                c2.update(map(join, zip(toks, toks[1:])))
-                if n > 2:
-                    low = list(map(canon, segment.lower().split()))
-                    c3.update(map(join, zip(low, low[1:], low[2:])))
-                    if n > 3:
-                        c4.update(map(join, zip(low, low[1:], low[2:], low[3:])))
-    return total
 
 
 _SCHEMA = """

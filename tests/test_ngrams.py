@@ -1,0 +1,83 @@
+"""The lexicon's n-gram counting: what is counted, and the same counts as counting strings directly."""
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import SEEDS
+from searcher import ngrams
+from searcher.ngrams import NgramCounts
+from searcher.normalize import canonical_tone
+
+CASES = [
+    ("Quốc phòng toàn dân", {
+        1: ["Quốc", "phòng", "toàn", "dân"],
+        2: ["Quốc phòng", "phòng toàn", "toàn dân"],
+        3: ["quốc phòng toàn", "phòng toàn dân"],  # longer phrases lowercase
+        4: ["quốc phòng toàn dân"]}),
+    # never across punctuation, digits or a line end
+    ("Hòa bình, 2019 ổn định\nxã hội", {
+        1: ["Hòa", "bình", "ổn", "định", "xã", "hội"],
+        2: ["Hòa bình", "ổn định", "xã hội"], 3: [], 4: []}),
+    # 1-2-grams as written; longer ones with the canonical tone placement
+    ("UBND tỉnh Hoà Bình", {
+        1: ["UBND", "tỉnh", "Hoà", "Bình"],
+        2: ["UBND tỉnh", "tỉnh Hoà", "Hoà Bình"],
+        3: ["ubnd tỉnh hòa", "tỉnh hòa bình"],
+        4: ["ubnd tỉnh hòa bình"]}),
+    ("21/2019/NĐ-CP", {1: ["NĐ", "CP"], 2: [], 3: [], 4: []}),
+    ("", {1: [], 2: [], 3: [], 4: []}),
+]
+
+
+def _rows(counts: NgramCounts) -> dict[int, Counter]:
+    found = {n: Counter() for n in (1, 2, 3, 4)}
+    for n, gram, count in counts.rows():
+        found[n][gram] += count
+    return found
+
+
+@pytest.mark.parametrize("text,expected", CASES)
+def test_what_is_counted(text, expected):
+    counts = NgramCounts()
+    syllables = counts.add(text)
+    found = _rows(counts)
+    assert {n: sorted(found[n]) for n in found} == {n: sorted(grams) for n, grams in expected.items()}
+    assert syllables == len(expected[1])
+
+
+def _reference(texts: list[str]) -> dict[int, Counter]:
+    """Counting strings directly: what NgramCounts must agree with."""
+    found = {n: Counter() for n in (1, 2, 3, 4)}
+    for text in texts:
+        for run in re.findall(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*", text):
+            written = run.split()
+            lower = [canonical_tone(s.lower()) for s in written]
+            for n, words in ((1, written), (2, written), (3, lower), (4, lower)):
+                found[n].update(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    return found
+
+
+@pytest.mark.parametrize("bits", [{3: 21, 4: 16}, {3: 4, 4: 3}])  # the second: most forms numbered too wide
+@pytest.mark.parametrize("window", [1_000_000, 97])
+def test_the_same_counts_as_counting_strings(monkeypatch, bits, window):
+    monkeypatch.setattr(ngrams, "_BITS", bits)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    texts.append("Hoà Bình hoà bình HÒA BÌNH. Thuỷ lợi thủy lợi.")
+    counts = NgramCounts(lossy=False, window=window)
+    total = sum(counts.add(text) for text in texts)
+    expected = _reference(texts)
+    assert _rows(counts) == expected
+    assert total == sum(expected[1].values())
+    assert len(expected[4]) > 1000
+
+
+def test_a_lossy_window_drops_the_long_phrases_seen_once_in_it():
+    counts = NgramCounts(lossy=True, window=8)
+    counts.add("ban chấp hành ban chấp hành")  # 6 syllables: one window with the next text
+    counts.add("bộ chỉ huy")  # the window is full: counted, phrases seen once dropped
+    counts.add("bộ chỉ huy quân sự")  # counted at the end, not lossy
+    found = _rows(counts)
+    assert found[3] == {"ban chấp hành": 2, "bộ chỉ huy": 1, "chỉ huy quân": 1, "huy quân sự": 1}
+    assert found[4] == {"bộ chỉ huy quân": 1, "chỉ huy quân sự": 1}
+    assert found[1]["bộ"] == 2 and found[2]["bộ chỉ"] == 2  # short ones are never dropped
