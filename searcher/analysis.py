@@ -238,9 +238,13 @@ def _normal_forms(lower: str) -> tuple[str, str]:
     return forms
 
 
-def _bigrams(texts: list[str], wholes: list[bool] | None) -> list[str]:
-    parts = texts if wholes is None else [text for text, whole in zip(texts, wholes) if not whole]
-    if len(parts) == 1:
+def _pair_parts(texts: list[str], wholes: list[bool] | None) -> list[str]:
+    """The syllables whose adjacent pairs are a bigram field's terms (whole compounds left out)."""
+    return texts if wholes is None else [text for text, whole in zip(texts, wholes) if not whole]
+
+
+def _bigrams(parts: list[str]) -> list[str]:
+    if len(parts) == 1:  # a single syllable is its own term
         return parts
     return list(map(" ".join, zip(parts, parts[1:])))
 
@@ -284,11 +288,21 @@ def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
         normal = [known(lower) or _normal_forms(lower) for lower in lowers]
         exact = list(map(itemgetter(0), normal))
         folded = list(map(itemgetter(1), normal))
-        bigrams, exact_bigrams = _bigrams(folded, wholes), _bigrams(exact, wholes)
         by_form = {"exact": (exact, positions), "folded": (folded, positions),
-                   "bigram": (bigrams, range(len(bigrams))), "exact_bigram": (exact_bigrams, range(len(exact_bigrams)))}
+                   "bigram_parts": _pair_parts(folded, wholes), "exact_bigram_parts": _pair_parts(exact, wholes)}
         _last_text[:] = [value, by_form]
-    return by_form[form]
+    terms = by_form.get(form)
+    if terms is None:  # bigrams as strings: made only when asked for (the index writer takes the parts)
+        bigrams = _bigrams(by_form[f"{form}_parts"])
+        terms = by_form[form] = (bigrams, range(len(bigrams)))
+    return terms
+
+
+def index_pair_parts(value: str, form: str) -> list[str]:
+    """The syllables of ``value`` whose adjacent pairs are the ``form`` bigram field's terms (a
+    single syllable is a term of its own)."""
+    index_terms(value, "exact")
+    return _last_text[1][f"{form}_parts"]
 
 
 class SyllableText(TEXT):
@@ -329,6 +343,15 @@ class SyllableText(TEXT):
             values = list(map(_encoded_positions, counted.values()))
         boost = fmt.field_boost
         return list(map(str.encode, counted)), freqs, [f * boost for f in freqs], values
+
+    def index_pairs(self, value) -> list[str] | None:
+        """For a bigram field, the syllables whose adjacent pairs are its terms in ``value``, for a
+        writer that counts pairs of syllable numbers (:meth:`searcher.pool.TermPool.add_pairs`)
+        rather than strings; None for other fields and values."""
+        if self.form not in ("bigram", "exact_bigram") or not isinstance(value, str) \
+                or type(self.format) is not Frequency:
+            return None
+        return index_pair_parts(value, self.form)
 
 
 _PACKED = [pack_uint(n) for n in range(256)]

@@ -30,27 +30,81 @@ class _FieldPostings:
         self.values = bytearray()
 
 
+_ALONE = 0xFFFFFFFF  # the second number of a "pair" that is a single syllable (a one-syllable text)
+
+
+class _PairPostings:
+    """A bigram field's postings: each term a pair of syllable numbers packed in 64 bits, so that
+    no dict of its millions of distinct bigrams is looked up per posting (a look-up in a dict that
+    size misses the CPU's caches); the strings are made once, when the segment is written."""
+
+    __slots__ = ("numbers", "syllables", "keys", "docnums", "frequencies", "weights")
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}  # syllable -> its number, in order of first sight
+        self.syllables: list[str] = []
+        self.keys = array("Q")
+        self.docnums = array("I")
+        self.frequencies = array("I")
+        self.weights = array("f")
+
+    def number(self, syllable: str) -> int:
+        number = self.numbers.get(syllable)  # (a syllable new to this text may occur twice in it)
+        if number is None:
+            number = self.numbers[syllable] = len(self.syllables)
+            self.syllables.append(syllable)
+        return number
+
+    def add(self, text: bytes, docnum: int, weight: float, value: bytes) -> None:
+        """One posting given as Whoosh gives it (a segment being merged in): the term as a string."""
+        first, _, second = text.decode().partition(" ")
+        self.keys.append((self.number(first) << 32) | (self.number(second) if second else _ALONE))
+        self.docnums.append(docnum)
+        self.frequencies.append(int.from_bytes(value, "big"))
+        self.weights.append(weight)
+
+
 class SortedField:
     """One field's postings sorted by term, then document: ``texts[i]`` has ``counts[i]`` postings,
     read in ranges with :meth:`postings`."""
 
-    def __init__(self, field: _FieldPostings):
-        texts = field.texts
+    def __init__(self, texts: list[bytes], term_numbers: np.ndarray, docnums: np.ndarray, weights: np.ndarray,
+                 value_lengths: np.ndarray | None = None, values: np.ndarray | None = None):
         by_text = sorted(range(len(texts)), key=texts.__getitem__)
         self.texts = [texts[t] for t in by_text]
         rank = np.empty(len(texts), dtype=np.int64)
         rank[by_text] = np.arange(len(texts))
-        keys = rank[np.frombuffer(field.term_numbers, dtype=np.uint32)]
+        keys = rank[term_numbers]
         # stable: a term's postings stay in the order they came, which is document order
         self._order = np.argsort(keys, kind="stable")
         self.counts = np.bincount(keys, minlength=len(texts))
-        self._docnums = np.frombuffer(field.docnums, dtype=np.uint32)
-        self._weights = np.frombuffer(field.weights, dtype=np.float32)
+        self._docnums = docnums
+        self._weights = weights
         self._lengths = self._starts = self._values = None
-        if field.values:
-            self._lengths = np.frombuffer(field.value_lengths, dtype=np.uint32).astype(np.int64)
+        if values is not None and len(values):
+            self._lengths = value_lengths.astype(np.int64)
             self._starts = np.cumsum(self._lengths) - self._lengths
-            self._values = np.frombuffer(field.values, dtype=np.uint8)
+            self._values = values
+
+    @classmethod
+    def of_terms(cls, field: _FieldPostings) -> "SortedField":
+        return cls(field.texts, np.frombuffer(field.term_numbers, dtype=np.uint32),
+                   np.frombuffer(field.docnums, dtype=np.uint32), np.frombuffer(field.weights, dtype=np.float32),
+                   np.frombuffer(field.value_lengths, dtype=np.uint32), np.frombuffer(field.values, dtype=np.uint8))
+
+    @classmethod
+    def of_pairs(cls, field: _PairPostings) -> "SortedField":
+        pairs, term_numbers = np.unique(np.frombuffer(field.keys, dtype=np.uint64), return_inverse=True)
+        syllables = [syllable.encode() for syllable in field.syllables]
+        firsts = (pairs >> np.uint64(32)).tolist()
+        seconds = (pairs & np.uint64(_ALONE)).tolist()
+        texts = [syllables[a] if b == _ALONE else b" ".join((syllables[a], syllables[b]))
+                 for a, b in zip(firsts, seconds)]
+        frequencies = np.frombuffer(field.frequencies, dtype=np.uint32)
+        # the value Whoosh's Frequency format stores: the frequency as a 4-byte big-endian integer
+        return cls(texts, term_numbers.reshape(-1), np.frombuffer(field.docnums, dtype=np.uint32),
+                   np.frombuffer(field.weights, dtype=np.float32), np.full(len(frequencies), 4, dtype=np.uint32),
+                   frequencies.astype(">u4").view(np.uint8))
 
     def postings(self, start: int, end: int):
         """Sorted postings ``start`` to ``end``: (document numbers, weights, value lengths or None,
@@ -73,18 +127,21 @@ class TermPool:
 
     def __init__(self):
         self.fieldnames: set[str] = set()  # read by Whoosh's multiprocess writer
-        self._fields: dict[str, _FieldPostings] = {}
+        self._fields: dict[str, _FieldPostings | _PairPostings] = {}
 
-    def _field(self, fieldname: str) -> _FieldPostings:
+    def _field(self, fieldname: str, kind=_FieldPostings):
         field = self._fields.get(fieldname)
         if field is None:
-            field = self._fields[fieldname] = _FieldPostings()
+            field = self._fields[fieldname] = kind()
             self.fieldnames.add(fieldname)
         return field
 
     def add(self, item) -> None:
         fieldname, text, docnum, weight, value = item
         field = self._field(fieldname)
+        if isinstance(field, _PairPostings):
+            field.add(text, docnum, weight, value)
+            return
         number = field.terms.get(text)
         if number is None:
             number = field.terms[text] = len(field.texts)
@@ -105,6 +162,10 @@ class TermPool:
         if not texts:
             return
         field = self._field(fieldname)
+        if isinstance(field, _PairPostings):
+            for text, weight, value in zip(texts, weights, values):
+                field.add(text, docnum, weight * boost, value)
+            return
         terms = field.terms
         numbers = list(map(terms.get, texts))
         if None in numbers:  # new terms numbered in the order they come (a document's are distinct)
@@ -118,11 +179,45 @@ class TermPool:
         field.value_lengths.extend(map(len, values))
         field.values += b"".join(values)
 
+    def takes_pairs(self, fieldname: str) -> bool:
+        """Whether :meth:`add_pairs` may be used for the field (its postings did not come as strings
+        first, as those of a segment merged in do)."""
+        return not isinstance(self._fields.get(fieldname), _FieldPostings)
+
+    def add_pairs(self, fieldname: str, docnum: int, syllables: list[str], field_boost: float,
+                  boost: float = 1.0) -> int:
+        """Add one document's postings in a bigram field from the syllables whose adjacent pairs are
+        its terms (one syllable alone is a term); weights as :meth:`add_terms` gives them (frequency
+        times the format's ``field_boost``, times ``boost``). Returns the number of terms (the
+        field's length in the document)."""
+        if not syllables:
+            return 0
+        field = self._field(fieldname, _PairPostings)
+        numbers = list(map(field.numbers.get, syllables))
+        if None in numbers:
+            numbers = [field.number(s) if n is None else n for s, n in zip(syllables, numbers)]
+        numbers = np.array(numbers, dtype=np.uint64)
+        if len(numbers) == 1:
+            keys = (numbers << np.uint64(32)) | np.uint64(_ALONE)
+        else:
+            keys = (numbers[:-1] << np.uint64(32)) | numbers[1:]
+        pairs, frequencies = np.unique(keys, return_counts=True)
+        field.keys.frombytes(pairs.tobytes())
+        field.docnums.extend(array("I", (docnum,)) * len(pairs))
+        field.frequencies.frombytes(frequencies.astype(np.uint32).tobytes())
+        weights = frequencies * field_boost
+        if boost != 1.0:
+            weights = weights * boost
+        field.weights.frombytes(weights.astype(np.float32).tobytes())
+        return len(keys)
+
     def sorted_fields(self):
         """``(field name, SortedField)`` in field name order; each field's memory is released once
         the next is asked for."""
         for fieldname in sorted(self._fields):
-            yield fieldname, SortedField(self._fields.pop(fieldname))
+            field = self._fields.pop(fieldname)
+            yield fieldname, (SortedField.of_pairs(field) if isinstance(field, _PairPostings)
+                              else SortedField.of_terms(field))
 
     def iter_postings(self):
         """Every posting as Whoosh's pool gives it: ``(field, term, docnum, weight, value)``, sorted."""
@@ -186,11 +281,17 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    texts, freqs, weights, values = _index_columns(field, value)
-                    if field.scorable:
-                        length = sum(freqs)
-                    self.pool.add_terms(fieldname, docnum, texts, weights, values,
-                                        self._field_boost(fields, fieldname, docboost))
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    pairs = (field.index_pairs(value) if hasattr(field, "index_pairs")
+                             and self.pool.takes_pairs(fieldname) else None)
+                    if pairs is not None:
+                        pair_count = self.pool.add_pairs(fieldname, docnum, pairs, field.format.field_boost, boost)
+                        length = pair_count if field.scorable else 0
+                    else:
+                        texts, freqs, weights, values = _index_columns(field, value)
+                        if field.scorable:
+                            length = sum(freqs)
+                        self.pool.add_terms(fieldname, docnum, texts, weights, values, boost)
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdoc.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:

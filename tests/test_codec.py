@@ -13,7 +13,7 @@ from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
 from searcher.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
-from searcher.pool import GroupingSegmentWriter, TermPool
+from searcher.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.ranking import _postings, _read_postings, match_all
 from searcher.schema import make_schema
 
@@ -127,6 +127,18 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
     writer = GroupingSegmentWriter(merged, codec=_codec(), compound=False)
     writer.commit(optimize=True)
     assert len(merged._segments()) == 1
+    assert _contents(merged) == _contents(stock)
+
+
+def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(tmp_path, docs, stock, monkeypatch):
+    # small commits: Whoosh merges earlier small segments into the writer of a later batch, whose
+    # bigram fields already hold pairs of syllable numbers: merged postings join them
+    merged_in = []
+    add = _PairPostings.add
+    monkeypatch.setattr(_PairPostings, "add", lambda self, *posting: merged_in.append(posting) or add(self, *posting))
+    batches = [docs[:300]] + [docs[at:at + 5] for at in range(300, 400, 5)] + [docs[400:]]
+    merged = _build(tmp_path / "merged", GroupingSegmentWriter, _codec(), batches)
+    assert len(merged_in) > 1000
     assert _contents(merged) == _contents(stock)
 
 
