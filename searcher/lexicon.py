@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from .ngrams import LONG_MIN_COUNT, NgramCounts
@@ -153,46 +155,53 @@ class LexiconBuilder:
         return self._db
 
     def _write(self, counts: NgramCounts, sign: int, lossy: bool = False) -> None:
+        """Add ``sign`` times the counts to the table, one length of n-gram at a time (memory holds
+        the rows of one length)."""
         db = self._connect()
-        canon, key_of = _CANON.__getitem__, _KEYS.__getitem__
+        key_of = _KEYS.__getitem__
         join = " ".join
-        rows: dict[tuple[str, str], list] = {}
-        out = []
-        for n, raw, count in counts.rows():
-            if n > 2:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
-                if not (lossy and count < LONG_MIN_COUNT):
-                    out.append((join(map(key_of, raw.split(" "))), raw, n, sign * count, raw, 0))
-                continue
-            # 1-2 syllables were counted as written (their capitalisation is kept for display)
-            low = raw.lower()
-            form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
-            key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
-            if raw == low:
-                cased = form
-            elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
-                cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
+        for n, grams in groupby(counts.rows(), key=itemgetter(0)):
+            if n <= 2:
+                rows = _written_rows(grams, sign)
+            else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
+                rows = [(join(map(key_of, form.split(" "))), form, n, sign * count, form, 0)
+                        for _, form, count in grams if not (lossy and count < LONG_MIN_COUNT)]
+            if sign > 0:
+                sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
+                       "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
+                       "cased_count = max(cased_count, excluded.cased_count)")
+                rows.sort()  # key order: inserts into the B-tree stay local, several times faster
             else:
-                cased = form
-            row = rows.get((key, form))
-            if row is None:
-                rows[(key, form)] = [n, count, cased, count]
-            else:
-                row[1] += count
-                # the most frequent capitalisation; on a tie the lowercase one (a sentence's start)
-                if count > row[3] or (count == row[3] and cased == form):
-                    row[2], row[3] = cased, count
-        out += [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
-        del rows
-        if sign > 0:
-            sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
-                   "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
-                   "cased_count = max(cased_count, excluded.cased_count)")
-            out.sort()  # key order: inserts into the B-tree stay local, several times faster
+                sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count")
+            db.executemany(sql, rows)
+
+
+def _written_rows(grams, sign: int) -> list[tuple]:
+    """Table rows of 1-2-grams counted as written: one per (key, form), with the form's most
+    frequent capitalisation (on a tie the lowercase one: a capital at a sentence's start)."""
+    canon, key_of = _CANON.__getitem__, _KEYS.__getitem__
+    join = " ".join
+    rows: dict[tuple[str, str], list] = {}
+    for n, raw, count in grams:
+        low = raw.lower()
+        form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
+        key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
+        if raw == low:
+            cased = form
+        elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
+            cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
         else:
-            sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count")
-        db.executemany(sql, out)
+            cased = form
+        row = rows.get((key, form))
+        if row is None:
+            rows[(key, form)] = [n, count, cased, count]
+        else:
+            row[1] += count
+            if count > row[3] or (count == row[3] and cased == form):
+                row[2], row[3] = cased, count
+    return [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
 
 
 class _Memo(dict):
