@@ -35,18 +35,18 @@ class _FoldTable(dict):
 
 
 _FOLD_TABLE = _FoldTable()
-_ARRAY_CODES = 0x3000  # Latin, Vietnamese, Greek, Cyrillic and common punctuation: folded by array
+FOLDED_BY_ARRAY = 0x3000  # Latin, Vietnamese, Greek, Cyrillic and common punctuation: folded by array
 _BLOCK = 256
 
 
 class _FoldArray:
-    """:data:`_FOLD_TABLE` for the first :data:`_ARRAY_CODES` code points as a numpy lookup table,
+    """:data:`_FOLD_TABLE` for the first :data:`FOLDED_BY_ARRAY` code points as a numpy lookup table,
     filled a block of 256 code points at a time as texts need them: folding every code point up
     front costs ~0.1 s (a transliteration per character), too much for a command's cold start."""
 
     def __init__(self):
-        self.table = np.arange(_ARRAY_CODES, dtype=np.uint32)
-        self.ready = np.zeros(_ARRAY_CODES // _BLOCK, dtype=bool)
+        self.table = np.arange(FOLDED_BY_ARRAY, dtype=np.uint32)
+        self.ready = np.zeros(FOLDED_BY_ARRAY // _BLOCK, dtype=bool)
         self.lock = threading.Lock()
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:
@@ -65,18 +65,28 @@ class _FoldArray:
 _FOLD_ARRAY = _FoldArray()
 
 
+_last_folded: tuple[str | None, str] = (None, "")  # the last text folded and its fold (one tuple: thread-safe)
+
+
 def fold_offsets_preserved(text: str) -> str:
     """``text`` lowercased and folded, with ``len(result) == len(text)`` and aligned characters.
 
     Looked up as an array of code points (8x faster than ``str.translate``, which calls back into
-    the table for each character); text with rarer characters takes the per-character path."""
-    return folded_codes(text).tobytes().decode("utf-32-le", errors="surrogatepass")
+    the table for each character); text with rarer characters takes the per-character path. The
+    last text's fold is kept: indexing folds a text for its places, then for its duplicate keys."""
+    global _last_folded
+    last = _last_folded
+    if last[0] is text:
+        return last[1]
+    folded = folded_codes(text).tobytes().decode("utf-32-le", errors="surrogatepass")
+    _last_folded = (text, folded)
+    return folded
 
 
 def folded_codes(text: str) -> np.ndarray:
     """The code points of :func:`fold_offsets_preserved`'s result, as a numpy array."""
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    if codes.size and int(codes.max()) >= _ARRAY_CODES:
+    if codes.size and int(codes.max()) >= FOLDED_BY_ARRAY:
         return np.frombuffer(text.translate(_FOLD_TABLE).encode("utf-32-le", errors="surrogatepass"),
                              dtype=np.uint32)
     return _FOLD_ARRAY.lookup(codes)

@@ -122,3 +122,32 @@ def test_signature_is_the_minhash_of_word_trigrams():
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
     expected = [min((a * h + b) & _MASK for h in hashes) for a, b in _PERMUTATIONS]
     assert signature(text) == expected
+
+
+WORD_CASES = [
+    "Quốc phòng toàn dân, UBND tỉnh Điện Biên – “Hội nghị” (2019)…",
+    "Hà Nội… 5€ ½ Москва Σίσυφος ΣΑΣ café naïve 😀 ß ﬁ Ⅻ ²",  # transliterated, split apart
+    "e\u0301 x\u0301y",  # a combining mark folded away joins the letters around it
+    "Ａ１ İstanbul ǅ",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", WORD_CASES)
+def test_duplicate_keys_read_the_words_of_the_folded_text(text):
+    import re
+
+    from searcher.duplicates import _words
+    from searcher.normalize import fold
+
+    assert _words(text) == re.findall(r"\w+", fold(text).lower())
+
+
+def test_a_vietnamese_text_reuses_the_fold_made_for_its_places(monkeypatch):
+    import searcher.duplicates as duplicates
+    from searcher.places import find_places
+
+    text = (SEEDS / DIEN_BIEN_2022).read_text(encoding="utf-8")
+    assert find_places("", text)
+    monkeypatch.setattr(duplicates, "fold", lambda text: pytest.fail("folded again"))
+    assert duplicates._words(text)[:6] == ["nang", "cao", "nhan", "thuc", "trach", "nhiem"]
