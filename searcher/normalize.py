@@ -145,6 +145,7 @@ def iy_variants(syllable: str) -> tuple[str, ...]:
 
 # --- folding ------------------------------------------------------------------------------------------
 _FOLD_CACHE: dict[str, str] = {}
+_FOLD_CACHED_LENGTH = 64
 
 
 def fold(text: str) -> str:
@@ -161,7 +162,7 @@ def fold(text: str) -> str:
     out = out.replace("đ", "d").replace("Đ", "D")
     if not out.isascii():
         out = "".join(ch if ch.isascii() else _unidecode_char(ch) for ch in out)
-    if len(_FOLD_CACHE) < 200_000:
+    if len(text) <= _FOLD_CACHED_LENGTH and len(_FOLD_CACHE) < 200_000:  # syllables and words, not texts
         _FOLD_CACHE[text] = out
     return out
 
