@@ -279,8 +279,9 @@ def _index_tokens(value: str) -> tuple[list[str], Sequence[int], list[bool] | No
     return lowers, positions, wholes
 
 
-def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
-    """The terms the ``form`` analyzer gives ``value`` in index mode, and their positions."""
+def _index_forms(value: str) -> dict:
+    """``value``'s index-time syllables by form (and the parts of its bigrams), worked out once per
+    text: the fields of one text are indexed one after another."""
     cached_text, by_form = _last_text
     if cached_text is not value and cached_text != value:
         lowers, positions, wholes = _index_tokens(value)
@@ -291,6 +292,12 @@ def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
         by_form = {"exact": (exact, positions), "folded": (folded, positions),
                    "bigram_parts": _pair_parts(folded, wholes), "exact_bigram_parts": _pair_parts(exact, wholes)}
         _last_text[:] = [value, by_form]
+    return by_form
+
+
+def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
+    """The terms the ``form`` analyzer gives ``value`` in index mode, and their positions."""
+    by_form = _index_forms(value)
     terms = by_form.get(form)
     if terms is None:  # bigrams as strings: made only when asked for (the index writer takes the parts)
         bigrams = _bigrams(by_form[f"{form}_parts"])
@@ -301,8 +308,7 @@ def index_terms(value: str, form: str) -> tuple[list[str], Sequence[int]]:
 def index_pair_parts(value: str, form: str) -> list[str]:
     """The syllables of ``value`` whose adjacent pairs are the ``form`` bigram field's terms (a
     single syllable is a term of its own)."""
-    index_terms(value, "exact")
-    return _last_text[1][f"{form}_parts"]
+    return _index_forms(value)[f"{form}_parts"]
 
 
 class SyllableText(TEXT):
