@@ -179,7 +179,3 @@ class NgramCounts:
                 yield n, " ".join([forms[k] for k in numbers]), count
             for numbers, count in self._wide[n].items():
                 yield n, " ".join([forms[k] for k in numbers]), count
-
-    def form(self, written: str) -> str:
-        """The lowercase canonical form of a syllable as written (one seen by :meth:`add`)."""
-        return self._forms[self._form_of[self._number[written]]]
