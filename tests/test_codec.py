@@ -316,3 +316,22 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
             pickle.load(stream)  # the block's info
             header = raw[8 + stream.tell():8 + stream.tell() + 4]
             assert struct.unpack("<BBBB", header)[3] == compressed
+
+
+def test_the_term_tables_hash_slots_are_whooshs_bytes():
+    from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from searcher.codec import _write_hash_tables
+
+    rng = random.Random(3)
+    entries = [(rng.getrandbits(32), 100 + 20 * n) for n in range(5000)]
+    entries += [(entries[0][0], 999_999), (entries[1][0] ^ (1 << 9), 888_888)]  # a same hash, a same slot
+    written = []
+    for write in (HashWriter._write_hashes, _write_hash_tables):
+        table = OrderedHashWriter(StructFile(io.BytesIO()))
+        for hashval, position in entries:
+            table.buckets[hashval & 255].append((hashval, position))
+        write(table)
+        written.append((table.dbfile.file.getvalue(), table.directory))
+    assert written[1] == written[0]
