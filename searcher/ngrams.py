@@ -58,10 +58,6 @@ class _SortedCounts:
         self.counts = np.insert(self.counts, where[new], counts[new])
 
 
-def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.unique(keys, return_counts=True)
-
-
 class NgramCounts:
     """The 1-4-gram counts of the texts added to it.
 
@@ -132,7 +128,7 @@ class NgramCounts:
         self._singles[:len(singles)] += singles
         first, second = numbers[:-1], numbers[1:]
         both = (first != 0) & (second != 0)
-        self._pairs.add(*_distinct((first[both] << np.uint64(32)) | second[both]))
+        self._pairs.add(*np.unique((first[both] << np.uint64(32)) | second[both], return_counts=True))
         forms = np.frombuffer(self._form_of, dtype=np.uint32).astype(np.uint64)[numbers]
         for n in (3, 4):
             self._count_long(forms, n, lossy)
@@ -148,7 +144,7 @@ class NgramCounts:
         key = np.zeros(int(fits.sum()), dtype=np.uint64)
         for part in parts:
             key = (key << np.uint64(bits)) | part[fits]
-        keys, counts = _distinct(key)
+        keys, counts = np.unique(key, return_counts=True)
         wide = Counter(zip(*(part[whole & ~fits].tolist() for part in parts)))
         if lossy:
             kept = counts >= LONG_MIN_COUNT
@@ -159,8 +155,8 @@ class NgramCounts:
 
     # --- reading -----------------------------------------------------------------------------------
     def rows(self) -> Iterator[tuple[int, str, int]]:
-        """``(n, n-gram, count)`` for every n-gram counted: 1-2-grams as written, 3-4-grams in
-        lowercase canonical form. Counts what is still buffered (keeping all of it)."""
+        """``(n, n-gram, count)`` for every n-gram counted, in order of ``n``: 1-2-grams as written,
+        3-4-grams in lowercase canonical form. Counts what is still buffered (keeping all of it)."""
         self.count_window(lossy=False)
         written, forms = self._written, self._forms
         for number in np.flatnonzero(self._singles).tolist():
