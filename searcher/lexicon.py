@@ -51,9 +51,17 @@ EDGE_STOP = frozenset(
 )
 
 
+_SYLLABLE_KEYS: dict[str, str] = {}
+
+
 def syllable_key(syllable: str) -> str:
     """The folded, i/y-canonical lookup key of one lowercase syllable (``kĩ`` → ``ky``)."""
-    return canonical_iy(fold(syllable))
+    key = _SYLLABLE_KEYS.get(syllable)
+    if key is None:
+        key = canonical_iy(fold(syllable))
+        if len(_SYLLABLE_KEYS) < 50_000:  # query planning asks for the same few thousand again and again
+            _SYLLABLE_KEYS[syllable] = key
+    return key
 
 
 def phrase_key(form: str) -> str:

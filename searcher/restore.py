@@ -186,8 +186,9 @@ def _transition(lexicon: Lexicon, a: Options, b: Options) -> tuple[np.ndarray, n
         for key_a, rows in a.spelled.items():
             for key_b, columns in b.spelled.items():
                 for (form_a, form_b), count in _pair_counts(lexicon, key_a, key_b).items():
-                    if form_a in rows and form_b in columns:
-                        together[np.ix_(rows[form_a], columns[form_b])] = count
+                    for row in rows.get(form_a, ()):
+                        for column in columns.get(form_b, ()):
+                            together[row, column] = count
         prior = PRIOR * np.exp(b.log_unigram)
         logs = np.log((together + prior) / (a.counts[:, None] + PRIOR))
         table = cache[(a.name, b.name)] = (logs, np.exp(logs))
