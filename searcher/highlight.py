@@ -16,10 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .normalize import fold
+from .normalize import fold, iy_variants
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
+PHRASE_GAP = 3  # characters between the syllables of a marked phrase (". " in "TP. HCM")
 _WORD = r"[^\W_]"
 
 class _FoldTable(dict):
@@ -94,7 +95,11 @@ def folded_codes(text: str) -> np.ndarray:
 
 def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of every whole-syllable occurrence of the folded ``terms`` in ``text``, leftmost
-    first and the longest of those starting at one place (``nd-cp`` rather than ``nd``)."""
+    first and the longest of those starting at one place (``nd-cp`` rather than ``nd``).
+
+    A term of several syllables (joined by spaces) is a phrase: its syllables in order, each either
+    i/y spelling, separated by up to :data:`PHRASE_GAP` characters that are not letters or digits
+    (``tp hcm`` matches ``TP.HCM`` and ``TP. HCM``)."""
     patterns = _patterns(frozenset(t for t in terms if t))
     if not patterns:
         return []
@@ -125,7 +130,17 @@ def _patterns(terms: frozenset[str]) -> tuple[re.Pattern, ...]:
 def _pattern(term: str) -> re.Pattern:
     # one per word, shared by every query that has it (the re module keeps only 512 patterns, fewer
     # than the words a server meets)
-    return re.compile(rf"{re.escape(term)}(?!{_WORD})")
+    if " " not in term:
+        return re.compile(rf"{re.escape(term)}(?!{_WORD})")
+    syllables = [_alternatives(syllable) for syllable in term.split()]
+    return re.compile(rf"[\W_]{{1,{PHRASE_GAP}}}".join(syllables) + rf"(?!{_WORD})")
+
+
+def _alternatives(syllable: str) -> str:
+    variants = iy_variants(syllable)
+    if len(variants) == 1:
+        return re.escape(syllable)
+    return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
 
 
 def make_snippet(text: str, terms: set[str], html_output: bool = True, maxchars: int = SNIPPET_CHARS,

@@ -63,7 +63,9 @@ class QueryPlan:
     """A parsed query: what to run, what to highlight, and anything the user should be told."""
 
     query: Q.Query | None
-    highlight_terms: set[str] = field(default_factory=set)  # folded syllables to mark in snippets
+    # folded syllables to mark in snippets, and the other forms of abbreviations as phrases (folded
+    # syllables joined by spaces: marked only where they stand together)
+    highlight_terms: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     free_text: list[list[str]] = field(default_factory=list)  # free words, as runs of adjacent syllables
     interpreted_as: str | None = None  # the accented reading used for ranking, when it differs
@@ -350,7 +352,9 @@ class _Builder:
                                           alt.start, alt.start + len(alt.syllables)))
                 self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
                                            [fold(s) for s in alt.syllables]))
-                self._highlight(fold(s) for s in alt.syllables)
+                # the other form is marked where it stands whole: "thành phố hồ chí minh" for "TP.HCM",
+                # not every "hồ" and "chí" of the text
+                self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
 
     def _df(self, fieldname: str, text: str) -> int:
         return doc_frequency(self.searcher, fieldname, text) if self.searcher is not None else 0

@@ -62,9 +62,9 @@ def test_parse_lines():
 
 @pytest.mark.parametrize("query, top, marked", [
     ("ủy ban nhân dân tỉnh Lai Châu", LAI_CHAU, {"ubnd"}),  # the text says "UBND tỉnh Lai Châu"
-    ("Bộ CHQS tỉnh", TAM_DIEP, {"bộ", "chỉ", "huy", "quân", "sự"}),  # it says "Bộ chỉ huy Quân sự tỉnh"
-    ("LLVT", TAM_DIEP, {"llvt", "lực", "lượng", "vũ", "trang"}),
-    ("KVPT", TAM_DIEP, {"khu", "vực", "phòng", "thủ"}),
+    ("Bộ CHQS tỉnh", TAM_DIEP, {"bộ chỉ huy quân sự"}),  # it says "Bộ chỉ huy Quân sự tỉnh"
+    ("LLVT", TAM_DIEP, {"llvt", "lực lượng vũ trang"}),
+    ("KVPT", TAM_DIEP, {"khu vực phòng thủ"}),
 ])
 def test_either_form_finds_the_other(engine, query, top, marked):
     hit = engine.search(query).hits[0]
@@ -74,7 +74,16 @@ def test_either_form_finds_the_other(engine, query, top, marked):
 
 def test_long_form_finds_and_marks_the_abbreviation(engine):
     hits = {h.id: h for h in engine.search("bộ chỉ huy quân sự tỉnh").hits}
-    assert "chqs" in marks(hits[DIEN_BIEN_2022])  # "Bộ CHQS tỉnh"
+    assert "bộ chqs" in marks(hits[DIEN_BIEN_2022])  # "Bộ CHQS tỉnh", marked as the one phrase it is
+
+
+def test_the_other_form_is_marked_only_where_it_stands_whole(engine):
+    # the document says "lực lượng vũ trang (LLVT)" and, elsewhere, "lực lượng dân quân"
+    html = engine.get(TAM_DIEP, highlight="LLVT")["text_html"]
+    marked = [m.lower() for m in re.findall(r"<mark>(.*?)</mark>", html)]
+    assert "lực lượng vũ trang" in marked and "llvt" in marked
+    assert set(marked) == {"lực lượng vũ trang", "llvt"}
+    assert "xây dựng lực lượng dân quân" in html
 
 
 def test_without_the_table_the_abbreviation_is_only_itself(engine):
@@ -94,7 +103,7 @@ def test_user_file_next_to_the_index(seed_index, tmp_path, monkeypatch):
         (index_dir / "abbreviations.tsv").write_text("XDNQP\tXây dựng nền quốc phòng\n", encoding="utf-8")
         result = eng.search("XDNQP")
         assert result.total > 0
-        assert {"xây", "dựng", "nền", "quốc", "phòng"} <= marks(result.hits[0])
+        assert "xây dựng nền quốc phòng" in marks(result.hits[0])
     finally:
         eng.close()
     extra = tmp_path / "mine.tsv"

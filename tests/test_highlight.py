@@ -27,6 +27,13 @@ SPAN_CASES = [
     ("Nghị định 21/2019/NĐ-CP và NĐ", {"nd-cp", "nd"}, ["NĐ-CP", "NĐ"]),  # the longest at one place
     ("không có gì", {"xyz"}, []),
     ("Hà Nội", set(), []),
+    # a phrase (another form of an abbreviation) is marked whole, and only where it stands whole
+    ("UBND TP.HCM, TP. HCM, Tp.\nHCM; TP và HCM", {"tp hcm"}, ["TP.HCM", "TP. HCM", "Tp.\nHCM"]),
+    ("Thành phố Hồ Chí Minh và thành phố Hà Nội, Hồ Tây", {"thanh pho ho chi minh", "ubnd"},
+     ["Thành phố Hồ Chí Minh"]),
+    ("kĩ thuật, kỹ thuật, kỹthuật", {"ky thuat"}, ["kĩ thuật", "kỹ thuật"]),  # either i/y spelling
+    ("lực lượng vũ trangx, lực lượng vũ trang", {"luc luong vu trang"}, ["lực lượng vũ trang"]),
+    ("Bộ Chỉ huy Quân sự tỉnh", {"bo", "bo chi huy quan su", "tinh"}, ["Bộ Chỉ huy Quân sự", "tỉnh"]),
 ]
 
 
