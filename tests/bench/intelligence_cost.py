@@ -15,6 +15,11 @@ it in the page cache). The process-wide cache of decoded posting lists is off fo
 the answer cache too: every run of every query is searched from the index. The figures per
 configuration: p50/p95/mean over all runs of all queries (nearest rank), and the mean ratio of each
 query's median time to its median time in ``off``.
+
+Whether p95 moved is then decided by a bootstrap over the queries: the query set is drawn again with
+replacement (each query with all its runs in every configuration) and the p95 difference between two
+configurations computed on each draw; the 2.5th and 97.5th percentiles of those differences bound it.
+A slowdown is measurable when that interval for ``on`` against ``off`` lies above zero.
 """
 from __future__ import annotations
 
@@ -69,6 +74,27 @@ def measure(index: str, texts: list[str], rounds: int) -> dict[str, list[list[fl
     return ms
 
 
+def p95_difference(ms: dict[str, list[list[float]]], a: str, b: str, draws: int = 2000,
+                   seed: int = 1) -> tuple[float, float, float]:
+    """p95 of ``a`` minus p95 of ``b`` (ms), with its 95% bootstrap interval over the queries."""
+    import numpy as np
+
+    runs_a, runs_b = np.array(ms[a]), np.array(ms[b])  # queries x runs
+    count = len(runs_a)
+
+    def p95(runs):  # nearest rank, as percentile() in metrics
+        ordered = np.sort(runs.ravel())
+        return ordered[max(1, int(np.ceil(0.95 * len(ordered)))) - 1]
+
+    rng = np.random.default_rng(seed)
+    differences = []
+    for _ in range(draws):
+        drawn = rng.integers(0, count, count)
+        differences.append(p95(runs_a[drawn]) - p95(runs_b[drawn]))
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return float(p95(runs_a) - p95(runs_b)), float(low), float(high)
+
+
 def report(ms: dict[str, list[list[float]]]) -> None:
     medians_off = [statistics.median(runs) for runs in ms["off"]]
     print("| configuration | p50 ms | p95 ms | mean ms | per-query time / off |")
@@ -78,6 +104,13 @@ def report(ms: dict[str, list[list[float]]]) -> None:
         ratios = [statistics.median(runs) / base for runs, base in zip(ms[name], medians_off) if base > 0]
         print(f"| {name} | {percentile(flat, 50):.1f} | {percentile(flat, 95):.1f} | {mean(flat):.1f} "
               f"| {mean(ratios):.3f} |")
+    print()
+    print("| p95 difference | ms | 95% interval (bootstrap over queries) | mean difference ms |")
+    print("|---|---|---|---|")
+    for a, b in (("on", "off"), ("on-again", "off"), ("on", "on-again")):
+        difference, low, high = p95_difference(ms, a, b)
+        mean_difference = mean([t for runs in ms[a] for t in runs]) - mean([t for runs in ms[b] for t in runs])
+        print(f"| {a} - {b} | {difference:+.2f} | [{low:+.2f}, {high:+.2f}] | {mean_difference:+.2f} |")
 
 
 def main(argv=None) -> None:
