@@ -306,6 +306,12 @@ def read_term_postings(postfile, terminfo, values: bool, blocks=None):
     ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
     raw, blocks = blocks or term_blocks(postfile, terminfo)
+    if len(blocks) == 1:  # most lists: no joining of blocks
+        start, end, count, _ = blocks[0]
+        deltas, weights, lengths, blob = decode_block(raw[start:end], count, values)
+        weights = weights.astype(np.float64) if weights is not None else np.ones(count)
+        ids = np.cumsum(deltas, dtype=np.int64)
+        return (ids, weights, None, b"") if lengths is None else (ids, weights, lengths, bytes(blob))
     deltas, weights, lengths, blobs = [], [], [], []
     for start, end, count, _ in blocks:
         block = decode_block(raw[start:end], count, values)

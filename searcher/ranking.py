@@ -251,19 +251,26 @@ class _Scorer:
             # WeightingModel.idf, from the term infos already read
             idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
             avgfl = searcher.avg_field_length(fieldname) or 1
+        # every segment's postings first, then one pass of arithmetic over all of them (per-array
+        # overhead, not postings, is most of a short list's cost)
+        parts = []
         for reader, offset, info in found:
             ids, tf = _postings(reader, fieldname, text, info)
-            if scorable:
-                fl = _LENGTH_TABLE[_lengths(reader, fieldname)[ids]]
-                # whoosh.scoring.bm25, on arrays
-                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-            else:
-                s = tf  # Whoosh's WeightScorer: the posting's weight
-            if term.boost != 1.0:
-                s = s * term.boost
-            ids = ids + offset
-            scores[ids] += s
-            matched[ids] = True
+            parts.append((ids + offset, tf, _lengths(reader, fieldname)[ids] if scorable else None))
+        if len(parts) == 1:
+            ids, tf, length_codes = parts[0]
+        else:
+            ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+            length_codes = np.concatenate([p[2] for p in parts]) if scorable else None
+        if scorable:
+            # whoosh.scoring.bm25, on arrays; its length part looked up by length byte
+            s = idf * ((tf * (K1 + 1)) / (tf + _length_norms(K1, B, avgfl)[length_codes]))
+        else:
+            s = tf  # Whoosh's WeightScorer: the posting's weight
+        if term.boost != 1.0:
+            s = s * term.boost
+        scores[ids] += s
+        matched[ids] = True
 
 
 def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -489,3 +496,16 @@ def _lengths(reader, fieldname: str) -> np.ndarray:
 
 
 _LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)  # length byte -> the length Whoosh scores
+_NORMS: dict[tuple[float, float, float], np.ndarray] = {}
+
+
+def _length_norms(K1: float, B: float, avgfl: float) -> np.ndarray:
+    """length byte -> BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for that byte's length (the same
+    arithmetic as per posting, done once for the 256 lengths)."""
+    key = (K1, B, avgfl)
+    norms = _NORMS.get(key)
+    if norms is None:
+        if len(_NORMS) > 256:  # average lengths change with every commit
+            _NORMS.clear()
+        norms = _NORMS[key] = K1 * ((1 - B) + B * _LENGTH_TABLE / avgfl)
+    return norms

@@ -51,10 +51,11 @@ _WORKED_OUT_LOCK = threading.Lock()
 WORKED_OUT_SIZE = {"readings": 50_000, "transitions": 10_000}  # a transition table is up to 12 x 12 x 2 floats
 
 
-def _worked_out(lexicon: Lexicon, part: str = "readings") -> dict:
-    """A lexicon's cache of what is worked out from it: readings, pair counts and option sets
-    (``readings``), transition tables (``transitions``). A generation's lexicon never changes; each
-    part is cleared when full, as the lexicon's own caches are."""
+def worked_out(lexicon: Lexicon, part: str = "readings") -> dict:
+    """A lexicon's cache of what is worked out from it: readings, pair counts, option sets and the
+    spelling checks' verdicts on typed tones (``readings``), transition tables (``transitions``). A
+    generation's lexicon never changes; each part is cleared when full, as the lexicon's own caches
+    are."""
     with _WORKED_OUT_LOCK:
         parts = _WORKED_OUT.get(lexicon)
         if parts is None:
@@ -86,7 +87,7 @@ def options(lexicon: Lexicon, name: tuple, found) -> Options:
     """The :class:`Options` called ``name`` (a tuple naming how they are made from the lexicon, such
     as ``("read", key)``: the same name must always give the same list); ``found()`` gives their
     (form, count) list the first time."""
-    cache = _worked_out(lexicon)
+    cache = worked_out(lexicon)
     made = cache.get(name)
     if made is None:
         made = cache[name] = Options(name, found(), max(1, lexicon.tokens))
@@ -106,7 +107,7 @@ def candidates(lexicon: Lexicon, syllable: str) -> list[tuple[str, int]]:
     """The accented readings of an unmarked syllable with their counts, i/y spellings merged (a list
     shared by every caller: not to be changed in place)."""
     key = syllable_key(syllable)
-    cache = _worked_out(lexicon)
+    cache = worked_out(lexicon)
     found = cache.get(("readings", key))
     if found is None:
         found = cache[("readings", key)] = _candidates(lexicon, key)
@@ -159,13 +160,13 @@ def decode(lexicon: Lexicon, chosen: list[Options]) -> tuple[list[str], list[flo
     :param chosen: each position's readings with their counts (weighted down where a reading is a
         guess, such as a typo correction); pairs are counted under the readings' own keys.
     """
-    tables = [_transition(lexicon, a, b) for a, b in zip(chosen, chosen[1:])]
+    cache = worked_out(lexicon, "transitions")
+    tables = [_transition(lexicon, a, b, cache) for a, b in zip(chosen, chosen[1:])]
     score, back = chosen[0].log_unigram, []
     for logs, _ in tables:
         paths = score[:, None] + logs
-        pointers = paths.argmax(axis=0)  # the first best, as max() over a list would pick
-        score = paths[pointers, np.arange(paths.shape[1])]
-        back.append(pointers)
+        back.append(paths.argmax(axis=0))  # the first best, as max() over a list would pick
+        score = paths.max(axis=0)
     path = [int(score.argmax())]
     for pointers in reversed(back):
         path.append(int(pointers[path[-1]]))
@@ -176,10 +177,9 @@ def decode(lexicon: Lexicon, chosen: list[Options]) -> tuple[list[str], list[flo
     return best, confidence
 
 
-def _transition(lexicon: Lexicon, a: Options, b: Options) -> tuple[np.ndarray, np.ndarray]:
+def _transition(lexicon: Lexicon, a: Options, b: Options, cache: dict) -> tuple[np.ndarray, np.ndarray]:
     """The log and plain probabilities of each reading of ``b`` after each reading of ``a`` (kept
-    per pair of option sets: the same two words meet again in other queries)."""
-    cache = _worked_out(lexicon, "transitions")
+    in ``cache`` per pair of option sets: the same two words meet again in other queries)."""
     table = cache.get((a.name, b.name))
     if table is None:
         together = np.zeros((len(a.forms), len(b.forms)))
@@ -205,7 +205,7 @@ def pair_count(lexicon: Lexicon, a: str, b: str, cache: dict) -> int:
 
 
 def _pair_counts(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, str], int]:
-    cache = _worked_out(lexicon)
+    cache = worked_out(lexicon)
     counts = cache.get(("pairs", key_a, key_b))
     if counts is None:
         counts = cache[("pairs", key_a, key_b)] = _count_pairs(lexicon, key_a, key_b)

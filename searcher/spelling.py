@@ -12,7 +12,8 @@ import string
 
 from .lexicon import Lexicon, syllable_key
 from .normalize import canonical_iy, fold, has_diacritics
-from .restore import CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings
+from .restore import (CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings,
+                      worked_out)
 
 TONE_WEIGHT = 0.02  # another tone of the typed letters, against the typed form
 EDIT_WEIGHT = 0.01  # a syllable one edit away, against rare typed letters
@@ -83,7 +84,19 @@ def _options(lexicon: Lexicon, syllable: str, is_rare: bool, typed_exists: bool)
 
 def _tone_may_be_wrong(lexicon: Lexicon, syllables: list[str], i: int, pairs: dict) -> bool:
     """Whether :func:`_typed_tone_is_unlikely` holds for some other tone of ``syllables[i]`` (the only
-    corrections its letters can get): when none does, decoding cannot correct it."""
+    corrections its letters can get): when none does, decoding cannot correct it. Kept per lexicon
+    for the syllable and its neighbours, on which alone it depends (most queries are typed right, and
+    this is what checking them costs)."""
+    cache = worked_out(lexicon)
+    name = ("tone may be wrong", syllables[i - 1] if i else None, syllables[i],
+            syllables[i + 1] if i + 1 < len(syllables) else None)
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = _check_tone(lexicon, syllables, i, pairs)
+    return found
+
+
+def _check_tone(lexicon: Lexicon, syllables: list[str], i: int, pairs: dict) -> bool:
     typed = syllables[i]
     spelled = canonical_iy(typed)
     found = candidates(lexicon, typed)  # i/y spellings merged: one entry per form
