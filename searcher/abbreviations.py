@@ -156,7 +156,7 @@ _LOADED: dict[tuple, AbbreviationTable] = {}
 
 def table_for(index_dir: Path | None) -> AbbreviationTable:
     """The table for an index folder (see :func:`table_files`), read again when a file changes."""
-    files = _file_names(None if index_dir is None else str(index_dir), os.environ.get(ENV_FILE))
+    files = _file_names(None if index_dir is None else os.fspath(index_dir), os.environ.get(ENV_FILE))
     # asked for by every search: a stat call per user file (the built-in one only changes with the
     # package, which a server restarts for)
     stamp = (files, tuple(_mtime(f) for f in files[1:]))

@@ -103,7 +103,7 @@ class Engine:
         self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
         self._local = threading.local()
         self._weighting = ListLengthBM25F(B=BM25_B, K1=BM25_K1)
-        self._lexicon_state: tuple = (None, None, None)  # (generation, mtime, Lexicon)
+        self._lexicon_state: tuple = (None, None, None)  # (generation folder, mtime, Lexicon)
         self._lexicon_lock = threading.Lock()
         # $SEARCH_RESULT_CACHE sets the size; 0 turns the cache off (benchmarks measure the engine itself)
         self._results = _ResultCache(int(os.environ.get("SEARCH_RESULT_CACHE", RESULT_CACHE_SIZE)))
@@ -304,15 +304,16 @@ class Engine:
         from .lexicon import LEXICON_FILE, Lexicon
 
         generation = generation or store.current_generation(self.index_dir)
+        folder = os.fspath(generation) if generation else None  # (strings: asked for by every search)
         try:
-            mtime = os.stat(os.path.join(generation, LEXICON_FILE)).st_mtime_ns if generation else None
+            mtime = os.stat(os.path.join(folder, LEXICON_FILE)).st_mtime_ns if folder else None
         except OSError:
             mtime = None
         with self._lexicon_lock:
-            if self._lexicon_state[:2] != (generation, mtime):  # a switch or an update: reopen
+            if self._lexicon_state[:2] != (folder, mtime):  # a switch or an update: reopen
                 if self._lexicon_state[2] is not None:
                     self._lexicon_state[2].close()
-                self._lexicon_state = (generation, mtime, Lexicon.open(generation) if mtime else None)
+                self._lexicon_state = (folder, mtime, Lexicon.open(generation) if mtime else None)
             return self._lexicon_state[2]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -360,6 +360,7 @@ class Lexicon:
         self._key_counts: dict[str, int] = {}  # single-syllable key -> count (0: never seen)
         self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
         self._vocabulary: dict[str, int] | None = None
+        self.worked_out: dict[str, dict] = {}  # see searcher.restore.worked_out
 
     @classmethod
     def open(cls, generation: Path | None) -> "Lexicon | None":

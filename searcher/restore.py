@@ -13,8 +13,6 @@ the index knows its own vocabulary ("Bắc Kạn", "Bộ Chỉ huy Quân sự") 
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,8 +44,6 @@ class Reading:
         return self.confidence[i] >= CONFIDENT
 
 
-_WORKED_OUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # lexicon -> {part: {look-up: answer}}
-_WORKED_OUT_LOCK = threading.Lock()
 WORKED_OUT_SIZE = {"readings": 50_000, "transitions": 10_000}  # a transition table is up to 12 x 12 x 2 floats
 
 
@@ -55,15 +51,12 @@ def worked_out(lexicon: Lexicon, part: str = "readings") -> dict:
     """A lexicon's cache of what is worked out from it: readings, pair counts, option sets and the
     spelling checks' verdicts on typed tones (``readings``), transition tables (``transitions``). A
     generation's lexicon never changes; each part is cleared when full, as the lexicon's own caches
-    are."""
-    with _WORKED_OUT_LOCK:
-        parts = _WORKED_OUT.get(lexicon)
-        if parts is None:
-            parts = _WORKED_OUT[lexicon] = {}
-        cache = parts.get(part)
-        if cache is None or len(cache) > WORKED_OUT_SIZE[part]:
-            cache = parts[part] = {}
-        return cache
+    are. (Kept on the lexicon, so it goes with it; threads may race to fill or clear a part, which
+    only costs a look-up again.)"""
+    cache = lexicon.worked_out.get(part)
+    if cache is None or len(cache) > WORKED_OUT_SIZE[part]:
+        cache = lexicon.worked_out[part] = {}
+    return cache
 
 
 class Options:
@@ -155,26 +148,45 @@ def form_count(lexicon: Lexicon, form: str) -> int:
 
 
 def decode(lexicon: Lexicon, chosen: list[Options]) -> tuple[list[str], list[float]]:
-    """The best sequence of readings (Viterbi) and each chosen reading's posterior.
+    """The best sequence of readings (Viterbi) and each chosen reading's posterior (forward-backward
+    over the transition probabilities, each step scaled to sum to one so that long queries do not
+    underflow).
 
     :param chosen: each position's readings with their counts (weighted down where a reading is a
         guess, such as a typo correction); pairs are counted under the readings' own keys.
     """
     cache = worked_out(lexicon, "transitions")
     tables = [_transition(lexicon, a, b, cache) for a, b in zip(chosen, chosen[1:])]
-    score, back = chosen[0].log_unigram, []
-    for logs, _ in tables:
+    # (run for every unaccented query: the ufuncs are called directly, and the forward pass shares
+    # the Viterbi loop)
+    start = chosen[0].log_unigram
+    score, back = start, []
+    forward = np.exp(start - _max(start))
+    forward /= _sum(forward)
+    alpha = [forward]
+    for logs, probabilities in tables:
         paths = score[:, None] + logs
         back.append(paths.argmax(axis=0))  # the first best, as max() over a list would pick
-        score = paths.max(axis=0)
+        score = _max(paths, axis=0)
+        forward = forward @ probabilities
+        forward /= _sum(forward)
+        alpha.append(forward)
     path = [int(score.argmax())]
     for pointers in reversed(back):
         path.append(int(pointers[path[-1]]))
     path.reverse()
-    posterior = _posteriors(chosen[0].log_unigram, [probabilities for _, probabilities in tables])
-    best = [chosen[i].forms[k] for i, k in enumerate(path)]
-    confidence = [float(posterior[i][k]) for i, k in enumerate(path)]
-    return best, confidence
+    confidence = [0.0] * len(chosen)
+    confidence[-1] = float(forward[path[-1]])  # the last position: nothing comes after it
+    backward = np.ones(len(forward))
+    for i in range(len(tables) - 1, -1, -1):
+        backward = tables[i][1] @ backward
+        backward /= _sum(backward)
+        joint = alpha[i] * backward
+        confidence[i] = float(joint[path[i]] / _sum(joint))
+    return [chosen[i].forms[k] for i, k in enumerate(path)], confidence
+
+
+_max, _sum = np.maximum.reduce, np.add.reduce
 
 
 def _transition(lexicon: Lexicon, a: Options, b: Options, cache: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -219,27 +231,6 @@ def _count_pairs(lexicon: Lexicon, key_a: str, key_b: str) -> dict[tuple[str, st
         key = (canonical_iy(first), canonical_iy(second))
         counts[key] = counts.get(key, 0) + count
     return counts
-
-
-def _posteriors(start: np.ndarray, tables: list[np.ndarray]) -> list[np.ndarray]:
-    """Per-position posterior probabilities of each reading (forward-backward over the transition
-    probabilities, each step scaled to sum to one so that long queries do not underflow)."""
-    forward = np.exp(start - start.max())
-    forward /= forward.sum()
-    alpha = [forward]
-    for table in tables:
-        forward = forward @ table
-        forward /= forward.sum()
-        alpha.append(forward)
-    out = [alpha[-1]]  # the last position: nothing comes after it
-    backward = np.ones(len(forward))
-    for a, table in zip(reversed(alpha[:-1]), reversed(tables)):
-        backward = table @ backward
-        backward /= backward.sum()
-        joint = a * backward
-        out.append(joint / joint.sum())
-    out.reverse()
-    return out
 
 
 def restore_text(lexicon: Lexicon | None, text: str) -> str:
