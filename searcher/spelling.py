@@ -21,6 +21,8 @@ RARE_KEY = 5  # typed letters seen fewer times than this may be a typo
 MAX_NEIGHBOURS = 6
 FAR_MORE = 50  # a correction of a typed tone must be this many times more frequent ...
 FAR_MORE_PAIRS = 3  # ... or occur this often next to a typed neighbour the typed form never meets
+AT_HOME = 10  # ... unless the typed form occurs that often next to a neighbour, and at least a tenth
+# as often there as the correction ("hóa đơn khống", "hiển thị", "khói thuốc" are phrases)
 MAX_CHECKED = 12  # longer queries are only checked where a syllable is unknown or rare
 _LETTERS = string.ascii_lowercase
 
@@ -110,17 +112,19 @@ def _check_tone(lexicon: Lexicon, syllables: list[str], i: int, pairs: dict) -> 
 
 
 def _typed_tone_is_unlikely(lexicon: Lexicon, syllables: list[str], i: int, read: str, pairs: dict) -> bool:
-    """A typed tone is only corrected when the correction is far more frequent: alone, or next to the
-    typed neighbours while the typed form never occurs there (``hướng dân`` → ``hướng dẫn``)."""
+    """A typed tone is only corrected when the correction is far more frequent: alone, or next to a
+    typed neighbour the typed form never meets (``hướng dân`` → ``hướng dẫn``), unless the typed form
+    is at home next to its other neighbour, as often there as the correction (``khói thuốc TP HCM``:
+    "thuộc TP" is frequent and "thuốc TP" unseen, but "khói thuốc" is a phrase and "khói thuộc" not)."""
     typed = syllables[i]
-    if form_count(lexicon, typed) * FAR_MORE < form_count(lexicon, read):
-        return True
+    unlikely = form_count(lexicon, typed) * FAR_MORE < form_count(lexicon, read)
     for before, after in _next_to(syllables, i):
         typed_pair = pair_count(lexicon, before or typed, after or typed, pairs)
         read_pair = pair_count(lexicon, before or read, after or read, pairs)
-        if typed_pair == 0 and read_pair >= FAR_MORE_PAIRS:
-            return True
-    return False
+        if typed_pair >= FAR_MORE_PAIRS and typed_pair * AT_HOME >= read_pair:
+            return False
+        unlikely = unlikely or (typed_pair == 0 and read_pair >= FAR_MORE_PAIRS)
+    return unlikely
 
 
 def _next_to(syllables: list[str], i: int) -> list[tuple[str | None, str | None]]:
