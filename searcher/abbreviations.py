@@ -65,6 +65,7 @@ class AbbreviationTable:
                 self.cased[_key(short_syl)] = short
         self.longest = max((len(k) for k in (*self.longs, *self.shorts)), default=0)
         self._keys = set(self.longs) | set(self.shorts)  # every folded form with an alternative
+        self._first_syllables = {key[0] for key in self._keys}  # (most query words start none)
 
     @classmethod
     def load(cls, paths: list[Path]) -> "AbbreviationTable":
@@ -101,9 +102,12 @@ class AbbreviationTable:
         out: list[Alternative] = []
         for r, run in enumerate(runs):
             folded = [fold(s) for s in run]
+            starts = [i for i, syllable in enumerate(folded) if syllable in self._first_syllables]
             covered: list[tuple[int, int]] = []
             for n in range(min(self.longest, len(run)), 0, -1):
-                for start in range(len(run) - n + 1):
+                for start in starts:
+                    if start + n > len(run):
+                        break
                     key = tuple(folded[start:start + n])
                     if key not in self._keys:
                         continue
