@@ -103,13 +103,16 @@ class _Scorer:
         self.weighting = searcher.weighting
         self.leaves = searcher.reader().leaf_readers()
         self.scoring = True  # False while only matches are wanted (mask): no score arithmetic
+        self.K1 = getattr(self.weighting, "K1", None)
 
     # --- the query tree ----------------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """(score per document, whether it matches) as dense arrays over all document numbers."""
         if isinstance(q, Q.Term):
             scores, matched = self._empty()
-            self._add_term(q, scores, matched)
+            terms: list[tuple] = []
+            self._read_term(q, terms, matched)
+            self._add_terms(terms, scores)
             return scores, matched
         if q is Q.NullQuery:
             return self._empty()
@@ -120,17 +123,20 @@ class _Scorer:
             raise Unsupported(f"boosted {type(q).__name__}")
         if type(q) is Q.Or:
             scores, matched = self._empty()
+            terms: list[tuple] = []  # the postings of the term children read so far, not yet added
             for number, child in enumerate(q.subqueries):
                 # the most selective terms come first (query.py orders them): read at least one
                 if number and self.deadline is not None and time.perf_counter() > self.deadline:
                     self.cut_short = True
                     break
                 if isinstance(child, Q.Term):  # the common case: no intermediate arrays
-                    self._add_term(child, scores, matched)
+                    self._read_term(child, terms, matched)
                 else:
+                    self._add_terms(terms, scores)  # (added in the children's order, as the sums go)
                     s, m = self.evaluate(child)
                     scores += s
                     matched |= m
+            self._add_terms(terms, scores)
             return scores, matched
         if type(q) is Q.And:
             parts = [self.evaluate(child) for child in q.subqueries]
@@ -225,7 +231,10 @@ class _Scorer:
         return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
     # --- one term ------------------------------------------------------------------------------------
-    def _add_term(self, term: Q.Term, scores: np.ndarray, matched: np.ndarray) -> None:
+    def _read_term(self, term: Q.Term, terms: list, matched: np.ndarray) -> None:
+        """Mark the documents of ``term`` in ``matched`` and, when scoring, append to ``terms`` what
+        :meth:`_add_terms` scores them with: (document numbers, frequencies, BM25 length parts or None
+        for an unscored field, idf, boost)."""
         searcher, fieldname = self.searcher, term.fieldname
         if fieldname not in searcher.schema:
             return
@@ -243,34 +252,50 @@ class _Scorer:
             return
         weighting = self.weighting
         scorable = field.scorable
+        idf = 0.0
         if scorable:
             if not hasattr(weighting, "K1") or type(weighting).idf is not WeightingModel.idf:
                 raise Unsupported(f"weighting {type(weighting).__name__}")
-            K1 = weighting.K1
             B = weighting._field_B.get(fieldname, weighting.B)
             # WeightingModel.idf, from the term infos already read
             idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
-            avgfl = searcher.avg_field_length(fieldname) or 1
-        # every segment's postings first, then one pass of arithmetic over all of them (per-array
-        # overhead, not postings, is most of a short list's cost)
-        parts = []
+            norms = _length_norms(self.K1, B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             ids, tf = _postings(reader, fieldname, text, info)
-            parts.append((ids + offset, tf, _lengths(reader, fieldname)[ids] if scorable else None))
-        if len(parts) == 1:
-            ids, tf, length_codes = parts[0]
+            # (per segment only the reading: the arithmetic is done once for all the terms read)
+            terms.append((ids + offset, tf, norms[_lengths(reader, fieldname)[ids]] if scorable else None,
+                          idf, term.boost))
+            matched[terms[-1][0]] = True
+
+    def _add_terms(self, terms: list, scores: np.ndarray) -> None:
+        """Add the scores of the postings read into ``terms`` (emptied) to ``scores``: Whoosh's
+        ``bm25`` for scored fields, the posting's weight otherwise (Whoosh's WeightScorer), times the
+        term's boost. One pass of array arithmetic for all of them: per array, not per posting, is
+        most of a short list's cost. Each document's sum is made in the terms' order, as adding them
+        one by one would."""
+        if not terms:
+            return
+        if len(terms) == 1:
+            ids, tf, norms, idf, boost = terms[0]
+            counts = None
         else:
-            ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-            length_codes = np.concatenate([p[2] for p in parts]) if scorable else None
-        if scorable:
-            # whoosh.scoring.bm25, on arrays; its length part looked up by length byte
-            s = idf * ((tf * (K1 + 1)) / (tf + _length_norms(K1, B, avgfl)[length_codes]))
+            ids = np.concatenate([t[0] for t in terms])
+            tf = np.concatenate([t[1] for t in terms])
+            counts = [len(t[0]) for t in terms]
+        if all(t[2] is not None for t in terms):  # every field scored: BM25 throughout
+            if counts is None:
+                s = idf * ((tf * (self.K1 + 1)) / (tf + norms))
+            else:
+                norms = np.concatenate([t[2] for t in terms])
+                idfs = np.repeat([t[3] for t in terms], counts)
+                s = idfs * ((tf * (self.K1 + 1)) / (tf + norms))
         else:
-            s = tf  # Whoosh's WeightScorer: the posting's weight
-        if term.boost != 1.0:
-            s = s * term.boost
-        scores[ids] += s
-        matched[ids] = True
+            s = np.concatenate([t[3] * ((t[1] * (self.K1 + 1)) / (t[1] + t[2])) if t[2] is not None else t[1]
+                                for t in terms])
+        if any(t[4] != 1.0 for t in terms):
+            s = s * (terms[0][4] if counts is None else np.repeat([t[4] for t in terms], counts))
+        np.add.at(scores, ids, s)  # in order: each document's scores summed as the terms come
+        terms.clear()
 
 
 def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
