@@ -346,12 +346,17 @@ class _Builder:
                 self.plan.interpreted_as = reading.text(typed)
                 runs = reading.runs
         if abbreviations is not None and runs:
+            # A long question is ranked by its many words, as without its reading: the other forms'
+            # clauses changed no ranking there (legal nDCG@10 and news MRR@10 alike) and cost up to a
+            # few ms; they are still marked in the snippets.
+            ranks_alternatives = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
             for alt in abbreviations.find(runs, typed):
                 run = runs[alt.run]
-                self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
-                                          alt.start, alt.start + len(alt.syllables)))
-                self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
-                                           [fold(s) for s in alt.syllables]))
+                if ranks_alternatives:
+                    self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
+                                              alt.start, alt.start + len(alt.syllables)))
+                    self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
+                                               [fold(s) for s in alt.syllables]))
                 # the other form is marked where it stands whole: "thành phố hồ chí minh" for "TP.HCM",
                 # not every "hồ" and "chí" of the text
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))

@@ -86,6 +86,17 @@ def test_the_other_form_is_marked_only_where_it_stands_whole(engine):
     assert "xây dựng lực lượng dân quân" in html
 
 
+def test_a_long_question_marks_the_other_form_but_ranks_by_its_words(engine):
+    question = "ủy ban nhân dân tỉnh lai châu sơ kết mười năm xây dựng nền quốc phòng toàn dân"  # 16 syllables
+    plan = engine._plan(question, engine._searcher())
+    assert plan.synonyms == []  # no clauses for "UBND": the words rank
+    assert "ubnd" in plan.highlight_terms
+    result = engine.search(question)
+    assert result.hits[0].id == LAI_CHAU
+    html = engine.get(LAI_CHAU, highlight=question)["text_html"]
+    assert "<mark>UBND</mark> <mark>tỉnh</mark> <mark>Lai</mark> <mark>Châu</mark>" in html
+
+
 def test_without_the_table_the_abbreviation_is_only_itself(engine):
     engine.query_intelligence = False
     try:
