@@ -275,25 +275,18 @@ class _Scorer:
         one by one would."""
         if not terms:
             return
-        if len(terms) == 1:
-            ids, tf, norms, idf, boost = terms[0]
-            counts = None
-        else:
-            ids = np.concatenate([t[0] for t in terms])
-            tf = np.concatenate([t[1] for t in terms])
-            counts = [len(t[0]) for t in terms]
+        counts = [len(t[0]) for t in terms]
+        ids = np.concatenate([t[0] for t in terms])
         if all(t[2] is not None for t in terms):  # every field scored: BM25 throughout
-            if counts is None:
-                s = idf * ((tf * (self.K1 + 1)) / (tf + norms))
-            else:
-                norms = np.concatenate([t[2] for t in terms])
-                idfs = np.repeat([t[3] for t in terms], counts)
-                s = idfs * ((tf * (self.K1 + 1)) / (tf + norms))
-        else:
+            tf = np.concatenate([t[1] for t in terms])
+            idf = np.repeat([t[3] for t in terms], counts)
+            s = idf * ((tf * (self.K1 + 1)) / (tf + np.concatenate([t[2] for t in terms])))
+        else:  # an unscored field among them (rare): its postings count their weight
             s = np.concatenate([t[3] * ((t[1] * (self.K1 + 1)) / (t[1] + t[2])) if t[2] is not None else t[1]
                                 for t in terms])
-        if any(t[4] != 1.0 for t in terms):
-            s = s * (terms[0][4] if counts is None else np.repeat([t[4] for t in terms], counts))
+        boosts = [t[4] for t in terms]
+        if any(boost != 1.0 for boost in boosts):
+            s = s * np.repeat(boosts, counts)
         np.add.at(scores, ids, s)  # in order: each document's scores summed as the terms come
         terms.clear()
 
