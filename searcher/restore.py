@@ -26,6 +26,7 @@ PRIOR = 3.0  # weight of the unigram distribution in each bigram probability (Di
 CONFIDENT = 0.6  # a restored syllable whose posterior reaches this is used for ranking
 MAX_SYLLABLES = 64
 _WORD = re.compile(r"[^\W_]+")
+_max, _sum = np.maximum.reduce, np.add.reduce  # the ufuncs, without the array methods' wrappers
 
 
 @dataclass
@@ -184,9 +185,6 @@ def decode(lexicon: Lexicon, chosen: list[Options]) -> tuple[list[str], list[flo
         joint = alpha[i] * backward
         confidence[i] = float(joint[path[i]] / _sum(joint))
     return [chosen[i].forms[k] for i, k in enumerate(path)], confidence
-
-
-_max, _sum = np.maximum.reduce, np.add.reduce
 
 
 def _transition(lexicon: Lexicon, a: Options, b: Options, cache: dict) -> tuple[np.ndarray, np.ndarray]:
