@@ -46,7 +46,8 @@ BM25_B = 0.6
 EXACT_BIGRAMS_MAX_WORDS = 6
 # The accented reading ranks queries up to this long; in a longer question the many folded matches
 # already rank as the reading would (legal set: nDCG@10 without/with diacritics 0.999 without it),
-# while its exact-word clauses added ~20 ms at p95.
+# while its exact-word clauses added ~20 ms at p95. The same holds for the other forms of
+# abbreviations (no ranking changed on the legal or news sets): a longer question only marks them.
 RESTORE_MAX_SYLLABLES = 12
 MAX_BIGRAM_CLAUSES = 64
 MAX_SYLLABLE_CLAUSES = 64
@@ -331,28 +332,24 @@ class _Builder:
         from .spelling import corrections
 
         runs = self.plan.free_text + self.required_runs
+        short = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
         if lexicon is not None and runs:
             fixes = {}
             for run in runs:
                 fixes.update(corrections(lexicon, run))
-            ranks_by_reading = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
             # a long question is neither ranked by its reading nor shown it, unless it needs correcting
-            reading = interpret(lexicon, runs) if ranks_by_reading or fixes else None
+            reading = interpret(lexicon, runs) if short or fixes else None
             if fixes:  # shown with the accented reading of the other words
                 self.plan.did_you_mean = Interpretation(runs, {**reading.changes, **fixes}).text(typed)
-            if ranks_by_reading:
+            if short:
                 count = len(self.plan.free_text)
                 self.plan.free_text, self.required_runs = reading.runs[:count], reading.runs[count:]
                 self.plan.interpreted_as = reading.text(typed)
                 runs = reading.runs
         if abbreviations is not None and runs:
-            # A long question is ranked by its many words, as without its reading: the other forms'
-            # clauses changed no ranking there (legal nDCG@10 and news MRR@10 alike) and cost up to a
-            # few ms; they are still marked in the snippets.
-            ranks_alternatives = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
             for alt in abbreviations.find(runs, typed):
                 run = runs[alt.run]
-                if ranks_alternatives:
+                if short:  # a long question is ranked by its own words (see RESTORE_MAX_SYLLABLES)
                     self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
                                               alt.start, alt.start + len(alt.syllables)))
                     self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
