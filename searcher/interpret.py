@@ -55,7 +55,9 @@ def interpret(lexicon: Lexicon | None, runs: list[list[str]]) -> Interpretation:
     out_runs: list[list[str]] = []
     changes: dict[str, str] = {}
     for run in runs:
-        keep = [has_diacritics(s) or (marked_query and _bare_is_common(lexicon, s)) for s in run]
+        # (a number is kept as typed: the lexicon counts letter-only words)
+        keep = [has_diacritics(s) or not s.isalpha() or (marked_query and _bare_is_common(lexicon, s))
+                for s in run]
         if all(keep):
             out_runs.append(run)
             continue

@@ -31,6 +31,28 @@ LONG_MIN_COUNT = 2  # in a lossy window, 3-4-grams seen fewer times are dropped
 SEGMENT = re.compile(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*")
 _BREAK = "|"  # joins the runs of a text before splitting it: never part of a run, so never a syllable
 
+
+def letter_runs(text: str) -> list[str]:
+    """The runs of letter-only words of ``text`` (see :data:`SEGMENT`), cut again at the rare word that
+    ``\\w`` takes but is no letters (``²`` of ``m²``, ``½``: numbers, not digits): counted as a syllable,
+    ``2`` would have been read back as ``²``."""
+    runs = SEGMENT.findall(text)
+    if "".join(runs).replace(" ", "").replace("\t", "").isalpha():  # nearly always: one pass
+        return runs
+    out: list[str] = []
+    for run in runs:
+        words: list[str] = []
+        for word in run.split():
+            if word.isalpha():
+                words.append(word)
+            elif words:
+                out.append(" ".join(words))
+                words = []
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
 # Bits per syllable number in a packed key. 2-grams pack the numbers of syllables as written (there
 # cannot be 2**32 of them in memory); 3-grams and 4-grams pack lowercase forms, and those whose forms
 # are numbered beyond what fits (rare syllables first seen late in a large corpus) are counted apart.
@@ -88,7 +110,7 @@ class NgramCounts:
     # --- adding ------------------------------------------------------------------------------------
     def add(self, text: str) -> int:
         """Count the n-grams of ``text``; return its number of syllables."""
-        runs = SEGMENT.findall(text)
+        runs = letter_runs(text)
         if not runs:
             return 0
         syllables = f" {_BREAK} ".join(runs).split()

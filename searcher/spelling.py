@@ -29,11 +29,25 @@ _LETTERS = string.ascii_lowercase
 
 def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]:
     """Typed syllable → its correction, for the syllables of ``syllables`` (one run of adjacent query
-    words: lowercase, canonical tone and i/y) that look misspelled, plus the accented reading of its
-    unmarked words; empty when all look right."""
-    words = [s for s in syllables if s.isalpha()]
-    if lexicon is None or len(words) != len(syllables) or not syllables:
+    words: lowercase, canonical tone and i/y) that look misspelled, plus the accented reading of the
+    unmarked words next to them; empty when all look right.
+
+    A number (any word not all letters) is left alone and parts the run, as it parts the lexicon's
+    n-grams: ``hoi ngi 2019`` is checked as ``hoi ngi``."""
+    if lexicon is None:
         return {}
+    found: dict[str, str] = {}
+    part: list[str] = []
+    for syllable in syllables + [""]:
+        if syllable.isalpha():
+            part.append(syllable)
+        elif part:
+            found.update(_corrections(lexicon, part))
+            part = []
+    return found
+
+
+def _corrections(lexicon: Lexicon, syllables: list[str]) -> dict[str, str]:
     key_counts = lexicon.key_counts([syllable_key(s) for s in syllables])
     rare = [key_counts.get(syllable_key(s), 0) < RARE_KEY and len(s) > 1 for s in syllables]
     pairs: dict = {}

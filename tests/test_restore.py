@@ -108,6 +108,17 @@ def test_interpreted_as(corpus_engine, typed, expected):
     assert corpus_engine.search(typed).interpreted_as == expected
 
 
+def test_a_number_is_never_read_as_another_form(corpus_engine, monkeypatch):
+    # an index built before numbers were kept out of the lexicon counted "²" (of "m²") under the key
+    # "2", its only form there: "2" must still stay "2"
+    lexicon = corpus_engine.lexicon()
+    forms = lexicon.forms
+    monkeypatch.setattr(lexicon, "forms", lambda key: [("²", 10)] if key == "2" else forms(key))
+    monkeypatch.setattr(lexicon, "worked_out", {})
+    assert corpus_engine.search("quan khu 2").interpreted_as == "quân khu 2"
+    assert corpus_engine.search("ky hop thu 2").interpreted_as == "kỳ họp thứ 2"
+
+
 def test_restored_reading_ranks_documents_that_contain_it_first(engine):
     # "bac kan" also folds "bắc cạn"-like and "bác ..." words; the reading "bắc kạn" is what seed 001 says
     result = engine.search("bac kan")

@@ -12,6 +12,8 @@ from searcher.spelling import _edits, corrections
     ("dien bein", "diễn biến"),  # swapped letters, read as the index most often writes them
     ("tinh dien bein", "tỉnh điện biên"),  # ... and in context as the province
     ("hoi ngi", "hội nghị"),  # a missing letter
+    ("hoi ngi 2019", "hội nghị 2019"),  # a number parts the words checked, and stays as typed
+    ("2019 quoc phonng", "2019 quốc phòng"),
     ("Hoi ngi", "Hội nghị"),  # typed case kept
     ("quôc phòng", "quốc phòng"),  # a wrong mark the index never writes
     ("hướng dân thi hành", "hướng dẫn thi hành"),  # a real word, wrong in its context
