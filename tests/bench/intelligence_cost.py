@@ -97,19 +97,22 @@ def p95_difference(ms: dict[str, list[list[float]]], a: str, b: str, draws: int 
     return float(p95(runs_a) - p95(runs_b)), float(low), float(high)
 
 
-def report(ms: dict[str, list[list[float]]]) -> None:
-    medians_off = [statistics.median(runs) for runs in ms["off"]]
-    print("| configuration | p50 ms | p95 ms | mean ms | per-query time / off |")
+def report(ms: dict[str, list[list[float]]], names=CONFIGS, base: str = "off",
+           pairs=(("on", "off"), ("on-again", "off"), ("on", "on-again"))) -> None:
+    """The latency table of ``names`` (each query's median time against ``base``'s), then the p95
+    differences of ``pairs``."""
+    medians_base = [statistics.median(runs) for runs in ms[base]]
+    print(f"| configuration | p50 ms | p95 ms | mean ms | per-query time / {base} |")
     print("|---|---|---|---|---|")
-    for name in CONFIGS:
+    for name in names:
         flat = [t for runs in ms[name] for t in runs]
-        ratios = [statistics.median(runs) / base for runs, base in zip(ms[name], medians_off) if base > 0]
+        ratios = [statistics.median(runs) / b for runs, b in zip(ms[name], medians_base) if b > 0]
         print(f"| {name} | {percentile(flat, 50):.1f} | {percentile(flat, 95):.1f} | {mean(flat):.1f} "
               f"| {mean(ratios):.3f} |")
     print()
     print("| p95 difference | ms | 95% interval (bootstrap over queries) | mean difference ms |")
     print("|---|---|---|---|")
-    for a, b in (("on", "off"), ("on-again", "off"), ("on", "on-again")):
+    for a, b in pairs:
         difference, low, high = p95_difference(ms, a, b)
         mean_difference = mean([t for runs in ms[a] for t in runs]) - mean([t for runs in ms[b] for t in runs])
         print(f"| {a} - {b} | {difference:+.2f} | [{low:+.2f}, {high:+.2f}] | {mean_difference:+.2f} |")
