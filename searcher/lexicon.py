@@ -30,7 +30,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from .ngrams import LONG_MIN_COUNT, NgramCounts
+from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
 from .normalize import canonical_iy, canonical_tone, fold
 
 LEXICON_FILE = "lexicon.sqlite"
@@ -303,6 +303,8 @@ def _build_suggest(db: sqlite3.Connection) -> None:
     preceding: dict[str, int] = {}
     pair_cased: dict[str, str] = {}
     for form, count, cased in db.execute("SELECT form, count, cased FROM ngram WHERE n = 2"):
+        if NUMBER in form:  # (what comes next to numbers is for reading queries, not for offering)
+            continue
         if cased != form:
             pair_cased[form] = cased
         if continued.get(form, 0) >= CUT_SHARE * count:
@@ -321,7 +323,7 @@ def _build_suggest(db: sqlite3.Connection) -> None:
     chosen = []
     for key, form, n, count, cased in db.execute(
             "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
-            "ORDER BY count DESC LIMIT ?", (4 * SUGGEST_ROWS,)):
+            "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?", (NUMBER, 4 * SUGGEST_ROWS)):
         if n > 1:
             syllables = form.split(" ")
             if syllables[0] in EDGE_STOP or syllables[-1] in EDGE_STOP:

@@ -7,11 +7,16 @@ as written gets a number once; a document adds its numbers to a buffer (0 betwee
 ``window`` syllables the buffer's n-grams are packed into 64-bit integers, counted with a sort, and
 added to sorted arrays of counts. Strings are made again only for the n-grams that are kept, once.
 
-What is counted, for a run of letter-only words (never across punctuation, digits or a line end):
+What is counted, for a run of letter-only words (never across punctuation or a line end):
 
 - 1- and 2-grams as written (``UBND tỉnh``): the lexicon keeps their most frequent capitalisation;
 - 3- and 4-grams lowercase with canonical tone placement; in a *lossy* window those seen once in it
   are dropped (autocomplete offers frequent phrases only, and this bounds memory on big corpora).
+
+A number standing alone (``tháng 5 năm 2019``, not ``U23`` or ``a330``) is one word of the run,
+:data:`NUMBER`, so the words next to numbers are counted there (``tháng #``, ``# năm``, ``quận #``,
+``# ha``): that context is what tells ``thang 5`` from ``thắng 5`` when a query is read. It is
+counted alone and in 2-grams only, and not in the number of syllables a text has.
 """
 from __future__ import annotations
 
@@ -27,23 +32,26 @@ from .normalize import canonical_tone
 WINDOW = 1_500_000  # syllables counted at once (about 3,000 news articles)
 LONG_MIN_COUNT = 2  # in a lossy window, 3-4-grams seen fewer times are dropped
 
-# Runs of letter-only words separated by blanks: an n-gram never spans punctuation, digits or a line end.
-SEGMENT = re.compile(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*")
+NUMBER = "#"  # the word a number stands as (no letter, so never a syllable of a query or a form)
+_NUMBERS = re.compile(r"(?<![^\W_])\d+(?![^\W_])")  # digits alone, not part of a word like U23
+# Runs of letter-only words and numbers separated by blanks: an n-gram never spans punctuation or a
+# line end.
+SEGMENT = re.compile(r"(?:[^\W\d_]+|#)(?:[ \t]+(?:[^\W\d_]+|#))*")
 _BREAK = "|"  # joins the runs of a text before splitting it: never part of a run, so never a syllable
 
 
 def letter_runs(text: str) -> list[str]:
-    """The runs of letter-only words of ``text`` (see :data:`SEGMENT`), cut again at the rare word that
-    ``\\w`` takes but is no letters (``²`` of ``m²``, ``½``: numbers, not digits): counted as a syllable,
-    ``2`` would have been read back as ``²``."""
-    runs = SEGMENT.findall(text)
-    if "".join(runs).replace(" ", "").replace("\t", "").isalpha():  # nearly always: one pass
+    """The runs of letter-only words of ``text`` (see :data:`SEGMENT`), each number in them written
+    :data:`NUMBER`, cut again at the rare word that ``\\w`` takes but is no letters (``²`` of ``m²``,
+    ``½``: numbers, not digits): counted as a syllable, ``2`` would have been read back as ``²``."""
+    runs = SEGMENT.findall(_NUMBERS.sub(NUMBER, text.replace(NUMBER, _BREAK)))  # a "#" of the text breaks
+    if "".join(runs).replace(" ", "").replace("\t", "").replace(NUMBER, "a").isalpha():  # nearly always
         return runs
     out: list[str] = []
     for run in runs:
         words: list[str] = []
         for word in run.split():
-            if word.isalpha():
+            if word.isalpha() or word == NUMBER:
                 words.append(word)
             elif words:
                 out.append(" ".join(words))
@@ -121,7 +129,7 @@ class NgramCounts:
         self._buffer.append(0)
         if len(self._buffer) >= self.window:
             self.count_window(lossy=self.lossy)
-        return len(syllables) - len(runs) + 1
+        return len(syllables) - len(runs) + 1 - syllables.count(NUMBER)
 
     def _new(self, written: str) -> int:
         number = self._number.get(written)  # (a syllable new to this text may occur twice in it)
@@ -152,6 +160,9 @@ class NgramCounts:
         both = (first != 0) & (second != 0)
         self._pairs.add(*np.unique((first[both] << np.uint64(32)) | second[both], return_counts=True))
         forms = np.frombuffer(self._form_of, dtype=np.uint32).astype(np.uint64)[numbers]
+        number = self._form_number.get(NUMBER)
+        if number is not None:  # a number parts the longer phrases, as a break does
+            forms[forms == number] = 0
         for n in (3, 4):
             self._count_long(forms, n, lossy)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lexicon import Lexicon, syllable_key
+from .ngrams import NUMBER
 from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
@@ -137,9 +138,12 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | No
         return Reading(typed, [1.0] * len(typed), typed)
     if keep is None:
         keep = [has_diacritics(s) for s in syllables]
-    chosen = [options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))]) if fixed
-              else readings(lexicon, s) for s, fixed in zip(syllables, keep)]
+    # a number is read as the lexicon counts numbers (see searcher.ngrams.NUMBER), and stays as typed
+    context = [NUMBER if s.isdecimal() else s for s in syllables]
+    chosen = [options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))])
+              if fixed or s == NUMBER else readings(lexicon, s) for s, fixed in zip(context, keep)]
     best, confidence = decode(lexicon, chosen)
+    best = [t if s == NUMBER else b for t, s, b in zip(typed, context, best)]
     return Reading(best, confidence, typed)
 
 

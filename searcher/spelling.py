@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 
 from .lexicon import Lexicon, syllable_key
+from .ngrams import NUMBER
 from .normalize import canonical_iy, fold, has_diacritics
 from .restore import (CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings,
                       worked_out)
@@ -32,17 +33,19 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
     words: lowercase, canonical tone and i/y) that look misspelled, plus the accented reading of the
     unmarked words next to them; empty when all look right.
 
-    A number (any word not all letters) is left alone and parts the run, as it parts the lexicon's
-    n-grams: ``hoi ngi 2019`` is checked as ``hoi ngi``."""
+    A number is left alone, and read as the lexicon counts numbers (``hoi ngi 2019`` →
+    ``hội nghị 2019``, ``quận 1`` is at home); any other word not all letters (``a330``) parts the run,
+    as it parts the lexicon's n-grams."""
     if lexicon is None:
         return {}
     found: dict[str, str] = {}
     part: list[str] = []
     for syllable in syllables + [""]:
-        if syllable.isalpha():
-            part.append(syllable)
+        if syllable.isalpha() or syllable.isdecimal():
+            part.append(NUMBER if syllable.isdecimal() else syllable)
         elif part:
-            found.update(_corrections(lexicon, part))
+            if any(s != NUMBER for s in part):
+                found.update(_corrections(lexicon, part))
             part = []
     return found
 

@@ -101,6 +101,13 @@ def test_restoration_accuracy_on_administrative_phrases(corpus_engine, capsys):
     ("bac kan", "bắc kạn"),
     ("UBND tinh Lai Chau", "UBND tỉnh Lai Châu"),  # typed case kept, abbreviation untouched
     ("Điện Biên tin tuc", "Điện Biên tin tức"),  # typed marks kept, a rare bare spelling restored
+    # next to numbers: the lexicon counts what stands next to them ("tháng #", "quận #", "# ha")
+    ("thang 5 nam 2019", "tháng 5 năm 2019"),
+    ("dieu 5 khoan 2", "điều 5 khoản 2"),
+    ("quan 1", "quận 1"),
+    ("xe 16 cho", "xe 16 chỗ"),
+    ("chung cu 30 tang", "chung cư 30 tầng"),
+    ("2 ha dat", "2 ha đất"),  # hectares
     ("quốc phòng toàn dân", None),  # nothing to restore
     ("21/2019", None),
 ])

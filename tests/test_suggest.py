@@ -42,3 +42,11 @@ def test_without_lexicon_nothing_is_suggested():
 ])
 def test_first_suggestion_on_real_articles(corpus_engine, prefix, first):
     assert corpus_engine.suggest(prefix)[0].lower() == first
+
+
+def test_numbers_are_read_but_never_offered(corpus_engine):
+    # the lexicon counts what stands next to numbers (for reading "thang 5"), under the word "#" ...
+    assert dict(corpus_engine.lexicon().forms("thang #"))["tháng #"] > 100
+    # ... which autocomplete never offers
+    for prefix in ("thang", "tháng", "ngay", "quan", "#", "# "):
+        assert not [s for s in corpus_engine.suggest(prefix, limit=50) if "#" in s], prefix
