@@ -360,6 +360,59 @@ def read_term_values(postfile, terminfo, wanted: np.ndarray, blocks=None):
     return np.concatenate(lengths), b"".join(blobs)
 
 
+def term_docs_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> np.ndarray:
+    """Those of the documents ``wanted`` (ascending numbers) that hold a term, in the array layout:
+    only the numbers of the blocks that may hold one of them are decoded (an AND of common words
+    narrowed down by its rarest one reads little of the others).
+    ``blocks``: what :func:`term_blocks` gave, if it was read already."""
+    raw, blocks = blocks or term_blocks(postfile, terminfo)
+    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
+    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
+    found = []
+    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
+        start, end, count, _ = blocks[number]
+        ids = np.cumsum(decode_block(raw[start:end], count, values=False)[0], dtype=np.int64)
+        asked = wanted[block_of == number]
+        found.append(asked[ids[np.minimum(np.searchsorted(ids, asked), count - 1)] == asked])
+    return np.concatenate(found) if found else wanted[:0]
+
+
+def term_value_spans(postfile, terminfo, wanted: np.ndarray, blocks=None):
+    """Where the values (positions) of a term's postings are, for those of the documents ``wanted``
+    (ascending numbers) that hold the term, in the array layout: (documents, value starts, value ends,
+    values end to end), to give :func:`decode_positions`. Only the blocks that may hold one of them
+    are decoded. None if the field keeps no values.
+
+    A phrase whose candidates are already known (the documents holding all of its word pairs) reads
+    its common words this way: a handful of documents out of lists of tens of thousands.
+    ``blocks``: what :func:`term_blocks` gave, if it was read already.
+    """
+    raw, blocks = blocks or term_blocks(postfile, terminfo)
+    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
+    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
+    docs, starts, ends, blobs = [], [], [], []
+    base = 0  # where this block's values start in the blobs joined
+    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
+        start, end, count, _ = blocks[number]
+        deltas, _, lengths, blob = decode_block(raw[start:end], count, values=True)
+        if lengths is None:
+            return None
+        ids = np.cumsum(deltas, dtype=np.int64)  # a block's first number is absolute
+        asked = wanted[block_of == number]
+        rows = np.minimum(np.searchsorted(ids, asked), count - 1)
+        rows = rows[ids[rows] == asked]
+        value_ends = np.cumsum(lengths, dtype=np.int64)
+        docs.append(ids[rows])
+        starts.append(base + value_ends[rows] - lengths[rows])
+        ends.append(base + value_ends[rows])
+        blobs.append(blob)
+        base += len(blob)
+    if not docs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, b""
+    return np.concatenate(docs), np.concatenate(starts), np.concatenate(ends), b"".join(blobs)
+
+
 def _ones(count: int) -> np.ndarray:
     return np.ones(count, dtype=np.float32)
 

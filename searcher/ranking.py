@@ -27,7 +27,8 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayCodec, decode_positions, read_term_postings, read_term_values, term_blocks
+from .codec import (ArrayCodec, decode_positions, read_term_postings, read_term_values, term_blocks,
+                    term_docs_among, term_value_spans)
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -139,6 +140,8 @@ class _Scorer:
             self._add_terms(terms, scores)
             return scores, matched
         if type(q) is Q.And:
+            if not self.scoring and q.subqueries and all(type(child) is Q.Term for child in q.subqueries):
+                return self._empty()[0], self._all_terms(q.subqueries)  # a filter of words: sparse
             parts = [self.evaluate(child) for child in q.subqueries]
             if not parts:
                 return self._empty()
@@ -170,6 +173,11 @@ class _Scorer:
         matched = np.zeros(self.size, dtype=bool)
         texts = [field.to_bytes(word) for word in words]
         for reader, offset in self.leaves:
+            if candidates is not None:
+                common = np.flatnonzero(candidates[offset:offset + reader.doc_count_all()])
+                if len(common):
+                    matched[offset + self._phrase_starts(reader, fieldname, texts, field.format, common)] = True
+                continue
             postings, infos = [], []
             layouts: dict = {}  # the lists read from the file for their numbers, kept for their positions
             for text in texts:
@@ -205,6 +213,103 @@ class _Scorer:
                     common = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
                 matched[offset + common] = True
         return matched
+
+    def _all_terms(self, terms: list[Q.Term]) -> np.ndarray:
+        """Which documents hold every one of ``terms`` (a filter, such as a phrase's word pairs): per
+        segment the rarest term's documents, narrowed down by each other term in turn, reading only
+        the blocks of its list that may hold one of those left, and stopping when none are left."""
+        matched = np.zeros(self.size, dtype=bool)
+        texts = []
+        for term in terms:
+            if term.fieldname not in self.searcher.schema:
+                return matched
+            try:
+                texts.append((term.fieldname, self.searcher.schema[term.fieldname].to_bytes(term.text)))
+            except ValueError:
+                return matched
+        for reader, offset in self.leaves:
+            found = []
+            for fieldname, text in texts:
+                info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+                if info is None:
+                    break
+                found.append((info.doc_frequency(), fieldname, text, info))
+            else:
+                found.sort(key=lambda item: item[0])
+                _, fieldname, text, info = found[0]
+                docs = _postings(reader, fieldname, text, info)[0]
+                for _, fieldname, text, info in found[1:]:
+                    if not len(docs):
+                        break
+                    docs = self._among(reader, fieldname, text, info, docs)
+                matched[offset + docs] = True
+        return matched
+
+    def _among(self, reader, fieldname: str, text: bytes, info, wanted: np.ndarray) -> np.ndarray:
+        """Those of ``wanted`` (one segment's numbers, ascending) that hold a term."""
+        terms = reader._terms
+        cached = None
+        if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
+            segment = getattr(reader, "segment", None)
+            cached = _DECODED.get((segment().segment_id(), fieldname, text)) if segment else None
+        if cached is None and not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
+            return term_docs_among(terms._postfile, info, wanted)
+        ids = cached[0] if cached is not None else _postings(reader, fieldname, text, info)[0]
+        return wanted[_sorted_member(wanted, ids)]
+
+    def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
+        """The documents of one segment among ``common`` (its numbers, ascending: documents that hold
+        every word, such as a phrase's candidates) where ``texts`` stand at consecutive positions.
+
+        The words' positions are read in those documents only (the blocks of a common word's list
+        that hold none of them are not decoded: :func:`searcher.codec.term_value_spans`). The two
+        rarest words are matched first, each on its own, and drop the documents where the phrase
+        cannot start; the other words' positions are then decoded together, in one pass."""
+        infos = []
+        for text in texts:
+            info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+            if info is None:
+                return common[:0]
+            infos.append(info)
+        order = sorted(range(len(texts)), key=lambda n: infos[n].doc_frequency())
+        starts = None
+        for group in ([order[0]], order[1:2], order[2:]):
+            if not len(common) or not group:
+                break
+            spans = [self._word_spans(reader, fieldname, texts[place], infos[place], format_, common)
+                     for place in group]
+            base = np.cumsum([0] + [len(blob) for *_, blob in spans[:-1]])
+            counts, positions = decode_positions(b"".join(blob for *_, blob in spans),
+                                                 np.concatenate([b + s for b, (_, s, _, _) in zip(base, spans)]),
+                                                 np.concatenate([b + e for b, (_, _, e, _) in zip(base, spans)]),
+                                                 format_)
+            firsts = np.cumsum([0] + [len(docs) for docs, *_ in spans])
+            ends = np.cumsum(counts)
+            for number, (place, (docs, *_)) in enumerate(zip(group, spans)):
+                own = counts[firsts[number]:firsts[number + 1]]
+                at = int(ends[firsts[number] - 1]) if firsts[number] else 0
+                word_positions = positions[at:at + int(own.sum())]
+                # (document, start) pairs as one number each: document << 32 | position - word's place
+                keys = (np.repeat(docs, own) << 32) + word_positions - place
+                keys = keys[word_positions >= place]
+                starts = keys if starts is None else starts[_sorted_member(starts, keys)]
+            found = starts >> 32
+            common = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
+        return common
+
+    def _word_spans(self, reader, fieldname: str, text: bytes, info, format_, wanted: np.ndarray):
+        """(documents, value starts, value ends, values) of a word in those of ``wanted`` (one segment's
+        numbers) that hold it (see :func:`searcher.codec.term_value_spans`)."""
+        terms = reader._terms
+        if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
+            found = term_value_spans(terms._postfile, info, wanted)
+            if found is not None:
+                return found
+        ids, _, values = _read_postings(reader, fieldname, text, info, values=True)  # (short lists)
+        rows = np.flatnonzero(_sorted_member(ids, wanted))
+        chosen = [bytes(values[row]) for row in rows.tolist()]
+        ends = np.cumsum([len(v) for v in chosen], dtype=np.int64)
+        return ids[rows], ends - [len(v) for v in chosen], ends, b"".join(chosen)
 
     def mask(self, q: Q.Query) -> np.ndarray:
         """Which documents match ``q`` (a filter: read whole, whatever the time limit)."""

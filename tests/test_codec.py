@@ -299,6 +299,53 @@ def test_values_read_for_wanted_documents_only_are_those_of_a_full_read(ours):
         assert everything[0].tolist() == lengths.tolist() and everything[1] == blob
 
 
+def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
+    from searcher.codec import decode_positions, read_term_postings, term_docs_among, term_value_spans
+
+    rng = np.random.default_rng(3)
+    with ours.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        postfile = segment_reader._terms._postfile
+        positions_format = segment_reader.schema["body_fold"].format
+        for fieldname, text in (("body_fold", "quoc"), ("body_fold", "dan"), ("body_bi", "su chi")):
+            info = segment_reader.term_info(fieldname, text)
+            assert not info.is_inlined() and info.doc_frequency() > 128  # several blocks
+            ids, _, lengths, blob = read_term_postings(postfile, info, values=True)
+            everyone = np.arange(segment_reader.doc_count_all() + 5)  # (and numbers past the last)
+            for wanted in (everyone, np.sort(rng.choice(everyone, 9, replace=False)), everyone[:0],
+                           ids[[0, 127, 128, -1]], everyone[ids[-1] + 1:]):
+                held = np.intersect1d(wanted, ids)
+                assert term_docs_among(postfile, info, wanted).tolist() == held.tolist()
+                docs, starts, ends, data = term_value_spans(postfile, info, wanted)
+                assert docs.tolist() == held.tolist()
+                if fieldname != "body_fold":  # (the values of the others are no positions)
+                    continue
+                rows = np.searchsorted(ids, held)
+                value_ends = np.cumsum(lengths, dtype=np.int64)
+                expected = decode_positions(blob, value_ends[rows] - lengths[rows], value_ends[rows],
+                                            positions_format)
+                found = decode_positions(data, starts, ends, positions_format)
+                assert [x.tolist() for x in found] == [x.tolist() for x in expected]
+
+
+@pytest.mark.parametrize("words, occurs", [
+    (["quoc", "phong"], True), (["bo", "chi", "huy"], True), (["quoc", "phong", "toan", "dan"], True),
+    (["dan", "dan", "dan"], True), (["tinh", "quoc", "su", "bo", "huy"], False), (["kan", "bac"], False)])
+def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, words, occurs):
+    # the candidates (documents with every word pair) narrowed word by word, reading only the blocks
+    # of each word's list that hold them
+    from searcher.ranking import CheckedPhrase
+
+    with ours.searcher() as searcher:
+        expected = sorted(searcher.docs_for_query(Q.Phrase("body_fold", words)))
+        pairs = Q.And([Q.Term("body_bi", f"{a} {b}") for a, b in zip(words, words[1:])])
+        assert match_all(searcher, CheckedPhrase("body_fold", words, pairs)).docnums.tolist() == expected
+        assert match_all(searcher, Q.Phrase("body_fold", words)).docnums.tolist() == expected
+        with_pairs = sorted(searcher.docs_for_query(pairs))
+        assert match_all(searcher, Q.ConstantScoreQuery(pairs)).docnums.tolist() == with_pairs
+    assert bool(expected) == occurs  # (the documents' words are drawn at random)
+
+
 def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
     import struct
 
