@@ -360,21 +360,27 @@ def read_term_values(postfile, terminfo, wanted: np.ndarray, blocks=None):
     return np.concatenate(lengths), b"".join(blobs)
 
 
-def term_docs_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> np.ndarray:
-    """Those of the documents ``wanted`` (ascending numbers) that hold a term, in the array layout:
-    only the numbers of the blocks that may hold one of them are decoded (an AND of common words
-    narrowed down by its rarest one reads little of the others).
-    ``blocks``: what :func:`term_blocks` gave, if it was read already."""
+def term_postings_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, weights) of those of the documents ``wanted`` (ascending numbers) that hold a term,
+    in the array layout: only the blocks that may hold one of them are decoded (an AND of common words
+    narrowed down by its rarest one reads little of the others; a phrase's ranking words are scored in
+    its few matches only). ``blocks``: what :func:`term_blocks` gave, if it was read already."""
     raw, blocks = blocks or term_blocks(postfile, terminfo)
     last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
     block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
-    found = []
+    found, weights = [], []
     for number in np.unique(block_of[block_of < len(blocks)]).tolist():
         start, end, count, _ = blocks[number]
-        ids = np.cumsum(decode_block(raw[start:end], count, values=False)[0], dtype=np.int64)
+        deltas, block_weights, _, _ = decode_block(raw[start:end], count, values=False)
+        ids = np.cumsum(deltas, dtype=np.int64)
         asked = wanted[block_of == number]
-        found.append(asked[ids[np.minimum(np.searchsorted(ids, asked), count - 1)] == asked])
-    return np.concatenate(found) if found else wanted[:0]
+        rows = np.minimum(np.searchsorted(ids, asked), count - 1)
+        rows = rows[ids[rows] == asked]
+        found.append(ids[rows])
+        weights.append(block_weights[rows].astype(np.float64) if block_weights is not None else np.ones(len(rows)))
+    if not found:
+        return wanted[:0], np.zeros(0)
+    return np.concatenate(found), np.concatenate(weights)
 
 
 def term_value_spans(postfile, terminfo, wanted: np.ndarray, blocks=None):

@@ -28,7 +28,7 @@ from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
 from .codec import (ArrayCodec, decode_positions, read_term_postings, read_term_values, term_blocks,
-                    term_docs_among, term_value_spans)
+                    term_postings_among, term_value_spans)
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -84,6 +84,10 @@ def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
         candidates = np.flatnonzero(scores >= threshold)
     order = np.lexsort((docnums[candidates], -scores[candidates]))
     return candidates[order][:count]
+
+
+FEW_MATCHES = 8  # an AND-MAYBE whose required part matches at most 1/8 of the documents scores its
+# optional words there only
 
 
 class CheckedPhrase(Q.Phrase):
@@ -152,6 +156,13 @@ class _Scorer:
             return scores, matched
         if isinstance(q, Q.AndMaybe):
             scores, matched = self.evaluate(q.a)
+            optional = q.b
+            while type(optional) is Q.Or and len(optional.subqueries) == 1:  # (0 + x is x: same scores)
+                optional = optional.subqueries[0]
+            if self.scoring and type(optional) is Q.Or and all(type(c) is Q.Term for c in optional.subqueries):
+                wanted = np.flatnonzero(matched)
+                if len(wanted) * FEW_MATCHES <= self.size:  # (a phrase's few matches): score only them
+                    return scores + self._terms_within(optional.subqueries, wanted), matched
             extra, _ = self.evaluate(q.b)
             return scores + extra * matched, matched
         if isinstance(q, Q.AndNot):
@@ -247,15 +258,7 @@ class _Scorer:
 
     def _among(self, reader, fieldname: str, text: bytes, info, wanted: np.ndarray) -> np.ndarray:
         """Those of ``wanted`` (one segment's numbers, ascending) that hold a term."""
-        terms = reader._terms
-        cached = None
-        if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
-            segment = getattr(reader, "segment", None)
-            cached = _DECODED.get((segment().segment_id(), fieldname, text)) if segment else None
-        if cached is None and not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
-            return term_docs_among(terms._postfile, info, wanted)
-        ids = cached[0] if cached is not None else _postings(reader, fieldname, text, info)[0]
-        return wanted[_sorted_member(wanted, ids)]
+        return _postings_among(reader, fieldname, text, info, wanted)[0]
 
     def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
         """The documents of one segment among ``common`` (its numbers, ascending: documents that hold
@@ -335,11 +338,30 @@ class _Scorer:
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
+    def _terms_within(self, terms: list[Q.Term], wanted: np.ndarray) -> np.ndarray:
+        """The scores of an OR of ``terms`` in the documents ``wanted`` only (ascending numbers; 0
+        elsewhere), as :meth:`evaluate` gives them there: of each term's list, only the blocks that
+        may hold one of them are read."""
+        scores = np.zeros(self.size)
+        within = {}
+        for reader, offset in self.leaves:
+            start, stop = np.searchsorted(wanted, [offset, offset + reader.doc_count_all()])
+            within[offset] = wanted[start:stop] - offset
+        read: list[tuple] = []
+        for number, term in enumerate(terms):
+            if number and self.deadline is not None and time.perf_counter() > self.deadline:
+                self.cut_short = True  # (as for any OR: the most selective terms come first)
+                break
+            self._read_term(term, read, None, within)
+        self._add_terms(read, scores)
+        return scores
+
     # --- one term ------------------------------------------------------------------------------------
-    def _read_term(self, term: Q.Term, terms: list, matched: np.ndarray) -> None:
+    def _read_term(self, term: Q.Term, terms: list, matched: np.ndarray | None, within: dict | None = None) -> None:
         """Mark the documents of ``term`` in ``matched`` and, when scoring, append to ``terms`` what
         :meth:`_add_terms` scores them with: (document numbers, frequencies, BM25 length parts or None
-        for an unscored field, idf, boost)."""
+        for an unscored field, idf, boost). ``within``: per segment offset, the only documents wanted
+        (its numbers, ascending); ``matched`` is then not marked."""
         searcher, fieldname = self.searcher, term.fieldname
         if fieldname not in searcher.schema:
             return
@@ -366,11 +388,17 @@ class _Scorer:
             idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
             norms = _length_norms(self.K1, B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
-            ids, tf = _postings(reader, fieldname, text, info)
+            if within is None:
+                ids, tf = _postings(reader, fieldname, text, info)
+            elif len(within[offset]):
+                ids, tf = _postings_among(reader, fieldname, text, info, within[offset])
+            else:
+                continue
             # (per segment only the reading: the arithmetic is done once for all the terms read)
             terms.append((ids + offset, tf, norms[_lengths(reader, fieldname)[ids]] if scorable else None,
                           idf, term.boost))
-            matched[terms[-1][0]] = True
+            if matched is not None:
+                matched[terms[-1][0]] = True
 
     def _add_terms(self, terms: list, scores: np.ndarray) -> None:
         """Add the scores of the postings read into ``terms`` (emptied) to ``scores``: Whoosh's
@@ -509,6 +537,22 @@ def _postings(reader, fieldname: str, text: bytes, info, layouts: dict | None = 
             _DECODED.put(key, ids, weights)
         return ids, weights
     return _read_postings(reader, fieldname, text, info, False, layouts)
+
+
+def _postings_among(reader, fieldname: str, text: bytes, info, wanted: np.ndarray):
+    """(document numbers, weights) of a term in one segment, for those of the documents ``wanted``
+    (ascending) that hold it: from the decoded lists when it is there, else reading only the blocks
+    that may hold them (codec.term_postings_among)."""
+    cached = None
+    if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
+        segment = getattr(reader, "segment", None)
+        cached = _DECODED.get((segment().segment_id(), fieldname, text)) if segment else None
+    terms = reader._terms
+    if cached is None and not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
+        return term_postings_among(terms._postfile, info, wanted)
+    ids, weights = cached if cached is not None else _postings(reader, fieldname, text, info)
+    rows = np.flatnonzero(_sorted_member(ids, wanted))
+    return ids[rows].astype(np.int64), weights[rows].astype(np.float64)
 
 
 def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray, layouts: dict | None = None):

@@ -162,6 +162,12 @@ def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, 
     Q.Phrase("body_fold", ["quoc", "phong"]),
     Q.Phrase("body_fold", ["bo", "chi", "huy"]),
     Q.AndNot(Q.Term("body_fold", "dan"), Q.Term("places", "Điện Biên")),
+    # few required matches (under 1/8 of the documents): the optional words are read in them only ...
+    Q.AndMaybe(Q.Term("body_fold", "kan"), Q.Or([Q.Term("body_fold", "quoc"), Q.Term("body_bi", "chi huy"),
+                                                Q.Term("body", "dân")])),
+    Q.AndMaybe(Q.Term("title_fold", "kan"), Q.Or([Q.Or([Q.Term("body_fold", "tinh"), Q.Term("body_fold", "su")])])),
+    # ... many: everywhere
+    Q.AndMaybe(Q.Term("body_fold", "quoc"), Q.Or([Q.Term("body_fold", "dan"), Q.Term("body_bi", "chi huy")])),
 ])
 def test_whooshs_own_search_and_the_array_scorer_agree_on_both_formats(stock, ours, q):
     weighting = BM25F()
@@ -300,7 +306,7 @@ def test_values_read_for_wanted_documents_only_are_those_of_a_full_read(ours):
 
 
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
-    from searcher.codec import decode_positions, read_term_postings, term_docs_among, term_value_spans
+    from searcher.codec import decode_positions, read_term_postings, term_postings_among, term_value_spans
 
     rng = np.random.default_rng(3)
     with ours.reader() as reader:
@@ -310,12 +316,14 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
         for fieldname, text in (("body_fold", "quoc"), ("body_fold", "dan"), ("body_bi", "su chi")):
             info = segment_reader.term_info(fieldname, text)
             assert not info.is_inlined() and info.doc_frequency() > 128  # several blocks
-            ids, _, lengths, blob = read_term_postings(postfile, info, values=True)
+            ids, weights, lengths, blob = read_term_postings(postfile, info, values=True)
             everyone = np.arange(segment_reader.doc_count_all() + 5)  # (and numbers past the last)
             for wanted in (everyone, np.sort(rng.choice(everyone, 9, replace=False)), everyone[:0],
                            ids[[0, 127, 128, -1]], everyone[ids[-1] + 1:]):
                 held = np.intersect1d(wanted, ids)
-                assert term_docs_among(postfile, info, wanted).tolist() == held.tolist()
+                held_ids, held_weights = term_postings_among(postfile, info, wanted)
+                assert held_ids.tolist() == held.tolist()
+                assert held_weights.tolist() == weights[np.searchsorted(ids, held)].tolist()
                 docs, starts, ends, data = term_value_spans(postfile, info, wanted)
                 assert docs.tolist() == held.tolist()
                 if fieldname != "body_fold":  # (the values of the others are no positions)
