@@ -24,6 +24,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator
+from itertools import groupby
 
 import numpy as np
 
@@ -47,18 +48,8 @@ def letter_runs(text: str) -> list[str]:
     runs = SEGMENT.findall(_NUMBERS.sub(NUMBER, text.replace(NUMBER, _BREAK)))  # a "#" of the text breaks
     if "".join(runs).replace(" ", "").replace("\t", "").replace(NUMBER, "a").isalpha():  # nearly always
         return runs
-    out: list[str] = []
-    for run in runs:
-        words: list[str] = []
-        for word in run.split():
-            if word.isalpha() or word == NUMBER:
-                words.append(word)
-            elif words:
-                out.append(" ".join(words))
-                words = []
-        if words:
-            out.append(" ".join(words))
-    return out
+    return [" ".join(words) for run in runs
+            for kept, words in groupby(run.split(), key=lambda word: word.isalpha() or word == NUMBER) if kept]
 
 
 # Bits per syllable number in a packed key. 2-grams pack the numbers of syllables as written (there
