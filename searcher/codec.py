@@ -29,8 +29,10 @@ file read per posting (a fifth of the commit on 5,000 articles); the lengths are
 from __future__ import annotations
 
 import io
+import mmap
 import pickle
 import struct
+import weakref
 import zlib
 from functools import partial
 from itertools import accumulate, chain
@@ -273,13 +275,32 @@ def decode_block(data: bytes, count: int, values: bool = True):
     return deltas, weights, lens, memoryview(tail)[count * len_size:]
 
 
+_MAPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # posting file -> a view of it mapped
+
+
+def _bytes_at(postfile, offset: int, length: int) -> memoryview:
+    """``length`` bytes of a segment's posting file from ``offset``, from a memory map of the file (a
+    common word's list with its positions is hundreds of kB: read, it is copied every time; mapped,
+    the page cache is read in place). A file that cannot be mapped is read."""
+    view = _MAPPED.get(postfile, False)
+    if view is False:
+        try:  # (a segment's files never change once written; the map goes with the file object)
+            view = memoryview(mmap.mmap(postfile.file.fileno(), 0, access=mmap.ACCESS_READ))
+        except (AttributeError, OSError, ValueError):  # no file number (in memory, compound), empty
+            view = None
+        _MAPPED[postfile] = view
+    if view is None or offset + length > len(view):
+        return memoryview(postfile.get(offset, length))
+    return view[offset:offset + length]
+
+
 def term_blocks(postfile, terminfo):
     """A term's posting list as read from the file: (its bytes, [(data start, data end, count,
     last id), ...] of its blocks), for :func:`read_term_postings` and :func:`read_term_values`."""
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
-    raw = memoryview(postfile.get(offset, length))
+    raw = _bytes_at(postfile, offset, length)
     if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a posting list")
     stream = io.BytesIO(raw)

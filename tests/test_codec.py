@@ -354,6 +354,33 @@ def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, wo
     assert bool(expected) == occurs  # (the documents' words are drawn at random)
 
 
+def test_posting_bytes_read_from_the_mapped_file_are_the_files_bytes(ours, docs):
+    from whoosh.filedb.filestore import RamStorage
+
+    from searcher import codec
+
+    with ours.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        postfile = segment_reader._terms._postfile
+        for text in ("quoc", "dan", "kan"):
+            offset, length = segment_reader.term_info("body_fold", text).extent()
+            length = length[0] if isinstance(length, tuple) else length
+            assert bytes(codec._bytes_at(postfile, offset, length)) == postfile.get(offset, length)
+        assert codec._MAPPED[postfile] is not None  # (mapped indeed)
+    # an index in memory has no file to map: its bytes are read
+    ix = RamStorage().create_index(make_schema())
+    writer = GroupingSegmentWriter(ix, codec=_codec(), compound=False)
+    for doc in docs[:300]:
+        writer.add_document(**doc)
+    writer.commit()
+    with ix.searcher(weighting=BM25F()) as searcher:
+        q = Q.Or([Q.Term("body_fold", "quoc"), Q.Term("body_bi", "chi huy")])
+        expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+        found = match_all(searcher, q)
+        assert dict(zip(found.docnums.tolist(), found.scores.tolist())) == pytest.approx(expected, rel=1e-9)
+        assert codec._MAPPED[searcher.reader()._terms._postfile] is None
+
+
 def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
     import struct
 
