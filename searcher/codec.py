@@ -381,22 +381,33 @@ def read_term_values(postfile, terminfo, wanted: np.ndarray, blocks=None):
     return np.concatenate(lengths), b"".join(blobs)
 
 
+def _blocks_holding(blocks, wanted: np.ndarray):
+    """(block, the documents of ``wanted`` it may hold) for each of a term's ``blocks`` (as
+    :func:`term_blocks` lists them) that may hold one of ``wanted`` (ascending numbers): told apart by
+    the blocks' last numbers, without decoding any."""
+    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
+    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
+    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
+        yield blocks[number], wanted[block_of == number]
+
+
+def _rows_of(ids: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """The rows of ``ids`` (ascending) holding those of ``asked`` that are there."""
+    rows = np.minimum(np.searchsorted(ids, asked), len(ids) - 1)
+    return rows[ids[rows] == asked]
+
+
 def term_postings_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> tuple[np.ndarray, np.ndarray]:
     """(documents, weights) of those of the documents ``wanted`` (ascending numbers) that hold a term,
     in the array layout: only the blocks that may hold one of them are decoded (an AND of common words
     narrowed down by its rarest one reads little of the others; a phrase's ranking words are scored in
     its few matches only). ``blocks``: what :func:`term_blocks` gave, if it was read already."""
     raw, blocks = blocks or term_blocks(postfile, terminfo)
-    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
-    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
     found, weights = [], []
-    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
-        start, end, count, _ = blocks[number]
+    for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
         deltas, block_weights, _, _ = decode_block(raw[start:end], count, values=False)
-        ids = np.cumsum(deltas, dtype=np.int64)
-        asked = wanted[block_of == number]
-        rows = np.minimum(np.searchsorted(ids, asked), count - 1)
-        rows = rows[ids[rows] == asked]
+        ids = np.cumsum(deltas, dtype=np.int64)  # a block's first number is absolute
+        rows = _rows_of(ids, asked)
         found.append(ids[rows])
         weights.append(block_weights[rows].astype(np.float64) if block_weights is not None else np.ones(len(rows)))
     if not found:
@@ -415,19 +426,14 @@ def term_value_spans(postfile, terminfo, wanted: np.ndarray, blocks=None):
     ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
     raw, blocks = blocks or term_blocks(postfile, terminfo)
-    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
-    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
     docs, starts, ends, blobs = [], [], [], []
     base = 0  # where this block's values start in the blobs joined
-    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
-        start, end, count, _ = blocks[number]
+    for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
         deltas, _, lengths, blob = decode_block(raw[start:end], count, values=True)
         if lengths is None:
             return None
-        ids = np.cumsum(deltas, dtype=np.int64)  # a block's first number is absolute
-        asked = wanted[block_of == number]
-        rows = np.minimum(np.searchsorted(ids, asked), count - 1)
-        rows = rows[ids[rows] == asked]
+        ids = np.cumsum(deltas, dtype=np.int64)
+        rows = _rows_of(ids, asked)
         value_ends = np.cumsum(lengths, dtype=np.int64)
         docs.append(ids[rows])
         starts.append(base + value_ends[rows] - lengths[rows])

@@ -252,13 +252,9 @@ class _Scorer:
                 for _, fieldname, text, info in found[1:]:
                     if not len(docs):
                         break
-                    docs = self._among(reader, fieldname, text, info, docs)
+                    docs = _postings_among(reader, fieldname, text, info, docs)[0]
                 matched[offset + docs] = True
         return matched
-
-    def _among(self, reader, fieldname: str, text: bytes, info, wanted: np.ndarray) -> np.ndarray:
-        """Those of ``wanted`` (one segment's numbers, ascending) that hold a term."""
-        return _postings_among(reader, fieldname, text, info, wanted)[0]
 
     def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
         """The documents of one segment among ``common`` (its numbers, ascending: documents that hold
