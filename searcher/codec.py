@@ -296,7 +296,7 @@ def _bytes_at(postfile, offset: int, length: int) -> memoryview:
 
 def term_blocks(postfile, terminfo):
     """A term's posting list as read from the file: (its bytes, [(data start, data end, count,
-    last id), ...] of its blocks), for :func:`read_term_postings` and :func:`read_term_values`."""
+    last id), ...] of its blocks), for the readers below."""
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
@@ -317,16 +317,15 @@ def term_blocks(postfile, terminfo):
         at = end
 
 
-def read_term_postings(postfile, terminfo, values: bool, blocks=None):
+def read_term_postings(postfile, terminfo, values: bool):
     """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
     value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
     front of each block only (a positional block's positions are not even looked at).
 
     A matcher visits a block at a time, with a file seek and read for its header and another for its
     data: on a common word's hundreds of blocks that was most of the time of reading it.
-    ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
-    raw, blocks = blocks or term_blocks(postfile, terminfo)
+    raw, blocks = term_blocks(postfile, terminfo)
     if len(blocks) == 1:  # most lists: no joining of blocks
         start, end, count, _ = blocks[0]
         deltas, weights, lengths, blob = decode_block(raw[start:end], count, values)
@@ -352,35 +351,6 @@ def read_term_postings(postfile, terminfo, values: bool, blocks=None):
     return ids, weights, np.concatenate(lengths), b"".join(blobs)
 
 
-def read_term_values(postfile, terminfo, wanted: np.ndarray, blocks=None):
-    """(value lengths, values end to end) of a term's postings in the array layout, read only in the
-    blocks that may hold one of the documents ``wanted`` (ascending numbers): the postings of the
-    other blocks have empty values. None if the field keeps no values.
-
-    A phrase reads its words' positions this way, for its candidates only; the blocks are told
-    apart by their headers' last document numbers, so their numbers and weights are not decoded.
-    ``blocks``: what :func:`term_blocks` gave, if it was read already.
-    """
-    raw, blocks = blocks or term_blocks(postfile, terminfo)
-    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
-    # the wanted documents after the block before's last, up to this block's last
-    needed = (np.searchsorted(wanted, np.concatenate(([-1], last_ids[:-1])), side="right")
-              < np.searchsorted(wanted, last_ids, side="right")).tolist()
-    lengths, blobs = [], []
-    for (start, end, count, _), need in zip(blocks, needed):
-        if not need:
-            lengths.append(np.zeros(count, dtype=np.uint8))
-            continue
-        id_size, weight_size, len_size, compressed = _HEADER.unpack_from(raw, start)
-        if not len_size:
-            return None
-        at = start + _HEADER.size + count * (id_size + weight_size)
-        tail = zlib.decompress(raw[at:end]) if compressed else raw[at:end]
-        lengths.append(np.frombuffer(tail, dtype=_UNSIGNED[len_size], count=count))
-        blobs.append(tail[count * len_size:])
-    return np.concatenate(lengths), b"".join(blobs)
-
-
 def _blocks_holding(blocks, wanted: np.ndarray):
     """(block, the documents of ``wanted`` it may hold) for each of a term's ``blocks`` (as
     :func:`term_blocks` lists them) that may hold one of ``wanted`` (ascending numbers): told apart by
@@ -397,12 +367,12 @@ def _rows_of(ids: np.ndarray, asked: np.ndarray) -> np.ndarray:
     return rows[ids[rows] == asked]
 
 
-def term_postings_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> tuple[np.ndarray, np.ndarray]:
+def term_postings_among(postfile, terminfo, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(documents, weights) of those of the documents ``wanted`` (ascending numbers) that hold a term,
     in the array layout: only the blocks that may hold one of them are decoded (an AND of common words
     narrowed down by its rarest one reads little of the others; a phrase's ranking words are scored in
-    its few matches only). ``blocks``: what :func:`term_blocks` gave, if it was read already."""
-    raw, blocks = blocks or term_blocks(postfile, terminfo)
+    its few matches only)."""
+    raw, blocks = term_blocks(postfile, terminfo)
     found, weights = [], []
     for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
         deltas, block_weights, _, _ = decode_block(raw[start:end], count, values=False)
@@ -415,7 +385,7 @@ def term_postings_among(postfile, terminfo, wanted: np.ndarray, blocks=None) -> 
     return np.concatenate(found), np.concatenate(weights)
 
 
-def term_value_spans(postfile, terminfo, wanted: np.ndarray, blocks=None):
+def term_value_spans(postfile, terminfo, wanted: np.ndarray):
     """Where the values (positions) of a term's postings are, for those of the documents ``wanted``
     (ascending numbers) that hold the term, in the array layout: (documents, value starts, value ends,
     values end to end), to give :func:`decode_positions`. Only the blocks that may hold one of them
@@ -423,9 +393,8 @@ def term_value_spans(postfile, terminfo, wanted: np.ndarray, blocks=None):
 
     A phrase whose candidates are already known (the documents holding all of its word pairs) reads
     its common words this way: a handful of documents out of lists of tens of thousands.
-    ``blocks``: what :func:`term_blocks` gave, if it was read already.
     """
-    raw, blocks = blocks or term_blocks(postfile, terminfo)
+    raw, blocks = term_blocks(postfile, terminfo)
     docs, starts, ends, blobs = [], [], [], []
     base = 0  # where this block's values start in the blobs joined
     for (start, end, count, _), asked in _blocks_holding(blocks, wanted):

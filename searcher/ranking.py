@@ -27,8 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import (ArrayCodec, decode_positions, read_term_postings, read_term_values, term_blocks,
-                    term_postings_among, term_value_spans)
+from .codec import ArrayCodec, decode_positions, read_term_postings, term_postings_among, term_value_spans
 from .scoring import LENGTH_OF_BYTE, length_bytes
 
 
@@ -186,49 +185,14 @@ class _Scorer:
         for reader, offset in self.leaves:
             if candidates is not None:
                 common = np.flatnonzero(candidates[offset:offset + reader.doc_count_all()])
-                if len(common):
-                    matched[offset + self._phrase_starts(reader, fieldname, texts, field.format, common)] = True
-                continue
-            postings, infos = [], []
-            layouts: dict = {}  # the lists read from the file for their numbers, kept for their positions
-            for text in texts:
-                info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
-                if info is None:
-                    break
-                infos.append(info)
-                postings.append(_postings(reader, fieldname, text, info, layouts=layouts))
             else:
-                common = postings[0][0]
-                if candidates is not None:
-                    common = common[candidates[offset + common]]
-                for ids, _ in postings[1:]:
-                    common = common[_sorted_member(common, ids)]
-                # (document, start) pairs as one number each: document << 32 | position - word's place;
-                # the words with the fewest positions there first, and each word's positions read only
-                # in the documents where the phrase can still start
-                rows = [np.searchsorted(ids, common) for ids, _ in postings]
-                order = sorted(range(len(texts)), key=lambda n: postings[n][1][rows[n]].sum())
-                starts = None
-                for place in order:
-                    if not len(common):
-                        break
-                    ids = postings[place][0]
-                    values = _values(reader, fieldname, texts[place], infos[place], common, layouts)
-                    rows = np.searchsorted(ids, common)
-                    counts, positions = _positions(values, rows, field.format)
-                    keys = (np.repeat(common, counts) << 32) + positions - place
-                    keys = keys[positions >= place]
-                    starts = keys if starts is None else starts[_sorted_member(starts, keys)]
-                    # documents where the phrase can still start (keys ascend: document, then position)
-                    docs = starts >> 32
-                    common = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
-                matched[offset + common] = True
+                common = self._holding_all(reader, [(fieldname, text) for text in texts])
+            if len(common):
+                matched[offset + self._phrase_starts(reader, fieldname, texts, field.format, common)] = True
         return matched
 
     def _all_terms(self, terms: list[Q.Term]) -> np.ndarray:
-        """Which documents hold every one of ``terms`` (a filter, such as a phrase's word pairs): per
-        segment the rarest term's documents, narrowed down by each other term in turn, reading only
-        the blocks of its list that may hold one of those left, and stopping when none are left."""
+        """Which documents hold every one of ``terms`` (a filter, such as a phrase's word pairs)."""
         matched = np.zeros(self.size, dtype=bool)
         texts = []
         for term in terms:
@@ -239,22 +203,27 @@ class _Scorer:
             except ValueError:
                 return matched
         for reader, offset in self.leaves:
-            found = []
-            for fieldname, text in texts:
-                info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
-                if info is None:
-                    break
-                found.append((info.doc_frequency(), fieldname, text, info))
-            else:
-                found.sort(key=lambda item: item[0])
-                _, fieldname, text, info = found[0]
-                docs = _postings(reader, fieldname, text, info)[0]
-                for _, fieldname, text, info in found[1:]:
-                    if not len(docs):
-                        break
-                    docs = _postings_among(reader, fieldname, text, info, docs)[0]
-                matched[offset + docs] = True
+            matched[offset + self._holding_all(reader, texts)] = True
         return matched
+
+    def _holding_all(self, reader, texts: list[tuple[str, bytes]]) -> np.ndarray:
+        """The documents of one segment (its numbers, ascending) holding every (field, term) of
+        ``texts``: the rarest term's, narrowed down by each other term in turn, reading only the
+        blocks of its list that may hold one of those left, and stopping when none are left."""
+        found = []
+        for fieldname, text in texts:
+            info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+            if info is None:
+                return np.zeros(0, dtype=np.int64)
+            found.append((info.doc_frequency(), fieldname, text, info))
+        found.sort(key=lambda item: item[0])
+        _, fieldname, text, info = found[0]
+        docs = _postings(reader, fieldname, text, info)[0]
+        for _, fieldname, text, info in found[1:]:
+            if not len(docs):
+                break
+            docs = _postings_among(reader, fieldname, text, info, docs)[0]
+        return docs
 
     def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
         """The documents of one segment among ``common`` (its numbers, ascending: documents that hold
@@ -517,22 +486,20 @@ class _DecodedPostings:
 _DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
 
 
-def _postings(reader, fieldname: str, text: bytes, info, layouts: dict | None = None):
+def _postings(reader, fieldname: str, text: bytes, info):
     """(document numbers, weights) of a term in one segment, read block by block (long lists kept
-    decoded, see :class:`_DecodedPostings`). ``layouts``: where to keep the term's list as read
-    from the file (array layout), for :func:`_values` to read its positions without reading the
-    file again."""
+    decoded, see :class:`_DecodedPostings`)."""
     if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
         segment = getattr(reader, "segment", None)
         key = (segment().segment_id(), fieldname, text) if segment else None
         found = _DECODED.get(key) if key else None
         if found is not None:
             return found[0].astype(np.int64), found[1].astype(np.float64)
-        ids, weights = _read_postings(reader, fieldname, text, info, False, layouts)
+        ids, weights = _read_postings(reader, fieldname, text, info, False)
         if key:
             _DECODED.put(key, ids, weights)
         return ids, weights
-    return _read_postings(reader, fieldname, text, info, False, layouts)
+    return _read_postings(reader, fieldname, text, info, False)
 
 
 def _postings_among(reader, fieldname: str, text: bytes, info, wanted: np.ndarray):
@@ -551,18 +518,7 @@ def _postings_among(reader, fieldname: str, text: bytes, info, wanted: np.ndarra
     return ids[rows].astype(np.int64), weights[rows].astype(np.float64)
 
 
-def _values(reader, fieldname: str, text: bytes, info, wanted: np.ndarray, layouts: dict | None = None):
-    """The encoded values (positions) of a term's postings in one segment, of the documents ``wanted``
-    (ascending numbers) at least, aligned with its postings."""
-    terms = reader._terms
-    if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
-        layout = (layouts or {}).get((id(reader), fieldname, text))
-        found = read_term_values(terms._postfile, info, wanted, layout)
-        return _Values(*found) if found is not None else [b""] * info.doc_frequency()
-    return _read_postings(reader, fieldname, text, info, values=True)[2]
-
-
-def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, layouts: dict | None = None):
+def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
     if info.is_inlined():  # a short posting list kept in the term table
         ids, weights, encoded = info.inlined_postings()
         ids = np.asarray(ids, dtype=np.int64)
@@ -576,10 +532,7 @@ def _read_postings(reader, fieldname: str, text: bytes, info, values: bool, layo
     terms = reader._terms
     if isinstance(terms._codec, ArrayCodec):  # blocks as arrays: read whole, values only when asked
         # (no matcher made first: making one reads the first block's header, 2% of a web request)
-        layout = None
-        if layouts is not None:
-            layout = layouts[id(reader), fieldname, text] = term_blocks(terms._postfile, info)
-        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values, layout)
+        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
         if not values:
             return ids, weights
         if lengths is None:
@@ -628,17 +581,6 @@ class _Values:
     def __getitem__(self, i):
         start = int(self.ends[i - 1]) if i else 0
         return self.data[start:int(self.ends[i])]
-
-
-def _positions(values, rows: np.ndarray, format_) -> tuple[np.ndarray, np.ndarray]:
-    """(count per posting, positions end to end) of the postings ``rows`` of a list's ``values``."""
-    if isinstance(values, _Values):
-        ends = values.ends[rows]
-        starts = np.where(rows > 0, values.ends[rows - 1], 0)
-        return decode_positions(values.data, starts, ends, format_)
-    chosen = [values[row] for row in rows.tolist()]  # a list of values (other codecs, inlined terms)
-    ends = np.cumsum([len(v) for v in chosen], dtype=np.int64)
-    return decode_positions(b"".join(chosen), ends - [len(v) for v in chosen], ends, format_)
 
 
 def _lengths(reader, fieldname: str) -> np.ndarray:

@@ -284,27 +284,6 @@ def test_positions_decoded_in_bulk_equal_pickles_answer():
     assert [x.tolist() for x in decode_positions(data, starts[:0], ends[:0], Positions())] == [[], []]
 
 
-def test_values_read_for_wanted_documents_only_are_those_of_a_full_read(ours):
-    from searcher.codec import read_term_postings, read_term_values
-
-    with ours.reader() as reader:
-        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
-        postfile = segment_reader._terms._postfile
-        info = segment_reader.term_info("body_fold", "quoc")
-        assert not info.is_inlined() and info.doc_frequency() > 3 * 128  # several blocks
-        ids, _, lengths, blob = read_term_postings(postfile, info, values=True)
-        full = np.split(np.frombuffer(blob, dtype=np.uint8), np.cumsum(lengths)[:-1])
-        wanted = ids[[3, 200, 201]]  # in the first and second blocks of 128
-        part_lengths, part_blob = read_term_values(postfile, info, wanted)
-        part = np.split(np.frombuffer(part_blob, dtype=np.uint8), np.cumsum(part_lengths)[:-1])
-        assert len(part_lengths) == len(ids)
-        for row in (3, 200, 201):
-            assert part[row].tobytes() == full[row].tobytes() != b""
-        assert part_lengths[256:].sum() == 0  # the blocks from the third on were not read
-        everything = read_term_values(postfile, info, ids)
-        assert everything[0].tolist() == lengths.tolist() and everything[1] == blob
-
-
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
     from searcher.codec import decode_positions, read_term_postings, term_postings_among, term_value_spans
 
