@@ -51,17 +51,28 @@ EDGE_STOP = frozenset(
 )
 
 
-_SYLLABLE_KEYS: dict[str, str] = {}
+class _Memo(dict):
+    """A per-process memo of a one-argument function over syllables (bounded: junk tokens exist)."""
+
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, token: str) -> str:
+        if len(self) > 300_000:
+            self.clear()
+        value = self[token] = self.func(token)
+        return value
+
+
+_CANON = _Memo(canonical_tone)  # lowercase syllable -> canonical tone placement
+# form -> folded, i/y-canonical key (query planning and counting ask for the same ones again and again)
+_KEYS = _Memo(lambda syllable: canonical_iy(fold(syllable)))
 
 
 def syllable_key(syllable: str) -> str:
     """The folded, i/y-canonical lookup key of one lowercase syllable (``kĩ`` → ``ky``)."""
-    key = _SYLLABLE_KEYS.get(syllable)
-    if key is None:
-        key = canonical_iy(fold(syllable))
-        if len(_SYLLABLE_KEYS) < 50_000:  # query planning asks for the same few thousand again and again
-            _SYLLABLE_KEYS[syllable] = key
-    return key
+    return _KEYS[syllable]
 
 
 def phrase_key(form: str) -> str:
@@ -212,22 +223,6 @@ def _written_rows(grams, sign: int) -> list[tuple]:
     return [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
 
 
-class _Memo(dict):
-    """A per-process memo of a one-argument function over syllables (bounded: junk tokens exist)."""
-
-    def __init__(self, func):
-        super().__init__()
-        self.func = func
-
-    def __missing__(self, token: str) -> str:
-        if len(self) > 300_000:
-            self.clear()
-        value = self[token] = self.func(token)
-        return value
-
-
-_CANON = _Memo(canonical_tone)  # lowercase syllable -> canonical tone placement
-_KEYS = _Memo(syllable_key)  # form -> folded, i/y-canonical key
 
 
 _SCHEMA = """

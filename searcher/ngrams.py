@@ -41,6 +41,11 @@ SEGMENT = re.compile(r"(?:[^\W\d_]+|#)(?:[ \t]+(?:[^\W\d_]+|#))*")
 _BREAK = "|"  # joins the runs of a text before splitting it: never part of a run, so never a syllable
 
 
+def lexicon_word(syllable: str) -> str:
+    """How the lexicon counts a query's word: a number as :data:`NUMBER`, a word as itself."""
+    return NUMBER if syllable.isdecimal() else syllable
+
+
 def letter_runs(text: str) -> list[str]:
     """The runs of letter-only words of ``text`` (see :data:`SEGMENT`), each number in them written
     :data:`NUMBER`, cut again at the rare word that ``\\w`` takes but is no letters (``²`` of ``m²``,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lexicon import Lexicon, syllable_key
-from .ngrams import NUMBER
+from .ngrams import NUMBER, lexicon_word
 from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
@@ -139,7 +139,7 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | No
     if keep is None:
         keep = [has_diacritics(s) for s in syllables]
     # a number is read as the lexicon counts numbers (see searcher.ngrams.NUMBER), and stays as typed
-    context = [NUMBER if s.isdecimal() else s for s in syllables]
+    context = [lexicon_word(s) for s in syllables]
     chosen = [options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))])
               if fixed or s == NUMBER else readings(lexicon, s) for s, fixed in zip(context, keep)]
     best, confidence = decode(lexicon, chosen)

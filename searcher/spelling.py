@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 
 from .lexicon import Lexicon, syllable_key
-from .ngrams import NUMBER
+from .ngrams import NUMBER, lexicon_word
 from .normalize import canonical_iy, fold, has_diacritics
 from .restore import (CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings,
                       worked_out)
@@ -42,7 +42,7 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
     part: list[str] = []
     for syllable in syllables + [""]:
         if syllable.isalpha() or syllable.isdecimal():
-            part.append(NUMBER if syllable.isdecimal() else syllable)
+            part.append(lexicon_word(syllable))
         elif part:
             if any(s != NUMBER for s in part):
                 found.update(_corrections(lexicon, part))
