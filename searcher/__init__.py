@@ -14,15 +14,15 @@ __all__ = ["Engine", "SearchResult", "Hit", "index_paths", "IndexSummary", "Docu
 def __getattr__(name):
     # Lazy re-exports: `search --help` and the CLI's start-up do not pay for Whoosh imports.
     if name in ("Engine", "SearchResult", "Hit"):
-        from . import engine
+        from .search import engine
 
         return getattr(engine, name)
     if name in ("index_paths", "IndexSummary"):
-        from . import indexer
+        from .index import indexer
 
         return getattr(indexer, name)
     if name == "Document":
-        from .model import Document
+        from .ingest.model import Document
 
         return Document
     raise AttributeError(name)

@@ -41,7 +41,7 @@ def cli():
 
 
 def _size_option(ctx, param, value):
-    from .extract import parse_size
+    from .ingest.extract import parse_size
 
     try:
         return parse_size(value)
@@ -69,13 +69,13 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
 
     Without PATHS, the folders the index was built from are indexed again.
     """
-    from .engine import default_index_dir
-    from .indexer import NothingToIndex, index_paths
-    from .store import IndexLocked
+    from .search.engine import default_index_dir
+    from .index.indexer import NothingToIndex, index_paths
+    from .index.store import IndexLocked
 
     index_dir = index_dir or default_index_dir()
     if watch:
-        from .watch import watch as watch_folders
+        from .index.watch import watch as watch_folders
 
         if not paths:
             _fail("--watch needs the folders to watch", as_json, code=2)
@@ -133,7 +133,7 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON output (JSON Lines with --batch).")
 def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, as_json):
     """Search the index for TEXT ("exact phrase", -word, title:word, AND, OR, prefix*)."""
-    from .engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexMissing
 
     if (text is None) == (batch is None):
         _fail("give a query TEXT or --batch FILE (one of them)", as_json, code=2)
@@ -175,7 +175,7 @@ def _print_result(result) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def show_command(doc_id, index_dir, as_json):
     """Print one stored document (its cleaned, indexed text)."""
-    from .engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexMissing
 
     try:
         doc = Engine(index_dir).get(doc_id)
@@ -197,7 +197,7 @@ def show_command(doc_id, index_dir, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def info_command(index_dir, as_json):
     """Document count, size, last update and schema version of the index."""
-    from .engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexMissing
 
     try:
         info = Engine(index_dir).info()
@@ -231,7 +231,7 @@ def serve_command(index_dir, host, port, threads, workers):
 
     if os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no"):
         _fail("refusing to serve with FLASK_DEBUG set: the debugger would let any visitor run code", False)
-    from .engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexMissing
     from web.serving import serve
 
     engine = Engine(index_dir)
@@ -255,8 +255,8 @@ def serve_command(index_dir, host, port, threads, workers):
 def verify_command(index_dir, quick, as_json):
     """Check that the index matches its sources: every document present with the same content hash,
     no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
-    from .engine import default_index_dir
-    from .verify import verify_index
+    from .search.engine import default_index_dir
+    from .index.verify import verify_index
 
     try:
         report = verify_index(index_dir or default_index_dir(), deep=not quick)

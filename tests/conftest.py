@@ -31,7 +31,7 @@ def need_corpus(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> Path:
     """An index of the five seeds, built once through the library API."""
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
 
     index_dir = tmp_path_factory.mktemp("seed-index")
     summary = index_paths([SEEDS], index_dir)
@@ -41,7 +41,7 @@ def seed_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(seed_index):
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     eng = Engine(seed_index)
     yield eng
@@ -74,7 +74,7 @@ def corpus_index(tmp_path_factory) -> Path:
     import gzip
     import json
 
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
 
     news_file = need_corpus("baomoi2017.jsonl.gz")
     legal_file = need_corpus("alqac-legal.jsonl")
@@ -99,7 +99,7 @@ def corpus_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_engine(corpus_index):
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     eng = Engine(corpus_index)
     yield eng

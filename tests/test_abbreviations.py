@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from conftest import DIEN_BIEN_2022, LAI_CHAU, TAM_DIEP
-from searcher.abbreviations import AbbreviationTable, parse_lines, table_files, table_for
-from searcher.engine import Engine
+from searcher.lexicon.abbreviations import AbbreviationTable, parse_lines, table_files, table_for
+from searcher.search.engine import Engine
 
 
 def marks(hit) -> set[str]:
@@ -38,7 +38,7 @@ def table():
     ("quốc phòng toàn dân", []),
 ])
 def test_alternatives(table, form, expected):
-    from searcher.abbreviations import _key, _syllables
+    from searcher.lexicon.abbreviations import _key, _syllables
 
     assert [" ".join(a) for a in table.alternatives_of(_key(_syllables(form)))] == expected
 
@@ -49,7 +49,7 @@ def test_alternatives(table, form, expected):
     ("bộ chỉ huy quân sự tỉnh", ["bchqs", "bộ chqs", "bch qs"]),  # the longest form only
 ])
 def test_find_in_query(table, typed, expected):
-    from searcher.abbreviations import _syllables
+    from searcher.lexicon.abbreviations import _syllables
 
     found = table.find([list(_syllables(typed))], typed)
     assert [" ".join(a.syllables) for a in found] == expected

@@ -5,9 +5,9 @@ import unicodedata
 import pytest
 
 from conftest import SEEDS
-from searcher.analysis import (SyllableTokenizer, bigram_analyzer, exact_analyzer, exact_bigram_analyzer,
+from searcher.analysis.analyzers import (SyllableTokenizer, bigram_analyzer, exact_analyzer, exact_bigram_analyzer,
                                folded_analyzer)
-from searcher.normalize import normalize_text
+from searcher.text.normalize import normalize_text
 
 ANALYZERS = {
     "exact": exact_analyzer(),
@@ -67,7 +67,7 @@ def test_query_mode(name, text, expected):
 @pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.iterdir()))
 def test_offset_invariant_on_seeds(seed):
     """text[start:end] is each token's source: exact tokens equal their lowercased source."""
-    from searcher.normalize import canonical_iy, canonical_tone, fold
+    from searcher.text.normalize import canonical_iy, canonical_tone, fold
 
     text = normalize_text((SEEDS / seed).read_text(encoding="utf-8"))
     tokens = [(t.text, t.startchar, t.endchar) for t in ANALYZERS["exact"](text, chars=True)]
@@ -128,7 +128,7 @@ def _field_texts():
 def test_index_time_terms_equal_the_analyzer_chains(fieldname):
     from whoosh.fields import FieldType
 
-    from searcher.schema import make_schema
+    from searcher.analysis.schema import make_schema
 
     field = make_schema()[fieldname]
     for text in _field_texts():
@@ -138,7 +138,7 @@ def test_index_time_terms_equal_the_analyzer_chains(fieldname):
 
 
 def test_index_time_terms_follow_the_text_not_a_stale_cache():
-    from searcher.analysis import index_terms
+    from searcher.analysis.analyzers import index_terms
 
     def pairs(text, form):
         terms, positions = index_terms(text, form)
@@ -150,7 +150,7 @@ def test_index_time_terms_follow_the_text_not_a_stale_cache():
 
 
 def test_index_time_tokens_are_the_tokenizers():
-    from searcher.analysis import _index_tokens
+    from searcher.analysis.analyzers import _index_tokens
 
     for text in _field_texts():
         expected = [(t.text.lower(), t.pos, t.whole) for t in SyllableTokenizer()(text, positions=True, mode="index")]

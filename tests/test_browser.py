@@ -33,7 +33,7 @@ def base_url(tmp_path_factory):
     """The app served by waitress on a free local port, over the seeds plus one hostile document."""
     import waitress
 
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
     from web import create_app
 
     docs = tmp_path_factory.mktemp("browser-docs")

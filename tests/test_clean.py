@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
-from searcher.clean import is_boilerplate, remove_boilerplate
-from searcher.normalize import normalize_text
+from searcher.ingest.clean import is_boilerplate, remove_boilerplate
+from searcher.text.normalize import normalize_text
 
 REMOVED = {
     LAI_CHAU: ["Đọc thêm"],

@@ -12,10 +12,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
-from searcher.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
-from searcher.pool import GroupingSegmentWriter, TermPool, _PairPostings
-from searcher.ranking import _postings, _read_postings, match_all
-from searcher.schema import make_schema
+from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
+from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
+from searcher.index.postings import read_segment_postings, segment_postings
+from searcher.search.matching import match_all
+from searcher.analysis.schema import make_schema
 
 # Common words make posting lists of several blocks (blocks of 128 here), rare ones are inlined,
 # the rest in between
@@ -191,7 +192,7 @@ def test_array_reads_equal_the_matcher_walk(ours):
         for fieldname in ("body_fold", "body", "body_bi"):
             for text in [t for t in segment_reader.lexicon(fieldname)][:40]:
                 info = segment_reader.term_info(fieldname, text)
-                ids, weights, values = _read_postings(segment_reader, fieldname, text, info, values=True)
+                ids, weights, values = read_segment_postings(segment_reader, fieldname, text, info, values=True)
                 matcher = segment_reader.postings(fieldname, text)
                 if info.doc_frequency() >= 8:
                     assert isinstance(matcher, ArrayLeafMatcher)
@@ -240,7 +241,7 @@ def test_weights_of_every_width_read_back_exactly(tmp_path):
                 assert found == expected
                 assert max(w for _, w in found) > 65536 and any(w % 1 for _, w in found)
                 info = reader.term_info("body_fold", b"quoc")
-                ids, weights = _postings(reader, "body_fold", b"quoc", info)
+                ids, weights = segment_postings(reader, "body_fold", b"quoc", info)
                 assert list(zip(ids.tolist(), weights.tolist())) == expected
 
 
@@ -268,7 +269,7 @@ def _encoded_position_lists(rng: random.Random) -> list[tuple[list[int], bytes]]
 def test_positions_decoded_in_bulk_equal_pickles_answer():
     from whoosh.formats import Positions
 
-    from searcher.codec import decode_positions
+    from searcher.index.codec import decode_positions
 
     lists = _encoded_position_lists(random.Random(3))
     data = b"".join(value for _, value in lists)
@@ -285,7 +286,7 @@ def test_positions_decoded_in_bulk_equal_pickles_answer():
 
 
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
-    from searcher.codec import decode_positions, read_term_postings, term_postings_among, term_value_spans
+    from searcher.index.codec import decode_positions, read_term_postings, term_postings_among, term_value_spans
 
     rng = np.random.default_rng(3)
     with ours.reader() as reader:
@@ -321,7 +322,7 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
 def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, words, occurs):
     # the candidates (documents with every word pair) narrowed word by word, reading only the blocks
     # of each word's list that hold them
-    from searcher.ranking import CheckedPhrase
+    from searcher.search.matching import CheckedPhrase
 
     with ours.searcher() as searcher:
         expected = sorted(searcher.docs_for_query(Q.Phrase("body_fold", words)))
@@ -336,7 +337,7 @@ def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, wo
 def test_posting_bytes_read_from_the_mapped_file_are_the_files_bytes(ours, docs):
     from whoosh.filedb.filestore import RamStorage
 
-    from searcher import codec
+    from searcher.index import codec
 
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
@@ -383,7 +384,7 @@ def test_the_term_tables_hash_slots_are_whooshs_bytes():
     from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
 
-    from searcher.codec import _write_hash_tables
+    from searcher.index.codec import _write_hash_tables
 
     rng = random.Random(3)
     entries = [(rng.getrandbits(32), 100 + 20 * n) for n in range(5000)]

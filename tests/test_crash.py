@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import REPO, SEEDS
-from searcher.engine import Engine
-from searcher.indexer import index_paths
+from searcher.search.engine import Engine
+from searcher.index.indexer import index_paths
 
 KILLS = int(os.environ.get("CRASH_KILLS", "3"))
 QUERIES = ["quốc phòng toàn dân", "dien bien", '"khu vực phòng thủ"', "hội nghị sơ kết", "lai chau",

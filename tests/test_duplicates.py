@@ -6,9 +6,9 @@ import pytest
 
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, SEEDS
 from searcher.cli import cli
-from searcher.duplicates import exact_key, signature, similarity
-from searcher.engine import Engine
-from searcher.indexer import index_paths
+from searcher.index.duplicates import exact_key, signature, similarity
+from searcher.search.engine import Engine
+from searcher.index.indexer import index_paths
 
 REPUBLISHED = "republished/dien-bien.txt"
 SAVED_TWICE = "saved twice.txt"
@@ -54,8 +54,8 @@ def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_pa
     of shared group keys existed) finds the groups itself, with the same result."""
     import numpy as np
 
-    from searcher import store
-    from searcher.duplicates import COPIES_FILE
+    from searcher.index import store
+    from searcher.index.duplicates import COPIES_FILE
 
     index_paths([folder], tmp_path / "ix")
     generation = store.current_generation(tmp_path / "ix")
@@ -112,7 +112,7 @@ def test_signature_is_the_minhash_of_word_trigrams():
     """The vectorised signature equals the plain definition, min over shingles of (a*h + b) mod 2^61."""
     import hashlib
 
-    from searcher.duplicates import _MASK, _PERMUTATIONS, _words
+    from searcher.index.duplicates import _MASK, _PERMUTATIONS, _words
 
     text = ("Sáng nay, Ủy ban nhân dân tỉnh Điện Biên tổ chức hội nghị tổng kết công tác quốc phòng "
             "toàn dân năm 2019 và triển khai nhiệm vụ năm 2020, với sự tham dự của đại diện các sở, "
@@ -137,15 +137,15 @@ WORD_CASES = [
 def test_duplicate_keys_read_the_words_of_the_folded_text(text):
     import re
 
-    from searcher.duplicates import _words
-    from searcher.normalize import fold
+    from searcher.index.duplicates import _words
+    from searcher.text.normalize import fold
 
     assert _words(text) == re.findall(r"\w+", fold(text).lower())
 
 
 def test_a_vietnamese_text_reuses_the_fold_made_for_its_places(monkeypatch):
-    import searcher.duplicates as duplicates
-    from searcher.places import find_places
+    import searcher.index.duplicates as duplicates
+    from searcher.ingest.places import find_places
 
     text = (SEEDS / DIEN_BIEN_2022).read_text(encoding="utf-8")
     assert find_places("", text)

@@ -1,7 +1,7 @@
 """Ranking and highlighting on the seeds, through the library API."""
 import pytest
 
-from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, TAM_DIEP
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_excluded_word_removes_documents(engine):
 def test_excluding_an_accented_word_keeps_its_folded_neighbours(engine):
     # "-Điện" removes the documents with the word "điện" (even in "điện tử"), and only those:
     # "-dien" would also remove those with "diễn" or "điển"
-    from searcher.analysis import exact_analyzer
+    from searcher.analysis.analyzers import exact_analyzer
 
     def words(doc_id):
         return {t.text for t in exact_analyzer()(engine.get(doc_id)["text"] + " " + engine.get(doc_id)["title"])}
@@ -97,7 +97,7 @@ def test_paging(engine):
 
 
 def test_snippet_escapes_html(engine):
-    from searcher.highlight import make_snippet
+    from searcher.search.highlight import make_snippet
 
     snippet = make_snippet('<script>alert("x")</script> quốc phòng & <b>', {"quoc"})
     assert snippet.count("<mark>") == 1
@@ -106,7 +106,7 @@ def test_snippet_escapes_html(engine):
 
 
 def test_late_match_in_long_document_is_highlighted():
-    from searcher.highlight import make_snippet
+    from searcher.search.highlight import make_snippet
 
     text = "mở đầu. " * 20000 + "Bộ Chỉ huy Quân sự tỉnh Điện Biên."
     assert len(text) > 100_000
@@ -147,9 +147,9 @@ def test_list_length_scoring_gives_whoosh_bm25f_scores(seed_index):
     from whoosh import index as whoosh_index
     from whoosh.scoring import BM25F
 
-    from searcher import store
-    from searcher.query import BM25_B, BM25_K1, parse_query
-    from searcher.scoring import ListLengthBM25F
+    from searcher.index import store
+    from searcher.search.planning import BM25_B, BM25_K1, parse_query
+    from searcher.search.bm25 import ListLengthBM25F
 
     ix = whoosh_index.open_dir(str(store.current_generation(seed_index)))
     with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as reference, \
@@ -161,8 +161,8 @@ def test_list_length_scoring_gives_whoosh_bm25f_scores(seed_index):
 
 
 def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
-    from searcher.engine import Engine
-    from searcher.indexer import index_paths
+    from searcher.search.engine import Engine
+    from searcher.index.indexer import index_paths
 
     filler = "Báo cáo nêu nhiều nội dung về công tác chung của địa phương trong năm. "
     pieces = ["Hoa lợi là thế.", "Là sản vật.", "Vật mà tài năng.", "Tài sản mang lại."]
@@ -194,7 +194,7 @@ def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
 def test_pages_after_the_reranked_ones_are_those_of_a_longer_first_page(corpus_engine, query):
     """Pages past the passage re-ranking's candidates skip it: they must still be exactly the
     matching part of one long first page, which does re-rank."""
-    from searcher.passages import RERANKED
+    from searcher.search.passages import RERANKED
 
     long_page = corpus_engine.search(query, limit=40)
     assert long_page.total > 40
@@ -217,3 +217,22 @@ def test_passage_ranking_only_reorders_the_first_page(engine, query):
     assert ranked.total == plain.total
     first_page = {h.id for h in ranked.hits} | {h.id for h in ranked_rest.hits}
     assert first_page == {h.id for h in plain.hits} | {h.id for h in plain_rest.hits}
+
+
+def test_an_index_built_by_another_schema_version_asks_for_a_rebuild(tmp_path):
+    import json
+
+    from searcher.analysis.schema import SCHEMA_VERSION
+    from searcher.index import store
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine, IndexMissing
+
+    index_paths([SEEDS], tmp_path / "ix")
+    meta_file = store.current_generation(tmp_path / "ix") / store.META
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["schema_version"] = SCHEMA_VERSION - 1
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexMissing, match=r"built by another version .* 'search index --rebuild'"):
+        Engine(tmp_path / "ix").search("quốc phòng")
+    assert index_paths([], tmp_path / "ix").added == 5  # an update of it rebuilds it whole
+    assert Engine(tmp_path / "ix").search("quốc phòng").hits

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from filemakers import cp1258_bytes, write_docx, write_pdf, write_rtf
-from searcher.extract import ExtractError, extract_file, legacy, tools
-from searcher.extract.html import LIST_PAGE_REASON
+from searcher.ingest.extract import ExtractError, extract_file, legacy, tools
+from searcher.ingest.extract.html import LIST_PAGE_REASON
 
 DATA = Path(__file__).parent / "data"
 HEADING = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc"

@@ -1,7 +1,8 @@
 """Snippet building blocks: the folded copy keeps offsets, and whole-syllable matches are found."""
 import pytest
 
-from searcher.highlight import _FOLD_TABLE, fold_offsets_preserved, make_snippet, match_spans
+from searcher.search.highlight import make_snippet, match_spans
+from searcher.text.fold import _FOLD_TABLE, fold_offsets_preserved
 
 FOLD_CASES = [
     ("Quốc phòng TOÀN DÂN", "quoc phong toan dan"),

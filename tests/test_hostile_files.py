@@ -25,7 +25,7 @@ PAYLOAD_HTML = (
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A folder of hostile files, indexed once: (index folder, summary, seconds taken)."""
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
 
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "payload.html").write_text(PAYLOAD_HTML, encoding="utf-8")
@@ -72,7 +72,7 @@ def test_every_file_is_indexed_or_skipped_with_a_reason(hostile):
 
 
 def test_nothing_outside_the_folder_is_indexed(hostile):
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engine = Engine(hostile[0])
     try:
@@ -83,7 +83,7 @@ def test_nothing_outside_the_folder_is_indexed(hostile):
 
 
 def test_scripts_are_dropped_and_text_that_looks_like_html_stays_text(hostile):
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engine = Engine(hostile[0])
     try:
@@ -105,7 +105,7 @@ def test_control_characters_never_reach_a_terminal(hostile, runner):
 
 
 def test_a_million_character_line_is_searchable(hostile):
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engine = Engine(hostile[0])
     try:

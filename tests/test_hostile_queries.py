@@ -64,7 +64,7 @@ def test_expensive_or_odd_constructs_are_bounded(engine, text):
 
 
 def test_time_limit_returns_partial_results_with_a_note(seed_index, monkeypatch):
-    from searcher import engine as engine_module
+    from searcher.search import engine as engine_module
 
     monkeypatch.setattr(engine_module._Deadline, "CHECK_EVERY", 1)
     slow = engine_module.Engine(seed_index, time_limit_s=0.0)

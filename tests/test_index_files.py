@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from filemakers import write_docx, write_pdf, write_rtf
-from searcher import ingest
+from searcher.ingest import documents as ingest
 from searcher.cli import cli
-from searcher.engine import Engine
-from searcher.indexer import index_paths
+from searcher.search.engine import Engine
+from searcher.index.indexer import index_paths
 
 DATA = Path(__file__).parent / "data"
 

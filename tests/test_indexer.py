@@ -5,9 +5,9 @@ import os
 import pytest
 from whoosh import index as whoosh_index
 
-from searcher import store
-from searcher.engine import Engine
-from searcher.indexer import index_paths
+from searcher.index import store
+from searcher.search.engine import Engine
+from searcher.index.indexer import index_paths
 
 
 def ids(index_dir, query="quốc phòng"):
@@ -149,7 +149,7 @@ def test_parallel_build_matches_single_process_build(seed_copy, tmp_path, monkey
     """Workers write one segment each; the index answers as one built in a single process, and an
     update through workers afterwards (the old version deleted here, segments merged, rare terms
     inlined by the codec) keeps every document once."""
-    from searcher import indexer
+    from searcher.index import indexer
 
     monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)  # workers even for the five seed articles
     single, parallel = tmp_path / "one", tmp_path / "two"
@@ -189,7 +189,7 @@ def test_one_engine_answers_from_cache_until_the_index_changes(seed_copy, tmp_pa
 def test_a_build_on_several_cores_counts_the_same_lexicon_as_one_process(tmp_path):
     import sqlite3
 
-    from searcher.lexicon import LEXICON_FILE
+    from searcher.lexicon.lexicon import LEXICON_FILE
 
     words = "quốc phòng toàn dân Bộ Chỉ huy Quân sự tỉnh Điện Biên hội nghị tổng kết".split()
     records = [{"id": f"n/{n}", "title": " ".join(words[n % 7:n % 7 + 3]),

@@ -2,10 +2,10 @@
 import pytest
 
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
-from searcher.clean import remove_boilerplate
-from searcher.metadata import extract_author, extract_date, extract_title
-from searcher.normalize import normalize_text
-from searcher.places import find_places
+from searcher.ingest.clean import remove_boilerplate
+from searcher.ingest.metadata import extract_author, extract_date, extract_title
+from searcher.text.normalize import normalize_text
+from searcher.ingest.places import find_places
 
 EXPECTED = {
     LAI_CHAU: ("Tôn vinh tập thể, cá nhân có thành tích xuất sắc trong xây dựng nền quốc phòng toàn dân ở Lai Châu",

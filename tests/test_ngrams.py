@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 
 from conftest import SEEDS
-from searcher import ngrams
-from searcher.ngrams import NgramCounts
-from searcher.normalize import canonical_tone
+from searcher.lexicon import ngrams
+from searcher.lexicon.ngrams import NgramCounts
+from searcher.text.normalize import canonical_tone
 
 CASES = [
     ("Quốc phòng toàn dân", {

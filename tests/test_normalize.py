@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from searcher.normalize import canonical_tone, fold, has_diacritics, normalize_text
+from searcher.text.normalize import canonical_tone, fold, has_diacritics, normalize_text
 
 NFD = unicodedata.normalize
 

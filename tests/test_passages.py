@@ -1,7 +1,7 @@
 """Passage evidence: the share of the query held by a text's best window (searcher.passages)."""
 import pytest
 
-from searcher.passages import PAIR_WEIGHT, Query, passage_share, passage_shares, query_pairs
+from searcher.search.passages import PAIR_WEIGHT, Query, passage_share, passage_shares, query_pairs
 
 WEIGHTS = {"hoa": 4.0, "loi": 3.0, "tuc": 2.0, "la": 1.0}  # total 10
 PAIRS = {("hoa", "loi")}

@@ -1,4 +1,4 @@
-"""The array scorer (searcher.ranking) must find and score exactly what Whoosh's BM25F would."""
+"""The array scorer (searcher.search.matching) must find and score exactly what Whoosh's BM25F would."""
 import shutil
 
 import pytest
@@ -7,10 +7,10 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from conftest import BAC_KAN, SEEDS
-from searcher import store
-from searcher.indexer import index_paths
-from searcher.query import BM25_B, BM25_K1, parse_query
-from searcher.ranking import Unsupported, match_all
+from searcher.index import store
+from searcher.index.indexer import index_paths
+from searcher.search.planning import BM25_B, BM25_K1, parse_query
+from searcher.search.matching import Unsupported, match_all
 
 FREE_TEXT = [
     "quốc phòng toàn dân", "quoc phong", "hoà bình Điện Biên", "UBND", "khu vực phòng thủ",
@@ -87,7 +87,7 @@ def test_restriction_and_exclusion(seed_index):
 @pytest.mark.parametrize("words", [["quoc", "phong"], ["khu", "vuc", "phong", "thu"], ["phong", "quoc"],
                                    ["dien", "bien"], ["xyzzy", "phong"]])
 def test_phrases_match_where_whoosh_finds_them_by_positions(seed_index, words):
-    from searcher.ranking import CheckedPhrase
+    from searcher.search.matching import CheckedPhrase
 
     with _searcher(seed_index) as searcher:
         expected = set(searcher.docs_for_query(Q.Phrase("body_fold", words)))
@@ -112,7 +112,7 @@ def test_queries_it_cannot_score_are_left_to_whoosh(seed_index):
 def test_top_ranked_is_the_head_of_a_full_sort_ties_included(count):
     import numpy as np
 
-    from searcher.ranking import top_ranked
+    from searcher.search.matching import top_ranked
 
     rng = np.random.default_rng(7)
     for _ in range(50):
@@ -127,7 +127,7 @@ def test_top_ranked_is_the_head_of_a_full_sort_ties_included(count):
 
 
 def test_decoded_postings_are_shared_and_give_the_same_scores(seed_index, monkeypatch):
-    from searcher import ranking
+    from searcher.index import postings as ranking
 
     monkeypatch.setattr(ranking._DecodedPostings, "MIN_POSTINGS", 1)  # every list is "long" here
     monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(1))
@@ -143,7 +143,7 @@ def test_decoded_postings_are_shared_and_give_the_same_scores(seed_index, monkey
 
 def _windows(size: int, count: int) -> list[list[str]]:
     """``count`` runs of ``size`` adjacent folded syllables of the seed texts, spread over them."""
-    from searcher.analysis import folded_analyzer
+    from searcher.analysis.analyzers import folded_analyzer
 
     runs = []
     for path in sorted(SEEDS.glob("*")):

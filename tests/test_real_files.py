@@ -4,10 +4,10 @@ encodings turned into correct Vietnamese."""
 import pytest
 
 from conftest import need_corpus
-from searcher.engine import Engine
-from searcher.extract import tools
-from searcher.extract.html import LIST_PAGE_REASON
-from searcher.indexer import index_paths
+from searcher.search.engine import Engine
+from searcher.ingest.extract import tools
+from searcher.ingest.extract.html import LIST_PAGE_REASON
+from searcher.index.indexer import index_paths
 
 # file -> (headline, date, words of the article, furniture of the page that must be gone)
 ARTICLES = {

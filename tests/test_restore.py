@@ -4,8 +4,8 @@ import json
 import pytest
 
 from conftest import BAC_KAN, LAI_CHAU
-from searcher.normalize import fold
-from searcher.restore import restore_text
+from searcher.text.normalize import fold
+from searcher.lexicon.restore import restore_text
 
 # Administrative and military phrases as written; each is typed without diacritics and restored.
 PHRASES = [
@@ -166,7 +166,7 @@ def test_cli_shows_the_reading(runner, seed_index):
 def test_long_questions_rank_by_their_words_as_typed(corpus_engine):
     """Past RESTORE_MAX_SYLLABLES the reading is not used for ranking (nor shown): the folded matches of
     a long question already rank as its reading would, and its exact-word clauses only cost time."""
-    from searcher.query import RESTORE_MAX_SYLLABLES
+    from searcher.search.planning import RESTORE_MAX_SYLLABLES
 
     short = "quoc phong toan dan"
     long = "nguoi lao dong co quyen don phuong cham dut hop dong lao dong trong truong hop nao"

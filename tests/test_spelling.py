@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from searcher.analysis import exact_analyzer
-from searcher.spelling import _edits, corrections
+from searcher.analysis.analyzers import exact_analyzer
+from searcher.lexicon.spelling import _edits, corrections
 
 
 @pytest.mark.parametrize("typed, expected", [

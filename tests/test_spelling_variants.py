@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import DIEN_BIEN_2023, LAI_CHAU, TAM_DIEP
-from searcher.normalize import canonical_iy, iy_variants
+from searcher.text.normalize import canonical_iy, iy_variants
 
 
 @pytest.mark.parametrize("syllable, expected", [

@@ -1,7 +1,7 @@
 """Autocomplete (Engine.suggest): frequent phrases of the index continuing a prefix, accented."""
 import pytest
 
-from searcher.suggest import suggest
+from searcher.lexicon.suggest import suggest
 
 # (prefix, limit, expected) on the seed index; typed with or without diacritics
 CASES = [

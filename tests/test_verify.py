@@ -43,7 +43,7 @@ def test_changes_since_indexing_are_reported(runner, tmp_path, seed_copy):
 def test_orphans_missing_and_stale_documents(runner, tmp_path, seed_copy):
     from whoosh import index as whoosh_index
 
-    from searcher import store
+    from searcher.index import store
 
     index_dir = tmp_path / "ix"
     runner.invoke(cli, ["index", str(seed_copy), "--index-dir", str(index_dir)])

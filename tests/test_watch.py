@@ -9,8 +9,8 @@ import threading
 import time
 
 from conftest import REPO
-from searcher.engine import Engine
-from searcher.watch import watch
+from searcher.search.engine import Engine
+from searcher.index.watch import watch
 
 
 def next_summary(reports, timeout=20):

@@ -214,7 +214,7 @@ def test_security_headers(client):
 
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
     from web import create_app
 
     folder = tmp_path_factory.mktemp("hostile-docs")
@@ -276,7 +276,7 @@ def test_no_index_yet_explains_how_to_build_one(tmp_path):
 
 
 def test_rebuilt_index_is_picked_up_without_restart(tmp_path, seed_copy):
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
     from web import create_app
 
     index_dir = tmp_path / "ix"
@@ -407,7 +407,7 @@ def test_reading_and_correction_are_shown(client):
 def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
     import shutil
 
-    from searcher.indexer import index_paths
+    from searcher.index.indexer import index_paths
     from web import create_app
 
     shutil.copy(seed_copy / BAC_KAN, seed_copy / "saved again.txt")

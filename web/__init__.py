@@ -30,7 +30,7 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides :data:`DEFAULTS` (``INDEX_DIR``, ``MAX_QUERY_CHARS``, ...)."""
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)

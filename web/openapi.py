@@ -3,7 +3,7 @@ against what the app really answers (tests/test_openapi.py)."""
 from __future__ import annotations
 
 from searcher import __version__
-from searcher.engine import MAX_PAGE
+from searcher.search.engine import MAX_PAGE
 
 from .params import DATE_PATTERN, DOC_ID_PATTERN
 

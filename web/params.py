@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from searcher.engine import MAX_PAGE
-from searcher.normalize import normalize_text
+from searcher.search.engine import MAX_PAGE
+from searcher.text.normalize import normalize_text
 
 
 class BadRequest(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from searcher.engine import IndexMissing
+from searcher.search.engine import IndexMissing
 
 from . import params as P
 from .notes import in_vietnamese

@@ -118,8 +118,8 @@ class Ours:
         self.summary = None
 
     def build(self, docs, source: Path | None = None) -> None:
-        from searcher.engine import Engine
-        from searcher.indexer import index_paths
+        from searcher.search.engine import Engine
+        from searcher.index.indexer import index_paths
 
         if source is None:
             # the engine indexes files: the records go into one JSONL file beside the index

@@ -30,8 +30,8 @@ def main() -> None:
 
     from hypothesis import strategies as st
 
-    from searcher.engine import Engine
-    from searcher.indexer import index_paths
+    from searcher.search.engine import Engine
+    from searcher.index.indexer import index_paths
     from test_hostile_queries import queries
     from web import create_app
 

@@ -58,7 +58,7 @@ def queries(use_legal: bool, use_news: bool, limit: int | None) -> list[str]:
 
 def measure(index: str, texts: list[str], rounds: int) -> dict[str, list[list[float]]]:
     """ms[config][query] = the times of that query's runs in that configuration."""
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engines = {name: Engine(index) for name in CONFIGS}
     engines["off"].query_intelligence = False

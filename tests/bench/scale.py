@@ -219,7 +219,7 @@ def bench_ours(source: Path, workdir: Path, queries: dict, jobs: int | None, col
 
 
 def _query_ours(index_dir: Path, result: dict, queries: dict, cold_runs: int) -> dict:
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engine = Engine(index_dir)
     log(f"ours: queries ({load_average()})")

@@ -24,7 +24,7 @@ from metrics import percentile  # noqa: E402
 
 
 def prefixes_from_titles(engine, wanted: int, seed: int = 7) -> list[str]:
-    from searcher.normalize import fold
+    from searcher.text.normalize import fold
 
     searcher = engine._searcher()
     titles = [stored.get("title") or "" for stored in searcher.all_stored_fields()]
@@ -50,7 +50,7 @@ def main(argv=None) -> None:
     parser.add_argument("--prefixes", type=int, default=2000)
     args = parser.parse_args(argv)
 
-    from searcher.engine import Engine
+    from searcher.search.engine import Engine
 
     engine = Engine(args.index)
     lexicon = engine.lexicon()

@@ -23,9 +23,10 @@ from whoosh.fields import TEXT, Schema
 from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, PlusMinusPlugin, QueryParser,
                             RangePlugin)
 
-from .analysis import exact_analyzer
-from .normalize import fold, iy_variants, normalize_text
-from .ranking import CheckedPhrase, doc_frequency
+from ..analysis.analyzers import exact_analyzer
+from ..text.normalize import fold, iy_variants, normalize_text
+from ..index.postings import doc_frequency
+from .matching import CheckedPhrase
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -328,8 +329,8 @@ class _Builder:
         :param abbreviations: a :class:`searcher.abbreviations.AbbreviationTable`, or None;
         :param typed: the query text, for display and for short forms that count only in capitals.
         """
-        from .interpret import Interpretation, interpret
-        from .spelling import corrections
+        from ..lexicon.interpret import Interpretation, interpret
+        from ..lexicon.spelling import corrections
 
         runs = self.plan.free_text + self.required_runs
         short = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES

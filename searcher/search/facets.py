@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from .ranking import term_postings
+from ..index.postings import term_postings
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> FacetTable
 _LOCK = threading.Lock()

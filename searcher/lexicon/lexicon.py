@@ -31,7 +31,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
-from .normalize import canonical_iy, canonical_tone, fold
+from ..text.normalize import canonical_iy, canonical_tone, fold
 
 LEXICON_FILE = "lexicon.sqlite"
 FORMAT = 1

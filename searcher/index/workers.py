@@ -20,7 +20,7 @@ import signal
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
 
-from .lexicon import LexiconBuilder
+from ..lexicon.lexicon import LexiconBuilder
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker

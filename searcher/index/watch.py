@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .extract import DEFAULT_MAX_BYTES
+from ..ingest.extract import DEFAULT_MAX_BYTES
 from .indexer import IndexSummary, index_paths
 from .store import IndexLocked
 

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
 from .model import Document, Skipped
-from .normalize import normalize_text
+from ..text.normalize import normalize_text
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
@@ -84,7 +84,7 @@ def read_source(source: SourceFile, data: bytes, max_bytes: int = DEFAULT_MAX_BY
     if source.is_jsonl:
         yield from _read_jsonl(source, data)
         return
-    from .ingest import document_from_file
+    from .documents import document_from_file
 
     yield document_from_file(source, data, max_bytes=max_bytes)
 
@@ -135,7 +135,7 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
 
 def document_from_record(record: dict, path: str, content_hash: str) -> Document:
     """A JSONL record (``id``, ``title``, ``text``, optional ``date``, ``url``, ``source``) as a Document."""
-    from .ingest import finish_document
+    from .documents import finish_document
 
     date = record.get("date")
     return finish_document(

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import exact_analyzer
-from .normalize import fold, normalize_text
+from ..analysis.analyzers import exact_analyzer
+from ..text.normalize import fold, normalize_text
 
 BUILT_IN = Path(__file__).resolve().parent / "data" / "abbreviations.tsv"
 USER_FILE = "abbreviations.tsv"  # in the index folder

@@ -28,7 +28,7 @@ from itertools import groupby
 
 import numpy as np
 
-from .normalize import canonical_tone
+from ..text.normalize import canonical_tone
 
 WINDOW = 1_500_000  # syllables counted at once (about 3,000 news articles)
 LONG_MIN_COUNT = 2  # in a lossy window, 3-4-grams seen fewer times are dropped

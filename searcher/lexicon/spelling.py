@@ -12,7 +12,7 @@ import string
 
 from .lexicon import Lexicon, syllable_key
 from .ngrams import NUMBER, lexicon_word
-from .normalize import canonical_iy, fold, has_diacritics
+from ..text.normalize import canonical_iy, fold, has_diacritics
 from .restore import (CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings,
                       worked_out)
 

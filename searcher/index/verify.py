@@ -16,8 +16,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import store
-from .schema import SCHEMA_VERSION
-from .sources import hash_bytes, walk_sources
+from ..analysis.schema import SCHEMA_VERSION
+from ..ingest.sources import hash_bytes, walk_sources
 
 
 @dataclass

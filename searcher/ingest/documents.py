@@ -7,7 +7,7 @@ from .clean import remove_boilerplate
 from .extract import DEFAULT_MAX_BYTES, ExtractError, extract_file
 from .metadata import extract_author, extract_date, extract_title, official_date, official_title
 from .model import Document, Skipped
-from .normalize import normalize_text
+from ..text.normalize import normalize_text
 from .places import find_places
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .lexicon import Lexicon, syllable_key
 from .ngrams import NUMBER, lexicon_word
-from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
+from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
 MIN_SHARE = 0.002  # ... that occur at least this fraction as often as the most frequent one

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon, syllable_key
-from .normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
+from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_PHRASE = 4
 DOMINATED = 0.8  # a phrase this often followed by one same syllable is offered only with it

@@ -31,7 +31,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from .normalize import canonical_iy, canonical_tone, fold
+from ..text.normalize import canonical_iy, canonical_tone, fold
 
 # A token is a run of letters/digits; runs joined by "/", "-", "." or "," with no space between
 # (document numbers such as 21/2019/NĐ-CP, dates 26/9/2019, numbers 1.000,5) form one compound.

@@ -15,14 +15,14 @@ from whoosh import index as whoosh_index
 
 from . import store
 from .codec import ArrayCodec
-from .lexicon import LexiconBuilder
-from .model import Document, Skipped
-from .schema import SCHEMA_VERSION, make_schema
+from ..lexicon.lexicon import LexiconBuilder
+from ..ingest.model import Document, Skipped
+from ..analysis.schema import SCHEMA_VERSION, make_schema
 from .duplicates import DuplicateRegistry, save_copy_groups
-from .extract import DEFAULT_MAX_BYTES
-from .parallel import LexiconProcess, ParallelWriter, default_jobs
+from ..ingest.extract import DEFAULT_MAX_BYTES
+from .workers import LexiconProcess, ParallelWriter, default_jobs
 from .pool import GroupingSegmentWriter
-from .sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
+from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 
 # A run writing fewer documents than this stays in this process: starting workers would cost more
 # than they save, and each worker adds a segment that a later commit merges.

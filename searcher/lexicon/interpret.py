@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import Lexicon
-from .normalize import canonical_iy, canonical_tone, fold, has_diacritics
+from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics
 from .restore import candidates, restore
 
 BARE_SHARE = 0.05  # in a query with marks, a bare syllable is re-read when its bare spelling is rarer

@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .highlight import fold_offsets_preserved
-from .normalize import canonical_tone, fold, has_diacritics
+from ..text.fold import fold_offsets_preserved
+from ..text.normalize import canonical_tone, fold, has_diacritics
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",

@@ -27,8 +27,10 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 from whoosh.util.numeric import length_to_byte
 
-from .codec import ArrayCodec, decode_positions, read_term_postings, term_postings_among, term_value_spans
-from .scoring import LENGTH_OF_BYTE, length_bytes
+from ..index.codec import ArrayCodec, decode_positions, term_value_spans
+from ..index.postings import (LENGTH_OF_BYTE, doc_frequency, segment_length_bytes, segment_postings,
+                               segment_postings_among, read_segment_postings, sorted_member, term_infos,
+                               term_postings)
 
 
 class Unsupported(Exception):
@@ -44,8 +46,6 @@ class Matches:
     cut_short: bool = False  # the time limit passed before every term was read
 
 
-_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {field: bytes}
-_LOCK = threading.Lock()
 
 
 def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
@@ -218,11 +218,11 @@ class _Scorer:
             found.append((info.doc_frequency(), fieldname, text, info))
         found.sort(key=lambda item: item[0])
         _, fieldname, text, info = found[0]
-        docs = _postings(reader, fieldname, text, info)[0]
+        docs = segment_postings(reader, fieldname, text, info)[0]
         for _, fieldname, text, info in found[1:]:
             if not len(docs):
                 break
-            docs = _postings_among(reader, fieldname, text, info, docs)[0]
+            docs = segment_postings_among(reader, fieldname, text, info, docs)[0]
         return docs
 
     def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
@@ -260,7 +260,7 @@ class _Scorer:
                 # (document, start) pairs as one number each: document << 32 | position - word's place
                 keys = (np.repeat(docs, own) << 32) + word_positions - place
                 keys = keys[word_positions >= place]
-                starts = keys if starts is None else starts[_sorted_member(starts, keys)]
+                starts = keys if starts is None else starts[sorted_member(starts, keys)]
             found = starts >> 32
             common = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
         return common
@@ -273,8 +273,8 @@ class _Scorer:
             found = term_value_spans(terms._postfile, info, wanted)
             if found is not None:
                 return found
-        ids, _, values = _read_postings(reader, fieldname, text, info, values=True)  # (short lists)
-        rows = np.flatnonzero(_sorted_member(ids, wanted))
+        ids, _, values = read_segment_postings(reader, fieldname, text, info, values=True)  # (short lists)
+        rows = np.flatnonzero(sorted_member(ids, wanted))
         chosen = [bytes(values[row]) for row in rows.tolist()]
         ends = np.cumsum([len(v) for v in chosen], dtype=np.int64)
         return ids[rows], ends - [len(v) for v in chosen], ends, b"".join(chosen)
@@ -340,7 +340,7 @@ class _Scorer:
             return
         if not self.scoring:
             for reader, offset, info in found:
-                matched[_postings(reader, fieldname, text, info)[0] + offset] = True
+                matched[segment_postings(reader, fieldname, text, info)[0] + offset] = True
             return
         weighting = self.weighting
         scorable = field.scorable
@@ -354,13 +354,13 @@ class _Scorer:
             norms = _length_norms(self.K1, B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             if within is None:
-                ids, tf = _postings(reader, fieldname, text, info)
+                ids, tf = segment_postings(reader, fieldname, text, info)
             elif len(within[offset]):
-                ids, tf = _postings_among(reader, fieldname, text, info, within[offset])
+                ids, tf = segment_postings_among(reader, fieldname, text, info, within[offset])
             else:
                 continue
             # (per segment only the reading: the arithmetic is done once for all the terms read)
-            terms.append((ids + offset, tf, norms[_lengths(reader, fieldname)[ids]] if scorable else None,
+            terms.append((ids + offset, tf, norms[segment_length_bytes(reader, fieldname)[ids]] if scorable else None,
                           idf, term.boost))
             if matched is not None:
                 matched[terms[-1][0]] = True
@@ -387,217 +387,6 @@ class _Scorer:
             s = s * np.repeat(boosts, counts)
         np.add.at(scores, ids, s)  # in order: each document's scores summed as the terms come
         terms.clear()
-
-
-def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which of ``values`` are in ``sorted_set`` (ascending): a binary search each, no sorting."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
-
-
-_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> {(field, bytes): infos}
-TERM_CACHE_SIZE = 10_000  # per searcher, i.e. per server thread: a few MB each
-
-
-def term_infos(searcher, fieldname: str, text: bytes | str, remember: bool = True) -> list:
-    """``[(segment reader, offset, term info), ...]`` of a term in the segments that have it.
-
-    Looked up once per searcher (the query planner asks for a term's frequency, then the scorer for its
-    postings; frequent words recur from query to query): a term table lookup costs more than the
-    arithmetic on a short posting list. ``remember=False`` for one-off lookups.
-    """
-    if isinstance(text, str):
-        text = text.encode("utf-8")
-    with _LOCK:
-        cached = _TERMS.get(searcher)
-        if cached is None:
-            cached = _TERMS[searcher] = {}
-    key = (fieldname, text)
-    found = cached.get(key)
-    if found is None:
-        found = []
-        for reader, offset in searcher.reader().leaf_readers():
-            try:
-                found.append((reader, offset, reader.term_info(fieldname, text)))
-            except (TermNotFound, KeyError):
-                continue
-        if remember:
-            if len(cached) >= TERM_CACHE_SIZE:
-                cached.clear()  # rarely reached; a simple bound keeps a long-lived server's memory flat
-            cached[key] = found
-    return found
-
-
-def term_postings(searcher, fieldname: str, text: str) -> np.ndarray:
-    """The numbers of the documents holding a term (deleted ones included), read as arrays."""
-    data = text.encode("utf-8")
-    found = term_infos(searcher, fieldname, data, remember=False)
-    if not found:
-        return np.zeros(0, dtype=np.int64)
-    return np.concatenate([_postings(reader, fieldname, data, info)[0] + offset for reader, offset, info in found])
-
-
-def doc_frequency(searcher, fieldname: str, text: str) -> int:
-    """In how many documents of ``searcher`` the term occurs (deleted ones included, as Whoosh counts)."""
-    return sum(info.doc_frequency() for _, _, info in term_infos(searcher, fieldname, text))
-
-
-class _DecodedPostings:
-    """Decoded long posting lists, shared by every searcher of the process, least recently used out.
-
-    A segment's postings never change (deletions are applied separately, see ``live``), so a list
-    decoded once serves every later query and thread until its segment is merged away. Common words
-    recur from query to query, and their lists are the costly ones (tens of thousands of postings
-    unpickled block by block). ``$SEARCH_POSTINGS_CACHE_MB`` sets the size (0: off).
-    """
-
-    MIN_POSTINGS = 128  # shorter lists are cheap to decode (the shortest live in the term table)
-
-    def __init__(self, megabytes: float):
-        self.limit = int(megabytes * 2**20)
-        self.size = 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key, ids: np.ndarray, weights: np.ndarray) -> None:
-        entry = (ids.astype(np.int32), weights.astype(np.float32))  # tf are small integers: exact
-        cost = entry[0].nbytes + entry[1].nbytes
-        if cost > self.limit // 4:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = entry
-            self.size += cost
-            while self.size > self.limit:
-                _, (old_ids, old_weights) = self._items.popitem(last=False)
-                self.size -= old_ids.nbytes + old_weights.nbytes
-
-
-_DECODED = _DecodedPostings(float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", 96)))
-
-
-def _postings(reader, fieldname: str, text: bytes, info):
-    """(document numbers, weights) of a term in one segment, read block by block (long lists kept
-    decoded, see :class:`_DecodedPostings`)."""
-    if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
-        segment = getattr(reader, "segment", None)
-        key = (segment().segment_id(), fieldname, text) if segment else None
-        found = _DECODED.get(key) if key else None
-        if found is not None:
-            return found[0].astype(np.int64), found[1].astype(np.float64)
-        ids, weights = _read_postings(reader, fieldname, text, info, False)
-        if key:
-            _DECODED.put(key, ids, weights)
-        return ids, weights
-    return _read_postings(reader, fieldname, text, info, False)
-
-
-def _postings_among(reader, fieldname: str, text: bytes, info, wanted: np.ndarray):
-    """(document numbers, weights) of a term in one segment, for those of the documents ``wanted``
-    (ascending) that hold it: from the decoded lists when it is there, else reading only the blocks
-    that may hold them (codec.term_postings_among)."""
-    cached = None
-    if _DECODED.limit and info.doc_frequency() >= _DECODED.MIN_POSTINGS:
-        segment = getattr(reader, "segment", None)
-        cached = _DECODED.get((segment().segment_id(), fieldname, text)) if segment else None
-    terms = reader._terms
-    if cached is None and not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
-        return term_postings_among(terms._postfile, info, wanted)
-    ids, weights = cached if cached is not None else _postings(reader, fieldname, text, info)
-    rows = np.flatnonzero(_sorted_member(ids, wanted))
-    return ids[rows].astype(np.int64), weights[rows].astype(np.float64)
-
-
-def _read_postings(reader, fieldname: str, text: bytes, info, values: bool):
-    if info.is_inlined():  # a short posting list kept in the term table
-        ids, weights, encoded = info.inlined_postings()
-        ids = np.asarray(ids, dtype=np.int64)
-        if weights is None:
-            weights = np.ones(len(ids))
-        elif isinstance(weights, float):
-            weights = np.full(len(ids), weights)
-        else:
-            weights = np.asarray(weights, dtype=np.float64)
-        return (ids, weights, list(encoded)) if values else (ids, weights)
-    terms = reader._terms
-    if isinstance(terms._codec, ArrayCodec):  # blocks as arrays: read whole, values only when asked
-        # (no matcher made first: making one reads the first block's header, 2% of a web request)
-        ids, weights, lengths, blob = read_term_postings(terms._postfile, info, values)
-        if not values:
-            return ids, weights
-        if lengths is None:
-            return ids, weights, [b""] * len(ids)
-        return ids, weights, _Values(lengths, blob)
-    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (not values or matcher._fixedsize is None):
-        id_blocks, weight_blocks, value_list = [], [], []
-        while matcher.is_active():
-            matcher._read_data()
-            deltas, weights = matcher._data[0], matcher._data[1]
-            count = matcher._blocklength
-            id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-            if weights is None:
-                weight_blocks.append(np.ones(count))
-            elif isinstance(weights, float):
-                weight_blocks.append(np.full(count, weights))
-            else:
-                weight_blocks.append(np.asarray(weights, dtype=np.float64))
-            if values:
-                value_list.extend(matcher._data[2])
-            matcher._next_block()
-        ids, weights = np.concatenate(id_blocks), np.concatenate(weight_blocks)
-        return (ids, weights, value_list) if values else (ids, weights)
-    ids, weights, value_list = [], [], []  # any other codec: the generic, slower walk
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if values:
-            value_list.append(matcher.value())
-        matcher.next()
-    ids, weights = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-    return (ids, weights, value_list) if values else (ids, weights)
-
-
-class _Values:
-    """A posting list's values (encoded positions) end to end, each sliced out only when asked."""
-
-    def __init__(self, lengths: np.ndarray, data: bytes):
-        self.ends = np.cumsum(lengths, dtype=np.int64)
-        self.data = data
-
-    def __len__(self):
-        return len(self.ends)
-
-    def __getitem__(self, i):
-        start = int(self.ends[i - 1]) if i else 0
-        return self.data[start:int(self.ends[i])]
-
-
-def _lengths(reader, fieldname: str) -> np.ndarray:
-    """Every document's length byte in ``fieldname`` in one segment (cached with the reader: one byte
-    per document and field, where floats would take eight per thread's searcher)."""
-    with _LOCK:
-        per_reader = _LENGTHS.setdefault(reader, {})
-        lengths = per_reader.get(fieldname)
-    if lengths is None:
-        raw = length_bytes(reader, fieldname)
-        if raw is None:  # another codec: ask for each document's length and encode it as Whoosh does
-            raw = bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
-                        for d in range(reader.doc_count_all()))
-        lengths = np.frombuffer(raw, dtype=np.uint8)
-        with _LOCK:
-            per_reader[fieldname] = lengths
-    return lengths
 
 
 _LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)  # length byte -> the length Whoosh scores

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 
-from .analysis import SyllableText
+from .analyzers import SyllableText
 
-SCHEMA_VERSION = 2  # 2: i/y spellings merged by the analyzers
+# 2: i/y spellings merged by the analyzers; 3: modules moved into packages (Whoosh pickles the
+# analyzers and the codec by their import path, so an older index cannot be opened)
+SCHEMA_VERSION = 3
 
 # Fields a free-text query searches, with their weights relative to the body's folded syllables.
 TITLE_FIELDS = ("title", "title_fold", "title_bi")

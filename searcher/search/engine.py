@@ -18,17 +18,18 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
-from . import store
-from .duplicates import copy_groups, first_of_each_group
+from ..index import store
+from ..index.duplicates import copy_groups, first_of_each_group
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
-from .normalize import fold
+from ..text.normalize import fold
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
-from .query import BM25_B, BM25_K1, parse_query
-from .ranking import Unsupported, doc_frequency, match_all, top_ranked
-from .scoring import ListLengthBM25F
-from .schema import SCHEMA_VERSION
+from .planning import BM25_B, BM25_K1, parse_query
+from ..index.postings import doc_frequency
+from .matching import Unsupported, match_all, top_ranked
+from .bm25 import ListLengthBM25F
+from ..analysis.schema import SCHEMA_VERSION
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -130,6 +131,10 @@ class Engine:
     def _replace_searcher(self, generation: Path) -> None:
         local = self._local
         old = getattr(local, "searcher", None)
+        built_with = store.read_json(generation / store.META, {}).get("schema_version")
+        if built_with is not None and built_with != SCHEMA_VERSION:
+            raise IndexMissing(f"the index at {self.index_dir} was built by another version (schema {built_with}, "
+                               f"this one reads {SCHEMA_VERSION}): rebuild it with 'search index --rebuild'")
         searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
         with self._searchers_lock:
             self._open_searchers.add(searcher)
@@ -272,7 +277,7 @@ class Engine:
         """The abbreviation table in force (None when query intelligence is off)."""
         if not self.query_intelligence:
             return None
-        from .abbreviations import table_for
+        from ..lexicon.abbreviations import table_for
 
         return table_for(self.index_dir)  # a new object when a table file changes
 
@@ -301,7 +306,7 @@ class Engine:
     def lexicon(self, generation: Path | None = None):
         """The live generation's spelling statistics (:class:`searcher.lexicon.Lexicon`), or None.
         ``generation``: the live one as this thread's searcher just found it (saves reading it again)."""
-        from .lexicon import LEXICON_FILE, Lexicon
+        from ..lexicon.lexicon import LEXICON_FILE, Lexicon
 
         generation = generation or store.current_generation(self.index_dir)
         folder = os.fspath(generation) if generation else None  # (strings: asked for by every search)
@@ -318,7 +323,7 @@ class Engine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Autocomplete: up to ``limit`` frequent phrases of the index that continue ``prefix``."""
-        from .suggest import suggest
+        from ..lexicon.suggest import suggest
 
         return suggest(self.lexicon(), prefix, limit)
 

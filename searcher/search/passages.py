@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 
-from .highlight import folded_codes
-from .normalize import iy_variants
+from ..text.fold import folded_codes
+from ..text.normalize import iy_variants
 
 PASSAGE_CHARS = 250  # the window: about one snippet, two or three sentences
 PAIR_WEIGHT = 0.5  # a query word pair side by side adds this share of its two words' weights

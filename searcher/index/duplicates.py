@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from . import store
-from .highlight import FOLDED_BY_ARRAY, fold_offsets_preserved
-from .normalize import fold
+from .postings import term_postings
+from ..text.fold import FOLDED_BY_ARRAY, fold_offsets_preserved
+from ..text.normalize import fold
 
 FILE = "fingerprints.json"
 COPIES_FILE = "copies.json"  # the group keys shared by two or more documents: search collapses these only
@@ -192,8 +193,6 @@ def copy_groups(searcher, generation: Path | None):
     reader = searcher.reader()
     groups = _saved_groups(generation, reader)
     if groups is None:
-        from .ranking import term_postings
-
         keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
         if keys is None:
             keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
