@@ -6,6 +6,7 @@ The public API is plain Python; the ``search`` command and the web app are adapt
     index_paths([Path("seeds")], Path("index"))
     Engine("index").search("quoc phong").hits
 """
+
 __version__ = "0.1.0"
 
 __all__ = ["Engine", "SearchResult", "Hit", "index_paths", "IndexSummary", "Document", "__version__"]

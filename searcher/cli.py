@@ -1,4 +1,5 @@
 """The ``search`` command: a thin adapter from the terminal to :mod:`searcher`'s engine and indexer."""
+
 from __future__ import annotations
 
 import html
@@ -17,7 +18,9 @@ _TAG = re.compile(r"</?mark>")
 
 def _index_dir_option(func):
     return click.option(
-        "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
         help="Index folder (default: $SEARCH_INDEX_DIR, else ./index).",
     )(func)
 
@@ -54,24 +57,48 @@ def _size_option(ctx, param, value):
 @_index_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it atomically.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
-              help="Seconds to wait for another indexing run to finish.")
-@click.option("--max-bytes", "max_bytes", default="50MB", show_default=True, callback=_size_option,
-              help="Skip files larger than this (50MB, 512KB, or bytes).")
-@click.option("--watch", is_flag=True, help="Keep indexing as files are added, changed or removed (Ctrl-C stops).")
-@click.option("--interval", "interval_s", type=click.FloatRange(0.1), default=2.0, show_default=True,
-              help="Seconds between checks of the folders with --watch.")
-@click.option("--jobs", type=click.IntRange(1), default=None,
-              help="Worker processes for a fresh build (default: the number of cores).")
+@click.option(
+    "--wait",
+    "wait_s",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another indexing run to finish.",
+)
+@click.option(
+    "--max-bytes",
+    "max_bytes",
+    default="50MB",
+    show_default=True,
+    callback=_size_option,
+    help="Skip files larger than this (50MB, 512KB, or bytes).",
+)
+@click.option(
+    "--watch", is_flag=True, help="Keep indexing as files are added, changed or removed (Ctrl-C stops)."
+)
+@click.option(
+    "--interval",
+    "interval_s",
+    type=click.FloatRange(0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds between checks of the folders with --watch.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes for a fresh build (default: the number of cores).",
+)
 def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, interval_s, jobs):
     """Index PATHS (folders or files: .txt .md .html .docx .doc .rtf .pdf .jsonl .jsonl.gz); unchanged
     files are skipped, others are skipped with a reason.
 
     Without PATHS, the folders the index was built from are indexed again.
     """
-    from .search.engine import default_index_dir
     from .index.indexer import NothingToIndex, index_paths
     from .index.store import IndexLocked
+    from .search.engine import default_index_dir
 
     index_dir = index_dir or default_index_dir()
     if watch:
@@ -80,23 +107,37 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
         if not paths:
             _fail("--watch needs the folders to watch", as_json, code=2)
         try:
-            watch_folders(list(paths), index_dir, lambda summary: _report_index(summary, index_dir, as_json),
-                          interval_s=interval_s, max_bytes=max_bytes)
+            watch_folders(
+                list(paths),
+                index_dir,
+                lambda summary: _report_index(summary, index_dir, as_json),
+                interval_s=interval_s,
+                max_bytes=max_bytes,
+            )
         except KeyboardInterrupt:
             pass
         return
     bar = None
     progress = None
     if not as_json and sys.stderr.isatty():
+
         def progress(done, total, path):
             nonlocal bar
             if bar is None:
                 bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
                 bar.__enter__()
             bar.update(1)
+
     try:
-        summary = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress, wait_s=wait_s,
-                              max_bytes=max_bytes, jobs=jobs)
+        summary = index_paths(
+            list(paths),
+            index_dir,
+            rebuild=rebuild,
+            progress=progress,
+            wait_s=wait_s,
+            max_bytes=max_bytes,
+            jobs=jobs,
+        )
     except (IndexLocked, NothingToIndex) as exc:
         _fail(str(exc), as_json)
     finally:
@@ -141,8 +182,9 @@ def query_command(text, index_dir, limit, page, sort, date_from, date_to, place,
     queries = [text] if batch is None else [line.rstrip("\n") for line in batch if line.strip()]
     try:
         for query in queries:
-            result = engine.search(query, limit=limit, page=page, sort=sort, date_from=date_from,
-                                   date_to=date_to, place=place)
+            result = engine.search(
+                query, limit=limit, page=page, sort=sort, date_from=date_from, date_to=date_to, place=place
+            )
             if as_json:
                 _echo_json(result.as_dict())
             else:
@@ -153,8 +195,9 @@ def query_command(text, index_dir, limit, page, sort, date_from, date_to, place,
 
 def _print_result(result) -> None:
     first = (result.page - 1) * result.limit
-    click.echo(click.style(
-        f"{result.total} result(s) for {result.query!r} ({result.took_ms:.0f} ms)", bold=True))
+    click.echo(
+        click.style(f"{result.total} result(s) for {result.query!r} ({result.took_ms:.0f} ms)", bold=True)
+    )
     if result.interpreted_as:
         click.echo(f"Kết quả cho: {result.interpreted_as}")
     if result.did_you_mean:
@@ -216,14 +259,26 @@ def info_command(index_dir, as_json):
 
 @cli.command("serve")
 @_index_dir_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 makes the page reachable from other machines).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 makes the page reachable from other machines).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=None,
-              help="Requests answered at the same time by each process  [default: 8; 2 per process "
-                   "with --workers].")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes; more than one runs gunicorn, so that searches use every core.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Requests answered at the same time by each process  [default: 8; 2 per process with --workers].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes; more than one runs gunicorn, so that searches use every core.",
+)
 def serve_command(index_dir, host, port, threads, workers):
     """Serve the search page and its JSON API (waitress, or gunicorn with --workers; picks up rebuilt
     indexes by itself)."""
@@ -231,8 +286,9 @@ def serve_command(index_dir, host, port, threads, workers):
 
     if os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no"):
         _fail("refusing to serve with FLASK_DEBUG set: the debugger would let any visitor run code", False)
-    from .search.engine import Engine, IndexMissing
     from web.serving import serve
+
+    from .search.engine import Engine, IndexMissing
 
     engine = Engine(index_dir)
     try:
@@ -242,8 +298,14 @@ def serve_command(index_dir, host, port, threads, workers):
     finally:
         engine.close()
     try:
-        serve({"INDEX_DIR": index_dir}, host, port, threads, workers,
-              announce=lambda url: click.echo(f"Search page: {url}  (Ctrl+C to stop)"))
+        serve(
+            {"INDEX_DIR": index_dir},
+            host,
+            port,
+            threads,
+            workers,
+            announce=lambda url: click.echo(f"Search page: {url}  (Ctrl+C to stop)"),
+        )
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", False)
 
@@ -255,8 +317,8 @@ def serve_command(index_dir, host, port, threads, workers):
 def verify_command(index_dir, quick, as_json):
     """Check that the index matches its sources: every document present with the same content hash,
     no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
-    from .search.engine import default_index_dir
     from .index.verify import verify_index
+    from .search.engine import default_index_dir
 
     try:
         report = verify_index(index_dir or default_index_dir(), deep=not quick)
@@ -268,8 +330,10 @@ def verify_command(index_dir, quick, as_json):
         for problem in report.problems:
             click.echo(f"{problem.kind}: {problem.where}: {problem.detail}")
         verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-        click.echo(f"{verdict}: {report.documents} documents from {report.files} files "
-                   f"({report.skipped_files} unusable files remembered), checked in {report.took_s:.1f} s")
+        click.echo(
+            f"{verdict}: {report.documents} documents from {report.files} files "
+            f"({report.skipped_files} unusable files remembered), checked in {report.took_s:.1f} s"
+        )
     sys.exit(0 if report.ok else 1)
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: the seed articles, an index built from them once per session, the CLI runner."""
+
 from __future__ import annotations
 
 import shutil

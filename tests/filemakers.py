@@ -3,6 +3,7 @@
 The PDFs are written object by object (a few lines of PDF syntax), which also lets a test choose the
 font name a PDF claims (``VnTime`` for TCVN3 bytes) and leave the text layer out (a scanned page).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -33,8 +34,9 @@ def _pdf_string(data: bytes) -> bytes:
     return bytes(escaped + b")")
 
 
-def write_pdf(path: Path, lines: list[tuple[str, bytes]], title: str | None = None,
-              image_only: bool = False) -> Path:
+def write_pdf(
+    path: Path, lines: list[tuple[str, bytes]], title: str | None = None, image_only: bool = False
+) -> Path:
     """A one-page PDF. ``lines`` are (font name, raw string bytes) drawn one under the other with a
     simple font of that name (WinAnsi encoding); ``image_only`` draws a grey image and no text."""
     fonts = sorted({font for font, _ in lines})
@@ -50,21 +52,28 @@ def write_pdf(path: Path, lines: list[tuple[str, bytes]], title: str | None = No
     if image_only:
         pixels = bytes(200 for _ in range(64 * 64))
         data = zlib.compress(pixels)
-        image = add(b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
-                    b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(data)
-                    + data + b"\nendstream")
+        image = add(
+            b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+            % len(data)
+            + data
+            + b"\nendstream"
+        )
         resources = b"/XObject << /Im1 %d 0 R >>" % image
         content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
     else:
         widths = b"[" + b" ".join(b"500" for _ in range(32, 256)) + b"]"
         font_refs = []
         for index, font in enumerate(fonts):
-            descriptor = add(b"<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [0 -200 1000 900] "
-                             b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>"
-                             % font.encode())
-            number = add(b"<< /Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 "
-                         b"/Widths %s /FontDescriptor %d 0 R /Encoding /WinAnsiEncoding >>"
-                         % (font.encode(), widths, descriptor))
+            descriptor = add(
+                b"<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [0 -200 1000 900] "
+                b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>" % font.encode()
+            )
+            number = add(
+                b"<< /Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 "
+                b"/Widths %s /FontDescriptor %d 0 R /Encoding /WinAnsiEncoding >>"
+                % (font.encode(), widths, descriptor)
+            )
             font_refs.append(b"/F%d %d 0 R" % (index, number))
         resources = b"/Font << " + b" ".join(font_refs) + b" >>"
         ops = [b"BT", b"72 770 Td"]
@@ -73,8 +82,10 @@ def write_pdf(path: Path, lines: list[tuple[str, bytes]], title: str | None = No
         ops.append(b"ET")
         content = b"\n".join(ops)
     stream = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    page = add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << %s >> /Contents %d 0 R >>"
-               % (pages, resources, stream))
+    page = add(
+        b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << %s >> /Contents %d 0 R >>"
+        % (pages, resources, stream)
+    )
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages
     objects[pages - 1] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page
     info = add(b"<< /Title %s >>" % _pdf_string(b"\xfe\xff" + title.encode("utf-16-be"))) if title else None

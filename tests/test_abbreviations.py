@@ -1,10 +1,11 @@
 """Abbreviations both ways: either form finds the other, ranked as a phrase and marked in snippets."""
+
 import re
 import shutil
 
 import pytest
-
 from conftest import DIEN_BIEN_2022, LAI_CHAU, TAM_DIEP
+
 from searcher.lexicon.abbreviations import AbbreviationTable, parse_lines, table_files, table_for
 from searcher.search.engine import Engine
 
@@ -18,36 +19,42 @@ def table():
     return AbbreviationTable.load(table_files(None))
 
 
-@pytest.mark.parametrize("form, expected", [
-    ("UBND", ["ủy ban nhân dân"]),
-    ("ubnd", ["ủy ban nhân dân"]),
-    ("Ủy ban nhân dân", ["ubnd"]),
-    ("uy ban nhan dan", ["ubnd"]),
-    ("HĐND", ["hội đồng nhân dân"]),
-    ("BCHQS", ["bộ chỉ huy quân sự", "bộ chqs", "bch qs"]),
-    ("Bộ CHQS", ["bộ chỉ huy quân sự", "bchqs", "bch qs"]),
-    ("Bộ Chỉ huy Quân sự", ["bchqs", "bộ chqs", "bch qs"]),
-    ("BCH", ["ban chấp hành", "bộ chỉ huy"]),  # ambiguous: both, nothing further
-    ("QP-AN", ["quốc phòng an ninh", "qpan"]),
-    ("QK", ["quân khu"]),
-    ("Quân khu", []),  # two letters stand for too much to be searched for a long form
-    ("TP.HCM", ["thành phố hồ chí minh", "tphcm"]),
-    ("KT-XH", ["kinh tế xã hội", "ktxh"]),
-    ("LLVT", ["lực lượng vũ trang"]),
-    ("ĐBQH", ["đại biểu quốc hội"]),
-    ("quốc phòng toàn dân", []),
-])
+@pytest.mark.parametrize(
+    "form, expected",
+    [
+        ("UBND", ["ủy ban nhân dân"]),
+        ("ubnd", ["ủy ban nhân dân"]),
+        ("Ủy ban nhân dân", ["ubnd"]),
+        ("uy ban nhan dan", ["ubnd"]),
+        ("HĐND", ["hội đồng nhân dân"]),
+        ("BCHQS", ["bộ chỉ huy quân sự", "bộ chqs", "bch qs"]),
+        ("Bộ CHQS", ["bộ chỉ huy quân sự", "bchqs", "bch qs"]),
+        ("Bộ Chỉ huy Quân sự", ["bchqs", "bộ chqs", "bch qs"]),
+        ("BCH", ["ban chấp hành", "bộ chỉ huy"]),  # ambiguous: both, nothing further
+        ("QP-AN", ["quốc phòng an ninh", "qpan"]),
+        ("QK", ["quân khu"]),
+        ("Quân khu", []),  # two letters stand for too much to be searched for a long form
+        ("TP.HCM", ["thành phố hồ chí minh", "tphcm"]),
+        ("KT-XH", ["kinh tế xã hội", "ktxh"]),
+        ("LLVT", ["lực lượng vũ trang"]),
+        ("ĐBQH", ["đại biểu quốc hội"]),
+        ("quốc phòng toàn dân", []),
+    ],
+)
 def test_alternatives(table, form, expected):
     from searcher.lexicon.abbreviations import _key, _syllables
 
     assert [" ".join(a) for a in table.alternatives_of(_key(_syllables(form)))] == expected
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Nghị quyết TƯ 8", ["trung ương", "tw"]),  # in capitals: the abbreviation
-    ("tư lệnh", []),  # in lowercase: the everyday word
-    ("bộ chỉ huy quân sự tỉnh", ["bchqs", "bộ chqs", "bch qs"]),  # the longest form only
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Nghị quyết TƯ 8", ["trung ương", "tw"]),  # in capitals: the abbreviation
+        ("tư lệnh", []),  # in lowercase: the everyday word
+        ("bộ chỉ huy quân sự tỉnh", ["bchqs", "bộ chqs", "bch qs"]),  # the longest form only
+    ],
+)
 def test_find_in_query(table, typed, expected):
     from searcher.lexicon.abbreviations import _syllables
 
@@ -60,12 +67,15 @@ def test_parse_lines():
     assert parse_lines(text) == [("UBND", "Ủy ban nhân dân", False), ("TƯ", "Trung ương", True)]
 
 
-@pytest.mark.parametrize("query, top, marked", [
-    ("ủy ban nhân dân tỉnh Lai Châu", LAI_CHAU, {"ubnd"}),  # the text says "UBND tỉnh Lai Châu"
-    ("Bộ CHQS tỉnh", TAM_DIEP, {"bộ chỉ huy quân sự"}),  # it says "Bộ chỉ huy Quân sự tỉnh"
-    ("LLVT", TAM_DIEP, {"llvt", "lực lượng vũ trang"}),
-    ("KVPT", TAM_DIEP, {"khu vực phòng thủ"}),
-])
+@pytest.mark.parametrize(
+    "query, top, marked",
+    [
+        ("ủy ban nhân dân tỉnh Lai Châu", LAI_CHAU, {"ubnd"}),  # the text says "UBND tỉnh Lai Châu"
+        ("Bộ CHQS tỉnh", TAM_DIEP, {"bộ chỉ huy quân sự"}),  # it says "Bộ chỉ huy Quân sự tỉnh"
+        ("LLVT", TAM_DIEP, {"llvt", "lực lượng vũ trang"}),
+        ("KVPT", TAM_DIEP, {"khu vực phòng thủ"}),
+    ],
+)
 def test_either_form_finds_the_other(engine, query, top, marked):
     hit = engine.search(query).hits[0]
     assert hit.id == top
@@ -87,7 +97,9 @@ def test_the_other_form_is_marked_only_where_it_stands_whole(engine):
 
 
 def test_a_long_question_marks_the_other_form_but_ranks_by_its_words(engine):
-    question = "ủy ban nhân dân tỉnh lai châu sơ kết mười năm xây dựng nền quốc phòng toàn dân"  # 16 syllables
+    question = (
+        "ủy ban nhân dân tỉnh lai châu sơ kết mười năm xây dựng nền quốc phòng toàn dân"  # 16 syllables
+    )
     plan = engine._plan(question, engine._searcher())
     assert plan.synonyms == []  # no clauses for "UBND": the words rank
     assert "ubnd" in plan.highlight_terms

@@ -1,12 +1,18 @@
 """Analyzer tables (input -> tokens, in index and query mode), offsets, pickling."""
+
 import pickle
 import unicodedata
 
 import pytest
-
 from conftest import SEEDS
-from searcher.analysis.analyzers import (SyllableTokenizer, bigram_analyzer, exact_analyzer, exact_bigram_analyzer,
-                               folded_analyzer)
+
+from searcher.analysis.analyzers import (
+    SyllableTokenizer,
+    bigram_analyzer,
+    exact_analyzer,
+    exact_bigram_analyzer,
+    folded_analyzer,
+)
 from searcher.text.normalize import normalize_text
 
 ANALYZERS = {
@@ -75,26 +81,34 @@ def test_offset_invariant_on_seeds(seed):
     for token, start, end in tokens:
         assert token == canonical_iy(canonical_tone(text[start:end].lower()))
     for t in ANALYZERS["folded"](text, chars=True):
-        assert t.text == canonical_iy(fold(text[t.startchar:t.endchar].lower()))
+        assert t.text == canonical_iy(fold(text[t.startchar : t.endchar].lower()))
 
 
 def test_offset_invariant_on_nfd_input_after_normalisation():
     raw = unicodedata.normalize("NFD", "Xây dựng nền quốc phòng toàn dân ở Điện Biên")
     text = normalize_text(raw)
-    got = [text[t.startchar:t.endchar] for t in ANALYZERS["exact"](text, chars=True)]
+    got = [text[t.startchar : t.endchar] for t in ANALYZERS["exact"](text, chars=True)]
     assert got == ["Xây", "dựng", "nền", "quốc", "phòng", "toàn", "dân", "ở", "Điện", "Biên"]
 
 
 def test_bigram_offsets_span_both_syllables():
     text = "nền Quốc phòng"
-    spans = [text[t.startchar:t.endchar] for t in ANALYZERS["bigram"](text, chars=True)]
+    spans = [text[t.startchar : t.endchar] for t in ANALYZERS["bigram"](text, chars=True)]
     assert spans == ["nền Quốc", "Quốc phòng"]
 
 
 def test_positions_count_parts_not_wholes():
     tokens = [(t.text, t.pos) for t in ANALYZERS["exact"]("số 21/2019/NĐ-CP của", positions=True)]
-    assert tokens == [("số", 0), ("21/2019/nđ-cp", 1), ("nđ-cp", 3), ("21", 1), ("2019", 2),
-                      ("nđ", 3), ("cp", 4), ("của", 5)]
+    assert tokens == [
+        ("số", 0),
+        ("21/2019/nđ-cp", 1),
+        ("nđ-cp", 3),
+        ("21", 1),
+        ("2019", 2),
+        ("nđ", 3),
+        ("cp", 4),
+        ("của", 5),
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(ANALYZERS))
@@ -108,9 +122,15 @@ def test_analyzers_pickle_and_compare_equal(name):
 # Index time: one tokenisation shared by a text's fields must give each field exactly the terms,
 # frequencies, weights and positions its own analyzer chain gives.
 TRICKY = [
-    "", "   ", "một", "Hoà Bình, 21/2019/NĐ-CP; ngày 26/9/2019 — 1.000,5 tỷ đồng",
-    "KĨ THUẬT kỹ thuật Quí vị quý vị li ly lí lý", "tỉnh.Ngày Uỷ ban ủy ban UỶ BAN",
-    "Số 12/QĐ-UBND và 3/2020/TT-BQP/CP-x", "a_b c-d e/f 2019", "Ελληνικά 北京 Điện Biên",
+    "",
+    "   ",
+    "một",
+    "Hoà Bình, 21/2019/NĐ-CP; ngày 26/9/2019 — 1.000,5 tỷ đồng",
+    "KĨ THUẬT kỹ thuật Quí vị quý vị li ly lí lý",
+    "tỉnh.Ngày Uỷ ban ủy ban UỶ BAN",
+    "Số 12/QĐ-UBND và 3/2020/TT-BQP/CP-x",
+    "a_b c-d e/f 2019",
+    "Ελληνικά 北京 Điện Biên",
     "quốc phòng quốc phòng quốc phòng toàn dân",
 ]
 
@@ -123,8 +143,9 @@ def _field_texts():
     return texts
 
 
-@pytest.mark.parametrize("fieldname", ["title", "title_fold", "title_bi", "body", "body_fold", "body_bi",
-                                       "body_bi_exact"])
+@pytest.mark.parametrize(
+    "fieldname", ["title", "title_fold", "title_bi", "body", "body_fold", "body_bi", "body_bi_exact"]
+)
 def test_index_time_terms_equal_the_analyzer_chains(fieldname):
     from whoosh.fields import FieldType
 
@@ -153,6 +174,8 @@ def test_index_time_tokens_are_the_tokenizers():
     from searcher.analysis.analyzers import _index_tokens
 
     for text in _field_texts():
-        expected = [(t.text.lower(), t.pos, t.whole) for t in SyllableTokenizer()(text, positions=True, mode="index")]
+        expected = [
+            (t.text.lower(), t.pos, t.whole) for t in SyllableTokenizer()(text, positions=True, mode="index")
+        ]
         lowers, positions, wholes = _index_tokens(text)
         assert list(zip(lowers, positions, wholes or [False] * len(lowers))) == expected, text[:60]

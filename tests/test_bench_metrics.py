@@ -1,4 +1,5 @@
 """The relevance benchmark's arithmetic (tests/bench/metrics.py), checked exactly."""
+
 import importlib.util
 import math
 from pathlib import Path
@@ -8,7 +9,8 @@ import pytest
 # Loaded from its file under a unique name: putting tests/bench on sys.path would let its generic
 # module names (metrics, datasets) shadow installed packages for every other test.
 _spec = importlib.util.spec_from_file_location(
-    "bench_metrics", Path(__file__).resolve().parent / "bench" / "metrics.py")
+    "bench_metrics", Path(__file__).resolve().parent / "bench" / "metrics.py"
+)
 metrics = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(metrics)
 

@@ -1,6 +1,7 @@
 """What a person sees, in a real headless Chromium (Debian's chromium + chromium-driver, via Selenium):
 typing without diacritics, highlighting, paging, the document page, keyboard suggestions, and document
 text that looks like HTML staying inert. A screenshot of the results page is kept in test-artifacts/."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import BAC_KAN, REPO, SEEDS
 from test_web import HOSTILE_TEXT
 
@@ -17,8 +17,10 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = REPO / "test-artifacts"
 
 if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-    pytest.skip("Debian packages chromium and chromium-driver are not installed (tests/run.sh installs them)",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian packages chromium and chromium-driver are not installed (tests/run.sh installs them)",
+        allow_module_level=True,
+    )
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the project's test extra")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -54,10 +56,19 @@ def base_url(tmp_path_factory):
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
@@ -71,7 +82,7 @@ def wait(browser, condition, timeout: float = 10):
 
 def no_alert(browser) -> bool:
     try:
-        browser.switch_to.alert
+        _ = browser.switch_to.alert  # raises when there is none
     except NoAlertPresentException:
         return True
     return False
@@ -110,7 +121,9 @@ def test_paging_through_results(browser, base_url):
     assert browser.find_element(By.CSS_SELECTOR, "[aria-current=page]").text == "2"
     browser.find_element(By.CSS_SELECTOR, "a[rel=prev]").click()
     wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "ol.hits[start='1']")))
-    assert [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")] == first_page
+    assert [
+        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")
+    ] == first_page
 
 
 def test_open_a_document_and_come_back(browser, base_url):
@@ -155,12 +168,20 @@ def test_document_html_is_shown_as_text_and_runs_nothing(browser, base_url):
     snippet = browser.find_elements(By.CSS_SELECTOR, ".hit .snippet")[0].text
     assert "<script>alert('xss')</script>" in snippet and "<img src=x onerror=alert(1)>" in snippet
     assert no_alert(browser)
-    assert browser.execute_script("return document.querySelectorAll('.hits img, .hits script, .hits a[href^=javascript]').length") == 0
+    assert (
+        browser.execute_script(
+            "return document.querySelectorAll('.hits img, .hits script, .hits a[href^=javascript]').length"
+        )
+        == 0
+    )
     browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
     text = wait(browser, EC.presence_of_element_located((By.ID, "text"))).text
     assert "<script>alert('xss')</script>" in text and '<a href="javascript:alert(2)">bấm</a>' in text
     assert no_alert(browser)
-    assert browser.execute_script("return document.querySelectorAll('#text img, #text script, #text a').length") == 0
+    assert (
+        browser.execute_script("return document.querySelectorAll('#text img, #text script, #text a').length")
+        == 0
+    )
 
 
 def test_results_fit_a_phone_screen(browser, base_url):

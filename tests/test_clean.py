@@ -1,7 +1,8 @@
 """Portal furniture is removed from the seeds line by line, and no article line is lost."""
-import pytest
 
+import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
+
 from searcher.ingest.clean import is_boilerplate, remove_boilerplate
 from searcher.text.normalize import normalize_text
 
@@ -14,8 +15,12 @@ REMOVED = {
         "(Cập nhật lúc: 27/09/2019 09:13:55 )",
         "Sign In",
     ],
-    DIEN_BIEN_2022: ["17:25 - Thứ Sáu, 14/10/2022 Lượt xem: 5317 In bài viết", "Bình luận", "Tin khác",
-                     "Back To Top"],
+    DIEN_BIEN_2022: [
+        "17:25 - Thứ Sáu, 14/10/2022 Lượt xem: 5317 In bài viết",
+        "Bình luận",
+        "Tin khác",
+        "Back To Top",
+    ],
     TAM_DIEP: [
         "Trang Thông tin điện tử Thành phố Tam Điệp",
         "Thứ Năm, 21/11/2024",
@@ -33,11 +38,13 @@ REMOVED = {
     DIEN_BIEN_2023: [],
 }
 # a photo caption saved twice in a row: one copy stays
-REPEATED = {LAI_CHAU: [
-    "Các tập thể tiêu biểu nhận Bằng khen của Chủ tịch UBND tỉnh Lai Châu",
-    "Thiếu tướng Trần Anh Du - Phó Tư lệnh Quân khu 2 phát biểu",
-    "Ông Tống Thanh Hải - Ủy viên BTV Tỉnh uỷ, Phó Chủ tịch Thường trực UBND tỉnh phát biểu kết luận hội nghị",
-]}
+REPEATED = {
+    LAI_CHAU: [
+        "Các tập thể tiêu biểu nhận Bằng khen của Chủ tịch UBND tỉnh Lai Châu",
+        "Thiếu tướng Trần Anh Du - Phó Tư lệnh Quân khu 2 phát biểu",
+        "Ông Tống Thanh Hải - Ủy viên BTV Tỉnh uỷ, Phó Chủ tịch Thường trực UBND tỉnh phát biểu kết luận hội nghị",
+    ]
+}
 
 
 def lines(text):

@@ -1,12 +1,13 @@
 """The `search` command, black-box through click's runner and one real subprocess."""
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
-
 from conftest import BAC_KAN, LAI_CHAU, SEEDS, TAM_DIEP
+
 from searcher.cli import cli
 
 
@@ -62,7 +63,9 @@ def test_readable_output_without_tty_has_no_escape_codes(runner, cli_index):
     result = runner.invoke(cli, ["query", "Tam Điệp", "--index-dir", str(cli_index), "--limit", "1"])
     assert result.exit_code == 0
     assert "\x1b[" not in result.output and "<mark>" not in result.output
-    assert result.output.startswith("1 result(s) for 'Tam Điệp'") or "result(s)" in result.output.splitlines()[0]
+    assert (
+        result.output.startswith("1 result(s) for 'Tam Điệp'") or "result(s)" in result.output.splitlines()[0]
+    )
     assert TAM_DIEP in result.output
 
 
@@ -112,8 +115,29 @@ def test_missing_index_says_how_to_build_it(runner, tmp_path, command):
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced', "title:", "AND OR", "***", "(", ")", "-", '""', "*a*", "a^", "[a TO", "title:(",
-     "x" * 10_000, "quốc " * 3000, "\x00\x01", "‘’“”", "NOT", "+", ":", "OR OR OR", "a* b* c*"],
+    [
+        '"unbalanced',
+        "title:",
+        "AND OR",
+        "***",
+        "(",
+        ")",
+        "-",
+        '""',
+        "*a*",
+        "a^",
+        "[a TO",
+        "title:(",
+        "x" * 10_000,
+        "quốc " * 3000,
+        "\x00\x01",
+        "‘’“”",
+        "NOT",
+        "+",
+        ":",
+        "OR OR OR",
+        "a* b* c*",
+    ],
 )
 def test_malformed_queries_are_answered(runner, cli_index, query):
     data = query_json(runner, cli_index, query)
@@ -124,7 +148,8 @@ def test_malformed_queries_are_answered(runner, cli_index, query):
 def test_query_that_only_excludes_says_so(runner, cli_index):
     data = query_json(runner, cli_index, "-Điện")
     assert data["hits"] == [] and data["notes"] == [
-        "the query only excludes words: add at least one word to search for"]
+        "the query only excludes words: add at least one word to search for"
+    ]
 
 
 def test_index_dir_from_environment(runner, cli_index):
@@ -135,15 +160,23 @@ def test_index_dir_from_environment(runner, cli_index):
 def test_python_dash_m_and_cold_process(cli_index):
     """A real process: `python -m searcher` with the index from the environment."""
     env = {**os.environ, "SEARCH_INDEX_DIR": str(cli_index)}
-    out = subprocess.run([sys.executable, "-m", "searcher", "query", "bac kan", "--json"],
-                         capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "searcher", "query", "bac kan", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    ).stdout
     assert json.loads(out)["hits"][0]["id"] == BAC_KAN
 
 
 def test_query_path_does_not_import_pyvi(cli_index):
-    code = ("import sys; from click.testing import CliRunner; from searcher.cli import cli; "
-            f"r = CliRunner().invoke(cli, ['query', 'quoc', '--index-dir', {str(cli_index)!r}]); "
-            "assert r.exit_code == 0, r.output; print('pyvi' in sys.modules, 'sklearn' in sys.modules)")
+    code = (
+        "import sys; from click.testing import CliRunner; from searcher.cli import cli; "
+        f"r = CliRunner().invoke(cli, ['query', 'quoc', '--index-dir', {str(cli_index)!r}]); "
+        "assert r.exit_code == 0, r.output; print('pyvi' in sys.modules, 'sklearn' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False False", out.stderr
 
@@ -151,8 +184,14 @@ def test_query_path_does_not_import_pyvi(cli_index):
 def test_hits_carry_metadata_from_the_text(runner, cli_index):
     hit = query_json(runner, cli_index, "bac kan")["hits"][0]
     assert (hit["id"], hit["title"], hit["date"], hit["places"], hit["author"]) == (
-        BAC_KAN, "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019", "2019-09-27",
-        ["Bắc Kạn"], "Thu Trang")
-    text = json.loads(runner.invoke(cli, ["show", BAC_KAN, "--index-dir", str(cli_index), "--json"]).output)["text"]
+        BAC_KAN,
+        "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019",
+        "2019-09-27",
+        ["Bắc Kạn"],
+        "Thu Trang",
+    )
+    text = json.loads(runner.invoke(cli, ["show", BAC_KAN, "--index-dir", str(cli_index), "--json"]).output)[
+        "text"
+    ]
     assert "Skip Ribbon Commands" not in text and "Sign In" not in text
     assert text.startswith("Hội nghị sơ kết xây dựng nền quốc phòng toàn dân")

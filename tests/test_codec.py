@@ -1,5 +1,6 @@
-"""The segment writer (searcher.pool) and codec (searcher.codec) must store exactly what Whoosh's own
+"""The segment writer (searcher.index.pool) and codec (searcher.index.codec) must store exactly what Whoosh's own
 writer and codec store, and read it back the same through Whoosh's matchers and the array scorer."""
+
 import io
 import pickle
 import random
@@ -12,11 +13,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
+from searcher.analysis.schema import make_schema
 from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
 from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.index.postings import read_segment_postings, segment_postings
 from searcher.search.matching import match_all
-from searcher.analysis.schema import make_schema
 
 # Common words make posting lists of several blocks (blocks of 128 here), rare ones are inlined,
 # the rest in between
@@ -37,9 +38,20 @@ def _documents(count: int, seed: int = 7) -> list[dict]:
         rng.shuffle(words)
         text = " ".join(words)
         title = " ".join(words[:5])
-        docs.append({"id": f"d{n}", "title": title, "title_fold": title, "title_bi": title,
-                     "body": text, "body_fold": text, "body_bi": text, "body_bi_exact": text,
-                     "text": text, "places": "Điện Biên" if n % 5 == 0 else ""})
+        docs.append(
+            {
+                "id": f"d{n}",
+                "title": title,
+                "title_fold": title,
+                "title_bi": title,
+                "body": text,
+                "body_fold": text,
+                "body_bi": text,
+                "body_bi_exact": text,
+                "text": text,
+                "places": "Điện Biên" if n % 5 == 0 else "",
+            }
+        )
     return docs
 
 
@@ -63,8 +75,13 @@ def _contents(ix) -> dict:
         for fieldname in reader.indexed_field_names():
             for text in reader.lexicon(fieldname):
                 info = reader.term_info(fieldname, text)
-                stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
-                         info.max_weight())
+                stats = (
+                    info.weight(),
+                    info.doc_frequency(),
+                    info.min_length(),
+                    info.max_length(),
+                    info.max_weight(),
+                )
                 matcher = reader.postings(fieldname, text)
                 postings = []
                 while matcher.is_active():
@@ -89,8 +106,10 @@ def stock(tmp_path_factory, docs):
 def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
     plain = _build(tmp_path / "plain", SegmentWriter, W3Codec(), [docs[:100]])
     inlined = _build(tmp_path / "inlined", SegmentWriter, InliningCodec(), [docs[:100]])
-    expected = {key: (stats, [(d, w, b"" if v is None else v) for d, w, v in postings])
-                for key, (stats, postings) in _contents(plain).items()}
+    expected = {
+        key: (stats, [(d, w, b"" if v is None else v) for d, w, v in postings])
+        for key, (stats, postings) in _contents(plain).items()
+    }
     assert _contents(inlined) == expected
 
 
@@ -131,13 +150,17 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
     assert _contents(merged) == _contents(stock)
 
 
-def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(tmp_path, docs, stock, monkeypatch):
+def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
+    tmp_path, docs, stock, monkeypatch
+):
     # small commits: Whoosh merges earlier small segments into the writer of a later batch, whose
     # bigram fields already hold pairs of syllable numbers: merged postings join them
     merged_in = []
     add = _PairPostings.add
-    monkeypatch.setattr(_PairPostings, "add", lambda self, *posting: merged_in.append(posting) or add(self, *posting))
-    batches = [docs[:300]] + [docs[at:at + 5] for at in range(300, 400, 5)] + [docs[400:]]
+    monkeypatch.setattr(
+        _PairPostings, "add", lambda self, *posting: merged_in.append(posting) or add(self, *posting)
+    )
+    batches = [docs[:300]] + [docs[at : at + 5] for at in range(300, 400, 5)] + [docs[400:]]
     merged = _build(tmp_path / "merged", GroupingSegmentWriter, _codec(), batches)
     assert len(merged_in) > 1000
     assert _contents(merged) == _contents(stock)
@@ -153,23 +176,34 @@ def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, 
     assert codecs == {"InliningCodec", "ArrayCodec"}
     with mixed.searcher() as searcher:
         assert len(searcher.search(Q.Term("body_fold", "quoc"), limit=None)) == sum(
-            "quốc" in doc["text"].split() for doc in docs)
+            "quốc" in doc["text"].split() for doc in docs
+        )
 
 
-@pytest.mark.parametrize("q", [
-    Q.Term("body_fold", "quoc"),
-    Q.Or([Q.Term("body", "quốc"), Q.Term("body_bi", "chi huy"), Q.Term("title_fold", "dien")]),
-    Q.And([Q.Term("body_fold", "quoc"), Q.Term("body_fold", "tinh")]),
-    Q.Phrase("body_fold", ["quoc", "phong"]),
-    Q.Phrase("body_fold", ["bo", "chi", "huy"]),
-    Q.AndNot(Q.Term("body_fold", "dan"), Q.Term("places", "Điện Biên")),
-    # few required matches (under 1/8 of the documents): the optional words are read in them only ...
-    Q.AndMaybe(Q.Term("body_fold", "kan"), Q.Or([Q.Term("body_fold", "quoc"), Q.Term("body_bi", "chi huy"),
-                                                Q.Term("body", "dân")])),
-    Q.AndMaybe(Q.Term("title_fold", "kan"), Q.Or([Q.Or([Q.Term("body_fold", "tinh"), Q.Term("body_fold", "su")])])),
-    # ... many: everywhere
-    Q.AndMaybe(Q.Term("body_fold", "quoc"), Q.Or([Q.Term("body_fold", "dan"), Q.Term("body_bi", "chi huy")])),
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        Q.Term("body_fold", "quoc"),
+        Q.Or([Q.Term("body", "quốc"), Q.Term("body_bi", "chi huy"), Q.Term("title_fold", "dien")]),
+        Q.And([Q.Term("body_fold", "quoc"), Q.Term("body_fold", "tinh")]),
+        Q.Phrase("body_fold", ["quoc", "phong"]),
+        Q.Phrase("body_fold", ["bo", "chi", "huy"]),
+        Q.AndNot(Q.Term("body_fold", "dan"), Q.Term("places", "Điện Biên")),
+        # few required matches (under 1/8 of the documents): the optional words are read in them only ...
+        Q.AndMaybe(
+            Q.Term("body_fold", "kan"),
+            Q.Or([Q.Term("body_fold", "quoc"), Q.Term("body_bi", "chi huy"), Q.Term("body", "dân")]),
+        ),
+        Q.AndMaybe(
+            Q.Term("title_fold", "kan"),
+            Q.Or([Q.Or([Q.Term("body_fold", "tinh"), Q.Term("body_fold", "su")])]),
+        ),
+        # ... many: everywhere
+        Q.AndMaybe(
+            Q.Term("body_fold", "quoc"), Q.Or([Q.Term("body_fold", "dan"), Q.Term("body_bi", "chi huy")])
+        ),
+    ],
+)
 def test_whooshs_own_search_and_the_array_scorer_agree_on_both_formats(stock, ours, q):
     weighting = BM25F()
     with stock.searcher(weighting=weighting) as a, ours.searcher(weighting=weighting) as b:
@@ -192,7 +226,9 @@ def test_array_reads_equal_the_matcher_walk(ours):
         for fieldname in ("body_fold", "body", "body_bi"):
             for text in [t for t in segment_reader.lexicon(fieldname)][:40]:
                 info = segment_reader.term_info(fieldname, text)
-                ids, weights, values = read_segment_postings(segment_reader, fieldname, text, info, values=True)
+                ids, weights, values = read_segment_postings(
+                    segment_reader, fieldname, text, info, values=True
+                )
                 matcher = segment_reader.postings(fieldname, text)
                 if info.doc_frequency() >= 8:
                     assert isinstance(matcher, ArrayLeafMatcher)
@@ -200,28 +236,43 @@ def test_array_reads_equal_the_matcher_walk(ours):
                 while matcher.is_active():
                     walked.append((matcher.id(), matcher.weight(), matcher.value()))
                     matcher.next()
-                assert list(zip(ids.tolist(), weights.tolist(), [values[i] for i in range(len(ids))])) == walked
+                assert (
+                    list(zip(ids.tolist(), weights.tolist(), [values[i] for i in range(len(ids))])) == walked
+                )
                 assert ids.dtype == np.int64
 
 
 def test_the_pool_gives_postings_sorted_by_field_term_and_document():
     pool = TermPool()
-    for item in [("b", b"x", 0, 1.0, b""), ("a", b"z", 0, 2.0, b"pq"), ("a", b"y", 1, 1.0, b"r"),
-                 ("a", b"z", 3, 1.0, b"s"), ("b", b"x", 2, 3.0, b"")]:
+    for item in [
+        ("b", b"x", 0, 1.0, b""),
+        ("a", b"z", 0, 2.0, b"pq"),
+        ("a", b"y", 1, 1.0, b"r"),
+        ("a", b"z", 3, 1.0, b"s"),
+        ("b", b"x", 2, 3.0, b""),
+    ]:
         pool.add(item)
     assert list(pool.iter_postings()) == [
-        ("a", b"y", 1, 1.0, b"r"), ("a", b"z", 0, 2.0, b"pq"), ("a", b"z", 3, 1.0, b"s"),
-        ("b", b"x", 0, 1.0, b""), ("b", b"x", 2, 3.0, b"")]
+        ("a", b"y", 1, 1.0, b"r"),
+        ("a", b"z", 0, 2.0, b"pq"),
+        ("a", b"z", 3, 1.0, b"s"),
+        ("b", b"x", 0, 1.0, b""),
+        ("b", b"x", 2, 3.0, b""),
+    ]
     assert pool.fieldnames == {"a", "b"}
 
 
 def test_weights_of_every_width_read_back_exactly(tmp_path):
     # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32
-    docs = [{"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n * 3)), "_boost": 0.5 if n % 3 else 1.0}
-            for n in range(200)]
+    docs = [
+        {"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n * 3)), "_boost": 0.5 if n % 3 else 1.0}
+        for n in range(200)
+    ]
     docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
-    for name, writer_class, codec in (("stock", SegmentWriter, InliningCodec()),
-                                      ("ours", GroupingSegmentWriter, _codec())):
+    for name, writer_class, codec in (
+        ("stock", SegmentWriter, InliningCodec()),
+        ("ours", GroupingSegmentWriter, _codec()),
+    ):
         path = tmp_path / name
         path.mkdir()
         ix = FileStorage(str(path)).create_index(make_schema())
@@ -286,7 +337,12 @@ def test_positions_decoded_in_bulk_equal_pickles_answer():
 
 
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
-    from searcher.index.codec import decode_positions, read_term_postings, term_postings_among, term_value_spans
+    from searcher.index.codec import (
+        decode_positions,
+        read_term_postings,
+        term_postings_among,
+        term_value_spans,
+    )
 
     rng = np.random.default_rng(3)
     with ours.reader() as reader:
@@ -298,8 +354,13 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
             assert not info.is_inlined() and info.doc_frequency() > 128  # several blocks
             ids, weights, lengths, blob = read_term_postings(postfile, info, values=True)
             everyone = np.arange(segment_reader.doc_count_all() + 5)  # (and numbers past the last)
-            for wanted in (everyone, np.sort(rng.choice(everyone, 9, replace=False)), everyone[:0],
-                           ids[[0, 127, 128, -1]], everyone[ids[-1] + 1:]):
+            for wanted in (
+                everyone,
+                np.sort(rng.choice(everyone, 9, replace=False)),
+                everyone[:0],
+                ids[[0, 127, 128, -1]],
+                everyone[ids[-1] + 1 :],
+            ):
                 held = np.intersect1d(wanted, ids)
                 held_ids, held_weights = term_postings_among(postfile, info, wanted)
                 assert held_ids.tolist() == held.tolist()
@@ -310,15 +371,24 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
                     continue
                 rows = np.searchsorted(ids, held)
                 value_ends = np.cumsum(lengths, dtype=np.int64)
-                expected = decode_positions(blob, value_ends[rows] - lengths[rows], value_ends[rows],
-                                            positions_format)
+                expected = decode_positions(
+                    blob, value_ends[rows] - lengths[rows], value_ends[rows], positions_format
+                )
                 found = decode_positions(data, starts, ends, positions_format)
                 assert [x.tolist() for x in found] == [x.tolist() for x in expected]
 
 
-@pytest.mark.parametrize("words, occurs", [
-    (["quoc", "phong"], True), (["bo", "chi", "huy"], True), (["quoc", "phong", "toan", "dan"], True),
-    (["dan", "dan", "dan"], True), (["tinh", "quoc", "su", "bo", "huy"], False), (["kan", "bac"], False)])
+@pytest.mark.parametrize(
+    "words, occurs",
+    [
+        (["quoc", "phong"], True),
+        (["bo", "chi", "huy"], True),
+        (["quoc", "phong", "toan", "dan"], True),
+        (["dan", "dan", "dan"], True),
+        (["tinh", "quoc", "su", "bo", "huy"], False),
+        (["kan", "bac"], False),
+    ],
+)
 def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, words, occurs):
     # the candidates (documents with every word pair) narrowed word by word, reading only the blocks
     # of each word's list that hold them
@@ -376,7 +446,7 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
             assert raw[:4] == WHOOSH3_HEADER_MAGIC
             stream = io.BytesIO(raw[8:])
             pickle.load(stream)  # the block's info
-            header = raw[8 + stream.tell():8 + stream.tell() + 4]
+            header = raw[8 + stream.tell() : 8 + stream.tell() + 4]
             assert struct.unpack("<BBBB", header)[3] == compressed
 
 

@@ -1,14 +1,15 @@
 """Copies of one story are grouped at index time: one hit per group, the others listed and reachable."""
+
 import json
 import shutil
 
 import pytest
-
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, SEEDS
+
 from searcher.cli import cli
 from searcher.index.duplicates import exact_key, signature, similarity
-from searcher.search.engine import Engine
 from searcher.index.indexer import index_paths
+from searcher.search.engine import Engine
 
 REPUBLISHED = "republished/dien-bien.txt"
 SAVED_TWICE = "saved twice.txt"
@@ -25,8 +26,9 @@ def folder(tmp_path):
     body = [line.replace("Đức Hạnh", "PV") for line in lines if "Lượt xem" not in line]
     body.insert(3, "Bài viết được đăng lại với sự đồng ý của tòa soạn.")
     (docs / "republished").mkdir()
-    (docs / REPUBLISHED).write_text("Báo Quân khu 2 điện tử\n\n" + "\n\n".join(body) + "\n\nTheo Báo Điện Biên Phủ\n",
-                                    encoding="utf-8")
+    (docs / REPUBLISHED).write_text(
+        "Báo Quân khu 2 điện tử\n\n" + "\n\n".join(body) + "\n\nTheo Báo Điện Biên Phủ\n", encoding="utf-8"
+    )
     return docs
 
 
@@ -76,8 +78,9 @@ def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_pa
 def test_duplicates_in_cli_json_and_show(folder, tmp_path, runner):
     index_dir = str(tmp_path / "ix")
     assert runner.invoke(cli, ["index", str(folder), "--index-dir", index_dir]).exit_code == 0
-    out = runner.invoke(cli, ["query", "hội nghị sơ kết quốc phòng toàn dân Bắc Kạn",
-                              "--index-dir", index_dir, "--json"])
+    out = runner.invoke(
+        cli, ["query", "hội nghị sơ kết quốc phòng toàn dân Bắc Kạn", "--index-dir", index_dir, "--json"]
+    )
     top = json.loads(out.output)["hits"][0]
     assert {top["id"], *top["duplicates"]} == {BAC_KAN, SAVED_TWICE}
     shown = json.loads(runner.invoke(cli, ["show", SAVED_TWICE, "--index-dir", index_dir, "--json"]).output)
@@ -88,7 +91,9 @@ def test_group_survives_removal_of_the_first_copy_and_follows_changes(folder, tm
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
     (folder / BAC_KAN).unlink()
-    (folder / DIEN_BIEN_2022).write_text("Một bài hoàn toàn khác về mùa lúa ở Mường Thanh.\n", encoding="utf-8")
+    (folder / DIEN_BIEN_2022).write_text(
+        "Một bài hoàn toàn khác về mùa lúa ở Mường Thanh.\n", encoding="utf-8"
+    )
     index_paths([folder], index_dir)
     engine = Engine(index_dir)
     assert engine.get(SAVED_TWICE)["duplicates"] == []
@@ -114,11 +119,13 @@ def test_signature_is_the_minhash_of_word_trigrams():
 
     from searcher.index.duplicates import _MASK, _PERMUTATIONS, _words
 
-    text = ("Sáng nay, Ủy ban nhân dân tỉnh Điện Biên tổ chức hội nghị tổng kết công tác quốc phòng "
-            "toàn dân năm 2019 và triển khai nhiệm vụ năm 2020, với sự tham dự của đại diện các sở, "
-            "ban, ngành và lãnh đạo các huyện, thị xã, thành phố trên địa bàn tỉnh.")
+    text = (
+        "Sáng nay, Ủy ban nhân dân tỉnh Điện Biên tổ chức hội nghị tổng kết công tác quốc phòng "
+        "toàn dân năm 2019 và triển khai nhiệm vụ năm 2020, với sự tham dự của đại diện các sở, "
+        "ban, ngành và lãnh đạo các huyện, thị xã, thành phố trên địa bàn tỉnh."
+    )
     words = _words(text)
-    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+    shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
     expected = [min((a * h + b) & _MASK for h in hashes) for a, b in _PERMUTATIONS]
     assert signature(text) == expected

@@ -1,6 +1,6 @@
 """Ranking and highlighting on the seeds, through the library API."""
-import pytest
 
+import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
 
 
@@ -68,14 +68,17 @@ def test_excluding_an_accented_word_keeps_its_folded_neighbours(engine):
     from searcher.analysis.analyzers import exact_analyzer
 
     def words(doc_id):
-        return {t.text for t in exact_analyzer()(engine.get(doc_id)["text"] + " " + engine.get(doc_id)["title"])}
+        return {
+            t.text for t in exact_analyzer()(engine.get(doc_id)["text"] + " " + engine.get(doc_id)["title"])
+        }
 
     everything = {h.id for h in engine.search("quốc phòng").hits}
     expected = {i for i in everything if "điện" not in words(i)}
     assert expected != everything
     assert {h.id for h in engine.search("quốc phòng -Điện").hits} == expected
     assert engine.search("-Điện").notes == [
-        "the query only excludes words: add at least one word to search for"]
+        "the query only excludes words: add at least one word to search for"
+    ]
 
 
 def test_title_field(engine):
@@ -148,21 +151,29 @@ def test_list_length_scoring_gives_whoosh_bm25f_scores(seed_index):
     from whoosh.scoring import BM25F
 
     from searcher.index import store
-    from searcher.search.planning import BM25_B, BM25_K1, parse_query
     from searcher.search.bm25 import ListLengthBM25F
+    from searcher.search.planning import BM25_B, BM25_K1, parse_query
 
     ix = whoosh_index.open_dir(str(store.current_generation(seed_index)))
-    with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as reference, \
-            ix.searcher(weighting=ListLengthBM25F(B=BM25_B, K1=BM25_K1)) as ours:
-        for query in ("quốc phòng toàn dân", "quoc phong", '"khu vực phòng thủ"', "hoà bình Điện Biên", "UBND"):
+    with (
+        ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as reference,
+        ix.searcher(weighting=ListLengthBM25F(B=BM25_B, K1=BM25_K1)) as ours,
+    ):
+        for query in (
+            "quốc phòng toàn dân",
+            "quoc phong",
+            '"khu vực phòng thủ"',
+            "hoà bình Điện Biên",
+            "UBND",
+        ):
             q = parse_query(query, ours).query
             scored = [(h.docnum, h.score) for h in ours.search(q, limit=None)]
             assert scored and scored == [(h.docnum, h.score) for h in reference.search(q, limit=None)], query
 
 
 def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
-    from searcher.search.engine import Engine
     from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
 
     filler = "Báo cáo nêu nhiều nội dung về công tác chung của địa phương trong năm. "
     pieces = ["Hoa lợi là thế.", "Là sản vật.", "Vật mà tài năng.", "Tài sản mang lại."]
@@ -170,8 +181,10 @@ def test_passage_ranking_puts_the_answer_in_one_sentence_first(tmp_path):
         # every word pair of the query twice, but in pieces far apart: BM25 prefers it
         "scattered.txt": "Báo cáo năm\n\n" + "".join(p + " " + filler * 4 for p in pieces * 2),
         # the same length, the answer once, in one sentence
-        "answer.txt": "Báo cáo năm\n\n" + filler * 16 + "Hoa lợi là sản vật tự nhiên mà tài sản mang lại. "
-                      + filler * 16,
+        "answer.txt": "Báo cáo năm\n\n"
+        + filler * 16
+        + "Hoa lợi là sản vật tự nhiên mà tài sản mang lại. "
+        + filler * 16,
     }
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -200,8 +213,10 @@ def test_pages_after_the_reranked_ones_are_those_of_a_longer_first_page(corpus_e
     assert long_page.total > 40
     for page in range(2, 9):  # five a page: pages 2-8 start at ranks 5-35, before and after RERANKED
         part = corpus_engine.search(query, limit=5, page=page)
-        expected = long_page.hits[(page - 1) * 5:page * 5]
-        assert [(h.id, h.score, h.snippet) for h in part.hits] == [(h.id, h.score, h.snippet) for h in expected]
+        expected = long_page.hits[(page - 1) * 5 : page * 5]
+        assert [(h.id, h.score, h.snippet) for h in part.hits] == [
+            (h.id, h.score, h.snippet) for h in expected
+        ]
     assert RERANKED < 35
 
 

@@ -1,11 +1,12 @@
 """Extraction by format and encoding, on small files written by the tests (or kept in tests/data/)."""
+
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-
 from filemakers import cp1258_bytes, write_docx, write_pdf, write_rtf
+
 from searcher.ingest.extract import ExtractError, extract_file, legacy, tools
 from searcher.ingest.extract.html import LIST_PAGE_REASON
 
@@ -28,16 +29,20 @@ def skip_reason(path, **kwargs):
     return info.value.reason
 
 
-@pytest.mark.parametrize("data, encoding", [
-    (HEADING.encode("utf-8"), "utf-8"),
-    (b"\xef\xbb\xbf" + HEADING.encode("utf-8"), "utf-8-sig"),
-    (HEADING.replace("\n", "\r\n").encode("utf-16"), "utf-16"),  # BOM, little-endian on this machine
-    (b"\xfe\xff" + HEADING.encode("utf-16-be"), "utf-16"),
-    (HEADING.encode("utf-16-le"), "utf-16-le"),  # no BOM: told by the NUL bytes
-    (cp1258_bytes(HEADING), "cp1258"),  # base letter + combining tone, normalised to NFC
-    (TCVN3.replace("hoµ", "hßa").encode("cp1252"), "tcvn3"),
-    (VNI.encode("cp1252"), "vni"),
-], ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le-no-bom", "cp1258", "tcvn3", "vni"])
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (HEADING.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + HEADING.encode("utf-8"), "utf-8-sig"),
+        (HEADING.replace("\n", "\r\n").encode("utf-16"), "utf-16"),  # BOM, little-endian on this machine
+        (b"\xfe\xff" + HEADING.encode("utf-16-be"), "utf-16"),
+        (HEADING.encode("utf-16-le"), "utf-16-le"),  # no BOM: told by the NUL bytes
+        (cp1258_bytes(HEADING), "cp1258"),  # base letter + combining tone, normalised to NFC
+        (TCVN3.replace("hoµ", "hßa").encode("cp1252"), "tcvn3"),
+        (VNI.encode("cp1252"), "vni"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le-no-bom", "cp1258", "tcvn3", "vni"],
+)
 def test_text_encodings(tmp_path, data, encoding):
     result = extract_bytes(tmp_path, "heading.txt", data)
     assert result.text == HEADING
@@ -52,7 +57,10 @@ def test_tcvn3_sample_from_the_charts(tmp_path):
 def test_utf8_file_with_tcvn3_lines_pasted_in(tmp_path):
     text = "Ghi chú bằng Unicode.\n" + TCVN3
     result = extract_bytes(tmp_path, "mixed.md", text.encode("utf-8"))
-    assert result.text == "Ghi chú bằng Unicode.\nCộng hoà xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc"
+    assert (
+        result.text
+        == "Ghi chú bằng Unicode.\nCộng hoà xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc"
+    )
     assert result.encoding == "utf-8+tcvn3"
 
 
@@ -70,10 +78,20 @@ def test_html_article_without_portal_furniture():
     assert lines[0] == result.title
     assert lines[1].startswith("Sáng 15-8, UBND tỉnh Lào Cai khai mạc")
     assert "quốc phòng & an ninh" in lines[2]  # entities decoded
-    assert lines[3].endswith('nhấn mạnh: "Diễn tập phải sát thực tế, an toàn tuyệt đối về người và phương tiện".')
+    assert lines[3].endswith(
+        'nhấn mạnh: "Diễn tập phải sát thực tế, an toàn tuyệt đối về người và phương tiện".'
+    )
     assert lines[-1].endswith("hậu cần – kỹ thuật cho các tình huống.")
-    for furniture in ("Trang chủ", "Yên Bái sơ kết", "Giá vàng", "Từ khóa", "Chia sẻ", "Cơ quan chủ quản",
-                      "Địa chỉ:", "Đọc nhiều"):
+    for furniture in (
+        "Trang chủ",
+        "Yên Bái sơ kết",
+        "Giá vàng",
+        "Từ khóa",
+        "Chia sẻ",
+        "Cơ quan chủ quản",
+        "Địa chỉ:",
+        "Đọc nhiều",
+    ):
         assert furniture not in result.text
     assert len(lines) == 5
 
@@ -110,11 +128,15 @@ def test_rtf_with_tcvn3_escapes(tmp_path):
 
 
 def test_pdf_text_layer_with_unicode_and_abc_fonts(tmp_path):
-    path = write_pdf(tmp_path / "report.pdf", [
-        ("Helvetica", b"Bao cao tong ket nam 2023"),
-        ("VnTime", TCVN3.split("\n")[0].encode("cp1252")),
-        ("VnTimeH", "quyÕt ®Þnh".encode("cp1252")),
-    ], title="Báo cáo tổng kết")
+    path = write_pdf(
+        tmp_path / "report.pdf",
+        [
+            ("Helvetica", b"Bao cao tong ket nam 2023"),
+            ("VnTime", TCVN3.split("\n")[0].encode("cp1252")),
+            ("VnTimeH", "quyÕt ®Þnh".encode("cp1252")),
+        ],
+        title="Báo cáo tổng kết",
+    )
     result = extract_file(path)
     assert result.text == "Bao cao tong ket nam 2023\nCộng hoà xã hội chủ nghĩa Việt Nam\nQUYẾT ĐỊNH"
     assert result.title == "Báo cáo tổng kết"
@@ -134,13 +156,16 @@ def test_scanned_pdf_with_nothing_legible_is_never_indexed_empty(tmp_path):
     assert skip_reason(path) == "scanned PDF: OCR found no text"
 
 
-@pytest.mark.parametrize("name, data, reason", [
-    ("empty.txt", b"", "empty file"),
-    ("blank.md", b" \r\n\t\n", "no text found"),
-    ("binary.txt", bytes(range(256)) * 8, "binary content"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n", "unsupported file type .png"),
-    ("README", b"text", "unsupported file type (no extension)"),
-])
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b" \r\n\t\n", "no text found"),
+        ("binary.txt", bytes(range(256)) * 8, "binary content"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n", "unsupported file type .png"),
+        ("README", b"text", "unsupported file type (no extension)"),
+    ],
+)
 def test_unusable_files_are_skipped_with_a_reason(tmp_path, name, data, reason):
     path = tmp_path / name
     path.write_bytes(data)
@@ -172,10 +197,17 @@ def test_size_limit_is_configurable(tmp_path):
     assert extract_file(path, max_bytes=2048).text.startswith("Báo cáo dài.")
 
 
-@pytest.mark.parametrize("font, encoding, capital", [
-    (".VnTime", "tcvn3", False), (".VnTimeH", "tcvn3", True), ("ABCDEF+VnArialH,Bold", "tcvn3", True),
-    ("VNI-Times", "vni", False), ("Times New Roman", None, False), ("Vni", "vni", False),
-])
+@pytest.mark.parametrize(
+    "font, encoding, capital",
+    [
+        (".VnTime", "tcvn3", False),
+        (".VnTimeH", "tcvn3", True),
+        ("ABCDEF+VnArialH,Bold", "tcvn3", True),
+        ("VNI-Times", "vni", False),
+        ("Times New Roman", None, False),
+        ("Vni", "vni", False),
+    ],
+)
 def test_font_names_tell_the_legacy_encoding(font, encoding, capital):
     assert legacy.font_encoding(font) == encoding
     assert legacy.is_capital_font(font) == capital

@@ -1,4 +1,5 @@
 """Snippet building blocks: the folded copy keeps offsets, and whole-syllable matches are found."""
+
 import pytest
 
 from searcher.search.highlight import make_snippet, match_spans
@@ -7,7 +8,7 @@ from searcher.text.fold import _FOLD_TABLE, fold_offsets_preserved
 FOLD_CASES = [
     ("Quốc phòng TOÀN DÂN", "quoc phong toan dan"),
     ("Điện Biên Phủ", "dien bien phu"),
-    ("ĐẮK LẮK – “Tây Nguyên”…", "dak lak - \"tay nguyen\"…"),  # "…" folds to three characters: kept
+    ("ĐẮK LẮK – “Tây Nguyên”…", 'dak lak - "tay nguyen"…'),  # "…" folds to three characters: kept
     ("", ""),
     ("日本 Hà Nội 🙂", "日本 ha noi 🙂"),  # characters past the lookup table take the slow path
 ]
@@ -30,8 +31,11 @@ SPAN_CASES = [
     ("Hà Nội", set(), []),
     # a phrase (another form of an abbreviation) is marked whole, and only where it stands whole
     ("UBND TP.HCM, TP. HCM, Tp.\nHCM; TP và HCM", {"tp hcm"}, ["TP.HCM", "TP. HCM", "Tp.\nHCM"]),
-    ("Thành phố Hồ Chí Minh và thành phố Hà Nội, Hồ Tây", {"thanh pho ho chi minh", "ubnd"},
-     ["Thành phố Hồ Chí Minh"]),
+    (
+        "Thành phố Hồ Chí Minh và thành phố Hà Nội, Hồ Tây",
+        {"thanh pho ho chi minh", "ubnd"},
+        ["Thành phố Hồ Chí Minh"],
+    ),
     ("kĩ thuật, kỹ thuật, kỹthuật", {"ky thuat"}, ["kĩ thuật", "kỹ thuật"]),  # either i/y spelling
     ("lực lượng vũ trangx, lực lượng vũ trang", {"luc luong vu trang"}, ["lực lượng vũ trang"]),
     ("Bộ Chỉ huy Quân sự tỉnh", {"bo", "bo chi huy quan su", "tinh"}, ["Bộ Chỉ huy Quân sự", "tỉnh"]),

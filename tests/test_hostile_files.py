@@ -1,5 +1,6 @@
 """Hostile documents: each is indexed safely or skipped with a reason, and nothing in them reaches a
 terminal or a browser as code. (The browser side: tests/test_browser.py.)"""
+
 from __future__ import annotations
 
 import os
@@ -29,16 +30,23 @@ def hostile(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "payload.html").write_text(PAYLOAD_HTML, encoding="utf-8")
-    (folder / "control.txt").write_text("Báo cáo có ký tự điều khiển\n\x01\x02 quốc\x07 phòng \x1b[31m toàn dân"
-                                        "\x7f\x0c\x9b hết\n", encoding="utf-8")
+    (folder / "control.txt").write_text(
+        "Báo cáo có ký tự điều khiển\n\x01\x02 quốc\x07 phòng \x1b[31m toàn dân\x7f\x0c\x9b hết\n",
+        encoding="utf-8",
+    )
     (folder / "nul.txt").write_bytes(b"Bao cao\x00\x00\x00\x01 nhi phan" * 50)
     words = "quốc phòng toàn dân bảo vệ tổ quốc xây dựng hội nghị tỉnh điện biên".split()
     rng = random.Random(1)
     line = " ".join(rng.choice(words) for _ in range(150_000))[:1_000_000]
     (folder / "long-line.txt").write_text("Một dòng rất dài\n" + line + " tàungầmcuối\n", encoding="utf-8")
-    (folder / "deep.html").write_text("<html><head><title>Lồng sâu</title></head><body>" + "<div>" * 5000 +
-                                      "<p>Nội dung lồng sâu về quốc phòng.</p>" + "</div>" * 5000 + "</body></html>",
-                                      encoding="utf-8")
+    (folder / "deep.html").write_text(
+        "<html><head><title>Lồng sâu</title></head><body>"
+        + "<div>" * 5000
+        + "<p>Nội dung lồng sâu về quốc phòng.</p>"
+        + "</div>" * 5000
+        + "</body></html>",
+        encoding="utf-8",
+    )
     with zipfile.ZipFile(folder / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         with archive.open("word/document.xml", "w", force_zip64=True) as member:
@@ -101,7 +109,9 @@ def test_control_characters_never_reach_a_terminal(hostile, runner):
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output)
     assert "quốc  phòng" in result.output
     query = runner.invoke(cli, ["query", "quốc phòng", "--index-dir", str(hostile[0]), "--limit", "20"])
-    assert query.exit_code == 0 and "\x1b" not in query.output  # no colour asked for: any ESC would be the document's
+    assert (
+        query.exit_code == 0 and "\x1b" not in query.output
+    )  # no colour asked for: any ESC would be the document's
 
 
 def test_a_million_character_line_is_searchable(hostile):

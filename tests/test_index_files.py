@@ -1,16 +1,17 @@
 """Indexing folders of mixed formats: skip reasons, the size limit, and failed updates that keep the
 previous version."""
+
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-
 from filemakers import write_docx, write_pdf, write_rtf
-from searcher.ingest import documents as ingest
+
 from searcher.cli import cli
-from searcher.search.engine import Engine
 from searcher.index.indexer import index_paths
+from searcher.ingest import documents as ingest
+from searcher.search.engine import Engine
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,8 +24,13 @@ def mixed_folder(tmp_path) -> Path:
     shutil.copy(DATA / "homepage.html", folder / "homepage.htm")
     write_docx(folder / "report.docx")
     write_rtf(folder / "heading.rtf")
-    write_pdf(folder / "decision.pdf", [  # TCVN3 bytes in ABC fonts, the heading in the capitals-only one
-        ("VnTimeH", "quyÕt ®Þnh".encode("cp1252")), ("VnTime", "VÒ viÖc hç trî tØnh Lµo Cai".encode("cp1252"))])
+    write_pdf(
+        folder / "decision.pdf",
+        [  # TCVN3 bytes in ABC fonts, the heading in the capitals-only one
+            ("VnTimeH", "quyÕt ®Þnh".encode("cp1252")),
+            ("VnTime", "VÒ viÖc hç trî tØnh Lµo Cai".encode("cp1252")),
+        ],
+    )
     (folder / "notes.txt").write_text("Ghi chép\n\nHọp giao ban ở Sơn La.", encoding="utf-8")
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
     (folder / "empty.md").write_bytes(b"")
@@ -52,7 +58,11 @@ def test_mixed_folder_through_the_cli(runner, mixed_folder, tmp_path):
     engine = Engine(tmp_path / "ix")
     article = engine.get("article.html")
     assert (article["title"], article["date"], article["date_source"], article["author"]) == (
-        "Lào Cai tổ chức diễn tập khu vực phòng thủ năm 2024", "2024-08-15", "metadata", "Hoàng Thu Hà")
+        "Lào Cai tổ chức diễn tập khu vực phòng thủ năm 2024",
+        "2024-08-15",
+        "metadata",
+        "Hoàng Thu Hà",
+    )
     assert article["places"] == ["Lào Cai"]
     assert engine.get("report.docx")["title"] == "Báo cáo tổng kết công tác năm 2023"
     decision = engine.get("decision.pdf")
@@ -71,7 +81,9 @@ def test_max_bytes_option(runner, mixed_folder, tmp_path):
     summary = run_index(runner, mixed_folder, tmp_path / "ix", "--max-bytes", "2KB")
     assert reasons(summary)["article.html"] == "file too large (3.1 KB > 2 KB limit)"
     assert "notes.txt" not in reasons(summary)
-    bad = runner.invoke(cli, ["index", str(mixed_folder), "--index-dir", str(tmp_path / "ix"), "--max-bytes", "lots"])
+    bad = runner.invoke(
+        cli, ["index", str(mixed_folder), "--index-dir", str(tmp_path / "ix"), "--max-bytes", "lots"]
+    )
     assert bad.exit_code == 2 and "not a size: 'lots'" in bad.output
 
 
@@ -94,14 +106,16 @@ def test_failed_update_keeps_the_previous_version(mixed_folder, tmp_path):
     summary = index_paths([mixed_folder], index_dir)
     skipped = {Path(s.path).name: s.reason for s in summary.skipped}
     assert skipped["report.docx"] == (
-        "unreadable DOCX: not a complete ZIP archive (truncated?); the previously indexed version is kept")
+        "unreadable DOCX: not a complete ZIP archive (truncated?); the previously indexed version is kept"
+    )
     assert (summary.updated, summary.removed) == (0, 0)
     assert Engine(index_dir).get("report.docx")["title"] == "Báo cáo tổng kết công tác năm 2023"
 
     report.write_bytes(b"x" * 5000)  # over the limit: the same rule applies
     summary = index_paths([mixed_folder], index_dir, max_bytes=4000)
     assert {Path(s.path).name: s.reason for s in summary.skipped}["report.docx"].endswith(
-        "; the previously indexed version is kept")
+        "; the previously indexed version is kept"
+    )
 
     report.write_bytes(whole)  # repaired: taken again (unchanged content, so nothing to rewrite)
     summary = index_paths([mixed_folder], index_dir)

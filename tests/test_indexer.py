@@ -1,4 +1,5 @@
 """Incremental indexing: add, change, delete, skip; rebuilds switch generations atomically."""
+
 import json
 import os
 
@@ -6,8 +7,8 @@ import pytest
 from whoosh import index as whoosh_index
 
 from searcher.index import store
-from searcher.search.engine import Engine
 from searcher.index.indexer import index_paths
+from searcher.search.engine import Engine
 
 
 def ids(index_dir, query="quốc phòng"):
@@ -22,8 +23,9 @@ def test_incremental_add_change_delete(seed_copy, tmp_path):
     again = index_paths([seed_copy], index_dir)
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
 
-    (seed_copy / "new.txt").write_text("Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.",
-                                       encoding="utf-8")
+    (seed_copy / "new.txt").write_text(
+        "Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.", encoding="utf-8"
+    )
     changed = seed_copy / "004_981139cf777c2e3c.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\nCâu bổ sung về thủy lợi.\n", encoding="utf-8")
     (seed_copy / "000_c39e642c6c60865f.txt").unlink()
@@ -66,7 +68,9 @@ def test_encodings_and_line_endings(tmp_path):
     summary = index_paths([docs], tmp_path / "ix")
     assert summary.added == 3
     assert {s.path.rsplit("/", 1)[-1]: s.reason for s in summary.skipped} == {
-        "empty.txt": "empty file", "image.png": "unsupported file type .png"}
+        "empty.txt": "empty file",
+        "image.png": "unsupported file type .png",
+    }
     engine = Engine(tmp_path / "ix")
     assert engine.search("lao cai").hits[0].id == "utf16.txt"
     assert engine.search("Sơn La").hits[0].id == "bom.txt"
@@ -78,14 +82,20 @@ def test_jsonl_and_gzip(tmp_path):
     import gzip
 
     records = [
-        {"id": "a/1", "title": "Quốc phòng toàn dân", "text": "Xây dựng nền quốc phòng toàn dân.", "date": "2019-09-27"},
+        {
+            "id": "a/1",
+            "title": "Quốc phòng toàn dân",
+            "text": "Xây dựng nền quốc phòng toàn dân.",
+            "date": "2019-09-27",
+        },
         {"id": "a/2", "title": "", "text": "Tin thể thao\nBóng đá Việt Nam thắng."},
     ]
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{broken\n"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.jsonl").write_text(lines, encoding="utf-8")
-    (tmp_path / "docs" / "b.jsonl.gz").write_bytes(gzip.compress(
-        json.dumps({"id": "b/1", "text": "Hà Nội mùa thu"}, ensure_ascii=False).encode()))
+    (tmp_path / "docs" / "b.jsonl.gz").write_bytes(
+        gzip.compress(json.dumps({"id": "b/1", "text": "Hà Nội mùa thu"}, ensure_ascii=False).encode())
+    )
     summary = index_paths([tmp_path / "docs"], tmp_path / "ix")
     assert summary.added == 3
     assert [s.reason.split(":")[0] for s in summary.skipped] == ["invalid JSON"]
@@ -97,12 +107,15 @@ def test_jsonl_and_gzip(tmp_path):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_record_repeated_later_in_a_jsonl_file_replaces_the_earlier_one(tmp_path, jobs):
-    records = [{"id": "r/1", "text": "Bản đầu tiên về biên giới."},
-               {"id": "r/2", "text": "Hội nghị quân sự tỉnh."},
-               {"id": "r/1", "text": "Bản sửa lại về hải đảo."}]
+    records = [
+        {"id": "r/1", "text": "Bản đầu tiên về biên giới."},
+        {"id": "r/2", "text": "Hội nghị quân sự tỉnh."},
+        {"id": "r/1", "text": "Bản sửa lại về hải đảo."},
+    ]
     records += [{"id": f"x/{n}", "text": f"Tin số {n} về thời tiết."} for n in range(300)]  # workers start
-    (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
-                                         encoding="utf-8")
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8"
+    )
     summary = index_paths([tmp_path / "docs.jsonl"], tmp_path / "ix", jobs=jobs)
     assert summary.added == 302 and summary.documents == 302
     # each worker writes a segment of its own (documents did go to the workers)
@@ -176,8 +189,9 @@ def test_one_engine_answers_from_cache_until_the_index_changes(seed_copy, tmp_pa
     first.hits.clear()  # an answer handed out is the caller's to change
     again = engine.search("thiên tai Yên Bái")
     assert [h.id for h in again.hits] == [h.id for h in Engine(index_dir).search("thiên tai Yên Bái").hits]
-    (seed_copy / "new.txt").write_text("Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.",
-                                       encoding="utf-8")
+    (seed_copy / "new.txt").write_text(
+        "Báo cáo mới về phòng chống thiên tai ở Yên Bái\n\nNội dung.", encoding="utf-8"
+    )
     index_paths([seed_copy], index_dir)
     assert engine.search("thiên tai Yên Bái").hits[0].id == "new.txt"
     index_paths([seed_copy], index_dir, rebuild=True)
@@ -192,16 +206,27 @@ def test_a_build_on_several_cores_counts_the_same_lexicon_as_one_process(tmp_pat
     from searcher.lexicon.lexicon import LEXICON_FILE
 
     words = "quốc phòng toàn dân Bộ Chỉ huy Quân sự tỉnh Điện Biên hội nghị tổng kết".split()
-    records = [{"id": f"n/{n}", "title": " ".join(words[n % 7:n % 7 + 3]),
-                "text": " ".join(words[(n * k) % len(words)] for k in range(1, 40))} for n in range(320)]
-    (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
-                                         encoding="utf-8")
+    records = [
+        {
+            "id": f"n/{n}",
+            "title": " ".join(words[n % 7 : n % 7 + 3]),
+            "text": " ".join(words[(n * k) % len(words)] for k in range(1, 40)),
+        }
+        for n in range(320)
+    ]
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8"
+    )
     tables = []
     for jobs in (1, 2):
         index_paths([tmp_path / "docs.jsonl"], tmp_path / f"ix{jobs}", jobs=jobs)
         db = sqlite3.connect(store.current_generation(tmp_path / f"ix{jobs}") / LEXICON_FILE)
-        tables.append((db.execute("SELECT * FROM ngram ORDER BY key, form").fetchall(),
-                       db.execute("SELECT * FROM meta ORDER BY name").fetchall()))
+        tables.append(
+            (
+                db.execute("SELECT * FROM ngram ORDER BY key, form").fetchall(),
+                db.execute("SELECT * FROM meta ORDER BY name").fetchall(),
+            )
+        )
         db.close()
     assert len(tables[0][0]) > 100
     assert tables[1] == tables[0]

@@ -1,23 +1,44 @@
 """Title, date, byline and places of the seeds, exactly; and the rules on constructed text."""
-import pytest
 
+import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
+
 from searcher.ingest.clean import remove_boilerplate
 from searcher.ingest.metadata import extract_author, extract_date, extract_title
-from searcher.text.normalize import normalize_text
 from searcher.ingest.places import find_places
+from searcher.text.normalize import normalize_text
 
 EXPECTED = {
-    LAI_CHAU: ("Tôn vinh tập thể, cá nhân có thành tích xuất sắc trong xây dựng nền quốc phòng toàn dân ở Lai Châu",
-               None, None, ["Lai Châu"]),
-    BAC_KAN: ("Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019",
-              "2019-09-27", "Thu Trang", ["Bắc Kạn"]),
-    DIEN_BIEN_2022: ("Nâng cao nhận thức, trách nhiệm đối với nhiệm vụ bảo vệ Tổ quốc",
-                     "2022-10-14", "Đức Hạnh", ["Điện Biên"]),
-    TAM_DIEP: ("Hội nghị Sơ kết 5 năm thực hiện Nghị định số 21 của Chính phủ về khu vực phòng thủ, giai đoạn 2019-2024",
-               "2024-05-31", "Thương Thương", ["Ninh Bình"]),
-    DIEN_BIEN_2023: ("Điện Biên: Tập trung thực hiện hiệu quả nhiệm vụ quân sự, quốc phòng địa phương",
-                     "2023-06-21", "HÀ KHÁNH - PHẠM HIẾU", ["Điện Biên"]),
+    LAI_CHAU: (
+        "Tôn vinh tập thể, cá nhân có thành tích xuất sắc trong xây dựng nền quốc phòng toàn dân ở Lai Châu",
+        None,
+        None,
+        ["Lai Châu"],
+    ),
+    BAC_KAN: (
+        "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019",
+        "2019-09-27",
+        "Thu Trang",
+        ["Bắc Kạn"],
+    ),
+    DIEN_BIEN_2022: (
+        "Nâng cao nhận thức, trách nhiệm đối với nhiệm vụ bảo vệ Tổ quốc",
+        "2022-10-14",
+        "Đức Hạnh",
+        ["Điện Biên"],
+    ),
+    TAM_DIEP: (
+        "Hội nghị Sơ kết 5 năm thực hiện Nghị định số 21 của Chính phủ về khu vực phòng thủ, giai đoạn 2019-2024",
+        "2024-05-31",
+        "Thương Thương",
+        ["Ninh Bình"],
+    ),
+    DIEN_BIEN_2023: (
+        "Điện Biên: Tập trung thực hiện hiệu quả nhiệm vụ quân sự, quốc phòng địa phương",
+        "2023-06-21",
+        "HÀ KHÁNH - PHẠM HIẾU",
+        ["Điện Biên"],
+    ),
 }
 
 

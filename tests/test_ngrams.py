@@ -1,40 +1,67 @@
 """The lexicon's n-gram counting: what is counted, and the same counts as counting strings directly."""
+
 import itertools
 import re
 from collections import Counter
 
 import pytest
-
 from conftest import SEEDS
+
 from searcher.lexicon import ngrams
 from searcher.lexicon.ngrams import NgramCounts
 from searcher.text.normalize import canonical_tone
 
 CASES = [
-    ("Quốc phòng toàn dân", {
-        1: ["Quốc", "phòng", "toàn", "dân"],
-        2: ["Quốc phòng", "phòng toàn", "toàn dân"],
-        3: ["quốc phòng toàn", "phòng toàn dân"],  # longer phrases lowercase
-        4: ["quốc phòng toàn dân"]}),
+    (
+        "Quốc phòng toàn dân",
+        {
+            1: ["Quốc", "phòng", "toàn", "dân"],
+            2: ["Quốc phòng", "phòng toàn", "toàn dân"],
+            3: ["quốc phòng toàn", "phòng toàn dân"],  # longer phrases lowercase
+            4: ["quốc phòng toàn dân"],
+        },
+    ),
     # never across punctuation or a line end; a number is one word, "#", in 1-2-grams only
-    ("Hòa bình, 2019 ổn định\nxã hội", {
-        1: ["Hòa", "bình", "#", "ổn", "định", "xã", "hội"],
-        2: ["Hòa bình", "# ổn", "ổn định", "xã hội"], 3: [], 4: []}),
-    ("U23 thắng 2-1 tại quận 1", {  # (U23 is no number)
-        1: ["U", "thắng", "#", "tại", "quận"],
-        2: ["thắng #", "# tại", "tại quận", "quận #"], 3: [], 4: []}),
+    (
+        "Hòa bình, 2019 ổn định\nxã hội",
+        {
+            1: ["Hòa", "bình", "#", "ổn", "định", "xã", "hội"],
+            2: ["Hòa bình", "# ổn", "ổn định", "xã hội"],
+            3: [],
+            4: [],
+        },
+    ),
+    (
+        "U23 thắng 2-1 tại quận 1",
+        {  # (U23 is no number)
+            1: ["U", "thắng", "#", "tại", "quận"],
+            2: ["thắng #", "# tại", "tại quận", "quận #"],
+            3: [],
+            4: [],
+        },
+    ),
     # 1-2-grams as written; longer ones with the canonical tone placement
-    ("UBND tỉnh Hoà Bình", {
-        1: ["UBND", "tỉnh", "Hoà", "Bình"],
-        2: ["UBND tỉnh", "tỉnh Hoà", "Hoà Bình"],
-        3: ["ubnd tỉnh hòa", "tỉnh hòa bình"],
-        4: ["ubnd tỉnh hòa bình"]}),
+    (
+        "UBND tỉnh Hoà Bình",
+        {
+            1: ["UBND", "tỉnh", "Hoà", "Bình"],
+            2: ["UBND tỉnh", "tỉnh Hoà", "Hoà Bình"],
+            3: ["ubnd tỉnh hòa", "tỉnh hòa bình"],
+            4: ["ubnd tỉnh hòa bình"],
+        },
+    ),
     ("21/2019/NĐ-CP", {1: ["#", "NĐ", "CP"], 2: [], 3: [], 4: []}),
     # a word that is no letters, though \w takes it (² is a number, not a digit), parts a run;
     # a "#" of the text is no number
-    ("diện tích 20 m² và tỉ số ½ trận #1", {
-        1: ["diện", "tích", "#", "và", "tỉ", "số", "trận"],
-        2: ["diện tích", "tích #", "và tỉ", "tỉ số"], 3: ["và tỉ số"], 4: []}),
+    (
+        "diện tích 20 m² và tỉ số ½ trận #1",
+        {
+            1: ["diện", "tích", "#", "và", "tỉ", "số", "trận"],
+            2: ["diện tích", "tích #", "và tỉ", "tỉ số"],
+            3: ["và tỉ số"],
+            4: [],
+        },
+    ),
     ("", {1: [], 2: [], 3: [], 4: []}),
 ]
 
@@ -62,12 +89,16 @@ def _reference(texts: list[str]) -> dict[int, Counter]:
         text = re.sub(r"(?<![^\W_])\d+(?![^\W_])", "#", text.replace("#", "|"))
         runs = re.findall(r"(?:[^\W\d_]+|#)(?:[ \t]+(?:[^\W\d_]+|#))*", text)
         # ... each cut again where a word is neither all letters nor a number
-        parts = [list(group) for run in runs
-                 for ok, group in itertools.groupby(run.split(), key=lambda w: w.isalpha() or w == "#") if ok]
+        parts = [
+            list(group)
+            for run in runs
+            for ok, group in itertools.groupby(run.split(), key=lambda w: w.isalpha() or w == "#")
+            if ok
+        ]
         for written in parts:
             lower = [canonical_tone(s.lower()) for s in written]
             for n, words in ((1, written), (2, written), (3, lower), (4, lower)):
-                grams = (words[i:i + n] for i in range(len(words) - n + 1))
+                grams = (words[i : i + n] for i in range(len(words) - n + 1))
                 found[n].update(" ".join(g) for g in grams if n < 3 or "#" not in g)
     return found
 

@@ -1,4 +1,5 @@
 """Normalisation tables: every form a Vietnamese text arrives in becomes one canonical form."""
+
 import unicodedata
 
 import pytest
@@ -44,11 +45,24 @@ def test_normalize_is_idempotent_on_seeds():
 @pytest.mark.parametrize(
     "old, new",
     [
-        ("hoà", "hòa"), ("hoá", "hóa"), ("hoả", "hỏa"), ("hoã", "hõa"), ("hoạ", "họa"),
-        ("thuỷ", "thủy"), ("uỷ", "ủy"), ("tuỳ", "tùy"), ("thuý", "thúy"), ("luỹ", "lũy"),
-        ("khoẻ", "khỏe"), ("loé", "lóe"), ("xoè", "xòe"),
-        ("HOÀ", "HÒA"), ("Uỷ", "Ủy"), ("Thuỷ", "Thủy"),
-        ("đoạ", "đọa"), ("toà", "tòa"),
+        ("hoà", "hòa"),
+        ("hoá", "hóa"),
+        ("hoả", "hỏa"),
+        ("hoã", "hõa"),
+        ("hoạ", "họa"),
+        ("thuỷ", "thủy"),
+        ("uỷ", "ủy"),
+        ("tuỳ", "tùy"),
+        ("thuý", "thúy"),
+        ("luỹ", "lũy"),
+        ("khoẻ", "khỏe"),
+        ("loé", "lóe"),
+        ("xoè", "xòe"),
+        ("HOÀ", "HÒA"),
+        ("Uỷ", "Ủy"),
+        ("Thuỷ", "Thủy"),
+        ("đoạ", "đọa"),
+        ("toà", "tòa"),
     ],
 )
 def test_old_tone_placement_becomes_canonical(old, new):
@@ -58,8 +72,27 @@ def test_old_tone_placement_becomes_canonical(old, new):
 
 @pytest.mark.parametrize(
     "word",
-    ["hoàn", "hoàng", "huỳnh", "quý", "quỳ", "quả", "khuya", "khuyến", "thuyền", "hoài", "ngoài",
-     "toán", "oán", "Quý", "hòa", "ủy", "a", "", "2019"],
+    [
+        "hoàn",
+        "hoàng",
+        "huỳnh",
+        "quý",
+        "quỳ",
+        "quả",
+        "khuya",
+        "khuyến",
+        "thuyền",
+        "hoài",
+        "ngoài",
+        "toán",
+        "oán",
+        "Quý",
+        "hòa",
+        "ủy",
+        "a",
+        "",
+        "2019",
+    ],
 )
 def test_tone_placement_left_alone(word):
     assert canonical_tone(word) == word

@@ -1,5 +1,6 @@
 """The published OpenAPI description against the app itself: Schemathesis generates valid and invalid
 requests for every operation and checks status codes, content types and response bodies."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,6 +30,9 @@ def test_description_lists_every_json_route(seed_index):
 
     app = create_app({"INDEX_DIR": str(seed_index)})
     spec = app.test_client().get("/openapi.json").get_json()
-    routes = {rule.rule for rule in app.url_map.iter_rules()
-              if rule.rule.endswith(".json") or rule.rule == "/healthz"} - {"/openapi.json"}
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.endswith(".json") or rule.rule == "/healthz"
+    } - {"/openapi.json"}
     assert set(spec["paths"]) == routes

@@ -1,4 +1,5 @@
-"""Passage evidence: the share of the query held by a text's best window (searcher.passages)."""
+"""Passage evidence: the share of the query held by a text's best window (searcher.search.passages)."""
+
 import pytest
 
 from searcher.search.passages import PAIR_WEIGHT, Query, passage_share, passage_shares, query_pairs
@@ -41,7 +42,11 @@ def test_words_with_a_dash_or_slash_are_left_out_and_an_empty_query_scores_nothi
 
 def test_both_i_y_spellings_count_as_the_word():
     query = Query({"ky": 1.0, "thuat": 1.0}, {("ky", "thuat")})
-    assert passage_share("Kĩ thuật", query) == passage_share("Kỹ thuật", query) == pytest.approx(1 + PAIR_WEIGHT / 2)
+    assert (
+        passage_share("Kĩ thuật", query)
+        == passage_share("Kỹ thuật", query)
+        == pytest.approx(1 + PAIR_WEIGHT / 2)
+    )
 
 
 def test_query_pairs_come_from_runs_of_adjacent_words():
@@ -53,10 +58,13 @@ def test_long_texts_and_many_matches():
     assert passage_share(text, Query(WEIGHTS, PAIRS)) == pytest.approx((4 + 3 + PAIR_WEIGHT * 3.5) / 10)
 
 
-@pytest.mark.parametrize("typed, other_form", [
-    (["uy", "ban", "nhan", "dan", "tinh"], ["ubnd"]),  # long form typed, the text abbreviates
-    (["ubnd", "tinh"], ["uy", "ban", "nhan", "dan"]),  # abbreviation typed, the text writes it out
-])
+@pytest.mark.parametrize(
+    "typed, other_form",
+    [
+        (["uy", "ban", "nhan", "dan", "tinh"], ["ubnd"]),  # long form typed, the text abbreviates
+        (["ubnd", "tinh"], ["uy", "ban", "nhan", "dan"]),  # abbreviation typed, the text writes it out
+    ],
+)
 def test_another_form_counts_as_the_words_it_stands_for(typed, other_form):
     stands_for = [w for w in typed if w != "tinh"]
     query = Query({w: 1.0 for w in typed}, query_pairs([typed]), [(stands_for, other_form)])

@@ -1,29 +1,43 @@
 """The array scorer (searcher.search.matching) must find and score exactly what Whoosh's BM25F would."""
+
 import shutil
 
 import pytest
+from conftest import BAC_KAN, SEEDS
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from conftest import BAC_KAN, SEEDS
 from searcher.index import store
 from searcher.index.indexer import index_paths
-from searcher.search.planning import BM25_B, BM25_K1, parse_query
 from searcher.search.matching import Unsupported, match_all
+from searcher.search.planning import BM25_B, BM25_K1, parse_query
 
 FREE_TEXT = [
-    "quốc phòng toàn dân", "quoc phong", "hoà bình Điện Biên", "UBND", "khu vực phòng thủ",
+    "quốc phòng toàn dân",
+    "quoc phong",
+    "hoà bình Điện Biên",
+    "UBND",
+    "khu vực phòng thủ",
     "Bộ Chỉ huy Quân sự tỉnh tổ chức hội nghị tổng kết công tác quốc phòng địa phương năm 2023",
-    "2019", "nđ-cp", "xyzzy",
+    "2019",
+    "nđ-cp",
+    "xyzzy",
 ]
-WITH_SYNTAX = ['"khu vực phòng thủ" diễn tập', "quốc phòng -Bắc", "title:quốc phòng", "phòng AND thủ",
-               "quốc OR xyzzy", 'ninh -"Điện Biên"']
+WITH_SYNTAX = [
+    '"khu vực phòng thủ" diễn tập',
+    "quốc phòng -Bắc",
+    "title:quốc phòng",
+    "phòng AND thủ",
+    "quốc OR xyzzy",
+    'ninh -"Điện Biên"',
+]
 
 
 def _searcher(index_dir):
     return whoosh_index.open_dir(str(store.current_generation(index_dir))).searcher(
-        weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        weighting=BM25F(B=BM25_B, K1=BM25_K1)
+    )
 
 
 def _whoosh(searcher, q):
@@ -63,7 +77,9 @@ def test_deleted_and_replaced_documents_across_segments(tmp_path):
     shutil.copytree(SEEDS, docs)
     index_paths([docs], tmp_path / "ix")
     text = (docs / BAC_KAN).read_text(encoding="utf-8")
-    (docs / BAC_KAN).write_text(text.replace("Bắc Kạn", "Bắc Kạn (sửa)"), encoding="utf-8")  # replaced in place
+    (docs / BAC_KAN).write_text(
+        text.replace("Bắc Kạn", "Bắc Kạn (sửa)"), encoding="utf-8"
+    )  # replaced in place
     (docs / "extra.txt").write_text("Hội nghị quốc phòng toàn dân ở xã Nà Phặc.\n", encoding="utf-8")
     index_paths([docs], tmp_path / "ix")
     expected, ours = _both(tmp_path / "ix", "quốc phòng toàn dân Bắc Kạn")
@@ -84,8 +100,16 @@ def test_restriction_and_exclusion(seed_index):
         assert len(without_bac_kan.docnums) == len(everything) - 1
 
 
-@pytest.mark.parametrize("words", [["quoc", "phong"], ["khu", "vuc", "phong", "thu"], ["phong", "quoc"],
-                                   ["dien", "bien"], ["xyzzy", "phong"]])
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["quoc", "phong"],
+        ["khu", "vuc", "phong", "thu"],
+        ["phong", "quoc"],
+        ["dien", "bien"],
+        ["xyzzy", "phong"],
+    ],
+)
 def test_phrases_match_where_whoosh_finds_them_by_positions(seed_index, words):
     from searcher.search.matching import CheckedPhrase
 
@@ -149,7 +173,7 @@ def _windows(size: int, count: int) -> list[list[str]]:
     for path in sorted(SEEDS.glob("*")):
         tokens = [t.text for t in folded_analyzer()(path.read_text(encoding="utf-8")) if t.text.isalnum()]
         step = max(1, len(tokens) // count)
-        runs += [tokens[i:i + size] for i in range(0, len(tokens) - size, step)][:count]
+        runs += [tokens[i : i + size] for i in range(0, len(tokens) - size, step)][:count]
     return runs
 
 
@@ -160,5 +184,7 @@ def test_quoted_phrases_find_what_whooshs_positional_phrase_finds(seed_index, si
     with _searcher(seed_index) as searcher:
         for words in _windows(size, 12):
             q = parse_query('"' + " ".join(words) + '"', searcher).query
-            expected = set(searcher.docs_for_query(Q.Or([Q.Phrase(f, words) for f in ("title_fold", "body_fold")])))
+            expected = set(
+                searcher.docs_for_query(Q.Or([Q.Phrase(f, words) for f in ("title_fold", "body_fold")]))
+            )
             assert set(_ours(searcher, q)) == expected, words

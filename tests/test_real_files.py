@@ -1,91 +1,152 @@
 """Every file of ../shared/corpus/real-files/ and sample-files/ through the indexer, checked against what a
 reader of the page or document sees: headline, date, the body's own words, no portal furniture, legacy
 encodings turned into correct Vietnamese."""
-import pytest
 
+import pytest
 from conftest import need_corpus
-from searcher.search.engine import Engine
+
+from searcher.index.indexer import index_paths
 from searcher.ingest.extract import tools
 from searcher.ingest.extract.html import LIST_PAGE_REASON
-from searcher.index.indexer import index_paths
+from searcher.search.engine import Engine
 
 # file -> (headline, date, words of the article, furniture of the page that must be gone)
 ARTICLES = {
     "html/VnExpress.net-Kinh-doanh.html": (
-        "Ông Hồ Đức Phớc: Sẽ nâng mức giảm trừ gia cảnh tính thuế cá nhân khi sửa luật", "2023-11-02",
-        "mức giảm trừ gia cảnh là 15,4 triệu", ["Trở lại Kinh doanh", "Copy link thành công", "Mới nhất"]),
+        "Ông Hồ Đức Phớc: Sẽ nâng mức giảm trừ gia cảnh tính thuế cá nhân khi sửa luật",
+        "2023-11-02",
+        "mức giảm trừ gia cảnh là 15,4 triệu",
+        ["Trở lại Kinh doanh", "Copy link thành công", "Mới nhất"],
+    ),
     "html/baochinhphu_article.html": (
-        "Chính sách mới có hiệu lực từ tháng 3/2026", "2026-03-01",
+        "Chính sách mới có hiệu lực từ tháng 3/2026",
+        "2026-03-01",
         "Nghị định số 357/2025/NĐ-CP ngày 31/12/2025",
-        ["Tải ứng dụng", "BÁO ĐIỆN TỬ CHÍNH PHỦ", "Bầu cử Quốc hội khóa XVI và Hội đồng nhân dân các cấp"]),
+        ["Tải ứng dụng", "BÁO ĐIỆN TỬ CHÍNH PHỦ", "Bầu cử Quốc hội khóa XVI và Hội đồng nhân dân các cấp"],
+    ),
     "html/baodautu_article.html": (
-        "Xử phạt Giám đốc tài chính Tập đoàn Tiên Sơn Thanh Hoá vì thao túng cổ phiếu", "2026-03-07",
+        "Xử phạt Giám đốc tài chính Tập đoàn Tiên Sơn Thanh Hoá vì thao túng cổ phiếu",
+        "2026-03-07",
         "Uỷ ban Chứng khoán Nhà nước vừa có quyết định xử phạt",
-        ["Giao dịch Hợp đồng tương lai VN30", "Khi bảo hiểm trở thành đòn bẩy", "Ấn phẩm thuộc Báo Tài chính"]),
+        [
+            "Giao dịch Hợp đồng tương lai VN30",
+            "Khi bảo hiểm trở thành đòn bẩy",
+            "Ấn phẩm thuộc Báo Tài chính",
+        ],
+    ),
     "html/cafef_article.html": (
         "Thời điểm nâng hạng cận kề, MBS điểm tên 30 cổ phiếu Việt Nam có khả năng lọt rổ chỉ số FTSE",
-        "2026-03-07", "dòng vốn thụ động (passive) ETF",
-        ["Một cổ phiếu trên HOSE bất ngờ", "Đọc nhanh", "CHỨNG KHOÁN BẤT ĐỘNG SẢN"]),
+        "2026-03-07",
+        "dòng vốn thụ động (passive) ETF",
+        ["Một cổ phiếu trên HOSE bất ngờ", "Đọc nhanh", "CHỨNG KHOÁN BẤT ĐỘNG SẢN"],
+    ),
     "html/cafef_article_batdongsan.html": (
-        "Tăng hỗ trợ, giảm áp lực tài chính khi chuyển mục đích sử dụng đất", "2026-03-07",
-        "cử tri xã Thuận Hạnh phản ánh", ["Siêu đô thị 18 tỷ USD", "Đọc nhanh", "CHỨNG KHOÁN BẤT ĐỘNG SẢN"]),
+        "Tăng hỗ trợ, giảm áp lực tài chính khi chuyển mục đích sử dụng đất",
+        "2026-03-07",
+        "cử tri xã Thuận Hạnh phản ánh",
+        ["Siêu đô thị 18 tỷ USD", "Đọc nhanh", "CHỨNG KHOÁN BẤT ĐỘNG SẢN"],
+    ),
     "html/chien-thuat-cua-nga-khi-dua-50-xe-tang-sat-thu-chien-truong-toi-donbass-20221224083224103.html": (
-        'Chiến thuật của Nga khi đưa 50 xe tăng "sát thủ chiến trường" tới Donbass', "2022-12-24",
+        'Chiến thuật của Nga khi đưa 50 xe tăng "sát thủ chiến trường" tới Donbass',
+        "2022-12-24",
         "Uralvagonzavod đã sản xuất cho quân đội nước này 600 xe tăng T-90",
-        ["Quan chức Lugansk nói Nga sắp giành", "Đăng Nhập"]),
+        ["Quan chức Lugansk nói Nga sắp giành", "Đăng Nhập"],
+    ),
     "html/dantri_article.html": (
-        "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng", "2026-03-07",
+        "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng",
+        "2026-03-07",
         "giá vàng miếng SJC được niêm yết tại mức 180,8-183,8 triệu đồng/lượng",
-        ["Giá vàng miếng SJC giảm, người mua lỗ", "Tổng biên tập", "Giấy phép hoạt động"]),
+        ["Giá vàng miếng SJC giảm, người mua lỗ", "Tổng biên tập", "Giấy phép hoạt động"],
+    ),
     "html/naustudio-tuoitre-subpage.html": (
-        "Thanh tra vụ chặt cây xanh Hà Nội trong 30 ngày", "2015-03-23",
+        "Thanh tra vụ chặt cây xanh Hà Nội trong 30 ngày",
+        "2015-03-23",
         "Chủ tịch UBND TP Hà Nội Nguyễn Thế Thảo đã quyết định thành lập đoàn thanh tra",
-        ["Báo Tuổi Trẻ nhận giải thưởng", "Từ khóa", "Tủ Sách Tuổi Trẻ", "Chính trị - Xã hội - Tuổi Trẻ Online"]),
+        [
+            "Báo Tuổi Trẻ nhận giải thưởng",
+            "Từ khóa",
+            "Tủ Sách Tuổi Trẻ",
+            "Chính trị - Xã hội - Tuổi Trẻ Online",
+        ],
+    ),
     "html/nld_article.html": (
-        "Những sai sót hộ kinh doanh thường gặp khi thực hiện quy định mới về thuế", "2026-03-07",
+        "Những sai sót hộ kinh doanh thường gặp khi thực hiện quy định mới về thuế",
+        "2026-03-07",
         "Nghị định 68/2026/NĐ-CP quy định chính sách thuế",
-        ["Hộ kinh doanh phải kê khai tất cả tài khoản", "ĐẶT MUA BÁO", "Tin độc quyền"]),
+        ["Hộ kinh doanh phải kê khai tất cả tài khoản", "ĐẶT MUA BÁO", "Tin độc quyền"],
+    ),
     "html/tuoitre_article.html": (
-        "Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh", "2026-03-07",
-        "chủ shop Hoa Yêu Thương (TP.HCM)", ["Xuất khẩu ứng phó thế nào", "Rao vặt", "Xem nhiều"]),
+        "Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh",
+        "2026-03-07",
+        "chủ shop Hoa Yêu Thương (TP.HCM)",
+        ["Xuất khẩu ứng phó thế nào", "Rao vặt", "Xem nhiều"],
+    ),
     "html/vietnamnet_article.html": (
-        "Cổ phiếu FLC được giao dịch trở lại", "2026-03-07", "Chứng khoán Artex sẽ là đơn vị quản lý",
-        ["Chính thức hủy giao dịch cổ phiếu FLC từ 31/12", "Tuần Việt Nam", "Dân tộc và Tôn giáo"]),
+        "Cổ phiếu FLC được giao dịch trở lại",
+        "2026-03-07",
+        "Chứng khoán Artex sẽ là đơn vị quản lý",
+        ["Chính thức hủy giao dịch cổ phiếu FLC từ 31/12", "Tuần Việt Nam", "Dân tộc và Tôn giáo"],
+    ),
     "html/vnexpress_article.html": (
-        "Cách các nước đối phó cú sốc năng lượng từ Trung Đông", "2026-03-07",
-        "Xung đột giữa Mỹ - Israel với Iran đã bước sang ngày thứ 6", ["Trở lại Kinh doanh", "Ngày hỗn loạn"]),
+        "Cách các nước đối phó cú sốc năng lượng từ Trung Đông",
+        "2026-03-07",
+        "Xung đột giữa Mỹ - Israel với Iran đã bước sang ngày thứ 6",
+        ["Trở lại Kinh doanh", "Ngày hỗn loạn"],
+    ),
 }
 
 # Legacy-encoded government documents: title, date and phrases that only a correct conversion gives
 LEGACY = {
     "legacy/2003-02144qd.doc": (
         "Quyết định của bộ trưởng bộ tài chính về việc sửa đổi mức thuế suất của một số mặt hàng trong "
-        "Biểu thuế thuế nhập khẩu ưu đãi", "2002-11-22",
-        ["Căn cứ Nghị định số 86/2002/NĐ-CP ngày 05/11/2002 của Chính phủ quy định chức năng, nhiệm vụ"]),
+        "Biểu thuế thuế nhập khẩu ưu đãi",
+        "2002-11-22",
+        ["Căn cứ Nghị định số 86/2002/NĐ-CP ngày 05/11/2002 của Chính phủ quy định chức năng, nhiệm vụ"],
+    ),
     "legacy/2004-0328NDCP.doc": (
         "Nghị định của chính phủ Quy định việc phát hành công trái xây dựng Tổ quốc năm 2003 - Công trái "
-        "giáo dục", "2003-03-31", ["Pháp lệnh phát hành công trái xây dựng Tổ quốc"]),
+        "giáo dục",
+        "2003-03-31",
+        ["Pháp lệnh phát hành công trái xây dựng Tổ quốc"],
+    ),
     "legacy/2003-A-15.rtf": (
         "Nghị định của Chính phủ Số 94 /1998/NĐ-CP ngày 17 tháng 11 năm 1998 Quy định chi tiết thi hành Luật "
-        "sửa đổi, bổ sung một số điều của Luật Thuế xuất khẩu, thuế nhập khẩu", "1998-11-17",
-        ["Căn cứ Luật Đầu tư nước ngoài tại Việt Nam ngày 08 tháng 11 năm 1996"]),
+        "sửa đổi, bổ sung một số điều của Luật Thuế xuất khẩu, thuế nhập khẩu",
+        "1998-11-17",
+        ["Căn cứ Luật Đầu tư nước ngoài tại Việt Nam ngày 08 tháng 11 năm 1996"],
+    ),
     "legacy/2003-A30.rtf": (
-        None, "2000-12-21", ["miễn thuế nhập khẩu đối với nguyên vật liệu", "Độc lập - Tự do - Hạnh phúc"]),
+        None,
+        "2000-12-21",
+        ["miễn thuế nhập khẩu đối với nguyên vật liệu", "Độc lập - Tự do - Hạnh phúc"],
+    ),
     "legacy/2006-16EZE_TT01.06GopvonDNNVV.pdf": (
         "THÔNG TƯ Hướng dẫn một số nội dung về góp vốn thành lập Quỹ bảo lãnh tín dụng cho các doanh nghiệp "
-        "nhỏ và vừa", "2006-02-20", ["NGÂN HÀNG NHÀ NƯỚC VIỆT NAM", "Quỹ bảo lãnh tín dụng cho các doanh nghiệp"]),
+        "nhỏ và vừa",
+        "2006-02-20",
+        ["NGÂN HÀNG NHÀ NƯỚC VIỆT NAM", "Quỹ bảo lãnh tín dụng cho các doanh nghiệp"],
+    ),
     "legacy/2006-19412_QD115.04TTg_BLTch_DNNVV.pdf": (
-        None, "2004-06-25", ["Căn cứ Luật Tổ chức Chính phủ ngày 25 tháng 12 năm 2001;"]),
+        None,
+        "2004-06-25",
+        ["Căn cứ Luật Tổ chức Chính phủ ngày 25 tháng 12 năm 2001;"],
+    ),
     "legacy/2007-1AF57_02-2007.pdf": (
-        "BÁO CÁO VỀ TÌNH HÌNH SẢN XUẤT KINH DOANH NGÀNH CÔNG NGHIỆP THÁNG 02 VÀ 2 THÁNG ĐẦU NĂM 2007", None,
-        ["giá trị sản xuất công nghiệp (GTSXCN) ước đạt 39.897 tỷ đồng"]),
+        "BÁO CÁO VỀ TÌNH HÌNH SẢN XUẤT KINH DOANH NGÀNH CÔNG NGHIỆP THÁNG 02 VÀ 2 THÁNG ĐẦU NĂM 2007",
+        None,
+        ["giá trị sản xuất công nghiệp (GTSXCN) ước đạt 39.897 tỷ đồng"],
+    ),
     "legacy/2008-23.QD-991-UBND.doc": (  # VNI-Windows
         "QUYẾT ĐỊNH Về việc phê duyệt Kế hoạch thực hiện quy hoạch sử dụng rừng, đất rừng và đất chuyển ra "
-        "khỏi lâm phần sau rà soát quy hoạch 03 loại rừng", "2008-05-14",
-        ["ỦY BAN NHÂN DÂN", "TỈNH BÌNH PHƯỚC", "Quyết định số 186/2006/QĐ-TTg ngày 14/8/2006"]),
+        "khỏi lâm phần sau rà soát quy hoạch 03 loại rừng",
+        "2008-05-14",
+        ["ỦY BAN NHÂN DÂN", "TỈNH BÌNH PHƯỚC", "Quyết định số 186/2006/QĐ-TTg ngày 14/8/2006"],
+    ),
     "legacy/2006-quydinhkiemtra02.doc": (  # VNI-Windows
         "QUY ĐỊNH VỀ CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN VÀ CƠ CẤU TỔ CHỨC CỦA ĐỘI KIỂM TRA LIÊN NGÀNH 814",
-        "2006-01-25", ["Đội Kiểm tra liên ngành về văn hóa thông tin trên địa bàn tỉnh Cà Mau"]),
+        "2006-01-25",
+        ["Đội Kiểm tra liên ngành về văn hóa thông tin trên địa bàn tỉnh Cà Mau"],
+    ),
 }
 HOMEPAGES = ["html/naustudio-tuoitre-home.html", "html/son601008-dantri-home.html"]
 SCANS = {"pdf/1053-ttg.signed.pdf": "2024-09-28", "pdf/970-ttg.signed.pdf": "2024-09-13"}

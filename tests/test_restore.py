@@ -1,11 +1,12 @@
 """Diacritic restoration from the index's own text, and its use in ranking (``interpreted_as``)."""
+
 import json
 
 import pytest
-
 from conftest import BAC_KAN, LAI_CHAU
-from searcher.text.normalize import fold
+
 from searcher.lexicon.restore import restore_text
+from searcher.text.normalize import fold
 
 # Administrative and military phrases as written; each is typed without diacritics and restored.
 PHRASES = [
@@ -89,28 +90,33 @@ def test_restoration_accuracy_on_administrative_phrases(corpus_engine, capsys):
             wrong.append((fold(phrase), restored, phrase))
     accuracy = right / total
     with capsys.disabled():
-        print(f"\nrestoration: {right}/{total} syllables = {accuracy:.1%} on {len(PHRASES)} phrases; "
-              f"wrong: {wrong}")
+        print(
+            f"\nrestoration: {right}/{total} syllables = {accuracy:.1%} on {len(PHRASES)} phrases; "
+            f"wrong: {wrong}"
+        )
     assert len(PHRASES) >= 50
     assert accuracy >= TARGET, wrong
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("quoc phong toan dan", "quốc phòng toàn dân"),
-    ("bo chi huy quan su tinh dien bien", "bộ chỉ huy quân sự tỉnh điện biên"),
-    ("bac kan", "bắc kạn"),
-    ("UBND tinh Lai Chau", "UBND tỉnh Lai Châu"),  # typed case kept, abbreviation untouched
-    ("Điện Biên tin tuc", "Điện Biên tin tức"),  # typed marks kept, a rare bare spelling restored
-    # next to numbers: the lexicon counts what stands next to them ("tháng #", "quận #", "# ha")
-    ("thang 5 nam 2019", "tháng 5 năm 2019"),
-    ("dieu 5 khoan 2", "điều 5 khoản 2"),
-    ("quan 1", "quận 1"),
-    ("xe 16 cho", "xe 16 chỗ"),
-    ("chung cu 30 tang", "chung cư 30 tầng"),
-    ("2 ha dat", "2 ha đất"),  # hectares
-    ("quốc phòng toàn dân", None),  # nothing to restore
-    ("21/2019", None),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("quoc phong toan dan", "quốc phòng toàn dân"),
+        ("bo chi huy quan su tinh dien bien", "bộ chỉ huy quân sự tỉnh điện biên"),
+        ("bac kan", "bắc kạn"),
+        ("UBND tinh Lai Chau", "UBND tỉnh Lai Châu"),  # typed case kept, abbreviation untouched
+        ("Điện Biên tin tuc", "Điện Biên tin tức"),  # typed marks kept, a rare bare spelling restored
+        # next to numbers: the lexicon counts what stands next to them ("tháng #", "quận #", "# ha")
+        ("thang 5 nam 2019", "tháng 5 năm 2019"),
+        ("dieu 5 khoan 2", "điều 5 khoản 2"),
+        ("quan 1", "quận 1"),
+        ("xe 16 cho", "xe 16 chỗ"),
+        ("chung cu 30 tang", "chung cư 30 tầng"),
+        ("2 ha dat", "2 ha đất"),  # hectares
+        ("quốc phòng toàn dân", None),  # nothing to restore
+        ("21/2019", None),
+    ],
+)
 def test_interpreted_as(corpus_engine, typed, expected):
     assert corpus_engine.search(typed).interpreted_as == expected
 
@@ -158,7 +164,9 @@ def test_cli_shows_the_reading(runner, seed_index):
     result = runner.invoke(cli, ["query", "quoc phong toan dan", "--index-dir", str(seed_index)])
     assert result.exit_code == 0, result.output
     assert "Kết quả cho: quốc phòng toàn dân" in result.output
-    data = json.loads(runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir", str(seed_index)]).output)
+    data = json.loads(
+        runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir", str(seed_index)]).output
+    )
     assert data["interpreted_as"] == "quốc phòng"
     assert data["did_you_mean"] is None
 

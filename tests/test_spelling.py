@@ -1,4 +1,5 @@
 """Did you mean: misspelled syllables and wrong tone marks corrected from the index's vocabulary."""
+
 import json
 
 import pytest
@@ -7,25 +8,31 @@ from searcher.analysis.analyzers import exact_analyzer
 from searcher.lexicon.spelling import _edits, corrections
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("quoc phonng", "quốc phòng"),  # a doubled letter
-    ("dien bein", "diễn biến"),  # swapped letters, read as the index most often writes them
-    ("tinh dien bein", "tỉnh điện biên"),  # ... and in context as the province
-    ("hoi ngi", "hội nghị"),  # a missing letter
-    ("hoi ngi 2019", "hội nghị 2019"),  # a number parts the words checked, and stays as typed
-    ("2019 quoc phonng", "2019 quốc phòng"),
-    ("Hoi ngi", "Hội nghị"),  # typed case kept
-    ("quôc phòng", "quốc phòng"),  # a wrong mark the index never writes
-    ("hướng dân thi hành", "hướng dẫn thi hành"),  # a real word, wrong in its context
-    ("hợp đông lao động", "hợp đồng lao động"),
-    ("quốc phòng toàn dân", None),  # right as typed
-    ("quoc phong toan dan", None),  # unaccented is not wrong: that is interpreted_as
-    ("Điện Biên tin tuc", None),  # a frequent word with its own marks is not second-guessed
-    ("nhân dân", None),
-    # a typed form at home next to one neighbour is kept, however often the other tone meets the other
-    ("xếp loại về hạnh kiểm", None),  # "về hành" is common, but so is "hạnh kiểm" (and "hành kiểm" is not)
-    ("để chờ các", None),  # "cho các" is far more common, but "để chờ" is a phrase too
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("quoc phonng", "quốc phòng"),  # a doubled letter
+        ("dien bein", "diễn biến"),  # swapped letters, read as the index most often writes them
+        ("tinh dien bein", "tỉnh điện biên"),  # ... and in context as the province
+        ("hoi ngi", "hội nghị"),  # a missing letter
+        ("hoi ngi 2019", "hội nghị 2019"),  # a number parts the words checked, and stays as typed
+        ("2019 quoc phonng", "2019 quốc phòng"),
+        ("Hoi ngi", "Hội nghị"),  # typed case kept
+        ("quôc phòng", "quốc phòng"),  # a wrong mark the index never writes
+        ("hướng dân thi hành", "hướng dẫn thi hành"),  # a real word, wrong in its context
+        ("hợp đông lao động", "hợp đồng lao động"),
+        ("quốc phòng toàn dân", None),  # right as typed
+        ("quoc phong toan dan", None),  # unaccented is not wrong: that is interpreted_as
+        ("Điện Biên tin tuc", None),  # a frequent word with its own marks is not second-guessed
+        ("nhân dân", None),
+        # a typed form at home next to one neighbour is kept, however often the other tone meets the other
+        (
+            "xếp loại về hạnh kiểm",
+            None,
+        ),  # "về hành" is common, but so is "hạnh kiểm" (and "hành kiểm" is not)
+        ("để chờ các", None),  # "cho các" is far more common, but "để chờ" is a phrase too
+    ],
+)
 def test_did_you_mean(corpus_engine, typed, expected):
     assert corpus_engine.search(typed).did_you_mean == expected
 
@@ -71,14 +78,26 @@ def test_cli_shows_did_you_mean(runner, corpus_index):
     result = runner.invoke(cli, ["query", "hoi ngi", "--index-dir", str(corpus_index)])
     assert result.exit_code == 0, result.output
     assert "Bạn có muốn tìm: hội nghị" in result.output
-    data = json.loads(runner.invoke(cli, ["query", "hoi ngi", "--json", "--index-dir", str(corpus_index)]).output)
+    data = json.loads(
+        runner.invoke(cli, ["query", "hoi ngi", "--json", "--index-dir", str(corpus_index)]).output
+    )
     assert data["did_you_mean"] == "hội nghị"
 
 
 def test_corrections_do_not_depend_on_the_queries_before(corpus_engine):
     # readings and transition tables are kept per lexicon: asked in another order, the same answers
-    typed = ["quoc phonng", "hướng dân thi hành", "tinh dien bein", "hoi ngi", "quôc phòng", "dien bein",
-             "hợp đông lao động", "quoc phong toan dan", "phonng", "tinh"]
+    typed = [
+        "quoc phonng",
+        "hướng dân thi hành",
+        "tinh dien bein",
+        "hoi ngi",
+        "quôc phòng",
+        "dien bein",
+        "hợp đông lao động",
+        "quoc phong toan dan",
+        "phonng",
+        "tinh",
+    ]
     lexicon = corpus_engine.lexicon()
     runs = [[t.text for t in exact_analyzer()(text, mode="query")] for text in typed]
     forwards = [corrections(lexicon, run) for run in runs]

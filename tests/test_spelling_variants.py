@@ -1,22 +1,46 @@
 """i/y spellings of one word (quý/quí, kỹ/kĩ, lý/lí, mỹ/mĩ, sỹ/sĩ) find and mark each other."""
-import pytest
 
+import pytest
 from conftest import DIEN_BIEN_2023, LAI_CHAU, TAM_DIEP
+
 from searcher.text.normalize import canonical_iy, iy_variants
 
 
-@pytest.mark.parametrize("syllable, expected", [
-    ("quí", "quý"), ("kĩ", "kỹ"), ("lí", "lý"), ("mĩ", "mỹ"), ("sĩ", "sỹ"), ("kì", "kỳ"), ("tỉ", "tỷ"),
-    ("ki", "ky"), ("li", "ly"), ("quý", "quý"),
-    ("huy", "huy"), ("tay", "tay"), ("gì", "gì"), ("nghị", "nghị"), ("yêu", "yêu"), ("bi", "bi"),
-])
+@pytest.mark.parametrize(
+    "syllable, expected",
+    [
+        ("quí", "quý"),
+        ("kĩ", "kỹ"),
+        ("lí", "lý"),
+        ("mĩ", "mỹ"),
+        ("sĩ", "sỹ"),
+        ("kì", "kỳ"),
+        ("tỉ", "tỷ"),
+        ("ki", "ky"),
+        ("li", "ly"),
+        ("quý", "quý"),
+        ("huy", "huy"),
+        ("tay", "tay"),
+        ("gì", "gì"),
+        ("nghị", "nghị"),
+        ("yêu", "yêu"),
+        ("bi", "bi"),
+    ],
+)
 def test_canonical_iy(syllable, expected):
     assert canonical_iy(syllable) == expected
 
 
-@pytest.mark.parametrize("syllable, expected", [
-    ("ky", ("ky", "ki")), ("si", ("sy", "si")), ("quy", ("quy", "qui")), ("huy", ("huy",)), ("ai", ("ai",)),
-])
+@pytest.mark.parametrize(
+    "syllable, expected",
+    [
+        ("ky", ("ky", "ki")),
+        ("si", ("sy", "si")),
+        ("quy", ("quy", "qui")),
+        ("huy", ("huy",)),
+        ("ai", ("ai",)),
+    ],
+)
 def test_iy_variants(syllable, expected):
     assert iy_variants(syllable) == expected
 

@@ -1,4 +1,5 @@
 """Autocomplete (Engine.suggest): frequent phrases of the index continuing a prefix, accented."""
+
 import pytest
 
 from searcher.lexicon.suggest import suggest
@@ -34,12 +35,15 @@ def test_without_lexicon_nothing_is_suggested():
     assert suggest(None, "quoc ph") == []
 
 
-@pytest.mark.parametrize("prefix, first", [
-    ("quoc ph", "quốc phòng"),
-    ("bộ chỉ h", "bộ chỉ huy"),
-    ("uy ban nhan d", "ủy ban nhân dân"),
-    ("bo doi bien ph", "bộ đội biên phòng"),
-])
+@pytest.mark.parametrize(
+    "prefix, first",
+    [
+        ("quoc ph", "quốc phòng"),
+        ("bộ chỉ h", "bộ chỉ huy"),
+        ("uy ban nhan d", "ủy ban nhân dân"),
+        ("bo doi bien ph", "bộ đội biên phòng"),
+    ],
+)
 def test_first_suggestion_on_real_articles(corpus_engine, prefix, first):
     assert corpus_engine.suggest(prefix)[0].lower() == first
 

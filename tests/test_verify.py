@@ -1,4 +1,5 @@
 """``search verify``: the index against its manifest and its source files."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def test_changes_since_indexing_are_reported(runner, tmp_path, seed_copy):
     (seed_copy / "new.txt").write_text("Báo cáo mới\nNội dung mới.\n", encoding="utf-8")
     code, report = _verify(runner, index_dir)
     assert code == 1 and report["ok"] is False
-    assert _kinds(report) == {("source-gone", files[0].name), ("source-changed", files[1].name),
-                              ("not-indexed", "new.txt")}
+    assert _kinds(report) == {
+        ("source-gone", files[0].name),
+        ("source-changed", files[1].name),
+        ("not-indexed", "new.txt"),
+    }
     # after an incremental run everything is in step again
     runner.invoke(cli, ["index", "--index-dir", str(index_dir)])
     code, report = _verify(runner, index_dir)
@@ -50,8 +54,8 @@ def test_orphans_missing_and_stale_documents(runner, tmp_path, seed_copy):
     generation = store.current_generation(index_dir)
     manifest = store.read_json(generation / store.MANIFEST, None)
     first, second = sorted(manifest["files"])[:2]
-    (first_id, _), = manifest["files"][first]["docs"].items()
-    (second_id, _), = manifest["files"][second]["docs"].items()
+    ((first_id, _),) = manifest["files"][first]["docs"].items()
+    ((second_id, _),) = manifest["files"][second]["docs"].items()
     manifest["files"][second]["docs"][second_id] = "0" * 16  # the manifest now disagrees with the index
     store.write_json(generation / store.MANIFEST, manifest)
     ix = whoosh_index.open_dir(str(generation))

@@ -1,4 +1,5 @@
 """search index --watch: the index follows a folder as files are added, changed and removed."""
+
 import json
 import os
 import queue
@@ -9,8 +10,9 @@ import threading
 import time
 
 from conftest import REPO
-from searcher.search.engine import Engine
+
 from searcher.index.watch import watch
+from searcher.search.engine import Engine
 
 
 def next_summary(reports, timeout=20):
@@ -23,8 +25,12 @@ def test_watch_follows_add_change_remove(tmp_path):
     (folder / "a.txt").write_text("Báo cáo lũ lụt ở Yên Bái\n\nMưa lớn kéo dài.", encoding="utf-8")
     index_dir = tmp_path / "ix"
     reports, stop = queue.Queue(), threading.Event()
-    worker = threading.Thread(target=watch, args=([folder], index_dir, reports.put),
-                              kwargs={"interval_s": 0.1, "stop": stop}, daemon=True)
+    worker = threading.Thread(
+        target=watch,
+        args=([folder], index_dir, reports.put),
+        kwargs={"interval_s": 0.1, "stop": stop},
+        daemon=True,
+    )
     worker.start()
     try:
         assert next_summary(reports).added == 1
@@ -54,12 +60,29 @@ def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("Tin ngắn về Hà Giang", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "searcher", "index", str(folder), "--watch", "--json", "--interval", "0.2",
-               "--index-dir", str(tmp_path / "ix")]
+    command = [
+        sys.executable,
+        "-m",
+        "searcher",
+        "index",
+        str(folder),
+        "--watch",
+        "--json",
+        "--interval",
+        "0.2",
+        "--index-dir",
+        str(tmp_path / "ix"),
+    ]
     # A shell that starts jobs in the background makes them ignore Ctrl-C, and Python keeps an ignored
     # SIGINT ignored: the watcher gets the default disposition back, as in a terminal.
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as proc:
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as proc:
         try:
             first = json.loads(proc.stdout.readline())
             assert first["ok"] and first["added"] == 1

@@ -1,5 +1,6 @@
 """The web app through Flask's test client: every route in HTML and JSON, the same hits in both,
 bad parameters answered with 400/404 and a clear message, everything from documents escaped."""
+
 from __future__ import annotations
 
 import html
@@ -12,13 +13,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, TAM_DIEP
 
 HOSTILE_TEXT = (
     "Báo cáo thử nghiệm bảo mật\n"
     "Ngày 01/02/2024, văn bản này chứa mã độc <script>alert('xss')</script> và ảnh "
-    "<img src=x onerror=alert(1)> cùng liên kết <a href=\"javascript:alert(2)\">bấm</a> trong nội dung.\n"
+    '<img src=x onerror=alert(1)> cùng liên kết <a href="javascript:alert(2)">bấm</a> trong nội dung.\n'
     "Đoạn cuối nhắc lại chữ bảo mật để tìm thấy.\n"
 )
 
@@ -46,13 +46,16 @@ def json_hit_ids(data: dict) -> list[str]:
 
 
 # --- the same hits in HTML and JSON ----------------------------------------------------------------
-@pytest.mark.parametrize("query, first", [
-    ("quốc phòng toàn dân", BAC_KAN),
-    ("quoc phong toan dan", BAC_KAN),     # typed without diacritics
-    ("hoà bình", DIEN_BIEN_2023),         # old tone placement
-    ("hòa bình", DIEN_BIEN_2023),         # new tone placement
-    ('"khu vực phòng thủ"', TAM_DIEP),
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("quốc phòng toàn dân", BAC_KAN),
+        ("quoc phong toan dan", BAC_KAN),  # typed without diacritics
+        ("hoà bình", DIEN_BIEN_2023),  # old tone placement
+        ("hòa bình", DIEN_BIEN_2023),  # new tone placement
+        ('"khu vực phòng thủ"', TAM_DIEP),
+    ],
+)
 def test_html_and_json_show_the_same_hits(client, query, first):
     page = client.get("/", query_string={"q": query})
     data = client.get("/search.json", query_string={"q": query}).get_json()
@@ -68,8 +71,9 @@ def test_json_is_the_cli_json_object(client, runner, seed_index):
 
     from searcher.cli import cli
 
-    cli_data = json.loads(runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir",
-                                              str(seed_index)]).output)
+    cli_data = json.loads(
+        runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir", str(seed_index)]).output
+    )
     web_data = client.get("/search.json", query_string={"q": "quoc phong"}).get_json()
     assert set(web_data) == set(cli_data)
     assert json_hit_ids(web_data) == json_hit_ids(cli_data)
@@ -83,7 +87,9 @@ def test_unaccented_query_highlights_the_accented_words(client):
 
 
 def test_pages(client):
-    all_ids = json_hit_ids(client.get("/search.json", query_string={"q": "quốc phòng", "limit": 5}).get_json())
+    all_ids = json_hit_ids(
+        client.get("/search.json", query_string={"q": "quốc phòng", "limit": 5}).get_json()
+    )
     assert len(all_ids) == 5
     second = client.get("/search.json", query_string={"q": "quốc phòng", "limit": 2, "page": 2}).get_json()
     assert json_hit_ids(second) == all_ids[2:4]
@@ -109,13 +115,16 @@ def test_place_and_year_filters_with_counts(client):
     assert ["2019", 1] in data["facets"]["years"]
     only = client.get("/search.json", query_string={"q": "quốc phòng", "place": "Điện Biên"}).get_json()
     assert sorted(json_hit_ids(only)) == sorted([DIEN_BIEN_2022, DIEN_BIEN_2023])
-    years = client.get("/search.json", query_string={"q": "quốc phòng", "from": "2022", "to": "2023"}).get_json()
+    years = client.get(
+        "/search.json", query_string={"q": "quốc phòng", "from": "2022", "to": "2023"}
+    ).get_json()
     assert sorted(json_hit_ids(years)) == sorted([DIEN_BIEN_2022, DIEN_BIEN_2023])
-    days = client.get("/search.json", query_string={"q": "quốc phòng", "from": "2019-09-27",
-                                                    "to": "2019-09-27"}).get_json()
+    days = client.get(
+        "/search.json", query_string={"q": "quốc phòng", "from": "2019-09-27", "to": "2019-09-27"}
+    ).get_json()
     assert json_hit_ids(days) == [BAC_KAN]
     page = client.get("/", query_string={"q": "quốc phòng"}).get_data(as_text=True)
-    assert 'id="facet-places"' in page and "Điện Biên</a> <span class=\"count\">2</span>" in page
+    assert 'id="facet-places"' in page and 'Điện Biên</a> <span class="count">2</span>' in page
     filtered = client.get("/", query_string={"q": "quốc phòng", "place": "Điện Biên"}).get_data(as_text=True)
     assert html_hit_ids(filtered) == json_hit_ids(only)
     assert 'title="Bỏ lọc"' in filtered
@@ -129,7 +138,11 @@ def test_document_page_and_its_twin(client):
     assert data["date"] == "2019-09-27"
     assert "<mark>quốc</mark> <mark>phòng</mark>" in data["text_html"].lower()
     related = [r["id"] for r in data["related"]]
-    assert related and BAC_KAN not in related and set(related) <= {LAI_CHAU, DIEN_BIEN_2022, TAM_DIEP, DIEN_BIEN_2023}
+    assert (
+        related
+        and BAC_KAN not in related
+        and set(related) <= {LAI_CHAU, DIEN_BIEN_2022, TAM_DIEP, DIEN_BIEN_2023}
+    )
     page = client.get("/doc", query_string={"id": BAC_KAN, "q": "quoc phong"}).get_data(as_text=True)
     assert f"<h1>{data['title']}</h1>" in page
     assert "27/09/2019" in page
@@ -181,8 +194,10 @@ def test_bad_parameters_json(client, path, args, status, message):
     assert data["ok"] is False and data["status"] == status and message in data["error"].lower()
 
 
-@pytest.mark.parametrize("path, args, status, message", [
-    ("/" if p == "/search.json" else p.replace(".json", ""), a, s, m) for p, a, s, m in BAD if a])
+@pytest.mark.parametrize(
+    "path, args, status, message",
+    [("/" if p == "/search.json" else p.replace(".json", ""), a, s, m) for p, a, s, m in BAD if a],
+)
 def test_bad_parameters_html(client, path, args, status, message):
     response = client.get(path, query_string=args)
     body = response.get_data(as_text=True)
@@ -231,7 +246,7 @@ def _tags(page: str) -> set[str]:
 def test_document_text_is_escaped(hostile_client):
     for path in ("/?q=bảo+mật", "/doc?id=hostile.txt&q=bảo+mật", "/doc?id=hostile.txt"):
         page = hostile_client.get(path).get_data(as_text=True)
-        assert "<script>alert" not in page and "<img src=x" not in page and "<a href=\"javascript" not in page
+        assert "<script>alert" not in page and "<img src=x" not in page and '<a href="javascript' not in page
         assert "onerror=alert(1)&gt;" in page
         assert "&lt;script&gt;alert" in page
         # the only script element is the page's own file
@@ -248,14 +263,17 @@ def test_query_is_escaped(client):
     assert "&#34;&gt;&lt;script&gt;" in page or "&quot;&gt;&lt;script&gt;" in page
 
 
-@pytest.mark.parametrize("engine_html, expected", [
-    ("a <mark>b</mark> c", "a <mark>b</mark> c"),
-    ("&lt;script&gt; <mark>x</mark>", "&lt;script&gt; <mark>x</mark>"),
-    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ('<mark onclick="x">y</mark>', "&lt;mark onclick=&#34;x&#34;&gt;y</mark>"),
-    ("&#34;quoted&#34; and \"raw\" quotes", "&#34;quoted&#34; and \"raw\" quotes"),  # text, not attributes
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "engine_html, expected",
+    [
+        ("a <mark>b</mark> c", "a <mark>b</mark> c"),
+        ("&lt;script&gt; <mark>x</mark>", "&lt;script&gt; <mark>x</mark>"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ('<mark onclick="x">y</mark>', "&lt;mark onclick=&#34;x&#34;&gt;y</mark>"),
+        ('&#34;quoted&#34; and "raw" quotes', '&#34;quoted&#34; and "raw" quotes'),  # text, not attributes
+        ("", ""),
+    ],
+)
 def test_only_marks_survive(engine_html, expected):
     from web.security import marked
 
@@ -291,9 +309,14 @@ def test_rebuilt_index_is_picked_up_without_restart(tmp_path, seed_copy):
 
 # --- search serve -----------------------------------------------------------------------------------
 def _start_serve(index_dir: Path, *extra: str, env=None) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
-                             "--port", "0", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, cwd=REPO, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir), "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -360,35 +383,61 @@ def test_serve_refuses_debug_mode(seed_index):
     import os
 
     env = {**os.environ, "FLASK_DEBUG": "1"}
-    done = subprocess.run([sys.executable, "-m", "searcher", "serve", "--index-dir", str(seed_index), "--port", "0"],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-m", "searcher", "serve", "--index-dir", str(seed_index), "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=30,
+    )
     assert done.returncode != 0 and "FLASK_DEBUG" in done.stderr
 
 
 # --- the engine's notes and readings, in the page's language ------------------------------------------
-@pytest.mark.parametrize("query, shown", [
-    ("*", "Câu tìm kiếm không có từ nào để tìm."),
-    ("-quốc", "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm."),
-    ("*phòng", "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «phong»."),
-])
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("*", "Câu tìm kiếm không có từ nào để tìm."),
+        ("-quốc", "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm."),
+        ("*phòng", "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «phong»."),
+    ],
+)
 def test_notes_are_shown_in_vietnamese(client, query, shown):
     page = client.get("/", query_string={"q": query}).get_data(as_text=True)
     assert f'<p class="note">{html.escape(shown, quote=True)}</p>' in page
 
 
-@pytest.mark.parametrize("note, shown", [
-    ("the search took longer than 5 s and was cut short: these are the best matches found in that time",
-     "Tìm kiếm vượt quá 5 giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó."),
-    ("no results for «quoc phonng»: showing results for «quốc phòng»",
-     "Không có kết quả cho «quoc phonng»: đang hiển thị kết quả cho «quốc phòng»."),
-    ("'ph*' matches too many words: the most frequent were used",
-     "«ph*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất."),
-    ("'ph*' matches 120 words: the 50 most frequent were used", "«ph*» khớp với 120 từ: dùng 50 từ thường gặp nhất."),
-    ("the query was cut to its first 1000 characters", "Câu tìm kiếm quá dài nên chỉ dùng 1000 ký tự đầu."),
-    ("the query syntax could not be understood: searched for the words only",
-     "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ."),
-    ("a note nobody translated yet", "a note nobody translated yet"),
-])
+@pytest.mark.parametrize(
+    "note, shown",
+    [
+        (
+            "the search took longer than 5 s and was cut short: these are the best matches found in that time",
+            "Tìm kiếm vượt quá 5 giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó.",
+        ),
+        (
+            "no results for «quoc phonng»: showing results for «quốc phòng»",
+            "Không có kết quả cho «quoc phonng»: đang hiển thị kết quả cho «quốc phòng».",
+        ),
+        (
+            "'ph*' matches too many words: the most frequent were used",
+            "«ph*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
+        ),
+        (
+            "'ph*' matches 120 words: the 50 most frequent were used",
+            "«ph*» khớp với 120 từ: dùng 50 từ thường gặp nhất.",
+        ),
+        (
+            "the query was cut to its first 1000 characters",
+            "Câu tìm kiếm quá dài nên chỉ dùng 1000 ký tự đầu.",
+        ),
+        (
+            "the query syntax could not be understood: searched for the words only",
+            "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
+        ),
+        ("a note nobody translated yet", "a note nobody translated yet"),
+    ],
+)
 def test_note_translations(note, shown):
     from web.notes import in_vietnamese
 
@@ -421,6 +470,6 @@ def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
     page = client.get("/", query_string={"q": "quốc phòng toàn dân"}).get_data(as_text=True)
     assert "<summary>1 bản cùng nội dung</summary>" in page
     assert ["Bắc Kạn", 1] in data["facets"]["places"]  # the two copies count once, as they show once
-    link = f'/doc?id={other.replace(" ", "+")}'
+    link = f"/doc?id={other.replace(' ', '+')}"
     assert link in page or f"/doc?id={other.replace(' ', '%20')}" in page
     assert client.get("/doc.json", query_string={"id": other}).get_json()["id"] == other

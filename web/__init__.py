@@ -3,9 +3,10 @@
     from web import create_app
     app = create_app({"INDEX_DIR": "index"})
 
-The app only adapts HTTP to :class:`searcher.engine.Engine`; every page is rendered from the same dict
+The app only adapts HTTP to :class:`searcher.search.engine.Engine`; every page is rendered from the same dict
 its JSON twin returns.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,14 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def _log_request(response):
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        access_log.info("%s %s %s %d %.1f ms", request.remote_addr, request.method, request.full_path.rstrip("?"),
-                        response.status_code, elapsed)
+        access_log.info(
+            "%s %s %s %d %.1f ms",
+            request.remote_addr,
+            request.method,
+            request.full_path.rstrip("?"),
+            response.status_code,
+            elapsed,
+        )
         return response
 
     return app

@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of the JSON API, served at /openapi.json and checked by the tests
 against what the app really answers (tests/test_openapi.py)."""
+
 from __future__ import annotations
 
 from searcher import __version__
@@ -22,89 +23,191 @@ ERRORS = {
 }
 
 _STRING_OR_NULL = {"type": "string", "nullable": True}
-_PAIRS = {"type": "array", "items": {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-                                      "minItems": 2, "maxItems": 2}}
+_PAIRS = {
+    "type": "array",
+    "items": {
+        "type": "array",
+        "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "minItems": 2,
+        "maxItems": 2,
+    },
+}
 
 
 def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
-    query = {"name": "q", "in": "query", "description": "The query, with or without diacritics",
-             "schema": {"type": "string", "maxLength": max_query_chars}}
+    query = {
+        "name": "q",
+        "in": "query",
+        "description": "The query, with or without diacritics",
+        "schema": {"type": "string", "maxLength": max_query_chars},
+    }
     date = {"type": "string", "pattern": DATE_PATTERN}
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Vietnamese report search", "version": __version__,
-                 "description": "Full-text search over Vietnamese reports; every HTML page has this JSON twin."},
-        "paths": {
-            "/search.json": {"get": {
-                "summary": "Ranked results with highlighted snippets (the object of `search query --json`)",
-                "parameters": [
-                    {**query, "required": True},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_limit}},
-                    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["relevance", "date", ""]}},
-                    {"name": "from", "in": "query", "schema": date},
-                    {"name": "to", "in": "query", "schema": date},
-                    {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 100}},
-                ],
-                "responses": {"200": _json("SearchResult", "One page of results"), **ERRORS},
-            }},
-            "/doc.json": {"get": {
-                "summary": "One stored document, the query's words marked in `text_html`, and related reports",
-                "parameters": [
-                    {"name": "id", "in": "query", "required": True,
-                     "schema": {"type": "string", "pattern": DOC_ID_PATTERN}},
-                    query,
-                ],
-                "responses": {"200": _json("Document", "The document"),
-                              "404": _json("Error", "No document has this id"), **ERRORS},
-            }},
-            "/suggest.json": {"get": {
-                "summary": "Completions of what is being typed, most frequent first",
-                "parameters": [{**query, "schema": {"type": "string", "maxLength": 200}}],
-                "responses": {"200": _json("Suggestions", "Up to 8 phrases"), **ERRORS},
-            }},
-            "/healthz": {"get": {
-                "summary": "Whether an index is being served, and its size",
-                "responses": {"200": _json("Health", "Serving"), "503": ERRORS["503"]},
-            }},
+        "info": {
+            "title": "Vietnamese report search",
+            "version": __version__,
+            "description": "Full-text search over Vietnamese reports; every HTML page has this JSON twin.",
         },
-        "components": {"schemas": {
-            "Error": {"type": "object", "required": ["ok", "error", "status"], "properties": {
-                "ok": {"type": "boolean", "enum": [False]}, "error": {"type": "string"},
-                "status": {"type": "integer"}}},
-            "Hit": {"type": "object", "required": ["id", "title", "path", "date", "score", "snippet", "places"],
+        "paths": {
+            "/search.json": {
+                "get": {
+                    "summary": "Ranked results with highlighted snippets (the object of `search query --json`)",
+                    "parameters": [
+                        {**query, "required": True},
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": max_limit},
+                        },
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["relevance", "date", ""]},
+                        },
+                        {"name": "from", "in": "query", "schema": date},
+                        {"name": "to", "in": "query", "schema": date},
+                        {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+                    ],
+                    "responses": {"200": _json("SearchResult", "One page of results"), **ERRORS},
+                }
+            },
+            "/doc.json": {
+                "get": {
+                    "summary": "One stored document, the query's words marked in `text_html`, and related reports",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": DOC_ID_PATTERN},
+                        },
+                        query,
+                    ],
+                    "responses": {
+                        "200": _json("Document", "The document"),
+                        "404": _json("Error", "No document has this id"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/suggest.json": {
+                "get": {
+                    "summary": "Completions of what is being typed, most frequent first",
+                    "parameters": [{**query, "schema": {"type": "string", "maxLength": 200}}],
+                    "responses": {"200": _json("Suggestions", "Up to 8 phrases"), **ERRORS},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Whether an index is being served, and its size",
+                    "responses": {"200": _json("Health", "Serving"), "503": ERRORS["503"]},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["ok", "error", "status"],
                     "properties": {
-                        "id": {"type": "string"}, "title": {"type": "string"}, "path": {"type": "string"},
-                        "date": _STRING_OR_NULL, "score": {"type": "number"},
+                        "ok": {"type": "boolean", "enum": [False]},
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                },
+                "Hit": {
+                    "type": "object",
+                    "required": ["id", "title", "path", "date", "score", "snippet", "places"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "path": {"type": "string"},
+                        "date": _STRING_OR_NULL,
+                        "score": {"type": "number"},
                         "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
                         "places": {"type": "array", "items": {"type": "string"}},
-                        "author": _STRING_OR_NULL, "date_source": _STRING_OR_NULL,
-                        "duplicates": {"type": "array", "items": {"type": "string"},
-                                       "description": "Ids of the other copies of this story"}}},
-            "SearchResult": {"type": "object", "required": ["ok", "query", "total", "page", "limit", "took_ms",
-                                                            "hits", "notes"],
-                             "properties": {
-                                 "ok": {"type": "boolean", "enum": [True]}, "query": {"type": "string"},
-                                 "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
-                                 "limit": {"type": "integer"}, "took_ms": {"type": "number"},
-                                 "hits": {"type": "array", "items": _ref("Hit")},
-                                 "notes": {"type": "array", "items": {"type": "string"}},
-                                 "facets": {"type": "object", "properties": {"places": _PAIRS, "years": _PAIRS}},
-                                 "interpreted_as": _STRING_OR_NULL, "did_you_mean": _STRING_OR_NULL}},
-            "Document": {"type": "object", "required": ["ok", "id", "title", "text", "related"], "properties": {
-                "ok": {"type": "boolean", "enum": [True]}, "id": {"type": "string"}, "title": {"type": "string"},
-                "date": _STRING_OR_NULL, "date_source": _STRING_OR_NULL, "path": {"type": "string"},
-                "places": {"type": "array", "items": {"type": "string"}}, "author": _STRING_OR_NULL,
-                "url": _STRING_OR_NULL, "text": {"type": "string"}, "text_html": {"type": "string"},
-                "query": {"type": "string"},
-                "related": {"type": "array", "items": {"type": "object", "required": ["id", "title"], "properties": {
-                    "id": {"type": "string"}, "title": {"type": "string"}, "date": _STRING_OR_NULL,
-                    "places": {"type": "array", "items": {"type": "string"}}}}}}},
-            "Suggestions": {"type": "object", "required": ["ok", "query", "suggestions"], "properties": {
-                "ok": {"type": "boolean", "enum": [True]}, "query": {"type": "string"},
-                "suggestions": {"type": "array", "items": {"type": "string"}}}},
-            "Health": {"type": "object", "required": ["ok", "documents"], "properties": {
-                "ok": {"type": "boolean", "enum": [True]}, "documents": {"type": "integer", "minimum": 0},
-                "updated": _STRING_OR_NULL, "schema_version": {"type": "integer"}}},
-        }},
+                        "author": _STRING_OR_NULL,
+                        "date_source": _STRING_OR_NULL,
+                        "duplicates": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "Ids of the other copies of this story",
+                        },
+                    },
+                },
+                "SearchResult": {
+                    "type": "object",
+                    "required": ["ok", "query", "total", "page", "limit", "took_ms", "hits", "notes"],
+                    "properties": {
+                        "ok": {"type": "boolean", "enum": [True]},
+                        "query": {"type": "string"},
+                        "total": {"type": "integer", "minimum": 0},
+                        "page": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "took_ms": {"type": "number"},
+                        "hits": {"type": "array", "items": _ref("Hit")},
+                        "notes": {"type": "array", "items": {"type": "string"}},
+                        "facets": {"type": "object", "properties": {"places": _PAIRS, "years": _PAIRS}},
+                        "interpreted_as": _STRING_OR_NULL,
+                        "did_you_mean": _STRING_OR_NULL,
+                    },
+                },
+                "Document": {
+                    "type": "object",
+                    "required": ["ok", "id", "title", "text", "related"],
+                    "properties": {
+                        "ok": {"type": "boolean", "enum": [True]},
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "date": _STRING_OR_NULL,
+                        "date_source": _STRING_OR_NULL,
+                        "path": {"type": "string"},
+                        "places": {"type": "array", "items": {"type": "string"}},
+                        "author": _STRING_OR_NULL,
+                        "url": _STRING_OR_NULL,
+                        "text": {"type": "string"},
+                        "text_html": {"type": "string"},
+                        "query": {"type": "string"},
+                        "related": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "title"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "date": _STRING_OR_NULL,
+                                    "places": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Suggestions": {
+                    "type": "object",
+                    "required": ["ok", "query", "suggestions"],
+                    "properties": {
+                        "ok": {"type": "boolean", "enum": [True]},
+                        "query": {"type": "string"},
+                        "suggestions": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["ok", "documents"],
+                    "properties": {
+                        "ok": {"type": "boolean", "enum": [True]},
+                        "documents": {"type": "integer", "minimum": 0},
+                        "updated": _STRING_OR_NULL,
+                        "schema_version": {"type": "integer"},
+                    },
+                },
+            }
+        },
     }

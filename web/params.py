@@ -1,5 +1,6 @@
 """Reading and checking request parameters: every bad value becomes a :class:`BadRequest` whose
 message tells the user what was wrong (shown on the page, or as the JSON error)."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,14 @@ class SearchParams:
 
     def as_query_args(self, **changes) -> dict:
         """The URL parameters that reproduce this search, with ``changes`` applied (None drops one)."""
-        args = {"q": self.q, "page": self.page, "sort": self.sort, "from": self.date_from,
-                "to": self.date_to, "place": self.place}
+        args = {
+            "q": self.q,
+            "page": self.page,
+            "sort": self.sort,
+            "from": self.date_from,
+            "to": self.date_to,
+            "place": self.place,
+        }
         args.update(changes)
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v not in (None, "") and defaults.get(k) != v}

@@ -1,5 +1,6 @@
 """Response headers that keep documents' text inert in the browser, and the one HTML filter that lets
 the engine's own ``<mark>`` through while escaping everything else."""
+
 from __future__ import annotations
 
 import re

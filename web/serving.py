@@ -4,13 +4,14 @@ with several worker processes so that searches, which hold Python's interpreter 
 Either way the listening socket is opened here first, so the address printed is the one bound (port 0
 picks a free port) and a busy port fails before anything starts.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from . import create_app
 
@@ -31,8 +32,9 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
-def serve(config: dict, host: str, port: int, threads: int | None, workers: int,
-          announce: Callable[[str], None]) -> None:
+def serve(
+    config: dict, host: str, port: int, threads: int | None, workers: int, announce: Callable[[str], None]
+) -> None:
     """Serve until interrupted; ``announce`` receives the page's address once it is listening.
     ``threads`` per process; None: :data:`THREADS_ALONE`, or :data:`THREADS_PER_WORKER` with workers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(message)s")
@@ -89,11 +91,19 @@ def _serve_gunicorn(config: dict, sock: socket.socket, threads: int, workers: in
 
     class SearchServer(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": [f"fd://{sock.fileno()}"], "workers": workers, "threads": threads,
-                               "worker_connections": threads, "keepalive": 0,  # see above
-                               "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10,
-                               "proc_name": "search", "accesslog": None,  # web.access logs each request
-                               "control_socket_disable": True}.items():
+            for key, value in {
+                "bind": [f"fd://{sock.fileno()}"],
+                "workers": workers,
+                "threads": threads,
+                "worker_connections": threads,
+                "keepalive": 0,  # see above
+                "worker_class": "gthread",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "proc_name": "search",
+                "accesslog": None,  # web.access logs each request
+                "control_socket_disable": True,
+            }.items():
                 self.cfg.set(key, value)
 
         def load(self):  # in each worker: its own engine and searchers

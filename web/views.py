@@ -1,4 +1,5 @@
 """Routes: each HTML page and its JSON twin are rendered from the same dict."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -23,8 +24,16 @@ def _engine():
 # --- the data behind each page ------------------------------------------------------------------------
 def search_data(p: P.SearchParams) -> dict:
     """The CLI's ``query --json`` object, with counts per place and year for the filters."""
-    result = _engine().search(p.q, limit=p.limit, page=p.page, sort=p.sort, date_from=p.date_from,
-                              date_to=p.date_to, place=p.place, facets=True)
+    result = _engine().search(
+        p.q,
+        limit=p.limit,
+        page=p.page,
+        sort=p.sort,
+        date_from=p.date_from,
+        date_to=p.date_to,
+        place=p.place,
+        facets=True,
+    )
     return result.as_dict()
 
 
@@ -87,8 +96,14 @@ def openapi_json():
 @bp.get("/healthz")
 def healthz():
     info = _engine().info()
-    return jsonify({"ok": True, "documents": info["documents"], "updated": info["updated"],
-                    "schema_version": info["schema_version"]})
+    return jsonify(
+        {
+            "ok": True,
+            "documents": info["documents"],
+            "updated": info["updated"],
+            "schema_version": info["schema_version"],
+        }
+    )
 
 
 # --- errors: JSON for the API, a page for people; never a traceback -------------------------------
@@ -100,9 +115,15 @@ def _error(message: str, status: int, *, missing_index: bool = False):
     if _wants_json():
         response = jsonify({"ok": False, "error": message, "status": status})
     else:
-        response = current_app.make_response(render_template(
-            "error.html", message=message, status=status, missing_index=missing_index,
-            q=request.args.get("q", "")[:current_app.config["MAX_QUERY_CHARS"]]))
+        response = current_app.make_response(
+            render_template(
+                "error.html",
+                message=message,
+                status=status,
+                missing_index=missing_index,
+                q=request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]],
+            )
+        )
     response.status_code = status
     return response
 
@@ -114,8 +135,9 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):
-        return _error("no index has been built yet: build one with 'search index FOLDER'", 503,
-                      missing_index=True)
+        return _error(
+            "no index has been built yet: build one with 'search index FOLDER'", 503, missing_index=True
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -18,6 +18,7 @@ Chains (all picklable: the schema, and so these objects, are pickled into the in
 
 Offsets always point into the string given: ``value[t.startchar:t.endchar]`` is the token's source.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,19 @@ class SyllableTokenizer(Tokenizer):
     def __eq__(self, other):
         return self.__class__ is other.__class__
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         assert isinstance(value, str), f"{value!r} is not a str"
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
@@ -289,8 +301,12 @@ def _index_forms(value: str) -> dict:
         normal = [known(lower) or _normal_forms(lower) for lower in lowers]
         exact = list(map(itemgetter(0), normal))
         folded = list(map(itemgetter(1), normal))
-        by_form = {"exact": (exact, positions), "folded": (folded, positions),
-                   "bigram_parts": _pair_parts(folded, wholes), "exact_bigram_parts": _pair_parts(exact, wholes)}
+        by_form = {
+            "exact": (exact, positions),
+            "folded": (folded, positions),
+            "bigram_parts": _pair_parts(folded, wholes),
+            "exact_bigram_parts": _pair_parts(exact, wholes),
+        }
         _last_text[:] = [value, by_form]
     return by_form
 
@@ -315,8 +331,12 @@ class SyllableText(TEXT):
     """A TEXT field in one form (exact, folded, bigram, exact_bigram): its analyzer for queries,
     one shared tokenisation per text when indexing."""
 
-    _ANALYZERS = {"exact": exact_analyzer, "folded": folded_analyzer, "bigram": bigram_analyzer,
-                  "exact_bigram": exact_bigram_analyzer}
+    _ANALYZERS = {
+        "exact": exact_analyzer,
+        "folded": folded_analyzer,
+        "bigram": bigram_analyzer,
+        "exact_bigram": exact_bigram_analyzer,
+    }
 
     def __init__(self, form: str, **kwargs):
         super().__init__(analyzer=self._ANALYZERS[form](), **kwargs)
@@ -352,10 +372,13 @@ class SyllableText(TEXT):
 
     def index_pairs(self, value) -> list[str] | None:
         """For a bigram field, the syllables whose adjacent pairs are its terms in ``value``, for a
-        writer that counts pairs of syllable numbers (:meth:`searcher.pool.TermPool.add_pairs`)
+        writer that counts pairs of syllable numbers (:meth:`searcher.index.pool.TermPool.add_pairs`)
         rather than strings; None for other fields and values."""
-        if self.form not in ("bigram", "exact_bigram") or not isinstance(value, str) \
-                or type(self.format) is not Frequency:
+        if (
+            self.form not in ("bigram", "exact_bigram")
+            or not isinstance(value, str)
+            or type(self.format) is not Frequency
+        ):
             return None
         return index_pair_parts(value, self.form)
 

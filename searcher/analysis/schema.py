@@ -3,6 +3,7 @@
 Bump :data:`SCHEMA_VERSION` whenever a field or an analyzer changes: an index built with another
 version is rebuilt instead of being updated in place.
 """
+
 from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, Schema
@@ -44,5 +45,5 @@ def make_schema() -> Schema:
         author=STORED,
         url=STORED,
         source=STORED,
-        dup_of=ID(stored=True),  # group key shared by the copies of one story (searcher.duplicates)
+        dup_of=ID(stored=True),  # group key shared by the copies of one story (searcher.index.duplicates)
     )

@@ -197,7 +197,7 @@ class _ChunkBlocks:
 
 class _ArrayPostingsWriter(_InliningPostingsWriter):
     """Writes blocks in the array layout; takes postings one by one (Whoosh's merges) or a whole
-    term's blocks laid out beforehand (:meth:`add_blocks`, from :mod:`searcher.pool`)."""
+    term's blocks laid out beforehand (:meth:`add_blocks`, from :mod:`searcher.index.pool`)."""
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -622,7 +622,7 @@ class _FieldWriter(W3FieldWriter):
 
     def add_term_groups(self, schema, lengths, fields) -> None:
         """Write postings grouped by term: ``fields`` yields ``(field name, SortedField)`` in field
-        name order (:mod:`searcher.pool`). Arrays per chunk of terms, Python per term only."""
+        name order (:mod:`searcher.index.pool`). Arrays per chunk of terms, Python per term only."""
         if lengths is not None and hasattr(lengths, "_cached_reader"):
             lengths = _FieldLengths(lengths)
         for fieldname, field in fields:

@@ -157,7 +157,7 @@ class _Run:
                  duplicates: DuplicateRegistry | None = None, jobs: int = 1):
         self.ix = ix
         self.jobs = jobs
-        self.duplicates = duplicates  # groups copies of one story (see searcher.duplicates)
+        self.duplicates = duplicates  # groups copies of one story (see searcher.index.duplicates)
         self.max_bytes = max_bytes
         self.lexicon = lexicon  # spelling statistics, kept in step with the documents
         self.files: dict = manifest.setdefault("files", {})
@@ -183,7 +183,7 @@ class _Run:
         # compound=False: Whoosh copies a compound segment's postings and terms into memory for
         # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
         # through the OS page cache, shared by all threads and processes
-        # (postings are pooled in memory as arrays, searcher.pool: Whoosh's limitmb no longer applies)
+        # (postings are pooled in memory as arrays, searcher.index.pool: Whoosh's limitmb no longer applies)
         options = {"compound": False, "codec": ArrayCodec()}
         # With workers, documents are analysed and written by worker processes, one segment each;
         # deletions stay with this process's writer, which sees every existing segment.

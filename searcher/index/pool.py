@@ -6,7 +6,7 @@ posting pickled, unpickled and compared). Postings arrive in document order, so 
 are already in order; only the terms need sorting. Here each field's postings are flat arrays (term
 number, document number, weight, value length, and the values end to end, about 16 bytes per posting
 plus its positions), and a segment is written term by term from one stable sort of those arrays
-(:meth:`searcher.codec._FieldWriter.add_term_groups`).
+(:meth:`searcher.index.codec._FieldWriter.add_term_groups`).
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ Rules work on whole lines (a saved page keeps the portal's furniture on lines of
 patterns, not the seed sentences: each one names a kind of furniture. A line of the article that
 merely mentions such words ("... tổ chức bình luận ...") is longer than the widget and stays.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,15 +1,15 @@
-"""From one file's bytes to a clean :class:`~searcher.model.Document`: decode, normalise, clean, metadata."""
+"""From one file's bytes to a clean :class:`~searcher.ingest.model.Document`: decode, normalise, clean, metadata."""
+
 from __future__ import annotations
 
 import datetime as dt
 
+from ..text.normalize import normalize_text
 from .clean import remove_boilerplate
 from .extract import DEFAULT_MAX_BYTES, ExtractError, extract_file
 from .metadata import extract_author, extract_date, extract_title, official_date, official_title
 from .model import Document, Skipped
-from ..text.normalize import normalize_text
 from .places import find_places
-
 
 # Formats whose files carry an official document (decision, decree, report) rather than a web article.
 OFFICE_KINDS = (".doc", ".docx", ".rtf", ".pdf")

@@ -5,6 +5,7 @@ Dates are looked for where portals print them: on a header line next to the head
 (``Chiều 21-6`` with the year from the text). A portal's own header date above the headline is the day
 the page was saved, not the day the article appeared, and is used only when nothing else is found.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,10 +18,16 @@ TITLE_MAX_CHARS = 200
 _DMY = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d{2})\b")
 _DMY_WORDS = re.compile(r"\bngày (\d{1,2}) tháng (\d{1,2}) năm ((?:19|20)\d{2})\b", re.I)
 _ISO = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
-_DAY_MONTH = re.compile(r"^(?:sáng|trưa|chiều|tối|đêm|ngày|hôm nay|rạng sáng)\s+(?:ngày\s+)?(\d{1,2})[-/](\d{1,2})\b", re.I)
+_DAY_MONTH = re.compile(
+    r"^(?:sáng|trưa|chiều|tối|đêm|ngày|hôm nay|rạng sáng)\s+(?:ngày\s+)?(\d{1,2})[-/](\d{1,2})\b", re.I
+)
 _YEAR_IN_TEXT = re.compile(r"\bnăm ((?:19|20)\d{2})\b")
-_DATE_LINE_HINT = re.compile(r"cập nhật|ngày đăng|đăng lúc|thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|lượt xem|\d{1,2}:\d{2}", re.I)
-_BYLINE_PREFIX = re.compile(r"^(?:(?:tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin|bài|ảnh|theo|nguồn)\s*:\s*)", re.I)
+_DATE_LINE_HINT = re.compile(
+    r"cập nhật|ngày đăng|đăng lúc|thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|lượt xem|\d{1,2}:\d{2}", re.I
+)
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin|bài|ảnh|theo|nguồn)\s*:\s*)", re.I
+)
 
 
 def meaningful_lines(text: str) -> list[str]:
@@ -70,7 +77,7 @@ def extract_date(text: str) -> str | None:
             header_date = header_date or date  # the portal's "today": keep looking below the title
         elif date:
             return date
-    for line in lines[title_index + 1: title_index + 4]:  # "Chiều 21-6, ..." in the lead
+    for line in lines[title_index + 1 : title_index + 4]:  # "Chiều 21-6, ..." in the lead
         match = _DAY_MONTH.match(line)
         year = _YEAR_IN_TEXT.search(text) if match else None
         if match and year:
@@ -119,13 +126,18 @@ def extract_author(text: str) -> str | None:
 # heading is its date. Scanned copies read by OCR misspell "QUYẾT" as "QUYÉT", hence the loose vowel.
 _DOC_TYPE = re.compile(
     r"^(?:quy[eếé]t định|nghị định|thông tư(?: liên tịch)?|chỉ thị|nghị quyết|quy định|quy chế|báo cáo"
-    r"|kế hoạch|thông báo|công văn|tờ trình|luật|pháp lệnh|hướng dẫn|chương trình|đề án)\b", re.I)
+    r"|kế hoạch|thông báo|công văn|tờ trình|luật|pháp lệnh|hướng dẫn|chương trình|đề án)\b",
+    re.I,
+)
 _SUBJECT_END = re.compile(
     r"^(?:căn cứ|để |theo đề nghị|thực hiện|xét |điều \d|chương |phần |[ivx]+\.|\d+\.|\(|-{3,}|={3,})"
     r"|^(?:bộ trưởng|thủ tướng|chính phủ|ủy ban nhân dân|uỷ ban nhân dân|chủ tịch|thống đốc|hội đồng)\b"
-    r"[^,;]{0,40}$", re.I)
+    r"[^,;]{0,40}$",
+    re.I,
+)
 _OFFICIAL_DATE = re.compile(
-    r"\bngày\W{0,6}(\d{1,2})\W{0,6}tháng\W{0,4}(\d{1,2})\W{0,4}năm\W{0,4}((?:19|20)\d{2})\b", re.I)
+    r"\bngày\W{0,6}(\d{1,2})\W{0,6}tháng\W{0,4}(\d{1,2})\W{0,4}năm\W{0,4}((?:19|20)\d{2})\b", re.I
+)
 _NATIONAL = re.compile(r"cộng ho[àa] xã hội chủ nghĩa", re.I)
 _HEADER_LINES = 16
 
@@ -133,7 +145,7 @@ _HEADER_LINES = 16
 def _header_lines(text: str) -> list[str]:
     # Word tables come out as "|cell |cell |": every cell is a line of the heading
     cells = (cell.strip() for line in meaningful_lines(text) for cell in line.split("|"))
-    return [c for c in cells if c][:_HEADER_LINES * 2]
+    return [c for c in cells if c][: _HEADER_LINES * 2]
 
 
 def official_title(text: str) -> str | None:
@@ -144,11 +156,15 @@ def official_title(text: str) -> str | None:
         if not _DOC_TYPE.match(line) or len(line) > 400:
             continue
         parts = [line]
-        for following in lines[i + 1: i + 5]:
+        for following in lines[i + 1 : i + 5]:
             letters = sum(ch.isalpha() or ch.isspace() for ch in following)
-            if (_SUBJECT_END.match(following) or letters < 0.7 * len(following)
-                    or following.endswith((".", ";")) or _NATIONAL.search(following)
-                    or len(" ".join(parts)) + len(following) > 400):
+            if (
+                _SUBJECT_END.match(following)
+                or letters < 0.7 * len(following)
+                or following.endswith((".", ";"))
+                or _NATIONAL.search(following)
+                or len(" ".join(parts)) + len(following) > 400
+            ):
                 break
             parts.append(following.lstrip("\"'_-.,:; "))  # OCR reads specks as leading punctuation
         title = " ".join(" ".join(parts).split()).rstrip(":")

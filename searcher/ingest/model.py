@@ -2,6 +2,7 @@
 
 The core passes these around instead of dicts so that every stage agrees on one shape.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

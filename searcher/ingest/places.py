@@ -5,6 +5,7 @@ keep one of these names), well-known former names, and provincial cities and tow
 instead of their province. Matching is on folded text (no diacritics, lowercase), so old tone placement
 (``Thanh Hoá``), ``Ð`` for ``Đ`` and text typed without accents all match.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,37 +16,129 @@ from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_tone, fold, has_diacritics
 
 PROVINCES = (
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
-    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng",
-    "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội",
-    "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang",
-    "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An", "Nam Định", "Nghệ An",
-    "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi",
-    "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
-    "Thanh Hóa", "Thành phố Hồ Chí Minh", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh", "Tuyên Quang",
-    "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+    "An Giang",
+    "Bà Rịa - Vũng Tàu",
+    "Bạc Liêu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Dương",
+    "Bình Định",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cao Bằng",
+    "Cần Thơ",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hải Phòng",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Lâm Đồng",
+    "Long An",
+    "Nam Định",
+    "Nghệ An",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thành phố Hồ Chí Minh",
+    "Thừa Thiên Huế",
+    "Tiền Giang",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
 )
 
 # Other spellings and names → canonical name
 ALIASES = {
-    "TP.HCM": "Thành phố Hồ Chí Minh", "TP HCM": "Thành phố Hồ Chí Minh", "TPHCM": "Thành phố Hồ Chí Minh",
-    "TP. Hồ Chí Minh": "Thành phố Hồ Chí Minh", "TP Hồ Chí Minh": "Thành phố Hồ Chí Minh",
-    "Sài Gòn": "Thành phố Hồ Chí Minh", "Huế": "Thừa Thiên Huế", "Bà Rịa Vũng Tàu": "Bà Rịa - Vũng Tàu",
-    "Vũng Tàu": "Bà Rịa - Vũng Tàu", "Đắc Lắc": "Đắk Lắk", "Daklak": "Đắk Lắk", "Đắk Nông": "Đắk Nông",
-    "Hà Tây": "Hà Nội", "Hà Sơn Bình": "Hòa Bình", "Bắc Cạn": "Bắc Kạn", "Kontum": "Kon Tum",
+    "TP.HCM": "Thành phố Hồ Chí Minh",
+    "TP HCM": "Thành phố Hồ Chí Minh",
+    "TPHCM": "Thành phố Hồ Chí Minh",
+    "TP. Hồ Chí Minh": "Thành phố Hồ Chí Minh",
+    "TP Hồ Chí Minh": "Thành phố Hồ Chí Minh",
+    "Sài Gòn": "Thành phố Hồ Chí Minh",
+    "Huế": "Thừa Thiên Huế",
+    "Bà Rịa Vũng Tàu": "Bà Rịa - Vũng Tàu",
+    "Vũng Tàu": "Bà Rịa - Vũng Tàu",
+    "Đắc Lắc": "Đắk Lắk",
+    "Daklak": "Đắk Lắk",
+    "Đắk Nông": "Đắk Nông",
+    "Hà Tây": "Hà Nội",
+    "Hà Sơn Bình": "Hòa Bình",
+    "Bắc Cạn": "Bắc Kạn",
+    "Kontum": "Kon Tum",
 }
 
 # Provincial cities and towns that reports name instead of their province
 TOWNS = {
-    "Tam Điệp": "Ninh Bình", "Hạ Long": "Quảng Ninh", "Móng Cái": "Quảng Ninh", "Cẩm Phả": "Quảng Ninh",
-    "Uông Bí": "Quảng Ninh", "Vinh": "Nghệ An", "Buôn Ma Thuột": "Đắk Lắk", "Pleiku": "Gia Lai",
-    "Nha Trang": "Khánh Hòa", "Cam Ranh": "Khánh Hòa", "Đà Lạt": "Lâm Đồng", "Bảo Lộc": "Lâm Đồng",
-    "Quy Nhơn": "Bình Định", "Tuy Hòa": "Phú Yên", "Phan Thiết": "Bình Thuận", "Phan Rang": "Ninh Thuận",
-    "Biên Hòa": "Đồng Nai", "Thủ Dầu Một": "Bình Dương", "Mỹ Tho": "Tiền Giang", "Rạch Giá": "Kiên Giang",
-    "Phú Quốc": "Kiên Giang", "Long Xuyên": "An Giang", "Châu Đốc": "An Giang", "Cao Lãnh": "Đồng Tháp",
-    "Sa Đéc": "Đồng Tháp", "Việt Trì": "Phú Thọ", "Điện Biên Phủ": "Điện Biên", "Mường Lay": "Điện Biên",
-    "Sầm Sơn": "Thanh Hóa", "Bỉm Sơn": "Thanh Hóa", "Đồng Hới": "Quảng Bình", "Đông Hà": "Quảng Trị",
-    "Hội An": "Quảng Nam", "Tam Kỳ": "Quảng Nam", "Sa Pa": "Lào Cai", "Tuần Giáo": "Điện Biên",
+    "Tam Điệp": "Ninh Bình",
+    "Hạ Long": "Quảng Ninh",
+    "Móng Cái": "Quảng Ninh",
+    "Cẩm Phả": "Quảng Ninh",
+    "Uông Bí": "Quảng Ninh",
+    "Vinh": "Nghệ An",
+    "Buôn Ma Thuột": "Đắk Lắk",
+    "Pleiku": "Gia Lai",
+    "Nha Trang": "Khánh Hòa",
+    "Cam Ranh": "Khánh Hòa",
+    "Đà Lạt": "Lâm Đồng",
+    "Bảo Lộc": "Lâm Đồng",
+    "Quy Nhơn": "Bình Định",
+    "Tuy Hòa": "Phú Yên",
+    "Phan Thiết": "Bình Thuận",
+    "Phan Rang": "Ninh Thuận",
+    "Biên Hòa": "Đồng Nai",
+    "Thủ Dầu Một": "Bình Dương",
+    "Mỹ Tho": "Tiền Giang",
+    "Rạch Giá": "Kiên Giang",
+    "Phú Quốc": "Kiên Giang",
+    "Long Xuyên": "An Giang",
+    "Châu Đốc": "An Giang",
+    "Cao Lãnh": "Đồng Tháp",
+    "Sa Đéc": "Đồng Tháp",
+    "Việt Trì": "Phú Thọ",
+    "Điện Biên Phủ": "Điện Biên",
+    "Mường Lay": "Điện Biên",
+    "Sầm Sơn": "Thanh Hóa",
+    "Bỉm Sơn": "Thanh Hóa",
+    "Đồng Hới": "Quảng Bình",
+    "Đông Hà": "Quảng Trị",
+    "Hội An": "Quảng Nam",
+    "Tam Kỳ": "Quảng Nam",
+    "Sa Pa": "Lào Cai",
+    "Tuần Giáo": "Điện Biên",
 }
 
 _PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|huyen|quan|tai|o)\s+"
@@ -97,8 +190,9 @@ def _trie_regex(words: list[str]) -> str:
         node[""] = {}
 
     def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                    for ch, child in sorted(node.items()) if ch]
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
+        ]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -124,7 +218,7 @@ def find_places(title: str, text: str) -> list[str]:
     strong: set[str] = set()
     for source, weight in ((title, 100), (text, 1)):
         for match in _pattern().finditer(fold_offsets_preserved(source)):
-            if not _is_name(source[match.start(2):match.end(2)]):
+            if not _is_name(source[match.start(2) : match.end(2)]):
                 continue
             place = names[" ".join(match.group(2).split())]
             scores[place] += weight

@@ -1,21 +1,22 @@
-"""Finding source files and turning them into :class:`~searcher.model.Document` objects.
+"""Finding source files and turning them into :class:`~searcher.ingest.model.Document` objects.
 
 A source is a file; a ``.jsonl``/``.jsonl.gz`` file holds many documents, any other supported file one.
-Reading never raises for a bad file: the problem comes back as a :class:`~searcher.model.Skipped`.
+Reading never raises for a bad file: the problem comes back as a :class:`~searcher.ingest.model.Skipped`.
 """
+
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
+from ..text.normalize import normalize_text
 from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
 from .model import Document, Skipped
-from ..text.normalize import normalize_text
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
@@ -56,8 +57,10 @@ def walk_sources(roots: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
         if not root.is_dir():
             problems.append(Skipped(str(root), "no such file or folder"))
             continue
-        for folder, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append(
-                Skipped(str(e.filename), f"cannot read folder: {e.strerror}"))):
+        for folder, dirnames, filenames in os.walk(
+            root,
+            onerror=lambda e: problems.append(Skipped(str(e.filename), f"cannot read folder: {e.strerror}")),
+        ):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):
@@ -79,7 +82,9 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_source(source: SourceFile, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | Skipped]:
+def read_source(
+    source: SourceFile, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document | Skipped]:
     """Documents (or problems) from one file's bytes."""
     if source.is_jsonl:
         yield from _read_jsonl(source, data)

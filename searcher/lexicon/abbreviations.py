@@ -11,6 +11,7 @@ An ambiguous short form (``BCH``) expands to each of its long forms, never to th
 A long form is searched as its short forms of three letters or more (``quân khu`` is not searched as
 ``QK``: two letters stand for too many things in running text).
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,8 @@ from ..text.normalize import fold, normalize_text
 BUILT_IN = Path(__file__).resolve().parent / "data" / "abbreviations.tsv"
 USER_FILE = "abbreviations.tsv"  # in the index folder
 ENV_FILE = "SEARCH_ABBREVIATIONS"
-MAX_ALTERNATIVES = 8
-MIN_SHORT_LETTERS = 3  # a long form is also searched as its short forms of at least this many letters  # alternative phrasings added to one query
+MAX_ALTERNATIVES = 8  # alternative phrasings added to one query
+MIN_SHORT_LETTERS = 3  # a long form is also searched as its short forms of at least this many letters
 _ANALYZER = exact_analyzer()
 
 
@@ -68,7 +69,7 @@ class AbbreviationTable:
         self._first_syllables = {key[0] for key in self._keys}  # (most query words start none)
 
     @classmethod
-    def load(cls, paths: list[Path]) -> "AbbreviationTable":
+    def load(cls, paths: list[Path]) -> AbbreviationTable:
         """The entries of every readable file of ``paths``, in order (missing files are skipped)."""
         entries: list[tuple[str, str, bool]] = []
         for path in paths:
@@ -108,7 +109,7 @@ class AbbreviationTable:
                 for start in starts:
                     if start + n > len(run):
                         break
-                    key = tuple(folded[start:start + n])
+                    key = tuple(folded[start : start + n])
                     if key not in self._keys:
                         continue
                     if key in self.cased and not _typed_in_capitals(self.cased[key], typed):

@@ -1,6 +1,6 @@
 """How the index would write a query typed without diacritics, for ranking and for display.
 
-``quoc phong toan dan`` is read as ``quốc phòng toàn dân`` (:mod:`searcher.restore`); the syllables
+``quoc phong toan dan`` is read as ``quốc phòng toàn dân`` (:mod:`searcher.lexicon.restore`); the syllables
 read with confidence then rank like accented words (exact-field clauses), so documents with that
 reading come before documents that only match folded, and the folded matches stay.
 
@@ -8,13 +8,14 @@ A query typed with marks on some syllables shows that its writer types marks: it
 then taken as typed (``tin``, ``ban`` are words), unless the bare spelling is rare in the index
 (``bộ chỉ huy quan su``: ``su`` is nearly always ``sự``).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import Lexicon
 from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics
+from .lexicon import Lexicon
 from .restore import candidates, restore
 
 BARE_SHARE = 0.05  # in a query with marks, a bare syllable is re-read when its bare spelling is rarer
@@ -37,7 +38,7 @@ class Interpretation:
             word = match.group()
             reading = self.changes.get(canonical_iy(canonical_tone(word.lower())))
             if reading is not None:
-                out.append(typed[last:match.start()])
+                out.append(typed[last : match.start()])
                 out.append(_in_case_of(word, reading))
                 last = match.end()
         out.append(typed[last:])
@@ -47,7 +48,7 @@ class Interpretation:
 def interpret(lexicon: Lexicon | None, runs: list[list[str]]) -> Interpretation:
     """Restore the unmarked syllables of ``runs`` (lowercase, canonical tone and i/y) from the lexicon.
 
-    Only readings with a posterior of at least :data:`searcher.restore.CONFIDENT` are used.
+    Only readings with a posterior of at least :data:`searcher.lexicon.restore.CONFIDENT` are used.
     """
     if lexicon is None or not runs:
         return Interpretation(runs)
@@ -56,8 +57,10 @@ def interpret(lexicon: Lexicon | None, runs: list[list[str]]) -> Interpretation:
     changes: dict[str, str] = {}
     for run in runs:
         # (a number is kept as typed: the lexicon counts letter-only words)
-        keep = [has_diacritics(s) or not s.isalpha() or (marked_query and _bare_is_common(lexicon, s))
-                for s in run]
+        keep = [
+            has_diacritics(s) or not s.isalpha() or (marked_query and _bare_is_common(lexicon, s))
+            for s in run
+        ]
         if all(keep):
             out_runs.append(run)
             continue

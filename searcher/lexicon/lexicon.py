@@ -2,8 +2,8 @@
 
 For every run of 1-4 syllables (never across punctuation, digits or line ends) the lexicon counts how
 it is written: folded key (``quoc phong``) → accented form (``quốc phòng``) → count, plus its most
-frequent capitalisation (``UBND tỉnh``, ``Lai Châu``). Diacritic restoration (:mod:`searcher.restore`), spelling suggestions
-(:mod:`searcher.spelling`) and autocomplete (:mod:`searcher.suggest`) read these counts.
+frequent capitalisation (``UBND tỉnh``, ``Lai Châu``). Diacritic restoration (:mod:`.restore`),
+spelling suggestions (:mod:`.spelling`) and autocomplete (:mod:`.suggest`) read these counts.
 
 Storage: ``lexicon.sqlite`` in the index generation folder. SQLite opens in about a millisecond and
 answers keyed look-ups without loading anything, which keeps the CLI's cold start within budget.
@@ -18,9 +18,10 @@ Tables::
     suggest_top(prefix, rows)                 precomputed answers for prefixes of 1-2 characters
     meta(name, value)                         format version, syllable total
 
-Counting is done with integer codes (:mod:`searcher.ngrams`); canonical forms and keys are computed once
+Counting is done with integer codes (:mod:`searcher.lexicon.ngrams`); canonical forms and keys are computed once
 per distinct n-gram when the counts are written to SQLite, once per run.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,8 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
 from ..text.normalize import canonical_iy, canonical_tone, fold
+from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
 
 LEXICON_FILE = "lexicon.sqlite"
 FORMAT = 1
@@ -120,7 +121,9 @@ class LexiconBuilder:
         if stored:
             if self._minus is None:
                 self._minus = NgramCounts(lossy=False)  # subtracted: exact
-            self._tokens -= self._minus.add(stored.get("title") or "") + self._minus.add(stored.get("text") or "")
+            self._tokens -= self._minus.add(stored.get("title") or "") + self._minus.add(
+                stored.get("text") or ""
+            )
 
     # --- writing ------------------------------------------------------------------------------------
     def save(self) -> None:
@@ -183,17 +186,24 @@ class LexiconBuilder:
             if n <= 2:
                 rows = _written_rows(grams, sign)
             else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
-                rows = [(join(map(key_of, form.split(" "))), form, n, sign * count, form, 0)
-                        for _, form, count in grams if not (lossy and count < LONG_MIN_COUNT)]
+                rows = [
+                    (join(map(key_of, form.split(" "))), form, n, sign * count, form, 0)
+                    for _, form, count in grams
+                    if not (lossy and count < LONG_MIN_COUNT)
+                ]
             if sign > 0:
-                sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
-                       "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
-                       "cased_count = max(cased_count, excluded.cased_count)")
+                sql = (
+                    "INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
+                    "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
+                    "cased_count = max(cased_count, excluded.cased_count)"
+                )
                 rows.sort()  # key order: inserts into the B-tree stay local, several times faster
             else:
-                sql = ("INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count")
+                sql = (
+                    "INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
+                )
             db.executemany(sql, rows)
 
 
@@ -221,8 +231,6 @@ def _written_rows(grams, sign: int) -> list[tuple]:
             if count > row[3] or (count == row[3] and cased == form):
                 row[2], row[3] = cased, count
     return [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
-
-
 
 
 _SCHEMA = """
@@ -289,7 +297,7 @@ def _build_suggest(db: sqlite3.Connection) -> None:
     single = dict(db.execute("SELECT form, count FROM ngram WHERE n = 1"))
     continued: dict[str, int] = {}
     for form, count in db.execute("SELECT form, count FROM ngram WHERE n = 3 AND count >= 2"):
-        head = form[:form.rindex(" ")]
+        head = form[: form.rindex(" ")]
         if count > continued.get(head, 0):
             continued[head] = count
     cut_after: set[str] = set()  # forms (1-2 syllables) that a phrase must not end with
@@ -317,8 +325,10 @@ def _build_suggest(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM suggest_top")
     chosen = []
     for key, form, n, count, cased in db.execute(
-            "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
-            "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?", (NUMBER, 4 * SUGGEST_ROWS)):
+        "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
+        "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?",
+        (NUMBER, 4 * SUGGEST_ROWS),
+    ):
         if n > 1:
             syllables = form.split(" ")
             if syllables[0] in EDGE_STOP or syllables[-1] in EDGE_STOP:
@@ -341,8 +351,10 @@ def _build_suggest(db: sqlite3.Connection) -> None:
             bucket = top.setdefault(key[:length], [])
             if len(bucket) < SUGGEST_TOP_ROWS:
                 bucket.append((key, form, display, count))
-    db.executemany("INSERT INTO suggest_top(prefix, rows) VALUES (?, ?)",
-                   ((p, json.dumps(rows, ensure_ascii=False)) for p, rows in top.items()))
+    db.executemany(
+        "INSERT INTO suggest_top(prefix, rows) VALUES (?, ?)",
+        ((p, json.dumps(rows, ensure_ascii=False)) for p, rows in top.items()),
+    )
 
 
 class Lexicon:
@@ -357,10 +369,10 @@ class Lexicon:
         self._key_counts: dict[str, int] = {}  # single-syllable key -> count (0: never seen)
         self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
         self._vocabulary: dict[str, int] | None = None
-        self.worked_out: dict[str, dict] = {}  # see searcher.restore.worked_out
+        self.worked_out: dict[str, dict] = {}  # see searcher.lexicon.restore.worked_out
 
     @classmethod
-    def open(cls, generation: Path | None) -> "Lexicon | None":
+    def open(cls, generation: Path | None) -> Lexicon | None:
         """The lexicon of ``generation``, or None when it has none (built before lexicons existed)."""
         if generation is None:
             return None
@@ -393,8 +405,13 @@ class Lexicon:
         """The accented forms of a folded key (one or more syllables), most frequent first."""
         cached = self._forms.get(key)
         if cached is None:
-            cached = [(f, c) for f, c in self._all(
-                "SELECT form, count FROM ngram WHERE key = ? ORDER BY count DESC", (key,)) if c > 0]
+            cached = [
+                (f, c)
+                for f, c in self._all(
+                    "SELECT form, count FROM ngram WHERE key = ? ORDER BY count DESC", (key,)
+                )
+                if c > 0
+            ]
             if len(self._forms) > 50_000:
                 self._forms.clear()
             self._forms[key] = cached
@@ -417,10 +434,11 @@ class Lexicon:
         if missing:
             found = dict.fromkeys(missing, 0)
             for start in range(0, len(missing), 900):  # well under SQLite's limit on parameters
-                chunk = missing[start:start + 900]
+                chunk = missing[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                for key, count in self._all(f"SELECT key, SUM(count) FROM ngram WHERE key IN ({marks}) "
-                                            "AND n = 1 GROUP BY key", chunk):
+                for key, count in self._all(
+                    f"SELECT key, SUM(count) FROM ngram WHERE key IN ({marks}) AND n = 1 GROUP BY key", chunk
+                ):
                     found[key] = max(count, 0)
             self._key_counts.update(found)
         return {k: c for k in keys if (c := self._key_counts.get(k, 0)) > 0}
@@ -450,5 +468,8 @@ class Lexicon:
         if len(prefix) <= SUGGEST_TOP_CHARS:
             raw = self._one("SELECT rows FROM suggest_top WHERE prefix = ?", (prefix,))
             return [tuple(r) for r in json.loads(raw)] if raw else []
-        return self._all("SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
-                         "ORDER BY count DESC LIMIT ?", (prefix, prefix + "\U0010ffff", limit))
+        return self._all(
+            "SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
+            "ORDER BY count DESC LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        )

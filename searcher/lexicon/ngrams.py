@@ -1,6 +1,6 @@
 """Counting the 1-4-grams of syllables of many texts: integer codes counted with numpy.
 
-The lexicon (:mod:`searcher.lexicon`) wants, for a whole corpus, how often each run of 1-4 syllables
+The lexicon (:mod:`searcher.lexicon.lexicon`) wants, for a whole corpus, how often each run of 1-4 syllables
 occurs. Counting them as strings in Python dicts cost more than analysing the text for the index
 (each n-gram a new string, hashed and looked up in a dict of millions). Here each distinct syllable
 as written gets a number once; a document adds its numbers to a buffer (0 between runs), and every
@@ -18,6 +18,7 @@ A number standing alone (``tháng 5 năm 2019``, not ``U23`` or ``a330``) is one
 ``# ha``): that context is what tells ``thang 5`` from ``thắng 5`` when a query is read. It is
 counted alone and in 2-grams only, and not in the number of syllables a text has.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,12 @@ def letter_runs(text: str) -> list[str]:
     runs = SEGMENT.findall(_NUMBERS.sub(NUMBER, text.replace(NUMBER, _BREAK)))  # a "#" of the text breaks
     if "".join(runs).replace(" ", "").replace("\t", "").replace(NUMBER, "a").isalpha():  # nearly always
         return runs
-    return [" ".join(words) for run in runs
-            for kept, words in groupby(run.split(), key=lambda word: word.isalpha() or word == NUMBER) if kept]
+    return [
+        " ".join(words)
+        for run in runs
+        for kept, words in groupby(run.split(), key=lambda word: word.isalpha() or word == NUMBER)
+        if kept
+    ]
 
 
 # Bits per syllable number in a packed key. 2-grams pack the numbers of syllables as written (there
@@ -149,9 +154,10 @@ class NgramCounts:
         singles = np.bincount(numbers.astype(np.int64), minlength=len(self._written))
         singles[0] = 0
         if len(singles) > len(self._singles):
-            self._singles = np.concatenate([self._singles, np.zeros(len(singles) - len(self._singles),
-                                                                    dtype=np.int64)])
-        self._singles[:len(singles)] += singles
+            self._singles = np.concatenate(
+                [self._singles, np.zeros(len(singles) - len(self._singles), dtype=np.int64)]
+            )
+        self._singles[: len(singles)] += singles
         first, second = numbers[:-1], numbers[1:]
         both = (first != 0) & (second != 0)
         self._pairs.add(*np.unique((first[both] << np.uint64(32)) | second[both], return_counts=True))
@@ -166,7 +172,7 @@ class NgramCounts:
         length = len(forms) - n + 1
         if length <= 0:
             return
-        parts = [forms[i:i + length] for i in range(n)]
+        parts = [forms[i : i + length] for i in range(n)]
         whole = np.logical_and.reduce([part != 0 for part in parts])
         bits = _BITS[n]
         fits = whole & (np.maximum.reduce(parts) < (1 << bits))

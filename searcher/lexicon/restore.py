@@ -10,6 +10,7 @@ Syllables the user typed with marks are kept as typed; only unmarked ones are re
 dictionary-based restorer (pyvi ``add_accents``) got 59% of syllables right on administrative phrases;
 the index knows its own vocabulary ("Bắc Kạn", "Bộ Chỉ huy Quân sự") and does much better.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 from .lexicon import Lexicon, syllable_key
 from .ngrams import NUMBER, lexicon_word
-from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
 MIN_SHARE = 0.002  # ... that occur at least this fraction as often as the most frequent one
@@ -46,7 +47,10 @@ class Reading:
         return self.confidence[i] >= CONFIDENT
 
 
-WORKED_OUT_SIZE = {"readings": 50_000, "transitions": 10_000}  # a transition table is up to 12 x 12 x 2 floats
+WORKED_OUT_SIZE = {
+    "readings": 50_000,
+    "transitions": 10_000,
+}  # a transition table is up to 12 x 12 x 2 floats
 
 
 def worked_out(lexicon: Lexicon, part: str = "readings") -> dict:
@@ -138,10 +142,14 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | No
         return Reading(typed, [1.0] * len(typed), typed)
     if keep is None:
         keep = [has_diacritics(s) for s in syllables]
-    # a number is read as the lexicon counts numbers (see searcher.ngrams.NUMBER), and stays as typed
+    # a number is read as the lexicon counts numbers (see searcher.lexicon.ngrams.NUMBER), and stays as typed
     context = [lexicon_word(s) for s in syllables]
-    chosen = [options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))])
-              if fixed or s == NUMBER else readings(lexicon, s) for s, fixed in zip(context, keep)]
+    chosen = [
+        options(lexicon, ("typed", s), lambda s=s: [(s, form_count(lexicon, s))])
+        if fixed or s == NUMBER
+        else readings(lexicon, s)
+        for s, fixed in zip(context, keep)
+    ]
     best, confidence = decode(lexicon, chosen)
     best = [t if s == NUMBER else b for t, s, b in zip(typed, context, best)]
     return Reading(best, confidence, typed)
@@ -248,7 +256,7 @@ def apply_reading(text: str, matches, syllables: list[str]) -> str:
     """Put restored ``syllables`` in place of the words ``matches`` of ``text``, keeping their case."""
     out, last = [], 0
     for match, new in zip(matches, syllables):
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         out.append(match_case(match.group(), new))
         last = match.end()
     out.append(text[last:])

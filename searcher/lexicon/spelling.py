@@ -1,20 +1,30 @@
 """Did you mean: misspelled syllables and wrong tone marks, corrected from the index's vocabulary.
 
-A noisy-channel reading over the lexicon (the decoder of :mod:`searcher.restore`): each typed syllable
+A noisy-channel reading over the lexicon (the decoder of :mod:`searcher.lexicon.restore`): each typed syllable
 may stand for itself, for another tone of the same letters (weighted down by :data:`TONE_WEIGHT`), or,
 when its letters are rare or unknown in the index, for a syllable one edit away (``phonng`` → ``phòng``,
 ``bein`` → ``biên``, ``ngi`` → ``nghị``; weighted down by :data:`EDIT_WEIGHT`). The pair counts decide
 in context: ``hướng dân`` is read ``hướng dẫn``, while ``nhân dân`` stays.
 """
+
 from __future__ import annotations
 
 import string
 
+from ..text.normalize import canonical_iy, fold, has_diacritics
 from .lexicon import Lexicon, syllable_key
 from .ngrams import NUMBER, lexicon_word
-from ..text.normalize import canonical_iy, fold, has_diacritics
-from .restore import (CONFIDENT, Options, candidates, decode, form_count, options, pair_count, readings,
-                      worked_out)
+from .restore import (
+    CONFIDENT,
+    Options,
+    candidates,
+    decode,
+    form_count,
+    options,
+    pair_count,
+    readings,
+    worked_out,
+)
 
 TONE_WEIGHT = 0.02  # another tone of the typed letters, against the typed form
 EDIT_WEIGHT = 0.01  # a syllable one edit away, against rare typed letters
@@ -54,14 +64,21 @@ def _corrections(lexicon: Lexicon, syllables: list[str]) -> dict[str, str]:
     key_counts = lexicon.key_counts([syllable_key(s) for s in syllables])
     rare = [key_counts.get(syllable_key(s), 0) < RARE_KEY and len(s) > 1 for s in syllables]
     pairs: dict = {}
-    if not any(rare) and (len(syllables) > MAX_CHECKED or not any(
-            has_diacritics(s) and _tone_may_be_wrong(lexicon, syllables, i, pairs) for i, s in enumerate(syllables))):
+    if not any(rare) and (
+        len(syllables) > MAX_CHECKED
+        or not any(
+            has_diacritics(s) and _tone_may_be_wrong(lexicon, syllables, i, pairs)
+            for i, s in enumerate(syllables)
+        )
+    ):
         # Known letters: each syllable may only be read as a form of its own letters, so unmarked
         # syllables could get marks (the accented reading does that) but no correction, and no typed
         # tone passes the test of _typed_tone_is_unlikely for any reading: nothing to decode.
         return {}
-    chosen = [_options(lexicon, s, is_rare, bool(key_counts.get(syllable_key(s))))
-              for s, is_rare in zip(syllables, rare)]
+    chosen = [
+        _options(lexicon, s, is_rare, bool(key_counts.get(syllable_key(s))))
+        for s, is_rare in zip(syllables, rare)
+    ]
     reading, confidence = decode(lexicon, chosen)
     fixes: dict[str, str] = {}
     restored: dict[str, str] = {}  # unmarked words read with marks: the suggestion shows them so
@@ -69,8 +86,11 @@ def _corrections(lexicon: Lexicon, syllables: list[str]) -> dict[str, str]:
         if sure < CONFIDENT:
             continue
         wrong_letters = syllable_key(read) != syllable_key(typed)
-        wrong_tone = (has_diacritics(typed) and canonical_iy(read) != canonical_iy(typed)
-                      and _typed_tone_is_unlikely(lexicon, syllables, i, read, pairs))
+        wrong_tone = (
+            has_diacritics(typed)
+            and canonical_iy(read) != canonical_iy(typed)
+            and _typed_tone_is_unlikely(lexicon, syllables, i, read, pairs)
+        )
         if wrong_letters or wrong_tone:
             fixes.setdefault(typed, read)
         elif not has_diacritics(typed) and read != typed:
@@ -88,7 +108,9 @@ def _options(lexicon: Lexicon, syllable: str, is_rare: bool, typed_exists: bool)
         forms = candidates(lexicon, syllable)
         if has_diacritics(syllable):
             typed = [(f, c) for f, c in forms if canonical_iy(f) == canonical_iy(syllable)] or [(syllable, 0)]
-            other_tones = [(f, c * TONE_WEIGHT) for f, c in forms if canonical_iy(f) != canonical_iy(syllable)]
+            other_tones = [
+                (f, c * TONE_WEIGHT) for f, c in forms if canonical_iy(f) != canonical_iy(syllable)
+            ]
             forms = typed + other_tones
         elif not forms:
             forms = [(syllable, 0)]
@@ -107,8 +129,12 @@ def _tone_may_be_wrong(lexicon: Lexicon, syllables: list[str], i: int, pairs: di
     for the syllable and its neighbours, on which alone it depends (most queries are typed right, and
     this is what checking them costs)."""
     cache = worked_out(lexicon)
-    name = ("tone may be wrong", syllables[i - 1] if i else None, syllables[i],
-            syllables[i + 1] if i + 1 < len(syllables) else None)
+    name = (
+        "tone may be wrong",
+        syllables[i - 1] if i else None,
+        syllables[i],
+        syllables[i + 1] if i + 1 < len(syllables) else None,
+    )
     found = cache.get(name)
     if found is None:
         found = cache[name] = _check_tone(lexicon, syllables, i, pairs)
@@ -123,9 +149,11 @@ def _check_tone(lexicon: Lexicon, syllables: list[str], i: int, pairs: dict) -> 
     others = [(f, c) for f, c in found if canonical_iy(f) != spelled]
     if any(typed_count * FAR_MORE < c for _, c in others):
         return True
-    return any(pair_count(lexicon, before or typed, after or typed, pairs) == 0
-               and any(pair_count(lexicon, before or f, after or f, pairs) >= FAR_MORE_PAIRS for f, _ in others)
-               for before, after in _next_to(syllables, i))
+    return any(
+        pair_count(lexicon, before or typed, after or typed, pairs) == 0
+        and any(pair_count(lexicon, before or f, after or f, pairs) >= FAR_MORE_PAIRS for f, _ in others)
+        for before, after in _next_to(syllables, i)
+    )
 
 
 def _typed_tone_is_unlikely(lexicon: Lexicon, syllables: list[str], i: int, read: str, pairs: dict) -> bool:
@@ -147,7 +175,8 @@ def _typed_tone_is_unlikely(lexicon: Lexicon, syllables: list[str], i: int, read
 def _next_to(syllables: list[str], i: int) -> list[tuple[str | None, str | None]]:
     """The typed neighbours of ``syllables[i]``: (the one before, None) and (None, the one after)."""
     return ([(syllables[i - 1], None)] if i > 0 else []) + (
-        [(None, syllables[i + 1])] if i < len(syllables) - 1 else [])
+        [(None, syllables[i + 1])] if i < len(syllables) - 1 else []
+    )
 
 
 def _neighbours(lexicon: Lexicon, syllable: str, typed_exists: bool) -> list[tuple[str, float]]:

@@ -2,15 +2,16 @@
 
 Typed with or without diacritics (``quoc ph``, ``bộ chỉ h``, ``UBND t``): the typed syllables are folded
 to the lexicon's keys; syllables typed with marks must match those marks, unmarked ones match any. The
-phrases come from :mod:`searcher.lexicon` (1-4 syllables, counted at index time), shown as the corpus
+phrases come from :mod:`searcher.lexicon.lexicon` (1-4 syllables, counted at index time), shown as the corpus
 most often writes them. A longer input completes its last syllables and keeps the rest as typed.
 """
+
 from __future__ import annotations
 
 import re
 
-from .lexicon import Lexicon, syllable_key
 from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
+from .lexicon import Lexicon, syllable_key
 
 MAX_PHRASE = 4
 DOMINATED = 0.8  # a phrase this often followed by one same syllable is offered only with it
@@ -27,8 +28,8 @@ def suggest(lexicon: Lexicon | None, prefix: str, limit: int = 8) -> list[str]:
         return []
     # a trailing blank (or punctuation) closes the last word: complete the next one
     closed = words[-1].end() < len(text)
-    tail = words[-(MAX_PHRASE - 1):] if closed else words[-MAX_PHRASE:]  # room for one more syllable
-    head_text = text[:tail[0].start()]
+    tail = words[-(MAX_PHRASE - 1) :] if closed else words[-MAX_PHRASE:]  # room for one more syllable
+    head_text = text[: tail[0].start()]
     typed = [canonical_tone(w.group().lower()) for w in tail]
     complete = typed if closed else typed[:-1]
     partial = "" if closed else typed[-1]
@@ -42,7 +43,7 @@ def suggest(lexicon: Lexicon | None, prefix: str, limit: int = 8) -> list[str]:
             searches.append(lead + canonical_iy(fold(partial)))  # "ki" may be the whole syllable kỹ/kĩ
     candidates: dict[str, list] = {}
     for search in searches:
-        for key, form, display, count in lexicon.suggest_rows(search, limit=300):
+        for _key, form, display, count in lexicon.suggest_rows(search, limit=300):
             if not _fits(form, complete, partial, closed):
                 continue
             # the two i/y spellings of one phrase are one suggestion, shown the more frequent way
@@ -60,8 +61,10 @@ def suggest(lexicon: Lexicon | None, prefix: str, limit: int = 8) -> list[str]:
         if " " in merged:
             head = merged.rsplit(" ", 1)[0]
             longest[head] = max(longest.get(head, 0), entry[1])
-    ranked = sorted((e for m, e in candidates.items()
-                     if " " not in m or longest.get(m, 0) < DOMINATED * e[1]), key=lambda e: -e[1])
+    ranked = sorted(
+        (e for m, e in candidates.items() if " " not in m or longest.get(m, 0) < DOMINATED * e[1]),
+        key=lambda e: -e[1],
+    )
     out: list[str] = []
     seen: set[str] = set()
     for display, _, _ in ranked:

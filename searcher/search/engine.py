@@ -3,6 +3,7 @@
 The CLI and the web app both call :class:`Engine`; it knows nothing of either. Results are copied out
 of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,18 +19,18 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
+from ..analysis.schema import SCHEMA_VERSION
 from ..index import store
 from ..index.duplicates import copy_groups, first_of_each_group
+from ..index.postings import doc_frequency
+from ..text.normalize import fold
+from .bm25 import ListLengthBM25F
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
-from ..text.normalize import fold
+from .matching import Unsupported, match_all, top_ranked
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
 from .planning import BM25_B, BM25_K1, parse_query
-from ..index.postings import doc_frequency
-from .matching import Unsupported, match_all, top_ranked
-from .bm25 import ListLengthBM25F
-from ..analysis.schema import SCHEMA_VERSION
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -77,8 +78,9 @@ class SearchResult:
         # what dataclasses.asdict gives, built directly: its recursive copy of every value was a
         # tenth of a web request's time (results are cached, so containers are still copied)
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["hits"] = [{**vars(hit), "places": list(hit.places), "duplicates": list(hit.duplicates)}
-                        for hit in self.hits]
+        data["hits"] = [
+            {**vars(hit), "places": list(hit.places), "duplicates": list(hit.duplicates)} for hit in self.hits
+        ]
         data["notes"] = list(self.notes)
         data["facets"] = {name: [list(pair) for pair in pairs] for name, pairs in self.facets.items()}
         data["took_ms"] = round(self.took_ms, 2)
@@ -97,7 +99,7 @@ class Engine:
     """
 
     query_intelligence = True  # accent restoration, abbreviations and spelling (off: words as typed)
-    passage_ranking = True  # the best candidates re-ranked by their best passage (searcher.passages)
+    passage_ranking = True  # the best candidates re-ranked by their best passage (searcher.search.passages)
 
     def __init__(self, index_dir: Path | str | None = None, time_limit_s: float = SEARCH_TIME_LIMIT_S):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
@@ -133,8 +135,10 @@ class Engine:
         old = getattr(local, "searcher", None)
         built_with = store.read_json(generation / store.META, {}).get("schema_version")
         if built_with is not None and built_with != SCHEMA_VERSION:
-            raise IndexMissing(f"the index at {self.index_dir} was built by another version (schema {built_with}, "
-                               f"this one reads {SCHEMA_VERSION}): rebuild it with 'search index --rebuild'")
+            raise IndexMissing(
+                f"the index at {self.index_dir} was built by another version (schema {built_with}, "
+                f"this one reads {SCHEMA_VERSION}): rebuild it with 'search index --rebuild'"
+            )
         searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
         with self._searchers_lock:
             self._open_searchers.add(searcher)
@@ -157,9 +161,17 @@ class Engine:
             self.close()
 
     # --- searching --------------------------------------------------------------------------------
-    def search(self, text: str, limit: int = 10, page: int = 1, sort: str = "relevance",
-               date_from: str | None = None, date_to: str | None = None,
-               place: str | None = None, facets: bool = False) -> SearchResult:
+    def search(
+        self,
+        text: str,
+        limit: int = 10,
+        page: int = 1,
+        sort: str = "relevance",
+        date_from: str | None = None,
+        date_to: str | None = None,
+        place: str | None = None,
+        facets: bool = False,
+    ) -> SearchResult:
         """Run one query; ``page`` is 1-based. Never raises for any query text.
 
         With ``facets``, the result also counts all matches per place and per year (for filters).
@@ -169,7 +181,9 @@ class Engine:
         page = max(1, min(int(page), MAX_PAGE))
         searcher = self._searcher()
         table = self._abbreviations()
-        cache_key = self._cache_key(searcher, table, (text, limit, page, sort, date_from, date_to, place, facets))
+        cache_key = self._cache_key(
+            searcher, table, (text, limit, page, sort, date_from, date_to, place, facets)
+        )
         cached = self._results.get(cache_key)
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
@@ -180,11 +194,15 @@ class Engine:
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": []}
         if plan.query is not None:
-            docnums, scores, cut_short = self._matches(searcher, plan.query, _filter(date_from, date_to, place))
+            docnums, scores, cut_short = self._matches(
+                searcher, plan.query, _filter(date_from, date_to, place)
+            )
             if cut_short:
-                notes.append(f"the search took longer than {self.time_limit_s:g} s and was cut short: "
-                             "these are the best matches found in that time")
-            # one hit per group of duplicates (see searcher.duplicates); the others listed in the hit
+                notes.append(
+                    f"the search took longer than {self.time_limit_s:g} s and was cut short: "
+                    "these are the best matches found in that time"
+                )
+            # one hit per group of duplicates (see searcher.index.duplicates); the others listed in the hit
             groups = copy_groups(searcher, self._local.generation)
             shown = first_of_each_group(docnums, scores, groups)
             docnums, scores = docnums[shown], scores[shown]
@@ -201,32 +219,55 @@ class Engine:
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
                 stored = read.get(docnum) or searcher.stored_fields(docnum)
-                hits.append(Hit(
-                    id=stored["id"],
-                    title=stored.get("title", ""),
-                    path=stored.get("path", ""),
-                    date=stored.get("date") or None,
-                    score=round(score, 4),
-                    snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
-                    places=[p for p in (stored.get("places") or "").split(",") if p],
-                    author=stored.get("author"),
-                    date_source=stored.get("date_source"),
-                    duplicates=_duplicates(searcher, stored) if groups[docnum] >= 0 else [],
-                ))
+                hits.append(
+                    Hit(
+                        id=stored["id"],
+                        title=stored.get("title", ""),
+                        path=stored.get("path", ""),
+                        date=stored.get("date") or None,
+                        score=round(score, 4),
+                        snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
+                        places=[p for p in (stored.get("places") or "").split(",") if p],
+                        author=stored.get("author"),
+                        date_source=stored.get("date_source"),
+                        duplicates=_duplicates(searcher, stored) if groups[docnum] >= 0 else [],
+                    )
+                )
         took_ms = (time.perf_counter() - started) * 1000
-        result = SearchResult(query=text, total=total, page=page, limit=limit, took_ms=took_ms,
-                              hits=hits, notes=notes, facets=facet_counts if facets else {},
-                              interpreted_as=plan.interpreted_as, did_you_mean=plan.did_you_mean)
+        result = SearchResult(
+            query=text,
+            total=total,
+            page=page,
+            limit=limit,
+            took_ms=took_ms,
+            hits=hits,
+            notes=notes,
+            facets=facet_counts if facets else {},
+            interpreted_as=plan.interpreted_as,
+            did_you_mean=plan.did_you_mean,
+        )
         if not total and plan.did_you_mean and not getattr(self._local, "correcting", False):
-            result = self._search_corrected(result, dict(limit=limit, page=page, sort=sort, date_from=date_from,
-                                                         date_to=date_to, place=place, facets=facets))
-        if not any("cut short" in note for note in result.notes):  # a timed-out answer may do better next time
+            result = self._search_corrected(
+                result,
+                dict(
+                    limit=limit,
+                    page=page,
+                    sort=sort,
+                    date_from=date_from,
+                    date_to=date_to,
+                    place=place,
+                    facets=facets,
+                ),
+            )
+        if not any(
+            "cut short" in note for note in result.notes
+        ):  # a timed-out answer may do better next time
             self._results.put(cache_key, result)
         return result
 
     def _by_passages(self, searcher, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
         """``scores`` with the best :data:`passages.RERANKED` raised by their best passage (see
-        searcher.passages); raised scores stay above every other, so only those candidates reorder.
+        searcher.search.passages); raised scores stay above every other, so only those candidates reorder.
         ``read`` gets each candidate's stored fields, for its snippet."""
         doc_count = searcher.doc_count_all()
         # the query's own words make the whole; another form of some of them counts as those words
@@ -245,12 +286,13 @@ class Engine:
     def _matches(self, searcher, query: Q.Query, restriction: Q.Query | None):
         """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``.
 
-        The queries the parser builds are scored with array arithmetic (searcher.ranking); anything
+        The queries the parser builds are scored with array arithmetic (searcher.search.matching); anything
         else is scored by Whoosh, under the time limit.
         """
         try:
-            found = match_all(searcher, query, restrict=restriction,
-                              deadline=time.perf_counter() + self.time_limit_s)
+            found = match_all(
+                searcher, query, restrict=restriction, deadline=time.perf_counter() + self.time_limit_s
+            )
             return found.docnums, found.scores, found.cut_short
         except Unsupported:
             pass
@@ -270,8 +312,15 @@ class Engine:
     def _cache_key(self, searcher, table, request: tuple) -> tuple:
         """What an answer depends on: the request, the index version the searcher reads (a commit or a
         switch makes a new one), the abbreviation table in force and the ranking switches."""
-        return (str(self._local.generation), searcher.reader().generation(), id(table), self.query_intelligence,
-                self.passage_ranking, getattr(self._local, "correcting", False), request)
+        return (
+            str(self._local.generation),
+            searcher.reader().generation(),
+            id(table),
+            self.query_intelligence,
+            self.passage_ranking,
+            getattr(self._local, "correcting", False),
+            request,
+        )
 
     def _abbreviations(self):
         """The abbreviation table in force (None when query intelligence is off)."""
@@ -285,8 +334,12 @@ class Engine:
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
         if not self.query_intelligence:
             return parse_query(text, searcher)
-        return parse_query(text, searcher, lexicon=self.lexicon(self._local.generation),
-                           abbreviations=table if table is not None else self._abbreviations())
+        return parse_query(
+            text,
+            searcher,
+            lexicon=self.lexicon(self._local.generation),
+            abbreviations=table if table is not None else self._abbreviations(),
+        )
 
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
@@ -358,11 +411,22 @@ class Engine:
             return []
         stored = searcher.stored_fields(docnum)
         # word pairs say more of a report's topic than single syllables; the text's head is enough
-        results = searcher.more_like(docnum, "body_bi", text=stored.get("text", "")[:RELATED_TEXT_CHARS],
-                                     top=limit, numterms=RELATED_TERMS)
-        return [{"id": hit["id"], "title": hit.get("title", ""), "date": hit.get("date") or None,
-                 "places": [p for p in (hit.get("places") or "").split(",") if p]}
-                for hit in results]
+        results = searcher.more_like(
+            docnum,
+            "body_bi",
+            text=stored.get("text", "")[:RELATED_TEXT_CHARS],
+            top=limit,
+            numterms=RELATED_TERMS,
+        )
+        return [
+            {
+                "id": hit["id"],
+                "title": hit.get("title", ""),
+                "date": hit.get("date") or None,
+                "places": [p for p in (hit.get("places") or "").split(",") if p],
+            }
+            for hit in results
+        ]
 
     def info(self) -> dict:
         """Document count, size on disk, last update and schema version of the live index."""

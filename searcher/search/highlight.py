@@ -7,21 +7,21 @@ regular expression per document instead of running the analyzer over every hit (
 hit, most of a query's time budget). Text around the marks is HTML-escaped: the only markup in a
 snippet is ``<mark>``.
 """
+
 from __future__ import annotations
 
 import html
 import re
 from functools import lru_cache
 
-import numpy as np
-
 from ..text.fold import fold_offsets_preserved
-from ..text.normalize import fold, iy_variants
+from ..text.normalize import iy_variants
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
 PHRASE_GAP = 3  # characters between the syllables of a marked phrase (". " in "TP. HCM")
 _WORD = r"[^\W_]"
+
 
 def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of every whole-syllable occurrence of the folded ``terms`` in ``text``, leftmost
@@ -73,8 +73,13 @@ def _alternatives(syllable: str) -> str:
     return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
 
 
-def make_snippet(text: str, terms: set[str], html_output: bool = True, maxchars: int = SNIPPET_CHARS,
-                 fragments: int = SNIPPET_FRAGMENTS) -> str:
+def make_snippet(
+    text: str,
+    terms: set[str],
+    html_output: bool = True,
+    maxchars: int = SNIPPET_CHARS,
+    fragments: int = SNIPPET_FRAGMENTS,
+) -> str:
     """Up to ``fragments`` passages of ``text`` around the folded ``terms``, matches marked.
 
     With ``html_output`` the result is HTML (escaped text, ``<mark>`` tags); otherwise plain text with
@@ -82,8 +87,11 @@ def make_snippet(text: str, terms: set[str], html_output: bool = True, maxchars:
     """
     folded = fold_offsets_preserved(text)
     spans = match_spans(text, terms, folded)
-    windows = (_best_windows(text, folded, spans, maxchars, fragments) if spans
-               else [_word_bounds(text, 0, min(len(text), maxchars))])
+    windows = (
+        _best_windows(text, folded, spans, maxchars, fragments)
+        if spans
+        else [_word_bounds(text, 0, min(len(text), maxchars))]
+    )
     parts = []
     for start, end in windows:
         inside = [(s, e) for s, e in spans if s >= start and e <= end]

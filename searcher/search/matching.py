@@ -2,7 +2,7 @@
 
 Whoosh scores a query by walking matcher objects: several Python calls for every posting of every
 term, which was two thirds of a query's time (a 20-word question reads tens of thousands of
-postings). The queries :mod:`searcher.query` builds are sums of BM25F term scores combined by
+postings). The queries :mod:`searcher.search.planning` builds are sums of BM25F term scores combined by
 ``Or``/``And``/``AndMaybe``/``AndNot`` and constant-score filters, so they can be computed as array
 arithmetic: each term's posting block is decoded into arrays, scored with Whoosh's own ``bm25``
 formula (the same idf and average lengths), and added into one score per document; a phrase is
@@ -10,27 +10,27 @@ checked by decoding positions only where all its words occur. Anything else (a p
 wildcard Whoosh would expand itself, another weighting) raises :class:`Unsupported` and the caller
 lets Whoosh run the query as before.
 """
+
 from __future__ import annotations
 
-import os
-import threading
 import time
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
-from whoosh.util.numeric import length_to_byte
 
 from ..index.codec import ArrayCodec, decode_positions, term_value_spans
-from ..index.postings import (LENGTH_OF_BYTE, doc_frequency, segment_length_bytes, segment_postings,
-                               segment_postings_among, read_segment_postings, sorted_member, term_infos,
-                               term_postings)
+from ..index.postings import (
+    LENGTH_OF_BYTE,
+    read_segment_postings,
+    segment_length_bytes,
+    segment_postings,
+    segment_postings_among,
+    sorted_member,
+    term_infos,
+)
 
 
 class Unsupported(Exception):
@@ -46,10 +46,13 @@ class Matches:
     cut_short: bool = False  # the time limit passed before every term was read
 
 
-
-
-def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
-              restrict: Q.Query | None = None, deadline: float | None = None) -> Matches:
+def match_all(
+    searcher,
+    q: Q.Query,
+    exclude: Q.Query | None = None,
+    restrict: Q.Query | None = None,
+    deadline: float | None = None,
+) -> Matches:
     """Score ``q`` for every document of ``searcher``; drop deleted documents, those matching
     ``exclude`` and, when ``restrict`` is given, those outside it.
 
@@ -67,8 +70,9 @@ def match_all(searcher, q: Q.Query, exclude: Q.Query | None = None,
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
 
-def top_ranked(docnums: np.ndarray, scores: np.ndarray, count: int,
-               dates: np.ndarray | None = None) -> np.ndarray:
+def top_ranked(
+    docnums: np.ndarray, scores: np.ndarray, count: int, dates: np.ndarray | None = None
+) -> np.ndarray:
     """Positions of the ``count`` best matches, best first: by score, equal scores in document order
     (as Whoosh orders them); with ``dates`` (YYYYMMDD, 0 for none) newest first, then by score.
 
@@ -158,7 +162,11 @@ class _Scorer:
             optional = q.b
             while type(optional) is Q.Or and len(optional.subqueries) == 1:  # (0 + x is x: same scores)
                 optional = optional.subqueries[0]
-            if self.scoring and type(optional) is Q.Or and all(type(c) is Q.Term for c in optional.subqueries):
+            if (
+                self.scoring
+                and type(optional) is Q.Or
+                and all(type(c) is Q.Term for c in optional.subqueries)
+            ):
                 wanted = np.flatnonzero(matched)
                 if len(wanted) * FEW_MATCHES <= self.size:  # (a phrase's few matches): score only them
                     return scores + self._terms_within(optional.subqueries, wanted), matched
@@ -184,7 +192,7 @@ class _Scorer:
         texts = [field.to_bytes(word) for word in words]
         for reader, offset in self.leaves:
             if candidates is not None:
-                common = np.flatnonzero(candidates[offset:offset + reader.doc_count_all()])
+                common = np.flatnonzero(candidates[offset : offset + reader.doc_count_all()])
             else:
                 common = self._holding_all(reader, [(fieldname, text) for text in texts])
             if len(common):
@@ -225,12 +233,14 @@ class _Scorer:
             docs = segment_postings_among(reader, fieldname, text, info, docs)[0]
         return docs
 
-    def _phrase_starts(self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray) -> np.ndarray:
+    def _phrase_starts(
+        self, reader, fieldname: str, texts: list[bytes], format_, common: np.ndarray
+    ) -> np.ndarray:
         """The documents of one segment among ``common`` (its numbers, ascending: documents that hold
         every word, such as a phrase's candidates) where ``texts`` stand at consecutive positions.
 
         The words' positions are read in those documents only (the blocks of a common word's list
-        that hold none of them are not decoded: :func:`searcher.codec.term_value_spans`). The two
+        that hold none of them are not decoded: :func:`searcher.index.codec.term_value_spans`). The two
         rarest words are matched first, each on its own, and drop the documents where the phrase
         cannot start; the other words' positions are then decoded together, in one pass."""
         infos = []
@@ -244,19 +254,23 @@ class _Scorer:
         for group in ([order[0]], order[1:2], order[2:]):
             if not len(common) or not group:
                 break
-            spans = [self._word_spans(reader, fieldname, texts[place], infos[place], format_, common)
-                     for place in group]
+            spans = [
+                self._word_spans(reader, fieldname, texts[place], infos[place], format_, common)
+                for place in group
+            ]
             base = np.cumsum([0] + [len(blob) for *_, blob in spans[:-1]])
-            counts, positions = decode_positions(b"".join(blob for *_, blob in spans),
-                                                 np.concatenate([b + s for b, (_, s, _, _) in zip(base, spans)]),
-                                                 np.concatenate([b + e for b, (_, _, e, _) in zip(base, spans)]),
-                                                 format_)
+            counts, positions = decode_positions(
+                b"".join(blob for *_, blob in spans),
+                np.concatenate([b + s for b, (_, s, _, _) in zip(base, spans)]),
+                np.concatenate([b + e for b, (_, _, e, _) in zip(base, spans)]),
+                format_,
+            )
             firsts = np.cumsum([0] + [len(docs) for docs, *_ in spans])
             ends = np.cumsum(counts)
             for number, (place, (docs, *_)) in enumerate(zip(group, spans)):
-                own = counts[firsts[number]:firsts[number + 1]]
+                own = counts[firsts[number] : firsts[number + 1]]
                 at = int(ends[firsts[number] - 1]) if firsts[number] else 0
-                word_positions = positions[at:at + int(own.sum())]
+                word_positions = positions[at : at + int(own.sum())]
                 # (document, start) pairs as one number each: document << 32 | position - word's place
                 keys = (np.repeat(docs, own) << 32) + word_positions - place
                 keys = keys[word_positions >= place]
@@ -267,7 +281,7 @@ class _Scorer:
 
     def _word_spans(self, reader, fieldname: str, text: bytes, info, format_, wanted: np.ndarray):
         """(documents, value starts, value ends, values) of a word in those of ``wanted`` (one segment's
-        numbers) that hold it (see :func:`searcher.codec.term_value_spans`)."""
+        numbers) that hold it (see :func:`searcher.index.codec.term_value_spans`)."""
         terms = reader._terms
         if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
             found = term_value_spans(terms._postfile, info, wanted)
@@ -322,7 +336,9 @@ class _Scorer:
         return scores
 
     # --- one term ------------------------------------------------------------------------------------
-    def _read_term(self, term: Q.Term, terms: list, matched: np.ndarray | None, within: dict | None = None) -> None:
+    def _read_term(
+        self, term: Q.Term, terms: list, matched: np.ndarray | None, within: dict | None = None
+    ) -> None:
         """Mark the documents of ``term`` in ``matched`` and, when scoring, append to ``terms`` what
         :meth:`_add_terms` scores them with: (document numbers, frequencies, BM25 length parts or None
         for an unscored field, idf, boost). ``within``: per segment offset, the only documents wanted
@@ -360,8 +376,15 @@ class _Scorer:
             else:
                 continue
             # (per segment only the reading: the arithmetic is done once for all the terms read)
-            terms.append((ids + offset, tf, norms[segment_length_bytes(reader, fieldname)[ids]] if scorable else None,
-                          idf, term.boost))
+            terms.append(
+                (
+                    ids + offset,
+                    tf,
+                    norms[segment_length_bytes(reader, fieldname)[ids]] if scorable else None,
+                    idf,
+                    term.boost,
+                )
+            )
             if matched is not None:
                 matched[terms[-1][0]] = True
 
@@ -380,8 +403,9 @@ class _Scorer:
             idf = np.repeat([t[3] for t in terms], counts)
             s = idf * ((tf * (self.K1 + 1)) / (tf + np.concatenate([t[2] for t in terms])))
         else:  # an unscored field among them (rare): its postings count their weight
-            s = np.concatenate([t[3] * ((t[1] * (self.K1 + 1)) / (t[1] + t[2])) if t[2] is not None else t[1]
-                                for t in terms])
+            s = np.concatenate(
+                [t[3] * ((t[1] * (self.K1 + 1)) / (t[1] + t[2])) if t[2] is not None else t[1] for t in terms]
+            )
         boosts = [t[4] for t in terms]
         if any(boost != 1.0 for boost in boosts):
             s = s * np.repeat(boosts, counts)

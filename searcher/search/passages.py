@@ -17,6 +17,7 @@ letters and digits (as the snippets' whole-word matches), identified by a 64-bit
 a long article with hundreds of matches costs the same few operations as a short one, and all the
 candidates are worked out together.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,8 +51,12 @@ def query_pairs(runs: list[list[str]]) -> set[tuple[str, str]]:
 class Query:
     """The query's weighted words, pairs and other forms, prepared once for all the candidates."""
 
-    def __init__(self, weights: dict[str, float], pairs: set[tuple[str, str]],
-                 synonyms: list[tuple[list[str], list[str]]] = ()):
+    def __init__(
+        self,
+        weights: dict[str, float],
+        pairs: set[tuple[str, str]],
+        synonyms: list[tuple[list[str], list[str]]] = (),
+    ):
         """:param weights: folded query word -> its weight (idf); the words' weights make the whole.
         :param pairs: adjacent query words (folded) that earn a bonus when found side by side.
         :param synonyms: (query words, the syllables of another form of them): the other form found
@@ -69,10 +74,14 @@ class Query:
             if a in index and b in index:
                 self.pairs[index[a], index[b]] = True
         # each other form: its syllables' hashes, and the keys of the query words it stands for
-        self.synonyms = [(np.array([_hash_of(s) for s in form], dtype=np.uint64),
-                          np.array([index[w] for w in stands_for if w in index], dtype=np.int64))
-                         for stands_for, form in synonyms
-                         if form and all(s.isalnum() for s in form) and any(w in index for w in stands_for)]
+        self.synonyms = [
+            (
+                np.array([_hash_of(s) for s in form], dtype=np.uint64),
+                np.array([index[w] for w in stands_for if w in index], dtype=np.int64),
+            )
+            for stands_for, form in synonyms
+            if form and all(s.isalnum() for s in form) and any(w in index for w in stands_for)
+        ]
 
 
 _SEPARATOR = "\n\n\n"  # between texts: three characters, so no pair spans two texts
@@ -139,9 +148,12 @@ def _word_items(words: _Words, query: Query) -> tuple:
     paired = (np.diff(position) == 1) & (start[1:] - end[:-1] <= 2) & query.pairs[key[:-1], key[1:]]
     first = np.flatnonzero(paired)
     a, b = key[first], key[first + 1]
-    return (np.concatenate((key, _pair_key(query, a, b))),
-            np.concatenate((query.weights[key], _pair_weight(query, a, b))),
-            np.concatenate((start, start[first])), np.concatenate((end, end[first + 1])))
+    return (
+        np.concatenate((key, _pair_key(query, a, b))),
+        np.concatenate((query.weights[key], _pair_weight(query, a, b))),
+        np.concatenate((start, start[first])),
+        np.concatenate((end, end[first + 1])),
+    )
 
 
 def _synonym_items(words: _Words, query: Query) -> list[tuple]:
@@ -156,7 +168,7 @@ def _synonym_items(words: _Words, query: Query) -> list[tuple]:
             continue
         at = np.ones(count - length + 1, dtype=bool)
         for i, h in enumerate(form.tolist()):
-            at &= words.hashes[i:count - length + 1 + i] == h
+            at &= words.hashes[i : count - length + 1 + i] == h
         at = np.flatnonzero(at)
         if not len(at):
             continue
@@ -175,9 +187,14 @@ def _synonym_items(words: _Words, query: Query) -> list[tuple]:
                 other = int(words.key[neighbour[n]])
                 a, b = (other, own[0]) if before else (own[-1], other)
                 if query.pairs[a, b]:
-                    items.append(_items(_pair_key(query, a, b), _pair_weight(query, a, b),
-                                        min(form_start[n], words.starts[neighbour[n]]),
-                                        max(form_end[n], words.ends[neighbour[n]])))
+                    items.append(
+                        _items(
+                            _pair_key(query, a, b),
+                            _pair_weight(query, a, b),
+                            min(form_start[n], words.starts[neighbour[n]]),
+                            max(form_end[n], words.ends[neighbour[n]]),
+                        )
+                    )
     return items
 
 

@@ -12,6 +12,7 @@ Free words are ranked, never required (a 25-word question still finds its answer
   scoring every posting of a common syllable is what makes plain Whoosh slow.
 Phrases and ``title:`` clauses are required; ``-`` clauses are excluded; all are accent-insensitive.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,12 +21,19 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import TEXT, Schema
-from whoosh.qparser import (BoostPlugin, EveryPlugin, FieldsPlugin, OrGroup, PlusMinusPlugin, QueryParser,
-                            RangePlugin)
+from whoosh.qparser import (
+    BoostPlugin,
+    EveryPlugin,
+    FieldsPlugin,
+    OrGroup,
+    PlusMinusPlugin,
+    QueryParser,
+    RangePlugin,
+)
 
 from ..analysis.analyzers import exact_analyzer
-from ..text.normalize import fold, iy_variants, normalize_text
 from ..index.postings import doc_frequency
+from ..text.normalize import fold, iy_variants, normalize_text
 from .matching import CheckedPhrase
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
@@ -82,7 +90,9 @@ def _syllables(text: str) -> list[str]:
 
 
 _ANALYZER = exact_analyzer()
-_RAW_SCHEMA = Schema(body=TEXT(analyzer=SpaceSeparatedTokenizer()), title=TEXT(analyzer=SpaceSeparatedTokenizer()))
+_RAW_SCHEMA = Schema(
+    body=TEXT(analyzer=SpaceSeparatedTokenizer()), title=TEXT(analyzer=SpaceSeparatedTokenizer())
+)
 
 
 def _make_parser() -> QueryParser:
@@ -202,7 +212,7 @@ class _Builder:
 
     def _phrase(self, fieldname: str, folded: list[str]) -> Q.Query:
         """A folded phrase, found fast: the documents holding all of its bigrams are the candidates,
-        and only their positions are checked (searcher.ranking). Whoosh's own phrase matching
+        and only their positions are checked (searcher.search.matching). Whoosh's own phrase matching
         decodes the positions of every document holding the words: 100-300 ms for phrases of common
         words on 20,000 articles.
         """
@@ -221,8 +231,10 @@ class _Builder:
             stem = pattern.split("*")[0].split("?")[0]
             if not stem:
                 words = [w for w in re.split(r"[*?]+", pattern) if w]
-                self.plan.notes.append("wildcards at the start of a word are not supported: "
-                                       f"searched for {' '.join(words) or 'nothing'} instead")
+                self.plan.notes.append(
+                    "wildcards at the start of a word are not supported: "
+                    f"searched for {' '.join(words) or 'nothing'} instead"
+                )
                 for word in words:
                     self._clause("body", _syllables(word), role, phrase=False)
                 return
@@ -246,8 +258,10 @@ class _Builder:
             candidates.append((self.reader.doc_frequency("body_fold", text), text))
         candidates.sort(reverse=True)
         if len(candidates) > MAX_PREFIX_EXPANSIONS and not any("too many" in n for n in self.plan.notes):
-            self.plan.notes.append(f"'{prefix}*' matches {len(candidates)} words: "
-                                   f"the {MAX_PREFIX_EXPANSIONS} most frequent were used")
+            self.plan.notes.append(
+                f"'{prefix}*' matches {len(candidates)} words: "
+                f"the {MAX_PREFIX_EXPANSIONS} most frequent were used"
+            )
         return [t for _, t in candidates[:MAX_PREFIX_EXPANSIONS]]
 
     # --- the ranked free-text part ----------------------------------------------------------------
@@ -306,7 +320,11 @@ class _Builder:
         for exact, plain in sorted(bigrams, key=bigrams.get)[:MAX_BIGRAM_CLAUSES]:
             add("body_bi", plain, W_BODY_BIGRAM)
             add("title_bi", plain, W_TITLE_BIGRAM)
-            if exact_bigrams and exact != plain and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]:
+            if (
+                exact_bigrams
+                and exact != plain
+                and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]
+            ):
                 add("body_bi_exact", exact, W_BODY_BIGRAM_EXACT)
         for exact, plain in sorted(syllables, key=syllables.get)[:MAX_SYLLABLE_CLAUSES]:
             add("body_fold", plain, W_BODY_SYLLABLE)
@@ -326,7 +344,7 @@ class _Builder:
         """Read unaccented words as the index writes them, and add the other forms of abbreviations.
 
         :param lexicon: a :class:`searcher.lexicon.Lexicon` (None: words are taken as typed);
-        :param abbreviations: a :class:`searcher.abbreviations.AbbreviationTable`, or None;
+        :param abbreviations: a :class:`searcher.lexicon.abbreviations.AbbreviationTable`, or None;
         :param typed: the query text, for display and for short forms that count only in capitals.
         """
         from ..lexicon.interpret import Interpretation, interpret
@@ -351,10 +369,16 @@ class _Builder:
             for alt in abbreviations.find(runs, typed):
                 run = runs[alt.run]
                 if short:  # a long question is ranked by its own words (see RESTORE_MAX_SYLLABLES)
-                    self.alternatives.append((run[:alt.start] + list(alt.syllables) + run[alt.end:],
-                                              alt.start, alt.start + len(alt.syllables)))
-                    self.plan.synonyms.append(([fold(s) for s in run[alt.start:alt.end]],
-                                               [fold(s) for s in alt.syllables]))
+                    self.alternatives.append(
+                        (
+                            run[: alt.start] + list(alt.syllables) + run[alt.end :],
+                            alt.start,
+                            alt.start + len(alt.syllables),
+                        )
+                    )
+                    self.plan.synonyms.append(
+                        ([fold(s) for s in run[alt.start : alt.end]], [fold(s) for s in alt.syllables])
+                    )
                 # the other form is marked where it stands whole: "thành phố hồ chí minh" for "TP.HCM",
                 # not every "hồ" and "chí" of the text
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
@@ -406,7 +430,7 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         and prefix expansion; without one every syllable is used.
     :param lexicon: the index's :class:`searcher.lexicon.Lexicon`: unaccented words are then ranked
         by their likely accented reading (``plan.interpreted_as``).
-    :param abbreviations: an :class:`searcher.abbreviations.AbbreviationTable`: abbreviations and
+    :param abbreviations: an :class:`searcher.lexicon.abbreviations.AbbreviationTable`: abbreviations and
         their long forms then find each other.
     """
     notes: list[str] = []

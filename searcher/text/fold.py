@@ -3,6 +3,7 @@
 A match found in the folded copy of a text has the same offsets in the original, so snippets,
 passages, place tagging and duplicate detection can search the folded copy and slice the original.
 """
+
 from __future__ import annotations
 
 import threading
@@ -10,6 +11,7 @@ import threading
 import numpy as np
 
 from .normalize import fold
+
 
 class _FoldTable(dict):
     """char code -> its lowercase folded form, kept only where that is exactly one character (so
@@ -46,7 +48,9 @@ class _FoldArray:
                 with self.lock:
                     for block in missing.tolist():
                         start = block * _BLOCK
-                        self.table[start:start + _BLOCK] = [ord(_FOLD_TABLE[c]) for c in range(start, start + _BLOCK)]
+                        self.table[start : start + _BLOCK] = [
+                            ord(_FOLD_TABLE[c]) for c in range(start, start + _BLOCK)
+                        ]
                         self.ready[block] = True
         return self.table[codes]
 
@@ -54,7 +58,10 @@ class _FoldArray:
 _FOLD_ARRAY = _FoldArray()
 
 
-_last_folded: tuple[str | None, str] = (None, "")  # the last text folded and its fold (one tuple: thread-safe)
+_last_folded: tuple[str | None, str] = (
+    None,
+    "",
+)  # the last text folded and its fold (one tuple: thread-safe)
 
 
 def fold_offsets_preserved(text: str) -> str:
@@ -76,6 +83,7 @@ def folded_codes(text: str) -> np.ndarray:
     """The code points of :func:`fold_offsets_preserved`'s result, as a numpy array."""
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
     if codes.size and int(codes.max()) >= FOLDED_BY_ARRAY:
-        return np.frombuffer(text.translate(_FOLD_TABLE).encode("utf-32-le", errors="surrogatepass"),
-                             dtype=np.uint32)
+        return np.frombuffer(
+            text.translate(_FOLD_TABLE).encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32
+        )
     return _FOLD_ARRAY.lookup(codes)

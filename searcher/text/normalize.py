@@ -11,6 +11,7 @@ analysed tokens and the highlight offsets all refer to the same string. Token-le
 >>> fold("Đường Quốc phòng")
 'Duong Quoc phong'
 """
+
 from __future__ import annotations
 
 import re

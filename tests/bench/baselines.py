@@ -8,6 +8,7 @@ Each class is made with the folder its index goes in, then::
 
 ``source`` is only read by systems that index files (ours); the others index ``docs``.
 """
+
 from __future__ import annotations
 
 import json
@@ -87,10 +88,14 @@ class SqliteFts5:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         self.db = sqlite3.connect(self.dir / "fts5.sqlite3")
-        self.db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
-                        "tokenize = 'unicode61 remove_diacritics 2')")
-        self.db.executemany("INSERT INTO fts (id, title, text) VALUES (?, ?, ?)",
-                            ((d["id"], d.get("title") or "", d.get("text") or "") for d in docs))
+        self.db.execute(
+            "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        self.db.executemany(
+            "INSERT INTO fts (id, title, text) VALUES (?, ?, ?)",
+            ((d["id"], d.get("title") or "", d.get("text") or "") for d in docs),
+        )
         self.db.commit()
 
     def search(self, query: str, k: int) -> list[str]:
@@ -118,8 +123,8 @@ class Ours:
         self.summary = None
 
     def build(self, docs, source: Path | None = None) -> None:
-        from searcher.search.engine import Engine
         from searcher.index.indexer import index_paths
+        from searcher.search.engine import Engine
 
         if source is None:
             # the engine indexes files: the records go into one JSONL file beside the index

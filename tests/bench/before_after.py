@@ -18,6 +18,7 @@ every query is searched from the index. The report is the same as ``intelligence
 and mean per worker, each query's median time against ``before``, and p95 differences with a 95%
 bootstrap interval over the queries.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,9 +55,12 @@ class Worker:
     def __init__(self, name: str, code: Path, index: Path, plain: bool = False):
         self.name = name
         env = dict(os.environ, SEARCH_RESULT_CACHE="0", SEARCH_POSTINGS_CACHE_MB="0", PYTHONPATH=str(code))
-        command = [sys.executable, __file__, "--worker", str(code), str(index)] + (["--plain"] if plain else [])
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        env=env, cwd=str(code))
+        command = [sys.executable, __file__, "--worker", str(code), str(index)] + (
+            ["--plain"] if plain else []
+        )
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=str(code)
+        )
         ready = self.process.stdout.readline().strip()
         if ready != "ready":
             raise SystemExit(f"{name}: the worker did not start (see the error above)")
@@ -91,9 +95,13 @@ def main(argv=None) -> None:
     sys.path.insert(0, str(HERE))
     from intelligence_cost import queries, report
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--before-code", required=True, type=Path, help="a checkout of the older version")
-    parser.add_argument("--before-index", required=True, type=Path, help="an index built by the older version")
+    parser.add_argument(
+        "--before-index", required=True, type=Path, help="an index built by the older version"
+    )
     parser.add_argument("--index", required=True, type=Path, help="an index built by this version")
     parser.add_argument("--legal", action="store_true", help="legal questions without diacritics")
     parser.add_argument("--news", action="store_true", help="news queries, as written and without diacritics")
@@ -104,21 +112,29 @@ def main(argv=None) -> None:
     if not (args.legal or args.news):
         parser.error("choose --legal and/or --news")
     texts = queries(args.legal, args.news, args.limit_queries)
-    workers = [Worker("before", args.before_code.resolve(), args.before_index.resolve()),
-               Worker("after", PROJECT, args.index.resolve()),
-               Worker("after-again", PROJECT, args.index.resolve())]
+    workers = [
+        Worker("before", args.before_code.resolve(), args.before_index.resolve()),
+        Worker("after", PROJECT, args.index.resolve()),
+        Worker("after-again", PROJECT, args.index.resolve()),
+    ]
     if args.plain:
         workers.append(Worker("after-plain", PROJECT, args.index.resolve(), plain=True))
-    print(f"{len(texts)} queries x {args.rounds} rounds; load average at the start: "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"{len(texts)} queries x {args.rounds} rounds; load average at the start: "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     try:
         ms = measure(workers, texts, args.rounds)
     finally:
         for w in workers:
             w.close()
-    report(ms, [w.name for w in workers], base="before",
-           pairs=[("after", "before"), ("after-again", "before"), ("after", "after-again")]
-           + ([("after", "after-plain")] if args.plain else []))
+    report(
+        ms,
+        [w.name for w in workers],
+        base="before",
+        pairs=[("after", "before"), ("after-again", "before"), ("after", "after-again")]
+        + ([("after", "after-plain")] if args.plain else []),
+    )
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -2,6 +2,7 @@
 
 The corpus is looked for at ``../shared/corpus`` beside the project checkout; ``BENCH_CORPUS`` overrides.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -32,6 +33,7 @@ def read_jsonl(path: Path):
 
 
 # --- legal set -------------------------------------------------------------------------------------
+
 
 def load_legal() -> list[dict]:
     """The 3,552 legal articles (``id``, ``title``, ``text``, ``aliases``, ...)."""
@@ -68,18 +70,20 @@ def alias_only_queries(qrels: list[dict], docs: list[dict]) -> list[str]:
     """Qids with a relevant id that is no document's id but an alias of one."""
     ids = {doc["id"] for doc in docs}
     aliases = {alias for doc in docs for alias in legal_alias_ids(doc)}
-    return [q["qid"] for q in qrels
-            if any(r not in ids and r in aliases for r in q["relevant_ids"])]
+    return [q["qid"] for q in qrels if any(r not in ids and r in aliases for r in q["relevant_ids"])]
 
 
 # --- news known-items ------------------------------------------------------------------------------
+
 
 def _line_id(line: bytes) -> str:
     # Decoding only the leading "id" value instead of the whole record (bodies are long) makes the
     # pass over 120,000 articles several times faster; any other layout falls back to a full parse.
     prefix = b'{"id": '
     if line.startswith(prefix):
-        value, _ = json.JSONDecoder().raw_decode(line[len(prefix):len(prefix) + 1000].decode("utf-8", "replace"))
+        value, _ = json.JSONDecoder().raw_decode(
+            line[len(prefix) : len(prefix) + 1000].decode("utf-8", "replace")
+        )
         return value
     return json.loads(line)["id"]
 
@@ -111,8 +115,10 @@ def build_news_dev(tmp_path: Path) -> Path:
                         out.write(line if line.endswith(b"\n") else line + b"\n")
                         written.append(doc_id)
     if written != wanted:
-        raise RuntimeError(f"news-dev rebuild gave {len(written)} documents, not the {len(wanted)} listed "
-                           f"in {NEWS_IDS} in that order")
+        raise RuntimeError(
+            f"news-dev rebuild gave {len(written)} documents, not the {len(wanted)} listed "
+            f"in {NEWS_IDS} in that order"
+        )
     partial.replace(target)
     return target
 
@@ -123,6 +129,7 @@ def load_news_queries() -> list[dict]:
 
 
 # --- query variants --------------------------------------------------------------------------------
+
 
 def strip_diacritics(text: str) -> str:
     """``text`` as typed without Vietnamese diacritics: marks dropped, đ→d, case and the rest kept.

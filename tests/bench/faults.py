@@ -13,6 +13,7 @@ diacritics, plus document fetches by id):
 Afterwards: every document that should exist is fetched by id through /doc.json (documents lost),
 ``search verify`` is run, and the clients' requests, errors and latency are reported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,7 +60,9 @@ def timed(step: str, log: list, args: list[str], **kw) -> subprocess.CompletedPr
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/search-faults"))
@@ -72,7 +75,7 @@ def main() -> None:
     shutil.rmtree(args.workdir, ignore_errors=True)
     folder, index_dir = args.workdir / "docs", args.workdir / "index"
     legal = load_legal()
-    names = write_docs(folder, legal[:args.docs])
+    names = write_docs(folder, legal[: args.docs])
     log: list = []
     timed("initial index", log, search_cmd("index", str(folder), "--index-dir", str(index_dir)))
 
@@ -89,9 +92,12 @@ def main() -> None:
     stop_flag = {"at": stop_at}
 
     def clients():
-        workers = [threading.Thread(target=client_loop,
-                                    args=(host, port, paths, stop_flag["at"], latencies, errors, i))
-                   for i in range(args.clients)]
+        workers = [
+            threading.Thread(
+                target=client_loop, args=(host, port, paths, stop_flag["at"], latencies, errors, i)
+            )
+            for i in range(args.clients)
+        ]
         for w in workers:
             w.start()
         return workers
@@ -115,7 +121,7 @@ def main() -> None:
         for name in rng.sample(existing, 100):
             with open(folder / name, "a", encoding="utf-8") as fh:
                 fh.write("\nSửa đổi bổ sung trong khi máy chủ đang phục vụ.\n")
-        extra = write_docs(folder / "added", legal[args.docs:args.docs + 50])
+        extra = write_docs(folder / "added", legal[args.docs : args.docs + 50])
         for name in removed:
             (folder / name).unlink()
         timed("incremental update", log, search_cmd("index", "--index-dir", str(index_dir)))
@@ -123,8 +129,12 @@ def main() -> None:
         # 2. full rebuild
         timed("rebuild 1", log, search_cmd("index", "--rebuild", "--index-dir", str(index_dir)))
         # 3. a rebuild killed at a random moment
-        victim = subprocess.Popen(search_cmd("index", "--rebuild", "--index-dir", str(index_dir)), cwd=REPO,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        victim = subprocess.Popen(
+            search_cmd("index", "--rebuild", "--index-dir", str(index_dir)),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         delay = rng.uniform(2, 20)
         time.sleep(delay)
         victim.send_signal(signal.SIGKILL)
@@ -153,17 +163,21 @@ def main() -> None:
     verify = timed("search verify", log, search_cmd("verify", "--index-dir", str(index_dir), "--json"))
     report = json.loads(verify.stdout)
 
-    print(f"\n{args.clients} clients for {load_s:.0f} s against `search serve` over {args.docs} legal articles "
-          f"as .txt files\n")
+    print(
+        f"\n{args.clients} clients for {load_s:.0f} s against `search serve` over {args.docs} legal articles "
+        f"as .txt files\n"
+    )
     print("| step | seconds | exit |")
     print("|---|---:|---:|")
     for step, seconds, code in log:
         print(f"| {step} | {seconds:.1f} | {code} |")
     print("\n| requests | errors | req/s | p50 ms | p95 ms | documents expected | documents lost | verify |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
-    print(f"| {len(latencies)} | {len(errors)} | {len(latencies) / load_s:.1f} | {percentile(latencies, 50):.1f} | "
-          f"{percentile(latencies, 95):.1f} | {len(expected)} | {len(lost)} | "
-          f"{'ok' if report['ok'] else str(len(report['problems'])) + ' problems'} |")
+    print(
+        f"| {len(latencies)} | {len(errors)} | {len(latencies) / load_s:.1f} | {percentile(latencies, 50):.1f} | "
+        f"{percentile(latencies, 95):.1f} | {len(expected)} | {len(lost)} | "
+        f"{'ok' if report['ok'] else str(len(report['problems'])) + ' problems'} |"
+    )
     for path in errors[:10]:
         print(f"error: {path}", file=sys.stderr)
     for doc_id in lost[:10]:

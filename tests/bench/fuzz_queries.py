@@ -9,6 +9,7 @@ in five, to /search.json through Flask's test client. Counted as failures: an ex
 status other than 200/400, a snippet with a tag other than <mark>, or a query over the time budget.
 Prints a Markdown table row for the README.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,17 +23,19 @@ sys.path.insert(0, str(REPO / "tests"))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--inputs", type=int, default=100_000)
     parser.add_argument("--index-dir", type=Path, help="an index to fuzz (default: a fresh index of seeds/)")
     parser.add_argument("--budget-s", type=float, default=10.0, help="slowest acceptable answer")
     args = parser.parse_args()
 
     from hypothesis import strategies as st
-
-    from searcher.search.engine import Engine
-    from searcher.index.indexer import index_paths
     from test_hostile_queries import queries
+
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
     from web import create_app
 
     index_dir = args.index_dir
@@ -74,8 +77,10 @@ def main() -> None:
         print(f"FAILURE {why}: {text!r}", file=sys.stderr)
     print("| inputs | via /search.json | failures | slowest ms | p99 ms | wall s |")
     print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {args.inputs} | {web_requests} | {len(failures)} | {durations[-1] * 1000:.0f} | "
-          f"{durations[int(len(durations) * 0.99)] * 1000:.1f} | {total_s:.0f} |")
+    print(
+        f"| {args.inputs} | {web_requests} | {len(failures)} | {durations[-1] * 1000:.0f} | "
+        f"{durations[int(len(durations) * 0.99)] * 1000:.1f} | {total_s:.0f} |"
+    )
     sys.exit(1 if failures else 0)
 
 

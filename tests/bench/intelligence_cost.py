@@ -22,6 +22,7 @@ replacement (each query with all its runs in every configuration) and the p95 di
 configurations computed on each draw; the 2.5th and 97.5th percentiles of those differences bound it.
 A slowdown is measurable when that interval for ``on`` against ``off`` lies above zero.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,8 +77,9 @@ def measure(index: str, texts: list[str], rounds: int) -> dict[str, list[list[fl
     return ms
 
 
-def p95_difference(ms: dict[str, list[list[float]]], a: str, b: str, draws: int = 2000,
-                   seed: int = 1) -> tuple[float, float, float]:
+def p95_difference(
+    ms: dict[str, list[list[float]]], a: str, b: str, draws: int = 2000, seed: int = 1
+) -> tuple[float, float, float]:
     """p95 of ``a`` minus p95 of ``b`` (ms), with its 95% bootstrap interval over the queries."""
     import numpy as np
 
@@ -97,8 +99,12 @@ def p95_difference(ms: dict[str, list[list[float]]], a: str, b: str, draws: int 
     return float(p95(runs_a) - p95(runs_b)), float(low), float(high)
 
 
-def report(ms: dict[str, list[list[float]]], names=CONFIGS, base: str = "off",
-           pairs=(("on", "off"), ("on-again", "off"), ("on", "on-again"))) -> None:
+def report(
+    ms: dict[str, list[list[float]]],
+    names=CONFIGS,
+    base: str = "off",
+    pairs=(("on", "off"), ("on-again", "off"), ("on", "on-again")),
+) -> None:
     """The latency table of ``names`` (each query's median time against ``base``'s), then the p95
     differences of ``pairs``."""
     medians_base = [statistics.median(runs) for runs in ms[base]]
@@ -107,34 +113,45 @@ def report(ms: dict[str, list[list[float]]], names=CONFIGS, base: str = "off",
     for name in names:
         flat = [t for runs in ms[name] for t in runs]
         ratios = [statistics.median(runs) / b for runs, b in zip(ms[name], medians_base) if b > 0]
-        print(f"| {name} | {percentile(flat, 50):.1f} | {percentile(flat, 95):.1f} | {mean(flat):.1f} "
-              f"| {mean(ratios):.3f} |")
+        print(
+            f"| {name} | {percentile(flat, 50):.1f} | {percentile(flat, 95):.1f} | {mean(flat):.1f} "
+            f"| {mean(ratios):.3f} |"
+        )
     print()
     print("| p95 difference | ms | 95% interval (bootstrap over queries) | mean difference ms |")
     print("|---|---|---|---|")
     for a, b in pairs:
         difference, low, high = p95_difference(ms, a, b)
-        mean_difference = mean([t for runs in ms[a] for t in runs]) - mean([t for runs in ms[b] for t in runs])
+        mean_difference = mean([t for runs in ms[a] for t in runs]) - mean(
+            [t for runs in ms[b] for t in runs]
+        )
         print(f"| {a} - {b} | {difference:+.2f} | [{low:+.2f}, {high:+.2f}] | {mean_difference:+.2f} |")
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--index", required=True, help="an index folder (e.g. one kept by relevance.py)")
     parser.add_argument("--legal", action="store_true", help="legal questions without diacritics")
     parser.add_argument("--news", action="store_true", help="news queries, as written and without diacritics")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--limit-queries", type=int, default=None)
-    parser.add_argument("--postings-cache", action="store_true",
-                        help="keep the process-wide cache of decoded posting lists on, as a server has it "
-                             "(shared by the three engines: after the first round, common words' lists are "
-                             "decoded already whichever configuration read them first)")
+    parser.add_argument(
+        "--postings-cache",
+        action="store_true",
+        help="keep the process-wide cache of decoded posting lists on, as a server has it "
+        "(shared by the three engines: after the first round, common words' lists are "
+        "decoded already whichever configuration read them first)",
+    )
     args = parser.parse_args(argv)
     if not (args.legal or args.news):
         parser.error("choose --legal and/or --news")
     texts = queries(args.legal, args.news, args.limit_queries)
-    print(f"{len(texts)} queries x {args.rounds} rounds; load average at the start: "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"{len(texts)} queries x {args.rounds} rounds; load average at the start: "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     report(measure(args.index, texts, args.rounds))
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -3,6 +3,7 @@
 ``ranked`` is a system's result list (best first), ``relevant`` the judged ids of one query. A relevant
 id listed twice in ``ranked`` counts once, at its first rank, so no score can exceed 1.
 """
+
 from __future__ import annotations
 
 import math

@@ -10,6 +10,7 @@ process, one after the other, on the same data. Latency is the wall time of each
 engine's includes its snippets); each system answers one untimed query first so that opening its index
 is not counted as a query.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,17 @@ sys.path.insert(1, str(REPO))
 
 from baselines import SYSTEMS  # noqa: E402
 from datasets import (  # noqa: E402
-    LEGAL, NEWS_STYLES, alias_only_queries, same_text_ids, build_news_dev, legal_alias_ids, load_legal,
-    load_legal_qrels, load_news_queries, read_jsonl, strip_diacritics,
+    LEGAL,
+    NEWS_STYLES,
+    alias_only_queries,
+    build_news_dev,
+    legal_alias_ids,
+    load_legal,
+    load_legal_qrels,
+    load_news_queries,
+    read_jsonl,
+    same_text_ids,
+    strip_diacritics,
 )
 from metrics import mean, mrr_at_k, ndcg_at_k, percentile, recall_at_k  # noqa: E402
 
@@ -59,9 +69,14 @@ class Run:
     first_rank: dict[str, int | None] = field(default_factory=dict)
 
     def summary(self) -> dict:
-        return {"n": len(self.ms), "ndcg": mean(self.ndcg), "mrr": mean(self.mrr),
-                "recall": mean(self.recall), "p50_ms": percentile(self.ms, 50),
-                "p95_ms": percentile(self.ms, 95)}
+        return {
+            "n": len(self.ms),
+            "ndcg": mean(self.ndcg),
+            "mrr": mean(self.mrr),
+            "recall": mean(self.recall),
+            "p50_ms": percentile(self.ms, 50),
+            "p95_ms": percentile(self.ms, 95),
+        }
 
 
 def log(message: str) -> None:
@@ -70,15 +85,18 @@ def log(message: str) -> None:
 
 # --- running ---------------------------------------------------------------------------------------
 
+
 def judge_by_alias(aliases: dict[str, set[str]]):
     """A hit is relevant when its id, or the id of an article merged into it, is judged relevant: the
     hit is then replaced by that judged id before scoring."""
+
     def judge(ranked: list[str], relevant: frozenset[str]) -> list[str]:
         out = []
         for doc_id in ranked:
             matched = relevant & aliases.get(doc_id, set()) if doc_id not in relevant else ()
             out.append(min(matched) if matched else doc_id)
         return out
+
     return judge
 
 
@@ -95,9 +113,13 @@ def run_queries(system, queries: list[Query], label: str, judge=None) -> Run:
         run.ndcg.append(ndcg_at_k(ranked, query.relevant, K))
         run.mrr.append(mrr_at_k(ranked, query.relevant, K))
         run.recall.append(recall_at_k(ranked, query.relevant, K))
-        run.first_rank[query.qid] = next((i + 1 for i, d in enumerate(ranked[:K]) if d in query.relevant), None)
+        run.first_rank[query.qid] = next(
+            (i + 1 for i, d in enumerate(ranked[:K]) if d in query.relevant), None
+        )
         if done % 100 == 0 or done == len(queries):
-            log(f"  {system.name} {label}: {done}/{len(queries)} queries, {time.perf_counter() - started:.1f} s")
+            log(
+                f"  {system.name} {label}: {done}/{len(queries)} queries, {time.perf_counter() - started:.1f} s"
+            )
     return run
 
 
@@ -116,9 +138,12 @@ def build_system(name: str, folder: Path, source: Path):
 
 # --- tables ----------------------------------------------------------------------------------------
 
+
 def metric_cells(m: dict) -> str:
-    return (f"{m['n']} | {m['ndcg']:.3f} | {m['mrr']:.3f} | {m['recall']:.3f} | "
-            f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f}")
+    return (
+        f"{m['n']} | {m['ndcg']:.3f} | {m['mrr']:.3f} | {m['recall']:.3f} | "
+        f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f}"
+    )
 
 
 def build_cell(info: dict) -> str:
@@ -135,6 +160,7 @@ def fmt_ratio(value: float | None) -> str:
 
 # --- data sets -------------------------------------------------------------------------------------
 
+
 def legal(names: list[str], workdir: Path, limit: int | None) -> dict:
     docs = load_legal()
     qrels = load_legal_qrels()[:limit]
@@ -149,8 +175,10 @@ def legal(names: list[str], workdir: Path, limit: int | None) -> dict:
     for doc_id, same in same_text_ids(docs).items():
         aliases.setdefault(doc_id, set()).update(same)
     judge = judge_by_alias(aliases)
-    log(f"legal: {len(docs)} articles, {len(qrels)} questions; {len(affected)} with a relevant id only "
-        f"found as an alias")
+    log(
+        f"legal: {len(docs)} articles, {len(qrels)} questions; {len(affected)} with a relevant id only "
+        f"found as an alias"
+    )
     accented = [Query(q["qid"], q["query"], frozenset(q["relevant_ids"])) for q in qrels]
     plain = [Query(q.qid, strip_diacritics(q.text), q.relevant) for q in accented]
 
@@ -162,15 +190,21 @@ def legal(names: list[str], workdir: Path, limit: int | None) -> dict:
             u = run_queries(system, plain, "unaccented", judge)
         finally:
             system.close()
-        results["systems"][name] = {**info, "accented": a.summary(), "unaccented": u.summary(),
-                                    "ndcg_ratio": ratio(mean(u.ndcg), mean(a.ndcg)),
-                                    "first_rank": {"accented": a.first_rank, "unaccented": u.first_rank}}
+        results["systems"][name] = {
+            **info,
+            "accented": a.summary(),
+            "unaccented": u.summary(),
+            "ndcg_ratio": ratio(mean(u.ndcg), mean(a.ndcg)),
+            "first_rank": {"accented": a.first_rank, "unaccented": u.first_rank},
+        }
     print_legal(results)
     return results
 
 
 def print_legal(results: dict) -> None:
-    print(f"\n### Legal questions (ALQAC, {results['documents']:,} articles, {results['queries']} judged questions)\n")
+    print(
+        f"\n### Legal questions (ALQAC, {results['documents']:,} articles, {results['queries']} judged questions)\n"
+    )
     print("| system | queries | n | nDCG@10 | MRR@10 | Recall@10 | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in results["systems"].items():
@@ -180,7 +214,9 @@ def print_legal(results: dict) -> None:
     print("|---|---|---|")
     for name, r in results["systems"].items():
         print(f"| {name} | {build_cell(r)} | {fmt_ratio(r['ndcg_ratio'])} |")
-    print(f"\nQuestions whose relevant article is only listed as an alias: {len(results['alias_only_queries'])}.")
+    print(
+        f"\nQuestions whose relevant article is only listed as an alias: {len(results['alias_only_queries'])}."
+    )
     sys.stdout.flush()
 
 
@@ -189,8 +225,10 @@ def news(names: list[str], workdir: Path, limit: int | None, folders: dict[str, 
     started = time.perf_counter()
     source = build_news_dev(workdir)
     log(f"news: {source} ready in {time.perf_counter() - started:.1f} s")
-    queries = [Query(q["qid"], q["query"], frozenset(q["relevant_ids"]), q["style"])
-               for q in load_news_queries()[:limit]]
+    queries = [
+        Query(q["qid"], q["query"], frozenset(q["relevant_ids"]), q["style"])
+        for q in load_news_queries()[:limit]
+    ]
     styles = [s for s in NEWS_STYLES if any(q.style == s for q in queries)]
     styles += sorted({q.style for q in queries} - set(styles))
     accented = [q for q in queries if q.style == "accented"]
@@ -209,20 +247,30 @@ def news(names: list[str], workdir: Path, limit: int | None, folders: dict[str, 
         by_style = {}
         for style in styles:
             picked = [i for i, q in enumerate(queries) if q.style == style]
-            part = Run(ndcg=[every.ndcg[i] for i in picked], mrr=[every.mrr[i] for i in picked],
-                       recall=[every.recall[i] for i in picked], ms=[every.ms[i] for i in picked])
+            part = Run(
+                ndcg=[every.ndcg[i] for i in picked],
+                mrr=[every.mrr[i] for i in picked],
+                recall=[every.recall[i] for i in picked],
+                ms=[every.ms[i] for i in picked],
+            )
             by_style[style] = part.summary()
         accented_mrr = by_style.get("accented", {}).get("mrr", 0.0)
-        results["systems"][name] = {**info, "styles": by_style, "all": every.summary(),
-                                    "accented_unaccented": plain.summary(),
-                                    "mrr_ratio": ratio(mean(plain.mrr), accented_mrr),
-                                    "first_rank": {"all": every.first_rank, "accented_unaccented": plain.first_rank}}
+        results["systems"][name] = {
+            **info,
+            "styles": by_style,
+            "all": every.summary(),
+            "accented_unaccented": plain.summary(),
+            "mrr_ratio": ratio(mean(plain.mrr), accented_mrr),
+            "first_rank": {"all": every.first_rank, "accented_unaccented": plain.first_rank},
+        }
     print_news(results, styles)
     return results
 
 
 def print_news(results: dict, styles: list[str]) -> None:
-    print(f"\n### News known-items (news-dev, {results['documents']:,} articles, {results['queries']} queries)\n")
+    print(
+        f"\n### News known-items (news-dev, {results['documents']:,} articles, {results['queries']} queries)\n"
+    )
     print("| system | style | n | nDCG@10 | MRR@10 | Recall@10 | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in results["systems"].items():
@@ -239,37 +287,60 @@ def print_news(results: dict, styles: list[str]) -> None:
 
 # --- command line ----------------------------------------------------------------------------------
 
+
 def environment() -> dict:
     try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except OSError:
         commit = ""
     import whoosh
 
-    return {"commit": commit, "python": platform.python_version(), "whoosh": whoosh.versionstring(),
-            "sqlite": sqlite3.sqlite_version, "machine": platform.machine(),
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    return {
+        "commit": commit,
+        "python": platform.python_version(),
+        "whoosh": whoosh.versionstring(),
+        "sqlite": sqlite3.sqlite_version,
+        "machine": platform.machine(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--systems", default=",".join(SYSTEMS),
-                        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)",
+    )
     parser.add_argument("--news", action="store_true", help="also run the news known-item queries")
     parser.add_argument("--no-legal", action="store_true", help="skip the legal set")
     parser.add_argument("--limit-queries", type=int, metavar="N", help="only the first N queries of each set")
-    parser.add_argument("--keep-index", metavar="DIR",
-                        help="build the indexes (and the news JSONL) under DIR and keep them; our index "
-                             "there is then updated incrementally on the next run, the baselines rebuilt")
-    parser.add_argument("--news-index", metavar="DIR", help="our engine's news index folder (default: under "
-                        "--keep-index or a temporary folder)")
+    parser.add_argument(
+        "--keep-index",
+        metavar="DIR",
+        help="build the indexes (and the news JSONL) under DIR and keep them; our index "
+        "there is then updated incrementally on the next run, the baselines rebuilt",
+    )
+    parser.add_argument(
+        "--news-index",
+        metavar="DIR",
+        help="our engine's news index folder (default: under --keep-index or a temporary folder)",
+    )
     parser.add_argument("--json", metavar="OUT", help="also write every figure, per query too, to OUT")
     args = parser.parse_args(argv)
     args.names = [n.strip() for n in args.systems.split(",") if n.strip()]
     unknown = [n for n in args.names if n not in SYSTEMS]
     if unknown or not args.names:
-        parser.error(f"unknown system(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SYSTEMS)}")
+        parser.error(
+            f"unknown system(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SYSTEMS)}"
+        )
     return args
 
 
@@ -288,8 +359,11 @@ def main(argv=None) -> None:
         if not args.no_legal:
             results["legal"] = legal(args.names, workdir, args.limit_queries)
         if args.news:
-            folders = ({name: Path(args.news_index).resolve() for name in ("ours", "ours-plain")}
-                       if args.news_index else {})
+            folders = (
+                {name: Path(args.news_index).resolve() for name in ("ours", "ours-plain")}
+                if args.news_index
+                else {}
+            )
             results["news"] = news(args.names, workdir, args.limit_queries, folders)
     finally:
         if args.json:

@@ -26,6 +26,7 @@ The engine's result cache is off (``SEARCH_RESULT_CACHE=0`` unless set), so ever
 The machine's load average is printed with the figures: on a shared machine compare the systems of
 one run rather than runs. Markdown goes to stdout, progress to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,6 +70,7 @@ def load_average() -> str:
 
 # --- corpus and queries ------------------------------------------------------------------------------
 
+
 def write_corpus(workdir: Path, limit: int | None) -> Path:
     """The first ``limit`` articles (all without a limit) as one JSONL file; reused when present."""
     counts = {"vntc.jsonl.gz": 84_132, "baomoi2017.jsonl.gz": 35_440}
@@ -105,20 +107,25 @@ def make_queries(records: list[dict], per_set: int, seed: int = 6) -> dict[str, 
         if len(keyword) < per_set and len(title_words) >= 3:
             n = rng.choice((2, 3))
             start = rng.randrange(len(title_words) - n + 1)
-            keyword.append(" ".join(title_words[start:start + n]).lower())
+            keyword.append(" ".join(title_words[start : start + n]).lower())
         if len(words) < 40:
             continue
         if len(phrase) < per_set:
             start = rng.randrange(len(words) - 3)
-            phrase.append('"' + " ".join(words[start:start + 3]).lower() + '"')
+            phrase.append('"' + " ".join(words[start : start + 3]).lower() + '"')
         if len(question) < per_set:
             start = rng.randrange(len(words) - 20)
-            question.append(" ".join(words[start:start + 20]).lower())
-    return {"keyword": keyword, "keyword-unaccented": [strip_diacritics(q) for q in keyword],
-            "phrase": phrase, "question": question}
+            question.append(" ".join(words[start : start + 20]).lower())
+    return {
+        "keyword": keyword,
+        "keyword-unaccented": [strip_diacritics(q) for q in keyword],
+        "phrase": phrase,
+        "question": question,
+    }
 
 
 # --- measuring processes -------------------------------------------------------------------------------
+
 
 def tree_rss_kb(pid: int) -> int:
     """RSS of a process and all its descendants, in kB (from /proc)."""
@@ -187,8 +194,10 @@ def latencies(search, queries: dict[str, list[str]]) -> dict[str, dict]:
 
 # --- our engine ----------------------------------------------------------------------------------------
 
-def bench_ours(source: Path, workdir: Path, queries: dict, jobs: int | None, cold_runs: int,
-               reuse: bool = False) -> dict:
+
+def bench_ours(
+    source: Path, workdir: Path, queries: dict, jobs: int | None, cold_runs: int, reuse: bool = False
+) -> dict:
     index_dir = workdir / "ours"
     if reuse and index_dir.exists():  # query figures only, over the index an earlier run built
         result = {"reused_index": True}
@@ -200,9 +209,14 @@ def bench_ours(source: Path, workdir: Path, queries: dict, jobs: int | None, col
     log(f"ours: building ({load_average()})")
     took, peak, out = run_measured(cmd)
     summary = json.loads(out)
-    result = {"build_s": round(took, 1), "documents": summary["documents"], "peak_rss_mb": peak // 1024,
-              "docs_per_s": round(summary["documents"] / took, 1), "size_mb": folder_bytes(index_dir) // 2**20,
-              "load_build": load_average()}
+    result = {
+        "build_s": round(took, 1),
+        "documents": summary["documents"],
+        "peak_rss_mb": peak // 1024,
+        "docs_per_s": round(summary["documents"] / took, 1),
+        "size_mb": folder_bytes(index_dir) // 2**20,
+        "load_build": load_average(),
+    }
     log(f"ours: {result}")
 
     took, _, out = run_measured(cmd)
@@ -275,9 +289,14 @@ def server_rss_after(index_dir: Path, queries: dict, count: int) -> int:
 
 # --- references ----------------------------------------------------------------------------------------
 
+
 def nfc_docs(records: list[dict]):
     for r in records:
-        yield r["id"], unicodedata.normalize("NFC", r.get("title") or ""), unicodedata.normalize("NFC", r["text"])
+        yield (
+            r["id"],
+            unicodedata.normalize("NFC", r.get("title") or ""),
+            unicodedata.normalize("NFC", r["text"]),
+        )
 
 
 def fresh_folder(folder: Path, system: str) -> Path:
@@ -292,8 +311,10 @@ def bench_fts5(records: list[dict], workdir: Path, queries: dict) -> dict:
     folder = fresh_folder(workdir / "fts5", "sqlite-fts5")
     started = time.perf_counter()
     db = sqlite3.connect(folder / "fts5.sqlite3")
-    db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
-               "tokenize = 'unicode61 remove_diacritics 2')")
+    db.execute(
+        "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, text, "
+        "tokenize = 'unicode61 remove_diacritics 2')"
+    )
     db.executemany("INSERT INTO fts (id, title, text) VALUES (?, ?, ?)", nfc_docs(records))
     db.commit()
     took = time.perf_counter() - started
@@ -306,11 +327,18 @@ def bench_fts5(records: list[dict], workdir: Path, queries: dict) -> dict:
             match = '"' + " ".join(words) + '"'
         else:
             match = " OR ".join(f'"{w}"' for w in words)
-        return db.execute("SELECT id, snippet(fts, 2, '<mark>', '</mark>', '…', 24) FROM fts "
-                          "WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT 10", (match,)).fetchall()
+        return db.execute(
+            "SELECT id, snippet(fts, 2, '<mark>', '</mark>', '…', 24) FROM fts "
+            "WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT 10",
+            (match,),
+        ).fetchall()
 
-    result = {"build_s": round(took, 1), "docs_per_s": round(len(records) / took, 1),
-              "size_mb": folder_bytes(folder) // 2**20, "latency": latencies(search, queries)}
+    result = {
+        "build_s": round(took, 1),
+        "docs_per_s": round(len(records) / took, 1),
+        "size_mb": folder_bytes(folder) // 2**20,
+        "latency": latencies(search, queries),
+    }
     db.close()
     log(f"sqlite-fts5: {result}")
     return result
@@ -346,13 +374,18 @@ def bench_tantivy(records: list[dict], workdir: Path, queries: dict) -> dict:
         snippets = tantivy.SnippetGenerator.create(searcher, parsed, schema, "text")
         return [snippets.snippet_from_doc(searcher.doc(address)).to_html() for _, address in hits]
 
-    result = {"build_s": round(took, 1), "docs_per_s": round(len(records) / took, 1),
-              "size_mb": folder_bytes(folder) // 2**20, "latency": latencies(search, queries)}
+    result = {
+        "build_s": round(took, 1),
+        "docs_per_s": round(len(records) / took, 1),
+        "size_mb": folder_bytes(folder) // 2**20,
+        "latency": latencies(search, queries),
+    }
     log(f"tantivy: {result}")
     return result
 
 
 # --- report --------------------------------------------------------------------------------------------
+
 
 def bench_whoosh_standard(records: list[dict], workdir: Path, queries: dict, per_set: int) -> dict:
     """Whoosh out of the box: StandardAnalyzer on title and text, its query parser (OR of the words),
@@ -365,8 +398,11 @@ def bench_whoosh_standard(records: list[dict], workdir: Path, queries: dict, per
 
     folder = fresh_folder(workdir / "whoosh-standard", "whoosh-standard")
     started = time.perf_counter()
-    schema = Schema(id=ID(stored=True), title=TEXT(analyzer=StandardAnalyzer(), stored=True),
-                    text=TEXT(analyzer=StandardAnalyzer(), stored=True))
+    schema = Schema(
+        id=ID(stored=True),
+        title=TEXT(analyzer=StandardAnalyzer(), stored=True),
+        text=TEXT(analyzer=StandardAnalyzer(), stored=True),
+    )
     ix = whoosh_index.create_in(str(folder), schema)
     writer = ix.writer(procs=2, limitmb=256, multisegment=True)
     for doc_id, title, text in nfc_docs(records):
@@ -380,54 +416,82 @@ def bench_whoosh_standard(records: list[dict], workdir: Path, queries: dict, per
         hits = searcher.search(parser.parse(query), limit=10)
         return [(hit["id"], hit.highlights("text")) for hit in hits]
 
-    result = {"build_s": round(took, 1), "docs_per_s": round(len(records) / took, 1),
-              "size_mb": folder_bytes(folder) // 2**20, "queries_per_set": per_set,
-              "latency": latencies(search, {name: items[:per_set] for name, items in queries.items()})}
+    result = {
+        "build_s": round(took, 1),
+        "docs_per_s": round(len(records) / took, 1),
+        "size_mb": folder_bytes(folder) // 2**20,
+        "queries_per_set": per_set,
+        "latency": latencies(search, {name: items[:per_set] for name, items in queries.items()}),
+    }
     searcher.close()
     log(f"whoosh-standard: {result}")
     return result
 
 
 def markdown(results: dict, documents: int) -> str:
-    lines = [f"Documents: {documents:,}; load average at the start: {results['load_start']}", "",
-             "| system | build | docs/s | peak RSS | size on disk |", "|---|---|---|---|---|"]
+    lines = [
+        f"Documents: {documents:,}; load average at the start: {results['load_start']}",
+        "",
+        "| system | build | docs/s | peak RSS | size on disk |",
+        "|---|---|---|---|---|",
+    ]
     for name in SYSTEMS:
         r = results.get(name)
         if r and "build_s" in r:
             rss = f"{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "(in process)"
             lines.append(f"| {name} | {r['build_s']} s | {r['docs_per_s']} | {rss} | {r['size_mb']} MB |")
-    lines += ["", "Query latency, top 10 with highlighted snippets, ms p50 / p95 / p99:", "",
-              "| system | " + " | ".join(QUERY_SETS) + " |", "|---" * (len(QUERY_SETS) + 1) + "|"]
+    lines += [
+        "",
+        "Query latency, top 10 with highlighted snippets, ms p50 / p95 / p99:",
+        "",
+        "| system | " + " | ".join(QUERY_SETS) + " |",
+        "|---" * (len(QUERY_SETS) + 1) + "|",
+    ]
     for name in SYSTEMS:
         r = results.get(name)
         if r:
-            cells = [f"{r['latency'][s]['p50']} / {r['latency'][s]['p95']} / {r['latency'][s]['p99']}"
-                     for s in QUERY_SETS]
+            cells = [
+                f"{r['latency'][s]['p50']} / {r['latency'][s]['p95']} / {r['latency'][s]['p99']}"
+                for s in QUERY_SETS
+            ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     ours = results.get("ours")
     if ours:
         lines += ["", "| ours | figure |", "|---|---|"]
         if "update_s" in ours:
-            lines += [f"| re-run on the unchanged corpus | {ours['rerun_unchanged_s']} s |",
-                      f"| update after {ours['updated']:,} articles changed | {ours['update_s']} s |"]
-        lines += [f"| `search query` cold start (first / median) | {ours['cold_start_s']['first']} s / "
-                  f"{ours['cold_start_s']['median']} s |",
-                  f"| `search serve` RSS after 1,000 queries | {ours['server_rss_mb']} MB |"]
+            lines += [
+                f"| re-run on the unchanged corpus | {ours['rerun_unchanged_s']} s |",
+                f"| update after {ours['updated']:,} articles changed | {ours['update_s']} s |",
+            ]
+        lines += [
+            f"| `search query` cold start (first / median) | {ours['cold_start_s']['first']} s / "
+            f"{ours['cold_start_s']['median']} s |",
+            f"| `search serve` RSS after 1,000 queries | {ours['server_rss_mb']} MB |",
+        ]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--limit", type=int, default=None, help="the first N articles (default: all)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/scale-bench"))
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--jobs", type=int, default=None, help="our indexer's worker processes")
     parser.add_argument("--queries", type=int, default=100, help="queries per set")
     parser.add_argument("--cold-runs", type=int, default=5)
-    parser.add_argument("--reuse-index", action="store_true",
-                        help="ours: query the index an earlier run left in the work folder (no build figures)")
-    parser.add_argument("--whoosh-queries", type=int, default=20,
-                        help="queries per set timed for whoosh-standard (its OR queries are slow)")
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="ours: query the index an earlier run left in the work folder (no build figures)",
+    )
+    parser.add_argument(
+        "--whoosh-queries",
+        type=int,
+        default=20,
+        help="queries per set timed for whoosh-standard (its OR queries are slow)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this file")
     args = parser.parse_args(argv)
     systems = [s for s in args.systems.split(",") if s]
@@ -448,11 +512,15 @@ def main(argv=None) -> int:
     if "tantivy" in systems:
         results["tantivy"] = bench_tantivy(records, args.workdir, queries)
     if "whoosh-standard" in systems:
-        results["whoosh-standard"] = bench_whoosh_standard(records, args.workdir, queries, args.whoosh_queries)
+        results["whoosh-standard"] = bench_whoosh_standard(
+            records, args.workdir, queries, args.whoosh_queries
+        )
     documents = len(records)
     del records
     if "ours" in systems:
-        results["ours"] = bench_ours(source, args.workdir, queries, args.jobs, args.cold_runs, args.reuse_index)
+        results["ours"] = bench_ours(
+            source, args.workdir, queries, args.jobs, args.cold_runs, args.reuse_index
+        )
     results["load_end"] = load_average()
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

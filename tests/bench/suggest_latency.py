@@ -8,6 +8,7 @@ of the index, every cut after 1-3 letters of the last syllable, with and without
 one Markdown table row (lexicon size, prefixes, p50/p95/max ms). Each prefix is answered once, cold
 for that prefix (nothing is cached per prefix), on a warm process (the lexicon opened before timing).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ def prefixes_from_titles(engine, wanted: int, seed: int = 7) -> list[str]:
         if len(words) < 2:
             continue
         n = random.Random(title).randint(1, min(3, len(words)))
-        head, last = words[:n - 1], words[n - 1]
+        head, last = words[: n - 1], words[n - 1]
         for cut in range(1, min(3, len(last)) + 1):
             typed = " ".join(head + [last[:cut]])
             out.extend([typed, fold(typed)])
@@ -45,7 +46,9 @@ def prefixes_from_titles(engine, wanted: int, seed: int = 7) -> list[str]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--index", required=True, help="an index folder (e.g. one kept by relevance.py)")
     parser.add_argument("--prefixes", type=int, default=2000)
     args = parser.parse_args(argv)
@@ -67,8 +70,10 @@ def main(argv=None) -> None:
         times.append((time.perf_counter() - started) * 1000)
     print("| documents | lexicon n-grams | prefixes | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|---|")
-    print(f"| {documents:,} | {rows:,} | {len(prefixes)} | {percentile(times, 50):.2f} | "
-          f"{percentile(times, 95):.2f} | {max(times):.2f} |")
+    print(
+        f"| {documents:,} | {rows:,} | {len(prefixes)} | {percentile(times, 50):.2f} | "
+        f"{percentile(times, 95):.2f} | {max(times):.2f} |"
+    )
 
 
 if __name__ == "__main__":

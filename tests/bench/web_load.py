@@ -12,6 +12,7 @@ is searched. The clients run on the same
 2-core machine as the server and take CPU from it: the figures are a floor for a separate client.
 Markdown goes to stdout, progress to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,17 +35,37 @@ from metrics import percentile  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start_server(index_dir: Path, threads: int | None = None, cache: bool = True,
-                 workers: int = 1) -> tuple[subprocess.Popen, str, int]:
+def start_server(
+    index_dir: Path, threads: int | None = None, cache: bool = True, workers: int = 1
+) -> tuple[subprocess.Popen, str, int]:
     """``search serve`` on a free port (``cache=False``: no result cache; ``threads`` None: the
     server's default); its log goes to $BENCH_SERVER_LOG if set."""
-    log = open(os.environ["BENCH_SERVER_LOG"], "w") if os.environ.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
+    log = (
+        open(os.environ["BENCH_SERVER_LOG"], "w")
+        if os.environ.get("BENCH_SERVER_LOG")
+        else subprocess.DEVNULL
+    )
     env = {**os.environ, **({} if cache else {"SEARCH_RESULT_CACHE": "0"})}
-    proc = subprocess.Popen([sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir),
-                             "--port", "0", "--workers", str(workers),
-                             *(["--threads", str(threads)] if threads else [])],
-                            cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=log, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "searcher",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--port",
+            "0",
+            "--workers",
+            str(workers),
+            *(["--threads", str(threads)] if threads else []),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
     for line in proc.stdout:
         match = re.search(r"http://([\d.]+):(\d+)/", line)
         if match:
@@ -79,6 +100,7 @@ def client_loop(host, port, paths, stop_at, latencies, errors, seed):
 def warm_up(host, port, paths, clients: int = 4) -> None:
     """Every request once (split between ``clients`` connections): the index opened, the parts of it
     these queries read in the OS cache, as on a server that has been answering for a while."""
+
     def send(share):
         conn = http.client.HTTPConnection(host, port, timeout=60)
         for path in share:
@@ -97,17 +119,25 @@ def run(host, port, paths, clients: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     stop_at = time.perf_counter() + seconds
-    workers = [threading.Thread(target=client_loop, args=(host, port, paths, stop_at, latencies, errors, i))
-               for i in range(clients)]
+    workers = [
+        threading.Thread(target=client_loop, args=(host, port, paths, stop_at, latencies, errors, i))
+        for i in range(clients)
+    ]
     started = time.perf_counter()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - started
-    return {"clients": clients, "requests": len(latencies), "errors": len(errors),
-            "rps": len(latencies) / elapsed, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "p99": percentile(latencies, 99)}
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+    }
 
 
 def server_rss_mb(pid: int) -> float:
@@ -125,14 +155,19 @@ def server_rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--index-dir", required=True, type=Path, help="a built index (e.g. of news-dev)")
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each run (default 30)")
     parser.add_argument("--threads", type=int, help="server threads per process (default: the server's)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (default 1: waitress)")
-    parser.add_argument("--cache", action="store_true",
-                        help="keep the engine's result cache (default: off, so every request is searched)")
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the engine's result cache (default: off, so every request is searched)",
+    )
     args = parser.parse_args()
 
     queries = [q["query"] for q in load_news_queries()]
@@ -151,14 +186,18 @@ def main() -> None:
         proc.wait(timeout=30)
     server = "waitress" if args.workers == 1 else f"gunicorn, {args.workers} workers"
     threads = f"{args.threads} threads" if args.threads else "default threads"
-    print(f"\n`search serve` ({server}, {threads}, result cache {'on' if args.cache else 'off'}) "
-          f"over {args.index_dir}, "
-          f"{len(texts)} distinct queries x 3 pages, {args.seconds:.0f} s per run; server RSS after: {rss:.0f} MB\n")
+    print(
+        f"\n`search serve` ({server}, {threads}, result cache {'on' if args.cache else 'off'}) "
+        f"over {args.index_dir}, "
+        f"{len(texts)} distinct queries x 3 pages, {args.seconds:.0f} s per run; server RSS after: {rss:.0f} MB\n"
+    )
     print("| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']:.1f} | {r['p50']:.1f} | "
-              f"{r['p95']:.1f} | {r['p99']:.1f} |")
+        print(
+            f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']:.1f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['p99']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

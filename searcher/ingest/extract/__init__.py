@@ -1,6 +1,6 @@
 """Text extraction from the files users drop into a folder: one extractor per file type.
 
->>> from searcher.extract import extract_file
+>>> from searcher.ingest.extract import extract_file
 >>> doc = extract_file(path)          # doctest: +SKIP
 >>> doc.text, doc.title, doc.encoding  # doctest: +SKIP
 
@@ -8,13 +8,14 @@ Every extractor returns an :class:`Extracted` with NFC text whose paragraphs are
 or raises :class:`ExtractError` with a reason for the skip log. Heavy libraries are imported inside the
 extractors, so importing this package is cheap.
 """
+
 from __future__ import annotations
 
 import pathlib
 import re
 import unicodedata
 
-from .base import ExtractError, Extracted
+from .base import Extracted, ExtractError
 from .text import decode_text_bytes
 
 __all__ = [
@@ -115,7 +116,9 @@ def _human(n: int) -> str:
     return f"{n} bytes"
 
 
-def extract_file(path: pathlib.Path, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None) -> Extracted:
+def extract_file(
+    path: pathlib.Path, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None
+) -> Extracted:
     """Extract text and the metadata the format provides; raises ExtractError for files to skip.
 
     :param max_bytes: files larger than this are skipped unread.

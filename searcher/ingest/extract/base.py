@@ -1,4 +1,5 @@
 """Result type and error shared by every extractor."""
+
 from __future__ import annotations
 
 import re

@@ -9,23 +9,26 @@ A homepage or a section front is not an article: it is skipped with :data:`LIST_
 indexed as a jumble of teasers. It is recognised by its address (the site's root) or, when the page has
 no address, by many headline links around little article text.
 """
+
 from __future__ import annotations
 
 import html as html_lib
 import re
 from urllib.parse import urlparse
 
-from .base import ExtractError, Extracted, meaningful_title
+from .base import Extracted, ExtractError, meaningful_title
 from .text import decode_text_bytes
 
 LIST_PAGE_REASON = "homepage or list page: no single article"
 
 # class/id words of page parts that are never article text
-_FURNITURE_WORDS = frozenset("""
+_FURNITURE_WORDS = frozenset(
+    """
     footer related relate relation tag tags keyword keywords key tinlienquan lienquan tinkhac share social
     comment comments breadcrumb breadcrumbs menu nav navbar banner ads advertisement advert
     subscribe newsletter
-""".split())
+""".split()
+)
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 _HEADLINE_LINK_CHARS = 30  # a link this long is a headline (a teaser), not a menu item
@@ -73,7 +76,9 @@ def _is_link_list(element) -> bool:
 
 
 def _prune(tree) -> None:
-    doomed = [el for el in tree.iter() if isinstance(el.tag, str) and (_is_furniture(el) or _is_link_list(el))]
+    doomed = [
+        el for el in tree.iter() if isinstance(el.tag, str) and (_is_furniture(el) or _is_link_list(el))
+    ]
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
@@ -113,7 +118,11 @@ def _author(raw: str | None, site: str) -> str | None:
     for part in (raw or "").split(";"):
         name = re.sub(r"^(?:theo|tin|bài|ảnh)\s*:?\s+", "", part.strip(), flags=re.I)
         squeezed = re.sub(r"\W", "", unidecode(name).lower())
-        if not name or _AUTHOR_SITE.search(name) or (site and squeezed and (squeezed in site or site in squeezed)):
+        if (
+            not name
+            or _AUTHOR_SITE.search(name)
+            or (site and squeezed and (squeezed in site or site in squeezed))
+        ):
             continue
         people.append(name)
     return "; ".join(people) or None
@@ -149,7 +158,11 @@ def extract_html(data: bytes) -> Extracted:
     meta_title = metadata.title if metadata else None
     _prune(tree)
     result = trafilatura.bare_extraction(
-        tree, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True,
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
         date_extraction_params={"original_date": True, "extensive_search": True},
     )
     text = (result.text if result is not None else "") or ""

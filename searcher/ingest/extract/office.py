@@ -4,13 +4,14 @@ Government documents from before Unicode were typed in TCVN3 (``.VnTime``) or VN
 the font of every run, so runs are converted by their font; .doc and RTF readers lose the fonts, so
 their text is checked for legacy-encoded lines as a whole (see :func:`legacy.repair`).
 """
+
 from __future__ import annotations
 
 import pathlib
 import re
 
 from . import legacy, tools
-from .base import ExtractError, Extracted, meaningful_title
+from .base import Extracted, ExtractError, meaningful_title
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -157,8 +158,10 @@ def _refuse_zip_bomb(path: pathlib.Path) -> None:
     except (zipfile.BadZipFile, OSError) as exc:
         raise ExtractError(f"unreadable DOCX: {exc}") from None
     if expanded > MAX_DOCX_EXPANDED_BYTES:
-        raise ExtractError(f"DOCX expands to {expanded / 2**20:.0f} MB when unpacked "
-                           f"(limit {MAX_DOCX_EXPANDED_BYTES / 2**20:.0f} MB): refused as a possible zip bomb")
+        raise ExtractError(
+            f"DOCX expands to {expanded / 2**20:.0f} MB when unpacked "
+            f"(limit {MAX_DOCX_EXPANDED_BYTES / 2**20:.0f} MB): refused as a possible zip bomb"
+        )
 
 
 def extract_docx(path: pathlib.Path) -> Extracted:

@@ -4,6 +4,7 @@ pdfminer reports the font of every character, which settles the legacy-font ques
 characters drawn with an ABC font (``VnTime``, ``.VnTimeH``) are TCVN3 bytes whatever Unicode the PDF
 claims, and capital fonts (``...H``) draw them as capitals.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,7 +14,7 @@ import re
 import tempfile
 
 from . import legacy, tools
-from .base import ExtractError, Extracted, meaningful_title
+from .base import Extracted, ExtractError, meaningful_title
 
 OCR_REASON = "scanned PDF without a text layer: needs OCR (install tesseract-ocr and tesseract-ocr-vie)"
 MAX_OCR_PAGES = 200  # about an hour of OCR on two cores; longer scans are better split by hand
@@ -57,7 +58,12 @@ def _line_text(line) -> str:
     items = list(line)
     has_spaces = any(isinstance(i, LTChar) and i.get_text() == " " for i in items)
     for index, item in enumerate(items):
-        if has_spaces and not isinstance(item, LTChar) and item.get_text() == " " and _tracking_gap(items, index):
+        if (
+            has_spaces
+            and not isinstance(item, LTChar)
+            and item.get_text() == " "
+            and _tracking_gap(items, index)
+        ):
             continue
         if isinstance(item, LTChar):
             item_key = (legacy.font_encoding(item.fontname), legacy.is_capital_font(item.fontname))
@@ -190,22 +196,43 @@ def _ocr(path: pathlib.Path, page_indexes: list[int], required: bool) -> list[st
     if tesseract is None or pdftoppm is None:
         raise ExtractError(OCR_REASON)
     if "vie" not in _tesseract_languages(tesseract):
-        raise ExtractError("scanned PDF without a text layer: needs Vietnamese OCR data (install tesseract-ocr-vie)")
+        raise ExtractError(
+            "scanned PDF without a text layer: needs Vietnamese OCR data (install tesseract-ocr-vie)"
+        )
     if len(page_indexes) > MAX_OCR_PAGES:
-        raise ExtractError(f"scanned PDF of {len(page_indexes)} pages: over the {MAX_OCR_PAGES}-page OCR limit")
+        raise ExtractError(
+            f"scanned PDF of {len(page_indexes)} pages: over the {MAX_OCR_PAGES}-page OCR limit"
+        )
     texts = []
     env_threads = {"OMP_THREAD_LIMIT": "1"}  # tesseract's own threads only slow a 2-core machine down
     with tempfile.TemporaryDirectory(prefix="extract-ocr-") as tmp:
         for index in page_indexes:
             prefix = os.path.join(tmp, f"p{index}")
             number = str(index + 1)
-            tools.run([pdftoppm, "-r", "300", "-gray", "-png", "-singlefile", "-f", number, "-l", number,
-                       str(path), prefix], timeout=300, what="pdftoppm")
+            tools.run(
+                [
+                    pdftoppm,
+                    "-r",
+                    "300",
+                    "-gray",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    number,
+                    "-l",
+                    number,
+                    str(path),
+                    prefix,
+                ],
+                timeout=300,
+                what="pdftoppm",
+            )
             image = prefix + ".png"
             if not os.path.exists(image):
                 raise ExtractError("pdftoppm produced no image")
-            out = tools.run([tesseract, image, "stdout", "-l", "vie"], timeout=600, what="tesseract",
-                            env=env_threads)
+            out = tools.run(
+                [tesseract, image, "stdout", "-l", "vie"], timeout=600, what="tesseract", env=env_threads
+            )
             texts.append(out.decode("utf-8", errors="replace"))
     if required and not any(_LETTER.search(t) for t in texts):
         raise ExtractError("scanned PDF: OCR found no text")

@@ -5,6 +5,7 @@ the 8-bit candidates that matter in Vietnam (Windows-1258, TCVN3, VNI-Windows), 
 the resulting words are valid Vietnamese syllables. charset-normalizer only gets a say when none of
 those reads as Vietnamese (a French or Russian file, say).
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -3,6 +3,7 @@
 Kept in one place so a missing program turns into an ExtractError that names the Debian package to
 install, and so tests can pretend a program is absent.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ are not Vietnamese syllables. Counting the words that carry a non-ASCII letter a
 syllable, minus those that do not, ranks the candidates; plain ASCII words are ignored because every
 decoding agrees on them.
 """
+
 from __future__ import annotations
 
 import re
