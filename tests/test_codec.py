@@ -15,6 +15,7 @@ from whoosh.writing import SegmentWriter
 
 from searcher.analysis.schema import make_schema
 from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
+from searcher.index.codec.whoosh_private import codec_settings, posting_file
 from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.index.postings import read_segment_postings, segment_postings
 from searcher.search.matching import match_all
@@ -121,7 +122,7 @@ def ours(tmp_path_factory, docs):
 def test_the_corpus_exercises_every_kind_of_posting_list(ours):
     with ours.reader() as reader:
         frequencies = [reader.doc_frequency("body_fold", t) for t in reader.lexicon("body_fold")]
-    assert max(frequencies) > 2 * _codec().postings_writer(None)._blocklimit  # several blocks
+    assert max(frequencies) > 2 * codec_settings(_codec())["blocklimit"]  # several blocks
     assert min(frequencies) == 1  # inlined
 
 
@@ -139,6 +140,7 @@ def test_document_lengths_and_stored_fields_equal_whooshs(stock, ours, docs):
                 assert b.doc_field_length(docnum, field) == a.doc_field_length(docnum, field)
 
 
+@pytest.mark.slow
 def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock):
     # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
     # Whoosh's segments alike, and the result equals a single stock build
@@ -150,6 +152,7 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
     assert _contents(merged) == _contents(stock)
 
 
+@pytest.mark.slow
 def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
     tmp_path, docs, stock, monkeypatch
 ):
@@ -240,6 +243,24 @@ def test_array_reads_equal_the_matcher_walk(ours):
                     list(zip(ids.tolist(), weights.tolist(), [values[i] for i in range(len(ids))])) == walked
                 )
                 assert ids.dtype == np.int64
+
+
+def test_reads_of_whooshs_own_blocks_equal_the_matcher_walk(stock):
+    # segments of the earlier format: Whoosh's blocks, decoded block by block by Whoosh's matcher
+    with stock.reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        for fieldname, text in (("body_fold", "quoc"), ("body", "quốc"), ("body_bi", "su chi")):
+            info = segment_reader.term_info(fieldname, text)
+            assert not info.is_inlined() and info.doc_frequency() > 128  # several blocks
+            walked = []
+            matcher = segment_reader.postings(fieldname, text)
+            while matcher.is_active():
+                walked.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            ids, weights = read_segment_postings(segment_reader, fieldname, text, info, values=False)
+            assert list(zip(ids.tolist(), weights.tolist())) == [(d, w) for d, w, _ in walked]
+            ids, weights, values = read_segment_postings(segment_reader, fieldname, text, info, values=True)
+            assert list(zip(ids.tolist(), weights.tolist(), [values[i] for i in range(len(ids))])) == walked
 
 
 def test_the_pool_gives_postings_sorted_by_field_term_and_document():
@@ -347,7 +368,7 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
     rng = np.random.default_rng(3)
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
-        postfile = segment_reader._terms._postfile
+        postfile = posting_file(segment_reader)
         positions_format = segment_reader.schema["body_fold"].format
         for fieldname, text in (("body_fold", "quoc"), ("body_fold", "dan"), ("body_bi", "su chi")):
             info = segment_reader.term_info(fieldname, text)
@@ -407,16 +428,16 @@ def test_checked_phrases_over_lists_of_many_blocks_match_whooshs_phrase(ours, wo
 def test_posting_bytes_read_from_the_mapped_file_are_the_files_bytes(ours, docs):
     from whoosh.filedb.filestore import RamStorage
 
-    from searcher.index import codec
+    from searcher.index.codec import reading
 
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
-        postfile = segment_reader._terms._postfile
+        postfile = posting_file(segment_reader)
         for text in ("quoc", "dan", "kan"):
             offset, length = segment_reader.term_info("body_fold", text).extent()
             length = length[0] if isinstance(length, tuple) else length
-            assert bytes(codec._bytes_at(postfile, offset, length)) == postfile.get(offset, length)
-        assert codec._MAPPED[postfile] is not None  # (mapped indeed)
+            assert bytes(reading._bytes_at(postfile, offset, length)) == postfile.get(offset, length)
+        assert reading._MAPPED[postfile] is not None  # (mapped indeed)
     # an index in memory has no file to map: its bytes are read
     ix = RamStorage().create_index(make_schema())
     writer = GroupingSegmentWriter(ix, codec=_codec(), compound=False)
@@ -428,7 +449,7 @@ def test_posting_bytes_read_from_the_mapped_file_are_the_files_bytes(ours, docs)
         expected = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
         found = match_all(searcher, q)
         assert dict(zip(found.docnums.tolist(), found.scores.tolist())) == pytest.approx(expected, rel=1e-9)
-        assert codec._MAPPED[searcher.reader()._terms._postfile] is None
+        assert reading._MAPPED[posting_file(searcher.reader())] is None
 
 
 def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
@@ -438,7 +459,7 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
 
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
-        postfile = segment_reader._terms._postfile
+        postfile = posting_file(segment_reader)
         for fieldname, compressed in (("body_fold", False), ("body", True)):
             info = segment_reader.term_info(fieldname, "quoc" if fieldname == "body_fold" else "quốc")
             offset, length = info.extent()
@@ -454,16 +475,29 @@ def test_the_term_tables_hash_slots_are_whooshs_bytes():
     from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
 
-    from searcher.index.codec import _write_hash_tables
+    from searcher.index.codec.whoosh_private import write_hash_tables
 
     rng = random.Random(3)
     entries = [(rng.getrandbits(32), 100 + 20 * n) for n in range(5000)]
     entries += [(entries[0][0], 999_999), (entries[1][0] ^ (1 << 9), 888_888)]  # a same hash, a same slot
     written = []
-    for write in (HashWriter._write_hashes, _write_hash_tables):
+    for write in (HashWriter._write_hashes, write_hash_tables):
         table = OrderedHashWriter(StructFile(io.BytesIO()))
         for hashval, position in entries:
             table.buckets[hashval & 255].append((hashval, position))
         write(table)
         written.append((table.dbfile.file.getvalue(), table.directory))
     assert written[1] == written[0]
+
+
+def test_segments_write_their_term_tables_with_the_fast_hash_tables(tmp_path, docs, monkeypatch):
+    # (the bytes are Whoosh's either way: only a count tells that the faster writer is the one used)
+    from searcher.index.codec import whoosh_private
+
+    written = []
+    fast = whoosh_private.write_hash_tables
+    monkeypatch.setattr(
+        whoosh_private, "write_hash_tables", lambda table: written.append(table) or fast(table)
+    )
+    _build(tmp_path / "ix", GroupingSegmentWriter, _codec(), [docs[:50]])
+    assert len(written) == 1

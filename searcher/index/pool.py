@@ -6,8 +6,9 @@ posting pickled, unpickled and compared). Postings arrive in document order, so 
 are already in order; only the terms need sorting. Here each field's postings are flat arrays (term
 number, document number, weight, value length, and the values end to end, about 16 bytes per posting
 plus its positions), and a segment is written term by term from one stable sort of those arrays
-(:meth:`searcher.index.codec._FieldWriter.add_term_groups`).
+(:meth:`searcher.index.codec.whoosh_private.FieldWriter.add_term_groups`).
 """
+
 from __future__ import annotations
 
 from array import array
@@ -15,6 +16,8 @@ from array import array
 import numpy as np
 from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
+
+from .codec.whoosh_private import TermGroupsFlush, document_added, field_boost, start_document
 
 
 class _FieldPostings:
@@ -68,8 +71,15 @@ class SortedField:
     """One field's postings sorted by term, then document: ``texts[i]`` has ``counts[i]`` postings,
     read in ranges with :meth:`postings`."""
 
-    def __init__(self, texts: list[bytes], term_numbers: np.ndarray, docnums: np.ndarray, weights: np.ndarray,
-                 value_lengths: np.ndarray | None = None, values: np.ndarray | None = None):
+    def __init__(
+        self,
+        texts: list[bytes],
+        term_numbers: np.ndarray,
+        docnums: np.ndarray,
+        weights: np.ndarray,
+        value_lengths: np.ndarray | None = None,
+        values: np.ndarray | None = None,
+    ):
         by_text = sorted(range(len(texts)), key=texts.__getitem__)
         self.texts = [texts[t] for t in by_text]
         rank = np.empty(len(texts), dtype=np.int64)
@@ -87,24 +97,36 @@ class SortedField:
             self._values = values
 
     @classmethod
-    def of_terms(cls, field: _FieldPostings) -> "SortedField":
-        return cls(field.texts, np.frombuffer(field.term_numbers, dtype=np.uint32),
-                   np.frombuffer(field.docnums, dtype=np.uint32), np.frombuffer(field.weights, dtype=np.float32),
-                   np.frombuffer(field.value_lengths, dtype=np.uint32), np.frombuffer(field.values, dtype=np.uint8))
+    def of_terms(cls, field: _FieldPostings) -> SortedField:
+        return cls(
+            field.texts,
+            np.frombuffer(field.term_numbers, dtype=np.uint32),
+            np.frombuffer(field.docnums, dtype=np.uint32),
+            np.frombuffer(field.weights, dtype=np.float32),
+            np.frombuffer(field.value_lengths, dtype=np.uint32),
+            np.frombuffer(field.values, dtype=np.uint8),
+        )
 
     @classmethod
-    def of_pairs(cls, field: _PairPostings) -> "SortedField":
+    def of_pairs(cls, field: _PairPostings) -> SortedField:
         pairs, term_numbers = np.unique(np.frombuffer(field.keys, dtype=np.uint64), return_inverse=True)
         syllables = [syllable.encode() for syllable in field.syllables]
         firsts = (pairs >> np.uint64(32)).tolist()
         seconds = (pairs & np.uint64(_ALONE)).tolist()
-        texts = [syllables[a] if b == _ALONE else b" ".join((syllables[a], syllables[b]))
-                 for a, b in zip(firsts, seconds)]
+        texts = [
+            syllables[a] if b == _ALONE else b" ".join((syllables[a], syllables[b]))
+            for a, b in zip(firsts, seconds)
+        ]
         frequencies = np.frombuffer(field.frequencies, dtype=np.uint32)
         # the value Whoosh's Frequency format stores: the frequency as a 4-byte big-endian integer
-        return cls(texts, term_numbers.reshape(-1), np.frombuffer(field.docnums, dtype=np.uint32),
-                   np.frombuffer(field.weights, dtype=np.float32), np.full(len(frequencies), 4, dtype=np.uint32),
-                   frequencies.astype(">u4").view(np.uint8))
+        return cls(
+            texts,
+            term_numbers.reshape(-1),
+            np.frombuffer(field.docnums, dtype=np.uint32),
+            np.frombuffer(field.weights, dtype=np.float32),
+            np.full(len(frequencies), 4, dtype=np.uint32),
+            frequencies.astype(">u4").view(np.uint8),
+        )
 
     def postings(self, start: int, end: int):
         """Sorted postings ``start`` to ``end``: (document numbers, weights, value lengths or None,
@@ -184,8 +206,9 @@ class TermPool:
         first, as those of a segment merged in do)."""
         return not isinstance(self._fields.get(fieldname), _FieldPostings)
 
-    def add_pairs(self, fieldname: str, docnum: int, syllables: list[str], field_boost: float,
-                  boost: float = 1.0) -> int:
+    def add_pairs(
+        self, fieldname: str, docnum: int, syllables: list[str], field_boost: float, boost: float = 1.0
+    ) -> int:
         """Add one document's postings in a bigram field from the syllables whose adjacent pairs are
         its terms (one syllable alone is a term); weights as :meth:`add_terms` gives them (frequency
         times the format's ``field_boost``, times ``boost``). Returns the number of terms (the
@@ -216,8 +239,14 @@ class TermPool:
         the next is asked for."""
         for fieldname in sorted(self._fields):
             field = self._fields.pop(fieldname)
-            yield fieldname, (SortedField.of_pairs(field) if isinstance(field, _PairPostings)
-                              else SortedField.of_terms(field))
+            yield (
+                fieldname,
+                (
+                    SortedField.of_pairs(field)
+                    if isinstance(field, _PairPostings)
+                    else SortedField.of_terms(field)
+                ),
+            )
 
     def iter_postings(self):
         """Every posting as Whoosh's pool gives it: ``(field, term, docnum, weight, value)``, sorted."""
@@ -227,7 +256,7 @@ class TermPool:
                 ids, weights, lengths, values = field.postings(start, start + count)
                 ends = np.cumsum(lengths).tolist() if lengths is not None else None
                 for i in range(count):
-                    value = values[(ends[i - 1] if i else 0):ends[i]] if ends else b""
+                    value = values[(ends[i - 1] if i else 0) : ends[i]] if ends else b""
                     yield fieldname, text, int(ids[i]), float(weights[i]), value
                 start += count
 
@@ -235,23 +264,12 @@ class TermPool:
         self._fields.clear()
 
 
-class _TermPoolWriting:
+class _TermPoolWriting(TermGroupsFlush):
     """A Whoosh segment writer whose pool is a :class:`TermPool`, written term by term."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = TermPool()
-
-    def _flush_segment(self):
-        writer = self.fieldwriter
-        if not hasattr(writer, "add_term_groups"):  # a codec without the bulk path
-            return super()._flush_segment()
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        writer.add_term_groups(self.schema, lengths, self.pool.sorted_fields())
-        writer.close()
-        if lengths is not None:
-            lengths.close()
 
 
 class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
@@ -260,18 +278,17 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # fields with term vectors or a separate spelling field go through Whoosh's own add_document
-        self._plain_schema = not any(field.vector or field.separate_spelling() for _, field in self.schema.items())
+        self._plain_schema = not any(
+            field.vector or field.separate_spelling() for _, field in self.schema.items()
+        )
 
     def add_document(self, **fields):
         """Whoosh's ``add_document`` for a schema without vectors or spelling fields, handing each
         field's postings to the pool at once instead of one call per posting."""
         if not self._plain_schema:
             return super().add_document(**fields)
-        self._check_state()
+        docboost, fieldnames = start_document(self, fields)
         schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
-        docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
         perdoc.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -281,11 +298,16 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
-                    pairs = (field.index_pairs(value) if hasattr(field, "index_pairs")
-                             and self.pool.takes_pairs(fieldname) else None)
+                    boost = field_boost(self, fields, fieldname, docboost)
+                    pairs = (
+                        field.index_pairs(value)
+                        if hasattr(field, "index_pairs") and self.pool.takes_pairs(fieldname)
+                        else None
+                    )
                     if pairs is not None:
-                        pair_count = self.pool.add_pairs(fieldname, docnum, pairs, field.format.field_boost, boost)
+                        pair_count = self.pool.add_pairs(
+                            fieldname, docnum, pairs, field.format.field_boost, boost
+                        )
                         length = pair_count if field.scorable else 0
                     else:
                         texts, freqs, weights, values = _index_columns(field, value)
@@ -300,7 +322,7 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
-        self._added = True
+        document_added(self)
         self.docnum += 1
 
 

@@ -10,6 +10,7 @@ As shipped the workers outlive a killed indexing run (they wait on a queue forev
 fails loses its documents without a word. Here a worker dies with its parent, and a commit checks that
 every worker finished and raises otherwise; the half-built generation is then never switched to.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -21,6 +22,7 @@ from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
 
 from ..lexicon.lexicon import LexiconBuilder
+from .codec.whoosh_private import MpWriterTasks, finalize_segment, process_job_file
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker
@@ -55,34 +57,31 @@ class _Worker(SubWriterTask):
             job = self.jobqueue.get()
             if job is None:  # the parent is committing
                 break
-            self._process_file(*job)
+            process_job_file(self, *job)
         if not self.running:
             self.writer.cancel()
             return
-        segment = self.writer._finalize_segment()
+        segment = finalize_segment(self.writer)
         self.resultqueue.put((None, self.writer.pool.fieldnames, segment), timeout=5)
 
 
-class ParallelWriter(GroupingMpWriter):
+class ParallelWriter(MpWriterTasks, GroupingMpWriter):
     """``MpWriter`` with ``procs`` workers, one segment each (no final merge)."""
+
+    task_class = _Worker
 
     def __init__(self, ix, procs: int, **writer_options):
         super().__init__(ix, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **writer_options)
-
-    def _new_task(self):
-        task = _Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                       self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
 
     def commit(self, *args, **kwargs):
         tasks = list(self.tasks)
         super().commit(*args, **kwargs)
         failed = [t.exitcode for t in tasks if t.exitcode != 0]
         if failed:
-            raise IndexingError(f"{len(failed)} of {len(tasks)} indexing workers failed "
-                                f"(exit codes {failed}); their documents are missing")
+            raise IndexingError(
+                f"{len(failed)} of {len(tasks)} indexing workers failed "
+                f"(exit codes {failed}); their documents are missing"
+            )
 
     def cancel(self):
         super().cancel()

@@ -13,22 +13,27 @@ import weakref
 
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
-from ..index.postings import LENGTH_OF_BYTE, length_bytes
+from ..index.codec.whoosh_private import field_B, has_length_column
+from ..index.postings import LENGTH_OF_BYTE, segment_length_bytes
 
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {field: list}
 _LOCK = threading.Lock()
 
 
 def field_lengths(reader, fieldname: str) -> list[int] | None:
-    """Every document's length in ``fieldname`` for one segment reader, or None if not readable."""
+    """Every document's length in ``fieldname`` for one segment reader, or None if not readable.
+
+    The bytes are the ones :mod:`searcher.index.postings` reads and keeps for the array scorer; they
+    are decoded here into a list because a list is the quickest to index once per posting scored."""
     with _LOCK:
         per_field = _LENGTHS.setdefault(reader, {})
         lengths = per_field.get(fieldname)
         if lengths is None:
-            raw = length_bytes(reader, fieldname)
-            if raw is None:
-                return None
-            lengths = per_field[fieldname] = [LENGTH_OF_BYTE[b] for b in raw]
+            if not has_length_column(reader, fieldname):
+                return None  # Whoosh's own lookup is used
+            lengths = per_field[fieldname] = [
+                LENGTH_OF_BYTE[b] for b in segment_length_bytes(reader, fieldname).tolist()
+            ]
         return lengths
 
 
@@ -51,5 +56,4 @@ class ListLengthBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
-        B = self._field_B.get(fieldname, self.B)
-        return _ListLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+        return _ListLengthScorer(searcher, fieldname, text, field_B(self, fieldname), self.K1, qf=qf)

@@ -1,0 +1,111 @@
+"""Whoosh's on-disk format, with posting blocks laid out as arrays and rare terms kept in the term table.
+
+Two changes to Whoosh 3's codec, each measured on news articles:
+
+- Rare terms inlined. Syllable bigrams make most terms rare: half of them occur in one document.
+  Whoosh can keep short posting lists inside the term's entry instead of writing a block to the
+  postings file ("inlining"), but its writer calls a method that does not exist, so the option is
+  unusable as shipped; :class:`InliningCodec` repairs it. Readers need nothing new: an inlined term
+  is read by Whoosh's own ``ListMatcher``.
+- Blocks as arrays (:class:`ArrayCodec`, used for every new segment). Whoosh pickles and compresses
+  each block's document numbers, weights and positions together, so reading the numbers of a common
+  word meant decompressing and unpickling a bytes object per posting for its positions too: 1 µs per
+  posting, most of a short query's first read. Here a block is its numbers (deltas of 1, 2 or 4
+  bytes) and weights (whole numbers in 1 or 2 bytes) as plain arrays, then its value lengths and
+  values: numpy reads numbers and weights straight from the file's bytes, and a phrase slices out
+  only the positions it checks. Positions are stored as they are (a phrase of common words spent a
+  third of its time decompressing them; the postings file grows by half, the full news index by
+  9%); other fields' values (frequencies, which the scorer reads from the weights) are compressed.
+  Blocks hold 1,024 postings (Whoosh's 128 made the per-block work most of a long list's reading).
+  Writing is vectorised too.
+  The block header (count, last id, maximum weight, ...) is Whoosh's own, so skipping and block
+  quality work unchanged, and Whoosh's matcher interface is kept for every other reader.
+
+Segments record the codec that wrote them: segments written before keep being read as they were.
+
+Writing a segment also looked up each posting's document length in the segment's length column, a
+file read per posting (a fifth of the commit on 5,000 articles); the lengths are read once per field.
+
+The package's modules, one role each:
+
+- :mod:`.blocks`: a block's data in the array layout, encoded and decoded with numpy;
+- :mod:`.reading`: a term's posting list read from the posting file as arrays, whole or only the
+  blocks that may hold given documents;
+- :mod:`.positions`: the positions of many postings decoded at once;
+- :mod:`.whoosh_private`: the writers and the matcher, which override Whoosh's private steps, and
+  every other use of Whoosh's private parts in the project (``docs/whoosh-internals.md``).
+
+The codec classes stay in this module: Whoosh pickles each segment's codec into the index's table of
+contents by its import path (``searcher.index.codec.ArrayCodec``).
+"""
+
+from __future__ import annotations
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.matching import ListMatcher
+
+from .blocks import decode_block
+from .positions import decode_positions
+from .reading import read_term_postings, term_blocks, term_postings_among, term_value_spans
+from .whoosh_private import (
+    CHUNK_POSTINGS,
+    ArrayLeafMatcher,
+    ArrayPostingsWriter,
+    FieldWriter,
+    InliningPostingsWriter,
+    codec_settings,
+)
+
+__all__ = [
+    "ARRAY_BLOCK_LIMIT",
+    "CHUNK_POSTINGS",
+    "INLINE_LIMIT",
+    "ArrayCodec",
+    "ArrayLeafMatcher",
+    "InliningCodec",
+    "decode_block",
+    "decode_positions",
+    "read_term_postings",
+    "term_blocks",
+    "term_postings_among",
+    "term_value_spans",
+]
+
+# Posting lists shorter than this are inlined; longer ones get blocks (and skip lists).
+INLINE_LIMIT = 8
+# Postings per block of the array layout: fewer, larger blocks cost less per posting to read whole,
+# which is how the array scorer reads them; Whoosh's own matchers skip by block all the same.
+ARRAY_BLOCK_LIMIT = 1024
+
+
+class InliningCodec(W3Codec):
+    """Whoosh 3's codec with posting lists of fewer than ``inlinelimit`` documents inlined (the
+    format of segments written before :class:`ArrayCodec`; still read)."""
+
+    def __init__(self, blocklimit=128, compression=3, inlinelimit=INLINE_LIMIT):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return InliningPostingsWriter(dbfile, byteids=byteids, **codec_settings(self))
+
+
+class ArrayCodec(InliningCodec):
+    """Inlined rare terms and posting blocks in the array layout (see the module's docstring)."""
+
+    def __init__(self, blocklimit=ARRAY_BLOCK_LIMIT, compression=3, inlinelimit=INLINE_LIMIT):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:  # term vectors: Whoosh's layout
+            return super().postings_writer(dbfile, byteids)
+        return ArrayPostingsWriter(dbfile, byteids=False, **codec_settings(self))
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

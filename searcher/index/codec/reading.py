@@ -1,0 +1,167 @@
+"""Reading a term's posting list of the array layout straight from the posting file, as arrays.
+
+Whoosh's matchers visit a list a block at a time; the array scorer reads a whole list, or only the
+blocks that may hold the documents it asks about, and decodes them with numpy
+(:mod:`searcher.index.codec.blocks`). Whoosh's block headers (pickled: count, last id, ...) are
+read to find the blocks.
+"""
+
+from __future__ import annotations
+
+import io
+import mmap
+import pickle
+import struct
+import weakref
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+from .blocks import decode_block
+
+_INT = struct.Struct("!i")  # Whoosh's block length (negative for a list's last block)
+
+_MAPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # posting file -> a view of it mapped
+
+
+def _bytes_at(postfile, offset: int, length: int) -> memoryview:
+    """``length`` bytes of a segment's posting file from ``offset``, from a memory map of the file (a
+    common word's list with its positions is hundreds of kB: read, it is copied every time; mapped,
+    the page cache is read in place). A file that cannot be mapped is read."""
+    view = _MAPPED.get(postfile, False)
+    if view is False:
+        try:  # (a segment's files never change once written; the map goes with the file object)
+            view = memoryview(mmap.mmap(postfile.file.fileno(), 0, access=mmap.ACCESS_READ))
+        except (AttributeError, OSError, ValueError):  # no file number (in memory, compound), empty
+            view = None
+        _MAPPED[postfile] = view
+    if view is None or offset + length > len(view):
+        return memoryview(postfile.get(offset, length))
+    return view[offset : offset + length]
+
+
+def term_blocks(postfile, terminfo):
+    """A term's posting list as read from the file: (its bytes, [(data start, data end, count,
+    last id), ...] of its blocks), for the readers below."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
+        length = length[0]
+    raw = _bytes_at(postfile, offset, length)
+    if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a posting list")
+    stream = io.BytesIO(raw)
+    at = 4
+    blocks = []
+    while True:
+        size = _INT.unpack_from(raw, at)[0]
+        stream.seek(at + _INT.size)
+        count, last_id = pickle.load(stream)[:2]
+        end = at + _INT.size + abs(size)
+        blocks.append((stream.tell(), end, count, last_id))
+        if size < 0:
+            return raw, blocks
+        at = end
+
+
+def read_term_postings(postfile, terminfo, values: bool):
+    """All of a term's postings in the array layout, read in one piece: (document numbers, weights,
+    value lengths, values end to end); without ``values``, (numbers, weights, None, b"") from the
+    front of each block only (a positional block's positions are not even looked at).
+
+    A matcher visits a block at a time, with a file seek and read for its header and another for its
+    data: on a common word's hundreds of blocks that was most of the time of reading it.
+    """
+    raw, blocks = term_blocks(postfile, terminfo)
+    if len(blocks) == 1:  # most lists: no joining of blocks
+        start, end, count, _ = blocks[0]
+        deltas, weights, lengths, blob = decode_block(raw[start:end], count, values)
+        weights = weights.astype(np.float64) if weights is not None else np.ones(count)
+        ids = np.cumsum(deltas, dtype=np.int64)
+        return (ids, weights, None, b"") if lengths is None else (ids, weights, lengths, bytes(blob))
+    deltas, weights, lengths, blobs = [], [], [], []
+    for start, end, count, _ in blocks:
+        block = decode_block(raw[start:end], count, values)
+        deltas.append(block[0])
+        weights.append(block[1] if block[1] is not None else _ones(count))
+        if block[2] is not None:
+            lengths.append(block[2])
+            blobs.append(block[3])
+    # each block's first number is absolute: made relative to the block before, one cumsum does all
+    ids = np.concatenate(deltas).astype(np.int64)
+    firsts = np.cumsum([0] + [len(d) for d in deltas[:-1]])
+    ids[firsts[1:]] -= np.asarray([last_id for _, _, _, last_id in blocks[:-1]], dtype=np.int64)
+    ids = np.cumsum(ids)
+    weights = np.concatenate(weights).astype(np.float64)
+    if not lengths:
+        return ids, weights, None, b""
+    return ids, weights, np.concatenate(lengths), b"".join(blobs)
+
+
+def _blocks_holding(blocks, wanted: np.ndarray):
+    """(block, the documents of ``wanted`` it may hold) for each of a term's ``blocks`` (as
+    :func:`term_blocks` lists them) that may hold one of ``wanted`` (ascending numbers): told apart by
+    the blocks' last numbers, without decoding any."""
+    last_ids = np.asarray([last_id for _, _, _, last_id in blocks], dtype=np.int64)
+    block_of = np.searchsorted(last_ids, wanted)  # the first block whose last number is not below
+    for number in np.unique(block_of[block_of < len(blocks)]).tolist():
+        yield blocks[number], wanted[block_of == number]
+
+
+def _rows_of(ids: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """The rows of ``ids`` (ascending) holding those of ``asked`` that are there."""
+    rows = np.minimum(np.searchsorted(ids, asked), len(ids) - 1)
+    return rows[ids[rows] == asked]
+
+
+def term_postings_among(postfile, terminfo, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, weights) of those of the documents ``wanted`` (ascending numbers) that hold a term,
+    in the array layout: only the blocks that may hold one of them are decoded (an AND of common words
+    narrowed down by its rarest one reads little of the others; a phrase's ranking words are scored in
+    its few matches only)."""
+    raw, blocks = term_blocks(postfile, terminfo)
+    found, weights = [], []
+    for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
+        deltas, block_weights, _, _ = decode_block(raw[start:end], count, values=False)
+        ids = np.cumsum(deltas, dtype=np.int64)  # a block's first number is absolute
+        rows = _rows_of(ids, asked)
+        found.append(ids[rows])
+        weights.append(
+            block_weights[rows].astype(np.float64) if block_weights is not None else np.ones(len(rows))
+        )
+    if not found:
+        return wanted[:0], np.zeros(0)
+    return np.concatenate(found), np.concatenate(weights)
+
+
+def term_value_spans(postfile, terminfo, wanted: np.ndarray):
+    """Where the values (positions) of a term's postings are, for those of the documents ``wanted``
+    (ascending numbers) that hold the term, in the array layout: (documents, value starts, value ends,
+    values end to end), to give :func:`decode_positions`. Only the blocks that may hold one of them
+    are decoded. None if the field keeps no values.
+
+    A phrase whose candidates are already known (the documents holding all of its word pairs) reads
+    its common words this way: a handful of documents out of lists of tens of thousands.
+    """
+    raw, blocks = term_blocks(postfile, terminfo)
+    docs, starts, ends, blobs = [], [], [], []
+    base = 0  # where this block's values start in the blobs joined
+    for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
+        deltas, _, lengths, blob = decode_block(raw[start:end], count, values=True)
+        if lengths is None:
+            return None
+        ids = np.cumsum(deltas, dtype=np.int64)
+        rows = _rows_of(ids, asked)
+        value_ends = np.cumsum(lengths, dtype=np.int64)
+        docs.append(ids[rows])
+        starts.append(base + value_ends[rows] - lengths[rows])
+        ends.append(base + value_ends[rows])
+        blobs.append(blob)
+        base += len(blob)
+    if not docs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, b""
+    return np.concatenate(docs), np.concatenate(starts), np.concatenate(ends), b"".join(blobs)
+
+
+def _ones(count: int) -> np.ndarray:
+    return np.ones(count, dtype=np.float32)

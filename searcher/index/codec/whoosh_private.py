@@ -1,0 +1,598 @@
+"""Every use of Whoosh's private parts, in one module.
+
+Whoosh's extension points (codecs, weighting models, writer options) let a new on-disk format be
+plugged in, but not written or read fast: the array codec's writers and matcher override Whoosh's
+private steps (``_write_block``, ``_read_data``, ...), the readers reach the posting file and the
+length columns behind a segment reader, and the segment writer hands its postings over through
+``_flush_segment``. All of that is here, so that what a Whoosh upgrade may break is in one place.
+``tests/test_codec.py`` and ``tests/test_ranking.py`` compare the results with Whoosh's own writer
+and scorer; ``tests/test_whoosh_private.py`` keeps every other module off Whoosh's private names.
+See ``docs/whoosh-internals.md``.
+
+What the rest of the project uses:
+
+- reading: :func:`posting_file`, :func:`length_column_bytes`, :func:`has_length_column`,
+  :func:`leaf_blocks`, :func:`field_B`, :class:`ArrayLeafMatcher`
+- the codec (:mod:`searcher.index.codec`): :func:`codec_settings`, :class:`InliningPostingsWriter`,
+  :class:`ArrayPostingsWriter`, :class:`FieldWriter`
+- the segment writers (:mod:`searcher.index.pool`): :class:`TermGroupsFlush`,
+  :func:`start_document`, :func:`field_boost`, :func:`document_added`
+- the worker processes (:mod:`searcher.index.workers`): :class:`MpWriterTasks`,
+  :func:`process_job_file`, :func:`finalize_segment`
+"""
+
+from __future__ import annotations
+
+import struct
+from pickle import dumps
+from typing import TYPE_CHECKING
+
+import numpy as np
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.columns import NumericColumn
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.multiproc import SubWriterTask
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .blocks import ChunkBlocks, decode_block
+
+if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
+    from whoosh.multiproc import MpWriter as _MpWriterBase
+    from whoosh.writing import SegmentWriter as _SegmentWriterBase
+else:
+    _MpWriterBase = _SegmentWriterBase = object
+
+# Postings turned into arrays and lists at a time when a segment is written term by term.
+CHUNK_POSTINGS = 1 << 18
+
+# a term table entry's statistics: inlined?, weight, doc frequency, min/max length byte, max weight, min/max id
+_TERM_INFO = W3TermInfo._struct
+_ROW_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables)
+_POINTER = struct.Struct("!Iq")  # a hash table slot: the key's hash and the row's position (the same)
+# A length byte's length as Whoosh decodes it (byte_to_length), byte 0 kept as 0: "no length", left
+# out of a block's shortest length. searcher.index.postings.LENGTH_OF_BYTE is the same table but for
+# byte 0, read as 1 there (the length Whoosh's BM25F asks for when there is none); it cannot be used
+# here, as that module imports this package.
+_DECODED_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def posting_file(reader):
+    """A segment reader's posting file (a ``StructFile``): where its codec wrote the posting lists
+    that the term infos' extents point into."""
+    return reader._terms._postfile
+
+
+def _whoosh3_per_document(reader):
+    """A segment reader's Whoosh 3 per-document reader, or None for another kind of reader."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return None
+    return perdoc
+
+
+def _length_column(perdoc, fieldname: str):
+    """The column reader of a field's length bytes in a Whoosh 3 per-document reader, or None."""
+    return perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+
+
+def has_length_column(reader, fieldname: str) -> bool:
+    """Whether :func:`length_column_bytes` reads ``fieldname``'s lengths for this segment reader."""
+    perdoc = _whoosh3_per_document(reader)
+    return perdoc is not None and _length_column(perdoc, fieldname) is not None
+
+
+def length_column_bytes(reader, fieldname: str) -> bytes | None:
+    """The length byte of every document in ``fieldname`` for one segment reader (0: no length), or
+    None if its codec keeps them elsewhere. A column of one byte per document is read from the file
+    in one piece, others a document at a time."""
+    perdoc = _whoosh3_per_document(reader)
+    if perdoc is None:
+        return None
+    column = _length_column(perdoc, fieldname)
+    if column is None:
+        return None
+    size = reader.doc_count_all()
+    if isinstance(column, NumericColumn.Reader) and column._fixedlen == 1:
+        stored = min(column._count, size)  # documents past the stored ones have the default, 0
+        return bytes(column._dbfile.get(column._basepos, stored)) + bytes(size - stored)
+    return bytes(column[d] for d in range(size))
+
+
+def leaf_blocks(matcher, values: bool):
+    """The blocks of a Whoosh 3 block matcher as Whoosh decodes them, walking it to its end: (id
+    deltas, weights (None: all 1.0; a float: all that weight), the values if ``values`` else None,
+    count) per block. None, the matcher untouched, for any other matcher, one over term vectors,
+    or when ``values`` are asked of a format whose values have a fixed size."""
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        return None
+    if values and matcher._fixedsize is not None:
+        return None
+    return _walk_blocks(matcher, values)
+
+
+def _walk_blocks(matcher, values: bool):
+    while matcher.is_active():
+        matcher._read_data()
+        data = matcher._data
+        yield data[0], data[1], data[2] if values else None, matcher._blocklength
+        matcher._next_block()
+
+
+def field_B(weighting, fieldname: str) -> float:
+    """BM25F's B for a field: its own (``<field>_B=`` given to ``BM25F``), else the model's."""
+    return weighting._field_B.get(fieldname, weighting.B)
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    """Whoosh's block matcher over the array layout (the array scorer reads whole lists with
+    :func:`searcher.index.codec.reading.read_term_postings` instead)."""
+
+    def _read_data(self):
+        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        self._data = decode_block(bytes(data), self._blocklength)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = np.cumsum(self._data[0], dtype=np.int64).tolist()
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        self._weights = [1.0] * self._blocklength if weights is None else weights.astype(np.float64).tolist()
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        _, _, lens, blob = self._data
+        if lens is None:
+            filler = None if self._fixedsize == 0 else b""
+            self._values = (filler,) * self._blocklength
+            return
+        ends = np.cumsum(lens, dtype=np.int64).tolist()
+        starts = [0] + ends[:-1]
+        raw = bytes(blob)
+        self._values = [raw[s:e] for s, e in zip(starts, ends)]
+
+
+# --- the codec's writers ---------------------------------------------------------------------------
+
+
+def codec_settings(codec) -> dict:
+    """A Whoosh 3 codec's settings, as keyword arguments of its posting writers."""
+    return {
+        "blocklimit": codec._blocklimit,
+        "compression": codec._compression,
+        "inlinelimit": codec._inlinelimit,
+    }
+
+
+class InliningPostingsWriter(W3PostingsWriter):
+    """Whoosh 3's posting writer with lists of fewer than ``inlinelimit`` postings kept in the term's
+    entry (Whoosh's own ``finish_postings`` calls a term info method that does not exist)."""
+
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if self.written() or len(self) >= self._inlinelimit:
+            return super().finish_postings()
+        terminfo.add_block(self)
+        # Every posting needs a value: merging copies them one by one and Whoosh wants bytes there
+        # (frequency-only fields record none, a ListMatcher without values would answer "").
+        values = tuple(self._values) or (b"",) * len(self._ids)
+        terminfo.set_inlined(self._ids, self._weights, values)
+        self._terminfo = None
+        return terminfo
+
+
+class _BlockStats:
+    """What a term info gathers from a block (``W3TermInfo.add_block``, which reads a posting
+    writer's attributes), worked out beforehand."""
+
+    def __init__(self, count, first_id, last_id, max_weight, weight_sum, min_length, max_length):
+        self._count, self._first, self._last = count, first_id, last_id
+        self._maxweight, self._minlength, self._maxlength = max_weight, min_length, max_length
+        self._weights = (weight_sum,)  # add_block sums this
+
+    def __len__(self):
+        return self._count
+
+    def min_id(self):
+        return self._first
+
+    def max_id(self):
+        return self._last
+
+    def min_length(self):
+        return self._minlength
+
+    def max_length(self):
+        return self._maxlength
+
+    def max_weight(self):
+        return self._maxweight
+
+
+class ArrayPostingsWriter(InliningPostingsWriter):
+    """Writes blocks in the array layout; takes postings one by one (Whoosh's merges) or a whole
+    term's blocks laid out beforehand (:meth:`add_blocks`, from :meth:`FieldWriter.add_term_groups`)."""
+
+    def _write_block(self, last=False):
+        # postings added one by one (Whoosh's merges): their block laid out like any other
+        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
+        weights = np.frombuffer(self._weights, dtype=np.float32)
+        values = self._values
+        value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
+        blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
+        count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
+        stats = _BlockStats(
+            count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
+        )
+        self._write_prepared(stats, blocks.data(0, b"".join(values), self._values_compression()), last)
+        self._new_block()
+
+    def _values_compression(self) -> int:
+        # Positions are left uncompressed: a phrase reads them straight from the file, where
+        # decompressing a common word's blocks was a third of a phrase query's time
+        return 0 if self._format.supports("positions") else self._compression
+
+    def start_postings(self, format_, terminfo):
+        if self._terminfo:
+            raise Exception("Called start in a term")
+        self._format = format_
+        self._blockcount = 0
+        self._new_block()
+        self._terminfo = terminfo
+        # Known when the first block is written: most terms are inlined and never need it (asking
+        # the file for its position costs a system call, 8% of a build when done for every term)
+        self._startoffset = None
+
+    def add_blocks(self, blocks: ChunkBlocks, first: int, count: int, values: bytes) -> None:
+        """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
+        ``start_postings``); ``values`` are the chunk's values end to end."""
+        for n in range(first, first + count):
+            self._write_prepared(
+                _BlockStats(*blocks.statistics(n)),
+                blocks.data(n, values, self._values_compression()),
+                last=n == first + count - 1,
+            )
+
+    def finish_postings(self):
+        if self._blockcount and not len(self):  # add_blocks wrote the last block already
+            terminfo = self._terminfo
+            terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+    def _write_prepared(self, stats: _BlockStats, data: bytes, last: bool) -> None:
+        if not self._blockcount:
+            self._startoffset = self._postfile.tell()
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(stats)
+        # the block as a whole is not compressed (its values are): Whoosh's compression flag says 0
+        info = dumps(
+            (
+                len(stats),
+                stats.max_id(),
+                stats.max_weight(),
+                0,
+                length_to_byte(stats.min_length()),
+                length_to_byte(stats.max_length()),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+
+
+class _FieldLengths:
+    """A segment's document lengths, one array per field, answering as ``doc_field_length`` does."""
+
+    def __init__(self, perdoc):
+        self._perdoc = perdoc
+        self._arrays: dict = {}
+
+    def bytes_of(self, fieldname):
+        """Every document's length byte in ``fieldname`` (numpy, 0: none), or None."""
+        if fieldname not in self._arrays:
+            column = _length_column(self._perdoc, fieldname)
+            self._arrays[fieldname] = (
+                None if column is None else np.frombuffer(bytes(column.load()), dtype=np.uint8)
+            )
+        return self._arrays[fieldname]
+
+    def lengths_of(self, fieldname, docnums: np.ndarray) -> np.ndarray | None:
+        """The field lengths of ``docnums`` (0: none), or None if the field records no lengths."""
+        array = self.bytes_of(fieldname)
+        if array is None:
+            return None
+        lbytes = np.zeros(len(docnums), dtype=np.uint8)
+        inside = docnums < len(array)
+        lbytes[inside] = array[docnums[inside]]
+        return _DECODED_LENGTH[lbytes]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        array = self.bytes_of(fieldname)
+        if array is None:
+            return default
+        lbyte = int(array[docnum]) if docnum < len(array) else 0
+        return byte_to_length(lbyte) if lbyte else None
+
+
+class _PositionTrackingFile:
+    """A file being written that knows its position without asking the system (``tell`` is a
+    system call; Whoosh's term table asks twice per term, 8% of a build)."""
+
+    def __init__(self, file):
+        self._file = file
+        self._position = file.tell()
+
+    def write(self, data):
+        written = self._file.write(data)
+        self._position += written
+        return written
+
+    def tell(self):
+        return self._position
+
+    def seek(self, *args):
+        self._position = self._file.seek(*args)
+        return self._position
+
+    def __getattr__(self, name):  # close, flush, fileno, ...
+        return getattr(self._file, name)
+
+
+class _TermTable(OrderedHashWriter):
+    """Whoosh's term table writer with its hash tables written by :func:`write_hash_tables`."""
+
+    def _write_hashes(self):
+        write_hash_tables(self)
+
+
+class FieldWriter(W3FieldWriter):
+    """Whoosh 3's field writer, also taking a segment's postings grouped by term
+    (:meth:`add_term_groups`), and reading the document lengths once per field."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        for structfile in (self._tindex.dbfile, self._postfile):
+            structfile.file = _PositionTrackingFile(structfile.file)
+        # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
+        # a _TermTable, the same object with a faster way of writing its hash tables
+        self._tindex.__class__ = _TermTable
+
+    def add_postings(self, schema, lengths, items):
+        if lengths is not None and hasattr(lengths, "_cached_reader"):  # Whoosh 3's per-document reader
+            lengths = _FieldLengths(lengths)
+        return super().add_postings(schema, lengths, items)
+
+    def add_term_groups(self, schema, lengths, fields) -> None:
+        """Write postings grouped by term: ``fields`` yields ``(field name, SortedField)`` in field
+        name order (:mod:`searcher.index.pool`). Arrays per chunk of terms, Python per term only."""
+        if lengths is not None and hasattr(lengths, "_cached_reader"):
+            lengths = _FieldLengths(lengths)
+        for fieldname, field in fields:
+            fieldobj = schema[fieldname]
+            self.start_field(fieldname, fieldobj)
+            self._add_field_terms(fieldname, field, lengths if fieldobj.scorable else None)
+            self.finish_field()
+
+    def _add_field_terms(self, fieldname, field, lengths) -> None:
+        postwriter = self._postwriter
+        inline_limit = postwriter._inlinelimit
+        counts = field.counts.tolist()
+        ends = np.cumsum(field.counts)
+        texts = field.texts
+        term, start = 0, 0
+        while term < len(counts):
+            # the terms of about CHUNK_POSTINGS postings (at least one term)
+            last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
+            end = int(ends[last - 1])
+            ids, weights, value_lengths, values = field.postings(start, end)
+            field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
+            id_list, weight_list = ids.tolist(), weights.tolist()
+            length_list = field_lengths.tolist() if field_lengths is not None else None
+            value_ends = np.cumsum(value_lengths).tolist() if value_lengths is not None else None
+            big = [
+                (number, at)
+                for number, at in zip(range(term, last), _running_starts(counts, term, last))
+                if counts[number] >= inline_limit
+            ]
+            blocks = None
+            if big:
+                blocks = ChunkBlocks(
+                    ids,
+                    weights,
+                    field_lengths,
+                    value_lengths,
+                    [at for _, at in big],
+                    [counts[number] for number, _ in big],
+                    postwriter._blocklimit,
+                )
+            block = 0
+            at = 0
+            field_key = pack_ushort(self._fieldid)
+            inlined: list[tuple[bytes, bytes]] = []  # term table rows not written yet, in term order
+            for number in range(term, last):
+                count = counts[number]
+                stop = at + count
+                if count < inline_limit:
+                    if value_ends is None:
+                        term_values = (b"",) * count
+                    else:
+                        bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
+                        term_values = tuple([values[bounds[i] : bounds[i + 1]] for i in range(count)])
+                    row = _inlined_term_info(
+                        id_list[at:stop],
+                        weight_list[at:stop],
+                        length_list[at:stop] if length_list is not None else None,
+                        term_values,
+                    )
+                    inlined.append((field_key + texts[number], row))
+                else:
+                    _add_rows(self._tindex, inlined)
+                    inlined = []
+                    self.start_term(texts[number])
+                    term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
+                    postwriter.add_blocks(blocks, block, term_blocks, values)
+                    block += term_blocks
+                    self.finish_term()
+                at = stop
+            _add_rows(self._tindex, inlined)
+            term, start = last, end
+
+
+def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: tuple) -> bytes:
+    """The term table's value for a term whose postings are inlined: the bytes that
+    ``W3TermInfo.to_bytes`` makes of the term info that ``W3TermInfo.add_block`` and
+    :meth:`InliningPostingsWriter.finish_postings` would build (most terms are inlined: building
+    those objects was most of a segment's writing time)."""
+    positive = [length for length in lengths if length] if lengths else ()
+    return _TERM_INFO.pack(
+        1,
+        sum(weights),
+        len(ids),
+        length_to_byte(min(positive)) if positive else 0,
+        length_to_byte(max(positive) if positive else 0),
+        max(0, *weights),
+        ids[0],
+        ids[-1],
+    ) + dumps((tuple(ids), tuple(weights), values), 2)
+
+
+def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` for many rows in key order, written to the file at once."""
+    if not rows:
+        return
+    if rows[0][0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
+    dbfile = table.dbfile
+    position = dbfile.tell()
+    positions, buckets, hash_of = table.index, table.buckets, table.hashfn
+    parts = []
+    for key, value in rows:
+        positions.append(position)
+        parts.append(_ROW_LENGTHS.pack(len(key), len(value)))
+        parts.append(key)
+        parts.append(value)
+        h = hash_of(key)
+        buckets[h & 255].append((h, position))
+        position += _ROW_LENGTHS.size + len(key) + len(value)
+    dbfile.write(b"".join(parts))
+    table.lastkey = rows[-1][0]
+
+
+def write_hash_tables(table: OrderedHashWriter) -> None:
+    """``HashWriter._write_hashes`` with each table written at once (it wrote every slot with a call
+    of its own: millions of calls for a segment's terms). The same bytes: the same open addressing,
+    empty slots (0, 0)."""
+    dbfile = table.dbfile
+    empty = _POINTER.pack(0, 0)
+    for entries in table.buckets:
+        slots = 2 * len(entries)
+        table.directory.append((dbfile.tell(), slots))
+        hashtable: list = [None] * slots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % slots
+            while hashtable[slot] is not None:
+                slot = (slot + 1) % slots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(b"".join([_POINTER.pack(*entry) if entry else empty for entry in hashtable]))
+
+
+def _running_starts(counts: list, first: int, last: int):
+    """Where each of the terms ``first`` to ``last - 1`` starts in their chunk of postings."""
+    at = 0
+    for number in range(first, last):
+        yield at
+        at += counts[number]
+
+
+# --- the segment writers -----------------------------------------------------------------------------
+
+
+class TermGroupsFlush(_SegmentWriterBase):
+    """Mixin for Whoosh's segment writers whose pool gives its postings grouped by term
+    (``pool.sorted_fields()``, :class:`searcher.index.pool.TermPool`): the step that writes a
+    segment's postings hands them to the field writer's ``add_term_groups`` at once, instead of
+    one posting at a time to ``add_postings``."""
+
+    def _flush_segment(self):
+        writer = self.fieldwriter
+        if not hasattr(writer, "add_term_groups"):  # a codec without the bulk path
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        writer.add_term_groups(self.schema, lengths, self.pool.sorted_fields())
+        writer.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def start_document(writer, fields: dict) -> tuple[float, list[str]]:
+    """What Whoosh's ``SegmentWriter.add_document`` does before a document's fields: check that the
+    writer is open and every field is in the schema. Returns the document's boost and the names of
+    its fields in order (not those starting with "_", which carry boosts and stored values)."""
+    writer._check_state()
+    docboost = writer._doc_boost(fields)
+    fieldnames = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(writer.schema, fieldnames)
+    return docboost, fieldnames
+
+
+def field_boost(writer, fields: dict, fieldname: str, docboost: float) -> float:
+    """A field's boost in a document, as Whoosh's writer works it out (``_<field>_boost``, else the
+    document's boost)."""
+    return writer._field_boost(fields, fieldname, docboost)
+
+
+def document_added(writer) -> None:
+    """Mark a segment writer as holding new documents (Whoosh's commit writes a segment only then)."""
+    writer._added = True
+
+
+# --- the worker processes --------------------------------------------------------------------------
+
+
+class MpWriterTasks(_MpWriterBase):
+    """Mixin for Whoosh's ``MpWriter``: its worker processes are made of ``task_class`` (Whoosh's
+    ``_new_task`` makes a ``SubWriterTask``)."""
+
+    task_class: type = SubWriterTask
+
+    def _new_task(self):
+        task = self.task_class(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def process_job_file(task, filename: str, doc_count: int) -> None:
+    """Add the documents of a job file written by Whoosh's ``MpWriter`` to a worker's writer
+    (``SubWriterTask._process_file``)."""
+    task._process_file(filename, doc_count)
+
+
+def finalize_segment(writer):
+    """Write out a segment writer's segment and return it, without committing it (a worker hands
+    its segment to the parent process, whose commit adds it to the index)."""
+    return writer._finalize_segment()
