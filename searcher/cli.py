@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .search.limits import MAX_LIMIT, MAX_PAGE, SORTS
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"</?mark>")
@@ -164,9 +165,9 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
 @cli.command("query", context_settings={"ignore_unknown_options": True})
 @click.argument("text", required=False)
 @_index_dir_option
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only documents dated on or after.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only documents dated on or before.")
 @click.option("--place", help="Only documents about this province or city.")
@@ -202,8 +203,10 @@ def _print_result(result) -> None:
         click.echo(f"Kết quả cho: {result.interpreted_as}")
     if result.did_you_mean:
         click.echo(click.style(f"Bạn có muốn tìm: {result.did_you_mean}", fg="cyan"))
+    from .search.notes import in_english
+
     for note in result.notes:
-        click.echo(click.style(f"note: {note}", fg="yellow"))
+        click.echo(click.style(f"note: {in_english(note)}", fg="yellow"))
     for rank, hit in enumerate(result.hits, first + 1):
         date = f"  {hit.date}" if hit.date else ""
         click.echo(f"\n{rank}. " + click.style(hit.title or hit.id, bold=True) + date)

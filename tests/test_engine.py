@@ -3,6 +3,8 @@
 import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, SEEDS, TAM_DIEP
 
+from searcher.search.notes import Note, in_english
+
 
 @pytest.mark.parametrize(
     "query, top",
@@ -76,7 +78,9 @@ def test_excluding_an_accented_word_keeps_its_folded_neighbours(engine):
     expected = {i for i in everything if "điện" not in words(i)}
     assert expected != everything
     assert {h.id for h in engine.search("quốc phòng -Điện").hits} == expected
-    assert engine.search("-Điện").notes == [
+    notes = engine.search("-Điện").notes
+    assert notes == [Note("only_exclusions")]
+    assert [in_english(note) for note in notes] == [
         "the query only excludes words: add at least one word to search for"
     ]
 
@@ -251,3 +255,51 @@ def test_an_index_built_by_another_schema_version_asks_for_a_rebuild(tmp_path):
         Engine(tmp_path / "ix").search("quốc phòng")
     assert index_paths([], tmp_path / "ix").added == 5  # an update of it rebuilds it whole
     assert Engine(tmp_path / "ix").search("quốc phòng").hits
+
+
+# --- the engine's state: one view per searcher, the decoded lists per engine, notes once ------------
+def test_a_replaced_searchers_tables_are_released(seed_copy, tmp_path):
+    import gc
+    import weakref
+
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
+
+    index_paths([seed_copy], tmp_path / "ix")
+    engine = Engine(tmp_path / "ix")
+    assert engine.search("quốc phòng", facets=True).total == 5
+    old = engine._view()
+    assert old.terms and {"copy_groups", "facets", "length_norms"} <= set(old.tables) and old.lengths
+    released = weakref.ref(old)
+    del old
+    (seed_copy / "new.txt").write_text("Hội nghị quốc phòng ở xã Nà Phặc.\n", encoding="utf-8")
+    index_paths([seed_copy], tmp_path / "ix")  # an update: the searcher is out of date
+    assert engine.search("quốc phòng", facets=True).total == 6
+    gc.collect()
+    assert released() is None  # the old searcher's tables went with it
+    current = weakref.ref(engine._view())
+    engine.close()
+    gc.collect()
+    assert current() is None
+
+
+def test_the_decoded_postings_cache_is_the_engines_own(seed_index, monkeypatch):
+    from searcher.index.postings import DecodedPostings
+    from searcher.search.engine import POSTINGS_CACHE_MB, Engine
+
+    monkeypatch.delenv("SEARCH_POSTINGS_CACHE_MB", raising=False)
+    assert Engine(seed_index).postings_cache.limit == POSTINGS_CACHE_MB * 2**20
+    monkeypatch.setenv("SEARCH_POSTINGS_CACHE_MB", "3")  # read when an engine is made
+    assert Engine(seed_index).postings_cache.limit == 3 * 2**20
+    assert Engine(seed_index, postings_cache_mb=0.5).postings_cache.limit == 2**19  # the argument wins
+
+    monkeypatch.setattr(DecodedPostings, "MIN_POSTINGS", 1)  # every list is "long" here
+    keeping, off = Engine(seed_index, postings_cache_mb=1), Engine(seed_index, postings_cache_mb=0)
+    assert keeping.search("quốc phòng").hits == off.search("quốc phòng").hits
+    assert keeping._view().decoded is keeping.postings_cache and keeping.postings_cache.size > 0
+    assert off.postings_cache.size == 0
+
+
+def test_notes_are_said_once(engine):
+    result = engine.search("*phòng *phòng")
+    assert result.notes == [Note("leading_wildcard", {"words": ["phong"]})]

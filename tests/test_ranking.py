@@ -10,6 +10,7 @@ from whoosh.scoring import BM25F
 
 from searcher.index import store
 from searcher.index.indexer import index_paths
+from searcher.index.view import IndexView
 from searcher.search.matching import Unsupported, match_all
 from searcher.search.planning import BM25_B, BM25_K1, parse_query
 
@@ -49,11 +50,13 @@ def _ours(searcher, q):
     return dict(zip(found.docnums.tolist(), found.scores.tolist()))
 
 
-def _both(index_dir, text):
-    """Whoosh's and our {document number: score} for the query ``text`` parses to."""
+def _both(index_dir, text, decoded=None):
+    """Whoosh's and our {document number: score} for the query ``text`` parses to (``decoded``: the
+    decoded-postings cache to read through)."""
     with _searcher(index_dir) as searcher:
-        q = parse_query(text, searcher).query
-        return _whoosh(searcher, q), _ours(searcher, q)
+        view = IndexView(searcher, decoded)
+        q = parse_query(text, view).query
+        return _whoosh(searcher, q), _ours(view, q)
 
 
 @pytest.mark.parametrize("text", FREE_TEXT)
@@ -151,18 +154,18 @@ def test_top_ranked_is_the_head_of_a_full_sort_ties_included(count):
 
 
 def test_decoded_postings_are_shared_and_give_the_same_scores(seed_index, monkeypatch):
-    from searcher.index import postings as ranking
+    from searcher.index.postings import DecodedPostings
 
-    monkeypatch.setattr(ranking._DecodedPostings, "MIN_POSTINGS", 1)  # every list is "long" here
-    monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(1))
+    monkeypatch.setattr(DecodedPostings, "MIN_POSTINGS", 1)  # every list is "long" here
+    decoded = DecodedPostings(1)
     text = "Bộ Chỉ huy Quân sự tỉnh tổ chức hội nghị tổng kết công tác quốc phòng"
-    expected, first = _both(seed_index, text)  # decodes and keeps the lists
-    assert ranking._DECODED.size > 0
-    _, again = _both(seed_index, text)  # a new searcher, the same segments: served from memory
+    expected, first = _both(seed_index, text, decoded)  # decodes and keeps the lists
+    assert decoded.size > 0
+    _, again = _both(seed_index, text, decoded)  # a new searcher, the same segments: served from memory
     assert first == pytest.approx(expected, rel=1e-9) and again == first
-    monkeypatch.setattr(ranking, "_DECODED", ranking._DecodedPostings(0.0001))  # too small to keep anything
-    _, uncached = _both(seed_index, text)
-    assert uncached == first and ranking._DECODED.size <= ranking._DECODED.limit
+    tiny = DecodedPostings(0.0001)  # too small to keep anything
+    _, uncached = _both(seed_index, text, tiny)
+    assert uncached == first and tiny.size <= tiny.limit
 
 
 def _windows(size: int, count: int) -> list[list[str]]:

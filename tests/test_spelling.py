@@ -6,6 +6,7 @@ import pytest
 
 from searcher.analysis.analyzers import exact_analyzer
 from searcher.lexicon.spelling import _edits, corrections
+from searcher.search.notes import Note, in_english
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,10 @@ def test_no_results_tries_the_correction_and_says_so(corpus_engine):
     assert result.query == "phonng"
     assert result.interpreted_as == "phòng"
     assert result.did_you_mean is None
-    assert result.notes == ["no results for «phonng»: showing results for «phòng»"]
+    assert result.notes == [Note("corrected", {"typed": "phonng", "corrected": "phòng"})]
+    assert [in_english(note) for note in result.notes] == [
+        "no results for «phonng»: showing results for «phòng»"
+    ]
 
 
 def test_no_correction_without_results_stays_empty(corpus_engine):

@@ -408,40 +408,77 @@ def test_notes_are_shown_in_vietnamese(client, query, shown):
     assert f'<p class="note">{html.escape(shown, quote=True)}</p>' in page
 
 
-@pytest.mark.parametrize(
-    "note, shown",
-    [
-        (
-            "the search took longer than 5 s and was cut short: these are the best matches found in that time",
-            "Tìm kiếm vượt quá 5 giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó.",
-        ),
-        (
-            "no results for «quoc phonng»: showing results for «quốc phòng»",
-            "Không có kết quả cho «quoc phonng»: đang hiển thị kết quả cho «quốc phòng».",
-        ),
-        (
-            "'ph*' matches too many words: the most frequent were used",
-            "«ph*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
-        ),
-        (
-            "'ph*' matches 120 words: the 50 most frequent were used",
-            "«ph*» khớp với 120 từ: dùng 50 từ thường gặp nhất.",
-        ),
-        (
-            "the query was cut to its first 1000 characters",
-            "Câu tìm kiếm quá dài nên chỉ dùng 1000 ký tự đầu.",
-        ),
-        (
-            "the query syntax could not be understood: searched for the words only",
-            "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
-        ),
-        ("a note nobody translated yet", "a note nobody translated yet"),
-    ],
-)
-def test_note_translations(note, shown):
-    from web.notes import in_vietnamese
+# every note code with example arguments, its English wording and its Vietnamese one
+NOTE_WORDINGS = {
+    "cut_short": (
+        {"seconds": 5.0},
+        "the search took longer than 5 s and was cut short: these are the best matches found in that time",
+        "Tìm kiếm vượt quá 5 giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó.",
+    ),
+    "corrected": (
+        {"typed": "quoc phonng", "corrected": "quốc phòng"},
+        "no results for «quoc phonng»: showing results for «quốc phòng»",
+        "Không có kết quả cho «quoc phonng»: đang hiển thị kết quả cho «quốc phòng».",
+    ),
+    "leading_wildcard": (
+        {"words": ["phong", "ve"]},
+        "wildcards at the start of a word are not supported: searched for phong ve instead",
+        "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «phong ve».",
+    ),
+    "prefix_too_many": (
+        {"prefix": "ph"},
+        "'ph*' matches too many words: the most frequent were used",
+        "«ph*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
+    ),
+    "prefix_capped": (
+        {"prefix": "ph", "count": 120, "used": 50},
+        "'ph*' matches 120 words: the 50 most frequent were used",
+        "«ph*» khớp với 120 từ: dùng 50 từ thường gặp nhất.",
+    ),
+    "query_truncated": (
+        {"chars": 1000},
+        "the query was cut to its first 1000 characters",
+        "Câu tìm kiếm quá dài nên chỉ dùng 1000 ký tự đầu.",
+    ),
+    "syntax_fallback": (
+        {},
+        "the query syntax could not be understood: searched for the words only",
+        "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
+    ),
+    "only_exclusions": (
+        {},
+        "the query only excludes words: add at least one word to search for",
+        "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",
+    ),
+    "no_words": ({}, "the query has no words to search for", "Câu tìm kiếm không có từ nào để tìm."),
+}
 
-    assert in_vietnamese(note) == shown
+
+def test_every_note_code_is_worded_in_english_and_in_vietnamese():
+    from searcher.search.notes import CODES, Note, in_english
+    from web.notes import _VIETNAMESE, in_vietnamese
+
+    assert set(NOTE_WORDINGS) == set(CODES) == set(_VIETNAMESE)  # a new code needs both wordings
+    for code in CODES:
+        args, english, vietnamese = NOTE_WORDINGS[code]
+        note = Note(code, args)
+        assert in_english(note) == english
+        assert in_vietnamese(note) == vietnamese
+        assert in_vietnamese(note.as_dict()) == vietnamese  # the JSON form, as the page gets it
+
+
+def test_unknown_note_codes_are_refused():
+    from searcher.search.notes import Note
+
+    with pytest.raises(ValueError):
+        Note("a note nobody worded yet")
+
+
+def test_notes_come_as_english_text_and_as_codes(client):
+    data = client.get("/search.json", query_string={"q": "*phòng *phòng"}).get_json()
+    # one note, though the engine met the same thing twice
+    assert data["notes"] == ["wildcards at the start of a word are not supported: searched for phong instead"]
+    assert data["note_codes"] == [{"code": "leading_wildcard", "args": {"words": ["phong"]}}]
 
 
 def test_reading_and_correction_are_shown(client):

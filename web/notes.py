@@ -1,51 +1,31 @@
-"""The engine's notes (English, as the CLI prints them) in the page's language.
+"""The engine's notes in the page's language: each note code's Vietnamese wording.
 
-Each pattern matches one kind of note the engine writes; its groups fill the Vietnamese text. A note
-no pattern knows is shown as the engine wrote it, so a new note is never lost, only untranslated.
+A note is a code and its arguments (:class:`searcher.search.notes.Note`, or its JSON form
+``{"code": ..., "args": {...}}``); the arguments fill the wording as they fill the English one. A code
+without a wording here is shown in English, so a new note is never lost, only untranslated.
 """
 
 from __future__ import annotations
 
-import re
+from searcher.search.notes import Note, in_english, shown_args
 
-_VIETNAMESE = [
-    (
-        r"the search took longer than (\S+) s and was cut short: these are the best matches found in that time",
-        "Tìm kiếm vượt quá {0} giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó.",
+_VIETNAMESE = {
+    "cut_short": (
+        "Tìm kiếm vượt quá {seconds:g} giây nên đã dừng sớm: đây là những kết quả tốt nhất tìm được trong thời gian đó."
     ),
-    (
-        r"no results for «(.*)»: showing results for «(.*)»",
-        "Không có kết quả cho «{0}»: đang hiển thị kết quả cho «{1}».",
-    ),
-    (
-        r"wildcards at the start of a word are not supported: searched for (.*) instead",
-        "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «{0}».",
-    ),
-    (
-        r"'(.*)\*' matches too many words: the most frequent were used",
-        "«{0}*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
-    ),
-    (
-        r"'(.*)\*' matches (\d+) words: the (\d+) most frequent were used",
-        "«{0}*» khớp với {1} từ: dùng {2} từ thường gặp nhất.",
-    ),
-    (r"the query was cut to its first (\d+) characters", "Câu tìm kiếm quá dài nên chỉ dùng {0} ký tự đầu."),
-    (
-        r"the query syntax could not be understood: searched for the words only",
-        "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
-    ),
-    (
-        r"the query only excludes words: add at least one word to search for",
-        "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",
-    ),
-    (r"the query has no words to search for", "Câu tìm kiếm không có từ nào để tìm."),
-]
-_PATTERNS = [(re.compile(pattern + r"$", re.S), text) for pattern, text in _VIETNAMESE]
+    "corrected": "Không có kết quả cho «{typed}»: đang hiển thị kết quả cho «{corrected}».",
+    "leading_wildcard": "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «{words}».",
+    "prefix_too_many": "«{prefix}*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
+    "prefix_capped": "«{prefix}*» khớp với {count} từ: dùng {used} từ thường gặp nhất.",
+    "query_truncated": "Câu tìm kiếm quá dài nên chỉ dùng {chars} ký tự đầu.",
+    "syntax_fallback": "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
+    "only_exclusions": "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",
+    "no_words": "Câu tìm kiếm không có từ nào để tìm.",
+}
 
 
-def in_vietnamese(note: str) -> str:
-    for pattern, text in _PATTERNS:
-        match = pattern.match(note)
-        if match:
-            return text.format(*match.groups())
-    return note
+def in_vietnamese(note: Note | dict) -> str:
+    if isinstance(note, dict):  # a result's JSON form, as the page gets it
+        note = Note(note["code"], note.get("args") or {})
+    text = _VIETNAMESE.get(note.code)
+    return text.format(**shown_args(note)) if text is not None else in_english(note)

@@ -4,9 +4,9 @@ against what the app really answers (tests/test_openapi.py)."""
 from __future__ import annotations
 
 from searcher import __version__
-from searcher.search.engine import MAX_PAGE
+from searcher.search.limits import MAX_PAGE, SORTS
 
-from .params import DATE_PATTERN, DOC_ID_PATTERN
+from .params import DATE_PATTERN, DOC_ID_PATTERN, MAX_PLACE_CHARS, MAX_SUGGEST_CHARS
 
 
 def _ref(name: str) -> dict:
@@ -68,11 +68,15 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         {
                             "name": "sort",
                             "in": "query",
-                            "schema": {"type": "string", "enum": ["relevance", "date", ""]},
+                            "schema": {"type": "string", "enum": [*SORTS, ""]},
                         },
                         {"name": "from", "in": "query", "schema": date},
                         {"name": "to", "in": "query", "schema": date},
-                        {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+                        {
+                            "name": "place",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": MAX_PLACE_CHARS},
+                        },
                     ],
                     "responses": {"200": _json("SearchResult", "One page of results"), **ERRORS},
                 }
@@ -99,7 +103,7 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
             "/suggest.json": {
                 "get": {
                     "summary": "Completions of what is being typed, most frequent first",
-                    "parameters": [{**query, "schema": {"type": "string", "maxLength": 200}}],
+                    "parameters": [{**query, "schema": {"type": "string", "maxLength": MAX_SUGGEST_CHARS}}],
                     "responses": {"200": _json("Suggestions", "Up to 8 phrases"), **ERRORS},
                 }
             },
@@ -143,7 +147,17 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                 },
                 "SearchResult": {
                     "type": "object",
-                    "required": ["ok", "query", "total", "page", "limit", "took_ms", "hits", "notes"],
+                    "required": [
+                        "ok",
+                        "query",
+                        "total",
+                        "page",
+                        "limit",
+                        "took_ms",
+                        "hits",
+                        "notes",
+                        "note_codes",
+                    ],
                     "properties": {
                         "ok": {"type": "boolean", "enum": [True]},
                         "query": {"type": "string"},
@@ -152,7 +166,22 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "limit": {"type": "integer"},
                         "took_ms": {"type": "number"},
                         "hits": {"type": "array", "items": _ref("Hit")},
-                        "notes": {"type": "array", "items": {"type": "string"}},
+                        "notes": {"type": "array", "items": {"type": "string"}, "description": "In English"},
+                        "note_codes": {
+                            "type": "array",
+                            "description": "The same notes as codes with their arguments, to word in any language",
+                            "items": {
+                                "type": "object",
+                                "required": ["code", "args"],
+                                "properties": {
+                                    "code": {
+                                        "type": "string",
+                                        "description": "One of searcher.search.notes.CODES",
+                                    },
+                                    "args": {"type": "object"},
+                                },
+                            },
+                        },
                         "facets": {"type": "object", "properties": {"places": _PAIRS, "years": _PAIRS}},
                         "interpreted_as": _STRING_OR_NULL,
                         "did_you_mean": _STRING_OR_NULL,

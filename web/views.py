@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException
 
 from searcher.search.engine import IndexMissing
+from searcher.search.limits import MAX_PAGE
 
 from . import params as P
 from .notes import in_vietnamese
@@ -80,7 +81,7 @@ def doc_json():
 
 @bp.get("/suggest.json")
 def suggest_json():
-    q = P.query_text(request.args, 200)
+    q = P.query_text(request.args, P.MAX_SUGGEST_CHARS)
     suggestions = _engine().suggest(q, SUGGEST_LIMIT) if q else []
     return jsonify({"ok": True, "query": q, "suggestions": suggestions})
 
@@ -156,6 +157,7 @@ def register_error_handlers(app) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["in_vietnamese"] = in_vietnamese
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["MAX_PAGE"] = MAX_PAGE
 
 
 # --- template helpers -----------------------------------------------------------------------------

@@ -239,6 +239,7 @@ def exact_bigram_analyzer():
 _NORMAL_FORMS: dict[str, tuple[str, str]] = {}  # lowercase syllable -> (exact, folded)
 _NORMAL_FORMS_LIMIT = 500_000
 _last_text: list = [None, None]  # [text, its terms by form]: the fields of one text come one after another
+# (a memo rather than passed on: the index writer (index/pool.py) asks each field for its terms in turn)
 
 
 def _normal_forms(lower: str) -> tuple[str, str]:

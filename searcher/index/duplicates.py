@@ -10,21 +10,21 @@ every document stays in the index under its own id.
 Candidates are found through locality-sensitive hashing (signature bands), so indexing stays linear.
 The registry of signatures is kept in the generation folder (``fingerprints.json``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import weakref
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from . import store
-from .postings import term_postings
 from ..text.fold import FOLDED_BY_ARRAY, fold_offsets_preserved
 from ..text.normalize import fold
+from . import store
+from .postings import term_postings
+from .view import IndexView
 
 FILE = "fingerprints.json"
 COPIES_FILE = "copies.json"  # the group keys shared by two or more documents: search collapses these only
@@ -90,8 +90,10 @@ def signature(text: str, words: list[str] | None = None) -> list[int] | None:
 
 
 _PERMUTATIONS = [
-    (int.from_bytes(hashlib.blake2b(b"a%d" % i, digest_size=8).digest(), "big") | 1,
-     int.from_bytes(hashlib.blake2b(b"b%d" % i, digest_size=8).digest(), "big"))
+    (
+        int.from_bytes(hashlib.blake2b(b"a%d" % i, digest_size=8).digest(), "big") | 1,
+        int.from_bytes(hashlib.blake2b(b"b%d" % i, digest_size=8).digest(), "big"),
+    )
     for i in range(NUM_HASHES)
 ]
 
@@ -124,7 +126,7 @@ class DuplicateRegistry:
             self._remember(doc_id, entry)
 
     def _band_keys(self, sig: list[int]) -> list[str]:
-        return [f"{i}:{hash(tuple(sig[i * ROWS:(i + 1) * ROWS]))}" for i in range(BANDS)]
+        return [f"{i}:{hash(tuple(sig[i * ROWS : (i + 1) * ROWS]))}" for i in range(BANDS)]
 
     def _remember(self, doc_id: str, entry: dict) -> None:
         self._exact.setdefault(entry["exact"], doc_id)
@@ -174,36 +176,33 @@ class DuplicateRegistry:
         store.write_json(self.path.with_name(COPIES_FILE), sorted(g for g, n in sizes.items() if n > 1))
 
 
-_GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> array
-_GROUPS_LOCK = threading.Lock()
-
-
-def copy_groups(searcher, generation: Path | None):
-    """A numpy array giving each document of ``searcher`` a group number, the same for the copies of
-    one story and -1 for a document without copies (built once per searcher).
+def copy_groups(view: IndexView, generation: Path | None):
+    """A numpy array giving each document of ``view``'s searcher a group number, the same for the
+    copies of one story and -1 for a document without copies (built once per view, kept in it).
 
     Read from the array saved at index time for this version of the index; else worked out from the
     generation's list of shared group keys (a few posting reads), or for an index written before that
     list existed, from every group key.
     """
-    with _GROUPS_LOCK:
-        groups = _GROUPS.get(searcher)
-    if groups is not None:
-        return groups
-    reader = searcher.reader()
+    return view.table("copy_groups", lambda view: _copy_groups(view, generation))
+
+
+def _copy_groups(view: IndexView, generation: Path | None):
+    reader = view.searcher.reader()
     groups = _saved_groups(generation, reader)
     if groups is None:
         keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
         if keys is None:
-            keys = [key for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
-                    if key and reader.doc_frequency("dup_of", key) > 1]
+            keys = [
+                key
+                for key in (t.decode("utf-8") for t in reader.lexicon("dup_of"))
+                if key and reader.doc_frequency("dup_of", key) > 1
+            ]
         groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         for number, key in enumerate(keys):
-            members = term_postings(searcher, "dup_of", key)  # deleted copies too: they never match
+            members = term_postings(view, "dup_of", key)  # deleted copies too: they never match
             if len(members) > 1:
                 groups[members] = number
-    with _GROUPS_LOCK:
-        _GROUPS[searcher] = groups
     return groups
 
 
@@ -230,7 +229,7 @@ def save_copy_groups(ix, generation: Path) -> None:
         target = _groups_file(generation, searcher.reader())
         if target.exists():
             return
-        groups = copy_groups(searcher, generation)
+        groups = copy_groups(IndexView(searcher), generation)
     tmp = target.with_name(target.name + ".tmp.npy")
     np.save(tmp, groups, allow_pickle=False)
     tmp.replace(target)

@@ -156,21 +156,23 @@ def _mtime(path: str) -> int | None:
         return None
 
 
-_LOADED: dict[tuple, AbbreviationTable] = {}
+def table_stamp(index_dir: Path | None) -> tuple:
+    """What the table for an index folder is read from (see :func:`table_files`): the files and the
+    user files' modification times, so a changed file gives a new stamp. A stat call per user file (the
+    built-in one only changes with the package, which a server restarts for); the engine asks on every
+    search and keeps the table of the last stamp."""
+    files = _file_names(None if index_dir is None else os.fspath(index_dir), os.environ.get(ENV_FILE))
+    return (files, tuple(_mtime(f) for f in files[1:]))
+
+
+def load_table(stamp: tuple) -> AbbreviationTable:
+    """The table read from the files of a :func:`table_stamp`."""
+    return AbbreviationTable.load([Path(f) for f in stamp[0]])
 
 
 def table_for(index_dir: Path | None) -> AbbreviationTable:
-    """The table for an index folder (see :func:`table_files`), read again when a file changes."""
-    files = _file_names(None if index_dir is None else os.fspath(index_dir), os.environ.get(ENV_FILE))
-    # asked for by every search: a stat call per user file (the built-in one only changes with the
-    # package, which a server restarts for)
-    stamp = (files, tuple(_mtime(f) for f in files[1:]))
-    table = _LOADED.get(stamp)
-    if table is None:
-        if len(_LOADED) > 16:
-            _LOADED.clear()
-        table = _LOADED[stamp] = AbbreviationTable.load([Path(f) for f in files])
-    return table
+    """The table for an index folder (see :func:`table_files`), read now."""
+    return load_table(table_stamp(index_dir))
 
 
 @functools.lru_cache(maxsize=64)

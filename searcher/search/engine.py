@@ -22,23 +22,24 @@ from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from ..analysis.schema import SCHEMA_VERSION
 from ..index import store
 from ..index.duplicates import copy_groups, first_of_each_group
-from ..index.postings import doc_frequency
+from ..index.postings import DecodedPostings, doc_frequency
+from ..index.view import IndexView
 from ..text.normalize import fold
 from .bm25 import ListLengthBM25F
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
+from .limits import MAX_LIMIT, MAX_PAGE
 from .matching import Unsupported, match_all, top_ranked
+from .notes import Note, in_english, unique
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
 from .planning import BM25_B, BM25_K1, parse_query
 
-MAX_LIMIT = 100
-MAX_PAGE = 1000
-SORTS = ("relevance", "date")
 SEARCH_TIME_LIMIT_S = 5.0
 RELATED_TERMS = 25
 RELATED_TEXT_CHARS = 20_000
 RESULT_CACHE_SIZE = 512  # answers kept per engine (a page of hits each: well under a megabyte)
+POSTINGS_CACHE_MB = 96  # decoded long posting lists kept per engine (searcher.index.postings.DecodedPostings)
 
 
 class IndexMissing(RuntimeError):
@@ -67,12 +68,11 @@ class SearchResult:
     limit: int
     took_ms: float
     hits: list[Hit]
-    notes: list[str] = field(default_factory=list)  # what the engine changed or could not use
+    notes: list[Note] = field(default_factory=list)  # what the engine changed or could not use
     # counts per place and per year over all matches (asked for with facets=True): [[value, count], ...]
     facets: dict[str, list] = field(default_factory=dict)
     interpreted_as: str | None = None  # the accented reading the ranking used ("quốc phòng" for "quoc phong")
     did_you_mean: str | None = None  # a better query when the typed one looks misspelled
-    ok: bool = True
 
     def as_dict(self) -> dict:
         # what dataclasses.asdict gives, built directly: its recursive copy of every value was a
@@ -81,9 +81,11 @@ class SearchResult:
         data["hits"] = [
             {**vars(hit), "places": list(hit.places), "duplicates": list(hit.duplicates)} for hit in self.hits
         ]
-        data["notes"] = list(self.notes)
+        data["notes"] = [in_english(note) for note in self.notes]
+        data["note_codes"] = [note.as_dict() for note in self.notes]  # the same, for a page to word itself
         data["facets"] = {name: [list(pair) for pair in pairs] for name, pairs in self.facets.items()}
         data["took_ms"] = round(self.took_ms, 2)
+        data["ok"] = True  # the JSON envelope's flag: an error answer is {"ok": false, "error": ...}
         return data
 
 
@@ -95,13 +97,21 @@ def default_index_dir() -> Path:
 class Engine:
     """Searches the live generation of an index folder, following rebuilds and updates.
 
-    Thread-safe: each thread gets its own Whoosh searcher, reopened when the index changes.
+    Thread-safe: each thread gets its own Whoosh searcher, reopened when the index changes, and the
+    :class:`~searcher.index.view.IndexView` holding the tables read from it (dropped with it). The
+    decoded posting lists are shared by all of them (``postings_cache_mb``, else
+    ``$SEARCH_POSTINGS_CACHE_MB``, else :data:`POSTINGS_CACHE_MB`; 0 turns them off).
     """
 
     query_intelligence = True  # accent restoration, abbreviations and spelling (off: words as typed)
     passage_ranking = True  # the best candidates re-ranked by their best passage (searcher.search.passages)
 
-    def __init__(self, index_dir: Path | str | None = None, time_limit_s: float = SEARCH_TIME_LIMIT_S):
+    def __init__(
+        self,
+        index_dir: Path | str | None = None,
+        time_limit_s: float = SEARCH_TIME_LIMIT_S,
+        postings_cache_mb: float | None = None,
+    ):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
         self._local = threading.local()
@@ -110,12 +120,21 @@ class Engine:
         self._lexicon_lock = threading.Lock()
         # $SEARCH_RESULT_CACHE sets the size; 0 turns the cache off (benchmarks measure the engine itself)
         self._results = _ResultCache(int(os.environ.get("SEARCH_RESULT_CACHE", RESULT_CACHE_SIZE)))
+        if postings_cache_mb is None:
+            postings_cache_mb = float(os.environ.get("SEARCH_POSTINGS_CACHE_MB", POSTINGS_CACHE_MB))
+        self.postings_cache = DecodedPostings(postings_cache_mb)
+        self._abbreviation_state: tuple = (None, None)  # (what the table was read from, the table)
+        self._abbreviation_lock = threading.Lock()
         self._open_searchers: set = set()  # every thread's, so close() can close them all
         self._searchers_lock = threading.Lock()
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):
         """This thread's searcher on the live generation, reopened after a switch or a commit."""
+        return self._view().searcher
+
+    def _view(self) -> IndexView:
+        """This thread's view of the live generation: its searcher and the tables read from it."""
         generation = store.current_generation(self.index_dir)
         if generation is None:
             raise IndexMissing(
@@ -128,7 +147,7 @@ class Engine:
             # Reopened rather than refresh()ed: refresh reuses the old segment readers, whose deletion
             # marks are stale, so a document replaced in place would be found in both versions.
             self._replace_searcher(generation)
-        return local.searcher
+        return local.view
 
     def _replace_searcher(self, generation: Path) -> None:
         local = self._local
@@ -146,6 +165,8 @@ class Engine:
                 self._open_searchers.discard(old)
         if old is not None:
             old.close()
+        # the old view, and every table read for the old searcher, goes with it
+        local.view = IndexView(searcher, self.postings_cache)
         local.searcher, local.generation = searcher, generation
 
     def close(self) -> None:
@@ -179,7 +200,8 @@ class Engine:
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
-        searcher = self._searcher()
+        view = self._view()
+        searcher = view.searcher
         table = self._abbreviations()
         cache_key = self._cache_key(
             searcher, table, (text, limit, page, sort, date_from, date_to, place, facets)
@@ -188,34 +210,29 @@ class Engine:
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
-        plan = self._plan(text, searcher, table)
+        plan = self._plan(text, view, table)
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": []}
         if plan.query is not None:
-            docnums, scores, cut_short = self._matches(
-                searcher, plan.query, _filter(date_from, date_to, place)
-            )
+            docnums, scores, cut_short = self._matches(view, plan.query, _filter(date_from, date_to, place))
             if cut_short:
-                notes.append(
-                    f"the search took longer than {self.time_limit_s:g} s and was cut short: "
-                    "these are the best matches found in that time"
-                )
+                notes.append(Note("cut_short", {"seconds": self.time_limit_s}))
             # one hit per group of duplicates (see searcher.index.duplicates); the others listed in the hit
-            groups = copy_groups(searcher, self._local.generation)
+            groups = copy_groups(view, self._local.generation)
             shown = first_of_each_group(docnums, scores, groups)
             docnums, scores = docnums[shown], scores[shown]
             total = len(docnums)
             if facets:
-                facet_counts = facet_table(searcher).counts(docnums)
+                facet_counts = facet_table(view).counts(docnums)
             first = (page - 1) * limit
-            dates = facet_table(searcher).dates[docnums] if sort == "date" else None
+            dates = facet_table(view).dates[docnums] if sort == "date" else None
             read: dict[int, dict] = {}  # document number -> stored fields, read once
             # (a page after the re-ranked candidates is the same without them: they only reorder
             # among themselves, above every other match)
             if self.passage_ranking and dates is None and plan.free_text and total > 1 and first < RERANKED:
-                scores = self._by_passages(searcher, plan, docnums, scores, read)
+                scores = self._by_passages(view, plan, docnums, scores, read)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
                 stored = read.get(docnum) or searcher.stored_fields(docnum)
@@ -241,7 +258,7 @@ class Engine:
             limit=limit,
             took_ms=took_ms,
             hits=hits,
-            notes=notes,
+            notes=unique(notes),
             facets=facet_counts if facets else {},
             interpreted_as=plan.interpreted_as,
             did_you_mean=plan.did_you_mean,
@@ -259,20 +276,19 @@ class Engine:
                     facets=facets,
                 ),
             )
-        if not any(
-            "cut short" in note for note in result.notes
-        ):  # a timed-out answer may do better next time
+        if not any(note.code == "cut_short" for note in result.notes):  # it may do better next time
             self._results.put(cache_key, result)
         return result
 
-    def _by_passages(self, searcher, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
+    def _by_passages(self, view, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
         """``scores`` with the best :data:`passages.RERANKED` raised by their best passage (see
         searcher.search.passages); raised scores stay above every other, so only those candidates reorder.
         ``read`` gets each candidate's stored fields, for its snippet."""
+        searcher = view.searcher
         doc_count = searcher.doc_count_all()
         # the query's own words make the whole; another form of some of them counts as those words
         runs = [[fold(s) for s in run] for run in plan.free_text]
-        weights = {w: idf(doc_count, doc_frequency(searcher, "body_fold", w)) for run in runs for w in run}
+        weights = {w: idf(doc_count, doc_frequency(view, "body_fold", w)) for run in runs for w in run}
         query = PassageQuery(weights, query_pairs(runs), plan.synonyms)
         head = top_ranked(docnums, scores, RERANKED)
         texts = []
@@ -283,7 +299,7 @@ class Engine:
         raised[head] += PASSAGE_WEIGHT * float(scores[head[0]]) * passage_shares(texts, query)
         return raised
 
-    def _matches(self, searcher, query: Q.Query, restriction: Q.Query | None):
+    def _matches(self, view, query: Q.Query, restriction: Q.Query | None):
         """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``.
 
         The queries the parser builds are scored with array arithmetic (searcher.search.matching); anything
@@ -291,11 +307,12 @@ class Engine:
         """
         try:
             found = match_all(
-                searcher, query, restrict=restriction, deadline=time.perf_counter() + self.time_limit_s
+                view, query, restrict=restriction, deadline=time.perf_counter() + self.time_limit_s
             )
             return found.docnums, found.scores, found.cut_short
         except Unsupported:
             pass
+        searcher = view.searcher
         collector = _Deadline(searcher.collector(limit=None), self.time_limit_s)
         if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
             collector = FilterCollector(collector, restriction)
@@ -315,7 +332,7 @@ class Engine:
         return (
             str(self._local.generation),
             searcher.reader().generation(),
-            id(table),
+            table,  # (the table itself, not its id: a key keeps it, so no later table takes its id)
             self.query_intelligence,
             self.passage_ranking,
             getattr(self._local, "correcting", False),
@@ -326,12 +343,17 @@ class Engine:
         """The abbreviation table in force (None when query intelligence is off)."""
         if not self.query_intelligence:
             return None
-        from ..lexicon.abbreviations import table_for
+        from ..lexicon.abbreviations import load_table, table_stamp
 
-        return table_for(self.index_dir)  # a new object when a table file changes
+        stamp = table_stamp(self.index_dir)  # asked for by every search: a stat call per user file
+        with self._abbreviation_lock:
+            if self._abbreviation_state[0] != stamp:  # a table file changed: a new table
+                self._abbreviation_state = (stamp, load_table(stamp))
+            return self._abbreviation_state[1]
 
     def _plan(self, text: str, searcher, table=None):
-        """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
+        """The query plan, with the index's lexicon and abbreviation table unless they are turned off.
+        ``searcher``: this thread's view (or a Whoosh searcher)."""
         if not self.query_intelligence:
             return parse_query(text, searcher)
         return parse_query(
@@ -352,7 +374,10 @@ class Engine:
         if not second.total:
             return result
         second.query, second.interpreted_as, second.did_you_mean = result.query, corrected, None
-        second.notes = result.notes + [f"no results for «{result.query}»: showing results for «{corrected}»"]
+        # (the corrected search's own notes too: one cut short must say so, and is not kept)
+        second.notes = unique(
+            result.notes + second.notes + [Note("corrected", {"typed": result.query, "corrected": corrected})]
+        )
         second.took_ms += result.took_ms
         return second
 
@@ -382,7 +407,8 @@ class Engine:
 
     def get(self, doc_id: str, highlight: str | None = None) -> dict | None:
         """The stored document ``doc_id`` (with ``text_html`` marking ``highlight``'s words), or None."""
-        searcher = self._searcher()
+        view = self._view()
+        searcher = view.searcher
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
@@ -400,7 +426,7 @@ class Engine:
             "text": text,
         }
         if highlight:
-            doc["text_html"] = mark_all(text, self._plan(highlight, searcher).highlight_terms)
+            doc["text_html"] = mark_all(text, self._plan(highlight, view).highlight_terms)
         return doc
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:

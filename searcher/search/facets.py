@@ -3,34 +3,29 @@ document's date, for sorting by date.
 
 Whoosh's facet collectors categorise each match through several Python calls; here each searcher
 gets, once, the places and the date of every document as arrays, read from the index's terms (a
-fraction of a second for 100,000 documents), and a search counts with array operations over the
-numbers of the documents it matched.
+fraction of a second for 100,000 documents) and kept in its view, and a search counts with array
+operations over the numbers of the documents it matched.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 import numpy as np
 
 from ..index.postings import term_postings
-
-_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> FacetTable
-_LOCK = threading.Lock()
+from ..index.view import IndexView
 
 
 class FacetTable:
     """Places and date of every document of one searcher's index, by document number."""
 
-    def __init__(self, searcher):
-        reader = searcher.reader()
+    def __init__(self, view: IndexView):
+        reader = view.searcher.reader()
         size = reader.doc_count_all()
         # (deleted documents are listed too: they are never among a search's matches)
         self.places: dict[str, np.ndarray] = {}  # place -> document numbers mentioning it
         for term in reader.lexicon("places"):
             name = term.decode("utf-8")
-            self.places[name] = term_postings(searcher, "places", name)
+            self.places[name] = term_postings(view, "places", name)
         # the same end to end, with each one's place, so a search counts them all in one pass
         self._place_names = list(self.places)
         lists = list(self.places.values())
@@ -43,7 +38,7 @@ class FacetTable:
             digits = date.replace("-", "")
             if not digits.isdigit():  # documents without a date are indexed with an empty value
                 continue
-            self.dates[term_postings(searcher, "date", date)] = int(digits.ljust(8, "0")[:8])
+            self.dates[term_postings(view, "date", date)] = int(digits.ljust(8, "0")[:8])
 
     def counts(self, docnums: np.ndarray) -> dict[str, list]:
         """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first}``
@@ -61,10 +56,6 @@ class FacetTable:
         }
 
 
-def facet_table(searcher) -> FacetTable:
-    """The table of ``searcher``'s index, built on first use and dropped with the searcher."""
-    with _LOCK:
-        table = _TABLES.get(searcher)
-        if table is None:
-            table = _TABLES[searcher] = FacetTable(searcher)
-        return table
+def facet_table(view: IndexView) -> FacetTable:
+    """The table of ``view``'s index, built on first use and dropped with the view."""
+    return view.table("facets", FacetTable)

@@ -22,6 +22,7 @@ from whoosh import query as Q
 from whoosh.scoring import WeightingModel
 
 from ..index.codec import ArrayCodec, decode_positions, term_value_spans
+from ..index.codec.whoosh_private import field_B, posting_file
 from ..index.postings import (
     LENGTH_OF_BYTE,
     read_segment_postings,
@@ -31,6 +32,7 @@ from ..index.postings import (
     sorted_member,
     term_infos,
 )
+from ..index.view import IndexView
 
 
 class Unsupported(Exception):
@@ -53,13 +55,14 @@ def match_all(
     restrict: Q.Query | None = None,
     deadline: float | None = None,
 ) -> Matches:
-    """Score ``q`` for every document of ``searcher``; drop deleted documents, those matching
-    ``exclude`` and, when ``restrict`` is given, those outside it.
+    """Score ``q`` for every document of ``searcher`` (a Whoosh searcher, or the
+    :class:`~searcher.index.view.IndexView` whose tables to use); drop deleted documents, those
+    matching ``exclude`` and, when ``restrict`` is given, those outside it.
 
     Past ``deadline`` (a ``time.perf_counter()`` value) the terms not yet read are left out: the
     scores then rank by the terms read so far, and ``cut_short`` says so.
     """
-    scorer = _Scorer(searcher, deadline)
+    scorer = _Scorer(IndexView.of(searcher), deadline)
     scores, matched = scorer.evaluate(q)
     matched &= scorer.live()
     if exclude is not None:
@@ -103,8 +106,11 @@ class CheckedPhrase(Q.Phrase):
 
 
 class _Scorer:
-    def __init__(self, searcher, deadline: float | None = None):
-        self.searcher = searcher
+    def __init__(self, view: IndexView, deadline: float | None = None):
+        self.view = view
+        self.decoded = view.decoded
+        self.norms = view.table("length_norms", lambda _: {})  # (K1, B, avgfl) -> see _length_norms
+        self.searcher = searcher = view.searcher
         self.deadline = deadline
         self.cut_short = False
         self.size = searcher.doc_count_all()
@@ -220,17 +226,17 @@ class _Scorer:
         blocks of its list that may hold one of those left, and stopping when none are left."""
         found = []
         for fieldname, text in texts:
-            info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+            info = next((i for r, _, i in term_infos(self.view, fieldname, text) if r is reader), None)
             if info is None:
                 return np.zeros(0, dtype=np.int64)
             found.append((info.doc_frequency(), fieldname, text, info))
         found.sort(key=lambda item: item[0])
         _, fieldname, text, info = found[0]
-        docs = segment_postings(reader, fieldname, text, info)[0]
+        docs = segment_postings(reader, fieldname, text, info, self.decoded)[0]
         for _, fieldname, text, info in found[1:]:
             if not len(docs):
                 break
-            docs = segment_postings_among(reader, fieldname, text, info, docs)[0]
+            docs = segment_postings_among(reader, fieldname, text, info, docs, self.decoded)[0]
         return docs
 
     def _phrase_starts(
@@ -245,7 +251,7 @@ class _Scorer:
         cannot start; the other words' positions are then decoded together, in one pass."""
         infos = []
         for text in texts:
-            info = next((i for r, _, i in term_infos(self.searcher, fieldname, text) if r is reader), None)
+            info = next((i for r, _, i in term_infos(self.view, fieldname, text) if r is reader), None)
             if info is None:
                 return common[:0]
             infos.append(info)
@@ -282,9 +288,8 @@ class _Scorer:
     def _word_spans(self, reader, fieldname: str, text: bytes, info, format_, wanted: np.ndarray):
         """(documents, value starts, value ends, values) of a word in those of ``wanted`` (one segment's
         numbers) that hold it (see :func:`searcher.index.codec.term_value_spans`)."""
-        terms = reader._terms
-        if not info.is_inlined() and isinstance(terms._codec, ArrayCodec):
-            found = term_value_spans(terms._postfile, info, wanted)
+        if not info.is_inlined() and isinstance(reader.codec(), ArrayCodec):
+            found = term_value_spans(posting_file(reader), info, wanted)
             if found is not None:
                 return found
         ids, _, values = read_segment_postings(reader, fieldname, text, info, values=True)  # (short lists)
@@ -351,12 +356,12 @@ class _Scorer:
             text = field.to_bytes(term.text)
         except ValueError:
             return
-        found = term_infos(searcher, fieldname, text)
+        found = term_infos(self.view, fieldname, text)
         if not found:
             return
         if not self.scoring:
             for reader, offset, info in found:
-                matched[segment_postings(reader, fieldname, text, info)[0] + offset] = True
+                matched[segment_postings(reader, fieldname, text, info, self.decoded)[0] + offset] = True
             return
         weighting = self.weighting
         scorable = field.scorable
@@ -364,15 +369,15 @@ class _Scorer:
         if scorable:
             if not hasattr(weighting, "K1") or type(weighting).idf is not WeightingModel.idf:
                 raise Unsupported(f"weighting {type(weighting).__name__}")
-            B = weighting._field_B.get(fieldname, weighting.B)
+            B = field_B(weighting, fieldname)
             # WeightingModel.idf, from the term infos already read
             idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
-            norms = _length_norms(self.K1, B, searcher.avg_field_length(fieldname) or 1)
+            norms = _length_norms(self.norms, self.K1, B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             if within is None:
-                ids, tf = segment_postings(reader, fieldname, text, info)
+                ids, tf = segment_postings(reader, fieldname, text, info, self.decoded)
             elif len(within[offset]):
-                ids, tf = segment_postings_among(reader, fieldname, text, info, within[offset])
+                ids, tf = segment_postings_among(reader, fieldname, text, info, within[offset], self.decoded)
             else:
                 continue
             # (per segment only the reading: the arithmetic is done once for all the terms read)
@@ -380,7 +385,7 @@ class _Scorer:
                 (
                     ids + offset,
                     tf,
-                    norms[segment_length_bytes(reader, fieldname)[ids]] if scorable else None,
+                    norms[segment_length_bytes(reader, fieldname, self.view)[ids]] if scorable else None,
                     idf,
                     term.boost,
                 )
@@ -414,16 +419,14 @@ class _Scorer:
 
 
 _LENGTH_TABLE = np.asarray(LENGTH_OF_BYTE, dtype=np.float64)  # length byte -> the length Whoosh scores
-_NORMS: dict[tuple[float, float, float], np.ndarray] = {}
 
 
-def _length_norms(K1: float, B: float, avgfl: float) -> np.ndarray:
+def _length_norms(known: dict, K1: float, B: float, avgfl: float) -> np.ndarray:
     """length byte -> BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for that byte's length (the same
-    arithmetic as per posting, done once for the 256 lengths)."""
+    arithmetic as per posting, done once for the 256 lengths and kept in ``known``: the view's, as
+    average lengths change with every commit)."""
     key = (K1, B, avgfl)
-    norms = _NORMS.get(key)
+    norms = known.get(key)
     if norms is None:
-        if len(_NORMS) > 256:  # average lengths change with every commit
-            _NORMS.clear()
-        norms = _NORMS[key] = K1 * ((1 - B) + B * _LENGTH_TABLE / avgfl)
+        norms = known[key] = K1 * ((1 - B) + B * _LENGTH_TABLE / avgfl)
     return norms

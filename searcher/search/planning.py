@@ -33,10 +33,12 @@ from whoosh.qparser import (
 
 from ..analysis.analyzers import exact_analyzer
 from ..index.postings import doc_frequency
+from ..index.view import IndexView
 from ..text.normalize import fold, iy_variants, normalize_text
+from .limits import MAX_QUERY_CHARS
 from .matching import CheckedPhrase
+from .notes import Note
 
-MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
 MAX_SYLLABLES = 64  # of free text used for ranking
 MAX_PREFIX_EXPANSIONS = 50
 RARE_FRACTION = 0.08  # a syllable in fewer than this fraction of documents is "selective"
@@ -76,7 +78,7 @@ class QueryPlan:
     # folded syllables to mark in snippets, and the other forms of abbreviations as phrases (folded
     # syllables joined by spaces: marked only where they stand together)
     highlight_terms: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     free_text: list[list[str]] = field(default_factory=list)  # free words, as runs of adjacent syllables
     interpreted_as: str | None = None  # the accented reading used for ranking, when it differs
     did_you_mean: str | None = None  # the query with its misspelled words corrected
@@ -112,7 +114,8 @@ class _Builder:
     """Turns a parsed syntax tree into the ranked Whoosh query, given the index's statistics."""
 
     def __init__(self, searcher):
-        self.searcher = searcher
+        self.view = IndexView.of(searcher) if searcher is not None else None  # (term infos kept there)
+        self.searcher = searcher = self.view.searcher if self.view is not None else None
         self.reader = searcher.reader() if searcher is not None else None
         self.doc_count = max(1, searcher.doc_count_all()) if searcher is not None else 1
         self.plan = QueryPlan(query=None)
@@ -231,10 +234,7 @@ class _Builder:
             stem = pattern.split("*")[0].split("?")[0]
             if not stem:
                 words = [w for w in re.split(r"[*?]+", pattern) if w]
-                self.plan.notes.append(
-                    "wildcards at the start of a word are not supported: "
-                    f"searched for {' '.join(words) or 'nothing'} instead"
-                )
+                self.plan.notes.append(Note("leading_wildcard", {"words": words}))
                 for word in words:
                     self._clause("body", _syllables(word), role, phrase=False)
                 return
@@ -252,15 +252,19 @@ class _Builder:
         candidates = []
         for i, term in enumerate(self.reader.expand_prefix("body_fold", prefix)):
             if i >= 5000:
-                self.plan.notes.append(f"'{prefix}*' matches too many words: the most frequent were used")
+                self.plan.notes.append(Note("prefix_too_many", {"prefix": prefix}))
                 break
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             candidates.append((self.reader.doc_frequency("body_fold", text), text))
         candidates.sort(reverse=True)
-        if len(candidates) > MAX_PREFIX_EXPANSIONS and not any("too many" in n for n in self.plan.notes):
+        if len(candidates) > MAX_PREFIX_EXPANSIONS and not any(
+            n.code == "prefix_too_many" for n in self.plan.notes
+        ):
             self.plan.notes.append(
-                f"'{prefix}*' matches {len(candidates)} words: "
-                f"the {MAX_PREFIX_EXPANSIONS} most frequent were used"
+                Note(
+                    "prefix_capped",
+                    {"prefix": prefix, "count": len(candidates), "used": MAX_PREFIX_EXPANSIONS},
+                )
             )
         return [t for _, t in candidates[:MAX_PREFIX_EXPANSIONS]]
 
@@ -384,10 +388,7 @@ class _Builder:
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
 
     def _df(self, fieldname: str, text: str) -> int:
-        return doc_frequency(self.searcher, fieldname, text) if self.searcher is not None else 0
-
-    def _selective(self, fieldname: str, text: str) -> bool:
-        return self._df(fieldname, text) <= self._common_limit(RARE_FRACTION)
+        return doc_frequency(self.view, fieldname, text) if self.view is not None else 0
 
     def _common_limit(self, fraction: float) -> float:
         # in a small index every term is cheap, and the fraction alone would drop them all
@@ -427,13 +428,14 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
     """Parse ``text`` into a :class:`QueryPlan`; never raises for any input.
 
     :param searcher: an open Whoosh searcher, used for term statistics (which syllables are selective)
-        and prefix expansion; without one every syllable is used.
+        and prefix expansion, or its :class:`~searcher.index.view.IndexView` (whose tables are then
+        used and filled); without one every syllable is used.
     :param lexicon: the index's :class:`searcher.lexicon.Lexicon`: unaccented words are then ranked
         by their likely accented reading (``plan.interpreted_as``).
     :param abbreviations: an :class:`searcher.lexicon.abbreviations.AbbreviationTable`: abbreviations and
         their long forms then find each other.
     """
-    notes: list[str] = []
+    notes: list[Note] = []
     # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
     text = normalize_text(text or "").replace("?", " ")
     # A dash or plus standing alone is punctuation ("giai đoạn 2009 - 2019"), not an operator on the
@@ -441,7 +443,8 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
     text = _LONE_OPERATOR.sub(" ", text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        notes.append(Note("query_truncated", {"chars": MAX_QUERY_CHARS}))
+    searcher = IndexView.of(searcher) if searcher is not None else None  # (one view for both tries)
     builder = _Builder(searcher)
     try:
         if _SYNTAX_CHARS.search(text) or _OPERATOR_WORDS.search(text):
@@ -453,7 +456,7 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so
         builder = _Builder(searcher)
         plain = _SYNTAX_CHARS.sub(" ", text)
-        notes.append("the query syntax could not be understood: searched for the words only")
+        notes.append(Note("syntax_fallback"))
         builder._flush(_syllables(plain))
         builder.interpret(lexicon, abbreviations, plain)
         q = builder.combined()
@@ -462,7 +465,7 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
     plan.notes = notes + plan.notes
     if q is None and text.strip():
         if builder.must_not or _ONLY_EXCLUSIONS.fullmatch(text):
-            plan.notes.append("the query only excludes words: add at least one word to search for")
+            plan.notes.append(Note("only_exclusions"))
         else:
-            plan.notes.append("the query has no words to search for")
+            plan.notes.append(Note("no_words"))
     return plan

@@ -58,10 +58,9 @@ class _FoldArray:
 _FOLD_ARRAY = _FoldArray()
 
 
-_last_folded: tuple[str | None, str] = (
-    None,
-    "",
-)  # the last text folded and its fold (one tuple: thread-safe)
+# The last text folded and its fold (one tuple: thread-safe). A memo rather than the fold handed on:
+# places are found in ingest and duplicate keys in the indexer's loop, which would have to carry it.
+_last_folded: tuple[str | None, str] = (None, "")
 
 
 def fold_offsets_preserved(text: str) -> str:
