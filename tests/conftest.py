@@ -29,6 +29,17 @@ def need_corpus(*parts: str) -> Path:
     return path
 
 
+# Fixtures built from the shared corpus: a test using one is marked "corpus" (deselected by default)
+CORPUS_FIXTURES = {"corpus_index", "corpus_engine"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if CORPUS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> Path:
     """An index of the five seeds, built once through the library API."""

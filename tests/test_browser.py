@@ -16,6 +16,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = REPO / "test-artifacts"
 
+pytestmark = pytest.mark.browser
+
 if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     pytest.skip(
         "Debian packages chromium and chromium-driver are not installed (tests/run.sh installs them)",

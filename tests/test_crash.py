@@ -30,6 +30,8 @@ QUERIES = [
 ]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
+pytestmark = pytest.mark.slow  # indexing runs in subprocesses, killed and restarted
+
 
 def search_command(*args):
     return [sys.executable, "-m", "searcher", *map(str, args)]

@@ -149,6 +149,7 @@ def test_scanned_pdf_without_ocr_is_skipped_as_needing_ocr(tmp_path, monkeypatch
     assert "needs OCR" in skip_reason(path)
 
 
+@pytest.mark.slow  # OCR of a page
 def test_scanned_pdf_with_nothing_legible_is_never_indexed_empty(tmp_path):
     if not (tools.find_tool("tesseract") and tools.find_tool("pdftoppm")):
         pytest.skip("tesseract-ocr and poppler-utils are not installed")

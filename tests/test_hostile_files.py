@@ -23,6 +23,9 @@ PAYLOAD_HTML = (
 )
 
 
+pytestmark = pytest.mark.slow  # every test shares the folder below, several seconds to index
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A folder of hostile files, indexed once: (index folder, summary, seconds taken)."""

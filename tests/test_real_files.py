@@ -10,6 +10,8 @@ from searcher.ingest.extract import tools
 from searcher.ingest.extract.html import LIST_PAGE_REASON
 from searcher.search.engine import Engine
 
+pytestmark = pytest.mark.corpus  # every test reads ../shared/corpus (need_corpus)
+
 # file -> (headline, date, words of the article, furniture of the page that must be gone)
 ARTICLES = {
     "html/VnExpress.net-Kinh-doanh.html": (

@@ -15,13 +15,15 @@ import time
 
 from flask import Flask, g, request
 
+from searcher.search.limits import MAX_QUERY_CHARS
+
 from .security import add_security_headers
 
 access_log = logging.getLogger("web.access")
 
 DEFAULTS = {
     "INDEX_DIR": None,  # None: $SEARCH_INDEX_DIR, else ./index
-    "MAX_QUERY_CHARS": 1000,  # longer queries get a 400 (a question of 25 words is ~150 characters)
+    "MAX_QUERY_CHARS": MAX_QUERY_CHARS,  # longer ones get a 400 (a question of 25 words is ~150 characters)
     "MAX_LIMIT": 50,
     "DEFAULT_LIMIT": 10,
     "MAX_CONTENT_LENGTH": 64 * 1024,  # the API takes no uploads: refuse large bodies early

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from searcher.search.engine import MAX_PAGE
+from searcher.search.limits import MAX_PAGE, SORTS
 from searcher.text.normalize import normalize_text
+
+MAX_PLACE_CHARS = 100
+MAX_SUGGEST_CHARS = 200  # what is being typed into the search box: a few words
 
 
 class BadRequest(ValueError):
@@ -79,10 +82,10 @@ def query_text(args, max_chars: int, name: str = "q") -> str:
 
 def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> SearchParams:
     sort = args.get("sort", "") or "relevance"
-    if sort not in ("relevance", "date"):
-        raise BadRequest(f"'sort' must be 'relevance' or 'date', not {sort[:40]!r}")
+    if sort not in SORTS:
+        raise BadRequest(f"'sort' must be {' or '.join(map(repr, SORTS))}, not {sort[:40]!r}")
     place = args.get("place", "").strip() or None
-    if place is not None and len(place) > 100:
+    if place is not None and len(place) > MAX_PLACE_CHARS:
         raise BadRequest("'place' is too long")
     return SearchParams(
         q=query_text(args, max_chars),

@@ -14,10 +14,6 @@ from .analyzers import SyllableText
 # analyzers and the codec by their import path, so an older index cannot be opened)
 SCHEMA_VERSION = 3
 
-# Fields a free-text query searches, with their weights relative to the body's folded syllables.
-TITLE_FIELDS = ("title", "title_fold", "title_bi")
-BODY_FIELDS = ("body", "body_fold", "body_bi", "body_bi_exact")
-
 
 def make_schema() -> Schema:
     """Build the schema. Title and body are each indexed in several forms from the same string."""

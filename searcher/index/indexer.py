@@ -4,25 +4,26 @@
 kept in each generation decides what to add, replace, remove or skip. ``rebuild=True`` (or a schema
 change) builds a fresh generation beside the live one and switches to it atomically.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from whoosh import index as whoosh_index
 
+from ..analysis.schema import SCHEMA_VERSION, make_schema
+from ..ingest.extract import DEFAULT_MAX_BYTES
+from ..ingest.model import Document, Skipped
+from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
+from ..lexicon.lexicon import LexiconBuilder
 from . import store
 from .codec import ArrayCodec
-from ..lexicon.lexicon import LexiconBuilder
-from ..ingest.model import Document, Skipped
-from ..analysis.schema import SCHEMA_VERSION, make_schema
 from .duplicates import DuplicateRegistry, save_copy_groups
-from ..ingest.extract import DEFAULT_MAX_BYTES
-from .workers import LexiconProcess, ParallelWriter, default_jobs
 from .pool import GroupingSegmentWriter
-from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
+from .workers import LexiconProcess, ParallelWriter, default_jobs
 
 # A run writing fewer documents than this stays in this process: starting workers would cost more
 # than they save, and each worker adds a segment that a later commit merges.
@@ -79,9 +80,15 @@ def to_index_doc(doc: Document) -> dict:
     }
 
 
-def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
-                progress: Progress | None = None, wait_s: float = 0.0,
-                max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None) -> IndexSummary:
+def index_paths(
+    paths: list[Path],
+    index_dir: Path,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    wait_s: float = 0.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
+) -> IndexSummary:
     """Bring the index at ``index_dir`` in step with the files under ``paths``.
 
     :param paths: folders or files; empty means the folders the index was last built from.
@@ -117,8 +124,9 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
         jobs = default_jobs() if jobs is None else jobs
         # a fresh build on several cores counts its lexicon in a process of its own
         lexicon = LexiconProcess(target) if fresh and jobs > 1 else LexiconBuilder(target, fresh, ix)
-        run = _Run(ix, manifest, summary, fresh, lexicon, max_bytes, DuplicateRegistry(target, fresh),
-                   jobs=jobs)
+        run = _Run(
+            ix, manifest, summary, fresh, lexicon, max_bytes, DuplicateRegistry(target, fresh), jobs=jobs
+        )
         try:
             sources, problems = walk_sources(roots)
             summary.skipped.extend(problems)
@@ -136,13 +144,16 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
         ix.close()
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
         store.write_json(target / store.MANIFEST, manifest)
-        store.write_json(target / store.META, {
-            "schema_version": SCHEMA_VERSION,
-            "created": meta.get("created") if not fresh else store.now_iso(),
-            "updated": store.now_iso(),
-            "roots": all_roots,
-            "documents": summary.documents,
-        })
+        store.write_json(
+            target / store.META,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "created": meta.get("created") if not fresh else store.now_iso(),
+                "updated": store.now_iso(),
+                "roots": all_roots,
+                "documents": summary.documents,
+            },
+        )
         if fresh:
             store.switch_to(index_dir, target)
     summary.took_s = time.perf_counter() - started
@@ -152,9 +163,17 @@ def index_paths(paths: list[Path], index_dir: Path, rebuild: bool = False,
 class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
-    def __init__(self, ix, manifest: dict, summary: IndexSummary, fresh: bool,
-                 lexicon: LexiconBuilder | LexiconProcess | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 duplicates: DuplicateRegistry | None = None, jobs: int = 1):
+    def __init__(
+        self,
+        ix,
+        manifest: dict,
+        summary: IndexSummary,
+        fresh: bool,
+        lexicon: LexiconBuilder | LexiconProcess | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        duplicates: DuplicateRegistry | None = None,
+        jobs: int = 1,
+    ):
         self.ix = ix
         self.jobs = jobs
         self.duplicates = duplicates  # groups copies of one story (see searcher.index.duplicates)
@@ -234,8 +253,14 @@ class _Run:
                 self.summary.skipped[-1].reason += "; the previously indexed version is kept"
                 return
             # Remembered, so an unchanged file that cannot be used is not extracted again (OCR, ...)
-            self.files[key] = {"root": str(source.root), "size": source.size, "mtime_ns": source.mtime_ns,
-                               "hash": content_hash, "docs": {}, "skipped": reason}
+            self.files[key] = {
+                "root": str(source.root),
+                "size": source.size,
+                "mtime_ns": source.mtime_ns,
+                "hash": content_hash,
+                "docs": {},
+                "skipped": reason,
+            }
             return
         for gone in set(previous) - set(doc_hashes):
             self._delete(gone)

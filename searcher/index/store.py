@@ -13,6 +13,7 @@ so searches keep using the previous generation meanwhile and a killed rebuild ch
 previous generation is kept until the next switch, so searchers that opened it just before a switch
 can finish.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,7 +123,7 @@ def write_json(path: Path, data) -> None:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -6,6 +6,7 @@ the manifest does not know (an orphan); every source file is still there and unc
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
 folders is missing from the manifest.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,9 +16,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import store
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.sources import hash_bytes, walk_sources
+from . import store
 
 
 @dataclass
@@ -58,8 +59,12 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         raise FileNotFoundError(f"no index at {index_dir}")
     meta = store.read_json(generation / store.META, {})
     if meta.get("schema_version") != SCHEMA_VERSION:
-        report.add("schema", str(generation), f"schema version {meta.get('schema_version')} is not the current "
-                                               f"{SCHEMA_VERSION}: run 'search index --rebuild'")
+        report.add(
+            "schema",
+            str(generation),
+            f"schema version {meta.get('schema_version')} is not the current "
+            f"{SCHEMA_VERSION}: run 'search index --rebuild'",
+        )
     manifest = store.read_json(generation / store.MANIFEST, {"files": {}})["files"]
 
     ix = whoosh_index.open_dir(str(generation))

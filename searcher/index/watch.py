@@ -7,11 +7,12 @@ drives, and it cannot miss an event: whatever happened between two polls is seen
 The write lock is held only during each run, so a ``search index`` started by hand meanwhile waits for
 it or is refused as usual.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..ingest.extract import DEFAULT_MAX_BYTES
 from .indexer import IndexSummary, index_paths
@@ -24,9 +25,15 @@ def changed(summary: IndexSummary) -> bool:
     return bool(summary.added or summary.updated or summary.removed)
 
 
-def watch(paths: list[Path], index_dir: Path, report: Callable[[IndexSummary], None],
-          interval_s: float = DEFAULT_INTERVAL_S, max_bytes: int = DEFAULT_MAX_BYTES,
-          stop: threading.Event | None = None, wait_s: float = 30.0) -> None:
+def watch(
+    paths: list[Path],
+    index_dir: Path,
+    report: Callable[[IndexSummary], None],
+    interval_s: float = DEFAULT_INTERVAL_S,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stop: threading.Event | None = None,
+    wait_s: float = 30.0,
+) -> None:
     """Index ``paths`` now, then again whenever files change, until ``stop`` is set (or Ctrl-C).
 
     :param report: called with the first run's summary and with every later one that changed something.

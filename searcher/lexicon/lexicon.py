@@ -368,7 +368,6 @@ class Lexicon:
         self._cased: dict[str, str | None] = {}
         self._key_counts: dict[str, int] = {}  # single-syllable key -> count (0: never seen)
         self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
-        self._vocabulary: dict[str, int] | None = None
         self.worked_out: dict[str, dict] = {}  # see searcher.lexicon.restore.worked_out
 
     @classmethod
@@ -451,15 +450,6 @@ class Lexicon:
                 self._cased.clear()
             self._cased[form] = row[0][0] if row else None
         return self._cased[form]
-
-    def vocabulary(self) -> dict[str, int]:
-        """Every folded syllable key with its count (loaded once, for spelling suggestions)."""
-        if self._vocabulary is None:
-            vocab: dict[str, int] = {}
-            for key, count in self._all("SELECT key, count FROM ngram WHERE n = 1"):
-                vocab[key] = vocab.get(key, 0) + count
-            self._vocabulary = vocab
-        return self._vocabulary
 
     def suggest_rows(self, prefix: str, limit: int = 200) -> list[tuple[str, str, str, int]]:
         """(key, form, display, count) of offered phrases whose key starts with ``prefix``."""

@@ -53,8 +53,6 @@ _REPLACE = str.maketrans(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile(r"\r\n?|\u2028|\u2029|\x85")
 
-# Vietnamese tone marks as combining characters (grave, acute, tilde, hook above, dot below).
-TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _DOUBLED_MARK = re.compile(r"([\u0300-\u036f])\1+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _INVISIBLE_CHARS = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")

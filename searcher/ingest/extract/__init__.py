@@ -78,7 +78,6 @@ def _extract(path: pathlib.Path, kind: str, data: bytes | None) -> Extracted:
     raise ExtractError(f"unsupported file type {kind or '(no extension)'}")
 
 
-_BLANK_RUNS = re.compile(r"\n{2,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 

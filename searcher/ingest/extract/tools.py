@@ -1,7 +1,7 @@
 """External programs some formats need (antiword, pdftoppm, tesseract), found on PATH at run time.
 
-Kept in one place so a missing program turns into an ExtractError that names the Debian package to
-install, and so tests can pretend a program is absent.
+Kept in one place so tests can pretend a program is absent; a caller that cannot do without one
+raises an ExtractError that names the Debian package to install.
 """
 
 from __future__ import annotations
@@ -12,25 +12,10 @@ import subprocess
 
 from .base import ExtractError
 
-# program -> Debian package that provides it
-PACKAGES = {
-    "antiword": "antiword",
-    "catdoc": "catdoc",
-    "pdftoppm": "poppler-utils",
-    "tesseract": "tesseract-ocr",
-}
-
 
 def find_tool(name: str) -> str | None:
     """Absolute path of ``name`` on PATH, or None."""
     return shutil.which(name)
-
-
-def require(name: str, purpose: str) -> str:
-    path = find_tool(name)
-    if path is None:
-        raise ExtractError(f"{purpose} needs {name}: install the Debian package {PACKAGES.get(name, name)}")
-    return path
 
 
 def run(args: list[str], timeout: float, what: str, env: dict[str, str] | None = None) -> bytes:
