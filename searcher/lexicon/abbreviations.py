@@ -1,6 +1,6 @@
 """Abbreviations of administrative and military reports, both ways: ``UBND`` ↔ ``Ủy ban nhân dân``.
 
-The table is plain text (``short<TAB>long[<TAB>cased]``): ``searcher/data/abbreviations.tsv`` ships
+The table is plain text (``short<TAB>long[<TAB>cased]``): ``searcher/lexicon/data/abbreviations.tsv`` ships
 with the package; a user's own lines are read from ``abbreviations.tsv`` in the index folder and from
 the file named by ``$SEARCH_ABBREVIATIONS``. Forms are compared as folded syllables, so ``ubnd``,
 ``UBND``, ``uy ban nhan dan`` and ``Ủy ban nhân dân`` all match.
