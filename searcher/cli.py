@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -30,7 +31,7 @@ def _echo_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
-def _fail(message: str, as_json: bool, code: int = 1):
+def _fail(message: str, as_json: bool, code: int = 1) -> NoReturn:
     if as_json:
         _echo_json({"ok": False, "error": message})
     else:

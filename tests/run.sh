@@ -18,4 +18,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-python3 -m pytest "$@"
+# lint, format, types and the packages' layering first: quick, and they fail clearly
+python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
+lint-imports
+python3 -m pytest -m "" "$@"  # the whole suite: slow, browser and corpus tests included

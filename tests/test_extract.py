@@ -100,6 +100,24 @@ def test_homepage_is_skipped_not_taken_for_an_article():
     assert skip_reason(DATA / "homepage.html") == LIST_PAGE_REASON
 
 
+def test_declared_trafilatura_versions_are_those_html_extraction_works_with():
+    # Before 2.0 bare_extraction answers with a dict (no .text); 2.0 raises KeyError 'max_date' for
+    # date parameters without one. Both failed every HTML file.
+    import tomllib
+
+    import trafilatura
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    (requirement,) = [
+        r for r in map(Requirement, project["project"]["dependencies"]) if r.name == "trafilatura"
+    ]
+    assert not requirement.specifier.contains("1.12.2")
+    assert not requirement.specifier.contains("2.0.0")
+    assert requirement.specifier.contains("2.1.0")
+    assert requirement.specifier.contains(trafilatura.__version__)
+
+
 def test_docx_unicode_legacy_font_runs_capital_font_and_table(tmp_path):
     result = extract_file(write_docx(tmp_path / "report.docx"))
     assert result.text.split("\n") == [

@@ -14,6 +14,7 @@ import os
 import time
 
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from searcher.search.limits import MAX_QUERY_CHARS
 
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     if os.environ.get("SEARCH_INDEX_DIR"):
         app.config["INDEX_DIR"] = os.environ["SEARCH_INDEX_DIR"]
     app.config.update(config or {})
+    assert isinstance(app.json, DefaultJSONProvider)  # (Flask's own provider: these are its settings)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["engine"] = Engine(app.config["INDEX_DIR"])

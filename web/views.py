@@ -143,8 +143,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         response = _error(exc.description or exc.name, exc.code or 500)
-        if getattr(exc, "valid_methods", None):  # a 405 says what is allowed (RFC 9110)
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        valid_methods = getattr(exc, "valid_methods", None)
+        if valid_methods:  # a 405 says what is allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
     @app.errorhandler(Exception)

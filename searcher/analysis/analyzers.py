@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from pickle import dumps
 
@@ -358,18 +358,20 @@ class SyllableText(TEXT):
         if not isinstance(value, str) or type(fmt) not in (Frequency, Positions):
             return None
         terms, places = index_terms(value, self.form)
+        distinct: Iterable[str]  # the terms, each once, in order of first sight
         if type(fmt) is Frequency:
-            counted = Counter(terms)
+            distinct = counted = Counter(terms)
             freqs = list(counted.values())
             values = list(map(_packed_uint, freqs))
         else:
-            counted = defaultdict(list)
+            positions: defaultdict[str, list[int]] = defaultdict(list)
+            distinct = positions
             for text, pos in zip(terms, places):
-                counted[text].append(pos)
-            freqs = list(map(len, counted.values()))
-            values = list(map(_encoded_positions, counted.values()))
+                positions[text].append(pos)
+            freqs = list(map(len, positions.values()))
+            values = list(map(_encoded_positions, positions.values()))
         boost = fmt.field_boost
-        return list(map(str.encode, counted)), freqs, [f * boost for f in freqs], values
+        return list(map(str.encode, distinct)), freqs, [f * boost for f in freqs], values
 
     def index_pairs(self, value) -> list[str] | None:
         """For a bigram field, the syllables whose adjacent pairs are its terms in ``value``, for a

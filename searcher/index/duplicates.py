@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -114,12 +115,20 @@ def similarity(a: list[int], b: list[int]) -> float:
     return sum(x == y for x, y in zip(a, b)) / len(a)
 
 
+class _Entry(TypedDict):
+    """A document's row in the registry (and in ``fingerprints.json``)."""
+
+    exact: str  # exact_key
+    sig: list[int] | None  # signature, None for a short text
+    group: str
+
+
 class DuplicateRegistry:
     """Signatures of the documents of one generation, with the group each one belongs to."""
 
     def __init__(self, generation: Path, fresh: bool):
         self.path = generation / FILE
-        self.entries: dict[str, dict] = {} if fresh else store.read_json(self.path, {})
+        self.entries: dict[str, _Entry] = {} if fresh else store.read_json(self.path, {})
         self._exact: dict[str, str] = {}
         self._bands: dict[str, set[str]] = {}
         for doc_id, entry in self.entries.items():
@@ -128,9 +137,10 @@ class DuplicateRegistry:
     def _band_keys(self, sig: list[int]) -> list[str]:
         return [f"{i}:{hash(tuple(sig[i * ROWS : (i + 1) * ROWS]))}" for i in range(BANDS)]
 
-    def _remember(self, doc_id: str, entry: dict) -> None:
+    def _remember(self, doc_id: str, entry: _Entry) -> None:
         self._exact.setdefault(entry["exact"], doc_id)
-        for key in self._band_keys(entry["sig"]) if entry.get("sig") else ():
+        sig = entry.get("sig")
+        for key in self._band_keys(sig) if sig else ():
             self._bands.setdefault(key, set()).add(doc_id)
 
     def group_for(self, doc_id: str, text: str) -> str:
@@ -147,12 +157,14 @@ class DuplicateRegistry:
             best = 0.0
             candidates = set().union(*(self._bands.get(k, set()) for k in self._band_keys(sig)))
             for other in sorted(candidates):
-                score = similarity(sig, self.entries[other]["sig"])
+                other_sig = self.entries[other]["sig"]
+                assert other_sig is not None  # (a document in a band has a signature)
+                score = similarity(sig, other_sig)
                 if score >= NEAR_THRESHOLD and score > best:
                     best, group = score, self.entries[other]["group"]
         # A new group is named after its first text, not its first id: an id whose text changes
         # must not drag its former copies into its new group.
-        entry = {"exact": exact, "sig": sig, "group": group or f"g{exact}"}
+        entry: _Entry = {"exact": exact, "sig": sig, "group": group or f"g{exact}"}
         self.entries[doc_id] = entry
         self._remember(doc_id, entry)
         return entry["group"]
@@ -167,7 +179,8 @@ class DuplicateRegistry:
                 if e["exact"] == entry["exact"]:
                     self._exact[entry["exact"]] = other
                     break
-        for key in self._band_keys(entry["sig"]) if entry.get("sig") else ():
+        sig = entry.get("sig")
+        for key in self._band_keys(sig) if sig else ():
             self._bands.get(key, set()).discard(doc_id)
 
     def save(self) -> None:

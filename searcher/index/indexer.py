@@ -116,6 +116,7 @@ def index_paths(
             manifest: dict = {"files": {}}
             remembered_roots: list[str] = []
         else:
+            assert live is not None  # (a fresh build otherwise)
             target = live
             ix = whoosh_index.open_dir(str(target))
             manifest = store.read_json(target / store.MANIFEST, {"files": {}})
@@ -182,7 +183,7 @@ class _Run:
         self.files: dict = manifest.setdefault("files", {})
         self.summary = summary
         self.fresh = fresh
-        self.writer = None
+        self.writer: ParallelWriter | GroupingSegmentWriter | None = None
         self._pending: list[tuple[str, dict]] = []  # writer calls made before the writer was chosen
         self._pending_docs = 0
         self.known_ids = {doc_id for entry in self.files.values() for doc_id in entry["docs"]}

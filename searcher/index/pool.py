@@ -92,6 +92,7 @@ class SortedField:
         self._weights = weights
         self._lengths = self._starts = self._values = None
         if values is not None and len(values):
+            assert value_lengths is not None, "values come with their lengths"
             self._lengths = value_lengths.astype(np.int64)
             self._starts = np.cumsum(self._lengths) - self._lengths
             self._values = values
@@ -136,6 +137,7 @@ class SortedField:
         weights = self._weights[picked]
         if self._lengths is None:
             return ids, weights, None, b""
+        assert self._starts is not None and self._values is not None  # set with the lengths
         lengths = self._lengths[picked]
         total = int(lengths.sum())
         # every byte's place in the values as they came: its posting's start, plus its offset in it
@@ -219,11 +221,11 @@ class TermPool:
         numbers = list(map(field.numbers.get, syllables))
         if None in numbers:
             numbers = [field.number(s) if n is None else n for s, n in zip(syllables, numbers)]
-        numbers = np.array(numbers, dtype=np.uint64)
-        if len(numbers) == 1:
-            keys = (numbers << np.uint64(32)) | np.uint64(_ALONE)
+        column = np.array(numbers, dtype=np.uint64)
+        if len(column) == 1:
+            keys = (column << np.uint64(32)) | np.uint64(_ALONE)
         else:
-            keys = (numbers[:-1] << np.uint64(32)) | numbers[1:]
+            keys = (column[:-1] << np.uint64(32)) | column[1:]
         pairs, frequencies = np.unique(keys, return_counts=True)
         field.keys.frombytes(pairs.tobytes())
         field.docnums.extend(array("I", (docnum,)) * len(pairs))

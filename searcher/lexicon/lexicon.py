@@ -30,9 +30,13 @@ import threading
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..text.normalize import canonical_iy, canonical_tone, fold
 from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
 
 LEXICON_FILE = "lexicon.sqlite"
 FORMAT = 1
@@ -93,7 +97,7 @@ class LexiconBuilder:
         self.path = Path(generation) / LEXICON_FILE
         self.fresh = fresh
         self.ix = ix
-        self._searcher = None
+        self._searcher: Searcher | None = None
         self._plus = NgramCounts()
         self._minus: NgramCounts | None = None
         self._db: sqlite3.Connection | None = None

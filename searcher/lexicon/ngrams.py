@@ -26,6 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
+from typing import cast
 
 import numpy as np
 
@@ -126,7 +127,7 @@ class NgramCounts:
         numbers = list(map(self._number.get, syllables))
         if None in numbers:
             numbers = [self._new(s) if n is None else n for s, n in zip(syllables, numbers)]
-        self._buffer.extend(numbers)
+        self._buffer.extend(cast("list[int]", numbers))  # every None replaced just above
         self._buffer.append(0)
         if len(self._buffer) >= self.window:
             self.count_window(lossy=self.lossy)

@@ -105,7 +105,7 @@ def _options(lexicon: Lexicon, syllable: str, is_rare: bool, typed_exists: bool)
         return readings(lexicon, syllable)
 
     def found() -> list[tuple[str, float]]:
-        forms = candidates(lexicon, syllable)
+        forms: list[tuple[str, float]] = list(candidates(lexicon, syllable))  # (counts read as floats)
         if has_diacritics(syllable):
             typed = [(f, c) for f, c in forms if canonical_iy(f) == canonical_iy(syllable)] or [(syllable, 0)]
             other_tones = [

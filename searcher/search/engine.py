@@ -366,6 +366,8 @@ class Engine:
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
         corrected = result.did_you_mean
+        if corrected is None:  # (no correction to answer)
+            return result
         self._local.correcting = True
         try:
             second = self.search(corrected, **options)

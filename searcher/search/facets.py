@@ -46,8 +46,9 @@ class FacetTable:
         shown = np.zeros(len(self.dates), dtype=bool)
         shown[docnums] = True
         per_place = np.bincount(self._place_of[shown[self._place_docs]], minlength=len(self._place_names))
-        places = [[self._place_names[n], int(per_place[n])] for n in np.flatnonzero(per_place).tolist()]
-        places.sort(key=lambda item: (-item[1], item[0]))
+        found = np.flatnonzero(per_place).tolist()
+        found.sort(key=lambda n: (-int(per_place[n]), self._place_names[n]))
+        places = [[self._place_names[n], int(per_place[n])] for n in found]
         years = self.dates[docnums] // 10000
         values, counts = np.unique(years[years > 0], return_counts=True)
         return {

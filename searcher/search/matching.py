@@ -137,7 +137,7 @@ class _Scorer:
             raise Unsupported(f"boosted {type(q).__name__}")
         if type(q) is Q.Or:
             scores, matched = self._empty()
-            terms: list[tuple] = []  # the postings of the term children read so far, not yet added
+            terms = []  # the postings of the term children read so far, not yet added
             for number, child in enumerate(q.subqueries):
                 # the most selective terms come first (query.py orders them): read at least one
                 if number and self.deadline is not None and time.perf_counter() > self.deadline:
@@ -256,7 +256,7 @@ class _Scorer:
                 return common[:0]
             infos.append(info)
         order = sorted(range(len(texts)), key=lambda n: infos[n].doc_frequency())
-        starts = None
+        starts: np.ndarray | None = None
         for group in ([order[0]], order[1:2], order[2:]):
             if not len(common) or not group:
                 break
@@ -281,6 +281,7 @@ class _Scorer:
                 keys = (np.repeat(docs, own) << 32) + word_positions - place
                 keys = keys[word_positions >= place]
                 starts = keys if starts is None else starts[sorted_member(starts, keys)]
+            assert starts is not None  # (the group is not empty)
             found = starts >> 32
             common = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
         return common
@@ -360,6 +361,7 @@ class _Scorer:
         if not found:
             return
         if not self.scoring:
+            assert matched is not None  # (only a scoring pass reads terms within some documents)
             for reader, offset, info in found:
                 matched[segment_postings(reader, fieldname, text, info, self.decoded)[0] + offset] = True
             return
@@ -372,7 +374,7 @@ class _Scorer:
             B = field_B(weighting, fieldname)
             # WeightingModel.idf, from the term infos already read
             idf = log(self.size / (sum(info.doc_frequency() for _, _, info in found) + 1)) + 1
-            norms = _length_norms(self.norms, self.K1, B, searcher.avg_field_length(fieldname) or 1)
+            norms = _length_norms(self.norms, self._k1(), B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             if within is None:
                 ids, tf = segment_postings(reader, fieldname, text, info, self.decoded)
@@ -393,6 +395,11 @@ class _Scorer:
             if matched is not None:
                 matched[terms[-1][0]] = True
 
+    def _k1(self) -> float:
+        """The weighting's K1, which scoring a field needs (:meth:`_read_term` checks it has one)."""
+        assert self.K1 is not None
+        return self.K1
+
     def _add_terms(self, terms: list, scores: np.ndarray) -> None:
         """Add the scores of the postings read into ``terms`` (emptied) to ``scores``: Whoosh's
         ``bm25`` for scored fields, the posting's weight otherwise (Whoosh's WeightScorer), times the
@@ -406,10 +413,13 @@ class _Scorer:
         if all(t[2] is not None for t in terms):  # every field scored: BM25 throughout
             tf = np.concatenate([t[1] for t in terms])
             idf = np.repeat([t[3] for t in terms], counts)
-            s = idf * ((tf * (self.K1 + 1)) / (tf + np.concatenate([t[2] for t in terms])))
+            s = idf * ((tf * (self._k1() + 1)) / (tf + np.concatenate([t[2] for t in terms])))
         else:  # an unscored field among them (rare): its postings count their weight
             s = np.concatenate(
-                [t[3] * ((t[1] * (self.K1 + 1)) / (t[1] + t[2])) if t[2] is not None else t[1] for t in terms]
+                [
+                    t[3] * ((t[1] * (self._k1() + 1)) / (t[1] + t[2])) if t[2] is not None else t[1]
+                    for t in terms
+                ]
             )
         boosts = [t[4] for t in terms]
         if any(boost != 1.0 for boost in boosts):

@@ -21,6 +21,7 @@ candidates are worked out together.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -55,7 +56,7 @@ class Query:
         self,
         weights: dict[str, float],
         pairs: set[tuple[str, str]],
-        synonyms: list[tuple[list[str], list[str]]] = (),
+        synonyms: Sequence[tuple[list[str], list[str]]] = (),
     ):
         """:param weights: folded query word -> its weight (idf); the words' weights make the whole.
         :param pairs: adjacent query words (folded) that earn a bonus when found side by side.

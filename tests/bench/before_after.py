@@ -37,7 +37,7 @@ def worker(code: str, index: str, plain: bool) -> None:
     """Answer queries read from stdin (one JSON string a line) with the engine of ``code``; write each
     search's time in ms."""
     sys.path.insert(0, code)
-    from searcher.search.engine import Engine
+    from searcher import Engine  # the public name: the same in older layouts
 
     engine = Engine(index)
     if plain:

@@ -34,6 +34,7 @@ def encode_block(
     numpy, nothing to decompress), then the value lengths and values compressed together."""
     parts = [_HEADER.pack(id_size, weight_size, length_size, bool(compression)), deltas, weights]
     if length_size:
+        assert lengths is not None, "value lengths come with their size"
         tail = lengths + values
         parts.append(zlib.compress(tail, compression) if compression else tail)
     return b"".join(parts)

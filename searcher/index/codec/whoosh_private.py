@@ -184,8 +184,11 @@ class InliningPostingsWriter(W3PostingsWriter):
     """Whoosh 3's posting writer with lists of fewer than ``inlinelimit`` postings kept in the term's
     entry (Whoosh's own ``finish_postings`` calls a term info method that does not exist)."""
 
+    _terminfo: W3TermInfo | None  # the term being written (from start_postings), None between terms
+
     def finish_postings(self):
         terminfo = self._terminfo
+        assert terminfo is not None, "finish_postings outside a term"
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
         terminfo.add_block(self)
@@ -272,6 +275,7 @@ class ArrayPostingsWriter(InliningPostingsWriter):
     def finish_postings(self):
         if self._blockcount and not len(self):  # add_blocks wrote the last block already
             terminfo = self._terminfo
+            assert terminfo is not None, "finish_postings outside a term"
             terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
             self._terminfo = None
             return terminfo
@@ -281,6 +285,7 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         if not self._blockcount:
             self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        assert self._terminfo is not None, "a block written outside a term"
         self._terminfo.add_block(stats)
         # the block as a whole is not compressed (its values are): Whoosh's compression flag says 0
         info = dumps(

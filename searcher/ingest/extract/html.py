@@ -165,6 +165,7 @@ def extract_html(data: bytes) -> Extracted:
         favor_precision=True,
         date_extraction_params={"original_date": True, "extensive_search": True},
     )
+    assert not isinstance(result, dict)  # (a dict only when asked for with as_dict)
     text = (result.text if result is not None else "") or ""
     if _is_front_page(url, lxml.html.document_fromstring(markup), text):
         raise ExtractError(LIST_PAGE_REASON)

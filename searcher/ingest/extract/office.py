@@ -203,7 +203,7 @@ def extract_docx(path: pathlib.Path) -> Extracted:
 
 
 def _uses_legacy_fonts(document) -> bool:
-    names = set()
+    names: set[str] = set()
     for fonts in document.element.body.iter(f"{_W}rFonts"):
         names.update(v for k, v in fonts.attrib.items() if k in (f"{_W}hAnsi", f"{_W}ascii"))
     for fonts in document.styles.element.iter(f"{_W}rFonts"):
@@ -246,10 +246,10 @@ def extract_rtf(path: pathlib.Path) -> Extracted:
     if not data.lstrip().startswith(b"{\\rtf"):
         raise ExtractError("not an RTF file")
     encoding = "cp1252"
-    match = _CODEPAGE.search(data[:2048])
-    if match:
+    codepage = _CODEPAGE.search(data[:2048])
+    if codepage:
         try:
-            encoding = codecs.lookup(f"cp{int(match.group(1))}").name
+            encoding = codecs.lookup(f"cp{int(codepage.group(1))}").name
         except LookupError:
             pass
     # RTF is 7-bit text; bytes above 0x7F (rare, raw 8-bit files) keep their value through latin-1.

@@ -99,4 +99,5 @@ def decode_text_bytes(data: bytes) -> tuple[str, str]:
     if _looks_binary(text):
         raise ExtractError("binary content")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert encoding is not None  # (set with the text)
     return unicodedata.normalize("NFC", text), encoding
