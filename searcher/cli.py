@@ -209,11 +209,20 @@ def _print_result(result) -> None:
     for note in result.notes:
         click.echo(click.style(f"note: {in_english(note)}", fg="yellow"))
     for rank, hit in enumerate(result.hits, first + 1):
-        date = f"  {hit.date}" if hit.date else ""
-        click.echo(f"\n{rank}. " + click.style(hit.title or hit.id, bold=True) + date)
-        click.echo(click.style(f"   {hit.id}  (score {hit.score:.2f})", dim=True))
+        click.echo(f"\n{rank}. " + click.style(hit.title or hit.id, bold=True))
+        click.echo("   " + _byline(hit.source, hit.date, hit.places))
+        click.echo(click.style(f"   {hit.url or hit.id}  (score {hit.score:.2f})", dim=True))
         snippet = _MARK.sub(lambda m: click.style(m.group(1), fg="red", bold=True), hit.snippet)
         click.echo("   " + html.unescape(_TAG.sub("", snippet)))
+
+
+def _byline(source: str | None, date: str | None, places: list[str]) -> str:
+    """The line "site · date · places", as the result page shows it (an unknown date said so)."""
+    parts = [source] if source else []
+    parts.append(f"{date[8:10]}/{date[5:7]}/{date[:4]}" if date else "không rõ ngày")
+    if places:
+        parts.append(", ".join(places))
+    return " · ".join(parts)
 
 
 @cli.command("show")
@@ -234,7 +243,8 @@ def show_command(doc_id, index_dir, as_json):
         _echo_json({"ok": True, **doc})
         return
     click.echo(click.style(doc["title"], bold=True))
-    click.echo(click.style(f"{doc['id']}  {doc['date'] or ''}  {doc['path']}", dim=True))
+    click.echo(_byline(doc.get("source"), doc["date"], doc["places"]))
+    click.echo(click.style(f"{doc.get('url') or doc['id']}  ({doc['path']})", dim=True))
     click.echo()
     click.echo(doc["text"])
 

@@ -39,16 +39,18 @@ def test_exact_and_near_copies_are_grouped_in_results(folder, tmp_path):
     hits = result.hits
     ids = [hit.id for hit in hits]
     assert len(ids) == len(set(ids)) == 5  # seven documents, five stories
-    assert result.total == 5 and sum(n for _, n in result.facets["years"]) == 5  # counted once too
+    # counted once too; two of the five stories are undated (no date line): no year to count
+    assert result.total == 5 and sum(n for _, n in result.facets["years"]) == 3
     by_id = {hit.id: hit for hit in hits}
     bac_kan = by_id.get(BAC_KAN) or by_id[SAVED_TWICE]
-    assert set(bac_kan.duplicates) | {bac_kan.id} == {BAC_KAN, SAVED_TWICE}
+    assert {d["id"] for d in bac_kan.duplicates} | {bac_kan.id} == {BAC_KAN, SAVED_TWICE}
     dien_bien = by_id.get(DIEN_BIEN_2022) or by_id[REPUBLISHED]
-    assert set(dien_bien.duplicates) | {dien_bien.id} == {DIEN_BIEN_2022, REPUBLISHED}
+    assert {d["id"] for d in dien_bien.duplicates} | {dien_bien.id} == {DIEN_BIEN_2022, REPUBLISHED}
     assert by_id[DIEN_BIEN_2023].duplicates == []  # same province and topic, another story
 
     copy = engine.get(REPUBLISHED)  # the duplicates stay reachable by id
-    assert copy["duplicates"] == [DIEN_BIEN_2022] and "đăng lại với sự đồng ý" in copy["text"]
+    assert [d["id"] for d in copy["duplicates"]] == [DIEN_BIEN_2022]
+    assert "đăng lại với sự đồng ý" in copy["text"]
 
 
 def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_path):
@@ -82,9 +84,9 @@ def test_duplicates_in_cli_json_and_show(folder, tmp_path, runner):
         cli, ["query", "hội nghị sơ kết quốc phòng toàn dân Bắc Kạn", "--index-dir", index_dir, "--json"]
     )
     top = json.loads(out.output)["hits"][0]
-    assert {top["id"], *top["duplicates"]} == {BAC_KAN, SAVED_TWICE}
+    assert {top["id"], *(d["id"] for d in top["duplicates"])} == {BAC_KAN, SAVED_TWICE}
     shown = json.loads(runner.invoke(cli, ["show", SAVED_TWICE, "--index-dir", index_dir, "--json"]).output)
-    assert shown["ok"] and shown["duplicates"] == [BAC_KAN]
+    assert shown["ok"] and [d["id"] for d in shown["duplicates"]] == [BAC_KAN]
 
 
 def test_group_survives_removal_of_the_first_copy_and_follows_changes(folder, tmp_path):
@@ -101,7 +103,7 @@ def test_group_survives_removal_of_the_first_copy_and_follows_changes(folder, tm
     copy = tmp_path / "docs" / "again.txt"
     shutil.copy(folder / SAVED_TWICE, copy)
     index_paths([folder], index_dir)  # incremental: compared with what the index already holds
-    assert Engine(index_dir).get("again.txt")["duplicates"] == [SAVED_TWICE]
+    assert [d["id"] for d in Engine(index_dir).get("again.txt")["duplicates"]] == [SAVED_TWICE]
 
 
 def test_fingerprints():

@@ -33,9 +33,9 @@ EXPECTED = {
         "Thương Thương",
         ["Ninh Bình"],
     ),
-    DIEN_BIEN_2023: (
+    DIEN_BIEN_2023: (  # "Chiều 21-6" opens the lead but no date line says the year: unknown
         "Điện Biên: Tập trung thực hiện hiệu quả nhiệm vụ quân sự, quốc phòng địa phương",
-        "2023-06-21",
+        None,
         "HÀ KHÁNH - PHẠM HIẾU",
         ["Điện Biên"],
     ),
@@ -59,7 +59,8 @@ def test_seed_metadata(seed):
         ("Tiêu đề\nCập nhật: 2019-09-26 10:00\nNội dung", "2019-09-26"),
         ("Tiêu đề\n10:00 - 31/02/2024\nNội dung", None),  # no 31 February
         ("Tiêu đề\nGiai đoạn 2009 - 2019 đã qua.", None),  # a range is not a date
-        ("Tiêu đề dài\nSáng 3-2, hội nghị khai mạc.\nKế hoạch năm 2021 được thông qua.", "2021-02-03"),
+        # a day in the lead and a year the text mentions are no evidence of publication
+        ("Tiêu đề dài\nSáng 3-2, hội nghị khai mạc.\nKế hoạch năm 2021 được thông qua.", None),
     ],
 )
 def test_date_forms(text, date):

@@ -105,8 +105,9 @@ def test_pages(client):
 def test_sort_by_date(client):
     data = client.get("/search.json", query_string={"q": "quốc phòng", "sort": "date"}).get_json()
     dates = [hit["date"] for hit in data["hits"]]
-    assert dates == sorted(dates, reverse=True)
-    assert DIEN_BIEN_2023 in json_hit_ids(data)
+    dated = [d for d in dates if d]
+    assert dates == sorted(dated, reverse=True) + [None] * (len(dates) - len(dated))  # undated last
+    assert DIEN_BIEN_2023 in json_hit_ids(data)  # undated, still found
 
 
 def test_place_and_year_filters_with_counts(client):
@@ -118,7 +119,7 @@ def test_place_and_year_filters_with_counts(client):
     years = client.get(
         "/search.json", query_string={"q": "quốc phòng", "from": "2022", "to": "2023"}
     ).get_json()
-    assert sorted(json_hit_ids(years)) == sorted([DIEN_BIEN_2022, DIEN_BIEN_2023])
+    assert json_hit_ids(years) == [DIEN_BIEN_2022]  # the 2023 report has no date line: no year to match
     days = client.get(
         "/search.json", query_string={"q": "quốc phòng", "from": "2019-09-27", "to": "2019-09-27"}
     ).get_json()
@@ -502,8 +503,9 @@ def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
     data = client.get("/search.json", query_string={"q": "quốc phòng toàn dân"}).get_json()
     grouped = [hit for hit in data["hits"] if hit["duplicates"]]
     assert len(data["hits"]) == 5 and len(grouped) == 1
-    shown, other = grouped[0]["id"], grouped[0]["duplicates"][0]
+    shown, other = grouped[0]["id"], grouped[0]["duplicates"][0]["id"]
     assert {shown, other} == {BAC_KAN, "saved again.txt"}
+    assert grouped[0]["duplicates"][0]["title"] == grouped[0]["title"]  # a copy is shown by its title
     page = client.get("/", query_string={"q": "quốc phòng toàn dân"}).get_data(as_text=True)
     assert "<summary>1 bản cùng nội dung</summary>" in page
     assert ["Bắc Kạn", 1] in data["facets"]["places"]  # the two copies count once, as they show once

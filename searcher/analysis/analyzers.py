@@ -32,7 +32,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from ..text.normalize import canonical_iy, canonical_tone, fold
+from ..text.normalize import canonical_iy, canonical_tone, fold, index_form
 
 # A token is a run of letters/digits; runs joined by "/", "-", "." or "," with no space between
 # (document numbers such as 21/2019/NĐ-CP, dates 26/9/2019, numbers 1.000,5) form one compound.
@@ -78,7 +78,8 @@ class SyllableTokenizer(Tokenizer):
             return
         keep_wholes = mode != "query"
         pos = start_pos
-        for match in _COMPOUND.finditer(value):
+        # stored text keeps its dashes and quotes: read as their plain forms, one for one (offsets hold)
+        for match in _COMPOUND.finditer(index_form(value)):
             text = match.group()
             start = match.start()
             if text.isalnum():  # the common case: one syllable or number
@@ -266,7 +267,7 @@ def _index_tokens(value: str) -> tuple[list[str], Sequence[int], list[bool] | No
     """The lowercase tokens of ``value`` in index mode, their positions and which are whole compounds
     (None: none is): what SyllableTokenizer gives, without a token object per token. Between two
     compounds (``21/2019/NĐ-CP``, ``1.000``) every regex match is a token of its own."""
-    words = _COMPOUND.findall(value)
+    words = _COMPOUND.findall(index_form(value))
     plain = list(map(str.isalnum, words))
     if all(plain):
         return list(map(str.lower, words)), range(len(words)), None

@@ -11,8 +11,9 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from .analyzers import SyllableText
 
 # 2: i/y spellings merged by the analyzers; 3: modules moved into packages (Whoosh pickles the
-# analyzers and the codec by their import path, so an older index cannot be opened)
-SCHEMA_VERSION = 3
+# analyzers and the codec by their import path, so an older index cannot be opened); 4: the source's own
+# text stored, relative paths, publication dates only from evidence, places mentioned, file dates
+SCHEMA_VERSION = 4
 
 
 def make_schema() -> Schema:
@@ -20,7 +21,7 @@ def make_schema() -> Schema:
     return Schema(
         # Identity and bookkeeping
         id=ID(unique=True, stored=True),  # path relative to the folder given, or the JSONL record id
-        path=ID(stored=True),  # source file (absolute), for display and incremental updates
+        path=ID(stored=True),  # source file relative to the folder indexed (never an absolute path)
         content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
         # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams
         # (positions only where phrases are matched: the folded fields)
@@ -32,12 +33,15 @@ def make_schema() -> Schema:
         body_fold=SyllableText("folded", phrase=True),
         body_bi=SyllableText("bigram", phrase=False),
         body_bi_exact=SyllableText("exact_bigram", phrase=False),
-        # The cleaned text every offset refers to: shown, highlighted, returned by `search show`
+        # The source's own text (decoded, cleaned) every offset refers to: shown, highlighted, returned by
+        # `search show`; the analyzers read dashes, quotes and tone placement in their plain forms
         text=STORED,
         # Metadata for display and filtering
         date=ID(stored=True, sortable=True),  # ISO YYYY-MM-DD: lexical order is date order
-        date_source=STORED,  # "text", "record" or "file" (file mtime: a fallback, shown as such)
-        places=KEYWORD(stored=True, commas=True, scorable=False),  # canonical province/city names
+        date_source=STORED,  # "text", "metadata" or "record"; no date when there is no evidence of one
+        places=KEYWORD(stored=True, commas=True, scorable=False),  # provinces/cities the report is about
+        places_mentioned=STORED,  # every province/city it names, comma-separated
+        modified=STORED,  # ISO date the file was last modified: shown as such, never a publication date
         author=STORED,
         url=STORED,
         source=STORED,

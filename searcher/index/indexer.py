@@ -73,6 +73,8 @@ def to_index_doc(doc: Document) -> dict:
         "date": doc.date or "",
         "date_source": doc.date_source,
         "places": ",".join(doc.places),
+        "places_mentioned": ",".join(doc.places_mentioned),
+        "modified": doc.modified,
         "author": doc.author,
         "url": doc.url,
         "source": doc.source,

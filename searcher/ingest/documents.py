@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..text.normalize import normalize_text
+from ..text.normalize import decode_text
 from .clean import remove_boilerplate
 from .extract import DEFAULT_MAX_BYTES, ExtractError, extract_file
-from .metadata import extract_author, extract_date, extract_title, official_date, official_title
+from .metadata import extract_author, extract_date, extract_title, official_date, official_title, strip_markup
 from .model import Document, Skipped
-from .places import find_places
+from .places import tag_places
 
 # Formats whose files carry an official document (decision, decree, report) rather than a web article.
 OFFICE_KINDS = (".doc", ".docx", ".rtf", ".pdf")
@@ -27,32 +27,32 @@ def document_from_file(source, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) 
         extracted = extract_file(source.path, max_bytes=max_bytes, data=data)
     except ExtractError as exc:
         return Skipped(str(source.path), exc.reason)
-    text = normalize_text(extracted.text)
-    title = normalize_text(extracted.title or "").strip()
+    text = decode_text(extracted.text)
+    title = strip_markup(decode_text(extracted.title or ""))
     date, date_source = _iso_date(extracted.date), "metadata"
-    author = normalize_text(extracted.author).strip() if extracted.author else None
+    author = decode_text(extracted.author).strip() if extracted.author else None
+    official = official_title(text)
     if source.path.suffix.lower() in OFFICE_KINDS:
         author = None  # the properties name whoever typed the file; a signature is read from the text
-        official = official_title(text)
         if official and len(official) >= len(title):  # a property title shorter than that is a leftover
             title = official
-        date, date_source = (official_date(text), "text") if official_date(text) else (date, "metadata")
+    # the heading's "<place>, ngày D tháng M năm Y" (a text file must also open like an official document)
+    if (official or source.path.suffix.lower() in OFFICE_KINDS) and official_date(text):
+        date, date_source = official_date(text), "text"
     doc = Document(
         id=source.rel_id,
         title=title,
         text=text,
-        path=str(source.path),
+        path=source.rel_id,
         date=date,
         date_source=date_source if date else None,
         author=author,
         url=extracted.url,
+        source=extracted.site or source.folder_name,
         content_hash="",
+        modified=dt.datetime.fromtimestamp(source.mtime_ns / 1e9).date().isoformat(),
     )
-    doc = finish_document(doc, clean=True)
-    if not doc.date:
-        doc.date = dt.datetime.fromtimestamp(source.mtime_ns / 1e9).date().isoformat()
-        doc.date_source = "file"
-    return doc
+    return finish_document(doc, clean=True)
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -77,5 +77,6 @@ def finish_document(doc: Document, clean: bool = False) -> Document:
     if clean:
         doc.text = remove_boilerplate(raw)
         doc.author = doc.author or extract_author(doc.text)
-    doc.places = doc.places or find_places(doc.title, doc.text)
+    if not doc.places:
+        doc.places, doc.places_mentioned = tag_places(doc.title, doc.text)
     return doc

@@ -1,33 +1,45 @@
 """Title, publication date and byline of an article, read from its text.
 
-Dates are looked for where portals print them: on a header line next to the headline
-(``(Cập nhật lúc: 27/09/2019 09:13:55 )``, ``17:25 - Thứ Sáu, 14/10/2022``), else in the lead
-(``Chiều 21-6`` with the year from the text). A portal's own header date above the headline is the day
-the page was saved, not the day the article appeared, and is used only when nothing else is found.
+A date is taken only from evidence of publication: a date line, i.e. a line that holds a date and
+nothing else a reader would call text (``(Cập nhật lúc: 27/09/2019 09:13:55 )``, ``17:25 - Thứ Sáu,
+14/10/2022 Lượt xem: 5317``), just below the headline or at the end of the article. A date or a year
+the text mentions ("đến năm 2035", "Chiều 21-6") says when something happened, not when the report
+appeared, and a portal's own date above the headline is the day the page was saved: neither is used.
+Unknown means no date.
+
+A title is a headline: where the first line runs into the lead paragraph (old portal exports have no
+title field), it is cut where the headline ends (see :func:`headline`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 from itertools import islice
 
 from .clean import is_boilerplate
 
 TITLE_MAX_CHARS = 200
-_DMY = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d{2})\b")
+HEADLINE_MAX_WORDS = 25  # a headline is seldom longer; a longer first line runs into the lead
+HEADLINE_RUN_ON_WORDS = 20  # first lines longer than this are checked for the lead's start
+_DASHES = "\\-\u2010-\u2015\u2212"
+_DMY = re.compile(rf"\b(\d{{1,2}})[/.{_DASHES}](\d{{1,2}})[/.{_DASHES}]((?:19|20)\d{{2}})\b")
 _DMY_WORDS = re.compile(r"\bngày (\d{1,2}) tháng (\d{1,2}) năm ((?:19|20)\d{2})\b", re.I)
 _ISO = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
-_DAY_MONTH = re.compile(
-    r"^(?:sáng|trưa|chiều|tối|đêm|ngày|hôm nay|rạng sáng)\s+(?:ngày\s+)?(\d{1,2})[-/](\d{1,2})\b", re.I
-)
-_YEAR_IN_TEXT = re.compile(r"\bnăm ((?:19|20)\d{2})\b")
-_DATE_LINE_HINT = re.compile(
-    r"cập nhật|ngày đăng|đăng lúc|thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|lượt xem|\d{1,2}:\d{2}", re.I
+# what a date line may hold besides its date: times, weekdays, "updated", view counters, separators
+_DATE_LINE_WORDS = re.compile(
+    r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*(?:am|pm|sa|ch))?|\bgmt\s*[+-]?\s*\d*|\butc\b"
+    r"|\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|\d)|\bchủ\s+nhật|\bcập\s+nhật(?:\s+lúc)?|\bngày\s+đăng"
+    r"|\bđăng\s+(?:lúc|ngày)|\bxuất\s+bản|\bngày\b|\blúc\b|\bgiờ\b|\blượt\s+xem|\bin\s+bài(?:\s+viết)?"
+    r"|\bsáng|\bchiều|\btối|\bphát\s+hành|\bthời\s+gian|\d+",
+    re.I,
 )
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin|bài|ảnh|theo|nguồn)\s*:\s*)", re.I
 )
+_MARKUP = re.compile(r"<[^<>]{0,500}>")
+_AGENCY_MARK = re.compile(r"\s\((?:[A-ZĐ][\w.]{0,10}|Dân trí|Chinhphu\.vn)\)\s*[-–—]")
 
 
 def meaningful_lines(text: str) -> list[str]:
@@ -42,49 +54,126 @@ def _lines(text: str):
             yield " ".join(line.split())
 
 
+def strip_markup(line: str) -> str:
+    """``line`` without HTML tags and entities (a title copied from a page's source)."""
+    if "<" in line or "&" in line:
+        line = html_lib.unescape(_MARKUP.sub(" ", line))
+    return " ".join(line.split())
+
+
 def extract_title(text: str) -> str:
-    """The headline: the first line that is not portal furniture and has some letters."""
+    """The headline: the first line that is not portal furniture and has some letters, cut where it
+    runs into the lead."""
     for line in _lines(text):
+        line = strip_markup(line)
         if is_boilerplate(line) or sum(ch.isalpha() for ch in line) < 3:
             continue
-        if len(line) > TITLE_MAX_CHARS:  # a first line that runs into the lead paragraph
-            cut = line.rfind(" ", 0, TITLE_MAX_CHARS)
-            line = line[: cut if cut > 0 else TITLE_MAX_CHARS] + " …"
-        return line
+        return headline(line, text)
     return ""
 
 
+def headline(line: str, text: str = "") -> str:
+    """``line`` up to where its headline ends, when it runs into the lead paragraph.
+
+    A first line of more than :data:`HEADLINE_RUN_ON_WORDS` words is cut before the first of: a news
+    agency's dateline mark (``(NLĐ)-``), a word after a sentence's end, or a capitalised word that
+    ``text`` otherwise writes in lower case (a common word opening the lead: "... ở 2 cánh Với phong
+    độ ..."; names and titles are written capitalised throughout). Failing those, the line is cut at
+    :data:`HEADLINE_MAX_WORDS` words. Markup never stays in a title.
+    """
+    line = strip_markup(line)
+    words = line.split()
+    mark = _AGENCY_MARK.search(line)
+    if mark and len(line[: mark.start()].split()) >= 3:
+        return line[: mark.start()].rstrip(" -–—:,")
+    if len(words) <= HEADLINE_RUN_ON_WORDS:
+        return line
+    usage = _case_usage(text or line)
+    for i in range(3, min(len(words), HEADLINE_MAX_WORDS + 1)):
+        before, word = words[i - 1], words[i]
+        ended = before.endswith((".", "!", "?", "…")) and word[:1].isupper()
+        if ended and not re.fullmatch(r"(?:[A-ZĐ]\.)+|\w{1,3}\.", before):
+            return " ".join(words[:i]).rstrip(".")
+        if not before.endswith(":") and _opens_sentence(word, usage):
+            return " ".join(words[:i]).rstrip(" ,:;-–—")
+    if len(words) <= HEADLINE_MAX_WORDS:
+        return line
+    cut = " ".join(words[:HEADLINE_MAX_WORDS])
+    if len(cut) > TITLE_MAX_CHARS:
+        cut = cut[: cut.rfind(" ", 0, TITLE_MAX_CHARS)]
+    return cut.rstrip(" ,:;-–—") + " …"
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# words that open a lead paragraph ("... cánh Theo Sở GD-ĐT ...") and are never part of a name
+_OPENERS = frozenset(
+    "Theo Ngày Sáng Chiều Trưa Tối Đêm Hôm Trong Tại Sau Trước Với Khi Đó Đây Các Những Nhiều Mỗi Vào "
+    "Từ Ngay Hiện Vừa Nhằm Để Nhưng Tuy Dù Mặc Nếu Vì Do Bởi Cùng".split()
+)
+
+
+def _case_usage(text: str) -> dict[str, list[int]]:
+    """lowercase word -> [times written in lower case, times capitalised inside a sentence]."""
+    usage: dict[str, list[int]] = {}
+    previous_end = ""
+    for match in _WORD.finditer(text[:20000]):
+        word = match.group()
+        entry = usage.setdefault(word.lower(), [0, 0])
+        if word.islower():
+            entry[0] += 1
+        elif not re.search(r"[.!?:\n\"“]\s*$", previous_end):
+            entry[1] += 1
+        previous_end = text[max(0, match.start() - 3) : match.start()]
+    return usage
+
+
+def _opens_sentence(word: str, usage: dict[str, list[int]]) -> bool:
+    """A capitalised common word (the lead's first word), not a name, title or abbreviation."""
+    bare = word.strip("\"'“”‘’«»()[]")
+    if not bare[:1].isupper() or not bare[1:].islower() or not bare.isalpha():
+        return False
+    if bare in _OPENERS:
+        return True
+    lower, capitalised = usage.get(bare.lower(), (0, 0))
+    return lower >= 1 and lower > 2 * capitalised
+
+
+def _date_line_date(line: str) -> str | None:
+    """The date of ``line`` when it is a date line: a date, with nothing but times, weekdays, update
+    notes, counters and at most a short byline around it."""
+    if len(line) > 120:
+        return None
+    date = _first_date(line)
+    if not date:
+        return None
+    rest = _DATE_LINE_WORDS.sub(" ", _DMY_WORDS.sub(" ", _DMY.sub(" ", _ISO.sub(" ", line))))
+    return date if len(_WORD.findall(rest)) <= 4 else None
+
+
 def extract_date(text: str) -> str | None:
-    """ISO date of publication found in the text, or None."""
+    """ISO date of publication from a date line of ``text`` (just below the headline, or among the
+    article's last lines), or None: see the module's notes."""
     title = extract_title(text)
-    # the lines up to the title's (the first starting as it does) and five more
     lines: list[str] = []
     following = _lines(text)
-    title_index = 0
+    title_index = -1
     if title:
         for line in following:
             lines.append(line)
-            if line.startswith(title[:40]):
+            if strip_markup(line).startswith(title[:40].rstrip(" …")):
                 title_index = len(lines) - 1
                 break
-    lines.extend(islice(following, max(0, title_index + 6 - len(lines))))
-    header_date = None
-    for i, line in enumerate(lines[: title_index + 6]):
-        if len(line) > 120 or not _DATE_LINE_HINT.search(line):
-            continue
-        date = _first_date(line)
-        if date and i < title_index:
-            header_date = header_date or date  # the portal's "today": keep looking below the title
-        elif date:
+    lines.extend(islice(following, max(0, title_index + 7 - len(lines))))
+    for line in lines[title_index + 1 : title_index + 7]:  # above the headline: the portal's "today"
+        date = _date_line_date(line)
+        if date:
             return date
-    for line in lines[title_index + 1 : title_index + 4]:  # "Chiều 21-6, ..." in the lead
-        match = _DAY_MONTH.match(line)
-        year = _YEAR_IN_TEXT.search(text) if match else None
-        if match and year:
-            date = _valid(int(year.group(1)), int(match.group(2)), int(match.group(1)))
-            if date:
-                return date
-    return header_date
+    tail = [line for line in meaningful_lines(text[-2000:]) if not is_boilerplate(line)][-3:]
+    for line in reversed(tail):
+        date = _date_line_date(line)
+        if date:
+            return date
+    return None
 
 
 def _first_date(line: str) -> str | None:
@@ -99,9 +188,11 @@ def _first_date(line: str) -> str | None:
 
 def _valid(year: int, month: int, day: int) -> str | None:
     try:
-        return dt.date(year, month, day).isoformat()
+        date = dt.date(year, month, day)
     except ValueError:
         return None
+    # a publication date lies between the country's first decrees and tomorrow
+    return date.isoformat() if dt.date(1945, 1, 1) <= date <= dt.date.today() + dt.timedelta(days=1) else None
 
 
 def extract_author(text: str) -> str | None:

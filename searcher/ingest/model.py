@@ -12,21 +12,24 @@ from dataclasses import dataclass, field
 class Document:
     """One indexable document, already cleaned.
 
-    ``text`` is the exact string that is analysed, stored and highlighted: every character offset the
-    index keeps points into it, so it must be NFC-normalised before it gets here.
+    ``text`` is the source's own text, decoded (``searcher.text.normalize.decode_text``): it is stored,
+    shown, analysed and highlighted, and every character offset the index keeps points into it, so it
+    must be NFC before it gets here. Dashes, quotes and tone placement are as the source wrote them.
     """
 
     id: str  # path relative to the folder given, or the record's id in a JSONL file
     title: str
     text: str
-    path: str = ""  # the source file, as the user will recognise it
-    date: str | None = None  # ISO date (YYYY-MM-DD) of publication
-    date_source: str | None = None  # "text" (found in the article), "metadata" (the page or file
-    # properties), "record" (JSONL), or "file" (mtime fallback)
+    path: str = ""  # the source file relative to the folder indexed (never an absolute server path)
+    date: str | None = None  # ISO date (YYYY-MM-DD) of publication; None when unknown
+    date_source: str | None = None  # "text" (a date line of the article or a document's heading),
+    # "metadata" (the page's or file's properties) or "record" (JSONL)
     places: list[str] = field(default_factory=list)  # provinces/cities the report is about
+    places_mentioned: list[str] = field(default_factory=list)  # every province/city it names
     author: str | None = None
     url: str | None = None
-    source: str | None = None
+    source: str | None = None  # the site or publisher ("vnexpress.net", "Tuổi Trẻ"), else the folder
+    modified: str | None = None  # ISO date the file was last modified (not a publication date)
     content_hash: str = ""  # hash of the source bytes/record, for incremental indexing
 
 

@@ -1,4 +1,12 @@
-"""Which province or centrally-run city a report is about.
+"""Which province or centrally-run city a report is about, and which it only mentions.
+
+A name counts as a place only where the text names the place, not a longer name that contains it:
+"Thái Bình Dương" (the Pacific), "Trương Hòa Bình" (a person), "Chủ tịch Hồ Chí Minh", a street
+("đường Điện Biên Phủ"), a club ("Hoàng Anh Gia Lai") are no places. The word segmenter pyvi, run on a
+short window around each candidate (at index time only: no query loads it), tells whether the name is
+part of a longer word; the word before it tells a title, a street or a person's family name; a cue
+("tỉnh X", "TP X", "UBND X", "tại X") makes it a place. Of the places a report names, those in its
+title or lead, or named again and again, are the places it is about (:func:`tag_places`).
 
 The table holds Vietnam's 63 provinces and cities of 2008-2025 (the 34 units after the 2025 merger all
 keep one of these names), well-known former names, and provincial cities and towns that reports name
@@ -141,7 +149,28 @@ TOWNS = {
     "Tuần Giáo": "Điện Biên",
 }
 
-_PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|huyen|quan|tai|o)\s+"
+_PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+"
+# Spellings that name a place only after a cue: bare "Hồ Chí Minh" is the person
+_CUED_ONLY = frozenset({"ho chi minh"})
+# Words after which a province's name is part of another name: a title, a street, a prize, a team
+_NOT_PLACE_BEFORE = frozenset(
+    """
+    chu tich bac tu tuong giai thuong lang bao tang nobel duong pho clb cau lac bo doi tuyen tau
+    khach san cong vien chien dich hiep dinh mang anh chi ong ba nha tho nhac si hoa si ca si
+    """.split()
+)
+# A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
+# name after them ("thị xã Sầm Sơn") is the town
+_SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
+# Capitalised words that may stand right before a place's name (any other capitalised word there makes
+# the name part of a longer one: "Trương Hòa Bình", "Hoàng Anh Gia Lai", "Sông Đà Nam Định")
+_CUE_WORDS = frozenset(
+    """
+    tinh thanh pho tp tp. ubnd hdnd uy tai o ve den tu va cua thu do vung mien tay dong nam bac
+    trung cong an so tand vksnd ca nuoc xa huyen quan thi tran thi xa phuong
+    """.split()
+)
+_PYVI_CONTEXT_CHARS = 40
 
 
 @lru_cache(maxsize=1)
@@ -207,21 +236,198 @@ def _pattern() -> re.Pattern:
 
 
 def find_places(title: str, text: str) -> list[str]:
-    """Canonical names of the provinces/cities the report is about, most relevant first.
+    """Canonical names of the provinces/cities the report is about, most relevant first."""
+    return tag_places(title, text)[0]
 
-    A place counts when the title names it, when the text names it with an administrative word
-    (``tỉnh``, ``thành phố``, ``TP``, ``huyện``, ``tại``, ``ở``), or when the text names it twice:
-    a lone "hòa bình" (peace) is not the province of Hòa Bình.
+
+def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str], list[str]]:
+    """(places the report is about, every place it names), each most relevant first.
+
+    A place is about the report when the title names it; when the lead (the text's first
+    ``lead_chars`` characters after the title) names it with an administrative cue ("tỉnh X",
+    "UBND X", "huyện Y (X)") or the text names it again; when the text names it at least three
+    times and about as often as the most named place; or when it is the only place the text names
+    and is named once with such a cue ("trên địa bàn tỉnh Bắc Kạn"). A person's home or origin ("quê Nghệ An",
+    "ngụ tại ...", "đến từ ...", a number plate) is a passing mention; so is a venue named once.
     """
+    lead_start = _after_title(title, text)
+    counts: Counter[str] = Counter()
+    in_title: set[str] = set()
+    in_lead: set[str] = set()
+    named: set[str] = set()
+    for place, _, kind in _place_mentions(title):
+        named.add(place)
+        if kind != "origin":
+            in_title.add(place)
+    lead_cued: set[str] = set()
+    cued: set[str] = set()
+    for place, start, kind in _place_mentions(text):
+        named.add(place)
+        if kind == "origin":
+            continue
+        counts[place] += 1
+        if kind == "cued":
+            cued.add(place)
+        if lead_start <= start < lead_start + lead_chars:
+            in_lead.add(place)
+            if kind == "cued":
+                lead_cued.add(place)
+    top = max(counts.values(), default=0)
+
+    def score(place: str) -> tuple:
+        return (place in in_title, place in in_lead, counts[place], place)
+
+    about = [
+        p
+        for p in named
+        if p in in_title
+        or p in lead_cued
+        or (p in in_lead and counts[p] >= 2)
+        or (counts[p] >= 3 and 2 * counts[p] >= top)
+        or (p in cued and counts[p] == top and len(counts) == 1)
+    ]
+    about.sort(key=score, reverse=True)
+    mentioned = sorted(named, key=score, reverse=True)
+    return about, mentioned
+
+
+def _after_title(title: str, text: str) -> int:
+    """Where the text's lead starts: after the title when the text opens with it."""
+    head = " ".join(title.split()[:6])
+    found = text.find(head, 0, 400) if head else -1
+    if found < 0:
+        return 0
+    end = found + len(head)
+    rest = " ".join(title.split()[6:])
+    if rest and text.startswith(rest, text.find(rest[:20], end, end + 50) if rest[:20] else end):
+        end = text.find(rest[:20], end) + len(rest)
+    return end
+
+
+_STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+$")
+# a person's home or origin, a vehicle's plate: "quê Nghệ An", "ngụ tại ...", "biển số Đồng Tháp"
+_ORIGIN = re.compile(
+    r"(?:\bque(?:\s+quan)?|\bngu|\btru|\bsinh\s+ra|\bden\s+tu|\bgoc|\bbien\s+(?:so|kiem\s+soat)"
+    r"|\bsinh\s+nam\s+\d{4})\b[^.;()\n]{0,40}$"
+)
+# "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
+_LOCATING = re.compile(
+    r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|tp|thanh pho|ap|thon|cang|khu)\s[^()\n]{1,40}[(,]\s*$"
+)
+
+
+def _place_mentions(text: str):
+    """(canonical place, offset, kind) of every name in ``text`` that names a place (see the module's
+    notes); kind is "cued" (an administrative cue or a smaller place it locates), "origin" (a person's
+    home, a number plate) or "plain"."""
+    if not text:
+        return
     names = _names()
-    scores: Counter[str] = Counter()
-    strong: set[str] = set()
-    for source, weight in ((title, 100), (text, 1)):
-        for match in _pattern().finditer(fold_offsets_preserved(source)):
-            if not _is_name(source[match.start(2) : match.end(2)]):
-                continue
-            place = names[" ".join(match.group(2).split())]
-            scores[place] += weight
-            if weight == 100 or match.group(1):
-                strong.add(place)
-    return [p for p, n in scores.most_common() if p in strong or n >= 2]
+    folded = fold_offsets_preserved(text)
+    for match in _pattern().finditer(folded):
+        start, end = match.span(2)
+        original = text[start:end]
+        if not _is_name(original):
+            continue
+        spelling = " ".join(match.group(2).split())
+        cue = match.group(1)
+        if spelling in _CUED_ONLY and not cue:
+            continue
+        self_cued = spelling.startswith(("tp", "thanh pho"))  # "TP.HCM", "Thành phố Hồ Chí Minh"
+        if not (cue or self_cued) and not _stands_alone(text, folded, start, end):
+            continue
+        if not cue and place_is_province(spelling) and _after_subdivision(folded, start):
+            continue
+        if not cue and _in_longer_word(text, start, end):  # a cue ("tỉnh X") makes it a place
+            continue
+        before = folded[max(0, match.start() - 60) : match.start()]
+        if _ORIGIN.search(before):
+            kind = "origin"
+        elif self_cued or (cue and _STRONG_CUE.match(cue)) or _LOCATING.search(before) or match.start() == 0:
+            kind = "cued"
+        else:
+            kind = "plain"
+        yield names[spelling], start, kind
+
+
+def place_is_province(spelling: str) -> bool:
+    """True when the folded ``spelling`` names a province or city rather than one of its towns."""
+    return spelling not in _town_spellings()
+
+
+@lru_cache(maxsize=1)
+def _town_spellings() -> frozenset:
+    return frozenset(fold(town).lower() for town in TOWNS)
+
+
+def _after_subdivision(folded: str, start: int) -> bool:
+    words = folded[max(0, start - 20) : start].split()
+    return bool(words) and (words[-1] in _SUBDIVISION_BEFORE or " ".join(words[-2:]) in _SUBDIVISION_BEFORE)
+
+
+def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
+    """Not the tail of a longer name: the word before it is neither a title, street, prize or team
+    word, nor a capitalised word other than a cue (a sentence's first word may be capitalised)."""
+    before = text[max(0, start - 40) : start]
+    if before.endswith(("(", "\n")) or not before.strip():
+        return True
+    if not before[-1].isspace():
+        return True  # "Hà Nội-Vientiane", "(Bình Dương)": punctuation or a symbol before it
+    words = before.split()
+    last = words[-1]
+    folded_before = folded[max(0, start - 40) : start].split()
+    two = " ".join(folded_before[-2:])
+    if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
+        return False
+    word = last.strip("\"'“”‘’«»")
+    if not word[:1].isupper() or not word[:1].isalpha():
+        return True
+    if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
+        return True
+    # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
+    return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
+
+
+def _in_longer_word(text: str, start: int, end: int) -> bool:
+    """pyvi joins the name with a neighbouring syllable into one word ("Thái_Bình_Dương",
+    "Trương_Hòa_Bình"): the name is part of another name."""
+    left = text.rfind(" ", 0, max(0, start - _PYVI_CONTEXT_CHARS)) + 1
+    right = text.find(" ", end + _PYVI_CONTEXT_CHARS)
+    right = len(text) if right < 0 else right
+    window = " ".join(text[left:right].split())
+    offset = len(" ".join(text[left:start].split())) + (
+        1 if text[left:start].split() and text[start - 1].isspace() else 0
+    )
+    return _joins_outside(window, offset, offset + len(" ".join(text[start:end].split())))
+
+
+@lru_cache(maxsize=65536)
+def _joins_outside(window: str, start: int, end: int) -> bool:
+    tokenize = _segmenter()
+    if tokenize is None:
+        return False
+    syllables = [(m.start(), m.end()) for m in _SYLLABLE.finditer(window)]
+    inside = {i for i, (s, e) in enumerate(syllables) if s >= start and e <= end}
+    if not inside:
+        return False
+    position = 0
+    for token in tokenize(window).split():
+        parts = [syllable for part in token.split("_") for syllable in _SYLLABLE.findall(part)]
+        ids = set(range(position, position + len(parts)))
+        position += len(parts)
+        if ids & inside and ids - inside:
+            return True
+    return False
+
+
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """pyvi's word segmenter, imported on first use (it loads a model: index time only)."""
+    try:
+        from pyvi import ViTokenizer
+    except ImportError:  # pragma: no cover - a declared dependency; without it the other rules still hold
+        return None
+    return ViTokenizer.tokenize

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text.normalize import normalize_text
+from ..text.normalize import decode_text
 from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
 from .model import Document, Skipped
 
@@ -35,6 +35,14 @@ class SourceFile:
         if self.root == self.path:
             return self.path.name
         return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def folder_name(self) -> str:
+        """The folder the file was found in, as named from the folder indexed ("news", "news/2017")."""
+        if self.root == self.path:
+            return self.path.parent.name
+        parent = self.path.parent.relative_to(self.root).as_posix()
+        return self.root.name if parent == "." else f"{self.root.name}/{parent}"
 
     @property
     def is_jsonl(self) -> bool:
@@ -135,24 +143,70 @@ def _read_jsonl(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]
         last[str(record["id"])] = number
     for number in sorted(last.values()):
         line = lines[number]
-        yield document_from_record(json.loads(line), str(source.path), hash_bytes(line))
+        yield document_from_record(json.loads(line), source.rel_id, hash_bytes(line), source.folder_name)
 
 
-def document_from_record(record: dict, path: str, content_hash: str) -> Document:
-    """A JSONL record (``id``, ``title``, ``text``, optional ``date``, ``url``, ``source``) as a Document."""
+# News agencies as VNTC's records name them
+AGENCIES = {
+    "NLD": "Người Lao Động",
+    "TT": "Tuổi Trẻ",
+    "TN": "Thanh Niên",
+    "VNE": "VnExpress",
+    "VNN": "VietNamNet",
+    "DT": "Dân Trí",
+    "TTXVN": "TTXVN",
+}
+
+
+def record_source(record: dict, folder: str = "") -> str | None:
+    """The site or publisher of a JSONL record: its ``source``/``source_site``/``publisher``, its news
+    agency's name, the host of its ``url``, else the folder it was found in."""
+    for key in ("source", "source_site", "publisher", "site"):
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    agency = record.get("news_agency")
+    if isinstance(agency, str) and agency.strip():
+        return AGENCIES.get(agency.strip().upper(), agency.strip())
+    url = record.get("url")
+    if isinstance(url, str) and "://" in url:
+        host = url.split("://", 1)[1].split("/", 1)[0].lower()
+        return host.removeprefix("www.") or None
+    return folder or None
+
+
+def document_from_record(record: dict, path: str, content_hash: str, folder: str = "") -> Document:
+    """A JSONL record (``id``, ``title``, ``text``, optional ``date``, ``url``, ``source``) as a Document.
+
+    :param path: the JSONL file, relative to the folder indexed.
+    """
     from .documents import finish_document
+    from .metadata import headline, strip_markup
 
     date = record.get("date")
+    text = decode_text(record["text"])
+    title = strip_markup(decode_text(str(record.get("title") or "")))
+    url = record.get("url")
     return finish_document(
         Document(
             id=str(record["id"]),
-            title=normalize_text(str(record.get("title") or "")).strip(),
-            text=normalize_text(record["text"]),
+            title=headline(title, text) if title else "",
+            text=text,
             path=path,
-            date=str(date)[:10] if date else None,
-            date_source="record" if date else None,
-            url=record.get("url"),
-            source=record.get("source"),
+            date=_record_date(date),
+            date_source="record" if _record_date(date) else None,
+            url=url if isinstance(url, str) and url else None,
+            source=record_source(record, folder),
             content_hash=content_hash,
         )
     )
+
+
+def _record_date(value) -> str | None:
+    """The ISO date of a record's ``date`` (``2017-06-12``, ``2017-06-12T08:00:00+07:00``), or None."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(value or "")[:10]).isoformat()
+    except ValueError:
+        return None

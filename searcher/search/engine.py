@@ -50,14 +50,18 @@ class IndexMissing(RuntimeError):
 class Hit:
     id: str
     title: str
-    path: str
-    date: str | None
+    path: str  # the source file relative to the folder indexed
+    date: str | None  # publication date (ISO), None when unknown
     score: float
     snippet: str  # HTML: escaped text with <mark> around matched words
-    places: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # provinces/cities the report is about
     author: str | None = None
     date_source: str | None = None
-    duplicates: list[str] = field(default_factory=list)  # ids of the other copies of this story
+    # the other copies of this story: [{"id", "title", "source"}, ...]
+    duplicates: list[dict] = field(default_factory=list)
+    source: str | None = None  # the site or publisher
+    url: str | None = None
+    places_mentioned: list[str] = field(default_factory=list)  # every province/city the report names
 
 
 @dataclass
@@ -79,7 +83,13 @@ class SearchResult:
         # tenth of a web request's time (results are cached, so containers are still copied)
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["hits"] = [
-            {**vars(hit), "places": list(hit.places), "duplicates": list(hit.duplicates)} for hit in self.hits
+            {
+                **vars(hit),
+                "places": list(hit.places),
+                "places_mentioned": list(hit.places_mentioned),
+                "duplicates": [dict(d) for d in hit.duplicates],
+            }
+            for hit in self.hits
         ]
         data["notes"] = [in_english(note) for note in self.notes]
         data["note_codes"] = [note.as_dict() for note in self.notes]  # the same, for a page to word itself
@@ -244,10 +254,13 @@ class Engine:
                         date=stored.get("date") or None,
                         score=round(score, 4),
                         snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
-                        places=[p for p in (stored.get("places") or "").split(",") if p],
+                        places=_names(stored.get("places")),
                         author=stored.get("author"),
                         date_source=stored.get("date_source"),
                         duplicates=_duplicates(searcher, stored) if groups[docnum] >= 0 else [],
+                        source=stored.get("source"),
+                        url=stored.get("url"),
+                        places_mentioned=_names(stored.get("places_mentioned")),
                     )
                 )
         took_ms = (time.perf_counter() - started) * 1000
@@ -421,9 +434,12 @@ class Engine:
             "date": stored.get("date") or None,
             "date_source": stored.get("date_source"),
             "path": stored.get("path", ""),
-            "places": [p for p in (stored.get("places") or "").split(",") if p],
+            "places": _names(stored.get("places")),
+            "places_mentioned": _names(stored.get("places_mentioned")),
             "author": stored.get("author"),
             "url": stored.get("url"),
+            "source": stored.get("source"),
+            "modified": stored.get("modified"),
             "duplicates": _duplicates(searcher, stored),
             "text": text,
         }
@@ -451,7 +467,8 @@ class Engine:
                 "id": hit["id"],
                 "title": hit.get("title", ""),
                 "date": hit.get("date") or None,
-                "places": [p for p in (hit.get("places") or "").split(",") if p],
+                "places": _names(hit.get("places")),
+                "source": hit.get("source"),
             }
             for hit in results
         ]
@@ -463,6 +480,7 @@ class Engine:
             raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
         meta = store.read_json(generation / store.META, {})
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        # (the folders are for the command line's `search info`: the web app shows none of them)
         return {
             "documents": self._searcher().doc_count(),
             "size_bytes": size,
@@ -540,9 +558,19 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
-def _duplicates(searcher, stored: dict) -> list[str]:
-    """Ids of the other documents in ``stored``'s group of duplicates (``dup_of`` holds the group key)."""
+def _names(value: str | None) -> list[str]:
+    """The names of a comma-separated stored field."""
+    return [name for name in (value or "").split(",") if name]
+
+
+def _duplicates(searcher, stored: dict) -> list[dict]:
+    """The other documents in ``stored``'s group of duplicates (``dup_of`` holds the group key), by id:
+    ``{"id", "title", "source"}`` each, so a reader tells the copies apart by title and site."""
     key = stored.get("dup_of")
     if not key or searcher.doc_frequency("dup_of", key) < 2:
         return []
-    return sorted(d["id"] for d in searcher.documents(dup_of=key) if d["id"] != stored["id"])
+    copies = [d for d in searcher.documents(dup_of=key) if d["id"] != stored["id"]]
+    return [
+        {"id": d["id"], "title": d.get("title", ""), "source": d.get("source")}
+        for d in sorted(copies, key=lambda d: d["id"])
+    ]

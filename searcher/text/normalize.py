@@ -1,8 +1,9 @@
 """Vietnamese text normalisation: one canonical form for everything that enters the engine.
 
-Documents and queries pass through :func:`normalize_text` before anything else, so the stored text, the
-analysed tokens and the highlight offsets all refer to the same string. Token-level helpers
-(:func:`canonical_tone`, :func:`fold`) are used by the analysis filters.
+Documents pass through :func:`decode_text`: what is stored and shown keeps the source's dashes, quotes
+and tone placement. Queries pass through :func:`normalize_text`. The analyzers read a document through
+:func:`index_form`, which changes characters one for one, so offsets still refer to the stored string.
+Token-level helpers (:func:`canonical_tone`, :func:`fold`) are used by the analysis filters.
 
 >>> normalize_text("Ho\u0300a Bi\u0300nh")  # NFD input
 'Hòa Bình'
@@ -63,12 +64,14 @@ def _replacement(match: re.Match) -> str:
     return _REPLACE[ord(match.group())]
 
 
-def normalize_text(text: str) -> str:
-    """Return ``text`` in the engine's canonical form.
+def decode_text(text: str) -> str:
+    """``text`` as the source wrote it, with only what decoding must fix: line endings unified to
+    ``\\n``, invisible characters removed, control characters blanked, NFC composition (also of
+    Windows-1258 style precomposed vowel + combining tone) and doubled combining marks collapsed.
 
-    NFC composition (also of Windows-1258 style precomposed vowel + combining tone), doubled combining
-    marks collapsed, invisible characters removed, look-alike letters, no-break spaces, smart quotes and
-    dashes mapped, line endings unified to ``\\n`` and control characters blanked.
+    This is the text that is stored and shown. NFC belongs here rather than in the index: highlights
+    fold the stored text one character for one character, which a decomposed letter would break.
+    Dashes, quotes, no-break spaces and tone placement are left as written (see :func:`index_form`).
     """
     text = _NEWLINES.sub("\n", text)
     # str.translate looks every character up in a dict: the few characters to change are searched for
@@ -80,8 +83,24 @@ def normalize_text(text: str) -> str:
         if _DOUBLED_MARK.search(decomposed):
             decomposed = _DOUBLED_MARK.sub(r"\1", decomposed)
         text = unicodedata.normalize("NFC", decomposed)
-    text = _REPLACED_CHARS.sub(_replacement, text)
     return _CONTROL.sub(" ", text)
+
+
+def index_form(text: str) -> str:
+    """Look-alike letters, no-break spaces, smart quotes and dashes mapped to what a Vietnamese reader
+    means, one character for one character: what the analyzers read, so offsets still fit the text."""
+    if _REPLACED_CHARS.search(text):
+        return _REPLACED_CHARS.sub(_replacement, text)
+    return text
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in the engine's canonical form (queries, and text compared as a whole).
+
+    :func:`decode_text`, then :func:`index_form`: look-alike letters, no-break spaces, smart quotes and
+    dashes mapped.
+    """
+    return index_form(decode_text(text))
 
 
 # --- tone placement -------------------------------------------------------------------------------

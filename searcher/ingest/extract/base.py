@@ -23,6 +23,7 @@ class Extracted:
     author: str | None = None
     url: str | None = None
     encoding: str | None = None
+    site: str | None = None  # the publisher: a page's host ("vnexpress.net") or og:site_name
 
 
 # A national heading, a file name or a web address stored as "title" by a template is no headline.
