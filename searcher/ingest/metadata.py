@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
-from itertools import islice
 
 from .clean import is_boilerplate
 
@@ -82,19 +81,19 @@ def headline(line: str, text: str = "") -> str:
     :data:`HEADLINE_MAX_WORDS` words. Markup never stays in a title.
     """
     line = strip_markup(line)
-    words = line.split()
     mark = _AGENCY_MARK.search(line)
     if mark and len(line[: mark.start()].split()) >= 3:
-        return line[: mark.start()].rstrip(" -–—:,")
+        line = line[: mark.start()].rstrip(" -–—:,")
+    words = line.split()
     if len(words) <= HEADLINE_RUN_ON_WORDS:
         return line
-    usage = _case_usage(text or line)
+    text = text or line
     for i in range(3, min(len(words), HEADLINE_MAX_WORDS + 1)):
         before, word = words[i - 1], words[i]
         ended = before.endswith((".", "!", "?", "…")) and word[:1].isupper()
         if ended and not re.fullmatch(r"(?:[A-ZĐ]\.)+|\w{1,3}\.", before):
             return " ".join(words[:i]).rstrip(".")
-        if not before.endswith(":") and _opens_sentence(word, usage):
+        if not before.endswith(":") and _opens_sentence(word, text):
             return " ".join(words[:i]).rstrip(" ,:;-–—")
     if len(words) <= HEADLINE_MAX_WORDS:
         return line
@@ -112,65 +111,74 @@ _OPENERS = frozenset(
 )
 
 
-def _case_usage(text: str) -> dict[str, list[int]]:
-    """lowercase word -> [times written in lower case, times capitalised inside a sentence]."""
-    usage: dict[str, list[int]] = {}
-    previous_end = ""
-    for match in _WORD.finditer(text[:20000]):
-        word = match.group()
-        entry = usage.setdefault(word.lower(), [0, 0])
-        if word.islower():
-            entry[0] += 1
-        elif not re.search(r"[.!?:\n\"“]\s*$", previous_end):
-            entry[1] += 1
-        previous_end = text[max(0, match.start() - 3) : match.start()]
-    return usage
-
-
-def _opens_sentence(word: str, usage: dict[str, list[int]]) -> bool:
-    """A capitalised common word (the lead's first word), not a name, title or abbreviation."""
+def _opens_sentence(word: str, text: str) -> bool:
+    """A capitalised common word (the lead's first word), not a name, title or abbreviation: ``text``
+    writes it in lower case more than twice as often as capitalised inside a sentence."""
     bare = word.strip("\"'“”‘’«»()[]")
     if not bare[:1].isupper() or not bare[1:].islower() or not bare.isalpha():
         return False
     if bare in _OPENERS:
         return True
-    lower, capitalised = usage.get(bare.lower(), (0, 0))
-    return lower >= 1 and lower > 2 * capitalised
+    head = text[:20000]
+    lower = len(re.findall(rf"(?<!\w){re.escape(bare.lower())}(?!\w)", head))
+    if not lower:
+        return False
+    # capitalised after a word (not after a sentence's end, a line start or a quote)
+    capitalised = len(re.findall(rf"(?:(?<=[^\W\d_] )|(?<=[^\W\d_][,;] )){re.escape(bare)}(?!\w)", head))
+    return lower > 2 * capitalised
 
 
-def _date_line_date(line: str) -> str | None:
+# words that make a dated line about something else: a birth, a deadline, a period
+_OTHER_EVENT = re.compile(r"\b(?:sinh|mất|qua đời|hạn|trước|sau|từ|đến|tới|khai mạc|diễn ra|kỷ niệm)\b", re.I)
+# what makes a line at the end of an article its date line rather than a dated link or a signature
+_PUBLISHED_HINT = re.compile(r"cập nhật|đăng|xuất bản|\d{1,2}[:h]\d{2}", re.I)
+
+
+_HAS_DATE = re.compile(
+    r"\d{1,2}[/.\-\u2010-\u2015]\d{1,2}[/.\-\u2010-\u2015](?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d|tháng"
+)
+
+
+def _date_line_date(line: str, at_end: bool = False) -> str | None:
     """The date of ``line`` when it is a date line: a date, with nothing but times, weekdays, update
-    notes, counters and at most a short byline around it."""
-    if len(line) > 120:
+    notes, counters and at most two other words around it. A related article's link
+    ("Bão lũ làm thiệt hại 3.500 tỷ đồng(03/10/2005)") and a date of something else ("Ngày sinh:
+    20/10/1951") are no date lines; at the article's end a date line must also say it is one (an
+    update note, a time of day)."""
+    if (
+        len(line) > 120
+        or _OTHER_EVENT.search(line)
+        or re.search(r"\w\(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\)", line)
+    ):
+        return None
+    if at_end and not _PUBLISHED_HINT.search(line):
         return None
     date = _first_date(line)
     if not date:
         return None
     rest = _DATE_LINE_WORDS.sub(" ", _DMY_WORDS.sub(" ", _DMY.sub(" ", _ISO.sub(" ", line))))
-    return date if len(_WORD.findall(rest)) <= 4 else None
+    return date if len(_WORD.findall(rest)) <= 2 else None
 
 
 def extract_date(text: str) -> str | None:
     """ISO date of publication from a date line of ``text`` (just below the headline, or among the
     article's last lines), or None: see the module's notes."""
-    title = extract_title(text)
     lines: list[str] = []
-    following = _lines(text)
     title_index = -1
-    if title:
-        for line in following:
-            lines.append(line)
-            if strip_markup(line).startswith(title[:40].rstrip(" …")):
-                title_index = len(lines) - 1
-                break
-    lines.extend(islice(following, max(0, title_index + 7 - len(lines))))
+    for line in _lines(text):  # up to the headline: the first line that is not portal furniture
+        lines.append(line)
+        if title_index < 0 and not is_boilerplate(line) and sum(ch.isalpha() for ch in line) >= 3:
+            title_index = len(lines) - 1
+        if title_index >= 0 and len(lines) >= title_index + 7:
+            break
     for line in lines[title_index + 1 : title_index + 7]:  # above the headline: the portal's "today"
         date = _date_line_date(line)
         if date:
             return date
-    tail = [line for line in meaningful_lines(text[-2000:]) if not is_boilerplate(line)][-3:]
+    tail = [line for line in _lines(text[-600:]) if _HAS_DATE.search(line)]  # most articles: none
+    tail = [line for line in meaningful_lines(text[-2000:]) if not is_boilerplate(line)][-3:] if tail else []
     for line in reversed(tail):
-        date = _date_line_date(line)
+        date = _date_line_date(line, at_end=True)
         if date:
             return date
     return None

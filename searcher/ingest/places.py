@@ -170,7 +170,7 @@ _CUE_WORDS = frozenset(
     trung cong an so tand vksnd ca nuoc xa huyen quan thi tran thi xa phuong
     """.split()
 )
-_PYVI_CONTEXT_CHARS = 40
+_PYVI_CONTEXT_CHARS = 24  # three or four syllables each side: the segmenter looks two ahead and back
 
 
 @lru_cache(maxsize=1)
@@ -247,8 +247,9 @@ def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str],
     ``lead_chars`` characters after the title) names it with an administrative cue ("tỉnh X",
     "UBND X", "huyện Y (X)") or the text names it again; when the text names it at least three
     times and about as often as the most named place; or when it is the only place the text names
-    and is named once with such a cue ("trên địa bàn tỉnh Bắc Kạn"). A person's home or origin ("quê Nghệ An",
-    "ngụ tại ...", "đến từ ...", a number plate) is a passing mention; so is a venue named once.
+    and is named once with such a cue ("trên địa bàn tỉnh Bắc Kạn"). A person's home or origin
+    ("quê Nghệ An", "ngụ tại ...", "đến từ ...", a number plate) is a passing mention; so is a venue
+    named once.
     """
     lead_start = _after_title(title, text)
     counts: Counter[str] = Counter()
@@ -292,16 +293,13 @@ def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str],
 
 
 def _after_title(title: str, text: str) -> int:
-    """Where the text's lead starts: after the title when the text opens with it."""
-    head = " ".join(title.split()[:6])
-    found = text.find(head, 0, 400) if head else -1
-    if found < 0:
-        return 0
-    end = found + len(head)
-    rest = " ".join(title.split()[6:])
-    if rest and text.startswith(rest, text.find(rest[:20], end, end + 50) if rest[:20] else end):
-        end = text.find(rest[:20], end) + len(rest)
-    return end
+    """Where the text's lead starts: after the title when the text opens with it (a cut headline is
+    the start of the text's first line, the lead its rest)."""
+    for head in (title, " ".join(title.split()[:6])):
+        found = text.find(head, 0, 400) if head else -1
+        if found >= 0:
+            return found + len(head)
+    return 0
 
 
 _STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+$")
@@ -338,12 +336,13 @@ def _place_mentions(text: str):
             continue
         if not cue and place_is_province(spelling) and _after_subdivision(folded, start):
             continue
-        if not cue and _in_longer_word(text, start, end):  # a cue ("tỉnh X") makes it a place
+        # a cue ("tỉnh X") makes it a place; only a capitalised neighbour can make a longer name
+        if not cue and _capitalised_neighbour(text, start, end) and _in_longer_word(text, start, end):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
         if _ORIGIN.search(before):
             kind = "origin"
-        elif self_cued or (cue and _STRONG_CUE.match(cue)) or _LOCATING.search(before) or match.start() == 0:
+        elif (cue and _STRONG_CUE.match(cue)) or _LOCATING.search(before) or match.start() == 0:
             kind = "cued"
         else:
             kind = "plain"
@@ -386,6 +385,19 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
     return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
+
+
+def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
+    """The word right before or after the name (space-separated) is capitalised: the only case where
+    the segmenter may join them into a longer name, so the only one it is asked about."""
+    after = text[end : end + 2]
+    if after[:1] == " " and after[1:2].isupper():
+        return True
+    before = text[max(0, start - 2) : start]
+    if before[-1:] != " ":
+        return False
+    words = text[max(0, start - 30) : start].split()
+    return bool(words) and words[-1][:1].isupper()
 
 
 def _in_longer_word(text: str, start: int, end: int) -> bool:

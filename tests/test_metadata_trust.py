@@ -1,0 +1,417 @@
+"""Metadata a reader can trust: publication dates only from evidence, places a report is about, headlines,
+leads and captions, the source's own text, and the site instead of a server path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP, need_corpus
+
+from searcher.ingest.metadata import extract_date, headline
+from searcher.ingest.places import tag_places
+from searcher.ingest.sources import document_from_record, read_source, walk_sources
+
+LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quy hoạch mới\nĐến năm 2035, thành phố sẽ có 10 tuyến metro.",  # a year the text mentions
+        "Chân dung nghệ sĩ\nÔng sinh năm 1950 tại Huế.",
+        "Chuyến thăm lịch sử\nNgày 23/6/2017, đoàn đã đến thăm nhà máy.",  # an event, not a date line
+        "Tin cũ\nNội dung bài.\nBão lũ làm thiệt hại 3.500 tỷ đồng(03/10/2005)",  # a related article's link
+        "Hồ sơ cầu thủ\nNgày sinh: 20/10/1951, tại Rome (Italy)",
+        "Tiêu đề\n" + "Nội dung.\n" * 8 + "Hà Nội ngày 6/6/2005.",  # a letter's signature
+    ],
+)
+def test_no_date_from_what_the_text_mentions(text):
+    assert extract_date(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("Tiêu đề\n17:25 - Thứ Sáu, 14/10/2022 Lượt xem: 5317 In bài viết\nNội dung", "2022-10-14"),
+        ("Tiêu đề\nNội dung bài viết.\nCập nhật lúc 08:30 ngày 12/03/2024", "2024-03-12"),
+        ("Tiêu đề\nCập nhật: 2019-09-26 10:00\nNội dung", "2019-09-26"),
+        ("Tiêu đề\nNgày 26 tháng 9 năm 2019 lúc 10:00\nNội dung", "2019-09-26"),
+        ("Tiêu đề\n12–3–2024 10:00\nNội dung", "2024-03-12"),  # en dashes as the source wrote them
+    ],
+)
+def test_date_lines(text, date):
+    assert extract_date(text) == date
+
+
+def test_portal_header_date_above_the_headline_is_not_the_publication_date():
+    text = "Cổng thông tin điện tử tỉnh\nThứ Năm, 21/11/2024\nHội nghị tổng kết công tác năm\nNội dung."
+    assert extract_date(text) is None
+
+
+# --- headlines ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, title",
+    [
+        (
+            "TPHCM có bản đồ địa hình mới (NLĐ)- Bản đồ địa hình mới tỉ lệ 1/2.000 và 1/5.000 của TPHCM đã "
+            "được Thứ trưởng Bộ Tài nguyên – Môi trường bàn giao",
+            "TPHCM có bản đồ địa hình mới",
+        ),
+        (
+            "Đội tuyển VN mất cân đối ở 2 cánh Với phong độ ổn định, trung vệ Mạnh Dũng sẽ được HLV Riedl "
+            "triệu tập chuẩn bị cho Cúp Mùa Xuân 2006 cùng nhiều cầu thủ khác",
+            "Đội tuyển VN mất cân đối ở 2 cánh",
+        ),
+        (
+            "<p class=title>TPHCM ban hành quy định mới về giá đất</p>",
+            "TPHCM ban hành quy định mới về giá đất",
+        ),
+    ],
+)
+def test_headline_is_cut_where_it_runs_into_the_lead(line, title):
+    assert headline(line, line + " với với người") == title
+
+
+def test_a_long_first_sentence_is_cut_to_about_25_words():
+    line = " ".join(["một"] + ["câu"] * 60)
+    title = headline(line)
+    assert title.endswith(" …") and len(title.removesuffix(" …").split()) <= 25
+
+
+def test_a_real_headline_of_twenty_odd_words_is_kept_whole():
+    line = "Phó Thủ tướng Trương Hòa Bình: Xây dựng Chính phủ điện tử gắn kết chặt chẽ với cải cách thủ tục hành chính"
+    assert headline(line) == line
+
+
+# --- places ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title, text, about",
+    [
+        ("Hội nghị ASEAN", "Hợp tác khu vực châu Á - Thái Bình Dương được thúc đẩy.", []),
+        (
+            "Báo cáo Chính phủ",
+            "Phó Thủ tướng Trương Hòa Bình trình bày báo cáo. Ông Trương Hòa Bình nói.",
+            [],
+        ),
+        ("Kỷ niệm ngày sinh", "Học tập tư tưởng Hồ Chí Minh, làm theo lời Chủ tịch Hồ Chí Minh.", []),
+        ("Giải thưởng", "Ông được trao Giải thưởng Hồ Chí Minh về khoa học.", []),
+        ("Tai nạn giao thông", "Xe tải đâm vào nhà dân trên đường Điện Biên Phủ, quận 3.", []),
+        ("Lũ lớn", "UBND tỉnh Thái Bình cho biết nước sông dâng cao.", ["Thái Bình"]),
+        ("Tin vắn", "Ông Nguyễn Văn A (quê Nghệ An) bị bắt tại TP.HCM. Công an TP.HCM điều tra.", None),
+    ],
+)
+def test_place_is_named_only_where_the_text_names_the_place(title, text, about):
+    places, mentioned = tag_places(title, text)
+    if about is None:  # a person's home is mentioned, not what the report is about
+        assert "Nghệ An" in mentioned and "Nghệ An" not in places and "Thành phố Hồ Chí Minh" in places
+    else:
+        assert places == about
+
+
+def _labels(split: str) -> list[dict]:
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if row["split"] == split]
+
+
+def test_labelled_sample_is_well_formed():
+    from searcher.ingest.places import PROVINCES
+
+    news = _labels("dev") + _labels("held-out")
+    assert len(news) >= 200 and len({row["id"] for row in news}) == len(news)
+    assert all(place in PROVINCES for row in news + _labels("files") for place in row["places"])
+
+
+@pytest.fixture(scope="module")
+def labelled_news():
+    """The labelled news-dev articles as the indexer describes them."""
+    folder = need_corpus("news-dev")
+    import gzip
+
+    wanted = {row["id"]: row for row in _labels("dev") + _labels("held-out")}
+    docs = {}
+    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
+        with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line[8 : line.find('"', 8)] in wanted or json.loads(line)["id"] in wanted:
+                    record = json.loads(line)
+                    if record["id"] in wanted:
+                        docs[record["id"]] = document_from_record(record, name, "", "corpus")
+    return wanted, docs
+
+
+def test_places_of_the_labelled_news_articles(labelled_news):
+    """Regression floor of the subject places against the labels (figures in docs/metadata.md)."""
+    wanted, docs = labelled_news
+    tp = fp = fn = 0
+    for doc_id, row in wanted.items():
+        got, want = set(docs[doc_id].places), set(row["places"])
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+    assert tp / (tp + fp) >= 0.6 and tp / (tp + fn) >= 0.7, (tp, fp, fn)
+
+
+def test_no_news_dev_date_outside_its_source_period(labelled_news):
+    _, docs = labelled_news
+    for doc_id, doc in docs.items():
+        if doc.date:
+            period = ("2005", "2006") if doc_id.startswith("vntc/") else ("2017", "2017")
+            assert period[0] <= doc.date[:4] <= period[1], (doc_id, doc.date)
+
+
+# --- files: seeds and real files, exactly -----------------------------------------------------------
+
+SEED_EXPECTED = {  # id -> (date, date_source, places)
+    LAI_CHAU: (None, None, ["Lai Châu"]),
+    BAC_KAN: ("2019-09-27", "text", ["Bắc Kạn"]),
+    DIEN_BIEN_2022: ("2022-10-14", "text", ["Điện Biên"]),
+    TAM_DIEP: ("2024-05-31", "text", ["Ninh Bình"]),
+    DIEN_BIEN_2023: (None, None, ["Điện Biên"]),
+}
+
+
+def _documents(root: Path) -> dict:
+    sources, _ = walk_sources([root])
+    docs = {}
+    for source in sources:
+        for doc in read_source(source, source.path.read_bytes()):
+            if hasattr(doc, "title"):
+                docs[doc.id] = doc
+    return docs
+
+
+def test_seed_metadata_exactly():
+    docs = _documents(SEEDS)
+    for seed, (date, date_source, places) in SEED_EXPECTED.items():
+        doc = docs[seed]
+        assert (doc.date, doc.date_source, doc.places) == (date, date_source, places), seed
+        assert doc.source == "seeds" and doc.path == seed and doc.modified  # the file's date, kept apart
+
+
+# page -> (date, source, url's start, lead's start, captions)
+REAL_PAGES = {
+    "html/VnExpress.net-Kinh-doanh.html": (
+        "2023-11-02",
+        "vnexpress.net",
+        "Bộ trưởng Tài chính Hồ Đức Phớc thừa nhận mức giảm trừ gia cảnh",
+        ["Ông Hồ Đức Phớc, Bộ trưởng Tài chính."],
+    ),
+    "html/baochinhphu_article.html": (
+        "2026-03-01",
+        "baochinhphu.vn",
+        "(Chinhphu.vn) - Tháng 3/2026 có nhiều chính sách mới có hiệu lực",
+        [],
+    ),
+    "html/baodautu_article.html": (
+        "2026-03-07",
+        "baodautu.vn",
+        "Ông Tống Anh Linh - Giám đốc tài chính của CTCP Tập đoàn Tiên Sơn Thanh Hóa",
+        ["Diễn biến cổ phiếu AAT"],
+    ),
+    "html/cafef_article.html": ("2026-03-07", "cafef.vn", "“Sau tháng 9/2026, dòng vốn thụ động", []),
+    "html/cafef_article_batdongsan.html": (
+        "2026-03-07",
+        "cafef.vn",
+        "Bộ Tài chính cho biết các quy định mới về tiền sử dụng đất",
+        ["Ảnh minh hoạ."],
+    ),
+    "html/chien-thuat-cua-nga-khi-dua-50-xe-tang-sat-thu-chien-truong-toi-donbass-20221224083224103.html": (
+        "2022-12-24",
+        "dantri.com.vn",
+        "(Dân trí) - Các nguồn tin từ hiện trường nói rằng Nga đã đưa 50 chiếc T-90",
+        ["Một xe tăng T-90 (Ảnh: Sputnik).", "Svatove nằm ở vị trí chiến lược"],
+    ),
+    "html/dantri_article.html": (
+        "2026-03-07",
+        "dantri.com.vn",
+        "(Dân trí) - Giá vàng trong nước tiếp tục giảm",
+        [],
+    ),
+    "html/naustudio-tuoitre-subpage.html": (
+        "2015-03-23",
+        "tuoitre.vn",
+        "TT - Trao đổi với Tuổi Trẻ, ông Hoàng Nam Sơn",
+        ["Chủ tịch UBND TP giao chánh thanh tra TP chủ trì thanh tra vụ chặt cây xanh - Ảnh: V.D"],
+    ),
+    "html/nld_article.html": (
+        "2026-03-07",
+        "nld.com.vn",
+        "(NLĐO)- Không ít hộ kinh doanh chưa quen",
+        ["Chuyên gia về thuế đã nêu một số sai sót"],
+    ),
+    "html/tuoitre_article.html": (
+        "2026-03-07",
+        "tuoitre.vn",
+        "Xung đột ở khu vực Trung Đông khiến các shop hoa",
+        ["Theo cửa hàng hoa, một bó hoa hồng", "Một cửa hàng chuyển hướng"],
+    ),
+    "html/vietnamnet_article.html": (
+        "2026-03-07",
+        "vietnamnet.vn",
+        "CTCP Tập đoàn FLC cho biết cổ phiếu FLC đã được giao dịch trở lại",
+        ["Một dự án của FLC. Ảnh: Hồng Khanh"],
+    ),
+    "html/vnexpress_article.html": (
+        "2026-03-07",
+        "vnexpress.net",
+        "Trung Quốc, Nhật Bản, Thái Lan hạn chế xuất khẩu nhiên liệu",
+        ["Công nhân đi qua các ống dẫn dầu", "Tàu dầu gần thành phố cảng Nakhodka"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def real_pages():
+    folder = need_corpus("real-files", "html")
+    return _documents(folder)
+
+
+@pytest.mark.parametrize("page", sorted(REAL_PAGES))
+def test_real_page_metadata_lead_and_captions(real_pages, page):
+    date, source, lead, captions = REAL_PAGES[page]
+    doc = real_pages[page.removeprefix("html/")]
+    assert (doc.date, doc.date_source, doc.source) == (date, "metadata", source)
+    assert doc.url and doc.url.split("/")[2].removeprefix("www.") == source
+    assert doc.text.count(lead) == 1, "the lead paragraph, once"
+    for caption in captions:
+        assert doc.text.count(caption) == 1, caption
+    assert "<" not in doc.title and len(doc.title.split()) <= 25
+
+
+def test_real_files_places_match_the_labels():
+    folder = need_corpus("real-files", "html")
+    docs = _documents(folder)
+    for row in _labels("files"):
+        if row["id"].startswith("real-files/html/"):
+            doc = docs[row["id"].removeprefix("real-files/html/")]
+            assert set(row["places"]) <= set(doc.places), row["id"]  # every labelled place is found
+
+
+# --- records ----------------------------------------------------------------------------------------
+
+
+def test_jsonl_record_source_and_relative_path():
+    vntc = {"id": "v1", "title": "Tin", "text": "Tin\nNội dung.", "news_agency": "NLD"}
+    baomoi = {"id": "b1", "title": "Tin", "text": "Tin\nNội dung.", "source_site": "baomoi.com"}
+    linked = {"id": "u1", "title": "Tin", "text": "Tin", "url": "https://www.vnexpress.net/a.html"}
+    bare = {"id": "x1", "title": "Tin", "text": "Tin"}
+    assert document_from_record(vntc, "news/a.jsonl", "", "news").source == "Người Lao Động"
+    assert document_from_record(baomoi, "news/a.jsonl", "", "news").source == "baomoi.com"
+    doc = document_from_record(linked, "news/a.jsonl", "", "news")
+    assert (doc.source, doc.url, doc.path) == (
+        "vnexpress.net",
+        "https://www.vnexpress.net/a.html",
+        "news/a.jsonl",
+    )
+    assert document_from_record(bare, "a.jsonl", "", "news").source == "news"
+    dated = dict(bare, date="2017-06-12T08:00:00+07:00")
+    doc = document_from_record(dated, "a.jsonl", "", "")
+    assert (doc.date, doc.date_source) == ("2017-06-12", "record")
+
+
+# --- the source's own text, highlights, no server paths, no pyvi on queries --------------------------
+
+
+@pytest.fixture(scope="module")
+def own_text_index(tmp_path_factory):
+    from searcher.index.indexer import index_paths
+
+    folder = tmp_path_factory.mktemp("own text")
+    (folder / "bai.txt").write_text(
+        "Hội nghị tổng kết năm 2024 – 2025\r\n"
+        "Chiều 3/2, UBND tỉnh Thanh Hoá tổ chức hội nghị “tổng kết” công tác.\r\n"
+        "Ho\u0300a bi\u0300nh va\u0300 hợp tác được nhắc lại.\r\n",
+        encoding="utf-8",
+    )
+    (folder / "news.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "n1",
+                "title": "Tin Huế",
+                "text": "Tin Huế\nTỉnh Thừa Thiên Huế mưa lớn.",
+                "news_agency": "TT",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    index_dir = tmp_path_factory.mktemp("own text index")
+    index_paths([folder], index_dir)
+    return folder, index_dir
+
+
+def test_stored_text_is_the_sources_and_highlights_fit_it(own_text_index):
+    from searcher.search.engine import Engine
+
+    _, index_dir = own_text_index
+    engine = Engine(index_dir)
+    doc = engine.get("bai.txt")
+    assert "2024 – 2025" in doc["title"] and "“tổng kết”" in doc["text"]  # en dash and quotes kept
+    assert "Thanh Hoá" in doc["text"] and "\r" not in doc["text"]  # old tone placement kept, CRLF fixed
+    assert "Hòa bình" in doc["text"]  # NFC: decoding, so one-for-one highlights hold
+    assert doc["places"] == ["Thanh Hóa"] and doc["date"] is None
+    hits = engine.search("thanh hóa").hits
+    assert hits and "<mark>Thanh</mark> <mark>Hoá</mark>" in hits[0].snippet
+    marked = engine.get("bai.txt", highlight="hoà bình")["text_html"]
+    assert "<mark>Hòa</mark> <mark>bình</mark>" in marked
+    assert engine.search("2024-2025").total == 1  # the en dash is a hyphen to the index
+    engine.close()
+
+
+def test_no_response_reveals_an_absolute_server_path(own_text_index):
+    from click.testing import CliRunner
+
+    from searcher.cli import cli
+    from web import create_app
+
+    folder, index_dir = own_text_index
+    secrets = [str(folder.resolve()), str(index_dir.resolve())]
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    answers = [
+        client.get("/search.json", query_string={"q": "hội nghị", "facets": "1"}).get_data(as_text=True),
+        client.get("/", query_string={"q": "hội nghị"}).get_data(as_text=True),
+        client.get("/doc.json", query_string={"id": "bai.txt", "q": "hội nghị"}).get_data(as_text=True),
+        client.get("/doc", query_string={"id": "n1"}).get_data(as_text=True),
+        client.get("/healthz").get_data(as_text=True),
+    ]
+    runner = CliRunner()
+    for args in (
+        ["query", "hội nghị", "--json"],
+        ["show", "bai.txt", "--json"],
+        ["query", "Huế"],
+        ["show", "n1"],
+    ):
+        result = runner.invoke(cli, [*args, "--index-dir", str(index_dir)])
+        assert result.exit_code == 0, result.output
+        answers.append(result.output)
+    for answer in answers:
+        for secret in secrets:
+            assert secret not in answer
+    data = json.loads(answers[0])
+    assert {hit["path"] for hit in data["hits"]} <= {"bai.txt", "news.jsonl"}
+    news = json.loads(client.get("/doc.json", query_string={"id": "n1"}).get_data(as_text=True))
+    assert (news["source"], news["path"], news["date"]) == ("Tuổi Trẻ", "news.jsonl", None)
+    assert "không rõ ngày" in answers[3] and "Tuổi Trẻ" in answers[3]
+
+
+def test_searching_never_loads_pyvi(own_text_index):
+    _, index_dir = own_text_index
+    code = (
+        "import sys\n"
+        "from searcher.search.engine import Engine\n"
+        f"engine = Engine({str(index_dir)!r})\n"
+        "assert engine.search('thừa thiên huế').total >= 1\n"
+        "engine.get('n1', highlight='huế')\n"
+        "print('pyvi' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
