@@ -1,5 +1,5 @@
-"""Counts of all matches per place and per year, for the filters beside a result list, and each
-document's date, for sorting by date.
+"""Counts of all matches per place, per year and per month, for the filters and the timeline beside a
+result list, and each document's date, for sorting by date.
 
 Whoosh's facet collectors categorise each match through several Python calls; here each searcher
 gets, once, the places and the date of every document as arrays, read from the index's terms (a
@@ -41,18 +41,29 @@ class FacetTable:
             self.dates[term_postings(view, "date", date)] = int(digits.ljust(8, "0")[:8])
 
     def counts(self, docnums: np.ndarray) -> dict[str, list]:
-        """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first}``
-        over ``docnums`` (each story once: the caller leaves out the other copies)."""
+        """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first,
+        "months": [["YYYY-MM", n], ...] newest first}`` over ``docnums`` (each story once: the caller
+        leaves out the other copies). A date without its month counts in its year only."""
         shown = np.zeros(len(self.dates), dtype=bool)
         shown[docnums] = True
         per_place = np.bincount(self._place_of[shown[self._place_docs]], minlength=len(self._place_names))
         places = [[self._place_names[n], int(per_place[n])] for n in np.flatnonzero(per_place).tolist()]
         places.sort(key=lambda item: (-item[1], item[0]))
-        years = self.dates[docnums] // 10000
-        values, counts = np.unique(years[years > 0], return_counts=True)
+        months = self.dates[docnums] // 100
+        values, counts = np.unique(months[months > 0], return_counts=True)  # sorted: a year's months together
+        years = values // 100
+        year_values, starts = np.unique(years, return_index=True)
+        year_counts = np.add.reduceat(counts, starts) if len(counts) else counts
         return {
             "places": places,
-            "years": [[f"{year:04d}", int(n)] for year, n in sorted(zip(values, counts), reverse=True)],
+            "years": [
+                [f"{y:04d}", int(n)] for y, n in zip(year_values[::-1].tolist(), year_counts[::-1].tolist())
+            ],
+            "months": [
+                [f"{m // 100:04d}-{m % 100:02d}", int(n)]
+                for m, n in zip(values[::-1].tolist(), counts[::-1].tolist())
+                if m % 100
+            ],
         }
 
 
