@@ -95,7 +95,7 @@ def test_pages(client):
     assert json_hit_ids(second) == all_ids[2:4]
     page = client.get("/", query_string={"q": "quốc phòng", "limit": 2, "page": 2}).get_data(as_text=True)
     assert html_hit_ids(page) == all_ids[2:4]
-    assert '<ol class="hits" start="3">' in page
+    assert '<ol class="hits" start="3" id="hits"' in page
     assert 'rel="prev"' in page and 'rel="next"' in page
     assert '<strong aria-current="page">2</strong>' in page
     beyond = client.get("/", query_string={"q": "quốc phòng", "page": 9})
@@ -609,7 +609,7 @@ def test_source_line_never_shows_a_server_path():
 
 def test_results_page_structure(client):
     page = client.get("/", query_string={"q": "quốc phòng", "page": 2, "limit": 2}).get_data(as_text=True)
-    assert page.count("<h1") == 1 and '<a class="skip" href="#results">' in page
+    assert page.count("<h1") == 1 and '<a class="skip" href="#hits">' in page
     assert " autofocus" not in page  # Space scrolls a results page, it does not type into the box
     assert '<details class="filters" id="filters" open>' in page
     assert page.index('id="filters"') < page.index('<ol class="hits"')  # the filters come first
