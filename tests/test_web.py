@@ -347,19 +347,35 @@ def _start_serve(index_dir: Path, *extra: str, env=None) -> tuple[subprocess.Pop
 
 
 def test_serve_binds_to_localhost_and_answers(seed_index):
-    proc, url = _start_serve(seed_index)
+    proc, url = _start_serve(seed_index, "--workers", "1")
     try:
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "search.json?q=quoc%20phong&limit=1", timeout=10) as response:
             import json
 
             data = json.load(response)
-            assert response.headers["Server"] == "search"
+            assert response.headers["Server"] == "search"  # waitress, in one process
         assert data["hits"][0]["id"] == BAC_KAN
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_serve_uses_every_core_by_default(seed_index):
+    import os
+
+    cores = min(64, os.cpu_count() or 1)
+    proc, url = _start_serve(seed_index)
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=20) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == ("gunicorn" if cores > 1 else "search")
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    if cores > 1:
+        assert output.count("Booting worker") == cores
 
 
 def test_serve_with_worker_processes(seed_index):
