@@ -42,29 +42,41 @@ class FacetTable:
 
     def counts(self, docnums: np.ndarray) -> dict[str, list]:
         """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first,
-        "months": [["YYYY-MM", n], ...] newest first}`` over ``docnums`` (each story once: the caller
-        leaves out the other copies). A date without its month counts in its year only."""
+        "months": [["YYYY-MM", n], ...] newest first, or [] when the matches span more than two calendar
+        years}`` over ``docnums`` (each story once: the caller leaves out the other copies). A date
+        without its month counts in its year only."""
         shown = np.zeros(len(self.dates), dtype=bool)
         shown[docnums] = True
         per_place = np.bincount(self._place_of[shown[self._place_docs]], minlength=len(self._place_names))
         places = [[self._place_names[n], int(per_place[n])] for n in np.flatnonzero(per_place).tolist()]
         places.sort(key=lambda item: (-item[1], item[0]))
+        # counted with bincount over years and months since year 0 (no sort): a date without its
+        # month (YYYY0000) counts in its year only
         months = self.dates[docnums] // 100
-        values, counts = np.unique(months[months > 0], return_counts=True)  # sorted: a year's months together
-        years = values // 100
-        year_values, starts = np.unique(years, return_index=True)
-        year_counts = np.add.reduceat(counts, starts) if len(counts) else counts
+        months = months[months > 0]
+        years = months // 100
+        # months only when the matches fall within two calendar years: what a timeline by month shows
+        within = len(years) and int(years.max()) - int(years.min()) <= 1
+        dated = months % 100 > 0
         return {
             "places": places,
-            "years": [
-                [f"{y:04d}", int(n)] for y, n in zip(year_values[::-1].tolist(), year_counts[::-1].tolist())
-            ],
-            "months": [
-                [f"{m // 100:04d}-{m % 100:02d}", int(n)]
-                for m, n in zip(values[::-1].tolist(), counts[::-1].tolist())
-                if m % 100
-            ],
+            "years": _newest_first(years, lambda y: f"{y:04d}"),
+            "months": _newest_first(
+                years[dated] * 12 + months[dated] % 100 - 1, lambda m: f"{m // 12:04d}-{m % 12 + 1:02d}"
+            )
+            if within
+            else [],
         }
+
+
+def _newest_first(values: np.ndarray, name) -> list[list]:
+    """``[[name(value), count], ...]`` for each value present, largest value first."""
+    if not len(values):
+        return []
+    low = int(values.min())
+    counts = np.bincount(values - low)
+    present = np.flatnonzero(counts)[::-1]
+    return [[name(int(v) + low), int(n)] for v, n in zip(present.tolist(), counts[present].tolist())]
 
 
 def facet_table(view: IndexView) -> FacetTable:
