@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -289,9 +290,9 @@ def info_command(index_dir, as_json):
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes; more than one runs gunicorn, so that searches use every core.",
+    default=lambda: min(64, os.cpu_count() or 1),
+    show_default="one per core",
+    help="Processes (gunicorn when more than one), so that searches use every core; 1: one waitress process.",
 )
 def serve_command(index_dir, host, port, threads, workers):
     """Serve the search page and its JSON API (waitress, or gunicorn with --workers; picks up rebuilt

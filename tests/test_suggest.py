@@ -54,3 +54,32 @@ def test_numbers_are_read_but_never_offered(corpus_engine):
     # ... which autocomplete never offers
     for prefix in ("thang", "tháng", "ngay", "quan", "#", "# "):
         assert not [s for s in corpus_engine.suggest(prefix, limit=50) if "#" in s], prefix
+
+
+@pytest.mark.parametrize(
+    "phrase, following, joined",
+    [
+        ("khu vực phòng", "thủ", True),  # "phòng thủ" is one word: the phrase is cut inside it
+        ("chủ tịch nước", "Trần", False),  # a name follows a whole word
+        ("quốc phòng và an", "ninh", True),
+        ("hội nghị quốc", "tế", True),
+        ("UBND tỉnh", "Điện", False),
+    ],
+)
+def test_word_ends_by_segmentation(phrase, following, joined):
+    from searcher.lexicon.lexicon import _joined_with_next
+
+    assert _joined_with_next(phrase, following) is joined
+
+
+def test_offered_phrases_end_at_word_ends(engine):
+    from searcher.lexicon.lexicon import END_STOP
+
+    offered = [
+        s for prefix in ("quoc", "bo chi", "ban chi", "hoi ng", "khu vuc") for s in engine.suggest(prefix, 8)
+    ]
+    assert offered
+    for phrase in offered:
+        last = phrase.split(" ")[-1].lower()
+        assert last not in END_STOP and len(last) > 1, phrase
+    assert "khu vực phòng" not in offered and "quốc phòng toàn" not in offered

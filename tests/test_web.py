@@ -75,7 +75,7 @@ def test_json_is_the_cli_json_object(client, runner, seed_index):
         runner.invoke(cli, ["query", "quoc phong", "--json", "--index-dir", str(seed_index)]).output
     )
     web_data = client.get("/search.json", query_string={"q": "quoc phong"}).get_json()
-    assert set(web_data) == set(cli_data)
+    assert set(web_data) == set(cli_data) | {"timeline"}  # the page's chart, in counts
     assert json_hit_ids(web_data) == json_hit_ids(cli_data)
     assert [h["snippet"] for h in web_data["hits"]] == [h["snippet"] for h in cli_data["hits"]]
 
@@ -95,7 +95,7 @@ def test_pages(client):
     assert json_hit_ids(second) == all_ids[2:4]
     page = client.get("/", query_string={"q": "quốc phòng", "limit": 2, "page": 2}).get_data(as_text=True)
     assert html_hit_ids(page) == all_ids[2:4]
-    assert '<ol class="hits" start="3">' in page
+    assert '<ol class="hits" start="3" id="hits"' in page
     assert 'rel="prev"' in page and 'rel="next"' in page
     assert '<strong aria-current="page">2</strong>' in page
     beyond = client.get("/", query_string={"q": "quốc phòng", "page": 9})
@@ -125,7 +125,7 @@ def test_place_and_year_filters_with_counts(client):
     ).get_json()
     assert json_hit_ids(days) == [BAC_KAN]
     page = client.get("/", query_string={"q": "quốc phòng"}).get_data(as_text=True)
-    assert 'id="facet-places"' in page and 'Điện Biên</a> <span class="count">2</span>' in page
+    assert 'id="facet-places"' in page and 'Điện Biên <span class="count">2</span></a>' in page
     filtered = client.get("/", query_string={"q": "quốc phòng", "place": "Điện Biên"}).get_data(as_text=True)
     assert html_hit_ids(filtered) == json_hit_ids(only)
     assert 'title="Bỏ lọc"' in filtered
@@ -167,44 +167,58 @@ def test_suggestions_and_health(client):
 
 
 # --- bad input: a clear 400/404, never a 500 --------------------------------------------------------
-BAD = [
-    ("/search.json", {"q": "a", "page": "-1"}, 400, "'page'"),
-    ("/search.json", {"q": "a", "page": "abc"}, 400, "'page'"),
-    ("/search.json", {"q": "a", "page": "99999999999"}, 400, "'page'"),
-    ("/search.json", {"q": "a", "limit": "100000"}, 400, "'limit'"),
-    ("/search.json", {"q": "a", "limit": "0"}, 400, "'limit'"),
-    ("/search.json", {"q": "a", "sort": "price"}, 400, "'sort'"),
-    ("/search.json", {"q": "a", "from": "2019-13-01"}, 400, "'from'"),
-    ("/search.json", {"q": "a", "to": "yesterday"}, 400, "'to'"),
-    ("/search.json", {"q": "x" * 100_000}, 400, "too long"),
-    ("/search.json", {}, 400, "'q'"),
-    ("/doc.json", {"id": "nope.txt"}, 404, "no document"),
-    ("/doc.json", {"id": "../../etc/passwd"}, 400, "'..'"),
-    ("/doc.json", {"id": "/etc/passwd"}, 400, "relative path"),
-    ("/search.json", {"q": "a", "limit": ""}, 400, "'limit'"),
-    ("/doc.json", {}, 400, "'id'"),
-    ("/nowhere.json", {}, 404, "not found"),
+BAD = [  # where, what, status, the English message's key words (JSON), the code, the page's wording
+    ("/search.json", {"q": "a", "page": "-1"}, 400, "'page'", "bad_number", "số trang không hợp lệ"),
+    ("/search.json", {"q": "a", "page": "abc"}, 400, "'page'", "bad_number", "«abc» của số trang"),
+    ("/search.json", {"q": "a", "page": "99999999999"}, 400, "'page'", "bad_number", "từ 1 đến 1000"),
+    ("/search.json", {"q": "a", "limit": "100000"}, 400, "'limit'", "bad_number", "số kết quả mỗi trang"),
+    ("/search.json", {"q": "a", "limit": "0"}, 400, "'limit'", "bad_number", "từ 1 đến 50"),
+    ("/search.json", {"q": "a", "sort": "price"}, 400, "'sort'", "bad_sort", "cách sắp xếp «price»"),
+    ("/search.json", {"q": "a", "from": "2019-13-01"}, 400, "'from'", "bad_date", "ngày bắt đầu"),
+    ("/search.json", {"q": "a", "to": "yesterday"}, 400, "'to'", "bad_date", "ngày kết thúc"),
+    ("/search.json", {"q": "x" * 100_000}, 400, "too long", "query_too_long", "từ khoá quá dài"),
+    ("/search.json", {}, 400, "'q'", "missing", None),
+    ("/doc.json", {"id": "nope.txt"}, 404, "no document", "no_document", "không có tài liệu nào"),
+    ("/doc.json", {"id": "../../etc/passwd"}, 400, "'..'", "bad_id", "mã tài liệu không hợp lệ"),
+    ("/doc.json", {"id": "/etc/passwd"}, 400, "relative path", "bad_id", "mã tài liệu không hợp lệ"),
+    ("/search.json", {"q": "a", "limit": ""}, 400, "'limit'", "bad_number", "«» của số kết quả mỗi trang"),
+    ("/doc.json", {}, 400, "'id'", "missing", "thiếu mã tài liệu"),
+    ("/nowhere.json", {}, 404, "not found", "not_found", "không có trang nào"),
 ]
 
 
-@pytest.mark.parametrize("path, args, status, message", BAD)
-def test_bad_parameters_json(client, path, args, status, message):
+@pytest.mark.parametrize("path, args, status, message, code, shown", BAD)
+def test_bad_parameters_json(client, path, args, status, message, code, shown):
     response = client.get(path, query_string=args)
     data = response.get_json()
     assert response.status_code == status
     assert data["ok"] is False and data["status"] == status and message in data["error"].lower()
+    assert data["code"] == code  # stable, for programs
 
 
 @pytest.mark.parametrize(
-    "path, args, status, message",
-    [("/" if p == "/search.json" else p.replace(".json", ""), a, s, m) for p, a, s, m in BAD if a],
+    "path, args, status, code, shown",
+    [("/" if p == "/search.json" else p.replace(".json", ""), a, s, c, v) for p, a, s, _, c, v in BAD if v],
 )
-def test_bad_parameters_html(client, path, args, status, message):
+def test_bad_parameters_html_in_vietnamese(client, path, args, status, code, shown):
     response = client.get(path, query_string=args)
-    body = response.get_data(as_text=True)
+    body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == status and response.mimetype == "text/html"
-    assert html.escape(message, quote=False) in body.lower() or message in html.unescape(body).lower()
+    message = body.split('<p class="message">', 1)[1].split("</p>", 1)[0]
+    assert shown in message.lower()
+    assert not re.search(r"\b(must|missing|not a|too long|no document)\b", message)  # no English left
+    assert f"Mã lỗi: <code>{code}</code>" in body
     assert "Traceback" not in body
+
+
+def test_reversed_date_range_is_explained(client):
+    page = client.get("/", query_string={"q": "quốc phòng", "from": "2023", "to": "2019-05"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="reversed-dates"' in body
+    assert "Ngày bắt đầu (2023) sau ngày kết thúc (2019-05)" in body
+    assert "from=2019-05&amp;to=2023" in body  # one click to search the range the right way round
+    fine = client.get("/", query_string={"q": "quốc phòng", "from": "2019", "to": "2019"})
+    assert 'id="reversed-dates"' not in fine.get_data(as_text=True)
 
 
 def test_method_not_allowed_is_answered(client):
@@ -289,7 +303,8 @@ def test_no_index_yet_explains_how_to_build_one(tmp_path):
     page = client.get("/", query_string={"q": "quốc phòng"})
     assert page.status_code == 503 and "search index seeds/" in page.get_data(as_text=True)
     data = client.get("/search.json", query_string={"q": "quốc phòng"}).get_json()
-    assert data == {"ok": False, "error": data["error"], "status": 503} and "search index" in data["error"]
+    assert data == {"ok": False, "error": data["error"], "code": "index_missing", "status": 503}
+    assert "search index" in data["error"]
     assert client.get("/healthz").status_code == 503
     assert client.get("/").status_code == 200  # the empty home page still shows
 
@@ -333,19 +348,35 @@ def _start_serve(index_dir: Path, *extra: str, env=None) -> tuple[subprocess.Pop
 
 
 def test_serve_binds_to_localhost_and_answers(seed_index):
-    proc, url = _start_serve(seed_index)
+    proc, url = _start_serve(seed_index, "--workers", "1")
     try:
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "search.json?q=quoc%20phong&limit=1", timeout=10) as response:
             import json
 
             data = json.load(response)
-            assert response.headers["Server"] == "search"
+            assert response.headers["Server"] == "search"  # waitress, in one process
         assert data["hits"][0]["id"] == BAC_KAN
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_serve_uses_every_core_by_default(seed_index):
+    import os
+
+    cores = min(64, os.cpu_count() or 1)
+    proc, url = _start_serve(seed_index)
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=20) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == ("gunicorn" if cores > 1 else "search")
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    if cores > 1:
+        assert output.count("Booting worker") == cores
 
 
 def test_serve_with_worker_processes(seed_index):
@@ -512,3 +543,127 @@ def test_duplicates_are_listed_and_linked(tmp_path, seed_copy):
     link = f"/doc?id={other.replace(' ', '+')}"
     assert link in page or f"/doc?id={other.replace(' ', '%20')}" in page
     assert client.get("/doc.json", query_string={"id": other}).get_json()["id"] == other
+
+
+# --- what a new user on a phone asked for ---------------------------------------------------------------
+def test_pages_are_compressed_when_the_client_accepts_it(client):
+    import gzip
+
+    plain = client.get("/", query_string={"q": "quốc phòng"})
+    assert "Content-Encoding" not in plain.headers
+    for encoding in ("gzip", "br"):
+        packed = client.get("/", query_string={"q": "quốc phòng"}, headers={"Accept-Encoding": encoding})
+        assert packed.headers["Content-Encoding"] == encoding and "Accept-Encoding" in packed.headers["Vary"]
+        assert len(packed.data) < len(plain.data) / 3
+    unpacked = client.get(
+        "/search.json", query_string={"q": "quốc phòng"}, headers={"Accept-Encoding": "gzip"}
+    )
+    assert gzip.decompress(unpacked.data).decode("utf-8").startswith("{")
+
+
+def test_results_as_csv(client):
+    import csv
+    import io
+
+    data = client.get("/search.json", query_string={"q": "quốc phòng", "sort": "date"}).get_json()
+    response = client.get("/search.csv", query_string={"q": "quốc phòng", "sort": "date"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["id"] for row in rows] == json_hit_ids(data)
+    assert [row["rank"] for row in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert rows[0]["title"] == data["hits"][0]["title"] and "<mark>" not in rows[0]["snippet"]
+    assert all(not row["source"].startswith("/") for row in rows)  # no server path
+    page = client.get("/", query_string={"q": "quốc phòng", "sort": "date"}).get_data(as_text=True)
+    assert 'href="/search.csv?q=qu%E1%BB%91c+ph%C3%B2ng&amp;sort=date"' in page
+    assert client.get("/search.csv", query_string={"q": "a", "page": "x"}).status_code == 400
+
+
+def test_timeline_counts_in_json_and_as_an_accessible_chart(client):
+    data = client.get("/search.json", query_string={"q": "quốc phòng"}).get_json()
+    timeline = data["timeline"]
+    assert timeline["unit"] == "year"
+    periods = [bar["period"] for bar in timeline["bars"]]
+    assert periods == [str(y) for y in range(int(periods[0]), int(periods[-1]) + 1)]  # gaps as zeros
+    assert sum(bar["count"] for bar in timeline["bars"]) + timeline["earlier"] == sum(
+        n for _, n in data["facets"]["years"]
+    )
+    assert "months" not in data["facets"]
+    page = client.get("/", query_string={"q": "quốc phòng"}).get_data(as_text=True)
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert "2019: 1" in svg  # the counts as text
+    assert 'href="/?q=qu%E1%BB%91c+ph%C3%B2ng&amp;from=2019&amp;to=2019"' in page  # a bar filters
+    # within one year: per month
+    one_year = client.get(
+        "/search.json", query_string={"q": "quốc phòng", "from": "2019", "to": "2019"}
+    ).get_json()
+    assert one_year["timeline"]["unit"] == "month"
+    assert one_year["timeline"]["bars"] == [{"period": "2019-09", "count": 1}]
+
+
+def test_timeline_from_counts():
+    from web.timeline import timeline
+
+    assert timeline({"years": [], "months": []}) is None
+    months = timeline({"years": [["2020", 3], ["2019", 1]], "months": [["2020-02", 3], ["2019-12", 1]]})
+    assert months["unit"] == "month"
+    assert [b["period"] for b in months["bars"]] == ["2019-12", "2020-01", "2020-02"]
+    years = timeline({"years": [["2024", 2], ["1990", 5]], "months": [["2024-01", 2]]})
+    assert years["unit"] == "year" and len(years["bars"]) == 15 and years["earlier"] == 5
+
+
+def test_source_line_never_shows_a_server_path():
+    from web.views import source_line
+
+    assert (
+        source_line({"source": "baodienbienphu.info.vn", "path": "/srv/x/a.txt"}) == "baodienbienphu.info.vn"
+    )
+    assert source_line({"url": "https://www.qdnd.vn/a/b", "path": "/srv/x/a.txt"}) == "qdnd.vn"
+    assert source_line({"path": "/home/someone/reports/dien-bien/a.txt"}) == "dien-bien"
+    assert source_line({"path": "tinh/dien-bien/a.txt"}) == "tinh/dien-bien"
+    assert source_line({"path": "a.txt"}) == ""
+
+
+def test_results_page_structure(client):
+    page = client.get("/", query_string={"q": "quốc phòng", "page": 2, "limit": 2}).get_data(as_text=True)
+    assert page.count("<h1") == 1 and '<a class="skip" href="#hits">' in page
+    assert " autofocus" not in page  # Space scrolls a results page, it does not type into the box
+    assert '<details class="filters" id="filters" open>' in page
+    assert page.index('id="filters"') < page.index('<ol class="hits"')  # the filters come first
+    assert "/work/" not in page.split('<ol class="hits"', 1)[1] and 'class="path"' not in page
+    home = client.get("/").get_data(as_text=True)
+    assert " autofocus " in home and home.count("<h1") == 1
+
+
+def test_back_to_results_keeps_the_whole_search(client):
+    state = {
+        "q": "quốc phòng",
+        "page": "2",
+        "sort": "date",
+        "from": "2019",
+        "to": "2023",
+        "place": "Điện Biên",
+    }
+    page = client.get("/", query_string={**state, "page": 1}).get_data(as_text=True)
+    first_link = html.unescape(re.search(r'<h3><a href="([^"]+)"', page).group(1))
+    assert "sort=date" in first_link and "place=" in first_link and "from=2019" in first_link
+    doc = client.get("/doc", query_string={"id": DIEN_BIEN_2023, **state}).get_data(as_text=True)
+    back = html.unescape(re.search(r'<p class="back"><a href="([^"]+)"', doc).group(1))
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(back).query)
+    assert {k: v[0] for k, v in query.items()} == state
+
+
+def test_copies_are_listed_by_title_and_source(tmp_path, seed_copy):
+    from searcher.index.indexer import index_paths
+    from web import create_app
+
+    (seed_copy / "again").mkdir()
+    (seed_copy / "again" / "copy.txt").write_bytes((seed_copy / BAC_KAN).read_bytes())
+    index_paths([seed_copy], tmp_path / "ix")
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    page = client.get("/", query_string={"q": "quốc phòng toàn dân"}).get_data(as_text=True)
+    dups = page.split('<details class="dups">', 1)[1].split("</details>", 1)[0]
+    title = "Hội nghị sơ kết xây dựng nền quốc phòng toàn dân giai đoạn 2009 - 2019"
+    assert f">{title}</a>" in dups and "copy.txt</a>" not in dups and BAC_KAN + "</a>" not in dups
+    assert '<span class="source">' in dups

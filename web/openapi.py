@@ -121,7 +121,11 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                     "required": ["ok", "error", "status"],
                     "properties": {
                         "ok": {"type": "boolean", "enum": [False]},
-                        "error": {"type": "string"},
+                        "error": {"type": "string", "description": "In English"},
+                        "code": {
+                            "type": "string",
+                            "description": "What was wrong, stable: bad_date, missing ...",
+                        },
                         "status": {"type": "integer"},
                     },
                 },
@@ -196,6 +200,26 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "facets": {"type": "object", "properties": {"places": _PAIRS, "years": _PAIRS}},
                         "interpreted_as": _STRING_OR_NULL,
                         "did_you_mean": _STRING_OR_NULL,
+                        "timeline": {
+                            "type": "object",
+                            "nullable": True,
+                            "description": "Matches per year (per month within a year), oldest first",
+                            "properties": {
+                                "unit": {"type": "string", "enum": ["year", "month"]},
+                                "bars": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["period", "count"],
+                                        "properties": {
+                                            "period": {"type": "string"},
+                                            "count": {"type": "integer", "minimum": 0},
+                                        },
+                                    },
+                                },
+                                "earlier": {"type": "integer", "minimum": 0},
+                            },
+                        },
                     },
                 },
                 "Document": {

@@ -14,12 +14,15 @@ MAX_SUGGEST_CHARS = 200  # what is being typed into the search box: a few words
 
 
 class BadRequest(ValueError):
-    """A parameter the app cannot use; ``status`` is the HTTP status to answer with."""
+    """A parameter the app cannot use; ``status`` is the HTTP status to answer with, ``code`` and ``args``
+    what was wrong for programs and for the page's own wording (web/errors.py)."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request", **args):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
+        self.args_ = args
 
 
 @dataclass
@@ -58,10 +61,24 @@ def _int(args, name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
     if not re.fullmatch(r"\d{1,9}", raw):
-        raise BadRequest(f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}")
+        raise BadRequest(
+            f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}",
+            code="bad_number",
+            name=name,
+            low=low,
+            high=high,
+            value=raw[:40],
+        )
     value = int(raw)
     if not low <= value <= high:
-        raise BadRequest(f"'{name}' must be from {low} to {high}, not {value}")
+        raise BadRequest(
+            f"'{name}' must be from {low} to {high}, not {value}",
+            code="bad_number",
+            name=name,
+            low=low,
+            high=high,
+            value=raw[:40],
+        )
     return value
 
 
@@ -69,24 +86,38 @@ def _date(args, name: str) -> str | None:
     """YYYY, YYYY-MM or YYYY-MM-DD; the engine reads a partial date as its whole year or month."""
     raw = args.get(name, "")
     if not _DATE.match(raw):
-        raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not {raw[:40]!r}")
+        raise BadRequest(
+            f"'{name}' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not {raw[:40]!r}",
+            code="bad_date",
+            name=name,
+            value=raw[:40],
+        )
     return raw or None
 
 
 def query_text(args, max_chars: int, name: str = "q") -> str:
     text = args.get(name, "")
     if len(text) > max_chars:
-        raise BadRequest(f"the query is too long ({len(text)} characters; at most {max_chars})")
+        raise BadRequest(
+            f"the query is too long ({len(text)} characters; at most {max_chars})",
+            code="query_too_long",
+            length=len(text),
+            max=max_chars,
+        )
     return normalize_text(text).strip()  # the engine's form: control characters blanked, NFC
 
 
 def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> SearchParams:
     sort = args.get("sort", "") or "relevance"
     if sort not in SORTS:
-        raise BadRequest(f"'sort' must be {' or '.join(map(repr, SORTS))}, not {sort[:40]!r}")
+        raise BadRequest(
+            f"'sort' must be {' or '.join(map(repr, SORTS))}, not {sort[:40]!r}",
+            code="bad_sort",
+            value=sort[:40],
+        )
     place = args.get("place", "").strip() or None
     if place is not None and len(place) > MAX_PLACE_CHARS:
-        raise BadRequest("'place' is too long")
+        raise BadRequest("'place' is too long", code="place_too_long", max=MAX_PLACE_CHARS)
     return SearchParams(
         q=query_text(args, max_chars),
         page=_int(args, "page", 1, 1, MAX_PAGE),
@@ -107,7 +138,9 @@ _DOC_ID = re.compile(DOC_ID_PATTERN, re.S)
 def doc_id(args) -> str:
     value = args.get("id", "")
     if not value:
-        raise BadRequest("missing 'id': which document?")
+        raise BadRequest("missing 'id': which document?", code="missing", name="id")
     if not _DOC_ID.match(value):
-        raise BadRequest("'id' is not a document id: a relative path, without '..', at most 1000 characters")
+        raise BadRequest(
+            "'id' is not a document id: a relative path, without '..', at most 1000 characters", code="bad_id"
+        )
     return value

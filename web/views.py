@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from searcher.search.engine import IndexMissing
 from searcher.search.limits import MAX_PAGE
 
+from . import errors
 from . import params as P
 from .notes import in_vietnamese
 from .security import marked
+from .timeline import chart, timeline
 
 bp = Blueprint("search", __name__)
 
@@ -35,13 +44,17 @@ def search_data(p: P.SearchParams) -> dict:
         place=p.place,
         facets=True,
     )
-    return result.as_dict()
+    data = result.as_dict()
+    facets = data.get("facets") or {}
+    data["timeline"] = timeline(facets)  # the same counts per year (or month) as the chart
+    facets.pop("months", None)  # (in the timeline)
+    return data
 
 
 def doc_data(doc_id: str, q: str) -> dict:
     doc = _engine().get(doc_id, highlight=q or None)
     if doc is None:
-        raise P.BadRequest(f"no document with id {doc_id!r}", status=404)
+        raise P.BadRequest(f"no document with id {doc_id!r}", status=404, code="no_document")
     return {"ok": True, **doc, "query": q, "related": _engine().related(doc_id, RELATED_LIMIT)}
 
 
@@ -55,22 +68,61 @@ def _config_params():
 def search_page():
     p = _config_params()
     data = search_data(p) if p.q else None
-    return render_template("search.html", p=p, data=data)
+    return render_template(
+        "search.html",
+        p=p,
+        data=data,
+        chart=chart(data["timeline"]) if data and data["timeline"] else None,
+        reversed_dates=dates_reversed(p),
+        autofocus=not p.q and not request.args,  # only the empty home page: elsewhere Space scrolls
+    )
 
 
 @bp.get("/doc")
 def doc_page():
-    q = P.query_text(request.args, current_app.config["MAX_QUERY_CHARS"])
-    data = doc_data(P.doc_id(request.args), q)
-    return render_template("doc.html", doc=data, q=q)
+    p = _config_params()  # the search it was opened from, to go back to as it was
+    data = doc_data(P.doc_id(request.args), p.q)
+    return render_template("doc.html", doc=data, q=p.q, p=p)
 
 
 # --- JSON twins -----------------------------------------------------------------------------------
 @bp.get("/search.json")
 def search_json():
     if "q" not in request.args:
-        raise P.BadRequest("missing 'q': what to search for?")
+        raise P.BadRequest("missing 'q': what to search for?", code="missing", name="q")
     return jsonify(search_data(_config_params()))  # a blank q is answered: no words, no results
+
+
+CSV_COLUMNS = ["rank", "title", "date", "places", "source", "url", "id", "snippet"]
+
+
+@bp.get("/search.csv")
+def search_csv():
+    """The results of a search as the page shows them (same parameters), one row per hit."""
+    p = _config_params()
+    data = search_data(p) if p.q else {"hits": [], "page": 1, "limit": p.limit}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    first = (data["page"] - 1) * data["limit"]
+    for rank, hit in enumerate(data["hits"], first + 1):
+        writer.writerow(
+            [
+                rank,
+                hit["title"],
+                hit["date"] or "",
+                "; ".join(hit["places"]),
+                source_line(hit),
+                hit.get("url") or "",
+                hit["id"],
+                html.unescape(re.sub(r"</?mark>", "", hit["snippet"])),
+            ]
+        )
+    response = current_app.response_class(
+        "\ufeff" + out.getvalue(), mimetype="text/csv"
+    )  # BOM: Excel reads UTF-8
+    response.headers["Content-Disposition"] = 'attachment; filename="ket-qua-tim-kiem.csv"'
+    return response
 
 
 @bp.get("/doc.json")
@@ -112,14 +164,16 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or request.path == "/healthz"
 
 
-def _error(message: str, status: int, *, missing_index: bool = False):
+def _error(message: str, status: int, code: str, args: dict | None = None, *, missing_index: bool = False):
+    """JSON: the English ``message`` and the stable ``code``; a page: the code's Vietnamese wording."""
     if _wants_json():
-        response = jsonify({"ok": False, "error": message, "status": status})
+        response = jsonify({"ok": False, "error": message, "code": code, "status": status})
     else:
         response = current_app.make_response(
             render_template(
                 "error.html",
-                message=message,
+                message=errors.in_vietnamese(code, args or {}, status),
+                code=code,
                 status=status,
                 missing_index=missing_index,
                 q=request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]],
@@ -132,17 +186,23 @@ def _error(message: str, status: int, *, missing_index: bool = False):
 def register_error_handlers(app) -> None:
     @app.errorhandler(P.BadRequest)
     def bad_request(exc: P.BadRequest):
-        return _error(exc.message, exc.status)
+        return _error(exc.message, exc.status, getattr(exc, "code", "bad_request"), getattr(exc, "args_", {}))
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):
         return _error(
-            "no index has been built yet: build one with 'search index FOLDER'", 503, missing_index=True
+            "no index has been built yet: build one with 'search index FOLDER'",
+            503,
+            "index_missing",
+            missing_index=True,
         )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        response = _error(exc.description or exc.name, exc.code or 500)
+        status = exc.code or 500
+        response = _error(
+            exc.description or exc.name, status, errors.HTTP_CODES.get(status, f"http_{status}")
+        )
         valid_methods = getattr(exc, "valid_methods", None)
         if valid_methods:  # a 405 says what is allowed (RFC 9110)
             response.headers["Allow"] = ", ".join(valid_methods)
@@ -151,13 +211,15 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.full_path)
-        return _error("the server could not answer this request; it has been logged", 500)
+        return _error("the server could not answer this request; it has been logged", 500, "server_error")
 
     app.jinja_env.filters["marked"] = marked
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["in_vietnamese"] = in_vietnamese
+    app.jinja_env.filters["source_line"] = source_line
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["doc_url"] = doc_url
     app.jinja_env.globals["MAX_PAGE"] = MAX_PAGE
 
 
@@ -180,3 +242,33 @@ def page_url(p: P.SearchParams, **changes) -> str:
     if "page" not in changes:
         changes["page"] = 1  # a new filter or sort starts from the first page
     return url_for("search.search_page", **p.as_query_args(**changes))
+
+
+def doc_url(p: P.SearchParams, doc_id: str) -> str:
+    """A document opened from the search ``p``: the whole search goes along, for the way back."""
+    return url_for("search.doc_page", id=doc_id, **p.as_query_args())
+
+
+def source_line(doc: dict) -> str:
+    """Where a report comes from, for people: its source (site or publisher), else its web address's
+    host, else the folder it was read from (relative, or only the folder's own name: a server's file
+    paths are not shown)."""
+    if doc.get("source"):
+        return str(doc["source"])
+    if doc.get("url"):
+        host = urlsplit(str(doc["url"])).hostname or ""
+        return host.removeprefix("www.")
+    path = PurePath(str(doc.get("path") or ""))
+    folder = path.parent
+    if path.is_absolute() or str(folder).startswith(("/", "\\")) or ":" in str(folder)[:3]:
+        return folder.name
+    return "" if str(folder) == "." else folder.as_posix()
+
+
+def dates_reversed(p: P.SearchParams) -> bool:
+    """Does the date range end before it starts (``from=2023&to=2019``)? Nothing can match it."""
+    if not (p.date_from and p.date_to):
+        return False
+    start = p.date_from + "-01-01"[len(p.date_from) - 4 :]
+    end = p.date_to + "-12-31"[len(p.date_to) - 4 :]
+    return start > end

@@ -48,12 +48,30 @@ SUGGEST_TOP_ROWS = 60
 CUT_SHARE = 0.85
 
 # Function words: a suggestion of several syllables neither starts nor ends with one ("của quốc phòng",
-# "quốc phòng và" are not things people search for).
+# "quốc phòng và" are not things people search for); nor does it end with a word that opens a clause
+# ("Tổng Bí thư nói", "Hà Nội vừa", "Trung Quốc phải").
 EDGE_STOP = frozenset(
     "của và các là có được cho với trong những đã để thì mà này ở tại về theo từ một không khi đến như "
     "do bị nên cũng sẽ đang vào ra lên hay hoặc nhưng vì nếu rằng thế nào gì ai đó kia ấy vẫn còn rất "
     "lại mọi mỗi nhiều sau trước đây qua bằng cùng tới hơn".split()
 )
+END_STOP = EDGE_STOP | frozenset("phải vừa nói đều luôn nhằm giữa thêm chỉ nhấn yêu tiếp nhắc thuộc".split())
+END_PAIRS = frozenset(["cho biết", "cho rằng", "nhấn mạnh", "khẳng định", "lưu ý", "yêu cầu"])
+# A phrase ends inside a word when its last syllables (up to three) go on with one same syllable and
+# that syllable makes a word with the last one. After a whole word many different words follow, each
+# rarely ("quốc phòng": the most frequent 11% of the time); inside a word one does, or one of a few
+# ("quốc phòng và an" → "ninh", "xây dựng cơ" → "sở", "bản", "chế"). Between the two the statistics do
+# not tell "chủ tịch nước" (57% "Trần") from "khu vực phòng" (57% "thủ"): pyvi's word segmentation of
+# the phrase with its next syllable does ("chủ_tịch nước Trần", "khu_vực phòng_thủ"). Shares of the
+# phrase's own count; ``rest``: followed by punctuation, a line end or syllables seen once.
+CLEARLY_INSIDE = 0.9  # followed by one same syllable this often (and rarely by anything else)
+CLEARLY_OUTSIDE = 0.3  # no syllable follows this often, nor one of three twice as often
+# A phrase of 4 syllables (the longest counted) that ends inside a word is offered with its continuation
+# instead, up to this length ("Thủ tướng Nguyễn Xuân Phúc"); and one that goes on with one syllable this
+# often is offered with it as well ("Bộ Chỉ huy Quân sự" and "Bộ Chỉ huy Quân sự tỉnh").
+MAX_SUGGEST_SYLLABLES = 6
+ALSO_SHARE = 0.3
+ALSO_MIN_COUNT = 5
 
 
 class _Memo(dict):
@@ -327,7 +345,7 @@ def _build_suggest(db: sqlite3.Connection) -> None:
 
     db.execute("DELETE FROM suggest")
     db.execute("DELETE FROM suggest_top")
-    chosen = []
+    rows = []
     for key, form, n, count, cased in db.execute(
         "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
         "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?",
@@ -335,17 +353,33 @@ def _build_suggest(db: sqlite3.Connection) -> None:
     ):
         if n > 1:
             syllables = form.split(" ")
-            if syllables[0] in EDGE_STOP or syllables[-1] in EDGE_STOP:
+            if syllables[0] in EDGE_STOP or syllables[-1] in END_STOP or len(syllables[-1]) < 2:
+                continue  # (a lone letter is the start of an abbreviation: "G" of "G20")
+            if " ".join(syllables[-2:]) in END_PAIRS:
                 continue
             if syllables[-1] in cut_after or syllables[0] in cut_before:
                 continue
             if n > 2 and " ".join(syllables[-2:]) in cut_after:
                 continue
+        rows.append((key, form, n, count, cased))
+    goes_on = _continuations(db, {_tail(form) for _, form, n, _, _ in rows if n > 1})
+    chosen = []
+    for key, form, n, count, cased in rows:
+        goes = goes_on.get(_tail(form)) if n > 1 else None
         if n > 2:
             cased = _compose_case(form.split(" "), pair_cased)
+        if goes is not None and goes.inside_word(cased):
+            if n >= 4:  # longer than any counted phrase: offered with what follows, up to a word's end
+                chosen.extend(_longer(db, key, form, count, goes, pair_cased))
+            continue
+        if goes is not None and n >= 4 and goes.one >= ALSO_SHARE:
+            chosen.extend(_longer(db, key, form, count, goes, pair_cased))
         chosen.append((key, form, display_form(form, cased), count))
         if len(chosen) >= SUGGEST_ROWS:
             break
+    # (a phrase longer than the counted ones may be reached from two of them: kept once, the larger count)
+    chosen = list({row[1]: row for row in sorted(chosen, key=lambda row: row[3])}.values())
+    chosen.sort(key=lambda row: -row[3])
     db.executemany("INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", sorted(chosen))
     top: dict[str, list] = {}
     for key, form, display, count in chosen:  # already most frequent first
@@ -359,6 +393,119 @@ def _build_suggest(db: sqlite3.Connection) -> None:
         "INSERT INTO suggest_top(prefix, rows) VALUES (?, ?)",
         ((p, json.dumps(rows, ensure_ascii=False)) for p, rows in top.items()),
     )
+
+
+class Goes:
+    """What follows a phrase: its most frequent next syllable and the shares of the phrase's count
+    followed by it (``one``), by one of the three most frequent (``few``), and by nothing seen twice
+    (``rest``: punctuation, a line end, rare words)."""
+
+    __slots__ = ("syllable", "one", "few", "rest")
+
+    def __init__(self, total: int, counts: list[tuple[int, str]], seen: int):
+        total = max(total, seen, 1)
+        self.syllable = counts[0][1]
+        self.one = counts[0][0] / total
+        self.few = sum(n for n, _ in counts[:3]) / total
+        self.rest = 1 - seen / total
+
+    def inside_word(self, cased: str) -> bool:
+        """Does ``cased`` (the phrase as written) end inside a word?"""
+        if self.one >= CLEARLY_INSIDE and self.rest < 1 - CLEARLY_INSIDE:
+            return True
+        if self.one < CLEARLY_OUTSIDE and self.few < 2 * CLEARLY_OUTSIDE:
+            return False
+        return _joined_with_next(cased, self.syllable)
+
+
+_SEGMENTER: list = []  # pyvi's tokenizer, loaded on first use (index time only), or None without it
+_JOINED: dict[str, bool] = {}  # the answers, by the last two syllables and the next one
+
+
+def _joined_with_next(cased: str, syllable: str) -> bool:
+    """Does pyvi's word segmentation put ``cased``'s last syllable and ``syllable`` in one word? Asked
+    of the last two syllables and the next one (the same three end many phrases)."""
+    text = " ".join([*cased.split(" ")[-2:], syllable])
+    joined = _JOINED.get(text)
+    if joined is None:
+        if not _SEGMENTER:
+            try:
+                from pyvi import ViTokenizer  # a declared dependency; its model loads in ~3 s, once
+
+                _SEGMENTER.append(ViTokenizer.tokenize)
+            except Exception:  # pragma: no cover - without pyvi the phrase is taken as it ends
+                _SEGMENTER.append(None)
+        tokenize = _SEGMENTER[0]
+        last = tokenize(text).rsplit(" ", 1)[-1] if tokenize is not None else ""
+        joined = _JOINED[text] = last.lower().endswith(f"{cased.rsplit(' ', 1)[-1].lower()}_{syllable}")
+        if len(_JOINED) > 500_000:
+            _JOINED.clear()
+    return joined
+
+
+def _tail(form: str) -> str:
+    """The last syllables of a phrase (up to three) whose continuation is counted (in 4-grams at most)."""
+    return " ".join(form.split(" ")[-3:])
+
+
+def _continuations(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes]:
+    """What follows each of ``tails``, read in one pass over the 2-4-grams seen twice or more."""
+    own: dict[str, int] = {}
+    top: dict[str, list[tuple[int, str]]] = {}
+    seen: dict[str, int] = {}
+    for form, count in db.execute("SELECT form, count FROM ngram WHERE n <= 4 AND count >= 2"):
+        if form in tails:
+            own[form] = count
+        cut = form.rfind(" ")
+        if cut > 0:
+            head = form[:cut]
+            if head in tails:
+                seen[head] = seen.get(head, 0) + count
+                three = top.setdefault(head, [])
+                if len(three) < 3 or count > three[-1][0]:
+                    three.append((count, form[cut + 1 :]))
+                    three.sort(reverse=True)
+                    del three[3:]
+    return {head: Goes(own.get(head, 0), three, seen[head]) for head, three in top.items()}
+
+
+def _continuation(db: sqlite3.Connection, tail: str) -> Goes | None:
+    """:func:`_continuations` for one tail, looked up by its key."""
+    key = phrase_key(tail)
+    total = db.execute("SELECT count FROM ngram WHERE key = ? AND form = ?", (key, tail)).fetchone()
+    if total is None:
+        return None
+    counts = sorted(
+        (
+            (count, form[len(tail) + 1 :])
+            for form, count in db.execute(
+                "SELECT form, count FROM ngram WHERE key > ? AND key < ? AND n = ? AND count >= 2",
+                (key + " ", key + " \U0010ffff", tail.count(" ") + 2),
+            )
+            if form.startswith(tail + " ")
+        ),
+        reverse=True,
+    )
+    return Goes(total[0], counts, sum(n for n, _ in counts)) if counts else None
+
+
+def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -> list[tuple]:
+    """A phrase longer than the counted ones: ``form`` with the syllables that go on from it, up to a
+    word's end (its count estimated by the shares of each next syllable)."""
+    out = []
+    while form.count(" ") + 1 < MAX_SUGGEST_SYLLABLES:
+        syllable = goes.syllable
+        count = int(count * goes.one)
+        if count < ALSO_MIN_COUNT or syllable in END_STOP or len(syllable) < 2:
+            break
+        form, key = f"{form} {syllable}", f"{key} {syllable_key(syllable)}"
+        following = _continuation(db, _tail(form))
+        cased = _compose_case(form.split(" "), pair_cased)
+        if following is None or not following.inside_word(cased):  # it ends here
+            out.append((key, form, display_form(form, cased), count))
+            break
+        goes = following
+    return out
 
 
 class Lexicon:

@@ -73,7 +73,7 @@ class SearchResult:
     took_ms: float
     hits: list[Hit]
     notes: list[Note] = field(default_factory=list)  # what the engine changed or could not use
-    # counts per place and per year over all matches (asked for with facets=True): [[value, count], ...]
+    # counts per place, year and month over all matches (asked for with facets=True): [[value, count], ...]
     facets: dict[str, list] = field(default_factory=dict)
     interpreted_as: str | None = None  # the accented reading the ranking used ("quốc phòng" for "quoc phong")
     did_you_mean: str | None = None  # a better query when the typed one looks misspelled
@@ -224,7 +224,7 @@ class Engine:
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
-        facet_counts: dict[str, list] = {"places": [], "years": []}
+        facet_counts: dict[str, list] = {"places": [], "years": [], "months": []}
         if plan.query is not None:
             docnums, scores, cut_short = self._matches(view, plan.query, _filter(date_from, date_to, place))
             if cut_short:

@@ -1,5 +1,5 @@
-"""Counts of all matches per place and per year, for the filters beside a result list, and each
-document's date, for sorting by date.
+"""Counts of all matches per place, per year and per month, for the filters and the timeline beside a
+result list, and each document's date, for sorting by date.
 
 Whoosh's facet collectors categorise each match through several Python calls; here each searcher
 gets, once, the places and the date of every document as arrays, read from the index's terms (a
@@ -41,20 +41,43 @@ class FacetTable:
             self.dates[term_postings(view, "date", date)] = int(digits.ljust(8, "0")[:8])
 
     def counts(self, docnums: np.ndarray) -> dict[str, list]:
-        """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first}``
-        over ``docnums`` (each story once: the caller leaves out the other copies)."""
+        """``{"places": [[name, n], ...] by count then name, "years": [[year, n], ...] newest first,
+        "months": [["YYYY-MM", n], ...] newest first, or [] when the matches span more than two calendar
+        years}`` over ``docnums`` (each story once: the caller leaves out the other copies). A date
+        without its month counts in its year only."""
         shown = np.zeros(len(self.dates), dtype=bool)
         shown[docnums] = True
         per_place = np.bincount(self._place_of[shown[self._place_docs]], minlength=len(self._place_names))
         found = np.flatnonzero(per_place).tolist()
         found.sort(key=lambda n: (-int(per_place[n]), self._place_names[n]))
         places = [[self._place_names[n], int(per_place[n])] for n in found]
-        years = self.dates[docnums] // 10000
-        values, counts = np.unique(years[years > 0], return_counts=True)
+        # counted with bincount over years and months since year 0 (no sort): a date without its
+        # month (YYYY0000) counts in its year only
+        months = self.dates[docnums] // 100
+        months = months[months > 0]
+        years = months // 100
+        # months only when the matches fall within two calendar years: what a timeline by month shows
+        within = len(years) and int(years.max()) - int(years.min()) <= 1
+        dated = months % 100 > 0
         return {
             "places": places,
-            "years": [[f"{year:04d}", int(n)] for year, n in sorted(zip(values, counts), reverse=True)],
+            "years": _newest_first(years, lambda y: f"{y:04d}"),
+            "months": _newest_first(
+                years[dated] * 12 + months[dated] % 100 - 1, lambda m: f"{m // 12:04d}-{m % 12 + 1:02d}"
+            )
+            if within
+            else [],
         }
+
+
+def _newest_first(values: np.ndarray, name) -> list[list]:
+    """``[[name(value), count], ...]`` for each value present, largest value first."""
+    if not len(values):
+        return []
+    low = int(values.min())
+    counts = np.bincount(values - low)
+    present = np.flatnonzero(counts)[::-1]
+    return [[name(int(v) + low), int(n)] for v, n in zip(present.tolist(), counts[present].tolist())]
 
 
 def facet_table(view: IndexView) -> FacetTable:

@@ -1,15 +1,16 @@
 """Concurrent clients against ``search serve``: requests per second, latency p50/p95 and errors.
 
     python tests/bench/web_load.py --index-dir /tmp/bench/news/ours            # 8 and 32 clients
-    python tests/bench/web_load.py --index-dir DIR --clients 8,32 --seconds 30 --workers 2
+    python tests/bench/web_load.py --index-dir DIR --clients 8,32 --seconds 30 --workers 1
 
-The server is started as users start it (``python -m searcher serve``: waitress, or gunicorn with
-``--workers``) on a free local port. Each client is a thread with its own connection (kept alive where
-the server keeps it; gunicorn's workers close it after each answer) that sends ``/search.json`` requests, the
-queries taken in turn from the 80 news known-item queries as written and without diacritics, each
-with a random page 1-3. The engine's result cache is off unless ``--cache`` is given, so every request
-is searched. The clients run on the same
-2-core machine as the server and take CPU from it: the figures are a floor for a separate client.
+The server is started as users start it (``python -m searcher serve``: gunicorn with one worker per
+core unless ``--workers`` says otherwise, waitress with ``--workers 1``) on a free local port. Each
+client is a thread with its own connection (kept alive where the server keeps it; gunicorn's workers
+close it after each answer) that sends ``/search.json`` requests, the queries taken in turn from the
+80 news known-item queries as written and without diacritics, each with a random page 1-3. The
+engine's result cache is off unless ``--cache`` is given, so every request is searched. The clients
+run on the same 2-core machine as the server and take CPU from it: the figures are a floor for a
+separate client.
 Markdown goes to stdout, progress to stderr.
 """
 
@@ -36,10 +37,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def start_server(
-    index_dir: Path, threads: int | None = None, cache: bool = True, workers: int = 1
+    index_dir: Path, threads: int | None = None, cache: bool = True, workers: int | None = None
 ) -> tuple[subprocess.Popen, str, int]:
-    """``search serve`` on a free port (``cache=False``: no result cache; ``threads`` None: the
-    server's default); its log goes to $BENCH_SERVER_LOG if set."""
+    """``search serve`` on a free port (``cache=False``: no result cache; ``threads``, ``workers`` None:
+    the server's defaults); its log goes to $BENCH_SERVER_LOG if set."""
     log = (
         open(os.environ["BENCH_SERVER_LOG"], "w")
         if os.environ.get("BENCH_SERVER_LOG")
@@ -56,8 +57,7 @@ def start_server(
             str(index_dir),
             "--port",
             "0",
-            "--workers",
-            str(workers),
+            *(["--workers", str(workers)] if workers else []),
             *(["--threads", str(threads)] if threads else []),
         ],
         cwd=REPO,
@@ -162,7 +162,9 @@ def main() -> None:
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each run (default 30)")
     parser.add_argument("--threads", type=int, help="server threads per process (default: the server's)")
-    parser.add_argument("--workers", type=int, default=1, help="server processes (default 1: waitress)")
+    parser.add_argument(
+        "--workers", type=int, help="server processes (default: the server's, one per core; 1: waitress)"
+    )
     parser.add_argument(
         "--cache",
         action="store_true",
@@ -184,7 +186,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    server = "waitress" if args.workers == 1 else f"gunicorn, {args.workers} workers"
+    workers = args.workers or os.cpu_count() or 1
+    server = "waitress" if workers == 1 else f"gunicorn, {workers} workers"
     threads = f"{args.threads} threads" if args.threads else "default threads"
     print(
         f"\n`search serve` ({server}, {threads}, result cache {'on' if args.cache else 'off'}) "

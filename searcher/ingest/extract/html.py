@@ -283,7 +283,7 @@ def _lead_element(tree, description: str | None):
     if len(key) >= 30:
         for element in tree.iter("h2", "p", "div", "h3"):
             text = _squeeze(element.text_content())
-            if text.startswith(key) and len(text) <= 1.5 * len(_squeeze(description)) + 20:
+            if text.startswith(key) and len(text) <= 1.5 * len(_squeeze(description or "")) + 20:
                 return element
     return None
 
