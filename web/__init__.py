@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
+from typing import cast
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from searcher.search.limits import MAX_QUERY_CHARS
 
@@ -48,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(views.bp)
     views.register_error_handlers(app)
+    _name_bad_requests(app)
     app.after_request(add_security_headers)
 
     @app.before_request
@@ -68,3 +71,19 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def _name_bad_requests(app: Flask) -> None:
+    """A rejected parameter's JSON answer carries its stable ``code`` beside the message (``bad_date``,
+    ``reversed_range`` ...: :data:`searcher.search.params.CODES`), for programs to branch on."""
+    from .params import BadRequest
+
+    # the app's own page or JSON for the error (views.register_error_handlers)
+    answer = cast("Callable[[BadRequest], Response]", app.error_handler_spec[None][None][BadRequest])
+
+    @app.errorhandler(BadRequest)
+    def bad_request(exc: BadRequest):
+        response = answer(exc)
+        if response.is_json:
+            response.set_data(app.json.dumps({**response.get_json(), "code": exc.code}))
+        return response

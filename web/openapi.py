@@ -123,6 +123,10 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "ok": {"type": "boolean", "enum": [False]},
                         "error": {"type": "string"},
                         "status": {"type": "integer"},
+                        "code": {
+                            "type": "string",
+                            "description": "With a 400 or 404: the problem, one of searcher.search.params.CODES",
+                        },
                     },
                 },
                 "Hit": {
@@ -138,6 +142,7 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "places": {"type": "array", "items": {"type": "string"}},
                         "author": _STRING_OR_NULL,
                         "date_source": _STRING_OR_NULL,
+                        "url": _STRING_OR_NULL,
                         "duplicates": {
                             "type": "array",
                             "items": {"type": "string"},

@@ -58,6 +58,7 @@ class Hit:
     author: str | None = None
     date_source: str | None = None
     duplicates: list[str] = field(default_factory=list)  # ids of the other copies of this story
+    url: str | None = None  # where the article was published, when its source said
 
 
 @dataclass
@@ -248,6 +249,7 @@ class Engine:
                         author=stored.get("author"),
                         date_source=stored.get("date_source"),
                         duplicates=_duplicates(searcher, stored) if groups[docnum] >= 0 else [],
+                        url=stored.get("url") or None,
                     )
                 )
         took_ms = (time.perf_counter() - started) * 1000
