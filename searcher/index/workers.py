@@ -17,6 +17,9 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
@@ -45,10 +48,38 @@ def _die_with_parent() -> None:
         pass  # elsewhere a killed run may leave idle workers behind, nothing worse
 
 
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Start processes without a Ctrl-C cutting in: one that comes meanwhile is noted and raised once
+    they are started, and a forked child that gets it before it ignores Ctrl-C only notes it too."""
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _ignore_ctrl_c() -> None:
+    """A terminal sends Ctrl-C to every process of the foreground group: a worker would print a
+    traceback of its own; the parent stops the workers instead (``cancel``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Worker(SubWriterTask):
     """Takes job files off the queue and writes their documents into one segment of its own."""
 
+    def start(self):
+        with _ctrl_c_deferred():
+            super().start()
+
     def run(self):
+        _ignore_ctrl_c()
         _die_with_parent()
         ix = self.storage.open_index(self.indexname)
         # _lk=False: the parent holds the index's lock
@@ -105,7 +136,8 @@ class LexiconProcess:
         context = multiprocessing.get_context("fork")
         self._texts = context.Queue(maxsize=32)
         self._process = context.Process(target=_count_texts, args=(generation, self._texts), daemon=True)
-        self._process.start()
+        with _ctrl_c_deferred():
+            self._process.start()
         self._batch: list[tuple[str, str]] = []
         self._closed = False
 
@@ -144,6 +176,7 @@ class LexiconProcess:
 
 
 def _count_texts(generation, texts) -> None:
+    _ignore_ctrl_c()
     _die_with_parent()
     builder = LexiconBuilder(generation, fresh=True)
     while (batch := texts.get()) is not None:
