@@ -119,6 +119,7 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
         for task in self.tasks:
             if task.is_alive():
                 task.kill()
+        self.jobqueue.cancel_join_thread()  # job files left unread must not hold this process's exit
 
 
 class LexiconProcess:
@@ -173,6 +174,8 @@ class LexiconProcess:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        # texts still queued would wait for a reader that is gone, and the exit would wait for them
+        self._texts.cancel_join_thread()
 
 
 def _count_texts(generation, texts) -> None:
