@@ -71,7 +71,12 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                             "schema": {"type": "string", "enum": [*SORTS, ""]},
                         },
                         {"name": "from", "in": "query", "schema": date},
-                        {"name": "to", "in": "query", "schema": date},
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "schema": date,
+                            "description": "Inclusive; a range ending before `from` is refused (reversed_range)",
+                        },
                         {
                             "name": "place",
                             "in": "query",
