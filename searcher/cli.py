@@ -200,6 +200,8 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
 
     Without PATHS, the folders the index was built from are indexed again.
     """
+    from whoosh.writing import IndexingError
+
     from .index.indexer import NothingToIndex, index_paths
     from .index.store import IndexLocked, current_generation
     from .search.engine import default_index_dir
@@ -237,7 +239,7 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
             max_bytes=max_bytes,
             jobs=jobs,
         )
-    except (IndexLocked, NothingToIndex) as exc:
+    except (IndexLocked, NothingToIndex, IndexingError) as exc:
         _fail(str(exc), as_json)
     except KeyboardInterrupt:
         if progress.phase in ("", "scanning", "indexing"):  # nothing written to the live index yet

@@ -383,7 +383,7 @@ def test_place_without_diacritics(runner, cli_index, place):
 # --- progress and Ctrl-C in a real process ------------------------------------------------------------
 def _with_stderr_on_a_terminal(args: list, env: dict, until: str | None = None):
     """Run ``search ARGS`` with stderr on a pseudo-terminal (stdout a pipe); with ``until``, send Ctrl-C to
-    its process group once stderr shows that text. Returns (exit status, stdout, stderr)."""
+    its process group once stderr matches that pattern. Returns (exit status, stdout, stderr)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "searcher", *map(str, args)],
@@ -408,7 +408,7 @@ def _with_stderr_on_a_terminal(args: list, env: dict, until: str | None = None):
                 seen += chunk
             elif proc.poll() is not None:
                 break
-            if until and not interrupted and until.encode() in seen:
+            if until and not interrupted and re.search(until.encode(), seen):
                 os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group
                 interrupted = True
         stdout = proc.stdout.read().decode()
@@ -464,7 +464,7 @@ def test_ctrl_c_while_indexing_stops_in_one_line(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     index_dir = tmp_path / "ix"
     args = ["index", records, "--index-dir", index_dir, "--jobs", "2"]
-    status, stdout, stderr = _with_stderr_on_a_terminal(args, env, until="00 documents")
+    status, stdout, stderr = _with_stderr_on_a_terminal(args, env, until=r"indexing: \d[\d,]{2,} documents")
     assert "Traceback" not in stderr and stdout == ""
     assert (
         stderr.rsplit("\r\x1b[K", 1)[-1]
@@ -479,3 +479,34 @@ def test_ctrl_c_while_indexing_stops_in_one_line(tmp_path):
         timeout=60,
     )
     assert result.returncode == 1 and "search index" in json.loads(result.stdout)["error"]
+
+
+@pytest.mark.slow
+def test_a_failing_worker_is_one_line_each(tmp_path):
+    """A worker process that fails (a full disk, say) tells why in one line, the command in another,
+    neither prints a traceback, and the run ends although the workers are gone."""
+    records = tmp_path / "news.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for n in range(1200):  # more job files than the workers' queue holds
+            out.write(
+                json.dumps({"id": f"a{n}", "text": f"Tin số {n} về quốc phòng"}, ensure_ascii=False) + "\n"
+            )
+    code = (
+        "import errno, sys, searcher.index.workers as w\n"
+        "def full(*args): raise OSError(errno.ENOSPC, 'No space left on device', 'segment.pst')\n"
+        "w.process_job_file = full\n"
+        "from searcher.cli import cli\n"
+        f"cli(['index', {str(records)!r}, '--index-dir', {str(tmp_path / 'ix')!r}, '--jobs', '2'], 'search')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[-1].startswith("Error: ") and "indexing workers failed" in lines[-1]
+    workers = [line for line in lines[:-1] if line]
+    assert workers and all(
+        re.fullmatch(
+            r"indexing worker \d+ failed: OSError: \[Errno 28\] No space left on device: 'segment.pst'", x
+        )
+        for x in workers
+    ), lines

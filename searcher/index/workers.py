@@ -17,6 +17,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,16 @@ class _Worker(SubWriterTask):
     def run(self):
         _ignore_ctrl_c()
         _die_with_parent()
+        try:
+            self._write_segment()
+        except Exception as exc:  # told in one line: the parent's commit reports the failure
+            print(f"indexing worker {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            # the jobs left are taken and dropped: with every worker gone, handing one out would wait forever
+            while self.jobqueue.get() is not None:
+                pass
+            sys.exit(1)
+
+    def _write_segment(self):
         ix = self.storage.open_index(self.indexname)
         # _lk=False: the parent holds the index's lock
         self.writer = GroupingSegmentWriter(ix, _lk=False, **self.kwargs)
@@ -181,8 +192,12 @@ class LexiconProcess:
 def _count_texts(generation, texts) -> None:
     _ignore_ctrl_c()
     _die_with_parent()
-    builder = LexiconBuilder(generation, fresh=True)
-    while (batch := texts.get()) is not None:
-        for title, text in batch:
-            builder.add(title, text)
-    builder.save()
+    try:
+        builder = LexiconBuilder(generation, fresh=True)
+        while (batch := texts.get()) is not None:
+            for title, text in batch:
+                builder.add(title, text)
+        builder.save()
+    except Exception as exc:  # told in one line: save() in the parent reports the failure
+        print(f"lexicon process failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)
