@@ -14,6 +14,8 @@ import time
 
 import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searcher.cli import CSV_COLUMNS, cli
 
@@ -510,3 +512,28 @@ def test_a_failing_worker_is_one_line_each(tmp_path):
         )
         for x in workers
     ), lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    query=st.text(max_size=20),
+    date_from=st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")),
+    date_to=st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")),
+    place=st.text(max_size=20),
+)
+def test_any_option_value_is_answered_or_refused_in_one_line(cli_index, query, date_from, date_to, place):
+    from click.testing import CliRunner
+
+    args = [
+        query,
+        f"--from={date_from}",
+        f"--to={date_to}",
+        f"--place={place}",
+        "--index-dir",
+        str(cli_index),
+    ]
+    result = CliRunner().invoke(cli, ["query", *args, "--color", "never"], prog_name="search")
+    assert result.exit_code in (0, 2), result.stderr
+    if result.exit_code == 2:
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
