@@ -2,29 +2,124 @@
 
 from __future__ import annotations
 
+import csv
+import errno
 import html
 import json
 import os
 import re
+import shutil
 import sys
+import threading
+import time
+import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import __version__
 from .search.limits import MAX_LIMIT, MAX_PAGE, SORTS
 
+if TYPE_CHECKING:
+    from .index.indexer import IndexProgress
+
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"</?mark>")
+
+FORMATS = ("text", "json", "jsonl", "csv")
+CSV_COLUMNS = ("query", "rank", "id", "title", "date", "places", "path", "score", "url")
+INTERRUPTED = 130  # the shell's status for a program stopped by SIGINT
+
+
+class Failure(click.ClickException):
+    """An error told in one line on stderr (``Error: ...`` unless the message says otherwise)."""
+
+    def __init__(self, message: str, exit_code: int = 1, prefix: str = "Error: "):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.prefix = prefix
+
+    def show(self, file=None) -> None:
+        click.echo(f"{self.prefix}{self.message}", err=True)
+
+
+def _os_error(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else ""
+    return f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc)
+
+
+class _SearchGroup(click.Group):
+    """The command group, with every failure told in one line and none as a traceback."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"Error: {' '.join(exc.format_message().split())}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:  # Ctrl-C or end of input outside a command (click says so on a line first)
+            click.echo("stopped: interrupted", err=True)
+            sys.exit(INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise Failure("stopped: interrupted", INTERRUPTED, prefix="") from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # a closed pipe (| head): click quiets the streams
+                raise
+            raise Failure(_os_error(exc)) from None
+        except Exception as exc:
+            # a bug or an input no check foresaw: one line, and the traceback only when asked for
+            if os.environ.get("SEARCH_DEBUG", "") not in ("", "0"):
+                traceback.print_exc()
+            raise Failure(
+                f"unexpected {type(exc).__name__}: {exc} (SEARCH_DEBUG=1 shows where)".replace("\n", " ")
+            ) from None
+
+
+def _check_index_dir(ctx, param, value: Path | None) -> Path | None:
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"{value} is a file, not a folder", ctx, param)
+    return value
 
 
 def _index_dir_option(func):
     return click.option(
         "--index-dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         default=None,
+        callback=_check_index_dir,
         help="Index folder (default: $SEARCH_INDEX_DIR, else ./index).",
+    )(func)
+
+
+def _set_color(ctx, param, value: str) -> str:
+    if value == "auto" and os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        value = "never"
+    ctx.color = {"always": True, "never": False}.get(value)  # None: colours only on a terminal
+    return value
+
+
+def _color_option(func):
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        callback=_set_color,
+        expose_value=False,
+        help="Colours and bold text: on a terminal (auto, unless $NO_COLOR is set), always or never.",
     )(func)
 
 
@@ -32,15 +127,14 @@ def _echo_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
-def _fail(message: str, as_json: bool, code: int = 1) -> NoReturn:
+def _fail(message: str, as_json: bool, code: int = 1, error_code: str | None = None) -> NoReturn:
     if as_json:
-        _echo_json({"ok": False, "error": message})
-    else:
-        click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
+        _echo_json({"ok": False, "error": message, **({"code": error_code} if error_code else {})})
+        sys.exit(code)
+    raise Failure(message, code)
 
 
-@click.group()
+@click.group(cls=_SearchGroup)
 @click.version_option(__version__, prog_name="search")
 def cli():
     """Full-text search for Vietnamese reports and news articles."""
@@ -55,8 +149,15 @@ def _size_option(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
+def _existing_paths(ctx, param, value: tuple[Path, ...]) -> tuple[Path, ...]:
+    for path in value:
+        if not path.exists():
+            raise click.UsageError(f"no such file or folder: {path}", ctx)
+    return value
+
+
 @cli.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing_paths)
 @_index_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it atomically.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
@@ -99,8 +200,10 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
 
     Without PATHS, the folders the index was built from are indexed again.
     """
+    from whoosh.writing import IndexingError
+
     from .index.indexer import NothingToIndex, index_paths
-    from .index.store import IndexLocked
+    from .index.store import IndexLocked, current_generation
     from .search.engine import default_index_dir
 
     index_dir = index_dir or default_index_dir()
@@ -117,20 +220,15 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
                 interval_s=interval_s,
                 max_bytes=max_bytes,
             )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # how watching is meant to end: not a failure
             pass
+        except OSError as exc:
+            raise Failure(_os_error(_naming(exc, index_dir))) from None
         return
-    bar = None
-    progress = None
-    if not as_json and sys.stderr.isatty():
-
-        def progress(done, total, path):
-            nonlocal bar
-            if bar is None:
-                bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
-                bar.__enter__()
-            bar.update(1)
-
+    if not paths and current_generation(index_dir) is None:  # refused before anything is created
+        _fail("nothing to index: name a folder or file, e.g. 'search index seeds/'", as_json, code=2)
+    # followed in any case, so that Ctrl-C can say what state the index is in; shown on a terminal only
+    progress = _ProgressLine(sys.stderr, shown=sys.stderr.isatty())
     try:
         summary = index_paths(
             list(paths),
@@ -141,12 +239,108 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
             max_bytes=max_bytes,
             jobs=jobs,
         )
-    except (IndexLocked, NothingToIndex) as exc:
+    except (IndexLocked, NothingToIndex, IndexingError) as exc:
         _fail(str(exc), as_json)
+    except KeyboardInterrupt:
+        if progress.phase in ("", "scanning", "indexing"):  # nothing written to the live index yet
+            raise Failure(
+                "stopped: indexing interrupted; the index is as it was before this run",
+                INTERRUPTED,
+                prefix="",
+            ) from None
+        raise Failure(
+            f"stopped: indexing interrupted while {progress.PHASES[progress.phase].split(': ')[-1]}; "
+            "'search verify' checks the index",
+            INTERRUPTED,
+            prefix="",
+        ) from None
+    except OSError as exc:
+        raise Failure(_os_error(_naming(exc, index_dir))) from None
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
     _report_index(summary, index_dir, as_json)
+
+
+def _naming(exc: OSError, index_dir: Path) -> OSError:
+    """``exc`` naming a path: a write that fails (a full disk) often names none, and it was the index's."""
+    if exc.filename is None:
+        exc.filename = str(index_dir)
+    return exc
+
+
+class _ProgressLine:
+    """An indexing run's progress on one line of a terminal, rewritten in place: documents read, the
+    phase, and the time left; redrawn twice a second, so that a long last step is seen to be working."""
+
+    PHASES = {
+        "": "starting",
+        "scanning": "scanning folders",
+        "indexing": "indexing",
+        "committing": "committing: writing the last segments",
+        "lexicon": "lexicon: writing the word counts",
+        "copies": "copies: grouping copies of a story",
+        "finishing": "finishing: switching to the new index",
+    }
+
+    def __init__(self, stream, shown: bool = True):
+        self.stream = stream
+        self.shown = shown
+        self.state: IndexProgress | None = None
+        self.phase = ""
+        self.phase_started = time.monotonic()
+        self.drawn = 0.0
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        if shown:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def __call__(self, state: IndexProgress) -> None:
+        now = time.monotonic()
+        changed = self.state is None or state.phase != self.phase
+        if changed:
+            self.phase, self.phase_started = state.phase, now
+        self.state = state
+        if self.shown and (changed or now - self.drawn >= 0.1):
+            self.draw()
+
+    def _tick(self) -> None:
+        while not self.stopped.wait(0.5):
+            if self.state is not None:
+                self.draw()
+
+    def line(self) -> str:
+        state, elapsed = self.state, time.monotonic() - self.phase_started
+        assert state is not None
+        label = self.PHASES.get(state.phase, state.phase)
+        documents = f"{state.documents:,} documents"
+        if state.phase == "scanning":
+            return f"{label} ({elapsed:.0f} s)"
+        if state.phase != "indexing":
+            return f"{label} ({elapsed:.0f} s); {documents} read"
+        text = f"{label}: {documents}, {state.files_done:,}/{state.files_total:,} files"
+        fraction = state.fraction
+        if fraction:
+            text += f", {fraction:.0%}"
+            if elapsed > 1 and fraction > 0.01:
+                left = round(elapsed * (1 - fraction) / fraction)
+                text += f", about {left // 60}:{left % 60:02d} left"
+        return text
+
+    def draw(self) -> None:
+        with self.lock:
+            if self.stopped.is_set():
+                return
+            width = shutil.get_terminal_size().columns - 1
+            self.stream.write("\r\x1b[K" + self.line()[:width])
+            self.stream.flush()
+            self.drawn = time.monotonic()
+
+    def close(self) -> None:
+        with self.lock:
+            self.stopped.set()
+            if self.shown and self.state is not None:
+                self.stream.write("\r\x1b[K")  # the summary takes the line's place
+                self.stream.flush()
 
 
 def _report_index(summary, index_dir, as_json: bool) -> None:
@@ -170,30 +364,81 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only documents dated on or after.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only documents dated on or before.")
-@click.option("--place", help="Only documents about this province or city.")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), help="Answer every line of this file.")
-@click.option("--json", "as_json", is_flag=True, help="JSON output (JSON Lines with --batch).")
-def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, as_json):
+@click.option(
+    "--from", "date_from", metavar="YYYY-MM-DD", help="Only documents dated on or after (or YYYY, YYYY-MM)."
+)
+@click.option(
+    "--to", "date_to", metavar="YYYY-MM-DD", help="Only documents dated on or before (or YYYY, YYYY-MM)."
+)
+@click.option("--place", help="Only documents about this province or city, with or without diacritics.")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="Answer every line of this file ('-': standard input), a blank line with an empty answer.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="text (default); json: one object per query (per line with --batch); "
+    "jsonl, csv: one line or row per hit.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@_color_option
+def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, fmt, as_json):
     """Search the index for TEXT ("exact phrase", -word, title:word, AND, OR, prefix*)."""
     from .search.engine import Engine, IndexMissing
+    from .search.params import ParamError, filters
 
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(
+            f"--json and --format {fmt} ask for different output", click.get_current_context()
+        )
+    fmt = "json" if as_json else fmt or "text"
+    as_json = fmt in ("json", "jsonl")
     if (text is None) == (batch is None):
         _fail("give a query TEXT or --batch FILE (one of them)", as_json, code=2)
+    try:  # the web app's own checks, so that both refuse the same values with the same words
+        checked = filters({"sort": sort, "from": date_from, "to": date_to, "place": place}, prefix="--")
+    except ParamError as exc:
+        _fail(exc.message, as_json, code=2, error_code=exc.code)
     engine = Engine(index_dir)
-    queries = [text] if batch is None else [line.rstrip("\n") for line in batch if line.strip()]
+    # every line is answered, a blank one with no hits, so that answers and questions line up
+    queries = [text] if batch is None else (line.rstrip("\r\n") for line in batch)
+    rows = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
+    if rows is not None:
+        rows.writerow(CSV_COLUMNS)
     try:
         for query in queries:
             result = engine.search(
-                query, limit=limit, page=page, sort=sort, date_from=date_from, date_to=date_to, place=place
+                query,
+                limit=limit,
+                page=page,
+                sort=checked.sort,
+                date_from=checked.date_from,
+                date_to=checked.date_to,
+                place=checked.place,
             )
-            if as_json:
+            if fmt == "json":
                 _echo_json(result.as_dict())
-            else:
+            elif fmt == "text":
                 _print_result(result)
+            else:
+                _print_hits(result, fmt, rows)
     except IndexMissing as exc:
         _fail(str(exc), as_json)
+
+
+def _print_hits(result, fmt: str, rows) -> None:
+    """One JSON line or CSV row per hit, each naming its query and rank (several queries with --batch)."""
+    first = (result.page - 1) * result.limit
+    for rank, hit in enumerate(result.as_dict()["hits"], first + 1):
+        if rows is None:
+            _echo_json({"query": result.query, "rank": rank, **hit})
+            continue
+        hit = {**hit, "query": result.query, "rank": rank, "places": "; ".join(hit["places"])}
+        rows.writerow(["" if hit.get(name) is None else hit[name] for name in CSV_COLUMNS])
 
 
 def _print_result(result) -> None:
@@ -230,6 +475,7 @@ def _byline(source: str | None, date: str | None, places: list[str]) -> str:
 @click.argument("doc_id")
 @_index_dir_option
 @click.option("--json", "as_json", is_flag=True)
+@_color_option
 def show_command(doc_id, index_dir, as_json):
     """Print one stored document (its cleaned, indexed text)."""
     from .search.engine import Engine, IndexMissing

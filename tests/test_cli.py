@@ -1,14 +1,23 @@
 """The `search` command, black-box through click's runner and one real subprocess."""
 
+import csv
+import io
 import json
 import os
+import pty
+import re
+import select
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
-from conftest import BAC_KAN, LAI_CHAU, SEEDS, TAM_DIEP
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from searcher.cli import cli
+from searcher.cli import CSV_COLUMNS, cli
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +90,9 @@ def test_batch_answers_every_line_in_order(runner, cli_index, tmp_path):
     result = runner.invoke(cli, ["query", "--batch", str(queries), "--index-dir", str(cli_index), "--json"])
     assert result.exit_code == 0, result.output
     answers = [json.loads(line) for line in result.output.splitlines()]
-    assert [a["query"] for a in answers] == ["Lai Châu", "bac kan", "Tam Điệp"]
-    assert [a["hits"][0]["id"] for a in answers] == [LAI_CHAU, BAC_KAN, TAM_DIEP]
+    # one answer per line, the blank one included, so that answers line up with the questions
+    assert [a["query"] for a in answers] == ["Lai Châu", "bac kan", "", "Tam Điệp"]
+    assert [a["hits"][0]["id"] if a["hits"] else None for a in answers] == [LAI_CHAU, BAC_KAN, None, TAM_DIEP]
 
 
 def test_show_json_returns_the_indexed_text(runner, cli_index):
@@ -195,3 +205,335 @@ def test_hits_carry_metadata_from_the_text(runner, cli_index):
     ]
     assert "Skip Ribbon Commands" not in text and "Sign In" not in text
     assert text.startswith("Hội nghị sơ kết xây dựng nền quốc phòng toàn dân")
+
+
+# --- errors: one line, the right exit status, nothing created, never a traceback --------------------
+def run(runner, *args, **kwargs):
+    return runner.invoke(cli, [str(a) for a in args], prog_name="search", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["index", "/no/such/folder"], "no such file or folder: /no/such/folder (see 'search index --help')"),
+        (["index"], "nothing to index: name a folder or file, e.g. 'search index seeds/'"),
+        (["index", "--watch"], "--watch needs the folders to watch"),
+        (
+            ["index", SEEDS, "--jobs", "0"],
+            "Invalid value for '--jobs': 0 is not in the range x>=1. (see 'search index --help')",
+        ),
+        (
+            ["query", "quốc phòng", "--from", "yesterday"],
+            "'--from' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not 'yesterday'",
+        ),
+        (
+            ["query", "quốc phòng", "--to", "2020-13-45"],
+            "'--to' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not '2020-13-45'",
+        ),
+        (
+            ["query", "quốc phòng", "--from", "2023", "--to", "2022-06"],
+            "'--from' (2023) is after '--to' (2022-06): swap them",
+        ),
+        (["query", "quốc phòng", "--place", "x" * 101], "'--place' is too long (at most 100 characters)"),
+        (["query"], "give a query TEXT or --batch FILE (one of them)"),
+        (
+            ["query", "a", "--json", "--format", "csv"],
+            "--json and --format csv ask for different output (see 'search query --help')",
+        ),
+        (
+            ["query", "a", "--format", "xml"],
+            "Invalid value for '--format': 'xml' is not one of 'text', 'json', 'jsonl', 'csv'. "
+            "(see 'search query --help')",
+        ),
+        (["nosuch"], "No such command 'nosuch'. (see 'search --help')"),
+    ],
+)
+def test_usage_errors_are_one_line_and_create_nothing(runner, args, message):
+    with runner.isolated_filesystem() as folder:
+        result = run(runner, *args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
+        assert os.listdir(folder) == []  # no ./index, no lock file
+
+
+def test_usage_error_with_json_is_a_json_object(runner, cli_index):
+    result = run(runner, "query", "a", "--index-dir", cli_index, "--from", "2021", "--to", "2020", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "error": "'--from' (2021) is after '--to' (2020): swap them",
+        "code": "reversed_range",
+    }
+
+
+def test_index_dir_that_is_a_file(runner, tmp_path):
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.write_text("not a folder")
+    result = run(runner, "index", SEEDS, "--index-dir", in_the_way)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: Invalid value for '--index-dir': {in_the_way} is a file, not a folder "
+        "(see 'search index --help')\n"
+    )
+    # a file in the way of the folder's parent: the system's refusal, in one line naming the path
+    result = run(runner, "index", SEEDS, "--index-dir", in_the_way / "index")
+    assert (result.exit_code, result.stderr) == (1, f"Error: {in_the_way / 'index'}: Not a directory\n")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_unwritable_index_folder(runner, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = run(runner, "index", SEEDS, "--index-dir", locked / "index")
+    finally:
+        locked.chmod(0o700)
+    assert (result.exit_code, result.stderr) == (1, f"Error: {locked / 'index'}: Permission denied\n")
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(runner, cli_index, monkeypatch):
+    from searcher.search.engine import Engine
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(Engine, "search", broken)
+    result = run(runner, "query", "a", "--index-dir", cli_index)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: unexpected RuntimeError: boom second line (SEARCH_DEBUG=1 shows where)\n",
+    )
+    debug = run(runner, "query", "a", "--index-dir", cli_index, env={"SEARCH_DEBUG": "1"})
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr and 'raise RuntimeError("boom' in debug.stderr
+
+
+# --- output formats -----------------------------------------------------------------------------------
+def test_csv_has_one_row_per_hit(runner, cli_index):
+    result = run(runner, "query", "quốc phòng", "--index-dir", cli_index, "--format", "csv", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 3 and list(rows[0]) == list(CSV_COLUMNS)
+    assert [r["rank"] for r in rows] == ["1", "2", "3"] and {r["query"] for r in rows} == {"quốc phòng"}
+    by_id = {r["id"]: r for r in rows}
+    expected = query_json(runner, cli_index, "quốc phòng", "--limit", "3")["hits"]
+    assert [r["id"] for r in rows] == [hit["id"] for hit in expected]
+    for hit in expected:
+        row = by_id[hit["id"]]
+        assert (row["title"], row["date"], row["path"]) == (hit["title"], hit["date"] or "", hit["path"])
+        assert row["places"] == "; ".join(hit["places"]) and float(row["score"]) == hit["score"]
+
+
+def test_jsonl_has_one_line_per_hit_across_a_batch(runner, cli_index, tmp_path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("quốc phòng\n\nbac kan\n", encoding="utf-8")
+    result = run(
+        runner, "query", "--batch", queries, "--index-dir", cli_index, "--format", "jsonl", "--limit", "2"
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    expected = [
+        (query, rank, hit["id"])
+        for query in ("quốc phòng", "bac kan")
+        for rank, hit in enumerate(query_json(runner, cli_index, query, "--limit", "2")["hits"], 1)
+    ]
+    assert [(line["query"], line["rank"], line["id"]) for line in lines] == expected
+    assert len(expected) >= 3 and expected[2] == ("bac kan", 1, BAC_KAN) and "url" in lines[0]
+
+
+def test_json_is_an_alias_of_format_json(runner, cli_index):
+    as_json = run(runner, "query", "Tam Điệp", "--index-dir", cli_index, "--json").stdout
+    as_format = run(runner, "query", "Tam Điệp", "--index-dir", cli_index, "--format", "json").stdout
+    drop = lambda text: {k: v for k, v in json.loads(text).items() if k != "took_ms"}  # noqa: E731
+    assert drop(as_json) == drop(as_format) and drop(as_json)["hits"][0]["id"] == TAM_DIEP
+
+
+def test_batch_from_standard_input_answers_blank_lines_in_text(runner, cli_index):
+    result = run(runner, "query", "--batch", "-", "--index-dir", cli_index, input="Tam Điệp\n\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("result(s) for") == 2 and "0 result(s) for ''" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, env, colored",
+    [
+        ([], {}, True),  # the runner stands in for a terminal (color=True)
+        ([], {"NO_COLOR": "1"}, False),
+        (["--color", "never"], {}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        (["--color", "auto"], {"NO_COLOR": ""}, True),  # an empty NO_COLOR is no request
+    ],
+)
+def test_color_follows_no_color_and_the_option(runner, cli_index, args, env, colored):
+    result = run(runner, "query", "Tam Điệp", "--index-dir", cli_index, *args, env=env, color=True)
+    assert result.exit_code == 0 and ("\x1b[" in result.stdout) is colored
+    shown = run(runner, "show", TAM_DIEP, "--index-dir", cli_index, *args, env=env, color=True)
+    assert ("\x1b[" in shown.stdout) is colored
+
+
+def test_color_always_without_a_terminal(runner, cli_index):
+    result = run(runner, "query", "Tam Điệp", "--index-dir", cli_index, "--color", "always")
+    assert "\x1b[" in result.stdout
+
+
+@pytest.mark.parametrize("place", ["dien bien", "Dien Bien", "Điện Biên", "tỉnh điện biên"])
+def test_place_without_diacritics(runner, cli_index, place):
+    data = query_json(runner, cli_index, "quốc phòng", "--place", place)
+    assert {hit["id"] for hit in data["hits"]} == {DIEN_BIEN_2022, DIEN_BIEN_2023}
+    assert all(hit["places"] == ["Điện Biên"] for hit in data["hits"])
+
+
+# --- progress and Ctrl-C in a real process ------------------------------------------------------------
+def _with_stderr_on_a_terminal(args: list, env: dict, until: str | None = None):
+    """Run ``search ARGS`` with stderr on a pseudo-terminal (stdout a pipe); with ``until``, send Ctrl-C to
+    its process group once stderr matches that pattern. Returns (exit status, stdout, stderr)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searcher", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+    )
+    os.close(slave)
+    seen = b""
+    interrupted = False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+            if until and not interrupted and re.search(until.encode(), seen):
+                os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group
+                interrupted = True
+        stdout = proc.stdout.read().decode()
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # fail, never hang the test run
+        os.close(master)
+        proc.stdout.close()
+    return proc.returncode, stdout, seen.decode().replace("\r\n", "\n")
+
+
+def test_progress_on_a_terminal_in_documents_and_phases(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    status, stdout, stderr = _with_stderr_on_a_terminal(
+        ["index", SEEDS, "--index-dir", tmp_path / "ix", "--json"], env
+    )
+    assert status == 0 and json.loads(stdout)["added"] == 5  # --json on stdout, progress beside it
+    drawn = [part.removeprefix("\x1b[K") for part in stderr.split("\r") if part]
+    assert drawn[0].startswith("scanning folders (")
+    assert any(re.fullmatch(r"indexing: \d documents, \d/5 files(, \d+%)?", line) for line in drawn)
+    assert any(
+        re.fullmatch(r"committing: writing the last segments \(\d s\); 5 documents read", x) for x in drawn
+    )
+    assert any(line.startswith("finishing: switching to the new index (") for line in drawn)
+    assert stderr.endswith("\r\x1b[K")  # the line is cleared for what follows
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "searcher", "index", str(SEEDS), "--index-dir", str(tmp_path / "ix")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stderr == ""
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_indexing_stops_in_one_line(tmp_path):
+    """Ctrl-C reaches the indexing process and its workers: one line, status 130, no traceback from
+    any of them, and the next run starts clean."""
+    records = tmp_path / "news.jsonl"
+    words = "quốc phòng toàn dân an ninh biên giới hội nghị báo cáo kinh tế nông nghiệp giáo dục".split()
+    with records.open("w", encoding="utf-8") as out:
+        for n in range(4000):
+            text = " ".join(words[(n * 7 + k * 3) % len(words)] for k in range(300))
+            out.write(
+                json.dumps({"id": f"a{n}", "title": f"Bài {n}", "text": text}, ensure_ascii=False) + "\n"
+            )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    index_dir = tmp_path / "ix"
+    args = ["index", records, "--index-dir", index_dir, "--jobs", "2"]
+    status, stdout, stderr = _with_stderr_on_a_terminal(args, env, until=r"indexing: \d[\d,]{2,} documents")
+    assert "Traceback" not in stderr and stdout == ""
+    assert (
+        stderr.rsplit("\r\x1b[K", 1)[-1]
+        == "stopped: indexing interrupted; the index is as it was before this run\n"
+    )
+    assert status == 130
+    result = subprocess.run(
+        [sys.executable, "-m", "searcher", "info", "--index-dir", str(index_dir), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "search index" in json.loads(result.stdout)["error"]
+
+
+@pytest.mark.slow
+def test_a_failing_worker_is_one_line_each(tmp_path):
+    """A worker process that fails (a full disk, say) tells why in one line, the command in another,
+    neither prints a traceback, and the run ends although the workers are gone."""
+    records = tmp_path / "news.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for n in range(1200):  # more job files than the workers' queue holds
+            out.write(
+                json.dumps({"id": f"a{n}", "text": f"Tin số {n} về quốc phòng"}, ensure_ascii=False) + "\n"
+            )
+    code = (
+        "import errno, sys, searcher.index.workers as w\n"
+        "def full(*args): raise OSError(errno.ENOSPC, 'No space left on device', 'segment.pst')\n"
+        "w.process_job_file = full\n"
+        "from searcher.cli import cli\n"
+        f"cli(['index', {str(records)!r}, '--index-dir', {str(tmp_path / 'ix')!r}, '--jobs', '2'], 'search')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[-1].startswith("Error: ") and "indexing workers failed" in lines[-1]
+    workers = [line for line in lines[:-1] if line]
+    assert workers and all(
+        re.fullmatch(
+            r"indexing worker \d+ failed: OSError: \[Errno 28\] No space left on device: 'segment.pst'", x
+        )
+        for x in workers
+    ), lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    query=st.text(max_size=20),
+    date_from=st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")),
+    date_to=st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z")),
+    place=st.text(max_size=20),
+)
+def test_any_option_value_is_answered_or_refused_in_one_line(cli_index, query, date_from, date_to, place):
+    from click.testing import CliRunner
+
+    args = [
+        query,
+        f"--from={date_from}",
+        f"--to={date_to}",
+        f"--place={place}",
+        "--index-dir",
+        str(cli_index),
+    ]
+    result = CliRunner().invoke(cli, ["query", *args, "--color", "never"], prog_name="search")
+    assert result.exit_code in (0, 2), result.stderr
+    if result.exit_code == 2:
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr

@@ -19,6 +19,14 @@ def api_schema(seed_index):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@schemathesis.hook
+def filter_query(ctx, query):
+    """Leave out ranges that end before they start: they are refused with a 400 (``reversed_range``),
+    a rule between two parameters that OpenAPI 3.0 cannot state, so the description only says it."""
+    start, end = (query or {}).get("from"), (query or {}).get("to")
+    return not (isinstance(start, str) and isinstance(end, str) and start and end and start > end + "\uffff")
+
+
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -25,9 +25,13 @@ _VIETNAMESE = {
         "Giá trị «{value}» của {name} không phải là ngày: hãy viết theo dạng năm-tháng-ngày "
         "(ví dụ 2019-09-27), hoặc chỉ năm (2019), năm-tháng (2019-09)."
     ),
+    "out_of_range": "Giá trị {value} của {name} nằm ngoài khoảng cho phép: từ {low} đến {high}.",
     "bad_sort": "Không có cách sắp xếp «{value}»: chỉ có theo độ phù hợp hoặc theo ngày.",
-    "query_too_long": "Từ khoá quá dài ({length} ký tự): tối đa {max} ký tự.",
-    "place_too_long": "Tên địa phương quá dài: tối đa {max} ký tự.",
+    "reversed_range": (
+        "Ngày bắt đầu ({start}) đứng sau ngày kết thúc ({end}), nên không có kết quả nào: "
+        "hãy đổi chỗ hai ngày."
+    ),
+    "too_long": "Giá trị của {name} quá dài ({length} ký tự): tối đa {max} ký tự.",
     "missing": "Thiếu {name}.",
     "bad_id": "Mã tài liệu không hợp lệ.",
     "no_document": "Không có tài liệu nào với mã này; có thể tài liệu đã bị xoá khỏi chỉ mục.",

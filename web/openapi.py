@@ -71,7 +71,12 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                             "schema": {"type": "string", "enum": [*SORTS, ""]},
                         },
                         {"name": "from", "in": "query", "schema": date},
-                        {"name": "to", "in": "query", "schema": date},
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "schema": date,
+                            "description": "Inclusive; a range ending before `from` is refused (reversed_range)",
+                        },
                         {
                             "name": "place",
                             "in": "query",
@@ -124,7 +129,7 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "error": {"type": "string", "description": "In English"},
                         "code": {
                             "type": "string",
-                            "description": "What was wrong, stable: bad_date, missing ...",
+                            "description": "What was wrong, stable (bad_date, reversed_range, missing ...)",
                         },
                         "status": {"type": "integer"},
                     },

@@ -1,146 +1,69 @@
 """Reading and checking request parameters: every bad value becomes a :class:`BadRequest` whose
-message tells the user what was wrong (shown on the page, or as the JSON error)."""
+message tells the user what was wrong (shown on the page, or as the JSON error) and whose ``code``
+names the problem for programs. The checks themselves are :mod:`searcher.search.params`, shared with
+the command line."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
 
-from searcher.search.limits import MAX_PAGE, SORTS
-from searcher.text.normalize import normalize_text
+from searcher.search import params as shared
+from searcher.search.params import DATE_PATTERN, DOC_ID_PATTERN, MAX_PLACE_CHARS, ParamError, SearchParams
 
-MAX_PLACE_CHARS = 100
+__all__ = [
+    "DATE_PATTERN",
+    "DOC_ID_PATTERN",
+    "MAX_PLACE_CHARS",
+    "MAX_SUGGEST_CHARS",
+    "BadRequest",
+    "SearchParams",
+    "doc_id",
+    "query_text",
+    "search_params",
+]
+
 MAX_SUGGEST_CHARS = 200  # what is being typed into the search box: a few words
 
 
-class BadRequest(ValueError):
-    """A parameter the app cannot use; ``status`` is the HTTP status to answer with, ``code`` and ``args``
-    what was wrong for programs and for the page's own wording (web/errors.py)."""
+class BadRequest(ParamError):
+    """A parameter the app cannot use; ``status`` is the HTTP status to answer with, ``code`` and
+    ``args_`` what was wrong, for programs and for the page's own wording (web/errors.py)."""
 
-    def __init__(self, message: str, status: int = 400, code: str = "bad_request", **args):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, status: int = 400, code: str | None = None, **args):
+        super().__init__(code or ("not_found" if status == 404 else "bad_request"), message, **args)
         self.status = status
-        self.code = code
-        self.args_ = args
 
 
-@dataclass
-class SearchParams:
-    q: str
-    page: int
-    limit: int
-    sort: str
-    date_from: str | None
-    date_to: str | None
-    place: str | None
-
-    def as_query_args(self, **changes) -> dict:
-        """The URL parameters that reproduce this search, with ``changes`` applied (None drops one)."""
-        args = {
-            "q": self.q,
-            "page": self.page,
-            "sort": self.sort,
-            "from": self.date_from,
-            "to": self.date_to,
-            "place": self.place,
-        }
-        args.update(changes)
-        defaults = {"page": 1, "sort": "relevance"}
-        return {k: v for k, v in args.items() if v not in (None, "") and defaults.get(k) != v}
+T = TypeVar("T")
 
 
-# Month and day in range; the calendar is not consulted: a bound such as 2019-02-31 still orders right.
-# An empty value is an absent one: a search form sends "from=" when its date box is left blank.
-DATE_PATTERN = r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$"
-_DATE = re.compile(DATE_PATTERN)
+def _answering_400(check: Callable[..., T]) -> Callable[..., T]:
+    """``check`` with its :class:`ParamError` raised as the :class:`BadRequest` the app answers."""
+
+    @wraps(check)
+    def checked(*args, **kwargs) -> T:
+        try:
+            return check(*args, **kwargs)
+        except ParamError as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            raise BadRequest(exc.message, code=exc.code, **exc.args_) from None
+
+    return checked
 
 
-def _int(args, name: str, default: int, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"\d{1,9}", raw):
-        raise BadRequest(
-            f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}",
-            code="bad_number",
-            name=name,
-            low=low,
-            high=high,
-            value=raw[:40],
-        )
-    value = int(raw)
-    if not low <= value <= high:
-        raise BadRequest(
-            f"'{name}' must be from {low} to {high}, not {value}",
-            code="bad_number",
-            name=name,
-            low=low,
-            high=high,
-            value=raw[:40],
-        )
-    return value
-
-
-def _date(args, name: str) -> str | None:
-    """YYYY, YYYY-MM or YYYY-MM-DD; the engine reads a partial date as its whole year or month."""
-    raw = args.get(name, "")
-    if not _DATE.match(raw):
-        raise BadRequest(
-            f"'{name}' must be a date written YYYY-MM-DD (or YYYY, YYYY-MM), not {raw[:40]!r}",
-            code="bad_date",
-            name=name,
-            value=raw[:40],
-        )
-    return raw or None
-
-
+@_answering_400
 def query_text(args, max_chars: int, name: str = "q") -> str:
-    text = args.get(name, "")
-    if len(text) > max_chars:
-        raise BadRequest(
-            f"the query is too long ({len(text)} characters; at most {max_chars})",
-            code="query_too_long",
-            length=len(text),
-            max=max_chars,
-        )
-    return normalize_text(text).strip()  # the engine's form: control characters blanked, NFC
+    return shared.query_text(args.get(name), max_chars)
 
 
+@_answering_400
 def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> SearchParams:
-    sort = args.get("sort", "") or "relevance"
-    if sort not in SORTS:
-        raise BadRequest(
-            f"'sort' must be {' or '.join(map(repr, SORTS))}, not {sort[:40]!r}",
-            code="bad_sort",
-            value=sort[:40],
-        )
-    place = args.get("place", "").strip() or None
-    if place is not None and len(place) > MAX_PLACE_CHARS:
-        raise BadRequest("'place' is too long", code="place_too_long", max=MAX_PLACE_CHARS)
-    return SearchParams(
-        q=query_text(args, max_chars),
-        page=_int(args, "page", 1, 1, MAX_PAGE),
-        limit=_int(args, "limit", default_limit, 1, max_limit),
-        sort=sort,
-        date_from=_date(args, "from"),
-        date_to=_date(args, "to"),
-        place=place,
-    )
+    return shared.search_params(args, max_chars, max_limit, default_limit)
 
 
-# A document id as the index writes them: a relative path (or "path#n" inside a JSON Lines file), never
-# absolute, never climbing out with "..", no control characters.
-DOC_ID_PATTERN = r"^(?![/\\])(?!(.*[/\\])?\.\.([/\\]|$))[^\x00-\x1f\x7f]{1,1000}$"
-_DOC_ID = re.compile(DOC_ID_PATTERN, re.S)
-
-
+@_answering_400
 def doc_id(args) -> str:
-    value = args.get("id", "")
-    if not value:
-        raise BadRequest("missing 'id': which document?", code="missing", name="id")
-    if not _DOC_ID.match(value):
-        raise BadRequest(
-            "'id' is not a document id: a relative path, without '..', at most 1000 characters", code="bad_id"
-        )
-    return value
+    return shared.doc_id(args.get("id"))

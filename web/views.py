@@ -58,15 +58,29 @@ def doc_data(doc_id: str, q: str) -> dict:
     return {"ok": True, **doc, "query": q, "related": _engine().related(doc_id, RELATED_LIMIT)}
 
 
-def _config_params():
+def _config_limits() -> tuple[int, int, int]:
     cfg = current_app.config
-    return P.search_params(request.args, cfg["MAX_QUERY_CHARS"], cfg["MAX_LIMIT"], cfg["DEFAULT_LIMIT"])
+    return cfg["MAX_QUERY_CHARS"], cfg["MAX_LIMIT"], cfg["DEFAULT_LIMIT"]
+
+
+def _config_params():
+    return P.search_params(request.args, *_config_limits())
 
 
 # --- HTML pages -------------------------------------------------------------------------------------
 @bp.get("/")
 def search_page():
-    p = _config_params()
+    try:
+        p = _config_params()
+    except P.BadRequest as exc:
+        if exc.code != "reversed_range":
+            raise
+        # the page explains a reversed range and offers it the right way round (the API refuses it)
+        p = P.search_params(
+            {k: v for k, v in request.args.items() if k not in ("from", "to")},
+            *_config_limits(),
+        )
+        p.date_from, p.date_to = exc.args_["start"], exc.args_["end"]
     data = search_data(p) if p.q else None
     return render_template(
         "search.html",
@@ -186,7 +200,7 @@ def _error(message: str, status: int, code: str, args: dict | None = None, *, mi
 def register_error_handlers(app) -> None:
     @app.errorhandler(P.BadRequest)
     def bad_request(exc: P.BadRequest):
-        return _error(exc.message, exc.status, getattr(exc, "code", "bad_request"), getattr(exc, "args_", {}))
+        return _error(exc.message, exc.status, exc.code, exc.args_)
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):

@@ -29,7 +29,27 @@ from .workers import LexiconProcess, ParallelWriter, default_jobs
 # than they save, and each worker adds a segment that a later commit merges.
 PARALLEL_MIN_DOCS = 200
 
-Progress = Callable[[int, int, str], None]
+
+@dataclass
+class IndexProgress:
+    """Where an indexing run is, handed to its ``progress`` callback as it moves: after each document
+    and file, and when a phase starts (``scanning``, ``indexing``, then ``committing``, ``lexicon``,
+    ``copies`` and ``finishing``, which read no files)."""
+
+    phase: str = "scanning"
+    documents: int = 0  # documents read so far: a JSON Lines file holds many
+    files_done: int = 0
+    files_total: int = 0
+    bytes_done: float = 0.0  # of the files' bytes, the part read (within a JSON Lines file, by its lines)
+    bytes_total: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        """How much of the reading is done, for an estimate of the time left."""
+        return self.bytes_done / self.bytes_total if self.bytes_total else None
+
+
+Progress = Callable[[IndexProgress], None]
 
 
 @dataclass
@@ -95,7 +115,7 @@ def index_paths(
 
     :param paths: folders or files; empty means the folders the index was last built from.
     :param rebuild: build a fresh generation and switch to it atomically.
-    :param progress: called as ``progress(done, total, path)`` after each source file.
+    :param progress: called with an :class:`IndexProgress` as the run moves (the same object, updated).
     :param wait_s: how long to wait for another indexing run to finish before refusing.
     :param max_bytes: files larger than this are skipped (a previously indexed version is kept).
     :param jobs: worker processes for a fresh build (default: one per core; 1 indexes in this process).
@@ -127,23 +147,42 @@ def index_paths(
         jobs = default_jobs() if jobs is None else jobs
         # a fresh build on several cores counts its lexicon in a process of its own
         lexicon = LexiconProcess(target) if fresh and jobs > 1 else LexiconBuilder(target, fresh, ix)
+        state = IndexProgress()
         run = _Run(
-            ix, manifest, summary, fresh, lexicon, max_bytes, DuplicateRegistry(target, fresh), jobs=jobs
+            ix,
+            manifest,
+            summary,
+            fresh,
+            lexicon,
+            max_bytes,
+            DuplicateRegistry(target, fresh),
+            jobs=jobs,
+            progress=progress,
+            state=state,
         )
         try:
+            run.report("scanning")
             sources, problems = walk_sources(roots)
             summary.skipped.extend(problems)
-            for done, source in enumerate(sources, 1):
+            state.files_total = len(sources)
+            state.bytes_total = sum(s.size for s in sources)
+            run.report("indexing")
+            read = 0
+            for source in sources:
                 run.process(source)
-                if progress:
-                    progress(done, len(sources), str(source.path))
+                read += source.size
+                state.files_done += 1
+                state.bytes_done = float(read)
+                run.report()
             run.remove_missing(roots, {str(s.path) for s in sources})
             run.commit()
         except BaseException:
             run.cancel()  # no worker or counting process is left waiting for documents
             raise
         summary.documents = ix.doc_count()
+        run.report("copies")
         save_copy_groups(ix, target)
+        run.report("finishing")
         ix.close()
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
         store.write_json(target / store.MANIFEST, manifest)
@@ -176,8 +215,12 @@ class _Run:
         max_bytes: int = DEFAULT_MAX_BYTES,
         duplicates: DuplicateRegistry | None = None,
         jobs: int = 1,
+        progress: Progress | None = None,
+        state: IndexProgress | None = None,
     ):
         self.ix = ix
+        self.progress = progress
+        self.state = state or IndexProgress()
         self.jobs = jobs
         self.duplicates = duplicates  # groups copies of one story (see searcher.index.duplicates)
         self.max_bytes = max_bytes
@@ -189,6 +232,12 @@ class _Run:
         self._pending: list[tuple[str, dict]] = []  # writer calls made before the writer was chosen
         self._pending_docs = 0
         self.known_ids = {doc_id for entry in self.files.values() for doc_id in entry["docs"]}
+
+    def report(self, phase: str | None = None) -> None:
+        if phase is not None:
+            self.state.phase = phase
+        if self.progress is not None:
+            self.progress(self.state)
 
     def _write(self, method: str, **kwargs) -> None:
         """Pass a call to the writer; until enough documents have come to choose one, queue it."""
@@ -241,7 +290,15 @@ class _Run:
         # waiting for a large JSONL file to be read whole
         previous = entry["docs"] if entry else {}
         doc_hashes: dict[str, str] = {}
+        # a JSON Lines file is one file but many documents: its lines tell how far through it a run is
+        lines = data.count(b"\n") + 1 if source.is_jsonl and not data.startswith(b"\x1f\x8b") else 0
+        file_start, read = self.state.bytes_done, 0
         for item in read_source(source, data, self.max_bytes):
+            self.state.documents += 1
+            read += 1
+            if lines:
+                self.state.bytes_done = file_start + source.size * min(1.0, read / lines)
+            self.report()
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
                 continue
@@ -335,11 +392,14 @@ class _Run:
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
         if self.writer is not None:
+            self.report("committing")
             self.writer.commit()
         self._save_side_tables()
 
     def _save_side_tables(self) -> None:
         if self.lexicon is not None:
+            self.report("lexicon")
             self.lexicon.save()  # before meta.json: a generation marked complete has its lexicon
         if self.duplicates is not None:
+            self.report("copies")
             self.duplicates.save()

@@ -17,6 +17,10 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
@@ -45,11 +49,49 @@ def _die_with_parent() -> None:
         pass  # elsewhere a killed run may leave idle workers behind, nothing worse
 
 
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Start processes without a Ctrl-C cutting in: one that comes meanwhile is noted and raised once
+    they are started, and a forked child that gets it before it ignores Ctrl-C only notes it too."""
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _ignore_ctrl_c() -> None:
+    """A terminal sends Ctrl-C to every process of the foreground group: a worker would print a
+    traceback of its own; the parent stops the workers instead (``cancel``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Worker(SubWriterTask):
     """Takes job files off the queue and writes their documents into one segment of its own."""
 
+    def start(self):
+        with _ctrl_c_deferred():
+            super().start()
+
     def run(self):
+        _ignore_ctrl_c()
         _die_with_parent()
+        try:
+            self._write_segment()
+        except Exception as exc:  # told in one line: the parent's commit reports the failure
+            print(f"indexing worker {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            # the jobs left are taken and dropped: with every worker gone, handing one out would wait forever
+            while self.jobqueue.get() is not None:
+                pass
+            sys.exit(1)
+
+    def _write_segment(self):
         ix = self.storage.open_index(self.indexname)
         # _lk=False: the parent holds the index's lock
         self.writer = GroupingSegmentWriter(ix, _lk=False, **self.kwargs)
@@ -88,6 +130,7 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
         for task in self.tasks:
             if task.is_alive():
                 task.kill()
+        self.jobqueue.cancel_join_thread()  # job files left unread must not hold this process's exit
 
 
 class LexiconProcess:
@@ -105,7 +148,8 @@ class LexiconProcess:
         context = multiprocessing.get_context("fork")
         self._texts = context.Queue(maxsize=32)
         self._process = context.Process(target=_count_texts, args=(generation, self._texts), daemon=True)
-        self._process.start()
+        with _ctrl_c_deferred():
+            self._process.start()
         self._batch: list[tuple[str, str]] = []
         self._closed = False
 
@@ -141,12 +185,19 @@ class LexiconProcess:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        # texts still queued would wait for a reader that is gone, and the exit would wait for them
+        self._texts.cancel_join_thread()
 
 
 def _count_texts(generation, texts) -> None:
+    _ignore_ctrl_c()
     _die_with_parent()
-    builder = LexiconBuilder(generation, fresh=True)
-    while (batch := texts.get()) is not None:
-        for title, text in batch:
-            builder.add(title, text)
-    builder.save()
+    try:
+        builder = LexiconBuilder(generation, fresh=True)
+        while (batch := texts.get()) is not None:
+            for title, text in batch:
+                builder.add(title, text)
+        builder.save()
+    except Exception as exc:  # told in one line: save() in the parent reports the failure
+        print(f"lexicon process failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)

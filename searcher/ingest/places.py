@@ -179,6 +179,13 @@ def _names() -> dict[str, str]:
     return {fold(spelling).lower(): place for spelling, place in _spellings().items()}
 
 
+def canonical_place(typed: str) -> str | None:
+    """The canonical name of the province or city ``typed`` names, however it is written ("dien bien",
+    "TP HCM", "tỉnh Điện Biên"), or None when it names none: a filter then finds what the index holds."""
+    key = " ".join(fold(typed).lower().split())
+    return _names().get(key) or _names().get(re.sub(rf"^{_PREFIX}", "", key))
+
+
 @lru_cache(maxsize=1)
 def _accented() -> set[str]:
     """Every known spelling, lowercase with canonical tone placement."""
