@@ -172,7 +172,8 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
 @click.option("--place", help="Only documents about this province or city.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Answer every line of this file.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output (JSON Lines with --batch).")
-def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, as_json):
+@click.option("--as-typed", is_flag=True, help="Search the words as typed, never a correction of them.")
+def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, as_json, as_typed):
     """Search the index for TEXT ("exact phrase", -word, title:word, AND, OR, prefix*)."""
     from .search.engine import Engine, IndexMissing
 
@@ -183,7 +184,14 @@ def query_command(text, index_dir, limit, page, sort, date_from, date_to, place,
     try:
         for query in queries:
             result = engine.search(
-                query, limit=limit, page=page, sort=sort, date_from=date_from, date_to=date_to, place=place
+                query,
+                limit=limit,
+                page=page,
+                sort=sort,
+                date_from=date_from,
+                date_to=date_to,
+                place=place,
+                as_typed=as_typed,
             )
             if as_json:
                 _echo_json(result.as_dict())
@@ -198,7 +206,10 @@ def _print_result(result) -> None:
     click.echo(
         click.style(f"{result.total} result(s) for {result.query!r} ({result.took_ms:.0f} ms)", bold=True)
     )
-    if result.interpreted_as:
+    if result.corrected_from:
+        shown = result.interpreted_as or result.query
+        click.echo(f"Hiển thị kết quả cho: {shown} · Tìm chính xác: {result.corrected_from} (--as-typed)")
+    elif result.interpreted_as:
         click.echo(f"Kết quả cho: {result.interpreted_as}")
     if result.did_you_mean:
         click.echo(click.style(f"Bạn có muốn tìm: {result.did_you_mean}", fg="cyan"))

@@ -73,6 +73,12 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         {"name": "from", "in": "query", "schema": date},
                         {"name": "to", "in": "query", "schema": date},
                         {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+                        {
+                            "name": "as_typed",
+                            "in": "query",
+                            "description": "1: search the query as typed, never its sure correction",
+                            "schema": {"type": "string", "enum": ["0", "1", ""]},
+                        },
                     ],
                     "responses": {"200": _json("SearchResult", "One page of results"), **ERRORS},
                 }
@@ -156,6 +162,10 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                         "facets": {"type": "object", "properties": {"places": _PAIRS, "years": _PAIRS}},
                         "interpreted_as": _STRING_OR_NULL,
                         "did_you_mean": _STRING_OR_NULL,
+                        "corrected_from": {
+                            **_STRING_OR_NULL,
+                            "description": "What was typed, when `query` is its sure correction",
+                        },
                     },
                 },
                 "Document": {

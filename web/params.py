@@ -28,6 +28,7 @@ class SearchParams:
     date_from: str | None
     date_to: str | None
     place: str | None
+    as_typed: bool = False  # the query as typed, not its sure correction ("Tìm chính xác")
 
     def as_query_args(self, **changes) -> dict:
         """The URL parameters that reproduce this search, with ``changes`` applied (None drops one)."""
@@ -38,6 +39,7 @@ class SearchParams:
             "from": self.date_from,
             "to": self.date_to,
             "place": self.place,
+            "as_typed": "1" if self.as_typed else None,
         }
         args.update(changes)
         defaults = {"page": 1, "sort": "relevance"}
@@ -92,6 +94,7 @@ def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> S
         date_from=_date(args, "from"),
         date_to=_date(args, "to"),
         place=place,
+        as_typed=args.get("as_typed", "") not in ("", "0"),
     )
 
 

@@ -33,6 +33,7 @@ def search_data(p: P.SearchParams) -> dict:
         date_to=p.date_to,
         place=p.place,
         facets=True,
+        as_typed=p.as_typed,
     )
     return result.as_dict()
 

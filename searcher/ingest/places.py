@@ -225,3 +225,16 @@ def find_places(title: str, text: str) -> list[str]:
             if weight == 100 or match.group(1):
                 strong.add(place)
     return [p for p, n in scores.most_common() if p in strong or n >= 2]
+
+
+def named_places(text: str) -> list[tuple[str, str, bool]]:
+    """Every province or city name in ``text`` (a query: any case, with or without diacritics), as
+    (canonical name, the name as written, whether an administrative word comes before it). A name
+    written with diacritics counts only when they are the place's own ("diễn biến" is not Điện Biên)."""
+    found = []
+    for match in _pattern().finditer(fold_offsets_preserved(text)):
+        written = text[match.start(2) : match.end(2)]
+        if has_diacritics(written) and _canonical(written) not in _accented():
+            continue
+        found.append((_names()[" ".join(match.group(2).split())], written, bool(match.group(1))))
+    return found

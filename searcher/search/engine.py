@@ -27,7 +27,7 @@ from ..text.normalize import fold
 from .bm25 import ListLengthBM25F
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
-from .matching import Unsupported, match_all, top_ranked
+from .matching import Unsupported, held_counts, match_all, top_ranked
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
 from .planning import BM25_B, BM25_K1, parse_query
@@ -73,6 +73,8 @@ class SearchResult:
     interpreted_as: str | None = None  # the accented reading the ranking used ("quốc phòng" for "quoc phong")
     did_you_mean: str | None = None  # a better query when the typed one looks misspelled
     ok: bool = True
+    # what was typed, when it held words the index never writes and ``query`` (its correction) was run
+    corrected_from: str | None = None
 
     def as_dict(self) -> dict:
         # what dataclasses.asdict gives, built directly: its recursive copy of every value was a
@@ -171,10 +173,13 @@ class Engine:
         date_to: str | None = None,
         place: str | None = None,
         facets: bool = False,
+        as_typed: bool = False,
     ) -> SearchResult:
         """Run one query; ``page`` is 1-based. Never raises for any query text.
 
         With ``facets``, the result also counts all matches per place and per year (for filters).
+        A query holding words the index never writes ("quoc phonng") is answered by its correction
+        when that is sure (``corrected_from`` then holds the typed text); ``as_typed`` turns that off.
         """
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
@@ -182,13 +187,27 @@ class Engine:
         searcher = self._searcher()
         table = self._abbreviations()
         cache_key = self._cache_key(
-            searcher, table, (text, limit, page, sort, date_from, date_to, place, facets)
+            searcher, table, (text, limit, page, sort, date_from, date_to, place, facets, as_typed)
         )
         cached = self._results.get(cache_key)
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
         plan = self._plan(text, searcher, table)
+        options = dict(
+            limit=limit,
+            page=page,
+            sort=sort,
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            facets=facets,
+        )
+        if plan.corrected and not as_typed and not getattr(self._local, "correcting", False):
+            corrected = self._search_correction(text, plan.corrected, options, started)
+            if corrected is not None:
+                self._results.put(cache_key, corrected)
+                return corrected
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
@@ -214,8 +233,11 @@ class Engine:
             read: dict[int, dict] = {}  # document number -> stored fields, read once
             # (a page after the re-ranked candidates is the same without them: they only reorder
             # among themselves, above every other match)
+            base = scores
+            if dates is None and total > 1:
+                scores = _in_tiers(searcher, plan, docnums, scores)
             if self.passage_ranking and dates is None and plan.free_text and total > 1 and first < RERANKED:
-                scores = self._by_passages(searcher, plan, docnums, scores, read)
+                scores = self._by_passages(searcher, plan, docnums, scores, read, base)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
                 stored = read.get(docnum) or searcher.stored_fields(docnum)
@@ -226,7 +248,9 @@ class Engine:
                         path=stored.get("path", ""),
                         date=stored.get("date") or None,
                         score=round(score, 4),
-                        snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
+                        snippet=make_snippet(
+                            stored.get("text", ""), plan.highlight_terms, common=plan.highlight_common
+                        ),
                         places=[p for p in (stored.get("places") or "").split(",") if p],
                         author=stored.get("author"),
                         date_source=stored.get("date_source"),
@@ -247,28 +271,20 @@ class Engine:
             did_you_mean=plan.did_you_mean,
         )
         if not total and plan.did_you_mean and not getattr(self._local, "correcting", False):
-            result = self._search_corrected(
-                result,
-                dict(
-                    limit=limit,
-                    page=page,
-                    sort=sort,
-                    date_from=date_from,
-                    date_to=date_to,
-                    place=place,
-                    facets=facets,
-                ),
-            )
+            result = self._search_corrected(result, options)
         if not any(
             "cut short" in note for note in result.notes
         ):  # a timed-out answer may do better next time
             self._results.put(cache_key, result)
         return result
 
-    def _by_passages(self, searcher, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
+    def _by_passages(
+        self, searcher, plan, docnums: np.ndarray, scores: np.ndarray, read: dict, base: np.ndarray
+    ) -> np.ndarray:
         """``scores`` with the best :data:`passages.RERANKED` raised by their best passage (see
         searcher.search.passages); raised scores stay above every other, so only those candidates reorder.
-        ``read`` gets each candidate's stored fields, for its snippet."""
+        ``read`` gets each candidate's stored fields, for its snippet; ``base``: the scores before
+        tiers (see :func:`_in_tiers`), which the raise is measured by, so that it never crosses a tier."""
         doc_count = searcher.doc_count_all()
         # the query's own words make the whole; another form of some of them counts as those words
         runs = [[fold(s) for s in run] for run in plan.free_text]
@@ -280,7 +296,7 @@ class Engine:
             stored = read[docnum] = searcher.stored_fields(docnum)
             texts.append(f"{stored.get('title', '')}\n{stored.get('text', '')}")  # the title as first line
         raised = scores.copy()
-        raised[head] += PASSAGE_WEIGHT * float(scores[head[0]]) * passage_shares(texts, query)
+        raised[head] += PASSAGE_WEIGHT * float(base[head].max()) * passage_shares(texts, query)
         return raised
 
     def _matches(self, searcher, query: Q.Query, restriction: Q.Query | None):
@@ -341,6 +357,20 @@ class Engine:
             abbreviations=table if table is not None else self._abbreviations(),
         )
 
+    def _search_correction(self, typed: str, corrected: str, options: dict, started: float):
+        """The answer to the sure correction of ``typed``, saying what was typed; None when the
+        correction finds nothing (the typed query is then answered as it is)."""
+        self._local.correcting = True
+        try:
+            result = self.search(corrected, **options)
+        finally:
+            self._local.correcting = False
+        if not result.total or any("cut short" in note for note in result.notes):
+            return None
+        result.corrected_from, result.did_you_mean = typed, None
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
         corrected = result.did_you_mean
@@ -400,7 +430,8 @@ class Engine:
             "text": text,
         }
         if highlight:
-            doc["text_html"] = mark_all(text, self._plan(highlight, searcher).highlight_terms)
+            plan = self._plan(highlight, searcher)
+            doc["text_html"] = mark_all(text, plan.highlight_terms, plan.highlight_common)
         return doc
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
@@ -510,6 +541,25 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+MAX_PASSAGE_SHARE = 1.5  # (with every word pair of the query in one passage: see passages.passage_shares)
+
+
+def _in_tiers(searcher, plan, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``scores`` lifted so that documents holding more of the query's accented words as typed come
+    first, then, among those, documents about more of the places the query names; the scores order
+    each tier as before (with room for the passage re-ranking, which stays within a tier)."""
+    units, places = plan.exact_units, [Q.Term("places", p) for p in plan.places]
+    if not units and not places:
+        return scores
+    tiers = held_counts(searcher, units, docnums) * (len(places) + 1) if units else 0
+    if places:
+        tiers = tiers + held_counts(searcher, places, docnums)
+    if not np.any(tiers):
+        return scores
+    step = float(scores.max()) * (1 + PASSAGE_WEIGHT * MAX_PASSAGE_SHARE) + 1.0
+    return scores + tiers * step
 
 
 def _duplicates(searcher, stored: dict) -> list[str]:

@@ -70,6 +70,15 @@ def match_all(
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
 
+def held_counts(searcher, queries: list[Q.Query], docnums: np.ndarray) -> np.ndarray:
+    """How many of ``queries`` each of ``docnums`` matches (filters: read whole, never scored)."""
+    scorer = _Scorer(searcher)
+    counts = np.zeros(len(docnums), dtype=np.int64)
+    for q in queries:
+        counts += scorer.mask(q)[docnums]
+    return counts
+
+
 def top_ranked(
     docnums: np.ndarray, scores: np.ndarray, count: int, dates: np.ndarray | None = None
 ) -> np.ndarray:

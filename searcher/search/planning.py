@@ -10,7 +10,13 @@ Free words are ranked, never required (a 25-word question still finds its answer
   diacritics (``đường`` outranks ``dương`` without losing it);
 * single syllables only when they are selective (rare) or the query has too few words for bigrams:
   scoring every posting of a common syllable is what makes plain Whoosh slow.
-Phrases and ``title:`` clauses are required; ``-`` clauses are excluded; all are accent-insensitive.
+Phrases and ``title:`` clauses are required; ``-`` clauses are excluded.
+
+Each word means what was typed: a word with diacritics means that word (its spelling variants merged
+by the analyzers: tone placement, i/y, NFD, Ð), a word without any mark means every accented form. In
+phrases, exclusions and ``title:`` clauses an accented word must match as typed; as a free word it is
+ranked: documents holding it as typed come before those holding only a look-alike (``plan.exact_units``).
+Case carries no meaning (``ĐIỆN BIÊN`` is ``điện biên``), except for abbreviations.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from whoosh.qparser import (
 
 from ..analysis.analyzers import exact_analyzer
 from ..index.postings import doc_frequency
-from ..text.normalize import fold, iy_variants, normalize_text
+from ..text.normalize import fold, has_diacritics, iy_variants, normalize_text
 from .matching import CheckedPhrase
 
 MAX_QUERY_CHARS = 1000  # longer input is cut (and the cut is reported)
@@ -58,6 +64,11 @@ EXACT_BIGRAMS_MAX_WORDS = 6
 # while its exact-word clauses added ~20 ms at p95. The same holds for the other forms of
 # abbreviations (no ranking changed on the legal or news sets): a longer question only marks them.
 RESTORE_MAX_SYLLABLES = 12
+# A query up to this long ranks documents holding more of its accented words as typed first; a longer
+# question is ranked by all its words (one missing word should not sink the answer)
+TIER_MAX_SYLLABLES = 12
+PLACE_SHARE = 0.5  # a place named in lowercase counts when this share of documents with the words is about it
+COMMON_MARK_FRACTION = 0.05  # a word in more documents than this is marked only next to other matches
 MAX_BIGRAM_CLAUSES = 64
 MAX_SYLLABLE_CLAUSES = 64
 BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little and costs much
@@ -65,6 +76,8 @@ BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little a
 _ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
 _LONE_OPERATOR = re.compile(r"(?<!\S)[-+](?=\s|$)")
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
+_WORDS = re.compile(r"[^\W_]+")
+_ADMINISTRATIVE = {"ubnd", "hdnd", "tinh", "tp", "uy", "ubmttq"}  # words naming a province's bodies
 _OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -82,6 +95,13 @@ class QueryPlan:
     did_you_mean: str | None = None  # the query with its misspelled words corrected
     # (folded query words, folded syllables of another form of them): abbreviations and long forms
     synonyms: list[tuple[list[str], list[str]]] = field(default_factory=list)
+    # one query per free word typed with diacritics: the documents holding it as typed. Documents
+    # holding more of them rank first (set for short queries only: see TIER_MAX_SYLLABLES)
+    exact_units: list[Q.Query] = field(default_factory=list)
+    # words marked in snippets only next to other matches (common words of a query of several words)
+    highlight_common: set[str] = field(default_factory=set)
+    corrected: str | None = None  # the query with its non-words corrected, when the correction is sure
+    places: list[str] = field(default_factory=list)  # canonical names of the provinces the query names
 
 
 def _syllables(text: str) -> list[str]:
@@ -122,6 +142,7 @@ class _Builder:
         self.required_runs: list[list[str]] = []  # words of required phrases and words
         # other phrasings of parts of the runs (abbreviations): (run with the part replaced, start, end)
         self.alternatives: list[tuple[list[str], int, int]] = []
+        self.typed_accented: list[str] = []  # free words typed with diacritics, in order
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -168,18 +189,23 @@ class _Builder:
         sub = _Builder.__new__(_Builder)
         sub.__dict__.update(self.__dict__)
         sub.must, sub.must_not, sub.optional, sub.required_runs, sub.alternatives = [], [], [], [], []
+        sub.typed_accented = []
         sub.add(node, "must")
         return sub
 
     def _flush(self, run: list[str]) -> None:
         if run:
             self.plan.free_text.append(run[:MAX_SYLLABLES])
-            self._highlight(fold(s) for s in run)
+            self._highlight(run)
+            self.typed_accented.extend(s for s in run[:MAX_SYLLABLES] if has_diacritics(s))
 
-    def _highlight(self, folded) -> None:
-        # the index merges i/y spellings, so the snippet marks both ("ky" marks "kỹ" and "kĩ")
-        for syllable in folded:
-            self.plan.highlight_terms.update(iy_variants(syllable))
+    def _highlight(self, syllables) -> None:
+        # accented syllables mark their own forms only; bare ones every form, and both i/y spellings
+        # ("ky" marks "kỹ" and "kĩ"), as the index merges them
+        for syllable in syllables:
+            self.plan.highlight_terms.update(
+                iy_variants(syllable) if not has_diacritics(syllable) else [syllable]
+            )
 
     def _place(self, q: Q.Query, role: str) -> None:
         {"must": self.must, "must_not": self.must_not}.get(role, self.optional).append(q)
@@ -195,16 +221,19 @@ class _Builder:
             role = "must"  # a quoted phrase or a title: clause is what the user insists on
         folded = [fold(s) for s in syllables]
         fields = ("title_fold",) if fieldname == "title" else ("title_fold", "body_fold")
-        if role == "must_not" and syllables != folded:
-            # Excluding accented words excludes those words, not every word they fold to
-            # ("-Điện" keeps "diễn"; -"Điện Biên" keeps "diễn biến"); required words match either way.
-            match = _exact_match(syllables, title_only=fieldname == "title")
-        elif len(folded) == 1:
-            match = Q.Or([Q.Term(f, folded[0]) for f in fields])
-        else:
-            match = Q.Or([self._phrase(f, folded) for f in fields])
+        matches = []
+        for f in fields:
+            match = Q.Term(f, folded[0]) if len(folded) == 1 else self._phrase(f, folded)
+            # each accented word must also be there as typed: "Điện Biên" is not "diễn biến", and
+            # -"Hòa Bình" keeps "hoa binh" written otherwise; bare words match every form
+            exact = _as_typed(syllables, title=f == "title_fold")
+            matches.append(Q.And([match, *exact]) if exact else match)
+        match = matches[0] if len(matches) == 1 else Q.Or(matches)
         if role != "must_not":
-            self._highlight(folded)
+            # a phrase is marked whole, and only where it matches
+            self.plan.highlight_terms.add(" ".join(syllables))
+            if len(syllables) == 1:
+                self._highlight(syllables)
             # with other free words, a required phrase's words also rank like free words
             if fieldname == "body":
                 self.required_runs.append(syllables)
@@ -348,7 +377,7 @@ class _Builder:
         :param typed: the query text, for display and for short forms that count only in capitals.
         """
         from ..lexicon.interpret import Interpretation, interpret
-        from ..lexicon.spelling import corrections
+        from ..lexicon.spelling import corrections, is_sure
 
         runs = self.plan.free_text + self.required_runs
         short = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
@@ -360,10 +389,18 @@ class _Builder:
             reading = interpret(lexicon, runs) if short or fixes else None
             if fixes:  # shown with the accented reading of the other words
                 self.plan.did_you_mean = Interpretation(runs, {**reading.changes, **fixes}).text(typed)
+                # only words the index never writes are corrected without asking ("phonng", "quôc");
+                # a real word that looks wrong in its context ("hướng dân") is only suggested
+                # (the fixes come with the accented reading of the unmarked words around them)
+                wrong = {t: r for t, r in fixes.items() if has_diacritics(t) or fold(r) != t}
+                if all(is_sure(lexicon, typed_word, read) for typed_word, read in wrong.items()):
+                    self.plan.corrected = self.plan.did_you_mean
             if short:
                 count = len(self.plan.free_text)
                 self.plan.free_text, self.required_runs = reading.runs[:count], reading.runs[count:]
-                self.plan.interpreted_as = reading.text(typed)
+                # a reading that keeps a misspelled word is not shown ("quốc phonng"): the suggestion is
+                misspelled = fixes and any(s in wrong for run in reading.runs for s in run)
+                self.plan.interpreted_as = None if misspelled else reading.text(typed)
                 runs = reading.runs
         if abbreviations is not None and runs:
             for alt in abbreviations.find(runs, typed):
@@ -382,6 +419,58 @@ class _Builder:
                 # the other form is marked where it stands whole: "thành phố hồ chí minh" for "TP.HCM",
                 # not every "hồ" and "chí" of the text
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
+
+    def finish(self, typed: str) -> None:
+        """What the plan says besides the query: the accented words that rank documents in tiers, the
+        common words marked only next to other matches, the places the query is about."""
+        runs = self.plan.free_text
+        if sum(len(run) for run in runs) <= TIER_MAX_SYLLABLES:
+            self.plan.exact_units = [_exact_unit(s) for s in dict.fromkeys(self.typed_accented)]
+        words = {fold(s) for run in runs + self.required_runs for s in run}
+        if len(words) > 1 and self.searcher is not None:
+            limit = COMMON_MARK_FRACTION * self.doc_count
+            self.plan.highlight_common = {w for w in words if self._df("body_fold", w) > limit}
+        if self.searcher is not None and (runs or self.required_runs):
+            self.plan.places = self._places(typed)
+
+    def _places(self, typed: str) -> list[str]:
+        """The provinces and cities the query names: after an administrative word ("tỉnh", "TP",
+        "UBND"...) or capitalised; a name in lowercase only where most documents holding those words
+        are about the place ("hòa bình" is mostly peace, "điện biên" mostly the province)."""
+        from ..ingest.places import named_places
+
+        found: list[str] = []
+        words = [fold(w).lower() for w in _WORDS.findall(typed)]
+        for place, written, prefixed in named_places(typed):
+            if place in found:
+                continue
+            start = typed.find(written)
+            before = [fold(w).lower() for w in _WORDS.findall(typed[:start])]
+            capitalised = all(w[:1].isupper() for w in written.split())
+            first_word = len(written.split()) == 1 and not before and len(words) > 1
+            if (
+                prefixed
+                or (before and before[-1] in _ADMINISTRATIVE)
+                or (capitalised and not first_word)
+                or self._mostly_place(place, written)
+            ):
+                found.append(place)
+        return found
+
+    def _mostly_place(self, place: str, written: str) -> bool:
+        syllables = _syllables(written)
+        if not syllables:
+            return False
+        if len(syllables) == 1:
+            field_name, term = (
+                ("body", syllables[0]) if has_diacritics(written) else ("body_fold", fold(syllables[0]))
+            )
+        elif has_diacritics(written):
+            field_name, term = "body_bi_exact", " ".join(syllables[:2])
+        else:
+            field_name, term = "body_bi", " ".join(fold(s) for s in syllables[:2])
+        holding = self._df(field_name, term)
+        return holding > 0 and self._df("places", place) >= PLACE_SHARE * holding
 
     def _df(self, fieldname: str, text: str) -> int:
         return doc_frequency(self.searcher, fieldname, text) if self.searcher is not None else 0
@@ -411,16 +500,30 @@ class _Builder:
         return positive
 
 
-def _exact_match(syllables: list[str], title_only: bool) -> Q.Query:
-    """Accent-exact match of words: the exact fields keep no positions, so a phrase is matched as
-    all of its exact bigrams (body) or all of its syllables (title)."""
-    in_title = Q.And([Q.Term("title", s) for s in syllables])
-    if title_only:
-        return in_title
-    if len(syllables) == 1:
-        return Q.Or([in_title, Q.Term("body", syllables[0])])
-    pairs = [Q.Term("body_bi_exact", f"{a} {b}") for a, b in zip(syllables, syllables[1:])]
-    return Q.Or([in_title, Q.And(pairs)])
+def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
+    """Terms that hold the accented words of ``syllables`` as typed, in the title or in the body.
+
+    The exact fields keep no positions: in the body, adjacent accented words are matched as their
+    accented bigrams (the folded phrase beside them checks positions), a lone one as its syllable."""
+    if title:
+        return [Q.Term("title", s) for s in dict.fromkeys(syllables) if has_diacritics(s)]
+    terms: list[Q.Query] = []
+    marked = [has_diacritics(s) for s in syllables]
+    for i, s in enumerate(syllables):
+        if not marked[i]:
+            continue
+        before = i > 0 and marked[i - 1]
+        after = i + 1 < len(syllables) and marked[i + 1]
+        if after:
+            terms.append(Q.Term("body_bi_exact", f"{s} {syllables[i + 1]}"))
+        elif not before:
+            terms.append(Q.Term("body", s))
+    return terms
+
+
+def _exact_unit(syllable: str) -> Q.Query:
+    """The documents holding one accented word as typed, in the title or the body."""
+    return Q.Or([Q.Term("body", syllable), Q.Term("title", syllable)])
 
 
 def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> QueryPlan:
@@ -449,6 +552,7 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         else:  # plain words, by far the most common query: what the parser would make of them, faster
             builder._flush(_syllables(text))
         builder.interpret(lexicon, abbreviations, text)
+        builder.finish(text)
         q = builder.combined()
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so
         builder = _Builder(searcher)
@@ -456,6 +560,7 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         notes.append("the query syntax could not be understood: searched for the words only")
         builder._flush(_syllables(plain))
         builder.interpret(lexicon, abbreviations, plain)
+        builder.finish(plain)
         q = builder.combined()
     plan = builder.plan
     plan.query = q
