@@ -66,9 +66,12 @@ SURE_MORE = 100  # a correction is made without asking when written this many ti
 def written_count(lexicon: Lexicon, syllable: str) -> int:
     """How often the index writes ``syllable``: its letters in any form, or when typed with marks
     that very form."""
-    if has_diacritics(syllable):
-        return form_count(lexicon, syllable)
     key = syllable_key(syllable)
+    if has_diacritics(syllable):
+        # every form of the letters, not only the decoder's frequent readings: "cộ" is rare beside
+        # "có" but a word ("xe cộ")
+        spelled = canonical_iy(syllable)
+        return sum(c for f, c in lexicon.forms(key) if canonical_iy(f) == spelled)
     return lexicon.key_counts([key]).get(key, 0)
 
 

@@ -547,15 +547,12 @@ MAX_PASSAGE_SHARE = 1.5  # (with every word pair of the query in one passage: se
 
 
 def _in_tiers(searcher, plan, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """``scores`` lifted so that documents holding more of the query's accented words as typed come
-    first, then, among those, documents about more of the places the query names; the scores order
-    each tier as before (with room for the passage re-ranking, which stays within a tier)."""
-    units, places = plan.exact_units, [Q.Term("places", p) for p in plan.places]
-    if not units and not places:
+    """``scores`` lifted so that documents about more of the places the query names come first (the
+    place is what the query is about: "UBND tỉnh Điện Biên"); the scores order each tier as before,
+    with room for the passage re-ranking, which stays within a tier."""
+    if not plan.places:
         return scores
-    tiers = held_counts(searcher, units, docnums) * (len(places) + 1) if units else 0
-    if places:
-        tiers = tiers + held_counts(searcher, places, docnums)
+    tiers = held_counts(searcher, [Q.Term("places", p) for p in plan.places], docnums)
     if not np.any(tiers):
         return scores
     step = float(scores.max()) * (1 + PASSAGE_WEIGHT * MAX_PASSAGE_SHARE) + 1.0

@@ -3,7 +3,7 @@
 Whoosh scores a query by walking matcher objects: several Python calls for every posting of every
 term, which was two thirds of a query's time (a 20-word question reads tens of thousands of
 postings). The queries :mod:`searcher.search.planning` builds are sums of BM25F term scores combined by
-``Or``/``And``/``AndMaybe``/``AndNot`` and constant-score filters, so they can be computed as array
+``Or``/``And``/``AndMaybe``/``AndNot``/``Require`` and constant-score filters, so they can be computed as array
 arithmetic: each term's posting block is decoded into arrays, scored with Whoosh's own ``bm25``
 formula (the same idf and average lengths), and added into one score per document; a phrase is
 checked by decoding positions only where all its words occur. Anything else (a phrase with slop, a
@@ -184,6 +184,10 @@ class _Scorer:
         if isinstance(q, Q.AndNot):
             scores, matched = self.evaluate(q.a)
             return scores, matched & ~self.mask(q.b)
+        if isinstance(q, Q.Require):  # scored by its first part, where the second also matches
+            scores, matched = self.evaluate(q.a)
+            matched = matched & self.mask(q.b)
+            return scores * matched, matched
         if type(q) in (Q.Phrase, CheckedPhrase) and q.slop == 1 and q.words:
             candidates = self.mask(q.candidates) if isinstance(q, CheckedPhrase) else None
             return np.zeros(self.size), self._phrase_matches(q.fieldname, q.words, candidates)

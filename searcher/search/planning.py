@@ -15,7 +15,8 @@ Phrases and ``title:`` clauses are required; ``-`` clauses are excluded.
 Each word means what was typed: a word with diacritics means that word (its spelling variants merged
 by the analyzers: tone placement, i/y, NFD, Ð), a word without any mark means every accented form. In
 phrases, exclusions and ``title:`` clauses an accented word must match as typed; as a free word it is
-ranked: documents holding it as typed come before those holding only a look-alike (``plan.exact_units``).
+ranked by its typed form, its look-alikes only weakly (:data:`W_LOOKALIKE`): documents holding it as
+typed come before those holding only a look-alike, which still follow.
 Case carries no meaning (``ĐIỆN BIÊN`` is ``điện biên``), except for abbreviations.
 """
 
@@ -64,9 +65,9 @@ EXACT_BIGRAMS_MAX_WORDS = 6
 # while its exact-word clauses added ~20 ms at p95. The same holds for the other forms of
 # abbreviations (no ranking changed on the legal or news sets): a longer question only marks them.
 RESTORE_MAX_SYLLABLES = 12
-# A query up to this long ranks documents holding more of its accented words as typed first; a longer
-# question is ranked by all its words (one missing word should not sink the answer)
-TIER_MAX_SYLLABLES = 12
+# A word typed with diacritics ranks by its typed form; its look-alikes (the other words it folds to)
+# count this much of that, so they follow the documents holding it as typed without being lost
+W_LOOKALIKE = 0.1
 PLACE_SHARE = 0.5  # a place named in lowercase counts when this share of documents with the words is about it
 COMMON_MARK_FRACTION = 0.05  # a word in more documents than this is marked only next to other matches
 MAX_BIGRAM_CLAUSES = 64
@@ -95,9 +96,6 @@ class QueryPlan:
     did_you_mean: str | None = None  # the query with its misspelled words corrected
     # (folded query words, folded syllables of another form of them): abbreviations and long forms
     synonyms: list[tuple[list[str], list[str]]] = field(default_factory=list)
-    # one query per free word typed with diacritics: the documents holding it as typed. Documents
-    # holding more of them rank first (set for short queries only: see TIER_MAX_SYLLABLES)
-    exact_units: list[Q.Query] = field(default_factory=list)
     # words marked in snippets only next to other matches (common words of a query of several words)
     highlight_common: set[str] = field(default_factory=set)
     corrected: str | None = None  # the query with its non-words corrected, when the correction is sure
@@ -346,19 +344,41 @@ class _Builder:
         # reweights the word (measured: the same nDCG on the legal set and MRR on the news set, fewer
         # postings read; for syllables, once passages re-rank the first page: without them, news
         # MRR@10 lost 0.002).
+        typed = set(self.typed_accented)
+
+        def as_typed(fieldname: str, text: str, boost: float, holding: list[Q.Query]) -> None:
+            # words typed with marks: the clause counts in full where they are there as typed, and
+            # only W_LOOKALIKE of that where only a look-alike is (those documents still follow)
+            if (fieldname, text) not in seen:
+                seen.add((fieldname, text))
+                where = holding[0] if len(holding) == 1 else Q.And(holding)
+                clauses.append(Q.Require(Q.Term(fieldname, text, boost=boost), where))
+                clauses.append(Q.Term(fieldname, text, boost=boost * W_LOOKALIKE))
+
         for exact, plain in sorted(bigrams, key=bigrams.get)[:MAX_BIGRAM_CLAUSES]:
-            add("body_bi", plain, W_BODY_BIGRAM)
+            ambiguous = exact != plain and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]
+            pair = exact.split(" ")
+            marked = [s for s in pair if s in typed and self._ambiguous(s)]
+            if ambiguous and len(marked) == 2:
+                as_typed("body_bi", plain, W_BODY_BIGRAM, [Q.Term("body_bi_exact", exact)])
+            elif marked:
+                as_typed("body_bi", plain, W_BODY_BIGRAM, [Q.Term("body", s) for s in marked])
+            else:
+                add("body_bi", plain, W_BODY_BIGRAM)
             add("title_bi", plain, W_TITLE_BIGRAM)
-            if (
-                exact_bigrams
-                and exact != plain
-                and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]
-            ):
+            if exact_bigrams and ambiguous:
                 add("body_bi_exact", exact, W_BODY_BIGRAM_EXACT)
         for exact, plain in sorted(syllables, key=syllables.get)[:MAX_SYLLABLE_CLAUSES]:
-            add("body_fold", plain, W_BODY_SYLLABLE)
+            ambiguous = exact != plain and self._df("body", exact) < syllables[(exact, plain)]
             add("title_fold", plain, W_TITLE_SYLLABLE)
-            if exact != plain and self._df("body", exact) < syllables[(exact, plain)]:
+            if ambiguous and exact in typed:
+                # typed with marks: ranked by the word's own frequency ("nậm" is rare, "nam" is not),
+                # its look-alikes little
+                add("body", exact, W_BODY_SYLLABLE)
+                add("body_fold", plain, W_BODY_SYLLABLE * W_LOOKALIKE)
+                continue
+            add("body_fold", plain, W_BODY_SYLLABLE)
+            if ambiguous:
                 add("body", exact, W_BODY_SYLLABLE_EXACT)
         if not clauses:  # every word is very common: rank by all of them rather than by none
             for run in runs:
@@ -403,7 +423,7 @@ class _Builder:
                 self.plan.interpreted_as = None if misspelled else reading.text(typed)
                 runs = reading.runs
         if abbreviations is not None and runs:
-            for alt in abbreviations.find(runs, typed):
+            for alt in abbreviations.find(runs, _case_neutral(typed)):
                 run = runs[alt.run]
                 if short:  # a long question is ranked by its own words (see RESTORE_MAX_SYLLABLES)
                     self.alternatives.append(
@@ -421,17 +441,15 @@ class _Builder:
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
 
     def finish(self, typed: str) -> None:
-        """What the plan says besides the query: the accented words that rank documents in tiers, the
-        common words marked only next to other matches, the places the query is about."""
+        """What the plan says besides the query: the common words marked only next to other matches,
+        the places the query is about."""
         runs = self.plan.free_text
-        if sum(len(run) for run in runs) <= TIER_MAX_SYLLABLES:
-            self.plan.exact_units = [_exact_unit(s) for s in dict.fromkeys(self.typed_accented)]
         words = {fold(s) for run in runs + self.required_runs for s in run}
         if len(words) > 1 and self.searcher is not None:
             limit = COMMON_MARK_FRACTION * self.doc_count
             self.plan.highlight_common = {w for w in words if self._df("body_fold", w) > limit}
         if self.searcher is not None and (runs or self.required_runs):
-            self.plan.places = self._places(typed)
+            self.plan.places = self._places(_case_neutral(typed))
 
     def _places(self, typed: str) -> list[str]:
         """The provinces and cities the query names: after an administrative word ("tỉnh", "TP",
@@ -472,6 +490,10 @@ class _Builder:
         holding = self._df(field_name, term)
         return holding > 0 and self._df("places", place) >= PLACE_SHARE * holding
 
+    def _ambiguous(self, syllable: str) -> bool:
+        """Whether an accented syllable shares its folded form with other words in the index."""
+        return self._df("body", syllable) < self._df("body_fold", fold(syllable))
+
     def _df(self, fieldname: str, text: str) -> int:
         return doc_frequency(self.searcher, fieldname, text) if self.searcher is not None else 0
 
@@ -500,6 +522,17 @@ class _Builder:
         return positive
 
 
+def _case_neutral(typed: str) -> str:
+    """``typed`` in lowercase when it is all in capitals: then capitals say nothing of which words are
+    abbreviations ("TƯ" for Trung ương) or names ("HÒA BÌNH"), and the query means what the same
+    words in lowercase mean. A single word in capitals ("UBND", "TƯ") keeps them."""
+    words = _WORDS.findall(typed)
+    letters = [w for w in words if not w.isdecimal()]
+    if len(letters) > 1 and all(w.isupper() for w in letters):
+        return typed.lower()
+    return typed
+
+
 def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
     """Terms that hold the accented words of ``syllables`` as typed, in the title or in the body.
 
@@ -519,11 +552,6 @@ def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
         elif not before:
             terms.append(Q.Term("body", s))
     return terms
-
-
-def _exact_unit(syllable: str) -> Q.Query:
-    """The documents holding one accented word as typed, in the title or the body."""
-    return Q.Or([Q.Term("body", syllable), Q.Term("title", syllable)])
 
 
 def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> QueryPlan:
