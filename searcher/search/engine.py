@@ -548,13 +548,18 @@ MAX_PASSAGE_SHARE = 1.5  # (with every word pair of the query in one passage: se
 
 def _in_tiers(searcher, plan, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """``scores`` lifted so that documents about more of the places the query names come first (the
-    place is what the query is about: "UBND tỉnh Điện Biên"); the scores order each tier as before,
-    with room for the passage re-ranking, which stays within a tier."""
+    place is what the query is about: "UBND tỉnh Điện Biên"), those among them holding the query's
+    other words before the others; the scores order each tier as before, with room for the passage
+    re-ranking, which stays within a tier."""
     if not plan.places:
         return scores
     tiers = held_counts(searcher, [Q.Term("places", p) for p in plan.places], docnums)
     if not np.any(tiers):
         return scores
+    if plan.place_topic is not None:
+        # about the place and holding what the query asks of it, then about the place only
+        topic = held_counts(searcher, [plan.place_topic], docnums)
+        tiers = tiers * 2 + ((tiers > 0) & (topic > 0))
     step = float(scores.max()) * (1 + PASSAGE_WEIGHT * MAX_PASSAGE_SHARE) + 1.0
     return scores + tiers * step
 

@@ -68,6 +68,8 @@ RESTORE_MAX_SYLLABLES = 12
 # A word typed with diacritics ranks by its typed form; its look-alikes (the other words it folds to)
 # count this much of that, so they follow the documents holding it as typed without being lost
 W_LOOKALIKE = 0.1
+W_PLACE_TITLE = 1.0  # (within the place tiers: see Engine.search)
+W_PLACE_BODY = 0.5
 PLACE_SHARE = 0.5  # a place named in lowercase counts when this share of documents with the words is about it
 COMMON_MARK_FRACTION = 0.05  # a word in more documents than this is marked only next to other matches
 MAX_BIGRAM_CLAUSES = 64
@@ -100,6 +102,7 @@ class QueryPlan:
     highlight_common: set[str] = field(default_factory=set)
     corrected: str | None = None  # the query with its non-words corrected, when the correction is sure
     places: list[str] = field(default_factory=list)  # canonical names of the provinces the query names
+    place_topic: Q.Query | None = None  # the documents holding the query's other words, if it has some
 
 
 def _syllables(text: str) -> list[str]:
@@ -141,6 +144,7 @@ class _Builder:
         # other phrasings of parts of the runs (abbreviations): (run with the part replaced, start, end)
         self.alternatives: list[tuple[list[str], int, int]] = []
         self.typed_accented: list[str] = []  # free words typed with diacritics, in order
+        self.place_words: set[str] = set()  # folded syllables and pairs of the places the query names
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -450,6 +454,32 @@ class _Builder:
             self.plan.highlight_common = {w for w in words if self._df("body_fold", w) > limit}
         if self.searcher is not None and (runs or self.required_runs):
             self.plan.places = self._places(_case_neutral(typed))
+            if self.plan.places:
+                self.plan.place_topic = self._topic()
+            for place in self.plan.places:
+                # within a tier, documents naming the place in the title and often in the text first
+                name = [fold(s) for s in _syllables(place.removeprefix("Thành phố "))]
+                for pair in dict.fromkeys(f"{a} {b}" for a, b in zip(name, name[1:])):
+                    self.optional.append(Q.Term("title_bi", pair, boost=W_PLACE_TITLE))
+                    self.optional.append(Q.Term("body_bi", pair, boost=W_PLACE_BODY))
+
+    def _topic(self) -> Q.Query | None:
+        """The documents holding some of the query's other words (not the place's, nor "tỉnh",
+        "UBND"...): a pair of a run of them, or a single one. None if there are none."""
+        pieces: list[Q.Query] = []
+        for run in self.plan.free_text:
+            words = [fold(s) for s in run]
+            piece: list[str] = []
+            for word in words + [""]:
+                if word and word not in self.place_words and word not in _ADMINISTRATIVE:
+                    piece.append(word)
+                    continue
+                if len(piece) == 1:
+                    pieces.append(Q.Term("body_fold", piece[0]))
+                elif piece:  # (any of its pairs: a long question is not asked to be a phrase)
+                    pieces.extend(Q.Term("body_bi", f"{a} {b}") for a, b in zip(piece, piece[1:]))
+                piece = []
+        return Q.Or(pieces) if pieces else None
 
     def _places(self, typed: str) -> list[str]:
         """The provinces and cities the query names: after an administrative word ("tỉnh", "TP",
@@ -473,6 +503,9 @@ class _Builder:
                 or self._mostly_place(place, written)
             ):
                 found.append(place)
+                name = [fold(s) for s in _syllables(written)]
+                self.place_words.update(name)
+                self.place_words.update(f"{a} {b}" for a, b in zip(name, name[1:]))
         return found
 
     def _mostly_place(self, place: str, written: str) -> bool:
