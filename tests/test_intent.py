@@ -81,7 +81,9 @@ def test_excluding_an_accented_phrase_excludes_that_form_only(small):
 def test_title_clause_holds_accented_words_as_typed(small):
     assert ids(small, "title:Diễn") == ["dalat.txt"]
     assert ids(small, "title:dien") == ["dalat.txt"]
-    assert ids(small, "title:Điện") == []
+    assert ids(small, "title:Diễn -title:Điện") == ["dalat.txt"]
+    # no title holds "Điện": the word in any form, and a note says so
+    assert ids(small, "title:Điện") == ["dalat.txt"] and small.search("title:Điện").notes
 
 
 # --- ranking of free words ----------------------------------------------------------------------------
@@ -182,3 +184,12 @@ def test_capitals_do_not_make_words_abbreviations_or_names(engine):
     assert plan.synonyms == engine._plan("tin tức tư pháp", engine._searcher()).synonyms == []
     assert engine._plan("Nghị quyết TƯ", engine._searcher()).synonyms != []
     assert engine._plan("GIỮ GÌN HÒA BÌNH", engine._searcher()).places == []
+
+
+def test_a_phrase_nothing_holds_as_typed_is_answered_in_any_form_and_says_so(small):
+    # "họp bão" (real words) is written nowhere; "hop bao" is
+    result = small.search('"Điện Biên họp bão"')
+    assert [h.id for h in result.hits] == ["dienbien.txt"]
+    assert result.notes == ["no document holds the accented words as typed: showing them in any form"]
+    assert small.search('"Điện Biên họp báo"').notes == []
+    assert small.search('"Điện Biên họp bão xyzzy"').total == 0

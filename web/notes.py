@@ -18,6 +18,10 @@ _VIETNAMESE = [
         "Không có kết quả cho «{0}»: đang hiển thị kết quả cho «{1}».",
     ),
     (
+        r"no document holds the accented words as typed: showing them in any form",
+        "Không có tài liệu nào chứa các từ có dấu đúng như đã gõ: đang hiển thị mọi cách viết.",
+    ),
+    (
         r"wildcards at the start of a word are not supported: searched for (.*) instead",
         "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «{0}».",
     ),

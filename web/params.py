@@ -72,6 +72,13 @@ def _date(args, name: str) -> str | None:
     return raw or None
 
 
+def _flag(args, name: str) -> bool:
+    raw = args.get(name, "")
+    if raw not in ("", "0", "1"):
+        raise BadRequest(f"'{name}' must be 1 or 0, not {raw[:40]!r}")
+    return raw == "1"
+
+
 def query_text(args, max_chars: int, name: str = "q") -> str:
     text = args.get(name, "")
     if len(text) > max_chars:
@@ -94,7 +101,7 @@ def search_params(args, max_chars: int, max_limit: int, default_limit: int) -> S
         date_from=_date(args, "from"),
         date_to=_date(args, "to"),
         place=place,
-        as_typed=args.get("as_typed", "") not in ("", "0"),
+        as_typed=_flag(args, "as_typed"),
     )
 
 

@@ -216,6 +216,15 @@ class Engine:
             docnums, scores, cut_short = self._matches(
                 searcher, plan.query, _filter(date_from, date_to, place)
             )
+            if not len(docnums) and plan.accents_required:
+                # nothing holds the phrase's accented words as typed ("Trọng tại thương mại" for
+                # "trọng tài"): its words in any form, and say so
+                plan = self._plan(text, searcher, table, accents_required=False)
+                docnums, scores, cut_short = self._matches(
+                    searcher, plan.query, _filter(date_from, date_to, place)
+                )
+                if len(docnums):
+                    notes.append("no document holds the accented words as typed: showing them in any form")
             if cut_short:
                 notes.append(
                     f"the search took longer than {self.time_limit_s:g} s and was cut short: "
@@ -346,15 +355,16 @@ class Engine:
 
         return table_for(self.index_dir)  # a new object when a table file changes
 
-    def _plan(self, text: str, searcher, table=None):
+    def _plan(self, text: str, searcher, table=None, accents_required: bool = True):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off."""
         if not self.query_intelligence:
-            return parse_query(text, searcher)
+            return parse_query(text, searcher, accents_required=accents_required)
         return parse_query(
             text,
             searcher,
             lexicon=self.lexicon(self._local.generation),
             abbreviations=table if table is not None else self._abbreviations(),
+            accents_required=accents_required,
         )
 
     def _search_correction(self, typed: str, corrected: str, options: dict, started: float):

@@ -66,28 +66,34 @@ def match_spans(
 
 
 NEAR_WORDS = 2  # a common word is marked when another query word is at most this many words away
+_NEAR_CHARS = 8 * (NEAR_WORDS + 1)  # farther apart than this, surely more words lie between
 
 
 def _without_lone(folded: str, spans: list[tuple[int, int]], common) -> list[tuple[int, int]]:
     """``spans`` without the common words that stand alone: no match of another word within
     :data:`NEAR_WORDS` words ("quốc" of "Tổ quốc" far from "quốc phòng toàn dân")."""
-    words = [folded[s:e] for s, e in spans]
     kept = []
-    for i, span in enumerate(spans):
-        if words[i] not in common or any(
-            words[j] != words[i] and _words_between(folded, spans, i, j) <= NEAR_WORDS
-            for j in (i - 1, i + 1)
-            if 0 <= j < len(spans)
-        ):
-            kept.append(span)
+    last = len(spans) - 1
+    for i, (start, end) in enumerate(spans):
+        word = folded[start:end]
+        if word not in common:
+            kept.append((start, end))
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j <= last:
+                continue
+            a, b = (spans[j][1], start) if j < i else (end, spans[j][0])
+            if (
+                b - a <= _NEAR_CHARS
+                and folded[spans[j][0] : spans[j][1]] != word
+                and len(_WORDS.findall(folded, a, b)) <= NEAR_WORDS
+            ):
+                kept.append((start, end))
+                break
     return kept
 
 
-def _words_between(folded: str, spans, i: int, j: int) -> int:
-    a, b = sorted((i, j))
-    return len(_WORDS.findall(folded, spans[a][1], spans[b][0]))
-
-
+@lru_cache(maxsize=65536)
 def _spelled_as(written: str, spellings: frozenset) -> bool:
     """Whether the ``written`` words match one of ``spellings`` (tuples of canonical syllables,
     None where any form goes)."""
@@ -103,12 +109,14 @@ def _patterns(terms: frozenset[str]) -> tuple[tuple[re.Pattern, frozenset | None
     # terms that fold alike share a pattern; a bare one among them lets every spelling through
     by_fold: dict[str, set | None] = {}
     for term in terms:
-        plain = fold(term)
         spelling = tuple(s if s != fold(s) else None for s in term.split())
-        if any(spelling) and by_fold.get(plain, set()) is not None:
-            by_fold.setdefault(plain, set()).add(spelling)
-        else:
-            by_fold[plain] = None
+        # (a word's i/y spellings as patterns of their own: a pattern starting with its literal text
+        # is found by a fast scan, one starting with a group is not)
+        for plain in iy_variants(fold(term)) if " " not in term else (fold(term),):
+            if any(spelling) and by_fold.get(plain, set()) is not None:
+                by_fold.setdefault(plain, set()).add(spelling)
+            else:
+                by_fold[plain] = None
     return tuple(
         (_pattern(plain), frozenset(spellings) if spellings is not None else None)
         for plain, spellings in sorted(by_fold.items())
@@ -120,7 +128,7 @@ def _pattern(term: str) -> re.Pattern:
     # one per word, shared by every query that has it (the re module keeps only 512 patterns, fewer
     # than the words a server meets)
     if " " not in term:
-        return re.compile(rf"{_alternatives(term)}(?!{_WORD})")
+        return re.compile(rf"{re.escape(term)}(?!{_WORD})")
     syllables = [_alternatives(syllable) for syllable in term.split()]
     return re.compile(rf"[\W_]{{1,{PHRASE_GAP}}}".join(syllables) + rf"(?!{_WORD})")
 
@@ -147,7 +155,9 @@ def make_snippet(
     the matches in upper case (for tests and terminals). A document with no match gives its opening.
     """
     folded = fold_offsets_preserved(text)
-    spans = match_spans(text, terms, folded, common)
+    # (the windows are chosen with every match, and the lone common words left out of the chosen ones
+    # only: a long text can hold thousands of matches of a common word)
+    spans = match_spans(text, terms, folded)
     windows = (
         _best_windows(text, folded, spans, maxchars, fragments)
         if spans
@@ -155,7 +165,10 @@ def make_snippet(
     )
     parts = []
     for start, end in windows:
-        inside = [(s, e) for s, e in spans if s >= start and e <= end]
+        inside = [(s, e) for s, e in spans if s >= start - _NEAR_CHARS and e <= end + _NEAR_CHARS]
+        if common:
+            inside = _without_lone(folded, inside, common)
+        inside = [(s, e) for s, e in inside if s >= start and e <= end]
         parts.append(_render(text, start, end, inside, html_output))
     snippet = " … ".join(parts)
     if windows[0][0] > 0:

@@ -121,6 +121,7 @@ class _Scorer:
         self.leaves = searcher.reader().leaf_readers()
         self.scoring = True  # False while only matches are wanted (mask): no score arithmetic
         self.K1 = getattr(self.weighting, "K1", None)
+        self._read: dict = {}  # (segment offset, field, term) -> its decoded postings, for this query
 
     # --- the query tree ----------------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +187,17 @@ class _Scorer:
             return scores, matched & ~self.mask(q.b)
         if isinstance(q, Q.Require):  # scored by its first part, where the second also matches
             scores, matched = self.evaluate(q.a)
-            matched = matched & self.mask(q.b)
+            parts = q.b.subqueries if type(q.b) is Q.And else [q.b]
+            if self.scoring and all(type(part) is Q.Term for part in parts):
+                # (a common word's list is long: only its blocks that may hold the first part's
+                # documents are read; a term's BM25 score is positive wherever it occurs)
+                for part in parts:
+                    wanted = np.flatnonzero(matched)
+                    if not len(wanted):
+                        break
+                    matched &= self._terms_within([part], wanted) > 0
+            else:
+                matched = matched & self.mask(q.b)
             return scores * matched, matched
         if type(q) in (Q.Phrase, CheckedPhrase) and q.slop == 1 and q.words:
             candidates = self.mask(q.candidates) if isinstance(q, CheckedPhrase) else None
@@ -369,7 +380,7 @@ class _Scorer:
             return
         if not self.scoring:
             for reader, offset, info in found:
-                matched[segment_postings(reader, fieldname, text, info)[0] + offset] = True
+                matched[self._postings(reader, offset, fieldname, text, info)[0] + offset] = True
             return
         weighting = self.weighting
         scorable = field.scorable
@@ -383,7 +394,7 @@ class _Scorer:
             norms = _length_norms(self.K1, B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             if within is None:
-                ids, tf = segment_postings(reader, fieldname, text, info)
+                ids, tf = self._postings(reader, offset, fieldname, text, info)
             elif len(within[offset]):
                 ids, tf = segment_postings_among(reader, fieldname, text, info, within[offset])
             else:
@@ -400,6 +411,15 @@ class _Scorer:
             )
             if matched is not None:
                 matched[terms[-1][0]] = True
+
+    def _postings(self, reader, offset: int, fieldname: str, text: bytes, info):
+        # a query may read one list twice (a word typed with marks: its pair in full where the marked
+        # word is there, and a little elsewhere): decoded once per query
+        key = (offset, fieldname, text)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = segment_postings(reader, fieldname, text, info)
+        return found
 
     def _add_terms(self, terms: list, scores: np.ndarray) -> None:
         """Add the scores of the postings read into ``terms`` (emptied) to ``scores``: Whoosh's
