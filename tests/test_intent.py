@@ -193,3 +193,9 @@ def test_a_phrase_nothing_holds_as_typed_is_answered_in_any_form_and_says_so(sma
     assert result.notes == ["no document holds the accented words as typed: showing them in any form"]
     assert small.search('"Điện Biên họp báo"').notes == []
     assert small.search('"Điện Biên họp bão xyzzy"').total == 0
+
+
+def test_the_fallback_keeps_exclusions_as_typed(small):
+    assert ids(small, '"hoa binh tinh" -"Hòa Bình"') == ["hoabinh-other.txt"]  # bare words: every form
+    result = small.search('"Hoà bình tĩnh" -"Hòa Bình"')  # "hóa bình tĩnh" in any form, minus Hòa Bình
+    assert [h.id for h in result.hits] == ["hoabinh-other.txt"]

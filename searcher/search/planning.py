@@ -231,7 +231,9 @@ class _Builder:
             match = Q.Term(f, folded[0]) if len(folded) == 1 else self._phrase(f, folded)
             # each accented word must also be there as typed: "Điện Biên" is not "diễn biến", and
             # -"Hòa Bình" keeps "hoa binh" written otherwise; bare words match every form
-            exact = _as_typed(syllables, title=f == "title_fold") if self.accents_required else []
+            # (the fallback that drops the marks of required words keeps exclusions as typed)
+            strict = self.accents_required or role == "must_not"
+            exact = _as_typed(syllables, title=f == "title_fold") if strict else []
             self.plan.accents_required |= bool(exact) and role == "must"
             matches.append(Q.And([match, *exact]) if exact else match)
         match = matches[0] if len(matches) == 1 else Q.Or(matches)
