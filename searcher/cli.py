@@ -385,8 +385,11 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
     "jsonl, csv: one line or row per hit.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--as-typed", is_flag=True, help="Search the words as typed, never a correction of them.")
 @_color_option
-def query_command(text, index_dir, limit, page, sort, date_from, date_to, place, batch, fmt, as_json):
+def query_command(
+    text, index_dir, limit, page, sort, date_from, date_to, place, batch, fmt, as_json, as_typed
+):
     """Search the index for TEXT ("exact phrase", -word, title:word, AND, OR, prefix*)."""
     from .search.engine import Engine, IndexMissing
     from .search.params import ParamError, filters
@@ -419,6 +422,7 @@ def query_command(text, index_dir, limit, page, sort, date_from, date_to, place,
                 date_from=checked.date_from,
                 date_to=checked.date_to,
                 place=checked.place,
+                as_typed=as_typed,
             )
             if fmt == "json":
                 _echo_json(result.as_dict())
@@ -446,7 +450,10 @@ def _print_result(result) -> None:
     click.echo(
         click.style(f"{result.total} result(s) for {result.query!r} ({result.took_ms:.0f} ms)", bold=True)
     )
-    if result.interpreted_as:
+    if result.corrected_from:
+        shown = result.interpreted_as or result.query
+        click.echo(f"Hiển thị kết quả cho: {shown} · Tìm chính xác: {result.corrected_from} (--as-typed)")
+    elif result.interpreted_as:
         click.echo(f"Kết quả cho: {result.interpreted_as}")
     if result.did_you_mean:
         click.echo(click.style(f"Bạn có muốn tìm: {result.did_you_mean}", fg="cyan"))

@@ -14,6 +14,11 @@ def marks(hit) -> set[str]:
     return {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", hit.snippet)}
 
 
+def marked_within(phrases: set[str], hit) -> bool:
+    # adjacent matches are one mark: a phrase may be part of a longer one
+    return all(any(phrase in mark for mark in marks(hit)) for phrase in phrases)
+
+
 @pytest.fixture(scope="module")
 def table():
     return AbbreviationTable.load(table_files(None))
@@ -79,12 +84,12 @@ def test_parse_lines():
 def test_either_form_finds_the_other(engine, query, top, marked):
     hit = engine.search(query).hits[0]
     assert hit.id == top
-    assert marked <= marks(hit)
+    assert marked_within(marked, hit)
 
 
 def test_long_form_finds_and_marks_the_abbreviation(engine):
     hits = {h.id: h for h in engine.search("bộ chỉ huy quân sự tỉnh").hits}
-    assert "bộ chqs" in marks(hits[DIEN_BIEN_2022])  # "Bộ CHQS tỉnh", marked as the one phrase it is
+    assert marked_within({"bộ chqs"}, hits[DIEN_BIEN_2022])  # "Bộ CHQS tỉnh", marked as the one phrase it is
 
 
 def test_the_other_form_is_marked_only_where_it_stands_whole(engine):
@@ -106,7 +111,7 @@ def test_a_long_question_marks_the_other_form_but_ranks_by_its_words(engine):
     result = engine.search(question)
     assert result.hits[0].id == LAI_CHAU
     html = engine.get(LAI_CHAU, highlight=question)["text_html"]
-    assert "<mark>UBND</mark> <mark>tỉnh</mark> <mark>Lai</mark> <mark>Châu</mark>" in html
+    assert "<mark>UBND tỉnh Lai Châu</mark>" in html
 
 
 def test_without_the_table_the_abbreviation_is_only_itself(engine):

@@ -41,13 +41,13 @@ def test_accented_form_ranks_above_folded_only_matches(engine):
 
 def test_unaccented_query_matches_accented_text_and_marks_it(engine):
     hit = engine.search("quoc phong").hits[0]
-    assert "<mark>quốc</mark> <mark>phòng</mark>" in hit.snippet
+    assert "<mark>quốc phòng</mark>" in hit.snippet  # adjacent matched words are one mark
 
 
 def test_old_tone_query_marks_new_tone_text(engine):
     hits = engine.search("hoà bình").hits
     assert hits[0].id == DIEN_BIEN_2023
-    assert "<mark>hòa</mark> <mark>bình</mark>" in hits[0].snippet
+    assert "<mark>hòa bình</mark>" in hits[0].snippet
 
 
 def test_phrase_is_required(engine):
@@ -117,11 +117,11 @@ def test_late_match_in_long_document_is_highlighted():
 
     text = "mở đầu. " * 20000 + "Bộ Chỉ huy Quân sự tỉnh Điện Biên."
     assert len(text) > 100_000
-    assert "<mark>Điện</mark> <mark>Biên</mark>" in make_snippet(text, {"dien", "bien"})
+    assert "<mark>Điện Biên</mark>" in make_snippet(text, {"dien", "bien"})
 
 
 def test_get_marks_every_occurrence(engine):
-    doc = engine.get(LAI_CHAU, highlight="quoc phong")
+    doc = engine.get(LAI_CHAU, highlight="quoc")
     assert doc["text_html"].count("<mark>quốc</mark>") == doc["text"].lower().count("quốc")
 
 

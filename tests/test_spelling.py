@@ -35,7 +35,31 @@ from searcher.search.notes import Note, in_english
     ],
 )
 def test_did_you_mean(corpus_engine, typed, expected):
-    assert corpus_engine.search(typed).did_you_mean == expected
+    # (as typed: a query holding a word the index never writes is otherwise answered by its correction)
+    assert corpus_engine.search(typed, as_typed=True).did_you_mean == expected
+
+
+@pytest.mark.parametrize(
+    "typed, run",
+    [
+        ("quoc phonng", "quốc phòng"),  # letters the index never writes
+        ("quôc phòng", "quốc phòng"),  # a mark the index never writes
+        ("Hoi ngi", "Hội nghị"),
+    ],
+)
+def test_a_sure_correction_is_run_and_says_what_was_typed(corpus_engine, typed, run):
+    result = corpus_engine.search(typed)
+    assert (result.query, result.corrected_from, result.did_you_mean) == (run, typed, None)
+    assert result.total == corpus_engine.search(run).total > 0
+    assert result.interpreted_as is None  # never a reading that keeps the non-word
+    as_typed = corpus_engine.search(typed, as_typed=True)
+    assert (as_typed.query, as_typed.corrected_from, as_typed.did_you_mean) == (typed, None, run)
+    assert as_typed.interpreted_as is None
+
+
+def test_a_real_word_out_of_place_is_only_suggested(corpus_engine):
+    result = corpus_engine.search("hướng dân thi hành")
+    assert (result.corrected_from, result.did_you_mean) == (None, "hướng dẫn thi hành")
 
 
 def test_long_questions_are_corrected_but_not_read_with_marks(corpus_engine):
@@ -43,12 +67,12 @@ def test_long_questions_are_corrected_but_not_read_with_marks(corpus_engine):
     question = "uy ban nhan dan tinh dien bien to chuc hoi nghi tong ket cong tac quoc phong dia phuong"
     assert corpus_engine.search(question).interpreted_as is None
     # ... but a typo in it is still pointed out, in the accented reading of the other words
-    result = corpus_engine.search(question.replace("quoc phong", "quoc phonng"))
+    result = corpus_engine.search(question.replace("quoc phong", "quoc phonng"), as_typed=True)
     assert result.interpreted_as is None and "quốc phòng" in result.did_you_mean
 
 
 def test_no_results_tries_the_correction_and_says_so(corpus_engine):
-    result = corpus_engine.search("phonng")
+    result = corpus_engine.search("phonng", as_typed=True)
     assert result.total > 0
     assert result.query == "phonng"
     assert result.interpreted_as == "phòng"
@@ -79,13 +103,31 @@ def test_edits_are_one_step_away():
 def test_cli_shows_did_you_mean(runner, corpus_index):
     from searcher.cli import cli
 
-    result = runner.invoke(cli, ["query", "hoi ngi", "--index-dir", str(corpus_index)])
+    result = runner.invoke(cli, ["query", "hoi ngi", "--as-typed", "--index-dir", str(corpus_index)])
     assert result.exit_code == 0, result.output
     assert "Bạn có muốn tìm: hội nghị" in result.output
     data = json.loads(
-        runner.invoke(cli, ["query", "hoi ngi", "--json", "--index-dir", str(corpus_index)]).output
+        runner.invoke(
+            cli, ["query", "hoi ngi", "--as-typed", "--json", "--index-dir", str(corpus_index)]
+        ).output
     )
     assert data["did_you_mean"] == "hội nghị"
+
+
+def test_cli_shows_the_correction_it_ran(runner, corpus_index):
+    from searcher.cli import cli
+
+    result = runner.invoke(cli, ["query", "quoc phonng", "--index-dir", str(corpus_index)])
+    assert result.exit_code == 0, result.output
+    assert "Hiển thị kết quả cho: quốc phòng · Tìm chính xác: quoc phonng" in result.output
+    data = json.loads(
+        runner.invoke(cli, ["query", "quoc phonng", "--json", "--index-dir", str(corpus_index)]).output
+    )
+    assert (data["query"], data["corrected_from"], data["did_you_mean"]) == (
+        "quốc phòng",
+        "quoc phonng",
+        None,
+    )
 
 
 def test_corrections_do_not_depend_on_the_queries_before(corpus_engine):

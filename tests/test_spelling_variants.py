@@ -1,5 +1,7 @@
 """i/y spellings of one word (quý/quí, kỹ/kĩ, lý/lí, mỹ/mĩ, sỹ/sĩ) find and mark each other."""
 
+import re
+
 import pytest
 from conftest import DIEN_BIEN_2023, LAI_CHAU, TAM_DIEP
 
@@ -58,7 +60,8 @@ CASES = [
 def test_either_spelling_finds_the_other_and_marks_it(engine, query, top, written):
     result = engine.search(query)
     assert result.hits[0].id == top, [h.id for h in result.hits]
-    assert f"<mark>{written}</mark>" in result.hits[0].snippet.lower()
+    marked = re.findall(r"<mark>(.*?)</mark>", result.hits[0].snippet.lower())
+    assert written in {word for mark in marked for word in mark.split()}
 
 
 def test_required_phrase_with_the_other_spelling(engine):

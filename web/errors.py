@@ -26,6 +26,7 @@ _VIETNAMESE = {
         "(ví dụ 2019-09-27), hoặc chỉ năm (2019), năm-tháng (2019-09)."
     ),
     "out_of_range": "Giá trị {value} của {name} nằm ngoài khoảng cho phép: từ {low} đến {high}.",
+    "bad_flag": "Giá trị «{value}» của {name} không hợp lệ: chỉ nhận 1 hoặc 0.",
     "bad_sort": "Không có cách sắp xếp «{value}»: chỉ có theo độ phù hợp hoặc theo ngày.",
     "reversed_range": (
         "Ngày bắt đầu ({start}) đứng sau ngày kết thúc ({end}), nên không có kết quả nào: "

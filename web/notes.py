@@ -21,6 +21,7 @@ _VIETNAMESE = {
     "syntax_fallback": "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
     "only_exclusions": "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",
     "no_words": "Câu tìm kiếm không có từ nào để tìm.",
+    "any_form": "Không có tài liệu nào chứa các từ có dấu đúng như đã gõ: đang hiển thị mọi cách viết.",
 }
 
 

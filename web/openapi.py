@@ -82,6 +82,12 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                             "in": "query",
                             "schema": {"type": "string", "maxLength": MAX_PLACE_CHARS},
                         },
+                        {
+                            "name": "as_typed",
+                            "in": "query",
+                            "description": "1: search the query as typed, never its sure correction",
+                            "schema": {"type": "string", "enum": ["0", "1", ""]},
+                        },
                     ],
                     "responses": {"200": _json("SearchResult", "One page of results"), **ERRORS},
                 }
@@ -224,6 +230,10 @@ def openapi_spec(max_query_chars: int, max_limit: int) -> dict:
                                 },
                                 "earlier": {"type": "integer", "minimum": 0},
                             },
+                        },
+                        "corrected_from": {
+                            **_STRING_OR_NULL,
+                            "description": "What was typed, when `query` is its sure correction",
                         },
                     },
                 },

@@ -43,6 +43,7 @@ def search_data(p: P.SearchParams) -> dict:
         date_to=p.date_to,
         place=p.place,
         facets=True,
+        as_typed=p.as_typed,
     )
     data = result.as_dict()
     facets = data.get("facets") or {}

@@ -450,3 +450,16 @@ def _segmenter():
     except ImportError:  # pragma: no cover - a declared dependency; without it the other rules still hold
         return None
     return ViTokenizer.tokenize
+
+
+def named_places(text: str) -> list[tuple[str, str, bool]]:
+    """Every province or city name in ``text`` (a query: any case, with or without diacritics), as
+    (canonical name, the name as written, whether an administrative word comes before it). A name
+    written with diacritics counts only when they are the place's own ("diễn biến" is not Điện Biên)."""
+    found = []
+    for match in _pattern().finditer(fold_offsets_preserved(text)):
+        written = text[match.start(2) : match.end(2)]
+        if has_diacritics(written) and _canonical(written) not in _accented():
+            continue
+        found.append((_names()[" ".join(match.group(2).split())], written, bool(match.group(1))))
+    return found

@@ -60,6 +60,34 @@ def corrections(lexicon: Lexicon | None, syllables: list[str]) -> dict[str, str]
     return found
 
 
+SURE_MORE = 100  # a correction is made without asking when written this many times more often
+
+
+def written_count(lexicon: Lexicon, syllable: str) -> int:
+    """How often the index writes ``syllable``: its letters in any form, or when typed with marks
+    that very form."""
+    key = syllable_key(syllable)
+    if has_diacritics(syllable):
+        # every form of the letters, not only the decoder's frequent readings: "cộ" is rare beside
+        # "có" but a word ("xe cộ")
+        spelled = canonical_iy(syllable)
+        return sum(c for f, c in lexicon.forms(key) if canonical_iy(f) == spelled)
+    return lexicon.key_counts([key]).get(key, 0)
+
+
+def is_sure(lexicon: Lexicon, typed: str, correction: str) -> bool:
+    """Whether ``typed`` is surely a misspelling of ``correction``: the index (almost) never writes
+    it (``phonng``, ``quôc``), and writes the correction far more often. A real word that looks wrong
+    in its context (``hướng dân``) is only suggested."""
+    if not typed.isalpha():
+        return False
+    count = written_count(lexicon, typed)
+    if count >= RARE_KEY:
+        return False
+    # (never written: any correction the index knows will do, even in a small index)
+    return written_count(lexicon, correction) >= (RARE_KEY if not count else SURE_MORE * count)
+
+
 def _corrections(lexicon: Lexicon, syllables: list[str]) -> dict[str, str]:
     key_counts = lexicon.key_counts([syllable_key(s) for s in syllables])
     rare = [key_counts.get(syllable_key(s), 0) < RARE_KEY and len(s) > 1 for s in syllables]

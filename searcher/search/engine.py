@@ -29,7 +29,7 @@ from .bm25 import ListLengthBM25F
 from .facets import facet_table
 from .highlight import make_snippet, mark_all
 from .limits import MAX_LIMIT, MAX_PAGE
-from .matching import Unsupported, match_all, top_ranked
+from .matching import Unsupported, held_counts, match_all, top_ranked
 from .notes import Note, in_english, unique
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
@@ -77,6 +77,8 @@ class SearchResult:
     facets: dict[str, list] = field(default_factory=dict)
     interpreted_as: str | None = None  # the accented reading the ranking used ("quốc phòng" for "quoc phong")
     did_you_mean: str | None = None  # a better query when the typed one looks misspelled
+    # what was typed, when it held words the index never writes and ``query`` (its correction) was run
+    corrected_from: str | None = None
 
     def as_dict(self) -> dict:
         # what dataclasses.asdict gives, built directly: its recursive copy of every value was a
@@ -202,10 +204,13 @@ class Engine:
         date_to: str | None = None,
         place: str | None = None,
         facets: bool = False,
+        as_typed: bool = False,
     ) -> SearchResult:
         """Run one query; ``page`` is 1-based. Never raises for any query text.
 
         With ``facets``, the result also counts all matches per place and per year (for filters).
+        A query holding words the index never writes ("quoc phonng") is answered by its correction
+        when that is sure (``corrected_from`` then holds the typed text); ``as_typed`` turns that off.
         """
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
@@ -214,19 +219,42 @@ class Engine:
         searcher = view.searcher
         table = self._abbreviations()
         cache_key = self._cache_key(
-            searcher, table, (text, limit, page, sort, date_from, date_to, place, facets)
+            searcher, table, (text, limit, page, sort, date_from, date_to, place, facets, as_typed)
         )
         cached = self._results.get(cache_key)
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
         plan = self._plan(text, view, table)
+        options = dict(
+            limit=limit,
+            page=page,
+            sort=sort,
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            facets=facets,
+        )
+        if plan.corrected and not as_typed and not getattr(self._local, "correcting", False):
+            corrected = self._search_correction(text, plan.corrected, options, started)
+            if corrected is not None:
+                self._results.put(cache_key, corrected)
+                return corrected
         notes = list(plan.notes)
         hits: list[Hit] = []
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": [], "months": []}
         if plan.query is not None:
             docnums, scores, cut_short = self._matches(view, plan.query, _filter(date_from, date_to, place))
+            if not len(docnums) and plan.accents_required:
+                # nothing holds the phrase's accented words as typed ("Trọng tại thương mại" for
+                # "trọng tài"): its words in any form, and say so
+                plan = self._plan(text, view, table, accents_required=False)
+                docnums, scores, cut_short = self._matches(
+                    view, plan.query, _filter(date_from, date_to, place)
+                )
+                if len(docnums):
+                    notes.append(Note("any_form"))
             if cut_short:
                 notes.append(Note("cut_short", {"seconds": self.time_limit_s}))
             # one hit per group of duplicates (see searcher.index.duplicates); the others listed in the hit
@@ -241,8 +269,11 @@ class Engine:
             read: dict[int, dict] = {}  # document number -> stored fields, read once
             # (a page after the re-ranked candidates is the same without them: they only reorder
             # among themselves, above every other match)
+            base = scores
+            if dates is None and total > 1:
+                scores = _in_tiers(view, plan, docnums, scores)
             if self.passage_ranking and dates is None and plan.free_text and total > 1 and first < RERANKED:
-                scores = self._by_passages(view, plan, docnums, scores, read)
+                scores = self._by_passages(view, plan, docnums, scores, read, base)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
                 stored = read.get(docnum) or searcher.stored_fields(docnum)
@@ -253,7 +284,9 @@ class Engine:
                         path=stored.get("path", ""),
                         date=stored.get("date") or None,
                         score=round(score, 4),
-                        snippet=make_snippet(stored.get("text", ""), plan.highlight_terms),
+                        snippet=make_snippet(
+                            stored.get("text", ""), plan.highlight_terms, common=plan.highlight_common
+                        ),
                         places=_names(stored.get("places")),
                         author=stored.get("author"),
                         date_source=stored.get("date_source"),
@@ -277,26 +310,18 @@ class Engine:
             did_you_mean=plan.did_you_mean,
         )
         if not total and plan.did_you_mean and not getattr(self._local, "correcting", False):
-            result = self._search_corrected(
-                result,
-                dict(
-                    limit=limit,
-                    page=page,
-                    sort=sort,
-                    date_from=date_from,
-                    date_to=date_to,
-                    place=place,
-                    facets=facets,
-                ),
-            )
+            result = self._search_corrected(result, options)
         if not any(note.code == "cut_short" for note in result.notes):  # it may do better next time
             self._results.put(cache_key, result)
         return result
 
-    def _by_passages(self, view, plan, docnums: np.ndarray, scores: np.ndarray, read: dict) -> np.ndarray:
+    def _by_passages(
+        self, view, plan, docnums: np.ndarray, scores: np.ndarray, read: dict, base: np.ndarray
+    ) -> np.ndarray:
         """``scores`` with the best :data:`passages.RERANKED` raised by their best passage (see
         searcher.search.passages); raised scores stay above every other, so only those candidates reorder.
-        ``read`` gets each candidate's stored fields, for its snippet."""
+        ``read`` gets each candidate's stored fields, for its snippet; ``base``: the scores before
+        tiers (see :func:`_in_tiers`), which the raise is measured by, so that it never crosses a tier."""
         searcher = view.searcher
         doc_count = searcher.doc_count_all()
         # the query's own words make the whole; another form of some of them counts as those words
@@ -309,7 +334,7 @@ class Engine:
             stored = read[docnum] = searcher.stored_fields(docnum)
             texts.append(f"{stored.get('title', '')}\n{stored.get('text', '')}")  # the title as first line
         raised = scores.copy()
-        raised[head] += PASSAGE_WEIGHT * float(scores[head[0]]) * passage_shares(texts, query)
+        raised[head] += PASSAGE_WEIGHT * float(base[head].max()) * passage_shares(texts, query)
         return raised
 
     def _matches(self, view, query: Q.Query, restriction: Q.Query | None):
@@ -364,17 +389,32 @@ class Engine:
                 self._abbreviation_state = (stamp, load_table(stamp))
             return self._abbreviation_state[1]
 
-    def _plan(self, text: str, searcher, table=None):
+    def _plan(self, text: str, searcher, table=None, accents_required: bool = True):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off.
         ``searcher``: this thread's view (or a Whoosh searcher)."""
         if not self.query_intelligence:
-            return parse_query(text, searcher)
+            return parse_query(text, searcher, accents_required=accents_required)
         return parse_query(
             text,
             searcher,
             lexicon=self.lexicon(self._local.generation),
             abbreviations=table if table is not None else self._abbreviations(),
+            accents_required=accents_required,
         )
+
+    def _search_correction(self, typed: str, corrected: str, options: dict, started: float):
+        """The answer to the sure correction of ``typed``, saying what was typed; None when the
+        correction finds nothing (the typed query is then answered as it is)."""
+        self._local.correcting = True
+        try:
+            result = self.search(corrected, **options)
+        finally:
+            self._local.correcting = False
+        if not result.total or any(note.code == "cut_short" for note in result.notes):
+            return None
+        result.corrected_from, result.did_you_mean = typed, None
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
 
     def _search_corrected(self, result: SearchResult, options: dict) -> SearchResult:
         """Nothing matched the typed query: answer its correction instead, and say so."""
@@ -444,7 +484,8 @@ class Engine:
             "text": text,
         }
         if highlight:
-            doc["text_html"] = mark_all(text, self._plan(highlight, view).highlight_terms)
+            plan = self._plan(highlight, view)
+            doc["text_html"] = mark_all(text, plan.highlight_terms, plan.highlight_common)
         return doc
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
@@ -556,6 +597,27 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None) -> Q.
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+MAX_PASSAGE_SHARE = 1.5  # (with every word pair of the query in one passage: see passages.passage_shares)
+
+
+def _in_tiers(view, plan, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``scores`` lifted so that documents about more of the places the query names come first (the
+    place is what the query is about: "UBND tỉnh Điện Biên"), those among them holding the query's
+    other words before the others; the scores order each tier as before, with room for the passage
+    re-ranking, which stays within a tier."""
+    if not plan.places:
+        return scores
+    tiers = held_counts(view, [Q.Term("places", p) for p in plan.places], docnums)
+    if not np.any(tiers):
+        return scores
+    if plan.place_topic is not None:
+        # about the place and holding what the query asks of it, then about the place only
+        topic = held_counts(view, [plan.place_topic], docnums)
+        tiers = tiers * 2 + ((tiers > 0) & (topic > 0))
+    step = float(scores.max()) * (1 + PASSAGE_WEIGHT * MAX_PASSAGE_SHARE) + 1.0
+    return scores + tiers * step
 
 
 def _names(value: str | None) -> list[str]:

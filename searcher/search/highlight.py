@@ -1,11 +1,14 @@
 """Snippets: the best passages of a document's stored text with the query's words marked.
 
 Matching is on folded syllables, so a query typed without diacritics marks the accented words of the
-text (``quoc phong`` marks ``quốc phòng``). The text is folded one character for one character, so a
-match found in the folded copy has the same offsets in the original: one C-level ``translate`` and one
-regular expression per document instead of running the analyzer over every hit (which cost ~2 ms per
-hit, most of a query's time budget). Text around the marks is HTML-escaped: the only markup in a
-snippet is ``<mark>``.
+text (``quoc phong`` marks ``quốc phòng``); a term typed with diacritics marks only the words written
+so (``tỉnh`` marks neither ``tính`` nor ``tinh``; old tone placement and i/y spellings are the same
+word). Adjacent marked words are one mark (``<mark>quốc phòng toàn dân</mark>``).
+
+The text is folded one character for one character, so a match found in the folded copy has the same
+offsets in the original: one C-level ``translate`` and one regular expression per document instead of
+running the analyzer over every hit (which cost ~2 ms per hit, most of a query's time budget). Text
+around the marks is HTML-escaped: the only markup in a snippet is ``<mark>``.
 """
 
 from __future__ import annotations
@@ -15,21 +18,27 @@ import re
 from functools import lru_cache
 
 from ..text.fold import fold_offsets_preserved
-from ..text.normalize import iy_variants
+from ..text.normalize import canonical_iy, canonical_tone, fold, iy_variants
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
 PHRASE_GAP = 3  # characters between the syllables of a marked phrase (". " in "TP. HCM")
 _WORD = r"[^\W_]"
+_WORDS = re.compile(r"[^\W_]+")
 
 
-def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[tuple[int, int]]:
-    """(start, end) of every whole-syllable occurrence of the folded ``terms`` in ``text``, leftmost
-    first and the longest of those starting at one place (``nd-cp`` rather than ``nd``).
+def match_spans(
+    text: str, terms: set[str], folded: str | None = None, common: set[str] | frozenset = frozenset()
+) -> list[tuple[int, int]]:
+    """(start, end) of every whole-syllable occurrence of ``terms`` in ``text``, leftmost first and
+    the longest of those starting at one place (``nd-cp`` rather than ``nd``).
 
-    A term of several syllables (joined by spaces) is a phrase: its syllables in order, each either
-    i/y spelling, separated by up to :data:`PHRASE_GAP` characters that are not letters or digits
-    (``tp hcm`` matches ``TP.HCM`` and ``TP. HCM``)."""
+    A term without diacritics matches every accented form; a term with diacritics (lowercase,
+    canonical tone and i/y, as the analyzers write it) only its own, syllable by syllable. A term of
+    several syllables (joined by spaces) is a phrase: its syllables in order, each either i/y
+    spelling, separated by up to :data:`PHRASE_GAP` characters that are not letters or digits
+    (``tp hcm`` matches ``TP.HCM`` and ``TP. HCM``). A match of one of the folded ``common`` words is
+    kept only next to the match of another word (see :data:`NEAR_WORDS`)."""
     patterns = _patterns(frozenset(t for t in terms if t))
     if not patterns:
         return []
@@ -37,23 +46,82 @@ def match_spans(text: str, terms: set[str], folded: str | None = None) -> list[t
     found = []
     # one pattern per term, each starting with its literal text, which the regex engine finds by a
     # fast scan: 7x faster than one alternation tried at every position
-    for pattern in patterns:
+    for pattern, spellings in patterns:
         for match in pattern.finditer(folded):
             start = match.start()
-            if not (start and folded[start - 1].isalnum()):  # isalnum() is [^\W_]
-                found.append(match.span())
+            if start and folded[start - 1].isalnum():  # isalnum() is [^\W_]
+                continue
+            if spellings is not None and not _spelled_as(text[start : match.end()], spellings):
+                continue
+            found.append(match.span())
     found.sort(key=lambda span: (span[0], -span[1]))
     spans, last_end = [], -1
     for start, end in found:
         if start >= last_end:
             spans.append((start, end))
             last_end = end
+    if common:
+        spans = _without_lone(folded, spans, common)
     return spans
 
 
+NEAR_WORDS = 2  # a common word is marked when another query word is at most this many words away
+_NEAR_CHARS = 8 * (NEAR_WORDS + 1)  # farther apart than this, surely more words lie between
+
+
+def _without_lone(folded: str, spans: list[tuple[int, int]], common) -> list[tuple[int, int]]:
+    """``spans`` without the common words that stand alone: no match of another word within
+    :data:`NEAR_WORDS` words ("quốc" of "Tổ quốc" far from "quốc phòng toàn dân")."""
+    kept = []
+    last = len(spans) - 1
+    for i, (start, end) in enumerate(spans):
+        word = folded[start:end]
+        if word not in common:
+            kept.append((start, end))
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j <= last:
+                continue
+            a, b = (spans[j][1], start) if j < i else (end, spans[j][0])
+            if (
+                b - a <= _NEAR_CHARS
+                and folded[spans[j][0] : spans[j][1]] != word
+                and len(_WORDS.findall(folded, a, b)) <= NEAR_WORDS
+            ):
+                kept.append((start, end))
+                break
+    return kept
+
+
+@lru_cache(maxsize=65536)
+def _spelled_as(written: str, spellings: frozenset) -> bool:
+    """Whether the ``written`` words match one of ``spellings`` (tuples of canonical syllables,
+    None where any form goes)."""
+    syllables = tuple(canonical_iy(canonical_tone(w)) for w in _WORDS.findall(written.lower()))
+    return any(
+        len(spelling) == len(syllables) and all(s is None or s == w for s, w in zip(spelling, syllables))
+        for spelling in spellings
+    )
+
+
 @lru_cache(maxsize=256)
-def _patterns(terms: frozenset[str]) -> tuple[re.Pattern, ...]:
-    return tuple(_pattern(t) for t in sorted(terms))
+def _patterns(terms: frozenset[str]) -> tuple[tuple[re.Pattern, frozenset | None], ...]:
+    # terms that fold alike share a pattern; a bare one among them lets every spelling through
+    by_fold: dict[str, set | None] = {}
+    for term in terms:
+        spelling = tuple(s if s != fold(s) else None for s in term.split())
+        # (a word's i/y spellings as patterns of their own: a pattern starting with its literal text
+        # is found by a fast scan, one starting with a group is not)
+        for plain in iy_variants(fold(term)) if " " not in term else (fold(term),):
+            kept = by_fold.setdefault(plain, set())
+            if any(spelling) and kept is not None:
+                kept.add(spelling)
+            else:
+                by_fold[plain] = None
+    return tuple(
+        (_pattern(plain), frozenset(spellings) if spellings is not None else None)
+        for plain, spellings in sorted(by_fold.items())
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -79,13 +147,17 @@ def make_snippet(
     html_output: bool = True,
     maxchars: int = SNIPPET_CHARS,
     fragments: int = SNIPPET_FRAGMENTS,
+    common: set[str] | frozenset = frozenset(),
 ) -> str:
-    """Up to ``fragments`` passages of ``text`` around the folded ``terms``, matches marked.
+    """Up to ``fragments`` passages of ``text`` around ``terms`` (see :func:`match_spans`), matches
+    marked; ``common``: folded words marked only next to other matches.
 
     With ``html_output`` the result is HTML (escaped text, ``<mark>`` tags); otherwise plain text with
     the matches in upper case (for tests and terminals). A document with no match gives its opening.
     """
     folded = fold_offsets_preserved(text)
+    # (the windows are chosen with every match, and the lone common words left out of the chosen ones
+    # only: a long text can hold thousands of matches of a common word)
     spans = match_spans(text, terms, folded)
     windows = (
         _best_windows(text, folded, spans, maxchars, fragments)
@@ -94,7 +166,10 @@ def make_snippet(
     )
     parts = []
     for start, end in windows:
-        inside = [(s, e) for s, e in spans if s >= start and e <= end]
+        inside = [(s, e) for s, e in spans if s >= start - _NEAR_CHARS and e <= end + _NEAR_CHARS]
+        if common:
+            inside = _without_lone(folded, inside, common)
+        inside = [(s, e) for s, e in inside if s >= start and e <= end]
         parts.append(_render(text, start, end, inside, html_output))
     snippet = " … ".join(parts)
     if windows[0][0] > 0:
@@ -104,9 +179,9 @@ def make_snippet(
     return snippet
 
 
-def mark_all(text: str, terms: set[str]) -> str:
-    """The whole ``text`` as HTML with every occurrence of the folded ``terms`` marked."""
-    return _render(text, 0, len(text), match_spans(text, terms), True, one_line=False)
+def mark_all(text: str, terms: set[str], common: set[str] | frozenset = frozenset()) -> str:
+    """The whole ``text`` as HTML with every occurrence of ``terms`` marked (see :func:`match_spans`)."""
+    return _render(text, 0, len(text), match_spans(text, terms, common=common), True, one_line=False)
 
 
 def _best_windows(text: str, folded: str, spans, maxchars: int, count: int) -> list[tuple[int, int]]:
@@ -159,6 +234,7 @@ def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _render(text: str, start: int, end: int, spans, html_output: bool, one_line: bool = True) -> str:
     out, last = [], start
+    spans = _joined(text, spans)
     escape = (lambda s: html.escape(s, quote=False)) if html_output else (lambda s: s)
     for s, e in spans:
         out.append(escape(text[last:s]))
@@ -167,3 +243,14 @@ def _render(text: str, start: int, end: int, spans, html_output: bool, one_line:
     out.append(escape(text[last:end]))
     rendered = "".join(out)
     return " ".join(rendered.split()) if one_line else rendered
+
+
+def _joined(text: str, spans) -> list[tuple[int, int]]:
+    """Matches separated by white space only made one, so a matched phrase reads as one mark."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and text[out[-1][1] : start].isspace():
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out

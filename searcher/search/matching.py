@@ -3,7 +3,7 @@
 Whoosh scores a query by walking matcher objects: several Python calls for every posting of every
 term, which was two thirds of a query's time (a 20-word question reads tens of thousands of
 postings). The queries :mod:`searcher.search.planning` builds are sums of BM25F term scores combined by
-``Or``/``And``/``AndMaybe``/``AndNot`` and constant-score filters, so they can be computed as array
+``Or``/``And``/``AndMaybe``/``AndNot``/``Require`` and constant-score filters, so they can be computed as array
 arithmetic: each term's posting block is decoded into arrays, scored with Whoosh's own ``bm25``
 formula (the same idf and average lengths), and added into one score per document; a phrase is
 checked by decoding positions only where all its words occur. Anything else (a phrase with slop, a
@@ -73,6 +73,16 @@ def match_all(
     return Matches(docnums, scores[docnums], scorer.cut_short)
 
 
+def held_counts(searcher, queries: list[Q.Query], docnums: np.ndarray) -> np.ndarray:
+    """How many of ``queries`` each of ``docnums`` matches (filters: read whole, never scored).
+    ``searcher``: a view (or a Whoosh searcher)."""
+    scorer = _Scorer(IndexView.of(searcher))
+    counts = np.zeros(len(docnums), dtype=np.int64)
+    for q in queries:
+        counts += scorer.mask(q)[docnums]
+    return counts
+
+
 def top_ranked(
     docnums: np.ndarray, scores: np.ndarray, count: int, dates: np.ndarray | None = None
 ) -> np.ndarray:
@@ -118,6 +128,7 @@ class _Scorer:
         self.leaves = searcher.reader().leaf_readers()
         self.scoring = True  # False while only matches are wanted (mask): no score arithmetic
         self.K1 = getattr(self.weighting, "K1", None)
+        self._read: dict = {}  # (segment offset, field, term) -> its decoded postings, for this query
 
     # --- the query tree ----------------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
@@ -181,6 +192,20 @@ class _Scorer:
         if isinstance(q, Q.AndNot):
             scores, matched = self.evaluate(q.a)
             return scores, matched & ~self.mask(q.b)
+        if isinstance(q, Q.Require):  # scored by its first part, where the second also matches
+            scores, matched = self.evaluate(q.a)
+            parts = q.b.subqueries if type(q.b) is Q.And else [q.b]
+            if self.scoring and all(type(part) is Q.Term for part in parts):
+                # (a common word's list is long: only its blocks that may hold the first part's
+                # documents are read; a term's BM25 score is positive wherever it occurs)
+                for part in parts:
+                    wanted = np.flatnonzero(matched)
+                    if not len(wanted):
+                        break
+                    matched &= self._terms_within([part], wanted) > 0
+            else:
+                matched = matched & self.mask(q.b)
+            return scores * matched, matched
         if type(q) in (Q.Phrase, CheckedPhrase) and q.slop == 1 and q.words:
             candidates = self.mask(q.candidates) if isinstance(q, CheckedPhrase) else None
             return np.zeros(self.size), self._phrase_matches(q.fieldname, q.words, candidates)
@@ -363,7 +388,7 @@ class _Scorer:
         if not self.scoring:
             assert matched is not None  # (only a scoring pass reads terms within some documents)
             for reader, offset, info in found:
-                matched[segment_postings(reader, fieldname, text, info, self.decoded)[0] + offset] = True
+                matched[self._postings(reader, offset, fieldname, text, info)[0] + offset] = True
             return
         weighting = self.weighting
         scorable = field.scorable
@@ -377,7 +402,7 @@ class _Scorer:
             norms = _length_norms(self.norms, self._k1(), B, searcher.avg_field_length(fieldname) or 1)
         for reader, offset, info in found:
             if within is None:
-                ids, tf = segment_postings(reader, fieldname, text, info, self.decoded)
+                ids, tf = self._postings(reader, offset, fieldname, text, info)
             elif len(within[offset]):
                 ids, tf = segment_postings_among(reader, fieldname, text, info, within[offset], self.decoded)
             else:
@@ -399,6 +424,15 @@ class _Scorer:
         """The weighting's K1, which scoring a field needs (:meth:`_read_term` checks it has one)."""
         assert self.K1 is not None
         return self.K1
+
+    def _postings(self, reader, offset: int, fieldname: str, text: bytes, info):
+        # a query may read one list twice (a word typed with marks: its pair in full where the marked
+        # word is there, and a little elsewhere): decoded once per query
+        key = (offset, fieldname, text)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = segment_postings(reader, fieldname, text, info, self.decoded)
+        return found
 
     def _add_terms(self, terms: list, scores: np.ndarray) -> None:
         """Add the scores of the postings read into ``terms`` (emptied) to ``scores``: Whoosh's

@@ -22,6 +22,7 @@ _ENGLISH = {
     "syntax_fallback": "the query syntax could not be understood: searched for the words only",
     "only_exclusions": "the query only excludes words: add at least one word to search for",
     "no_words": "the query has no words to search for",
+    "any_form": "no document holds the accented words as typed: showing them in any form",
 }
 CODES = tuple(_ENGLISH)
 

@@ -23,6 +23,7 @@ CODES = {
     "bad_number": "not a whole number",
     "out_of_range": "a number outside its bounds",
     "bad_sort": "not one of the sort orders",
+    "bad_flag": "not 1 or 0",
     "bad_date": "not a date written YYYY-MM-DD, YYYY-MM or YYYY",
     "reversed_range": "the first date comes after the last",
     "too_long": "a text longer than allowed",
@@ -58,6 +59,7 @@ class SearchParams:
     date_from: str | None
     date_to: str | None
     place: str | None
+    as_typed: bool = False  # the query as typed, not its sure correction ("Tìm chính xác")
 
     def as_query_args(self, **changes) -> dict:
         """The URL parameters that reproduce this search, with ``changes`` applied (None drops one)."""
@@ -68,6 +70,7 @@ class SearchParams:
             "from": self.date_from,
             "to": self.date_to,
             "place": self.place,
+            "as_typed": "1" if self.as_typed else None,
         }
         args.update(changes)
         defaults = {"page": 1, "sort": "relevance"}
@@ -116,6 +119,14 @@ def date(raw: str | None, name: str) -> str | None:
             value=raw[:40],
         )
     return raw or None
+
+
+def flag(raw: str | None, name: str) -> bool:
+    """A yes/no parameter: "1" or "0" (absent or empty: no)."""
+    raw = raw or ""
+    if raw not in ("", "0", "1"):
+        raise ParamError("bad_flag", f"'{name}' must be 1 or 0, not {raw[:40]!r}", name=name, value=raw[:40])
+    return raw == "1"
 
 
 def query_text(text: str | None, max_chars: int) -> str:
@@ -180,6 +191,7 @@ def search_params(
         date_from=checked.date_from,
         date_to=checked.date_to,
         place=checked.place,
+        as_typed=flag(args.get("as_typed"), "as_typed"),
     )
 
 

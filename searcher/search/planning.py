@@ -10,7 +10,14 @@ Free words are ranked, never required (a 25-word question still finds its answer
   diacritics (``đường`` outranks ``dương`` without losing it);
 * single syllables only when they are selective (rare) or the query has too few words for bigrams:
   scoring every posting of a common syllable is what makes plain Whoosh slow.
-Phrases and ``title:`` clauses are required; ``-`` clauses are excluded; all are accent-insensitive.
+Phrases and ``title:`` clauses are required; ``-`` clauses are excluded.
+
+Each word means what was typed: a word with diacritics means that word (its spelling variants merged
+by the analyzers: tone placement, i/y, NFD, Ð), a word without any mark means every accented form. In
+phrases, exclusions and ``title:`` clauses an accented word must match as typed; as a free word it is
+ranked by its typed form, its look-alikes only weakly (:data:`W_LOOKALIKE`): documents holding it as
+typed come before those holding only a look-alike, which still follow.
+Case carries no meaning (``ĐIỆN BIÊN`` is ``điện biên``), except for abbreviations.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from whoosh.qparser import (
 from ..analysis.analyzers import exact_analyzer
 from ..index.postings import doc_frequency
 from ..index.view import IndexView
-from ..text.normalize import fold, iy_variants, normalize_text
+from ..text.normalize import fold, has_diacritics, iy_variants, normalize_text
 from .limits import MAX_QUERY_CHARS
 from .matching import CheckedPhrase
 from .notes import Note
@@ -60,6 +67,13 @@ EXACT_BIGRAMS_MAX_WORDS = 6
 # while its exact-word clauses added ~20 ms at p95. The same holds for the other forms of
 # abbreviations (no ranking changed on the legal or news sets): a longer question only marks them.
 RESTORE_MAX_SYLLABLES = 12
+# A word typed with diacritics ranks by its typed form; its look-alikes (the other words it folds to)
+# count this much of that, so they follow the documents holding it as typed without being lost
+W_LOOKALIKE = 0.1
+W_PLACE_TITLE = 1.0  # (within the place tiers: see Engine.search)
+W_PLACE_BODY = 0.5
+PLACE_SHARE = 0.5  # a place named in lowercase counts when this share of documents with the words is about it
+COMMON_MARK_FRACTION = 0.05  # a word in more documents than this is marked only next to other matches
 MAX_BIGRAM_CLAUSES = 64
 MAX_SYLLABLE_CLAUSES = 64
 BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little and costs much
@@ -67,6 +81,8 @@ BIGRAM_MAX_FRACTION = 0.15  # a bigram in more documents than this says little a
 _ONLY_EXCLUSIONS = re.compile(r'\s*(?:(?:-|NOT\s+)(?:"[^"]*"?|\S+)\s*)+')
 _LONE_OPERATOR = re.compile(r"(?<!\S)[-+](?=\s|$)")
 _SYNTAX_CHARS = re.compile(r'[*?"()\[\]{}^~:+]|(?<!\w)-')
+_WORDS = re.compile(r"[^\W_]+")
+_ADMINISTRATIVE = {"ubnd", "hdnd", "tinh", "tp", "uy", "ubmttq"}  # words naming a province's bodies
 _OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -84,6 +100,12 @@ class QueryPlan:
     did_you_mean: str | None = None  # the query with its misspelled words corrected
     # (folded query words, folded syllables of another form of them): abbreviations and long forms
     synonyms: list[tuple[list[str], list[str]]] = field(default_factory=list)
+    # words marked in snippets only next to other matches (common words of a query of several words)
+    highlight_common: set[str] = field(default_factory=set)
+    corrected: str | None = None  # the query with its non-words corrected, when the correction is sure
+    places: list[str] = field(default_factory=list)  # canonical names of the provinces the query names
+    accents_required: bool = False  # a phrase or required word must hold its accented words as typed
+    place_topic: Q.Query | None = None  # the documents holding the query's other words, if it has some
 
 
 def _syllables(text: str) -> list[str]:
@@ -113,9 +135,10 @@ _PARSER = _make_parser()
 class _Builder:
     """Turns a parsed syntax tree into the ranked Whoosh query, given the index's statistics."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, accents_required: bool = True):
         self.view = IndexView.of(searcher) if searcher is not None else None  # (term infos kept there)
         self.searcher = searcher = self.view.searcher if self.view is not None else None
+        self.accents_required = accents_required
         self.reader = searcher.reader() if searcher is not None else None
         self.doc_count = max(1, searcher.doc_count_all()) if searcher is not None else 1
         self.plan = QueryPlan(query=None)
@@ -125,6 +148,9 @@ class _Builder:
         self.required_runs: list[list[str]] = []  # words of required phrases and words
         # other phrasings of parts of the runs (abbreviations): (run with the part replaced, start, end)
         self.alternatives: list[tuple[list[str], int, int]] = []
+        self.typed_accented: list[str] = []  # free words typed with diacritics, in order
+        self.place_words: set[str] = set()  # folded syllables and pairs of the places the query names
+        self.frequencies: dict[tuple[str, str], int] = {}  # (field, term) -> documents, for this query
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -171,18 +197,23 @@ class _Builder:
         sub = _Builder.__new__(_Builder)
         sub.__dict__.update(self.__dict__)
         sub.must, sub.must_not, sub.optional, sub.required_runs, sub.alternatives = [], [], [], [], []
+        sub.typed_accented = []
         sub.add(node, "must")
         return sub
 
     def _flush(self, run: list[str]) -> None:
         if run:
             self.plan.free_text.append(run[:MAX_SYLLABLES])
-            self._highlight(fold(s) for s in run)
+            self._highlight(run)
+            self.typed_accented.extend(s for s in run[:MAX_SYLLABLES] if has_diacritics(s))
 
-    def _highlight(self, folded) -> None:
-        # the index merges i/y spellings, so the snippet marks both ("ky" marks "kỹ" and "kĩ")
-        for syllable in folded:
-            self.plan.highlight_terms.update(iy_variants(syllable))
+    def _highlight(self, syllables) -> None:
+        # accented syllables mark their own forms only; bare ones every form, and both i/y spellings
+        # ("ky" marks "kỹ" and "kĩ"), as the index merges them
+        for syllable in syllables:
+            self.plan.highlight_terms.update(
+                iy_variants(syllable) if not has_diacritics(syllable) else [syllable]
+            )
 
     def _place(self, q: Q.Query, role: str) -> None:
         {"must": self.must, "must_not": self.must_not}.get(role, self.optional).append(q)
@@ -198,16 +229,22 @@ class _Builder:
             role = "must"  # a quoted phrase or a title: clause is what the user insists on
         folded = [fold(s) for s in syllables]
         fields = ("title_fold",) if fieldname == "title" else ("title_fold", "body_fold")
-        if role == "must_not" and syllables != folded:
-            # Excluding accented words excludes those words, not every word they fold to
-            # ("-Điện" keeps "diễn"; -"Điện Biên" keeps "diễn biến"); required words match either way.
-            match = _exact_match(syllables, title_only=fieldname == "title")
-        elif len(folded) == 1:
-            match = Q.Or([Q.Term(f, folded[0]) for f in fields])
-        else:
-            match = Q.Or([self._phrase(f, folded) for f in fields])
+        matches = []
+        for f in fields:
+            match = Q.Term(f, folded[0]) if len(folded) == 1 else self._phrase(f, folded)
+            # each accented word must also be there as typed: "Điện Biên" is not "diễn biến", and
+            # -"Hòa Bình" keeps "hoa binh" written otherwise; bare words match every form
+            # (the fallback that drops the marks of required words keeps exclusions as typed)
+            strict = self.accents_required or role == "must_not"
+            exact = _as_typed(syllables, title=f == "title_fold") if strict else []
+            self.plan.accents_required |= bool(exact) and role == "must"
+            matches.append(Q.And([match, *exact]) if exact else match)
+        match = matches[0] if len(matches) == 1 else Q.Or(matches)
         if role != "must_not":
-            self._highlight(folded)
+            # a phrase is marked whole, and only where it matches
+            self.plan.highlight_terms.add(" ".join(syllables))
+            if len(syllables) == 1:
+                self._highlight(syllables)
             # with other free words, a required phrase's words also rank like free words
             if fieldname == "body":
                 self.required_runs.append(syllables)
@@ -321,19 +358,49 @@ class _Builder:
         # reweights the word (measured: the same nDCG on the legal set and MRR on the news set, fewer
         # postings read; for syllables, once passages re-rank the first page: without them, news
         # MRR@10 lost 0.002).
+        # (a long question is ranked by its words as before: its many words already rank the
+        # documents holding them as typed first, and the extra clauses cost time; legal set nDCG@10
+        # with diacritics 0.919 with them, 0.921 without)
+        typed = set(self.typed_accented) if length <= RESTORE_MAX_SYLLABLES else set()
+
+        def as_typed(fieldname: str, text: str, boost: float, holding: list[Q.Query]) -> None:
+            # words typed with marks: the clause counts in full where they are there as typed, and
+            # only W_LOOKALIKE of that where only a look-alike is (those documents still follow)
+            if (fieldname, text) not in seen:
+                seen.add((fieldname, text))
+                where = holding[0] if len(holding) == 1 else Q.And(holding)
+                clauses.append(Q.Require(Q.Term(fieldname, text, boost=boost), where))
+                clauses.append(Q.Term(fieldname, text, boost=boost * W_LOOKALIKE))
+
         for exact, plain in sorted(bigrams, key=bigrams.__getitem__)[:MAX_BIGRAM_CLAUSES]:
-            add("body_bi", plain, W_BODY_BIGRAM)
-            add("title_bi", plain, W_TITLE_BIGRAM)
-            if (
-                exact_bigrams
+            pair = exact.split(" ")
+            marked = [s for s in pair if s in typed]
+            ambiguous = (
+                (exact_bigrams or marked)
                 and exact != plain
                 and self._df("body_bi_exact", exact) < bigrams[(exact, plain)]
-            ):
+            )
+            marked = [s for s in marked if self._ambiguous(s)]
+            if ambiguous and len(marked) == 2:
+                as_typed("body_bi", plain, W_BODY_BIGRAM, [Q.Term("body_bi_exact", exact)])
+            elif marked:
+                as_typed("body_bi", plain, W_BODY_BIGRAM, [Q.Term("body", s) for s in marked])
+            else:
+                add("body_bi", plain, W_BODY_BIGRAM)
+            add("title_bi", plain, W_TITLE_BIGRAM)
+            if exact_bigrams and ambiguous:
                 add("body_bi_exact", exact, W_BODY_BIGRAM_EXACT)
         for exact, plain in sorted(syllables, key=syllables.__getitem__)[:MAX_SYLLABLE_CLAUSES]:
-            add("body_fold", plain, W_BODY_SYLLABLE)
+            ambiguous = exact != plain and self._df("body", exact) < syllables[(exact, plain)]
             add("title_fold", plain, W_TITLE_SYLLABLE)
-            if exact != plain and self._df("body", exact) < syllables[(exact, plain)]:
+            if ambiguous and exact in typed:
+                # typed with marks: ranked by the word's own frequency ("nậm" is rare, "nam" is not),
+                # its look-alikes little
+                add("body", exact, W_BODY_SYLLABLE)
+                add("body_fold", plain, W_BODY_SYLLABLE * W_LOOKALIKE)
+                continue
+            add("body_fold", plain, W_BODY_SYLLABLE)
+            if ambiguous:
                 add("body", exact, W_BODY_SYLLABLE_EXACT)
         if not clauses:  # every word is very common: rank by all of them rather than by none
             for run in runs:
@@ -352,7 +419,7 @@ class _Builder:
         :param typed: the query text, for display and for short forms that count only in capitals.
         """
         from ..lexicon.interpret import Interpretation, interpret
-        from ..lexicon.spelling import corrections
+        from ..lexicon.spelling import corrections, is_sure
 
         runs = self.plan.free_text + self.required_runs
         short = sum(len(run) for run in runs) <= RESTORE_MAX_SYLLABLES
@@ -363,15 +430,24 @@ class _Builder:
             # a long question is neither ranked by its reading nor shown it, unless it needs correcting
             if short or fixes:
                 reading = interpret(lexicon, runs)
+                wrong: dict[str, str] = {}
                 if fixes:  # shown with the accented reading of the other words
                     self.plan.did_you_mean = Interpretation(runs, {**reading.changes, **fixes}).text(typed)
+                    # only words the index never writes are corrected without asking ("phonng", "quôc");
+                    # a real word that looks wrong in its context ("hướng dân") is only suggested
+                    # (the fixes come with the accented reading of the unmarked words around them)
+                    wrong = {t: r for t, r in fixes.items() if has_diacritics(t) or fold(r) != t}
+                    if all(is_sure(lexicon, typed_word, read) for typed_word, read in wrong.items()):
+                        self.plan.corrected = self.plan.did_you_mean
                 if short:
                     count = len(self.plan.free_text)
                     self.plan.free_text, self.required_runs = reading.runs[:count], reading.runs[count:]
-                    self.plan.interpreted_as = reading.text(typed)
+                    # a reading that keeps a misspelled word is not shown ("quốc phonng"): the suggestion is
+                    misspelled = fixes and any(s in wrong for run in reading.runs for s in run)
+                    self.plan.interpreted_as = None if misspelled else reading.text(typed)
                     runs = reading.runs
         if abbreviations is not None and runs:
-            for alt in abbreviations.find(runs, typed):
+            for alt in abbreviations.find(runs, _case_neutral(typed)):
                 run = runs[alt.run]
                 if short:  # a long question is ranked by its own words (see RESTORE_MAX_SYLLABLES)
                     self.alternatives.append(
@@ -388,8 +464,102 @@ class _Builder:
                 # not every "hồ" and "chí" of the text
                 self.plan.highlight_terms.add(" ".join(fold(s) for s in alt.syllables))
 
+    def finish(self, typed: str) -> None:
+        """What the plan says besides the query: the common words marked only next to other matches,
+        the places the query is about."""
+        runs = self.plan.free_text
+        # (in a long question a place is one detail among many, not its subject, and its matches
+        # crowd together anyway)
+        short = sum(len(run) for run in runs + self.required_runs) <= RESTORE_MAX_SYLLABLES
+        words = {fold(s) for run in runs + self.required_runs for s in run}
+        if len(words) > 1 and self.searcher is not None and short:
+            limit = COMMON_MARK_FRACTION * self.doc_count
+            self.plan.highlight_common = {w for w in words if self._df("body_fold", w) > limit}
+        if self.searcher is not None and (runs or self.required_runs) and short:
+            self.plan.places = self._places(_case_neutral(typed))
+            if self.plan.places:
+                self.plan.place_topic = self._topic()
+            for place in self.plan.places:
+                # within a tier, documents naming the place in the title and often in the text first
+                name = [fold(s) for s in _syllables(place.removeprefix("Thành phố "))]
+                for pair in dict.fromkeys(f"{a} {b}" for a, b in zip(name, name[1:])):
+                    self.optional.append(Q.Term("title_bi", pair, boost=W_PLACE_TITLE))
+                    self.optional.append(Q.Term("body_bi", pair, boost=W_PLACE_BODY))
+
+    def _topic(self) -> Q.Query | None:
+        """The documents holding some of the query's other words (not the place's, nor "tỉnh",
+        "UBND"...): a pair of a run of them, or a single one. None if there are none."""
+        pieces: list[Q.Query] = []
+        for run in self.plan.free_text:
+            words = [fold(s) for s in run]
+            piece: list[str] = []
+            for word in words + [""]:
+                if word and word not in self.place_words and word not in _ADMINISTRATIVE:
+                    piece.append(word)
+                    continue
+                if len(piece) == 1:
+                    pieces.append(Q.Term("body_fold", piece[0]))
+                elif piece:  # (any of its pairs: a long question is not asked to be a phrase)
+                    pieces.extend(Q.Term("body_bi", f"{a} {b}") for a, b in zip(piece, piece[1:]))
+                piece = []
+        return Q.Or(pieces) if pieces else None
+
+    def _places(self, typed: str) -> list[str]:
+        """The provinces and cities the query names: after an administrative word ("tỉnh", "TP",
+        "UBND"...) or capitalised; a name in lowercase only where most documents holding those words
+        are about the place ("hòa bình" is mostly peace, "điện biên" mostly the province)."""
+        from ..ingest.places import named_places
+
+        found: list[str] = []
+        words = [fold(w).lower() for w in _WORDS.findall(typed)]
+        for place, written, prefixed in named_places(typed):
+            if place in found:
+                continue
+            start = typed.find(written)
+            before = [fold(w).lower() for w in _WORDS.findall(typed[:start])]
+            capitalised = all(w[:1].isupper() for w in written.split())
+            first_word = len(written.split()) == 1 and not before and len(words) > 1
+            if (
+                prefixed
+                or (before and before[-1] in _ADMINISTRATIVE)
+                or (capitalised and not first_word)
+                or self._mostly_place(place, written)
+            ):
+                found.append(place)
+                name = [fold(s) for s in _syllables(written)]
+                self.place_words.update(name)
+                self.place_words.update(f"{a} {b}" for a, b in zip(name, name[1:]))
+        return found
+
+    def _mostly_place(self, place: str, written: str) -> bool:
+        syllables = _syllables(written)
+        if not syllables:
+            return False
+        if len(syllables) == 1:
+            field_name, term = (
+                ("body", syllables[0]) if has_diacritics(written) else ("body_fold", fold(syllables[0]))
+            )
+        elif has_diacritics(written):
+            field_name, term = "body_bi_exact", " ".join(syllables[:2])
+        else:
+            field_name, term = "body_bi", " ".join(fold(s) for s in syllables[:2])
+        holding = self._df(field_name, term)
+        return holding > 0 and self._df("places", place) >= PLACE_SHARE * holding
+
+    def _ambiguous(self, syllable: str) -> bool:
+        """Whether an accented syllable shares its folded form with other words in the index."""
+        return self._df("body", syllable) < self._df("body_fold", fold(syllable))
+
     def _df(self, fieldname: str, text: str) -> int:
-        return doc_frequency(self.view, fieldname, text) if self.view is not None else 0
+        if self.view is None:
+            return 0
+        found = self.frequencies.get((fieldname, text))
+        if found is None:
+            found = self.frequencies[(fieldname, text)] = doc_frequency(self.view, fieldname, text)
+        return found
+
+    def _selective(self, fieldname: str, text: str) -> bool:
+        return self._df(fieldname, text) <= self._common_limit(RARE_FRACTION)
 
     def _common_limit(self, fraction: float) -> float:
         # in a small index every term is cheap, and the fraction alone would drop them all
@@ -413,19 +583,41 @@ class _Builder:
         return positive
 
 
-def _exact_match(syllables: list[str], title_only: bool) -> Q.Query:
-    """Accent-exact match of words: the exact fields keep no positions, so a phrase is matched as
-    all of its exact bigrams (body) or all of its syllables (title)."""
-    in_title = Q.And([Q.Term("title", s) for s in syllables])
-    if title_only:
-        return in_title
-    if len(syllables) == 1:
-        return Q.Or([in_title, Q.Term("body", syllables[0])])
-    pairs = [Q.Term("body_bi_exact", f"{a} {b}") for a, b in zip(syllables, syllables[1:])]
-    return Q.Or([in_title, Q.And(pairs)])
+def _case_neutral(typed: str) -> str:
+    """``typed`` in lowercase when it is all in capitals: then capitals say nothing of which words are
+    abbreviations ("TƯ" for Trung ương) or names ("HÒA BÌNH"), and the query means what the same
+    words in lowercase mean. A single word in capitals ("UBND", "TƯ") keeps them."""
+    words = _WORDS.findall(typed)
+    letters = [w for w in words if not w.isdecimal()]
+    if len(letters) > 1 and all(w.isupper() for w in letters):
+        return typed.lower()
+    return typed
 
 
-def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> QueryPlan:
+def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
+    """Terms that hold the accented words of ``syllables`` as typed, in the title or in the body.
+
+    The exact fields keep no positions: in the body, adjacent accented words are matched as their
+    accented bigrams (the folded phrase beside them checks positions), a lone one as its syllable."""
+    if title:
+        return [Q.Term("title", s) for s in dict.fromkeys(syllables) if has_diacritics(s)]
+    terms: list[Q.Query] = []
+    marked = [has_diacritics(s) for s in syllables]
+    for i, s in enumerate(syllables):
+        if not marked[i]:
+            continue
+        before = i > 0 and marked[i - 1]
+        after = i + 1 < len(syllables) and marked[i + 1]
+        if after:
+            terms.append(Q.Term("body_bi_exact", f"{s} {syllables[i + 1]}"))
+        elif not before:
+            terms.append(Q.Term("body", s))
+    return terms
+
+
+def parse_query(
+    text: str, searcher=None, lexicon=None, abbreviations=None, accents_required: bool = True
+) -> QueryPlan:
     """Parse ``text`` into a :class:`QueryPlan`; never raises for any input.
 
     :param searcher: an open Whoosh searcher, used for term statistics (which syllables are selective)
@@ -435,6 +627,8 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         by their likely accented reading (``plan.interpreted_as``).
     :param abbreviations: an :class:`searcher.lexicon.abbreviations.AbbreviationTable`: abbreviations and
         their long forms then find each other.
+    :param accents_required: phrases, ``+`` and ``title:`` words hold their accented words as typed
+        (False: in any form, the fallback when nothing holds them as typed).
     """
     notes: list[Note] = []
     # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
@@ -446,20 +640,22 @@ def parse_query(text: str, searcher=None, lexicon=None, abbreviations=None) -> Q
         text = text[:MAX_QUERY_CHARS]
         notes.append(Note("query_truncated", {"chars": MAX_QUERY_CHARS}))
     searcher = IndexView.of(searcher) if searcher is not None else None  # (one view for both tries)
-    builder = _Builder(searcher)
+    builder = _Builder(searcher, accents_required)
     try:
         if _SYNTAX_CHARS.search(text) or _OPERATOR_WORDS.search(text):
             builder.add(_PARSER.parse(text, normalize=False))
         else:  # plain words, by far the most common query: what the parser would make of them, faster
             builder._flush(_syllables(text))
         builder.interpret(lexicon, abbreviations, text)
+        builder.finish(text)
         q = builder.combined()
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so
-        builder = _Builder(searcher)
+        builder = _Builder(searcher, accents_required)
         plain = _SYNTAX_CHARS.sub(" ", text)
         notes.append(Note("syntax_fallback"))
         builder._flush(_syllables(plain))
         builder.interpret(lexicon, abbreviations, plain)
+        builder.finish(plain)
         q = builder.combined()
     plan = builder.plan
     plan.query = q

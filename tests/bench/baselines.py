@@ -140,6 +140,12 @@ class Ours:
     def search(self, query: str, k: int) -> list[str]:
         return [hit.id for hit in self.engine.search(query, limit=k).hits]
 
+    def restore(self, text: str) -> str:
+        """``text`` with its unmarked words read with marks, from the index's lexicon."""
+        from searcher.lexicon.restore import restore_text
+
+        return restore_text(self.engine.lexicon(), text)
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.close()
@@ -160,4 +166,58 @@ class OursPlain(Ours):
         self.engine.query_intelligence = False
 
 
-SYSTEMS = {cls.name: cls for cls in (Ours, OursPlain, WhooshStandard, SqliteFts5)}
+class OursBefore:
+    """The engine of another checkout (``code``, set from ``relevance.py --before-code``), in a worker
+    process of its own, on its own index folder, which that version builds or updates. A search's
+    time includes passing the query and the ids between the processes (a fraction of a millisecond):
+    for latency, ``before_after.py`` times both versions alike."""
+
+    name = "ours-before"
+    code: Path | None = None
+
+    def __init__(self, workdir: Path):
+        self.dir = Path(workdir)
+        self.worker = None
+
+    def build(self, docs, source: Path | None = None) -> None:
+        import os
+        import subprocess
+        import sys
+
+        if self.code is None or source is None:
+            raise SystemExit("ours-before needs --before-code DIR (a checkout of the older version)")
+        env = {**os.environ, "PYTHONPATH": str(self.code)}
+        subprocess.run(
+            [sys.executable, "-m", "searcher", "index", "--index-dir", str(self.dir), str(source)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        self.worker = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("engine_worker.py")), str(self.dir)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def _ask(self, request: dict) -> dict:
+        self.worker.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        self.worker.stdin.flush()
+        return json.loads(self.worker.stdout.readline())
+
+    def search(self, query: str, k: int) -> list[str]:
+        return self._ask({"q": query, "k": k})["ids"]
+
+    def restore(self, text: str) -> str:
+        return self._ask({"restore": text})["text"]
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stdin.close()
+            self.worker.wait(timeout=60)
+            self.worker = None
+
+
+SYSTEMS = {cls.name: cls for cls in (Ours, OursPlain, OursBefore, WhooshStandard, SqliteFts5)}

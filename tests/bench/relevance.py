@@ -44,6 +44,7 @@ from datasets import (  # noqa: E402
     same_text_ids,
     strip_diacritics,
 )
+from intent import run_intent  # noqa: E402
 from metrics import mean, mrr_at_k, ndcg_at_k, percentile, recall_at_k  # noqa: E402
 
 K = 10
@@ -220,7 +221,9 @@ def print_legal(results: dict) -> None:
     sys.stdout.flush()
 
 
-def news(names: list[str], workdir: Path, limit: int | None, folders: dict[str, Path]) -> dict:
+def news(
+    names: list[str], workdir: Path, limit: int | None, folders: dict[str, Path], intent: bool = False
+) -> dict:
     log("news: rebuilding the 20,000-article sub-corpus from vntc.jsonl.gz and baomoi2017.jsonl.gz")
     started = time.perf_counter()
     source = build_news_dev(workdir)
@@ -242,6 +245,9 @@ def news(names: list[str], workdir: Path, limit: int | None, folders: dict[str, 
         try:
             every = run_queries(system, queries, "all styles")
             plain = run_queries(system, folded, "accented, diacritics removed")
+            if intent:
+                # (with query intelligence off the reading is not used: no restoration figure)
+                found = run_intent(system, source, log, restore=name != "ours-plain")
         finally:
             system.close()
         by_style = {}
@@ -263,8 +269,40 @@ def news(names: list[str], workdir: Path, limit: int | None, folders: dict[str, 
             "mrr_ratio": ratio(mean(plain.mrr), accented_mrr),
             "first_rank": {"all": every.first_rank, "accented_unaccented": plain.first_rank},
         }
+        if intent:
+            results["systems"][name]["intent"] = found
     print_news(results, styles)
+    if intent:
+        print_intent(results)
     return results
+
+
+def print_intent(results: dict) -> None:
+    systems = {name: r["intent"] for name, r in results["systems"].items()}
+    first = next(iter(systems.values()))
+    print(
+        f"\n### What the query means (news-dev: {first['accent']['queries']} accent queries, "
+        f"{first['places']['queries']} place queries over {first['places']['provinces']} provinces, "
+        "sentences of other articles)\n"
+    )
+    print(
+        "| system | accent fidelity | words | pairs | quoted pairs | with an unaccented word "
+        "| place precision@10 | restoration (syllables) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in systems.items():
+        kinds = r["accent"]["by_kind"]
+        cells = [
+            f"{kinds[k]['fidelity']:.3f}" if k in kinds else ""
+            for k in ("word", "pair", "quoted pair", "with an unaccented word")
+        ]
+        restored = r.get("restoration")
+        restored_cell = f"{restored['accuracy']:.4f} of {restored['syllables']:,}" if restored else "n/a"
+        print(
+            f"| {name} | {r['accent']['fidelity']:.3f} | {' | '.join(cells)} "
+            f"| {r['places']['precision']:.3f} | {restored_cell} |"
+        )
+    sys.stdout.flush()
 
 
 def print_news(results: dict, styles: list[str]) -> None:
@@ -316,8 +354,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--systems",
-        default=",".join(SYSTEMS),
-        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)",
+        default=",".join(n for n in SYSTEMS if n != "ours-before"),
+        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all but ours-before, which "
+        "--before-code adds)",
     )
     parser.add_argument("--news", action="store_true", help="also run the news known-item queries")
     parser.add_argument("--no-legal", action="store_true", help="skip the legal set")
@@ -334,8 +373,23 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="our engine's news index folder (default: under --keep-index or a temporary folder)",
     )
     parser.add_argument("--json", metavar="OUT", help="also write every figure, per query too, to OUT")
+    parser.add_argument(
+        "--intent",
+        action="store_true",
+        help="with --news: also accent fidelity, place precision and restoration accuracy (tests/bench/intent.py)",
+    )
+    parser.add_argument(
+        "--before-code",
+        metavar="DIR",
+        help="a checkout of an older version: adds the system ours-before, that version's engine in a "
+        "worker process on an index it builds (or updates) itself",
+    )
     args = parser.parse_args(argv)
     args.names = [n.strip() for n in args.systems.split(",") if n.strip()]
+    if args.before_code:
+        SYSTEMS["ours-before"].code = Path(args.before_code).resolve()
+        if "ours-before" not in args.names:
+            args.names.insert(0, "ours-before")
     unknown = [n for n in args.names if n not in SYSTEMS]
     if unknown or not args.names:
         parser.error(
@@ -364,7 +418,7 @@ def main(argv=None) -> None:
                 if args.news_index
                 else {}
             )
-            results["news"] = news(args.names, workdir, args.limit_queries, folders)
+            results["news"] = news(args.names, workdir, args.limit_queries, folders, args.intent)
     finally:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
