@@ -603,6 +603,23 @@ def test_results_as_csv(client):
     assert client.get("/search.csv", query_string={"q": "a", "page": "x"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Điện Biên", "Điện Biên"),
+        ("", ""),
+    ],
+)
+def test_csv_cells_are_never_formulas(cell, shown):
+    from web.views import as_spreadsheet_text
+
+    assert as_spreadsheet_text(cell) == shown
+
+
 def test_timeline_counts_in_json_and_as_an_accessible_chart(client):
     data = client.get("/search.json", query_string={"q": "quốc phòng"}).get_json()
     timeline = data["timeline"]

@@ -121,18 +121,16 @@ def search_csv():
     writer.writerow(CSV_COLUMNS)
     first = (data["page"] - 1) * data["limit"]
     for rank, hit in enumerate(data["hits"], first + 1):
-        writer.writerow(
-            [
-                rank,
-                hit["title"],
-                hit["date"] or "",
-                "; ".join(hit["places"]),
-                source_line(hit),
-                hit.get("url") or "",
-                hit["id"],
-                html.unescape(re.sub(r"</?mark>", "", hit["snippet"])),
-            ]
-        )
+        cells = [
+            hit["title"],
+            hit["date"] or "",
+            "; ".join(hit["places"]),
+            source_line(hit),
+            hit.get("url") or "",
+            hit["id"],
+            html.unescape(re.sub(r"</?mark>", "", hit["snippet"])),
+        ]
+        writer.writerow([rank, *map(as_spreadsheet_text, cells)])
     response = current_app.response_class(
         "\ufeff" + out.getvalue(), mimetype="text/csv"
     )  # BOM: Excel reads UTF-8
@@ -257,6 +255,12 @@ def page_url(p: P.SearchParams, **changes) -> str:
     if "page" not in changes:
         changes["page"] = 1  # a new filter or sort starts from the first page
     return url_for("search.search_page", **p.as_query_args(**changes))
+
+
+def as_spreadsheet_text(value: str) -> str:
+    """``value`` as a spreadsheet shows it, never run: a cell starting with = + - @ (or a tab or
+    carriage return before one) is a formula to Excel and LibreOffice, so it gets a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def doc_url(p: P.SearchParams, doc_id: str) -> str:
