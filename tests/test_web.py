@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, TAM_DIEP
+from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP
 
 HOSTILE_TEXT = (
     "Báo cáo thử nghiệm bảo mật\n"
@@ -672,7 +672,8 @@ def test_results_page_structure(client):
     assert " autofocus" not in page  # Space scrolls a results page, it does not type into the box
     assert '<details class="filters" id="filters" open>' in page
     assert page.index('id="filters"') < page.index('<ol class="hits"')  # the filters come first
-    assert "/work/" not in page.split('<ol class="hits"', 1)[1] and 'class="path"' not in page
+    hits = page.split('<ol class="hits"', 1)[1]
+    assert str(SEEDS.resolve()) not in hits and str(REPO) not in hits and 'class="path"' not in page
     home = client.get("/").get_data(as_text=True)
     assert " autofocus " in home and home.count("<h1") == 1
 
