@@ -71,6 +71,7 @@ def _config_params():
 # --- HTML pages -------------------------------------------------------------------------------------
 @bp.get("/")
 def search_page():
+    reversed_dates = False
     try:
         p = _config_params()
     except P.BadRequest as exc:
@@ -82,13 +83,14 @@ def search_page():
             *_config_limits(),
         )
         p.date_from, p.date_to = exc.args_["start"], exc.args_["end"]
+        reversed_dates = True
     data = search_data(p) if p.q else None
     return render_template(
         "search.html",
         p=p,
         data=data,
         chart=chart(data["timeline"]) if data and data["timeline"] else None,
-        reversed_dates=dates_reversed(p),
+        reversed_dates=reversed_dates,
         autofocus=not p.q and not request.args,  # only the empty home page: elsewhere Space scrolls
     )
 
@@ -282,12 +284,3 @@ def source_line(doc: dict) -> str:
     if path.is_absolute() or str(folder).startswith(("/", "\\")) or ":" in str(folder)[:3]:
         return folder.name
     return "" if str(folder) == "." else folder.as_posix()
-
-
-def dates_reversed(p: P.SearchParams) -> bool:
-    """Does the date range end before it starts (``from=2023&to=2019``)? Nothing can match it."""
-    if not (p.date_from and p.date_to):
-        return False
-    start = p.date_from + "-01-01"[len(p.date_from) - 4 :]
-    end = p.date_to + "-12-31"[len(p.date_to) - 4 :]
-    return start > end
