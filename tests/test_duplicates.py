@@ -59,12 +59,12 @@ def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_pa
     import numpy as np
 
     from searcher.index import store
-    from searcher.index.duplicates import COPIES_FILE
+    from searcher.index.sidetables import STATE_FILE, shared_groups
 
     index_paths([folder], tmp_path / "ix")
     generation = store.current_generation(tmp_path / "ix")
-    listed = generation / COPIES_FILE
-    assert len(json.loads(listed.read_text(encoding="utf-8"))) == 2  # two stories have copies
+    listed = generation / STATE_FILE
+    assert len(shared_groups(generation) or []) == 2  # two stories have copies
     [saved] = generation.glob("copies-*.npy")
     groups = np.load(saved)
     assert len(groups) == 7 and sorted(np.unique(groups[groups >= 0], return_counts=True)[1]) == [2, 2]

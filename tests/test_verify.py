@@ -48,24 +48,35 @@ def test_orphans_missing_and_stale_documents(runner, tmp_path, seed_copy):
     from whoosh import index as whoosh_index
 
     from searcher.index import store
+    from searcher.index.sidetables import SideTables
 
     index_dir = tmp_path / "ix"
     runner.invoke(cli, ["index", str(seed_copy), "--index-dir", str(index_dir)])
     generation = store.current_generation(index_dir)
-    manifest = store.read_json(generation / store.MANIFEST, None)
-    first, second = sorted(manifest["files"])[:2]
-    ((first_id, _),) = manifest["files"][first]["docs"].items()
-    ((second_id, _),) = manifest["files"][second]["docs"].items()
-    manifest["files"][second]["docs"][second_id] = "0" * 16  # the manifest now disagrees with the index
-    store.write_json(generation / store.MANIFEST, manifest)
+    tables = SideTables(generation, fresh=False)
+    manifest = tables.manifest()
+    first, second = sorted(manifest)[:2]
+    ((first_id, _),) = manifest[first]["docs"].items()
+    ((second_id, _),) = manifest[second]["docs"].items()
+    manifest[second]["docs"][second_id] = "0" * 16  # the manifest now disagrees with the index
+    manifest.touch(second)
+    tables.write_manifest(manifest)
     ix = whoosh_index.open_dir(str(generation))
     with ix.writer() as writer:
         writer.delete_by_term("id", first_id)
         writer.add_document(id="ghost.txt", content_hash="x", text="ma")
+    tables.commit(ix.latest_generation())  # (the side tables describe this version, wrongly)
+    tables.close()
     ix.close()
     code, report = _verify(runner, index_dir, "--quick")
     assert code == 1
-    assert _kinds(report) == {("missing", first_id), ("stale", second_id), ("orphan", "ghost.txt")}
+    assert _kinds(report) == {
+        ("missing", first_id),
+        ("stale", second_id),
+        ("orphan", "ghost.txt"),
+        ("tables", first_id),  # still registered as a possible copy, though no longer indexed
+        ("tables", "ghost.txt"),
+    }
 
 
 def test_no_index(runner, tmp_path):

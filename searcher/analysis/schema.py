@@ -12,8 +12,9 @@ from .analyzers import SyllableText
 
 # 2: i/y spellings merged by the analyzers; 3: modules moved into packages (Whoosh pickles the
 # analyzers and the codec by their import path, so an older index cannot be opened); 4: the source's own
-# text stored, relative paths, publication dates only from evidence, places mentioned, file dates
-SCHEMA_VERSION = 4
+# text stored, relative paths, publication dates only from evidence, places mentioned, file dates;
+# 5: side tables in SQLite, committed with the index (searcher.index.sidetables)
+SCHEMA_VERSION = 5
 
 
 def make_schema() -> Schema:

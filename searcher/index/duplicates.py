@@ -8,14 +8,13 @@ or nearly the same text (near: MinHash estimate of the Jaccard similarity of wor
 every document stays in the index under its own id.
 
 Candidates are found through locality-sensitive hashing (signature bands), so indexing stays linear.
-The registry of signatures is kept in the generation folder (``fingerprints.json``).
+The registry of signatures is kept in the generation's side tables (:mod:`searcher.index.sidetables`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from pathlib import Path
 from typing import TypedDict
 
@@ -23,12 +22,10 @@ import numpy as np
 
 from ..text.fold import FOLDED_BY_ARRAY, fold_offsets_preserved
 from ..text.normalize import fold
-from . import store
 from .postings import term_postings
+from .sidetables import shared_groups
 from .view import IndexView
 
-FILE = "fingerprints.json"
-COPIES_FILE = "copies.json"  # the group keys shared by two or more documents: search collapses these only
 NUM_HASHES = 32
 BANDS = 8  # 8 bands of 4 rows: pairs above ~0.7 similarity almost always share a band
 ROWS = NUM_HASHES // BANDS
@@ -116,32 +113,44 @@ def similarity(a: list[int], b: list[int]) -> float:
 
 
 class _Entry(TypedDict):
-    """A document's row in the registry (and in ``fingerprints.json``)."""
+    """A document's row in the registry."""
 
     exact: str  # exact_key
     sig: list[int] | None  # signature, None for a short text
     group: str
 
 
+def _band_keys(sig: list[int]) -> list[int]:
+    """The signature's band keys: one 63-bit number per band of ROWS hashes (the band's number in it)."""
+    keys = []
+    for i in range(BANDS):
+        part = b"".join(h.to_bytes(8, "big") for h in sig[i * ROWS : (i + 1) * ROWS])
+        keys.append(int.from_bytes(hashlib.blake2b(bytes([i]) + part, digest_size=8).digest(), "big") >> 1)
+    return keys
+
+
+def _sig_bytes(sig: list[int] | None) -> bytes | None:
+    return None if sig is None else np.array(sig, dtype=np.uint64).tobytes()
+
+
+def _sig_list(data: bytes | None) -> list[int] | None:
+    return None if data is None else np.frombuffer(data, dtype=np.uint64).tolist()
+
+
 class DuplicateRegistry:
-    """Signatures of the documents of one generation, with the group each one belongs to."""
+    """Signatures of the documents of one generation, with the group each one belongs to, kept in the
+    generation's side tables (``fingerprint`` and ``band`` of :mod:`searcher.index.sidetables`).
 
-    def __init__(self, generation: Path, fresh: bool):
-        self.path = generation / FILE
-        self.entries: dict[str, _Entry] = {} if fresh else store.read_json(self.path, {})
+    An update reads and changes only the rows it needs (a document's exact twin, the documents sharing
+    a band with it); a fresh build keeps the registry in memory and writes it once, at :meth:`save`.
+    """
+
+    def __init__(self, db, fresh: bool):
+        self.db = db
+        self.fresh = fresh
+        self.entries: dict[str, _Entry] = {}  # a fresh build's registry
         self._exact: dict[str, str] = {}
-        self._bands: dict[str, set[str]] = {}
-        for doc_id, entry in self.entries.items():
-            self._remember(doc_id, entry)
-
-    def _band_keys(self, sig: list[int]) -> list[str]:
-        return [f"{i}:{hash(tuple(sig[i * ROWS : (i + 1) * ROWS]))}" for i in range(BANDS)]
-
-    def _remember(self, doc_id: str, entry: _Entry) -> None:
-        self._exact.setdefault(entry["exact"], doc_id)
-        sig = entry.get("sig")
-        for key in self._band_keys(sig) if sig else ():
-            self._bands.setdefault(key, set()).add(doc_id)
+        self._bands: dict[int, set[str]] = {}
 
     def group_for(self, doc_id: str, text: str) -> str:
         """Register ``doc_id`` with ``text`` and return its group key (an earlier copy's, or a new one)."""
@@ -149,27 +158,67 @@ class DuplicateRegistry:
         words = _words(text)  # folded once for both keys (a tenth of the indexing process's time)
         exact = exact_key(text, words)
         sig = signature(text, words)
-        group = None
-        twin = self._exact.get(exact)
-        if twin is not None:
-            group = self.entries[twin]["group"]
-        elif sig is not None:
+        group = self._twin_group(exact)
+        if group is None and sig is not None:
             best = 0.0
-            candidates = set().union(*(self._bands.get(k, set()) for k in self._band_keys(sig)))
-            for other in sorted(candidates):
-                other_sig = self.entries[other]["sig"]
-                assert other_sig is not None  # (a document in a band has a signature)
+            for other_group, other_sig in self._band_mates(_band_keys(sig)):
                 score = similarity(sig, other_sig)
                 if score >= NEAR_THRESHOLD and score > best:
-                    best, group = score, self.entries[other]["group"]
+                    best, group = score, other_group
         # A new group is named after its first text, not its first id: an id whose text changes
         # must not drag its former copies into its new group.
         entry: _Entry = {"exact": exact, "sig": sig, "group": group or f"g{exact}"}
-        self.entries[doc_id] = entry
-        self._remember(doc_id, entry)
+        self._register(doc_id, entry)
         return entry["group"]
 
+    def _twin_group(self, exact: str) -> str | None:
+        if self.fresh:
+            twin = self._exact.get(exact)
+            return self.entries[twin]["group"] if twin is not None else None
+        row = self.db.execute(
+            "SELECT grp FROM state.fingerprint WHERE exact = ? ORDER BY doc_id LIMIT 1", (exact,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _band_mates(self, keys: list[int]) -> list[tuple[str, list[int]]]:
+        """(group, signature) of the documents sharing a band with ``keys``, in id order."""
+        if self.fresh:
+            mates = sorted(set().union(*(self._bands.get(k, set()) for k in keys)))
+            return [(self.entries[m]["group"], self.entries[m]["sig"]) for m in mates]  # type: ignore[misc]
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT f.grp, f.sig FROM state.fingerprint f WHERE f.doc_id IN "
+            f"(SELECT doc_id FROM state.band WHERE key IN ({marks})) ORDER BY f.doc_id",
+            keys,
+        )
+        return [(grp, _sig_list(sig)) for grp, sig in rows]  # type: ignore[misc]
+
+    def _register(self, doc_id: str, entry: _Entry) -> None:
+        keys = _band_keys(entry["sig"]) if entry["sig"] else []
+        if self.fresh:
+            self.entries[doc_id] = entry
+            self._exact.setdefault(entry["exact"], doc_id)
+            for key in keys:
+                self._bands.setdefault(key, set()).add(doc_id)
+            return
+        self.db.execute(
+            "INSERT INTO state.fingerprint(doc_id, exact, sig, grp) VALUES (?, ?, ?, ?)",
+            (doc_id, entry["exact"], _sig_bytes(entry["sig"]), entry["group"]),
+        )
+        self.db.executemany("INSERT INTO state.band(key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
+
     def forget(self, doc_id: str) -> None:
+        if not self.fresh:
+            row = self.db.execute("SELECT sig FROM state.fingerprint WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return
+            sig = _sig_list(row[0])
+            self.db.execute("DELETE FROM state.fingerprint WHERE doc_id = ?", (doc_id,))
+            keys = _band_keys(sig) if sig else []
+            self.db.executemany(
+                "DELETE FROM state.band WHERE key = ? AND doc_id = ?", [(k, doc_id) for k in keys]
+            )
+            return
         entry = self.entries.pop(doc_id, None)
         if entry is None:
             return
@@ -179,14 +228,21 @@ class DuplicateRegistry:
                 if e["exact"] == entry["exact"]:
                     self._exact[entry["exact"]] = other
                     break
-        sig = entry.get("sig")
-        for key in self._band_keys(sig) if sig else ():
+        for key in _band_keys(entry["sig"]) if entry["sig"] else ():
             self._bands.get(key, set()).discard(doc_id)
 
     def save(self) -> None:
-        store.write_json(self.path, self.entries)
-        sizes = Counter(entry["group"] for entry in self.entries.values())
-        store.write_json(self.path.with_name(COPIES_FILE), sorted(g for g, n in sizes.items() if n > 1))
+        """Write a fresh build's registry to the side tables (an update wrote its rows as it went)."""
+        if not self.fresh:
+            return
+        self.db.executemany(
+            "INSERT INTO state.fingerprint(doc_id, exact, sig, grp) VALUES (?, ?, ?, ?)",
+            [(d, e["exact"], _sig_bytes(e["sig"]), e["group"]) for d, e in sorted(self.entries.items())],
+        )
+        self.db.executemany(
+            "INSERT INTO state.band(key, doc_id) VALUES (?, ?)",
+            sorted((key, doc_id) for key, ids in self._bands.items() for doc_id in ids),
+        )
 
 
 def copy_groups(view: IndexView, generation: Path | None):
@@ -204,7 +260,7 @@ def _copy_groups(view: IndexView, generation: Path | None):
     reader = view.searcher.reader()
     groups = _saved_groups(generation, reader)
     if groups is None:
-        keys = store.read_json(generation / COPIES_FILE, None) if generation is not None else None
+        keys = shared_groups(generation) if generation is not None else None
         if keys is None:
             keys = [
                 key

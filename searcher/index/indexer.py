@@ -1,8 +1,10 @@
 """Building and updating the index from source files.
 
 ``index_paths`` is incremental: a manifest (source path → size, mtime, content hash, document ids)
-kept in each generation decides what to add, replace, remove or skip. ``rebuild=True`` (or a schema
-change) builds a fresh generation beside the live one and switches to it atomically.
+kept in each generation's side tables decides what to add, replace, remove or skip, and the side
+tables change by the documents that changed, committed with the Whoosh commit they describe
+(:mod:`searcher.index.sidetables`). ``rebuild=True`` (or a schema change) builds a fresh generation
+beside the live one and switches to it atomically.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk
 from ..lexicon.lexicon import LexiconBuilder
 from . import store
 from .codec import ArrayCodec
+from .codec.whoosh_private import ids_added_after, release_previous, roll_back_to
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .pool import GroupingSegmentWriter
+from .sidetables import Manifest, SideTables
 from .workers import LexiconProcess, ParallelWriter, default_jobs
 
 # A run writing fewer documents than this stays in this process: starting workers would cost more
@@ -58,6 +62,7 @@ class IndexSummary:
 
     ok: bool = True
     added: int = 0
+    recovered: int = 0  # indexed again because the run that indexed them was stopped before it ended
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
@@ -135,18 +140,23 @@ def index_paths(
         if fresh:
             target = store.new_generation(index_dir)
             ix = whoosh_index.create_in(str(target), make_schema())
-            manifest: dict = {"files": {}}
             remembered_roots: list[str] = []
         else:
             assert live is not None  # (a fresh build otherwise)
             target = live
             ix = whoosh_index.open_dir(str(target))
-            manifest = store.read_json(target / store.MANIFEST, {"files": {}})
             remembered_roots = meta.get("roots", [])
+        tables = SideTables(target, fresh)
         summary = IndexSummary(rebuilt=fresh)
+        recovering = set() if fresh else _undo_unfinished_commit(ix, tables)
+        manifest = tables.manifest()
         jobs = default_jobs() if jobs is None else jobs
         # a fresh build on several cores counts its lexicon in a process of its own
-        lexicon = LexiconProcess(target) if fresh and jobs > 1 else LexiconBuilder(target, fresh, ix)
+        lexicon: LexiconBuilder | LexiconProcess
+        if fresh:
+            lexicon = LexiconProcess(target) if jobs > 1 else LexiconBuilder(target, fresh, ix)
+        else:  # an update's counts are committed in one transaction with the other side tables
+            lexicon = LexiconBuilder(target, fresh, ix, db=tables.db)
         state = IndexProgress()
         run = _Run(
             ix,
@@ -155,10 +165,12 @@ def index_paths(
             fresh,
             lexicon,
             max_bytes,
-            DuplicateRegistry(target, fresh),
+            DuplicateRegistry(tables.db, fresh),
             jobs=jobs,
             progress=progress,
             state=state,
+            tables=tables,
+            recovering=recovering,
         )
         try:
             run.report("scanning")
@@ -178,14 +190,15 @@ def index_paths(
             run.commit()
         except BaseException:
             run.cancel()  # no worker or counting process is left waiting for documents
+            tables.close()
             raise
+        tables.close()
         summary.documents = ix.doc_count()
         run.report("copies")
         save_copy_groups(ix, target)
         run.report("finishing")
         ix.close()
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
-        store.write_json(target / store.MANIFEST, manifest)
         store.write_json(
             target / store.META,
             {
@@ -202,13 +215,25 @@ def index_paths(
     return summary
 
 
+def _undo_unfinished_commit(ix, tables: SideTables) -> set[str]:
+    """Undo a Whoosh commit whose side tables were never committed (the run was killed between the
+    two); returns the ids of the documents it had added, which this run indexes again."""
+    recorded = tables.whoosh_generation()
+    if recorded is None or ix.latest_generation() <= recorded:
+        return set()
+    added = ids_added_after(ix, recorded)
+    roll_back_to(ix, recorded)
+    release_previous(ix)
+    return added
+
+
 class _Run:
     """The changes of one indexing run: opens a writer only when something changed."""
 
     def __init__(
         self,
         ix,
-        manifest: dict,
+        manifest: Manifest,
         summary: IndexSummary,
         fresh: bool,
         lexicon: LexiconBuilder | LexiconProcess | None = None,
@@ -217,21 +242,25 @@ class _Run:
         jobs: int = 1,
         progress: Progress | None = None,
         state: IndexProgress | None = None,
+        tables: SideTables | None = None,
+        recovering: set[str] | None = None,
     ):
         self.ix = ix
+        self.tables = tables
+        self.recovering = recovering or set()
         self.progress = progress
         self.state = state or IndexProgress()
         self.jobs = jobs
         self.duplicates = duplicates  # groups copies of one story (see searcher.index.duplicates)
         self.max_bytes = max_bytes
         self.lexicon = lexicon  # spelling statistics, kept in step with the documents
-        self.files: dict = manifest.setdefault("files", {})
+        self.files = manifest
         self.summary = summary
         self.fresh = fresh
         self.writer: ParallelWriter | GroupingSegmentWriter | None = None
         self._pending: list[tuple[str, dict]] = []  # writer calls made before the writer was chosen
         self._pending_docs = 0
-        self.known_ids = {doc_id for entry in self.files.values() for doc_id in entry["docs"]}
+        self.known_ids = manifest.document_ids()
 
     def report(self, phase: str | None = None) -> None:
         if phase is not None:
@@ -284,6 +313,7 @@ class _Run:
         content_hash = hash_bytes(data)
         if entry and entry["hash"] == content_hash:
             entry.update(size=source.size, mtime_ns=source.mtime_ns)
+            self.files.touch(key)
             self._unchanged(key, entry)
             return
         # Documents are handed to the writer as they are read: the workers start at once instead of
@@ -348,6 +378,9 @@ class _Run:
         self._write("add_document" if self.fresh else "update_document", **fields)
         if doc_id in self.known_ids:
             self.summary.updated += 1
+        elif doc_id in self.recovering:
+            self.summary.recovered += 1
+            self.known_ids.add(doc_id)
         else:
             self.summary.added += 1
             self.known_ids.add(doc_id)
@@ -387,6 +420,8 @@ class _Run:
                 self.lexicon.cancel()
 
     def commit(self) -> None:
+        """Commit the Whoosh index, then the side tables describing it, then let the previous
+        version's files go (see :mod:`searcher.index.sidetables`)."""
         if isinstance(self.lexicon, LexiconProcess):
             self.lexicon.close_input()  # its counts are written while the segments are
         if self.writer is None and self._pending:
@@ -395,11 +430,16 @@ class _Run:
             self.report("committing")
             self.writer.commit()
         self._save_side_tables()
+        if self.writer is not None:
+            release_previous(self.ix)
 
     def _save_side_tables(self) -> None:
         if self.lexicon is not None:
             self.report("lexicon")
-            self.lexicon.save()  # before meta.json: a generation marked complete has its lexicon
+            self.lexicon.save()
         if self.duplicates is not None:
             self.report("copies")
             self.duplicates.save()
+        if self.tables is not None:
+            self.tables.write_manifest(self.files)
+            self.tables.commit(self.ix.latest_generation())

@@ -17,7 +17,7 @@ import numpy as np
 from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
 
-from .codec.whoosh_private import TermGroupsFlush, document_added, field_boost, start_document
+from .codec.whoosh_private import PreviousKept, TermGroupsFlush, document_added, field_boost, start_document
 
 
 class _FieldPostings:
@@ -266,8 +266,9 @@ class TermPool:
         self._fields.clear()
 
 
-class _TermPoolWriting(TermGroupsFlush):
-    """A Whoosh segment writer whose pool is a :class:`TermPool`, written term by term."""
+class _TermPoolWriting(PreviousKept, TermGroupsFlush):
+    """A Whoosh segment writer whose pool is a :class:`TermPool`, written term by term; its commit
+    keeps the previous version's files until the side tables are committed (see PreviousKept)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

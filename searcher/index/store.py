@@ -4,7 +4,7 @@ Layout::
 
     index/
       CURRENT          name of the live generation, replaced atomically (os.replace)
-      gen-000007/      a complete Whoosh index + manifest.json (sources seen) + meta.json
+      gen-000007/      a complete Whoosh index, its side tables (searcher.index.sidetables) + meta.json
       gen-000008.tmp/  a rebuild in progress (renamed when complete; left-overs are removed)
       .lock            held by the one process that writes
 
@@ -28,7 +28,6 @@ from pathlib import Path
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
-MANIFEST = "manifest.json"
 META = "meta.json"
 
 

@@ -4,7 +4,8 @@ Checked, for the live generation: it opens and has the current schema; every doc
 records is in the index once, with the content hash the manifest records; the index holds no document
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
-folders is missing from the manifest.
+folders is missing from the manifest; the side tables describe the index's latest version and register
+the documents it holds.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from whoosh import index as whoosh_index
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.sources import hash_bytes, walk_sources
 from . import store
+from .sidetables import fingerprint_ids, read_manifest, read_state
 
 
 @dataclass
 class Problem:
-    kind: str  # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema
+    kind: str  # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema | tables
     where: str  # a document id or a source path
     detail: str
 
@@ -65,12 +67,21 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             f"schema version {meta.get('schema_version')} is not the current "
             f"{SCHEMA_VERSION}: run 'search index --rebuild'",
         )
-    manifest = store.read_json(generation / store.MANIFEST, {"files": {}})["files"]
+    manifest = read_manifest(generation)
+    tables = read_state(generation)
 
     ix = whoosh_index.open_dir(str(generation))
     with ix.searcher() as searcher:
         stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
+    version = ix.latest_generation()
     ix.close()
+    if tables.get("whoosh_generation") != str(version):
+        report.add(
+            "tables",
+            str(generation),
+            f"the side tables describe version {tables.get('whoosh_generation')} of the index, "
+            f"not {version}: run 'search index'",
+        )
     report.documents = len(stored)
     indexed = dict(stored)
     for doc_id, count in Counter(doc_id for doc_id, _ in stored).items():
@@ -92,6 +103,10 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             report.add("stale", doc_id, "the indexed text is not the one the manifest records")
     for doc_id in indexed.keys() - expected.keys():
         report.add("orphan", doc_id, "in the index but in no source file the manifest knows")
+    registered = fingerprint_ids(generation)
+    for doc_id in sorted(indexed.keys() ^ registered):
+        where = "the duplicate registry" if doc_id in registered else "the index"
+        report.add("tables", doc_id, f"only in {where}: the duplicate registry and the index disagree")
 
     roots = [Path(r) for r in meta.get("roots", [])]
     sources, _ = walk_sources([r for r in roots if r.exists()])

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..text.normalize import canonical_iy, canonical_tone, fold
-from .ngrams import LONG_MIN_COUNT, NUMBER, NgramCounts
+from .ngrams import NUMBER, NgramCounts
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
@@ -41,6 +41,14 @@ if TYPE_CHECKING:
 LEXICON_FILE = "lexicon.sqlite"
 FORMAT = 1
 SUGGEST_ROWS = 300_000
+# 3-4-grams seen once are kept, so that adding documents one run at a time counts what one build of
+# them counts, until there are this many; then they are dropped (a large build drops them as it counts).
+RARE_PHRASES_KEPT = 500_000
+# The autocomplete tables are chosen from every count (tens of seconds at archive scale): an update
+# refreshes them when the syllables it and the updates before it added or removed since the last
+# refresh reach this share of the total, and always while the index is small.
+SUGGEST_REFRESH_SHARE = 0.02
+ALWAYS_REFRESH_TOKENS = 2_000_000
 SUGGEST_TOP_CHARS = 2  # prefixes this short are answered from a precomputed list
 SUGGEST_TOP_ROWS = 60
 # A 3-4 syllable phrase whose last two syllables go on with one same syllable this often is cut inside
@@ -111,15 +119,18 @@ class LexiconBuilder:
         rebuild a lexicon that is missing from an existing generation.
     """
 
-    def __init__(self, generation: Path, fresh: bool, ix=None):
+    def __init__(self, generation: Path, fresh: bool, ix=None, db: sqlite3.Connection | None = None):
         self.path = Path(generation) / LEXICON_FILE
         self.fresh = fresh
         self.ix = ix
         self._searcher: Searcher | None = None
         self._plus = NgramCounts()
         self._minus: NgramCounts | None = None
-        self._db: sqlite3.Connection | None = None
+        # a connection of the caller's (the side tables': searcher.index.sidetables), committed by it
+        self._shared = db
+        self._db: sqlite3.Connection | None = db
         self._tokens = 0
+        self._moved = 0  # syllables added or removed by this run
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
         self.bootstrap = not fresh and not _readable(self.path)
@@ -130,7 +141,9 @@ class LexiconBuilder:
         self.changed = True
         if self.bootstrap:
             return  # counted from the index itself at save time
-        self._tokens += self._plus.add(title) + self._plus.add(text)
+        added = self._plus.add(title) + self._plus.add(text)
+        self._tokens += added
+        self._moved += added
 
     def forget(self, doc_id: str) -> None:
         """Uncount the indexed version of ``doc_id`` (about to be replaced or removed), if any."""
@@ -143,13 +156,14 @@ class LexiconBuilder:
         if stored:
             if self._minus is None:
                 self._minus = NgramCounts(lossy=False)  # subtracted: exact
-            self._tokens -= self._minus.add(stored.get("title") or "") + self._minus.add(
-                stored.get("text") or ""
-            )
+            removed = self._minus.add(stored.get("title") or "") + self._minus.add(stored.get("text") or "")
+            self._tokens -= removed
+            self._moved += removed
 
     # --- writing ------------------------------------------------------------------------------------
     def save(self) -> None:
-        """Write the counts and refresh the autocomplete tables (one transaction on an existing file)."""
+        """Write the counts and, when they moved enough, refresh the autocomplete tables (one
+        transaction on an existing file; on a shared connection its owner commits)."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -161,20 +175,31 @@ class LexiconBuilder:
         if self._minus is not None:
             self._write(self._minus, sign=-1)
             self._minus = None
-        self._write(self._plus, sign=1, lossy=self.fresh)
+        self._write(self._plus, sign=1)
         self._plus = NgramCounts()
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
-        self._tokens = 0
+        moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
+        self._tokens = self._moved = 0
         db.execute("DELETE FROM ngram WHERE count <= 0")
+        rare = db.execute("SELECT count(*) FROM ngram WHERE n > 2 AND count < 2").fetchone()[0]
+        if rare > RARE_PHRASES_KEPT:
+            db.execute("DELETE FROM ngram WHERE n > 2 AND count < 2")
         _set_meta(db, "tokens", tokens)
         _set_meta(db, "format", FORMAT)
-        _build_suggest(db)
-        db.commit()
-        db.close()
-        self._db = None
+        if self.fresh or tokens < ALWAYS_REFRESH_TOKENS or moved > SUGGEST_REFRESH_SHARE * tokens:
+            _build_suggest(db)
+            moved = 0
+        _set_meta(db, "moved_since_suggest", moved)
+        if self._shared is None:
+            db.commit()
+            db.close()
+            self._db = None
 
     def _count_index(self) -> None:
-        if self.path.exists():
+        if self._shared is not None:
+            for table in ("meta", "ngram", "suggest", "suggest_top"):
+                self._shared.execute(f"DELETE FROM {table}")
+        elif self.path.exists():
             self.path.unlink()
         self._plus = NgramCounts()
         self._minus = None
@@ -198,7 +223,7 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _write(self, counts: NgramCounts, sign: int, lossy: bool = False) -> None:
+    def _write(self, counts: NgramCounts, sign: int) -> None:
         """Add ``sign`` times the counts to the table, one length of n-gram at a time (memory holds
         the rows of one length)."""
         db = self._connect()
@@ -211,7 +236,6 @@ class LexiconBuilder:
                 rows = [
                     (join(map(key_of, form.split(" "))), form, n, sign * count, form, 0)
                     for _, form, count in grams
-                    if not (lossy and count < LONG_MIN_COUNT)
                 ]
             if sign > 0:
                 sql = (
@@ -263,7 +287,13 @@ CREATE TABLE IF NOT EXISTS ngram(key TEXT NOT NULL, form TEXT NOT NULL, n INTEGE
 CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, display TEXT NOT NULL,
     count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS suggest_top(prefix TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ngram_rare ON ngram(n) WHERE n > 2 AND count < 2;
 """
+
+
+def create_tables(db: sqlite3.Connection) -> None:
+    """Create the lexicon's tables where missing (``executescript`` commits: call it before a transaction)."""
+    db.executescript(_SCHEMA)
 
 
 def _meta(db: sqlite3.Connection, name: str):

@@ -19,6 +19,8 @@ What the rest of the project uses:
   :func:`start_document`, :func:`field_boost`, :func:`document_added`
 - the worker processes (:mod:`searcher.index.workers`): :class:`MpWriterTasks`,
   :func:`process_job_file`, :func:`finalize_segment`
+- commits kept in step with the side tables (:mod:`searcher.index.indexer`): :class:`PreviousKept`,
+  :func:`release_previous`, :func:`roll_back_to`, :func:`ids_added_after`
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.index import TOC, EmptyIndexError, clean_files
 from whoosh.multiproc import SubWriterTask
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -601,3 +605,56 @@ def finalize_segment(writer):
     """Write out a segment writer's segment and return it, without committing it (a worker hands
     its segment to the parent process, whose commit adds it to the index)."""
     return writer._finalize_segment()
+
+
+# --- commits in step with the side tables -----------------------------------------------------------
+
+
+class PreviousKept(_SegmentWriterBase):
+    """Mixin for Whoosh's segment writers: a commit writes the new table of contents but leaves the
+    previous version's table and segment files in place (Whoosh deletes them at once), so that a
+    commit whose side tables never got written can be undone (:func:`roll_back_to`). The caller
+    deletes them with :func:`release_previous` once the side tables are committed too."""
+
+    def _commit_toc(self, segments):
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+
+
+def release_previous(ix) -> None:
+    """Delete the files of every version of the index but the latest (Whoosh's clean-up after a commit)."""
+    toc = ix._read_toc()
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+
+
+def roll_back_to(ix, generation: int) -> list[int]:
+    """Undo the commits after ``generation`` by deleting their tables of contents (their segment files
+    go with the next :func:`release_previous`); returns the generations undone. The files of
+    ``generation`` are still there when every later commit was made with :class:`PreviousKept`."""
+    undone = []
+    for name in list(ix.storage):
+        match = TOC._pattern(ix.indexname).match(name)
+        if match and int(match.group(1)) > generation:
+            ix.storage.delete_file(name)
+            undone.append(int(match.group(1)))
+    return sorted(undone)
+
+
+def ids_added_after(ix, generation: int, fieldname: str = "id") -> set[str]:
+    """The ``fieldname`` values of the documents in the segments that the latest version of the index
+    holds and version ``generation`` does not (what a commit about to be undone added)."""
+    latest = ix._read_toc()
+    try:
+        before = {s.segment_id() for s in TOC.read(ix.storage, ix.indexname, gen=generation).segments}
+    except (OSError, EmptyIndexError):  # that version's table is gone: every segment counts
+        before = set()
+    found: set[str] = set()
+    for segment in latest.segments:
+        if segment.segment_id() in before:
+            continue
+        reader = SegmentReader(ix.storage, latest.schema, segment, generation=latest.generation)
+        try:
+            for _docnum, fields in reader.iter_docs():
+                found.add(fields[fieldname])
+        finally:
+            reader.close()
+    return found

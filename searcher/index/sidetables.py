@@ -1,0 +1,157 @@
+"""The side tables of a generation, committed in one transaction after the Whoosh commit they describe.
+
+What the Whoosh index does not hold is kept in two SQLite files of the generation folder:
+
+- ``lexicon.sqlite``: the spelling counts and suggestions (:mod:`searcher.lexicon.lexicon`), which
+  searchers read;
+- ``state.sqlite``: ``source`` (what each source file gave: size, time, content hash, document ids:
+  the manifest), ``fingerprint`` and ``band`` (the duplicate registry,
+  :mod:`searcher.index.duplicates`) and ``state`` (the Whoosh version these tables describe).
+
+An update opens the lexicon with the state file attached, so that one SQLite transaction covers both,
+and changes only the rows of the documents it adds, replaces or removes. Its order with Whoosh's
+commit: Whoosh writes the new version but keeps the previous version's files, the side tables commit
+with that version's number, and only then do the previous files go. A run killed between the two
+leaves the side tables one version behind; the next run finds that out (:func:`open_for_update`) and
+undoes Whoosh's last version, so index and side tables never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..lexicon.lexicon import LEXICON_FILE, create_tables
+
+STATE_FILE = "state.sqlite"
+FORMAT = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state.state(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.source(path TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.fingerprint(doc_id TEXT PRIMARY KEY, exact TEXT NOT NULL, sig BLOB,
+    grp TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state.fingerprint_exact ON fingerprint(exact);
+CREATE INDEX IF NOT EXISTS state.fingerprint_group ON fingerprint(grp);
+CREATE TABLE IF NOT EXISTS state.band(key INTEGER NOT NULL, doc_id TEXT NOT NULL,
+    PRIMARY KEY(key, doc_id)) WITHOUT ROWID;
+"""
+
+
+class Manifest(dict):
+    """Source path → what the file gave the index (``root``, ``size``, ``mtime_ns``, ``hash``, ``docs``:
+    document id → content hash, and ``skipped`` for a file that gave nothing), loaded whole and written
+    back by the entries that changed. An entry changed in place is marked with :meth:`touch`."""
+
+    def __init__(self, entries: dict | None = None):
+        super().__init__(entries or {})
+        self.changed: set[str] = set()
+
+    def __setitem__(self, path: str, entry: dict) -> None:
+        super().__setitem__(path, entry)
+        self.changed.add(path)
+
+    def pop(self, path: str, *default):  # type: ignore[override]
+        self.changed.add(path)
+        return super().pop(path, *default)
+
+    def touch(self, path: str) -> None:
+        self.changed.add(path)
+
+    def document_ids(self) -> set[str]:
+        return {doc_id for entry in self.values() for doc_id in entry["docs"]}
+
+
+class SideTables:
+    """A connection to a generation's side tables: ``lexicon.sqlite`` with ``state.sqlite`` attached.
+
+    :param fresh: the generation is being built (not live): nothing to keep safe from a crash, so the
+        files are written without a journal.
+    """
+
+    def __init__(self, generation: Path, fresh: bool):
+        self.generation = Path(generation)
+        self.fresh = fresh
+        self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
+        self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
+        if fresh:
+            for schema in ("main", "state"):
+                self.db.execute(f"PRAGMA {schema}.journal_mode=OFF")
+                self.db.execute(f"PRAGMA {schema}.synchronous=OFF")
+        self.db.executescript(_SCHEMA)
+        create_tables(self.db)
+
+    def whoosh_generation(self) -> int | None:
+        """The Whoosh version the tables describe (None: never committed)."""
+        row = self.db.execute("SELECT value FROM state.state WHERE name = 'whoosh_generation'").fetchone()
+        return int(row[0]) if row else None
+
+    def manifest(self) -> Manifest:
+        rows = self.db.execute("SELECT path, entry FROM state.source")
+        return Manifest({path: json.loads(entry) for path, entry in rows})
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        gone = [(path,) for path in manifest.changed if path not in manifest]
+        kept = [
+            (path, json.dumps(manifest[path], ensure_ascii=False))
+            for path in manifest.changed
+            if path in manifest
+        ]
+        self.db.executemany("DELETE FROM state.source WHERE path = ?", gone)
+        self.db.executemany("INSERT OR REPLACE INTO state.source(path, entry) VALUES (?, ?)", kept)
+        manifest.changed.clear()
+
+    def commit(self, whoosh_generation: int) -> None:
+        """Commit every change made through this connection, as describing Whoosh version ``whoosh_generation``."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO state.state(name, value) VALUES ('whoosh_generation', ?)",
+            (str(whoosh_generation),),
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO state.state(name, value) VALUES ('format', ?)", (str(FORMAT),)
+        )
+        self.db.commit()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def read_manifest(generation: Path) -> dict[str, dict]:
+    """The manifest of a generation, read only (``{}`` when it has none)."""
+    rows = _read(generation, "SELECT path, entry FROM source")
+    return {path: json.loads(entry) for path, entry in rows}
+
+
+def read_state(generation: Path) -> dict[str, str]:
+    return dict(_read(generation, "SELECT name, value FROM state"))
+
+
+def fingerprint_ids(generation: Path) -> set[str]:
+    return {doc_id for (doc_id,) in _read(generation, "SELECT doc_id FROM fingerprint")}
+
+
+def shared_groups(generation: Path) -> list[str] | None:
+    """The group keys shared by two or more documents (None when the generation has no state file)."""
+    if not (Path(generation) / STATE_FILE).exists():
+        return None
+    return [
+        key for (key,) in _read(generation, "SELECT grp FROM fingerprint GROUP BY grp HAVING count(*) > 1")
+    ]
+
+
+def _read(generation: Path, sql: str) -> Iterable[tuple]:
+    path = Path(generation) / STATE_FILE
+    if not path.exists():
+        return []
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # a state file without the table (being built, or damaged)
+        return []
+    finally:
+        db.close()
