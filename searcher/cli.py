@@ -202,7 +202,7 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
     """
     from whoosh.writing import IndexingError
 
-    from .index.indexer import NothingToIndex, index_paths
+    from .index.indexer import IndexingStopped, NothingToIndex, index_paths
     from .index.store import IndexLocked, current_generation
     from .search.engine import default_index_dir
 
@@ -241,7 +241,9 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
         )
     except (IndexLocked, NothingToIndex, IndexingError) as exc:
         _fail(str(exc), as_json)
-    except KeyboardInterrupt:
+    except IndexingStopped as exc:  # what the committed batches hold stays, the next run goes on
+        raise Failure(str(exc), INTERRUPTED, prefix="") from None
+    except KeyboardInterrupt:  # a rebuild beside the live index: all or nothing
         if progress.phase in ("", "scanning", "indexing"):  # nothing written to the live index yet
             raise Failure(
                 "stopped: indexing interrupted; the index is as it was before this run",
@@ -351,8 +353,9 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
         return
     for skipped in summary.skipped:
         click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    recovered = f", {summary.recovered} recovered from a stopped run" if summary.recovered else ""
     click.echo(
-        f"{summary.added} added, {summary.updated} updated, {summary.removed} removed, "
+        f"{summary.added} added{recovered}, {summary.updated} updated, {summary.removed} removed, "
         f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped; "
         f"{summary.documents} documents in {index_dir} ({summary.took_s:.1f} s)"
     )

@@ -3,6 +3,7 @@ with the Whoosh commit they describe (searcher.index.sidetables)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,3 +136,116 @@ def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_red
     assert out.exit_code == 0, out.output
     index_paths([folder], tmp_path / "fresh")
     assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
+def _stop_after(monkeypatch, documents: int) -> None:
+    """Make the run stop (as Ctrl-C does) when it is about to index document number ``documents``."""
+    from searcher.index import indexer
+
+    seen = {"n": 0}
+    add = indexer._Run._add
+
+    def add_then_stop(self, doc, unchanged):
+        seen["n"] += 1
+        if seen["n"] == documents:
+            raise KeyboardInterrupt
+        add(self, doc, unchanged)
+
+    monkeypatch.setattr(indexer._Run, "_add", add_then_stop)
+
+
+def test_ctrl_c_during_a_first_build_keeps_the_committed_batches(folder, tmp_path, monkeypatch):
+    from searcher.index import indexer
+
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    index_dir = tmp_path / "ix"
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "BATCH_DOCUMENTS", 2)
+        _stop_after(patch, 4)  # two in the first batch, the third in the unfinished one
+        out = CliRunner().invoke(cli, ["index", str(folder), "--index-dir", str(index_dir), "--jobs", "1"])
+    assert out.exit_code == 130
+    assert out.stderr.strip().splitlines()[-1] == "stopped: 2 documents committed; run again to continue"
+    generation = store.current_generation(index_dir)
+    assert generation is not None and len(read_manifest(generation)) == 2
+    out = CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir), "--quick", "--json"])
+    report = json.loads(out.stdout)
+    # consistent: only the files the run did not reach are reported, as new
+    assert {p["kind"] for p in report["problems"]} == {"not-indexed"} and len(report["problems"]) == 3
+
+    summary = index_paths([folder], index_dir)  # goes on from there
+    assert (summary.added, summary.unchanged, summary.documents) == (3, 2, 5)
+    index_paths([folder], tmp_path / "fresh")
+    assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
+def test_a_stopped_run_through_a_large_json_lines_file_goes_on_where_it_stopped(tmp_path, monkeypatch):
+    from searcher.index import indexer
+
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    records = [
+        {"id": f"r{i}", "title": f"Bản tin {i}", "text": texts[i % len(texts)] + f"\nSố {i}."}
+        for i in range(7)
+    ]
+    (folder / "feed.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    index_dir = tmp_path / "ix"
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "BATCH_DOCUMENTS", 3)
+        _stop_after(patch, 5)
+        with pytest.raises(indexer.IndexingStopped) as stopped:
+            index_paths([folder], index_dir, jobs=1)
+    assert stopped.value.committed == 3
+    from searcher import Engine
+
+    assert Engine(index_dir).info()["documents"] == 3  # searchable already
+
+    summary = index_paths([folder], index_dir)
+    assert (summary.added, summary.unchanged, summary.documents) == (4, 3, 7)
+    index_paths([folder], tmp_path / "fresh")
+    assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
+def test_ctrl_c_during_a_rebuild_leaves_the_live_index_as_it_was(folder, tmp_path, monkeypatch):
+    from searcher.index import indexer
+
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    before = store.current_generation(index_dir)
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "BATCH_DOCUMENTS", 2)
+        _stop_after(patch, 4)
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            index_paths([folder], index_dir, rebuild=True, jobs=1)
+    assert not isinstance(stopped.value, indexer.IndexingStopped)  # all or nothing
+    assert store.current_generation(index_dir) == before
+    assert index_paths([folder], index_dir).unchanged == 5
+
+
+@pytest.mark.slow
+def test_batches_of_a_build_on_several_cores_add_up_to_one_build(folder, tmp_path, monkeypatch):
+    """With worker processes and the lexicon counted in its own process, each batch ends its
+    processes; a stopped build resumed gives the tables one build gives."""
+    from searcher.index import indexer
+
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    index_dir = tmp_path / "ix"
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "BATCH_DOCUMENTS", 2)
+        patch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)
+        _stop_after(patch, 5)
+        with pytest.raises(indexer.IndexingStopped) as stopped:
+            index_paths([folder], index_dir, jobs=2)
+    assert stopped.value.committed == 4
+    summary = index_paths([folder], index_dir, jobs=2)
+    assert (summary.added, summary.unchanged, summary.documents) == (1, 4, 5)
+    index_paths([folder], tmp_path / "fresh", jobs=1)
+    assert _tables(index_dir) == _tables(tmp_path / "fresh")
+    out = CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir)])
+    assert out.exit_code == 0, out.output

@@ -149,6 +149,7 @@ class DuplicateRegistry:
         self.db = db
         self.fresh = fresh
         self.entries: dict[str, _Entry] = {}  # a fresh build's registry
+        self._unsaved: set[str] = set()  # its entries not yet written (a build saves at each batch)
         self._exact: dict[str, str] = {}
         self._bands: dict[int, set[str]] = {}
 
@@ -162,6 +163,7 @@ class DuplicateRegistry:
         if group is None and sig is not None:
             best = 0.0
             for other_group, other_sig in self._band_mates(_band_keys(sig)):
+                assert other_sig is not None  # (a document in a band has a signature)
                 score = similarity(sig, other_sig)
                 if score >= NEAR_THRESHOLD and score > best:
                     best, group = score, other_group
@@ -180,23 +182,24 @@ class DuplicateRegistry:
         ).fetchone()
         return row[0] if row else None
 
-    def _band_mates(self, keys: list[int]) -> list[tuple[str, list[int]]]:
+    def _band_mates(self, keys: list[int]) -> list[tuple[str, list[int] | None]]:
         """(group, signature) of the documents sharing a band with ``keys``, in id order."""
         if self.fresh:
             mates = sorted(set().union(*(self._bands.get(k, set()) for k in keys)))
-            return [(self.entries[m]["group"], self.entries[m]["sig"]) for m in mates]  # type: ignore[misc]
+            return [(self.entries[m]["group"], self.entries[m]["sig"]) for m in mates]
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
             f"SELECT f.grp, f.sig FROM state.fingerprint f WHERE f.doc_id IN "
             f"(SELECT doc_id FROM state.band WHERE key IN ({marks})) ORDER BY f.doc_id",
             keys,
         )
-        return [(grp, _sig_list(sig)) for grp, sig in rows]  # type: ignore[misc]
+        return [(grp, _sig_list(sig)) for grp, sig in rows]
 
     def _register(self, doc_id: str, entry: _Entry) -> None:
         keys = _band_keys(entry["sig"]) if entry["sig"] else []
         if self.fresh:
             self.entries[doc_id] = entry
+            self._unsaved.add(doc_id)
             self._exact.setdefault(entry["exact"], doc_id)
             for key in keys:
                 self._bands.setdefault(key, set()).add(doc_id)
@@ -208,7 +211,7 @@ class DuplicateRegistry:
         self.db.executemany("INSERT INTO state.band(key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
 
     def forget(self, doc_id: str) -> None:
-        if not self.fresh:
+        if not self.fresh or (doc_id in self.entries and doc_id not in self._unsaved):
             row = self.db.execute("SELECT sig FROM state.fingerprint WHERE doc_id = ?", (doc_id,)).fetchone()
             if row is None:
                 return
@@ -218,7 +221,9 @@ class DuplicateRegistry:
             self.db.executemany(
                 "DELETE FROM state.band WHERE key = ? AND doc_id = ?", [(k, doc_id) for k in keys]
             )
-            return
+            if not self.fresh:
+                return
+        self._unsaved.discard(doc_id)
         entry = self.entries.pop(doc_id, None)
         if entry is None:
             return
@@ -232,17 +237,17 @@ class DuplicateRegistry:
             self._bands.get(key, set()).discard(doc_id)
 
     def save(self) -> None:
-        """Write a fresh build's registry to the side tables (an update wrote its rows as it went)."""
+        """Write a fresh build's new entries to the side tables (an update wrote its rows as it went)."""
         if not self.fresh:
             return
+        entries = [(d, self.entries[d]) for d in sorted(self._unsaved)]
         self.db.executemany(
             "INSERT INTO state.fingerprint(doc_id, exact, sig, grp) VALUES (?, ?, ?, ?)",
-            [(d, e["exact"], _sig_bytes(e["sig"]), e["group"]) for d, e in sorted(self.entries.items())],
+            [(d, e["exact"], _sig_bytes(e["sig"]), e["group"]) for d, e in entries],
         )
-        self.db.executemany(
-            "INSERT INTO state.band(key, doc_id) VALUES (?, ?)",
-            sorted((key, doc_id) for key, ids in self._bands.items() for doc_id in ids),
-        )
+        bands = [(key, d) for d, e in entries if e["sig"] is not None for key in _band_keys(e["sig"])]
+        self.db.executemany("INSERT INTO state.band(key, doc_id) VALUES (?, ?)", sorted(bands))
+        self._unsaved.clear()
 
 
 def copy_groups(view: IndexView, generation: Path | None):

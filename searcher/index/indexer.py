@@ -32,6 +32,10 @@ from .workers import LexiconProcess, ParallelWriter, default_jobs
 # A run writing fewer documents than this stays in this process: starting workers would cost more
 # than they save, and each worker adds a segment that a later commit merges.
 PARALLEL_MIN_DOCS = 200
+# A long run commits what it has indexed this often, so that a run stopped by Ctrl-C, a kill or a
+# full disk keeps it and the next run goes on from there (each commit adds segments; fewer is faster).
+BATCH_DOCUMENTS = 50_000
+BATCH_SECONDS = 300.0
 
 
 @dataclass
@@ -79,6 +83,14 @@ class IndexSummary:
 
 class NothingToIndex(ValueError):
     """No folder was given and the index remembers none."""
+
+
+class IndexingStopped(KeyboardInterrupt):
+    """Ctrl-C stopped a run: what its batches committed stays in the index."""
+
+    def __init__(self, committed: int):
+        super().__init__(f"stopped: {committed} documents committed; run again to continue")
+        self.committed = committed
 
 
 def to_index_doc(doc: Document) -> dict:
@@ -137,33 +149,44 @@ def index_paths(
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
         fresh = rebuild or live is None or meta.get("schema_version") != SCHEMA_VERSION
+        # A first build is live from the start, so that its committed batches outlast a stopped run;
+        # a rebuild beside a live index is switched to only when complete.
+        live_target = not fresh or live is None
         if fresh:
             target = store.new_generation(index_dir)
+            if live is None:
+                target = store.switch_to(index_dir, target)
             ix = whoosh_index.create_in(str(target), make_schema())
             remembered_roots: list[str] = []
+            if live is None:
+                _write_meta(target, created=store.now_iso(), roots=roots, documents=0)
         else:
             assert live is not None  # (a fresh build otherwise)
             target = live
             ix = whoosh_index.open_dir(str(target))
             remembered_roots = meta.get("roots", [])
-        tables = SideTables(target, fresh)
+        tables = SideTables(target, fresh, journal=live_target)
         summary = IndexSummary(rebuilt=fresh)
         recovering = set() if fresh else _undo_unfinished_commit(ix, tables)
+        # counts committed by a lexicon process whose batch was then undone are counted again
+        recount = not fresh and tables.lexicon_behind()
         manifest = tables.manifest()
         jobs = default_jobs() if jobs is None else jobs
-        # a fresh build on several cores counts its lexicon in a process of its own
-        lexicon: LexiconBuilder | LexiconProcess
-        if fresh:
-            lexicon = LexiconProcess(target) if jobs > 1 else LexiconBuilder(target, fresh, ix)
-        else:  # an update's counts are committed in one transaction with the other side tables
-            lexicon = LexiconBuilder(target, fresh, ix, db=tables.db)
+
+        def new_lexicon() -> LexiconBuilder | LexiconProcess:
+            # a fresh build on several cores counts its lexicon in a process of its own; an update's
+            # counts are committed in one transaction with the other side tables
+            if fresh and jobs > 1:
+                return LexiconProcess(target, journal=live_target)
+            return LexiconBuilder(target, fresh, ix, db=tables.db, recount=recount)
+
         state = IndexProgress()
         run = _Run(
             ix,
             manifest,
             summary,
             fresh,
-            lexicon,
+            new_lexicon(),
             max_bytes,
             DuplicateRegistry(tables.db, fresh),
             jobs=jobs,
@@ -171,6 +194,7 @@ def index_paths(
             state=state,
             tables=tables,
             recovering=recovering,
+            new_lexicon=new_lexicon if live_target else None,
         )
         try:
             run.report("scanning")
@@ -188,9 +212,11 @@ def index_paths(
                 run.report()
             run.remove_missing(roots, {str(s.path) for s in sources})
             run.commit()
-        except BaseException:
+        except BaseException as exc:
             run.cancel()  # no worker or counting process is left waiting for documents
             tables.close()
+            if isinstance(exc, KeyboardInterrupt) and live_target:
+                raise IndexingStopped(run.committed) from None
             raise
         tables.close()
         summary.documents = ix.doc_count()
@@ -199,20 +225,25 @@ def index_paths(
         run.report("finishing")
         ix.close()
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
-        store.write_json(
-            target / store.META,
-            {
-                "schema_version": SCHEMA_VERSION,
-                "created": meta.get("created") if not fresh else store.now_iso(),
-                "updated": store.now_iso(),
-                "roots": all_roots,
-                "documents": summary.documents,
-            },
-        )
-        if fresh:
+        created = meta.get("created") if not fresh else store.now_iso()
+        _write_meta(target, created=created, roots=all_roots, documents=summary.documents)
+        if not live_target:
             store.switch_to(index_dir, target)
     summary.took_s = time.perf_counter() - started
     return summary
+
+
+def _write_meta(generation: Path, created: str | None, roots: list, documents: int) -> None:
+    store.write_json(
+        generation / store.META,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "created": created,
+            "updated": store.now_iso(),
+            "roots": sorted(str(r) for r in roots),
+            "documents": documents,
+        },
+    )
 
 
 def _undo_unfinished_commit(ix, tables: SideTables) -> set[str]:
@@ -244,10 +275,15 @@ class _Run:
         state: IndexProgress | None = None,
         tables: SideTables | None = None,
         recovering: set[str] | None = None,
+        new_lexicon: Callable[[], LexiconBuilder | LexiconProcess] | None = None,
     ):
         self.ix = ix
         self.tables = tables
         self.recovering = recovering or set()
+        self.new_lexicon = new_lexicon  # given when the run commits in batches
+        self.committed = 0  # documents added, replaced or removed by the batches committed so far
+        self._in_batch = 0
+        self._batch_started = time.monotonic()
         self.progress = progress
         self.state = state or IndexProgress()
         self.jobs = jobs
@@ -298,7 +334,8 @@ class _Run:
     def process(self, source: SourceFile) -> None:
         key = str(source.path)
         entry = self.files.get(key)
-        if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
+        # (a file a stopped run had started has no hash yet: it is read again)
+        if entry and entry["hash"] and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
             self._unchanged(key, entry)
             return
         problem = precheck(source, self.max_bytes)
@@ -335,6 +372,17 @@ class _Run:
             item.content_hash = item.content_hash or content_hash
             doc_hashes[item.id] = item.content_hash
             self._add(item, unchanged=previous.get(item.id) == item.content_hash)
+            if self._batch_full():
+                # what the file gave so far is recorded; its hash is not, so the next run reads it
+                # again and skips the documents already there
+                self.files[key] = {
+                    "root": str(source.root),
+                    "size": source.size,
+                    "mtime_ns": source.mtime_ns,
+                    "hash": "",
+                    "docs": {**previous, **doc_hashes},
+                }
+                self.checkpoint()
         if not doc_hashes and not source.is_jsonl:
             reason = self.summary.skipped[-1].reason if self.summary.skipped else "no text found"
             if entry and entry["docs"]:
@@ -361,6 +409,8 @@ class _Run:
             "hash": content_hash,
             "docs": doc_hashes,
         }
+        if self._batch_full():
+            self.checkpoint()
 
     def _add(self, doc: Document, unchanged: bool) -> None:
         if unchanged:
@@ -376,6 +426,7 @@ class _Run:
             fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
         # a fresh generation has nothing to replace: adding skips update_document's look-up
         self._write("add_document" if self.fresh else "update_document", **fields)
+        self._in_batch += 1
         if doc_id in self.known_ids:
             self.summary.updated += 1
         elif doc_id in self.recovering:
@@ -398,6 +449,7 @@ class _Run:
         if self.duplicates is not None:
             self.duplicates.forget(doc_id)
         self._write("delete_by_term", fieldname="id", text=doc_id)
+        self._in_batch += 1
         self.known_ids.discard(doc_id)
         self.summary.removed += 1
 
@@ -419,24 +471,45 @@ class _Run:
             if isinstance(self.lexicon, LexiconProcess):
                 self.lexicon.cancel()
 
-    def commit(self) -> None:
+    def _batch_full(self) -> bool:
+        if self.new_lexicon is None or not self._in_batch:
+            return False
+        return self._in_batch >= BATCH_DOCUMENTS or time.monotonic() - self._batch_started >= BATCH_SECONDS
+
+    def checkpoint(self) -> None:
+        """Commit the batch so far (index and side tables) and start the next one."""
+        assert self.new_lexicon is not None, "a run that commits in batches"
+        self.commit(final=False)
+        self.writer = None
+        self._pending, self._pending_docs = [], 0
+        if isinstance(self.lexicon, LexiconProcess):  # its process ended with its counts written
+            self.lexicon = self.new_lexicon()
+        self._batch_started = time.monotonic()
+
+    def commit(self, final: bool = True) -> None:
         """Commit the Whoosh index, then the side tables describing it, then let the previous
-        version's files go (see :mod:`searcher.index.sidetables`)."""
+        version's files go (see :mod:`searcher.index.sidetables`). Only a final commit merges small
+        segments and refreshes the autocomplete tables."""
         if isinstance(self.lexicon, LexiconProcess):
-            self.lexicon.close_input()  # its counts are written while the segments are
+            self.lexicon.close_input(final)  # its counts are written while the segments are
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
         if self.writer is not None:
             self.report("committing")
-            self.writer.commit()
-        self._save_side_tables()
+            if final:
+                self.writer.commit()
+            else:
+                self.writer.commit(merge=False)
+        self._save_side_tables(final)
         if self.writer is not None:
             release_previous(self.ix)
+        self.committed += self._in_batch
+        self._in_batch = 0
 
-    def _save_side_tables(self) -> None:
+    def _save_side_tables(self, final: bool) -> None:
         if self.lexicon is not None:
             self.report("lexicon")
-            self.lexicon.save()
+            self.lexicon.save(final=final)
         if self.duplicates is not None:
             self.report("copies")
             self.duplicates.save()

@@ -67,16 +67,17 @@ class Manifest(dict):
 class SideTables:
     """A connection to a generation's side tables: ``lexicon.sqlite`` with ``state.sqlite`` attached.
 
-    :param fresh: the generation is being built (not live): nothing to keep safe from a crash, so the
-        files are written without a journal.
+    :param fresh: the generation is new.
+    :param journal: write through SQLite's journal, so that a crash leaves the last commit; a
+        generation being built beside the live one (not read until complete) is written without.
     """
 
-    def __init__(self, generation: Path, fresh: bool):
+    def __init__(self, generation: Path, fresh: bool, journal: bool = True):
         self.generation = Path(generation)
         self.fresh = fresh
         self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
         self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
-        if fresh:
+        if not journal:
             for schema in ("main", "state"):
                 self.db.execute(f"PRAGMA {schema}.journal_mode=OFF")
                 self.db.execute(f"PRAGMA {schema}.synchronous=OFF")
@@ -103,11 +104,22 @@ class SideTables:
         self.db.executemany("INSERT OR REPLACE INTO state.source(path, entry) VALUES (?, ?)", kept)
         manifest.changed.clear()
 
+    def lexicon_behind(self) -> bool:
+        """Did the lexicon commit counts the other tables never recorded? A first build counts its
+        lexicon in a process of its own, which commits on its own just before these tables do."""
+        row = self.db.execute("SELECT value FROM main.meta WHERE name = 'saves'").fetchone()
+        recorded = self.db.execute("SELECT value FROM state.state WHERE name = 'lexicon_saves'").fetchone()
+        return (row[0] if row else None) != (recorded[0] if recorded else None)
+
     def commit(self, whoosh_generation: int) -> None:
         """Commit every change made through this connection, as describing Whoosh version ``whoosh_generation``."""
         self.db.execute(
             "INSERT OR REPLACE INTO state.state(name, value) VALUES ('whoosh_generation', ?)",
             (str(whoosh_generation),),
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO state.state(name, value) "
+            "SELECT 'lexicon_saves', value FROM main.meta WHERE name = 'saves'"
         )
         self.db.execute(
             "INSERT OR REPLACE INTO state.state(name, value) VALUES ('format', ?)", (str(FORMAT),)

@@ -144,10 +144,13 @@ class LexiconProcess:
 
     BATCH = 64
 
-    def __init__(self, generation):
+    def __init__(self, generation, journal: bool = False):
         context = multiprocessing.get_context("fork")
         self._texts = context.Queue(maxsize=32)
-        self._process = context.Process(target=_count_texts, args=(generation, self._texts), daemon=True)
+        self._final = context.Value("b", 1)
+        self._process = context.Process(
+            target=_count_texts, args=(generation, self._texts, journal, self._final), daemon=True
+        )
         with _ctrl_c_deferred():
             self._process.start()
         self._batch: list[tuple[str, str]] = []
@@ -164,19 +167,21 @@ class LexiconProcess:
     def forget(self, doc_id: str) -> None:
         """Nothing to uncount: a fresh generation had no documents before this run."""
 
-    def close_input(self) -> None:
-        """No more texts: the process writes its counts out, while the caller goes on (the
-        workers write their segments meanwhile)."""
+    def close_input(self, final: bool = True) -> None:
+        """No more texts: the process writes its counts out (with the autocomplete tables if
+        ``final``), while the caller goes on (the workers write their segments meanwhile)."""
         if self._closed:
             return
+        self._final.value = int(final)
         if self._batch:
             self._texts.put(self._batch)
             self._batch = []
         self._texts.put(None)
         self._closed = True
 
-    def save(self) -> None:
-        self.close_input()
+    def save(self, final: bool = True) -> None:
+        """Wait for the counts to be written; the process then ends."""
+        self.close_input(final)
         self._process.join()
         if self._process.exitcode != 0:
             raise IndexingError(f"the lexicon process failed (exit code {self._process.exitcode})")
@@ -189,15 +194,15 @@ class LexiconProcess:
         self._texts.cancel_join_thread()
 
 
-def _count_texts(generation, texts) -> None:
+def _count_texts(generation, texts, journal: bool, final) -> None:
     _ignore_ctrl_c()
     _die_with_parent()
     try:
-        builder = LexiconBuilder(generation, fresh=True)
+        builder = LexiconBuilder(generation, fresh=True, journal=journal)
         while (batch := texts.get()) is not None:
             for title, text in batch:
                 builder.add(title, text)
-        builder.save()
+        builder.save(final=bool(final.value))
     except Exception as exc:  # told in one line: save() in the parent reports the failure
         print(f"lexicon process failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)

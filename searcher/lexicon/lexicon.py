@@ -119,9 +119,18 @@ class LexiconBuilder:
         rebuild a lexicon that is missing from an existing generation.
     """
 
-    def __init__(self, generation: Path, fresh: bool, ix=None, db: sqlite3.Connection | None = None):
+    def __init__(
+        self,
+        generation: Path,
+        fresh: bool,
+        ix=None,
+        db: sqlite3.Connection | None = None,
+        journal: bool = False,
+        recount: bool = False,
+    ):
         self.path = Path(generation) / LEXICON_FILE
         self.fresh = fresh
+        self.journal = journal or not fresh  # a fresh generation is unjournaled unless already live
         self.ix = ix
         self._searcher: Searcher | None = None
         self._plus = NgramCounts()
@@ -133,7 +142,7 @@ class LexiconBuilder:
         self._moved = 0  # syllables added or removed by this run
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
-        self.bootstrap = not fresh and not _readable(self.path)
+        self.bootstrap = not fresh and (recount or not _readable(self.path))
 
     # --- counting ---------------------------------------------------------------------------------
     def add(self, title: str, text: str) -> None:
@@ -161,14 +170,16 @@ class LexiconBuilder:
             self._moved += removed
 
     # --- writing ------------------------------------------------------------------------------------
-    def save(self) -> None:
-        """Write the counts and, when they moved enough, refresh the autocomplete tables (one
-        transaction on an existing file; on a shared connection its owner commits)."""
+    def save(self, final: bool = True) -> None:
+        """Write the counts and, at the end of a run (``final``) when they moved enough, refresh the
+        autocomplete tables (one transaction on an existing file; on a shared connection its owner
+        commits). A builder can go on counting after an intermediate save."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
         if not self.changed and not self.bootstrap and not self.fresh:
             return
+        self.changed = False
         if self.bootstrap:
             self._count_index()
         db = self._connect()
@@ -186,7 +197,8 @@ class LexiconBuilder:
             db.execute("DELETE FROM ngram WHERE n > 2 AND count < 2")
         _set_meta(db, "tokens", tokens)
         _set_meta(db, "format", FORMAT)
-        if self.fresh or tokens < ALWAYS_REFRESH_TOKENS or moved > SUGGEST_REFRESH_SHARE * tokens:
+        _set_meta(db, "saves", int(_meta(db, "saves") or 0) + 1)  # (see searcher.index.sidetables)
+        if final and (self.fresh or tokens < ALWAYS_REFRESH_TOKENS or moved > SUGGEST_REFRESH_SHARE * tokens):
             _build_suggest(db)
             moved = 0
         _set_meta(db, "moved_since_suggest", moved)
@@ -215,7 +227,7 @@ class LexiconBuilder:
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             db = sqlite3.connect(str(self.path), isolation_level="DEFERRED")
-            if self.fresh:
+            if not self.journal:
                 # a generation being built is not live: nobody reads it until the switch
                 db.execute("PRAGMA journal_mode=OFF")
                 db.execute("PRAGMA synchronous=OFF")
