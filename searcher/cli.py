@@ -203,8 +203,7 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
     from whoosh.writing import IndexingError
 
     from .index.indexer import IndexingStopped, NothingToIndex, index_paths
-    from .index.store import IndexLocked, current_generation
-    from .search.engine import default_index_dir
+    from .index.store import IndexLocked, current_generation, default_index_dir
 
     index_dir = index_dir or default_index_dir()
     if watch:
@@ -588,8 +587,8 @@ def serve_command(index_dir, host, port, threads, workers):
 def verify_command(index_dir, quick, as_json):
     """Check that the index matches its sources: every document present with the same content hash,
     no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
+    from .index.store import default_index_dir
     from .index.verify import verify_index
-    from .search.engine import default_index_dir
 
     try:
         report = verify_index(index_dir or default_index_dir(), deep=not quick)

@@ -31,6 +31,11 @@ LOCK = ".lock"
 META = "meta.json"
 
 
+def default_index_dir() -> Path:
+    """``$SEARCH_INDEX_DIR``, else ``index/`` of the project (the current folder's ``index/``)."""
+    return Path(os.environ.get("SEARCH_INDEX_DIR") or Path.cwd() / "index")
+
+
 class IndexLocked(RuntimeError):
     """Another process is writing to this index."""
 

@@ -191,7 +191,6 @@ class LexiconBuilder:
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
         self._tokens = self._moved = 0
-        db.execute("DELETE FROM ngram WHERE count <= 0")
         rare = db.execute("SELECT count(*) FROM ngram WHERE n > 2 AND count < 2").fetchone()[0]
         if rare > RARE_PHRASES_KEPT:
             db.execute("DELETE FROM ngram WHERE n > 2 AND count < 2")
@@ -263,6 +262,10 @@ class LexiconBuilder:
                     "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
                 )
             db.executemany(sql, rows)
+            if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
+                db.executemany(
+                    "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0", [row[:2] for row in rows]
+                )
 
 
 def _written_rows(grams, sign: int) -> list[tuple]:

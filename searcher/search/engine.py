@@ -101,11 +101,6 @@ class SearchResult:
         return data
 
 
-def default_index_dir() -> Path:
-    """``$SEARCH_INDEX_DIR``, else ``index/`` of the project (the current folder's ``index/``)."""
-    return Path(os.environ.get("SEARCH_INDEX_DIR") or Path.cwd() / "index")
-
-
 class Engine:
     """Searches the live generation of an index folder, following rebuilds and updates.
 
@@ -124,7 +119,7 @@ class Engine:
         time_limit_s: float = SEARCH_TIME_LIMIT_S,
         postings_cache_mb: float | None = None,
     ):
-        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.index_dir = Path(index_dir) if index_dir else store.default_index_dir()
         self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
         self._local = threading.local()
         self._weighting = ListLengthBM25F(B=BM25_B, K1=BM25_K1)
