@@ -97,3 +97,38 @@ def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
                 proc.kill()  # fail, never hang the test run
                 raise
     assert proc.returncode == 0
+
+
+def test_a_poll_that_finds_nothing_changed_opens_nothing(tmp_path, monkeypatch):
+    """Polls compare sizes and times with the previous poll; only a difference starts a run."""
+    from searcher.index import watch as watching
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Báo cáo lũ lụt ở Yên Bái\n\nMưa lớn kéo dài.", encoding="utf-8")
+    runs = []
+    real = watching.index_paths
+
+    def counted(*args, **kwargs):
+        runs.append(time.monotonic())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watching, "index_paths", counted)
+    reports, stop = queue.Queue(), threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        args=([folder], tmp_path / "ix", reports.put),
+        kwargs={"interval_s": 0.05, "stop": stop},
+        daemon=True,
+    )
+    worker.start()
+    try:
+        assert next_summary(reports).added == 1
+        time.sleep(0.5)  # about ten polls
+        assert len(runs) == 1
+        (folder / "b.txt").write_text("Báo cáo hạn hán ở Ninh Thuận\n\nNắng nóng.", encoding="utf-8")
+        assert next_summary(reports).added == 1
+        assert len(runs) == 2
+    finally:
+        stop.set()
+        worker.join(10)

@@ -1,7 +1,8 @@
 """Keeping an index in step with folders: ``search index --watch FOLDER``.
 
-The folders are polled: every ``interval`` seconds an incremental run compares each file's size and
-time with the manifest (a stat per file, no reading), and indexes what was added, changed or removed.
+The folders are polled: every ``interval`` seconds each file's size and time are compared with the
+last poll's (a stat per file, no reading, nothing opened), and when anything differs an incremental
+run indexes what was added, changed or removed.
 Polling needs no file-system notification support, so it also works on network shares and mounted
 drives, and it cannot miss an event: whatever happened between two polls is seen by the next one.
 The write lock is held only during each run, so a ``search index`` started by hand meanwhile waits for
@@ -15,10 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..ingest.extract import DEFAULT_MAX_BYTES
+from ..ingest.sources import walk_sources
 from .indexer import IndexSummary, index_paths
 from .store import IndexLocked
 
-DEFAULT_INTERVAL_S = 2.0
+DEFAULT_INTERVAL_S = 1.0
 
 
 def changed(summary: IndexSummary) -> bool:
@@ -41,12 +43,25 @@ def watch(
     """
     stop = stop or threading.Event()
     first = True
+    seen: dict | None = None
     while not stop.is_set():
-        try:
-            summary = index_paths(paths, index_dir, max_bytes=max_bytes, wait_s=wait_s)
-        except IndexLocked:
-            summary = None  # another run is writing: it will have done the work, or the next poll will
-        if summary is not None and (first or changed(summary)):
-            report(summary)
-            first = False
+        now = _snapshot(paths)
+        if now != seen:
+            try:
+                summary = index_paths(paths, index_dir, max_bytes=max_bytes, wait_s=wait_s)
+                seen = now  # (a run that found the lock taken leaves it for the next poll)
+            except IndexLocked:
+                summary = None  # another run is writing: it will have done the work, or the next poll will
+            if summary is not None and (first or changed(summary)):
+                report(summary)
+                first = False
         stop.wait(interval_s)
+
+
+def _snapshot(paths: list[Path]) -> dict:
+    """Every file's size and time under ``paths``, and the problems met walking them."""
+    sources, problems = walk_sources([Path(p).resolve() for p in paths])
+    return {
+        "files": {str(s.path): (s.size, s.mtime_ns) for s in sources},
+        "problems": sorted((p.path, p.reason) for p in problems),
+    }
