@@ -15,7 +15,9 @@ are timed for it. Reported, per system where it applies:
 - build: wall time, documents per second, peak RSS (the indexing process and its workers together),
   size on disk;
 - ours only: re-running ``search index`` on the unchanged file, then an update after 1,000 articles of
-  the file changed, the CLI's cold start (``python -m searcher query``, a new process each time, median
+  the file changed, new files (``search index FILE`` for one report and its delay until an open
+  engine finds it, for a JSONL file of 1,000 new articles, and ``--watch`` from a file's write until it
+  is found: :func:`new_files`), the CLI's cold start (``python -m searcher query``, a new process each time, median
   of several) and the RSS of ``search serve`` after 1,000 queries;
 - query latency p50/p95/p99 (ms, nearest rank) for four sets drawn from the corpus with a fixed seed:
   short keyword queries (2-3 syllables of a title) with diacritics and without, 3-word phrase queries
@@ -229,7 +231,87 @@ def bench_ours(
     result.update(update_s=round(took, 1), updated=summary["updated"], update_peak_rss_mb=peak // 1024)
     log(f"ours: update of {summary['updated']} changed articles {took:.1f}s")
 
+    result.update(new_files(source, workdir, index_dir))
     return _query_ours(index_dir, result, queries, cold_runs)
+
+
+def new_files(source: Path, workdir: Path, index_dir: Path, runs: int = 5) -> dict:
+    """Seconds until new files are searchable: ``search index FILE`` for one new report (its wall
+    time, then how long an open engine takes to find it), a JSONL file of 1,000 new articles, and
+    ``--watch``: from a new file's write until an open engine finds it. Medians of ``runs``."""
+    from searcher.search.engine import Engine
+
+    inbox = workdir / "inbox"
+    shutil.rmtree(inbox, ignore_errors=True)
+    inbox.mkdir()
+    records = [json.loads(line) for line in itertools.islice(source.open(encoding="utf-8"), 200)]
+    engine = Engine(index_dir)
+    engine.search("khởi động")  # a searcher opened before the files come
+
+    def report_file(name: str, record: dict, word: str) -> Path:
+        path = inbox / name
+        path.write_text(f"{record['title']}\n\n{record['text']}\nMã tin {word}.\n", encoding="utf-8")
+        return path
+
+    def found_after(word: str, started: float, limit_s: float = 60.0) -> float:
+        while time.perf_counter() - started < limit_s:
+            if engine.search(word).total:
+                return time.perf_counter() - started
+            time.sleep(0.02)
+        return float("inf")
+
+    one, seen = [], []
+    for i in range(runs):
+        word = f"moitin{i}x{os.getpid()}"
+        path = report_file(f"one-{i}.txt", records[i], word)
+        took, _, _ = run_measured(
+            [sys.executable, "-m", "searcher", "index", str(path), "--index-dir", str(index_dir), "--json"]
+        )
+        one.append(took)
+        seen.append(found_after(word, time.perf_counter()))
+    log(f"ours: one new file {one} s, then found by an open engine after {seen} s")
+
+    batch = workdir / "new-1000.jsonl"
+    with batch.open("w", encoding="utf-8") as out:
+        for i in range(1000):
+            record = dict(records[i % len(records)])
+            record["id"] = f"new-{i}"
+            record["text"] = record["text"] + f"\nTin bổ sung số {i}."
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    took_1000, _, out_text = run_measured(
+        [sys.executable, "-m", "searcher", "index", str(batch), "--index-dir", str(index_dir), "--json"]
+    )
+    log(f"ours: 1,000 new articles {took_1000:.1f}s ({json.loads(out_text)['added']} added)")
+
+    watched = workdir / "watched"
+    shutil.rmtree(watched, ignore_errors=True)
+    watched.mkdir()
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "index", "--watch", str(watched), "--index-dir", str(index_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    watch_s = []
+    try:
+        time.sleep(5)  # its first run (the folder is empty)
+        for i in range(runs):
+            word = f"theodoi{i}x{os.getpid()}"
+            started = time.perf_counter()
+            (watched / f"w-{i}.txt").write_text(
+                f"{records[i]['title']}\n\n{records[i]['text']}\nMã tin {word}.\n", encoding="utf-8"
+            )
+            watch_s.append(found_after(word, started))
+    finally:
+        watcher.terminate()
+        watcher.wait(30)
+    engine.close()
+    log(f"ours: --watch, written to found {watch_s} s")
+    return {
+        "one_file_index_s": round(statistics.median(one), 2),
+        "one_file_found_after_s": round(statistics.median(seen), 2),
+        "new_1000_s": round(took_1000, 1),
+        "watch_found_s": round(statistics.median(watch_s), 2),
+    }
 
 
 def _query_ours(index_dir: Path, result: dict, queries: dict, cold_runs: int) -> dict:
@@ -462,6 +544,10 @@ def markdown(results: dict, documents: int) -> str:
             lines += [
                 f"| re-run on the unchanged corpus | {ours['rerun_unchanged_s']} s |",
                 f"| update after {ours['updated']:,} articles changed | {ours['update_s']} s |",
+                f"| `search index FILE`, one new report (median of 5) | {ours['one_file_index_s']} s |",
+                f"| ... then found by an open engine after | {ours['one_file_found_after_s']} s |",
+                f"| `search index FILE`, 1,000 new articles in one JSONL file | {ours['new_1000_s']} s |",
+                f"| `--watch`: a new file written to found (median of 5) | {ours['watch_found_s']} s |",
             ]
         lines += [
             f"| `search query` cold start (first / median) | {ours['cold_start_s']['first']} s / "
