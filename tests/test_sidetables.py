@@ -249,3 +249,41 @@ def test_batches_of_a_build_on_several_cores_add_up_to_one_build(folder, tmp_pat
     assert _tables(index_dir) == _tables(tmp_path / "fresh")
     out = CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir)])
     assert out.exit_code == 0, out.output
+
+
+def test_autocomplete_is_refreshed_once_the_counts_moved_enough(folder, tmp_path, monkeypatch):
+    """Choosing the autocomplete phrases reads every count: at archive scale an update refreshes them
+    only once the syllables added or removed since the last refresh reach a share of the total."""
+    from searcher.lexicon import lexicon
+
+    monkeypatch.setattr(lexicon, "ALWAYS_REFRESH_TOKENS", 0)
+    monkeypatch.setattr(lexicon, "SUGGEST_REFRESH_SHARE", 0.5)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:3]:
+        shutil.copy(seed, folder / seed.name)
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+
+    def state() -> tuple:
+        generation = store.current_generation(index_dir)
+        db = sqlite3.connect(generation / LEXICON_FILE)
+        try:
+            moved = int(db.execute("SELECT value FROM meta WHERE name = 'moved_since_suggest'").fetchone()[0])
+            return moved, sorted(db.execute("SELECT form, count FROM suggest"))
+        finally:
+            db.close()
+
+    moved, built = state()
+    assert moved == 0 and built
+    shutil.copy(seeds[3], folder / seeds[3].name)  # a small share of the syllables
+    index_paths([folder], index_dir)
+    moved, kept = state()
+    assert 0 < moved and kept == built  # counted, not yet offered
+    for seed in seeds[4:]:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "more.txt").write_text(
+        (folder / seeds[0].name).read_text(encoding="utf-8") * 3, encoding="utf-8"
+    )
+    index_paths([folder], index_dir)
+    moved, refreshed = state()
+    assert moved == 0 and refreshed != built

@@ -48,7 +48,7 @@ RARE_PHRASES_KEPT = 500_000
 # refreshes them when the syllables it and the updates before it added or removed since the last
 # refresh reach this share of the total, and always while the index is small.
 SUGGEST_REFRESH_SHARE = 0.02
-ALWAYS_REFRESH_TOKENS = 2_000_000
+ALWAYS_REFRESH_TOKENS = 300_000
 SUGGEST_TOP_CHARS = 2  # prefixes this short are answered from a precomputed list
 SUGGEST_TOP_ROWS = 60
 # A 3-4 syllable phrase whose last two syllables go on with one same syllable this often is cut inside
