@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import mmap
+import os
 import pickle
 import struct
+import threading
 import weakref
 
 import numpy as np
@@ -21,7 +23,12 @@ from .blocks import decode_block
 
 _INT = struct.Struct("!i")  # Whoosh's block length (negative for a list's last block)
 
-_MAPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # posting file -> a view of it mapped
+# posting file object -> a view of its file mapped; the map itself is one per file in the process, shared
+# by every searcher's file object (each thread has its own searcher: a map each counted its pages once
+# per thread in the server's resident memory)
+_MAPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FILE_MAPS: dict[tuple[int, int], list] = {}  # (device, inode) -> [map, file objects using it]
+_MAPS_LOCK = threading.Lock()
 
 
 def _bytes_at(postfile, offset: int, length: int) -> memoryview:
@@ -30,14 +37,41 @@ def _bytes_at(postfile, offset: int, length: int) -> memoryview:
     the page cache is read in place). A file that cannot be mapped is read."""
     view = _MAPPED.get(postfile, False)
     if view is False:
-        try:  # (a segment's files never change once written; the map goes with the file object)
-            view = memoryview(mmap.mmap(postfile.file.fileno(), 0, access=mmap.ACCESS_READ))
-        except (AttributeError, OSError, ValueError):  # no file number (in memory, compound), empty
-            view = None
+        view = _map_of(postfile)
         _MAPPED[postfile] = view
     if view is None or offset + length > len(view):
         return memoryview(postfile.get(offset, length))
     return view[offset : offset + length]
+
+
+def _map_of(postfile) -> memoryview | None:
+    """The process's one map of ``postfile``'s file (a segment's files never change once written),
+    released when the last file object using it goes."""
+    try:
+        fileno = postfile.file.fileno()
+        stat = os.fstat(fileno)
+    except (AttributeError, OSError, ValueError):  # no file number (in memory, compound)
+        return None
+    key = (stat.st_dev, stat.st_ino)
+    with _MAPS_LOCK:
+        shared = _FILE_MAPS.get(key)
+        if shared is None:
+            try:
+                shared = _FILE_MAPS[key] = [memoryview(mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)), 0]
+            except (OSError, ValueError):  # empty
+                return None
+        shared[1] += 1
+    weakref.finalize(postfile, _release, key)
+    return shared[0]
+
+
+def _release(key: tuple[int, int]) -> None:
+    with _MAPS_LOCK:
+        shared = _FILE_MAPS.get(key)
+        if shared is not None:
+            shared[1] -= 1
+            if shared[1] <= 0:
+                del _FILE_MAPS[key]  # (the views handed out keep the map until they go too)
 
 
 def term_blocks(postfile, terminfo):
