@@ -438,6 +438,13 @@ def test_posting_bytes_read_from_the_mapped_file_are_the_files_bytes(ours, docs)
             length = length[0] if isinstance(length, tuple) else length
             assert bytes(reading._bytes_at(postfile, offset, length)) == postfile.get(offset, length)
         assert reading._MAPPED[postfile] is not None  # (mapped indeed)
+        # another searcher (another thread's) reads the same map of the same file
+        with ours.reader() as other:
+            other_reader = other.leaf_readers()[0][0] if hasattr(other, "leaf_readers") else other
+            other_file = posting_file(other_reader)
+            assert other_file is not postfile
+            reading._bytes_at(other_file, 0, 4)
+            assert reading._MAPPED[other_file].obj is reading._MAPPED[postfile].obj
     # an index in memory has no file to map: its bytes are read
     ix = RamStorage().create_index(make_schema())
     writer = GroupingSegmentWriter(ix, codec=_codec(), compound=False)
