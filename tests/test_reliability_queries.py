@@ -102,7 +102,7 @@ def app(seed_index):
 def test_a_saturated_server_turns_expensive_searches_away_with_503(app):
     client = app.test_client()
     slots = app.extensions["engine"].expensive_slots
-    assert slots.acquire(blocking=False)  # another expensive search is running
+    assert slots.enter()  # another expensive search is running
     try:
         answer = client.get("/search.json", query_string={"q": "ph*"})
         assert answer.status_code == 503 and answer.headers["Retry-After"] == "3"
@@ -120,8 +120,21 @@ def test_a_saturated_server_turns_expensive_searches_away_with_503(app):
         normal = client.get("/search.json", query_string={"q": "quốc phòng"})
         assert normal.status_code == 200 and normal.get_json()["total"] == 5
     finally:
-        slots.release()
+        slots.leave(0.0)
     assert client.get("/search.json", query_string={"q": "ph*"}).status_code == 200
+
+
+def test_a_slot_rests_after_its_search_as_long_as_the_search_took():
+    from searcher.search.engine import Admission
+
+    slots = Admission(1)
+    assert slots.enter() and not slots.enter()
+    slots.leave(3600.0)  # an hour's search: its slot rests for an hour
+    assert not slots.enter()
+    slots = Admission(2)
+    assert slots.enter() and slots.enter() and not slots.enter()
+    slots.leave(0.0)  # (rested at once)
+    assert slots.enter()
 
 
 def test_the_command_line_engine_admits_every_search(seed_index):

@@ -136,9 +136,7 @@ class Engine:
         self.time_limit_s = time_limit_s
         # expensive searches (planning.looks_expensive) run at most this many at once, others raise
         # Busy; None: no limit (the command line runs one search at a time anyway)
-        self.expensive_slots = (
-            threading.BoundedSemaphore(expensive_slots) if expensive_slots is not None else None
-        )
+        self.expensive_slots = Admission(expensive_slots) if expensive_slots is not None else None
         self._local = threading.local()
         self._weighting = ListLengthBM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation folder, mtime, Lexicon)
@@ -278,12 +276,13 @@ class Engine:
         if slots is None or getattr(self._local, "correcting", False) or not looks_expensive(text):
             yield
             return
-        if not slots.acquire(blocking=False):
+        if not slots.enter():
             raise Busy("too many expensive searches are running: try again in a moment")
+        started = time.monotonic()
         try:
             yield
         finally:
-            slots.release()
+            slots.leave(time.monotonic() - started)
 
     def _answer(
         self,
@@ -611,6 +610,39 @@ class Engine:
             "index_dir": str(self.index_dir),
             "roots": meta.get("roots", []),
         }
+
+
+class Admission:
+    """Slots for expensive searches: at most ``slots`` run at once, and each slot stays taken after
+    its search for as long again as the search took (``rest`` times that), so that expensive
+    searches get at most about half of a process's time however many are sent.
+
+    The rest matters where searches do not overlap: gunicorn's gevent workers run one request at a
+    time, so a slot held only while its search runs would always be free when the next one asks,
+    and a flood of expensive searches would queue every other search behind them.
+    """
+
+    def __init__(self, slots: int, rest: float = 1.0):
+        self.slots = slots
+        self.rest = rest
+        self._busy_until: list[float] = []  # when each taken slot is free again (inf: running)
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        """Take a slot if one is free; False when none is."""
+        with self._lock:
+            now = time.monotonic()
+            self._busy_until = [t for t in self._busy_until if t > now]
+            if len(self._busy_until) >= self.slots:
+                return False
+            self._busy_until.append(float("inf"))
+            return True
+
+    def leave(self, took_s: float) -> None:
+        """The search of a slot ended after ``took_s`` seconds: the slot rests, then is free."""
+        with self._lock:
+            self._busy_until.remove(float("inf"))
+            self._busy_until.append(time.monotonic() + took_s * self.rest)
 
 
 class _ResultCache:

@@ -54,6 +54,7 @@ MAX_PREFIX_EXPANSIONS = 50  # words of one prefix that the query uses (the most 
 # or "c* c* c* ..." costs no more than a few prefixes
 MAX_EXPANDED_WORDS = 10_000
 CHECK_CLOCK_EVERY = 256  # words expanded between two looks at the clock
+REMEMBERED_PREFIXES = 1024  # prefixes whose expansion a searcher keeps for later queries
 RARE_FRACTION = 0.08  # a syllable in fewer than this fraction of documents is "selective"
 RARE_MIN_DOCS = 500  # ... and in a small index every syllable is (scoring it all is cheap there)
 
@@ -327,13 +328,46 @@ class _Builder:
                 return []
             budget.words_left -= size
             return terms
+        remembered = self._remembered_prefixes()
+        found = remembered.get(prefix)
+        if found is not None and found[1] <= budget.words_left:
+            terms, looked_at, count = found
+            spent = False
+        else:
+            terms, looked_at, count, spent = self._look_up_prefix(prefix)
+            if not spent:
+                if len(remembered) >= REMEMBERED_PREFIXES:
+                    remembered.clear()  # (a simple bound: popular prefixes come back soon enough)
+                remembered[prefix] = (terms, looked_at, count)
+        budget.words_left -= looked_at
+        self.plan.expanded_words += looked_at
+        if spent:
+            if budget.out_of_time:
+                self.plan.cut_short = True
+            else:
+                self.plan.notes.append(Note("prefixes_cut_short", {"words": MAX_EXPANDED_WORDS}))
+        elif count > MAX_PREFIX_EXPANSIONS:
+            self.plan.notes.append(
+                Note("prefix_capped", {"prefix": prefix, "count": count, "used": MAX_PREFIX_EXPANSIONS})
+            )
+        budget.expansions[prefix] = (terms, looked_at)
+        return terms
+
+    def _remembered_prefixes(self) -> dict:
+        """Prefixes expanded whole for earlier queries on this searcher: prefix -> (the words used,
+        the words looked at, how many words it matches); dropped with the searcher."""
+        return self.view.table("prefix expansions", lambda view: {}) if self.view is not None else {}
+
+    def _look_up_prefix(self, prefix: str) -> tuple[list[str], int, int, bool]:
+        """(the most frequent words starting with ``prefix``, the words looked at, how many words it
+        matches, whether the query's budget ran out before the end)."""
+        budget = self.budget
         frequencies: dict[str, int] = {}
         looked_at = 0
         spent = budget.words_left <= 0 or budget.past_deadline()
         # each segment's term table read once, its entries carrying their document counts
-        for reader, _ in self.reader.leaf_readers():
-            if spent:
-                break
+        leaves = self.reader.leaf_readers() if self.reader is not None and not spent else []
+        for reader, _ in leaves:
             for term, info in reader.iter_prefix("body_fold", prefix):
                 looked_at += 1
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
@@ -343,24 +377,10 @@ class _Builder:
                 ):
                     spent = True
                     break
-        budget.words_left -= looked_at
-        self.plan.expanded_words += looked_at
-        if spent:
-            if budget.out_of_time:
-                self.plan.cut_short = True
-            else:
-                self.plan.notes.append(Note("prefixes_cut_short", {"words": MAX_EXPANDED_WORDS}))
+            if spent:
+                break
         ranked = sorted(((count, text) for text, count in frequencies.items()), reverse=True)
-        if len(ranked) > MAX_PREFIX_EXPANSIONS and not spent:
-            self.plan.notes.append(
-                Note(
-                    "prefix_capped",
-                    {"prefix": prefix, "count": len(ranked), "used": MAX_PREFIX_EXPANSIONS},
-                )
-            )
-        terms = [t for _, t in ranked[:MAX_PREFIX_EXPANSIONS]]
-        budget.expansions[prefix] = (terms, looked_at)
-        return terms
+        return [t for _, t in ranked[:MAX_PREFIX_EXPANSIONS]], looked_at, len(ranked), spent
 
     # --- the ranked free-text part ----------------------------------------------------------------
     def ranked(self) -> Q.Query | None:
