@@ -124,12 +124,12 @@ def test_a_saturated_server_turns_expensive_searches_away_with_503(app):
     assert client.get("/search.json", query_string={"q": "ph*"}).status_code == 200
 
 
-def test_a_slot_rests_after_its_search_as_long_as_the_search_took():
+def test_a_slot_rests_after_its_search_in_proportion_to_the_search():
     from searcher.search.engine import Admission
 
     slots = Admission(1)
     assert slots.enter() and not slots.enter()
-    slots.leave(3600.0)  # an hour's search: its slot rests for an hour
+    slots.leave(3600.0)  # an hour's search: its slot rests for hours
     assert not slots.enter()
     slots = Admission(2)
     assert slots.enter() and slots.enter() and not slots.enter()
