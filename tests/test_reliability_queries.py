@@ -176,6 +176,7 @@ def test_both_servers_are_handed_time_outs_and_a_connection_cap():
     assert workers["keepalive"] == 7  # (the async workers' time limit on a request's line and headers)
     assert workers["worker_connections"] == MAX_CONNECTIONS and workers["workers"] == 2
     assert workers["timeout"] == 30 and workers["limit_request_fields"] == 50
+    assert workers["pre_request"].__name__ == "_close_after_answer"  # one request per connection
 
 
 def _closed_by_server(sock, within_s: float) -> bool:

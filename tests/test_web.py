@@ -360,7 +360,8 @@ def test_serve_uses_every_core_by_default(seed_index):
 
 
 def test_serve_with_worker_processes(seed_index):
-    """Two worker processes; connections that send nothing, as a browser's speculative ones, do not
+    """Two worker processes; each connection carries one request (so the next one goes to a worker
+    with time to spare), and connections that send nothing, as a browser's speculative ones, do not
     hold up the others (tests/test_reliability_queries.py has the slow clients)."""
     import http.client
     import json
@@ -375,9 +376,11 @@ def test_serve_with_worker_processes(seed_index):
         idle = [socket.create_connection((host, port), timeout=5) for _ in range(3)]
         started = time.monotonic()
         for _ in range(4):
-            conn = http.client.HTTPConnection(host, port, timeout=20)
+            conn = http.client.HTTPConnection(host, port, timeout=20)  # asks to keep the connection
             conn.request("GET", "/search.json?q=hoa%20binh&limit=1")
-            assert json.load(conn.getresponse())["hits"][0]["id"] == DIEN_BIEN_2023
+            response = conn.getresponse()
+            assert response.headers["Connection"] == "close"  # (so the next goes to a worker with time)
+            assert json.load(response)["hits"][0]["id"] == DIEN_BIEN_2023
             conn.close()
         assert time.monotonic() - started < 3  # (waiting on an idle connection would take seconds)
     finally:
