@@ -124,16 +124,18 @@ def test_a_saturated_server_turns_expensive_searches_away_with_503(app):
     assert client.get("/search.json", query_string={"q": "ph*"}).status_code == 200
 
 
-def test_a_slot_rests_after_its_search_in_proportion_to_the_search():
+def test_expensive_searches_get_a_share_of_the_time():
     from searcher.search.engine import Admission
 
-    slots = Admission(1)
-    assert slots.enter() and not slots.enter()
-    slots.leave(3600.0)  # an hour's search: its slot rests for hours
+    slots = Admission(1, share=0.25, burst_s=0.5)
+    assert slots.enter() and not slots.enter()  # one at a time
+    slots.leave(0.1)
+    assert slots.enter()  # (0.4 s of the allowance left)
+    slots.leave(3600.0)  # an hour's search: none for four hours
     assert not slots.enter()
     slots = Admission(2)
     assert slots.enter() and slots.enter() and not slots.enter()
-    slots.leave(0.0)  # (rested at once)
+    slots.leave(0.0)
     assert slots.enter()
 
 

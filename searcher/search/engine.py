@@ -250,22 +250,17 @@ class Engine:
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
+        options = dict(
+            limit=limit,
+            page=page,
+            sort=sort,
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            facets=facets,
+        )
         with self._admitted(text):
-            return self._answer(
-                text,
-                started,
-                view,
-                table,
-                cache_key,
-                limit,
-                page,
-                sort,
-                date_from,
-                date_to,
-                place,
-                facets,
-                as_typed,
-            )
+            return self._answer(text, started, view, table, cache_key, options, as_typed)
 
     @contextlib.contextmanager
     def _admitted(self, text: str):
@@ -285,33 +280,14 @@ class Engine:
             slots.leave(time.monotonic() - started)
 
     def _answer(
-        self,
-        text,
-        started,
-        view,
-        table,
-        cache_key,
-        limit,
-        page,
-        sort,
-        date_from,
-        date_to,
-        place,
-        facets,
-        as_typed,
+        self, text: str, started: float, view, table, cache_key, options: dict, as_typed: bool
     ) -> SearchResult:
+        """The answer to ``text`` (not in the cache), with the search's ``options``."""
+        limit, page, sort, facets = options["limit"], options["page"], options["sort"], options["facets"]
+        date_from, date_to, place = options["date_from"], options["date_to"], options["place"]
         searcher = view.searcher
         deadline = self._local.deadline
         plan = self._plan(text, view, table, deadline=deadline)
-        options = dict(
-            limit=limit,
-            page=page,
-            sort=sort,
-            date_from=date_from,
-            date_to=date_to,
-            place=place,
-            facets=facets,
-        )
         if plan.corrected and not as_typed and not getattr(self._local, "correcting", False):
             corrected = self._search_correction(text, plan.corrected, options, started)
             if corrected is not None:
@@ -613,37 +589,41 @@ class Engine:
 
 
 class Admission:
-    """Slots for expensive searches: at most ``slots`` run at once, and each slot stays taken after
-    its search for ``rest`` times as long as the search took, so that expensive searches get at
-    most about a quarter of a process's time however many are sent (a prefix search of 0.2 s keeps
-    the next one waiting 0.6 s).
+    """Admission of expensive searches: at most ``slots`` at once, and all of them within a share
+    of the process's time. Their time is drawn from an allowance that grows by ``share`` seconds
+    per second up to ``burst_s``; while it is spent, none starts. A person's few prefix searches
+    in a row pass; a flood gets ``share`` of the time (a quarter) however many it sends.
 
-    The rest matters where searches do not overlap: gunicorn's gevent workers run one request at a
-    time, so a slot held only while its search runs would always be free when the next one asks,
-    and a flood of expensive searches would queue every other search behind them.
+    The allowance matters where searches do not overlap: gunicorn's gevent workers run one request
+    at a time, so a slot held only while its search ran was always free for the next one, and a
+    flood of expensive searches queued every other search behind theirs.
     """
 
-    def __init__(self, slots: int, rest: float = 3.0):
+    def __init__(self, slots: int, share: float = 0.25, burst_s: float = 0.5):
         self.slots = slots
-        self.rest = rest
-        self._busy_until: list[float] = []  # when each taken slot is free again (inf: running)
+        self.share = share
+        self.burst_s = burst_s
+        self._running = 0
+        self._allowance = burst_s  # seconds of expensive search that may start now
+        self._counted_at = time.monotonic()
         self._lock = threading.Lock()
 
     def enter(self) -> bool:
-        """Take a slot if one is free; False when none is."""
+        """Take a slot if one is free and the allowance is not spent; False otherwise."""
         with self._lock:
             now = time.monotonic()
-            self._busy_until = [t for t in self._busy_until if t > now]
-            if len(self._busy_until) >= self.slots:
+            self._allowance = min(self.burst_s, self._allowance + (now - self._counted_at) * self.share)
+            self._counted_at = now
+            if self._running >= self.slots or self._allowance <= 0:
                 return False
-            self._busy_until.append(float("inf"))
+            self._running += 1
             return True
 
     def leave(self, took_s: float) -> None:
-        """The search of a slot ended after ``took_s`` seconds: the slot rests, then is free."""
+        """A slot's search ended after ``took_s`` seconds, drawn from the allowance."""
         with self._lock:
-            self._busy_until.remove(float("inf"))
-            self._busy_until.append(time.monotonic() + took_s * self.rest)
+            self._running -= 1
+            self._allowance -= took_s
 
 
 class _ResultCache:

@@ -127,7 +127,6 @@ class _Budget:
     words_left: int = field(default_factory=lambda: MAX_EXPANDED_WORDS)  # (read when a query starts)
     # prefix -> (the words it stands for in the query, the words of the index looked at for them)
     expansions: dict[str, tuple[list[str], int]] = field(default_factory=dict)
-    placed: set = field(default_factory=set)  # prefix clauses already in the query, with their role
     out_of_time: bool = False
 
     def past_deadline(self) -> bool:
@@ -180,6 +179,7 @@ class _Builder:
         self.typed_accented: list[str] = []  # free words typed with diacritics, in order
         self.place_words: set[str] = set()  # folded syllables and pairs of the places the query names
         self.frequencies: dict[tuple[str, str], int] = {}  # (field, term) -> documents, for this query
+        self.placed_prefixes: set[tuple[str, str, str]] = set()  # (field, prefix, role) of the clauses
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -227,6 +227,7 @@ class _Builder:
         sub.__dict__.update(self.__dict__)
         sub.must, sub.must_not, sub.optional, sub.required_runs, sub.alternatives = [], [], [], [], []
         sub.typed_accented = []
+        sub.placed_prefixes = set()
         sub.add(node, "must")
         return sub
 
@@ -307,9 +308,9 @@ class _Builder:
             pattern = stem
         terms = self._expand_prefix(fold(pattern))
         fieldname = "title_fold" if node.fieldname == "title" else "body_fold"
-        if not terms or (fieldname, pattern, role) in self.budget.placed:
+        if not terms or (fieldname, pattern, role) in self.placed_prefixes:
             return  # (a prefix typed twice asks for the same words: its clause counts once)
-        self.budget.placed.add((fieldname, pattern, role))
+        self.placed_prefixes.add((fieldname, pattern, role))
         self.plan.highlight_terms.update(terms)
         self._place(Q.Or([Q.Term(fieldname, t) for t in terms]), role)
 
