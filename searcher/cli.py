@@ -540,7 +540,7 @@ def info_command(index_dir, as_json):
     "--threads",
     type=click.IntRange(1, 64),
     default=None,
-    help="Requests answered at the same time by each process  [default: 8; 2 per process with --workers].",
+    help="Threads of the one waitress process  [default: 8]; with --workers each process answers one at a time.",
 )
 @click.option(
     "--workers",
@@ -549,7 +549,14 @@ def info_command(index_dir, as_json):
     show_default="one per core",
     help="Processes (gunicorn when more than one), so that searches use every core; 1: one waitress process.",
 )
-def serve_command(index_dir, host, port, threads, workers):
+@click.option(
+    "--client-timeout",
+    type=click.IntRange(1, 3600),
+    default=10,
+    show_default=True,
+    help="Seconds a connection may stay silent (or, with --workers, take to send a request) before it is closed.",
+)
+def serve_command(index_dir, host, port, threads, workers, client_timeout):
     """Serve the search page and its JSON API (waitress, or gunicorn with --workers; picks up rebuilt
     indexes by itself)."""
     import os
@@ -575,6 +582,7 @@ def serve_command(index_dir, host, port, threads, workers):
             threads,
             workers,
             announce=lambda url: click.echo(f"Search page: {url}  (Ctrl+C to stop)"),
+            client_timeout_s=client_timeout,
         )
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", False)

@@ -1,8 +1,13 @@
-"""Shared fixtures: the seed articles, an index built from them once per session, the CLI runner."""
+"""Shared fixtures: the seed articles, an index built from them once per session, the CLI runner,
+and `search serve` started on a free port."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +121,27 @@ def corpus_engine(corpus_index):
     eng = Engine(corpus_index)
     yield eng
     eng.close()
+
+
+def start_serve(index_dir: Path, *extra: str, env=None) -> tuple[subprocess.Popen, str]:
+    """`search serve` on a free port, and the address it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "serve", "--index-dir", str(index_dir), "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        match = re.search(r"(http://\S+/)", line)
+        if match:
+            return proc, match.group(1)
+        if proc.poll() is not None:
+            break
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    raise AssertionError("search serve printed no URL")

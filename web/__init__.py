@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 
 from flask import Flask, g, request
@@ -29,6 +30,11 @@ DEFAULTS = {
     "MAX_LIMIT": 50,
     "DEFAULT_LIMIT": 10,
     "MAX_CONTENT_LENGTH": 64 * 1024,  # the API takes no uploads: refuse large bodies early
+    # searches with prefixes or many clauses (planning.looks_expensive) answered at once by each
+    # process: the others get a 503 with Retry-After, so a flood of them leaves threads and cores
+    # for everyone else's searches (tests/bench/attacks.py); None: no limit
+    "EXPENSIVE_SEARCHES": 1,
+    "BUSY_RETRY_AFTER_S": 2,
     "JSON_AS_ASCII": False,
     # responses compressed when the client accepts it (flask-compress): a results page of ~21 kB is
     # ~4.5 kB gzipped; Brotli first, then gzip, the two every browser and HTTP client reads
@@ -36,6 +42,16 @@ DEFAULTS = {
     "COMPRESS_MIN_SIZE": 500,
     "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json", "text/csv"],
 }
+
+
+# control characters, line and paragraph separators, and the backslash that starts an escape
+_UNLOGGABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def escaped_for_log(text: str) -> str:
+    """``text`` for one line of a log: a decoded ``%0a`` in a path would otherwise start a line of
+    its own, looking like a request that never came; escaped as Python writes it (``\\n``)."""
+    return _UNLOGGABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,7 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     assert isinstance(app.json, DefaultJSONProvider)  # (Flask's own provider: these are its settings)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["engine"] = Engine(app.config["INDEX_DIR"])
+    app.extensions["engine"] = Engine(
+        app.config["INDEX_DIR"], expensive_slots=app.config["EXPENSIVE_SEARCHES"]
+    )
 
     from . import views
 
@@ -69,8 +87,8 @@ def create_app(config: dict | None = None) -> Flask:
         access_log.info(
             "%s %s %s %d %.1f ms",
             request.remote_addr,
-            request.method,
-            request.full_path.rstrip("?"),
+            escaped_for_log(request.method),
+            escaped_for_log(request.full_path.rstrip("?")),
             response.status_code,
             elapsed,
         )

@@ -40,6 +40,10 @@ _VIETNAMESE = {
     "method_not_allowed": "Trang này không nhận yêu cầu kiểu này.",
     "too_large": "Yêu cầu quá lớn.",
     "index_missing": "Chưa có chỉ mục để tìm.",
+    "busy": (
+        "Máy chủ đang bận với nhiều tìm kiếm phức tạp (có tiền tố như «ph*» hoặc nhiều điều kiện): "
+        "hãy thử lại sau ít giây."
+    ),
     "server_error": "Máy chủ gặp lỗi khi trả lời yêu cầu này; lỗi đã được ghi lại.",
 }
 

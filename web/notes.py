@@ -15,8 +15,11 @@ _VIETNAMESE = {
     ),
     "corrected": "Không có kết quả cho «{typed}»: đang hiển thị kết quả cho «{corrected}».",
     "leading_wildcard": "Không hỗ trợ ký tự đại diện ở đầu từ: đã tìm «{words}».",
-    "prefix_too_many": "«{prefix}*» khớp với quá nhiều từ: chỉ dùng các từ thường gặp nhất.",
     "prefix_capped": "«{prefix}*» khớp với {count} từ: dùng {used} từ thường gặp nhất.",
+    "prefixes_cut_short": (
+        "Các tiền tố trong câu tìm kiếm khớp với hơn {words} từ: câu tìm kiếm đã bị cắt ngắn, "
+        "bỏ qua các tiền tố sau đó."
+    ),
     "query_truncated": "Câu tìm kiếm quá dài nên chỉ dùng {chars} ký tự đầu.",
     "syntax_fallback": "Không hiểu được cú pháp của câu tìm kiếm: chỉ tìm theo các từ.",
     "only_exclusions": "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",

@@ -19,7 +19,11 @@ def _json(schema_name: str, description: str) -> dict:
 
 ERRORS = {
     "400": _json("Error", "A parameter the API cannot use; `error` says which and why"),
-    "503": _json("Error", "No index has been built yet"),
+    "503": _json(
+        "Error",
+        "No index has been built yet (`index_missing`), or the server is busy with expensive searches"
+        " (`busy`, with a `Retry-After` header)",
+    ),
 }
 
 _STRING_OR_NULL = {"type": "string", "nullable": True}

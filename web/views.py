@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from searcher.search.engine import IndexMissing
+from searcher.search.engine import Busy, IndexMissing
 from searcher.search.limits import MAX_PAGE
 
-from . import errors
+from . import errors, escaped_for_log
 from . import params as P
 from .notes import in_vietnamese
 from .security import marked
@@ -212,6 +212,16 @@ def register_error_handlers(app) -> None:
             missing_index=True,
         )
 
+    @app.errorhandler(Busy)
+    def busy(exc: Busy):
+        response = _error(
+            "the server is busy with other expensive searches (prefixes or many clauses): try again shortly",
+            503,
+            "busy",
+        )
+        response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
@@ -225,7 +235,7 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        app.logger.exception("unexpected error on %s", request.full_path)
+        app.logger.exception("unexpected error on %s", escaped_for_log(request.full_path))
         return _error("the server could not answer this request; it has been logged", 500, "server_error")
 
     app.jinja_env.filters["marked"] = marked

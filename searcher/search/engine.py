@@ -6,6 +6,7 @@ of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import threading
@@ -33,7 +34,7 @@ from .matching import Unsupported, held_counts, match_all, top_ranked
 from .notes import Note, in_english, unique
 from .passages import PASSAGE_WEIGHT, RERANKED, idf, passage_shares, query_pairs
 from .passages import Query as PassageQuery
-from .planning import BM25_B, BM25_K1, parse_query
+from .planning import BM25_B, BM25_K1, looks_expensive, parse_query
 
 SEARCH_TIME_LIMIT_S = 5.0
 RELATED_TERMS = 25
@@ -44,6 +45,11 @@ POSTINGS_CACHE_MB = 96  # decoded long posting lists kept per engine (searcher.i
 
 class IndexMissing(RuntimeError):
     """There is no index at the given place yet."""
+
+
+class Busy(RuntimeError):
+    """As many expensive searches as the engine admits at once are running: this one was not
+    started (see ``Engine(expensive_slots=...)``); asking again shortly may succeed."""
 
 
 @dataclass
@@ -118,9 +124,14 @@ class Engine:
         index_dir: Path | str | None = None,
         time_limit_s: float = SEARCH_TIME_LIMIT_S,
         postings_cache_mb: float | None = None,
+        expensive_slots: int | None = None,
     ):
         self.index_dir = Path(index_dir) if index_dir else store.default_index_dir()
-        self.time_limit_s = time_limit_s  # a search running longer returns what it found so far
+        # a search running longer, planning included, returns what it found so far
+        self.time_limit_s = time_limit_s
+        # expensive searches (planning.looks_expensive) run at most this many at once, others raise
+        # Busy; None: no limit (the command line runs one search at a time anyway)
+        self.expensive_slots = Admission(expensive_slots) if expensive_slots is not None else None
         self._local = threading.local()
         self._weighting = ListLengthBM25F(B=BM25_B, K1=BM25_K1)
         self._lexicon_state: tuple = (None, None, None)  # (generation folder, mtime, Lexicon)
@@ -201,13 +212,27 @@ class Engine:
         facets: bool = False,
         as_typed: bool = False,
     ) -> SearchResult:
-        """Run one query; ``page`` is 1-based. Never raises for any query text.
+        """Run one query; ``page`` is 1-based. Never raises for any query text (but :class:`Busy`
+        when the engine admits a limited number of expensive searches and that many are running).
 
         With ``facets``, the result also counts all matches per place and per year (for filters).
         A query holding words the index never writes ("quoc phonng") is answered by its correction
         when that is sure (``corrected_from`` then holds the typed text); ``as_typed`` turns that off.
+        Everything a search does counts against :attr:`time_limit_s`, planning and the search of a
+        correction included.
         """
         started = time.perf_counter()
+        if getattr(self._local, "deadline", None) is not None:  # a correction, within its query's time
+            return self._search(text, started, limit, page, sort, date_from, date_to, place, facets, as_typed)
+        self._local.deadline = started + self.time_limit_s
+        try:
+            return self._search(text, started, limit, page, sort, date_from, date_to, place, facets, as_typed)
+        finally:
+            self._local.deadline = None
+
+    def _search(
+        self, text, started, limit, page, sort, date_from, date_to, place, facets, as_typed
+    ) -> SearchResult:
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, min(int(page), MAX_PAGE))
         view = self._view()
@@ -220,7 +245,6 @@ class Engine:
         if cached is not None:
             cached.took_ms = (time.perf_counter() - started) * 1000
             return cached
-        plan = self._plan(text, view, table)
         options = dict(
             limit=limit,
             page=page,
@@ -230,6 +254,35 @@ class Engine:
             place=place,
             facets=facets,
         )
+        with self._admitted(text):
+            return self._answer(text, started, view, table, cache_key, options, as_typed)
+
+    @contextlib.contextmanager
+    def _admitted(self, text: str):
+        """Holds one of the slots for expensive searches while ``text`` is searched, when it looks
+        expensive; raises :class:`Busy` when none is free. A correction's search runs in its
+        query's slot."""
+        slots = self.expensive_slots
+        if slots is None or getattr(self._local, "correcting", False) or not looks_expensive(text):
+            yield
+            return
+        if not slots.enter():
+            raise Busy("too many expensive searches are running: try again in a moment")
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            slots.leave(time.monotonic() - started)
+
+    def _answer(
+        self, text: str, started: float, view, table, cache_key, options: dict, as_typed: bool
+    ) -> SearchResult:
+        """The answer to ``text`` (not in the cache), with the search's ``options``."""
+        limit, page, sort, facets = options["limit"], options["page"], options["sort"], options["facets"]
+        date_from, date_to, place = options["date_from"], options["date_to"], options["place"]
+        searcher = view.searcher
+        deadline = self._local.deadline
+        plan = self._plan(text, view, table, deadline=deadline)
         if plan.corrected and not as_typed and not getattr(self._local, "correcting", False):
             corrected = self._search_correction(text, plan.corrected, options, started)
             if corrected is not None:
@@ -240,16 +293,16 @@ class Engine:
         total = 0
         facet_counts: dict[str, list] = {"places": [], "years": [], "months": []}
         if plan.query is not None:
-            docnums, scores, cut_short = self._matches(view, plan.query, _filter(date_from, date_to, place))
-            if not len(docnums) and plan.accents_required:
+            restriction = _filter(date_from, date_to, place)
+            docnums, scores, cut_short = self._matches(view, plan.query, restriction, deadline)
+            if not len(docnums) and plan.accents_required and not plan.cut_short:
                 # nothing holds the phrase's accented words as typed ("Trọng tại thương mại" for
                 # "trọng tài"): its words in any form, and say so
-                plan = self._plan(text, view, table, accents_required=False)
-                docnums, scores, cut_short = self._matches(
-                    view, plan.query, _filter(date_from, date_to, place)
-                )
+                plan = self._plan(text, view, table, accents_required=False, deadline=deadline)
+                docnums, scores, cut_short = self._matches(view, plan.query, restriction, deadline)
                 if len(docnums):
                     notes.append(Note("any_form"))
+            cut_short = cut_short or plan.cut_short
             if cut_short:
                 notes.append(Note("cut_short", {"seconds": self.time_limit_s}))
             # one hit per group of duplicates (see searcher.index.duplicates); the others listed in the hit
@@ -267,7 +320,8 @@ class Engine:
             base = scores
             if dates is None and total > 1:
                 scores = _in_tiers(view, plan, docnums, scores)
-            if self.passage_ranking and dates is None and plan.free_text and total > 1 and first < RERANKED:
+            reranked = self.passage_ranking and dates is None and plan.free_text and not cut_short
+            if reranked and total > 1 and first < RERANKED:
                 scores = self._by_passages(view, plan, docnums, scores, read, base)
             on_page = top_ranked(docnums, scores, first + limit, dates)[first:]
             for docnum, score in zip(docnums[on_page].tolist(), scores[on_page].tolist()):
@@ -332,21 +386,20 @@ class Engine:
         raised[head] += PASSAGE_WEIGHT * float(base[head].max()) * passage_shares(texts, query)
         return raised
 
-    def _matches(self, view, query: Q.Query, restriction: Q.Query | None):
-        """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``.
+    def _matches(self, view, query: Q.Query, restriction: Q.Query | None, deadline: float):
+        """(document numbers, scores, cut short?) of every match of ``query`` within ``restriction``,
+        as many as were found by ``deadline`` (a ``time.perf_counter()`` value).
 
         The queries the parser builds are scored with array arithmetic (searcher.search.matching); anything
         else is scored by Whoosh, under the time limit.
         """
         try:
-            found = match_all(
-                view, query, restrict=restriction, deadline=time.perf_counter() + self.time_limit_s
-            )
+            found = match_all(view, query, restrict=restriction, deadline=deadline)
             return found.docnums, found.scores, found.cut_short
         except Unsupported:
             pass
         searcher = view.searcher
-        collector = _Deadline(searcher.collector(limit=None), self.time_limit_s)
+        collector = _Deadline(searcher.collector(limit=None), deadline)
         if restriction is not None:  # outside the deadline, which would otherwise bypass the filter
             collector = FilterCollector(collector, restriction)
         cut_short = False
@@ -384,17 +437,20 @@ class Engine:
                 self._abbreviation_state = (stamp, load_table(stamp))
             return self._abbreviation_state[1]
 
-    def _plan(self, text: str, searcher, table=None, accents_required: bool = True):
+    def _plan(
+        self, text: str, searcher, table=None, accents_required: bool = True, deadline: float | None = None
+    ):
         """The query plan, with the index's lexicon and abbreviation table unless they are turned off.
-        ``searcher``: this thread's view (or a Whoosh searcher)."""
+        ``searcher``: this thread's view (or a Whoosh searcher); ``deadline``: see ``parse_query``."""
         if not self.query_intelligence:
-            return parse_query(text, searcher, accents_required=accents_required)
+            return parse_query(text, searcher, accents_required=accents_required, deadline=deadline)
         return parse_query(
             text,
             searcher,
             lexicon=self.lexicon(self._local.generation),
             abbreviations=table if table is not None else self._abbreviations(),
             accents_required=accents_required,
+            deadline=deadline,
         )
 
     def _search_correction(self, typed: str, corrected: str, options: dict, started: float):
@@ -479,7 +535,7 @@ class Engine:
             "text": text,
         }
         if highlight:
-            plan = self._plan(highlight, view)
+            plan = self._plan(highlight, view, deadline=time.perf_counter() + self.time_limit_s)
             doc["text_html"] = mark_all(text, plan.highlight_terms, plan.highlight_common)
         return doc
 
@@ -527,6 +583,44 @@ class Engine:
         }
 
 
+class Admission:
+    """Admission of expensive searches: at most ``slots`` at once, and all of them within a share
+    of the process's time. Their time is drawn from an allowance that grows by ``share`` seconds
+    per second up to ``burst_s``; while it is spent, none starts. A person's few prefix searches
+    in a row pass; a flood gets ``share`` of the time (a quarter) however many it sends.
+
+    The allowance matters where searches do not overlap: gunicorn's gevent workers run one request
+    at a time, so a slot held only while its search ran was always free for the next one, and a
+    flood of expensive searches queued every other search behind theirs.
+    """
+
+    def __init__(self, slots: int, share: float = 0.25, burst_s: float = 0.5):
+        self.slots = slots
+        self.share = share
+        self.burst_s = burst_s
+        self._running = 0
+        self._allowance = burst_s  # seconds of expensive search that may start now
+        self._counted_at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        """Take a slot if one is free and the allowance is not spent; False otherwise."""
+        with self._lock:
+            now = time.monotonic()
+            self._allowance = min(self.burst_s, self._allowance + (now - self._counted_at) * self.share)
+            self._counted_at = now
+            if self._running >= self.slots or self._allowance <= 0:
+                return False
+            self._running += 1
+            return True
+
+    def leave(self, took_s: float) -> None:
+        """A slot's search ended after ``took_s`` seconds, drawn from the allowance."""
+        with self._lock:
+            self._running -= 1
+            self._allowance -= took_s
+
+
 class _ResultCache:
     """A bounded, thread-safe LRU of search answers; callers get copies, so they may change them."""
 
@@ -555,7 +649,8 @@ class _ResultCache:
 
 
 class _Deadline(WrappingCollector):
-    """Stops collecting once ``seconds`` have passed (TimeLimit); what was collected stays usable.
+    """Stops collecting once ``deadline`` (a ``time.perf_counter()`` value) has passed (TimeLimit);
+    what was collected stays usable.
 
     Whoosh's TimeLimitCollector needs a timer thread per search and skips a FilterCollector's check
     when wrapped around one; this checks the clock every few hundred matches instead.
@@ -563,12 +658,11 @@ class _Deadline(WrappingCollector):
 
     CHECK_EVERY = 256
 
-    def __init__(self, child, seconds: float):
+    def __init__(self, child, deadline: float):
         super().__init__(child)
-        self.seconds = seconds
+        self.deadline = deadline
 
     def prepare(self, top_searcher, q, context):
-        self.deadline = time.perf_counter() + self.seconds
         self.counter = 0
         super().prepare(top_searcher, q, context)
 

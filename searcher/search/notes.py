@@ -16,8 +16,11 @@ _ENGLISH = {
     ),
     "corrected": "no results for «{typed}»: showing results for «{corrected}»",
     "leading_wildcard": "wildcards at the start of a word are not supported: searched for {words} instead",
-    "prefix_too_many": "'{prefix}*' matches too many words: the most frequent were used",
     "prefix_capped": "'{prefix}*' matches {count} words: the {used} most frequent were used",
+    "prefixes_cut_short": (
+        "the query's prefixes stand for more than {words} words in all: the query was cut short, the"
+        " prefixes after them left out"
+    ),
     "query_truncated": "the query was cut to its first {chars} characters",
     "syntax_fallback": "the query syntax could not be understood: searched for the words only",
     "only_exclusions": "the query only excludes words: add at least one word to search for",

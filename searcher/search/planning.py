@@ -23,6 +23,7 @@ Case carries no meaning (``ĐIỆN BIÊN`` is ``điện biên``), except for abb
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
@@ -44,10 +45,16 @@ from ..index.view import IndexView
 from ..text.normalize import fold, has_diacritics, iy_variants, normalize_text
 from .limits import MAX_QUERY_CHARS
 from .matching import CheckedPhrase
-from .notes import Note
+from .notes import Note, unique
 
 MAX_SYLLABLES = 64  # of free text used for ranking
-MAX_PREFIX_EXPANSIONS = 50
+MAX_PREFIX_EXPANSIONS = 50  # words of one prefix that the query uses (the most frequent)
+# Words of the index a query's prefixes may stand for in all (looking 10,000 up takes ~0.1 s on
+# 20,000 articles; "c*" stands for ~4,800): beyond it the query is cut short, so that "c* d* e* ..."
+# or "c* c* c* ..." costs no more than a few prefixes
+MAX_EXPANDED_WORDS = 10_000
+CHECK_CLOCK_EVERY = 256  # words expanded between two looks at the clock
+REMEMBERED_PREFIXES = 1024  # prefixes whose expansion a searcher keeps for later queries
 RARE_FRACTION = 0.08  # a syllable in fewer than this fraction of documents is "selective"
 RARE_MIN_DOCS = 500  # ... and in a small index every syllable is (scoring it all is cheap there)
 
@@ -106,6 +113,26 @@ class QueryPlan:
     places: list[str] = field(default_factory=list)  # canonical names of the provinces the query names
     accents_required: bool = False  # a phrase or required word must hold its accented words as typed
     place_topic: Q.Query | None = None  # the documents holding the query's other words, if it has some
+    expanded_words: int = 0  # words of the index looked at to expand the query's prefixes
+    cut_short: bool = False  # planning reached the deadline: what was left was not planned
+
+
+@dataclass
+class _Budget:
+    """What one query's planning may spend, shared by the builders of all its parts: the time left
+    (``deadline``, a ``time.perf_counter()`` value, None: unbounded) and the words its prefixes may
+    stand for. Each prefix is looked up once however often it is typed, but counts every time."""
+
+    deadline: float | None = None
+    words_left: int = field(default_factory=lambda: MAX_EXPANDED_WORDS)  # (read when a query starts)
+    # prefix -> (the words it stands for in the query, the words of the index looked at for them)
+    expansions: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+    out_of_time: bool = False
+
+    def past_deadline(self) -> bool:
+        if not self.out_of_time and self.deadline is not None and time.perf_counter() > self.deadline:
+            self.out_of_time = True
+        return self.out_of_time
 
 
 def _syllables(text: str) -> list[str]:
@@ -135,7 +162,8 @@ _PARSER = _make_parser()
 class _Builder:
     """Turns a parsed syntax tree into the ranked Whoosh query, given the index's statistics."""
 
-    def __init__(self, searcher, accents_required: bool = True):
+    def __init__(self, searcher, accents_required: bool = True, budget: _Budget | None = None):
+        self.budget = budget or _Budget()
         self.view = IndexView.of(searcher) if searcher is not None else None  # (term infos kept there)
         self.searcher = searcher = self.view.searcher if self.view is not None else None
         self.accents_required = accents_required
@@ -151,6 +179,7 @@ class _Builder:
         self.typed_accented: list[str] = []  # free words typed with diacritics, in order
         self.place_words: set[str] = set()  # folded syllables and pairs of the places the query names
         self.frequencies: dict[tuple[str, str], int] = {}  # (field, term) -> documents, for this query
+        self.placed_prefixes: set[tuple[str, str, str]] = set()  # (field, prefix, role) of the clauses
 
     # --- walking the parsed tree ------------------------------------------------------------------
     def add(self, node: Q.Query, role: str = "should") -> None:
@@ -198,6 +227,7 @@ class _Builder:
         sub.__dict__.update(self.__dict__)
         sub.must, sub.must_not, sub.optional, sub.required_runs, sub.alternatives = [], [], [], [], []
         sub.typed_accented = []
+        sub.placed_prefixes = set()
         sub.add(node, "must")
         return sub
 
@@ -277,33 +307,81 @@ class _Builder:
                 return
             pattern = stem
         terms = self._expand_prefix(fold(pattern))
-        if not terms:
-            return
         fieldname = "title_fold" if node.fieldname == "title" else "body_fold"
+        if not terms or (fieldname, pattern, role) in self.placed_prefixes:
+            return  # (a prefix typed twice asks for the same words: its clause counts once)
+        self.placed_prefixes.add((fieldname, pattern, role))
         self.plan.highlight_terms.update(terms)
         self._place(Q.Or([Q.Term(fieldname, t) for t in terms]), role)
 
     def _expand_prefix(self, prefix: str) -> list[str]:
+        """The most frequent words starting with ``prefix``, looked up once per query and within its
+        budget of words and time; a prefix met after the budget is spent stands for what was found."""
         if self.reader is None or not prefix:
             return []
-        candidates = []
-        for i, term in enumerate(self.reader.expand_prefix("body_fold", prefix)):
-            if i >= 5000:
-                self.plan.notes.append(Note("prefix_too_many", {"prefix": prefix}))
-                break
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            candidates.append((self.reader.doc_frequency("body_fold", text), text))
-        candidates.sort(reverse=True)
-        if len(candidates) > MAX_PREFIX_EXPANSIONS and not any(
-            n.code == "prefix_too_many" for n in self.plan.notes
-        ):
+        budget = self.budget
+        known = budget.expansions.get(prefix)
+        if known is not None:  # typed again: no new work, but as many words asked for
+            terms, size = known
+            if size > budget.words_left:
+                budget.words_left = 0
+                self.plan.notes.append(Note("prefixes_cut_short", {"words": MAX_EXPANDED_WORDS}))
+                return []
+            budget.words_left -= size
+            return terms
+        remembered = self._remembered_prefixes()
+        found = remembered.get(prefix)
+        if found is not None and found[1] <= budget.words_left:
+            terms, looked_at, count = found
+            spent = False
+        else:
+            terms, looked_at, count, spent = self._look_up_prefix(prefix)
+            if not spent:
+                if len(remembered) >= REMEMBERED_PREFIXES:
+                    remembered.clear()  # (a simple bound: popular prefixes come back soon enough)
+                remembered[prefix] = (terms, looked_at, count)
+        budget.words_left -= looked_at
+        self.plan.expanded_words += looked_at
+        if spent:
+            if budget.out_of_time:
+                self.plan.cut_short = True
+            else:
+                self.plan.notes.append(Note("prefixes_cut_short", {"words": MAX_EXPANDED_WORDS}))
+        elif count > MAX_PREFIX_EXPANSIONS:
             self.plan.notes.append(
-                Note(
-                    "prefix_capped",
-                    {"prefix": prefix, "count": len(candidates), "used": MAX_PREFIX_EXPANSIONS},
-                )
+                Note("prefix_capped", {"prefix": prefix, "count": count, "used": MAX_PREFIX_EXPANSIONS})
             )
-        return [t for _, t in candidates[:MAX_PREFIX_EXPANSIONS]]
+        budget.expansions[prefix] = (terms, looked_at)
+        return terms
+
+    def _remembered_prefixes(self) -> dict:
+        """Prefixes expanded whole for earlier queries on this searcher: prefix -> (the words used,
+        the words looked at, how many words it matches); dropped with the searcher."""
+        return self.view.table("prefix expansions", lambda view: {}) if self.view is not None else {}
+
+    def _look_up_prefix(self, prefix: str) -> tuple[list[str], int, int, bool]:
+        """(the most frequent words starting with ``prefix``, the words looked at, how many words it
+        matches, whether the query's budget ran out before the end)."""
+        budget = self.budget
+        frequencies: dict[str, int] = {}
+        looked_at = 0
+        spent = budget.words_left <= 0 or budget.past_deadline()
+        # each segment's term table read once, its entries carrying their document counts
+        leaves = self.reader.leaf_readers() if self.reader is not None and not spent else []
+        for reader, _ in leaves:
+            for term, info in reader.iter_prefix("body_fold", prefix):
+                looked_at += 1
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                frequencies[text] = frequencies.get(text, 0) + info.doc_frequency()
+                if looked_at >= budget.words_left or (
+                    not looked_at % CHECK_CLOCK_EVERY and budget.past_deadline()
+                ):
+                    spent = True
+                    break
+            if spent:
+                break
+        ranked = sorted(((count, text) for text, count in frequencies.items()), reverse=True)
+        return [t for _, t in ranked[:MAX_PREFIX_EXPANSIONS]], looked_at, len(ranked), spent
 
     # --- the ranked free-text part ----------------------------------------------------------------
     def ranked(self) -> Q.Query | None:
@@ -583,6 +661,18 @@ class _Builder:
         return positive
 
 
+# Marks of clauses beyond free words: each phrase, required or excluded word, field and operator
+_CLAUSE_MARKS = re.compile(r'"[^"]*"|(?<![^\s(])[-+]|\w+:|\b(?:AND|OR|NOT)\b')
+MAX_PLAIN_CLAUSES = 8  # phrases, operators, ... that a query may hold and still be a plain one
+
+
+def looks_expensive(text: str) -> bool:
+    """Whether a query asks for much more work than a typical one: a prefix to expand (``c*``), or
+    more than :data:`MAX_PLAIN_CLAUSES` phrases, operators and fields. Read from the text alone, so
+    that a server turning such queries away when busy spends nothing on them."""
+    return "*" in text or len(_CLAUSE_MARKS.findall(text, 0, MAX_QUERY_CHARS)) > MAX_PLAIN_CLAUSES
+
+
 def _case_neutral(typed: str) -> str:
     """``typed`` in lowercase when it is all in capitals: then capitals say nothing of which words are
     abbreviations ("TƯ" for Trung ương) or names ("HÒA BÌNH"), and the query means what the same
@@ -616,7 +706,12 @@ def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
 
 
 def parse_query(
-    text: str, searcher=None, lexicon=None, abbreviations=None, accents_required: bool = True
+    text: str,
+    searcher=None,
+    lexicon=None,
+    abbreviations=None,
+    accents_required: bool = True,
+    deadline: float | None = None,
 ) -> QueryPlan:
     """Parse ``text`` into a :class:`QueryPlan`; never raises for any input.
 
@@ -629,6 +724,8 @@ def parse_query(
         their long forms then find each other.
     :param accents_required: phrases, ``+`` and ``title:`` words hold their accented words as typed
         (False: in any form, the fallback when nothing holds them as typed).
+    :param deadline: a ``time.perf_counter()`` value: planning stops expanding prefixes and reading
+        the query's words past it (``plan.cut_short``), and the query is what was planned by then.
     """
     notes: list[Note] = []
     # "?" ends questions far more often than it stands for one letter: it is not a wildcard here.
@@ -640,29 +737,40 @@ def parse_query(
         text = text[:MAX_QUERY_CHARS]
         notes.append(Note("query_truncated", {"chars": MAX_QUERY_CHARS}))
     searcher = IndexView.of(searcher) if searcher is not None else None  # (one view for both tries)
-    builder = _Builder(searcher, accents_required)
+    budget = _Budget(deadline)
+    builder = _Builder(searcher, accents_required, budget)
     try:
         if _SYNTAX_CHARS.search(text) or _OPERATOR_WORDS.search(text):
             builder.add(_PARSER.parse(text, normalize=False))
         else:  # plain words, by far the most common query: what the parser would make of them, faster
             builder._flush(_syllables(text))
-        builder.interpret(lexicon, abbreviations, text)
-        builder.finish(text)
+        _read_words(builder, lexicon, abbreviations, text)
         q = builder.combined()
     except Exception:  # the parser or a odd tree: fall back to the plain words, and say so
-        builder = _Builder(searcher, accents_required)
+        builder = _Builder(searcher, accents_required, budget)
         plain = _SYNTAX_CHARS.sub(" ", text)
         notes.append(Note("syntax_fallback"))
         builder._flush(_syllables(plain))
-        builder.interpret(lexicon, abbreviations, plain)
-        builder.finish(plain)
+        _read_words(builder, lexicon, abbreviations, plain)
         q = builder.combined()
     plan = builder.plan
     plan.query = q
-    plan.notes = notes + plan.notes
+    plan.cut_short = plan.cut_short or budget.out_of_time
+    plan.notes = unique(notes + plan.notes)  # ("c* c* c*": one note, not one per prefix)
     if q is None and text.strip():
         if builder.must_not or _ONLY_EXCLUSIONS.fullmatch(text):
             plan.notes.append(Note("only_exclusions"))
         else:
             plan.notes.append(Note("no_words"))
     return plan
+
+
+def _read_words(builder: _Builder, lexicon, abbreviations, text: str) -> None:
+    """The accented reading, abbreviations and places of the query's words, unless the query's time
+    is up: then its words are ranked as typed."""
+    if builder.budget.past_deadline():
+        return
+    builder.interpret(lexicon, abbreviations, text)
+    if builder.budget.past_deadline():
+        return
+    builder.finish(text)
