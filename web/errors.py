@@ -40,6 +40,10 @@ _VIETNAMESE = {
     "method_not_allowed": "Trang này không nhận yêu cầu kiểu này.",
     "too_large": "Yêu cầu quá lớn.",
     "index_missing": "Chưa có chỉ mục để tìm.",
+    "index_damaged": (
+        "Chỉ mục tìm kiếm bị hỏng nên chưa trả lời được; người quản trị cần dựng lại chỉ mục "
+        "bằng lệnh «search index --rebuild»."
+    ),
     "server_error": "Máy chủ gặp lỗi khi trả lời yêu cầu này; lỗi đã được ghi lại.",
 }
 

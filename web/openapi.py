@@ -19,7 +19,7 @@ def _json(schema_name: str, description: str) -> dict:
 
 ERRORS = {
     "400": _json("Error", "A parameter the API cannot use; `error` says which and why"),
-    "503": _json("Error", "No index has been built yet"),
+    "503": _json("Error", "No index has been built yet, or the index is damaged"),
 }
 
 _STRING_OR_NULL = {"type": "string", "nullable": True}

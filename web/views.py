@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from searcher.search.engine import IndexMissing
+from searcher.search.engine import IndexDamaged, IndexMissing
 from searcher.search.limits import MAX_PAGE
 
 from . import errors
@@ -163,7 +163,7 @@ def openapi_json():
 
 @bp.get("/healthz")
 def healthz():
-    info = _engine().info()
+    info = _engine().health()  # a damaged index: 503 (the sizes of its files looked at every time)
     return jsonify(
         {
             "ok": True,
@@ -210,6 +210,15 @@ def register_error_handlers(app) -> None:
             503,
             "index_missing",
             missing_index=True,
+        )
+
+    @app.errorhandler(IndexDamaged)
+    def index_damaged(exc: IndexDamaged):
+        app.logger.error("%s", exc)  # the files and the folder, for the administrator only
+        return _error(
+            "the index is damaged and cannot answer: it must be rebuilt with 'search index --rebuild'",
+            503,
+            "index_damaged",
         )
 
     @app.errorhandler(HTTPException)

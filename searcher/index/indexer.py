@@ -19,7 +19,7 @@ from ..ingest.extract import DEFAULT_MAX_BYTES
 from ..ingest.model import Document, Skipped
 from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 from ..lexicon.lexicon import LexiconBuilder
-from . import store
+from . import integrity, store
 from .codec import ArrayCodec
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .pool import GroupingSegmentWriter
@@ -126,8 +126,7 @@ def index_paths(
     index_dir = Path(index_dir)
     with store.writer_lock(index_dir, wait_s=wait_s):
         store.remove_abandoned(index_dir)
-        live = store.current_generation(index_dir)
-        meta = store.read_json(live / store.META, {}) if live else {}
+        live, meta = store.previous_state(index_dir, rebuild)
         roots = [Path(p).resolve() for p in paths] or [Path(r) for r in meta.get("roots", [])]
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
@@ -140,8 +139,8 @@ def index_paths(
         else:
             assert live is not None  # (a fresh build otherwise)
             target = live
-            ix = whoosh_index.open_dir(str(target))
-            manifest = store.read_json(target / store.MANIFEST, {"files": {}})
+            ix = integrity.open_for_update(target)
+            manifest = store.read_manifest(target)
             remembered_roots = meta.get("roots", [])
         summary = IndexSummary(rebuilt=fresh)
         jobs = default_jobs() if jobs is None else jobs
@@ -184,6 +183,7 @@ def index_paths(
         save_copy_groups(ix, target)
         run.report("finishing")
         ix.close()
+        integrity.record(target)  # before meta.json: a generation marked complete has its record
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
         store.write_json(target / store.MANIFEST, manifest)
         store.write_json(

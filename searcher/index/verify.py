@@ -1,6 +1,8 @@
 """Does the index match its sources? ``search verify`` answers after crashes, kills and restores.
 
-Checked, for the live generation: it opens and has the current schema; every document the manifest
+Checked, for the live generation: every segment file is whole (the size and checksum recorded at
+commit, and a read of every segment: terms, posting lists, lengths, stored documents); it opens and
+has the current schema; every document the manifest
 records is in the index once, with the content hash the manifest records; the index holds no document
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
@@ -18,7 +20,7 @@ from whoosh import index as whoosh_index
 
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.sources import hash_bytes, walk_sources
-from . import store
+from . import integrity, store
 
 
 @dataclass
@@ -57,7 +59,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     generation = store.current_generation(Path(index_dir))
     if generation is None:
         raise FileNotFoundError(f"no index at {index_dir}")
-    meta = store.read_json(generation / store.META, {})
+    meta = store.read_meta(generation)
+    _check_files(generation, quick=not deep)
     if meta.get("schema_version") != SCHEMA_VERSION:
         report.add(
             "schema",
@@ -65,12 +68,15 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             f"schema version {meta.get('schema_version')} is not the current "
             f"{SCHEMA_VERSION}: run 'search index --rebuild'",
         )
-    manifest = store.read_json(generation / store.MANIFEST, {"files": {}})["files"]
+    manifest = store.read_manifest(generation)["files"]
 
-    ix = whoosh_index.open_dir(str(generation))
-    with ix.searcher() as searcher:
-        stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
-    ix.close()
+    try:
+        ix = whoosh_index.open_dir(str(generation))
+        with ix.searcher() as searcher:
+            stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
+        ix.close()
+    except Exception as exc:  # (damage the checks above could not see)
+        raise store.IndexDamaged(index_dir, [store.Damage("", integrity.describe(exc))]) from None
     report.documents = len(stored)
     indexed = dict(stored)
     for doc_id, count in Counter(doc_id for doc_id, _ in stored).items():
@@ -100,6 +106,20 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             report.add("not-indexed", str(source.path), "a new file: run 'search index'")
     report.took_s = time.perf_counter() - started
     return report
+
+
+def _check_files(generation: Path, quick: bool) -> None:
+    """Every segment file against its checksum, then a read of every segment: the posting lists too
+    when some file has no recorded checksum (or always, unless ``quick``).
+
+    :raise store.IndexDamaged: with every damaged file found.
+    """
+    checked = integrity.check(generation)
+    damage = checked.damage or integrity.structural_problems(
+        generation, postings=bool(checked.unrecorded) or not quick
+    )
+    if damage:
+        raise store.IndexDamaged(generation.parent, damage)
 
 
 def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:

@@ -7,7 +7,9 @@ of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
 from __future__ import annotations
 
 import copy
+import functools
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -20,7 +22,7 @@ from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
 from ..analysis.schema import SCHEMA_VERSION
-from ..index import store
+from ..index import integrity, store
 from ..index.duplicates import copy_groups, first_of_each_group
 from ..index.postings import DecodedPostings, doc_frequency
 from ..index.view import IndexView
@@ -44,6 +46,28 @@ POSTINGS_CACHE_MB = 96  # decoded long posting lists kept per engine (searcher.i
 
 class IndexMissing(RuntimeError):
     """There is no index at the given place yet."""
+
+
+IndexDamaged = store.IndexDamaged  # the index's files are damaged: rebuild it
+
+
+def _damage_told(method):
+    """``method`` telling damage met while reading as :class:`IndexDamaged`: an error it raised is
+    looked into (the files checked against their record), and re-raised as it was if none is found."""
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (IndexMissing, IndexDamaged):
+            raise
+        except Exception as exc:
+            damage = self._damage_behind(exc)
+            if damage:
+                raise IndexDamaged(self.index_dir, damage) from exc
+            raise
+
+    return checked
 
 
 @dataclass
@@ -139,6 +163,7 @@ class Engine:
         self._abbreviation_lock = threading.Lock()
         self._open_searchers: set = set()  # every thread's, so close() can close them all
         self._searchers_lock = threading.Lock()
+        self._checked = integrity.CheckedGenerations()  # segment files against their checksums
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):
@@ -164,13 +189,22 @@ class Engine:
     def _replace_searcher(self, generation: Path) -> None:
         local = self._local
         old = getattr(local, "searcher", None)
-        built_with = store.read_json(generation / store.META, {}).get("schema_version")
-        if built_with is not None and built_with != SCHEMA_VERSION:
+        built_with = store.read_meta(generation).get("schema_version")
+        if built_with != SCHEMA_VERSION:
             raise IndexMissing(
                 f"the index at {self.index_dir} was built by another version (schema {built_with}, "
                 f"this one reads {SCHEMA_VERSION}): rebuild it with 'search index --rebuild'"
             )
-        searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
+        # every segment file against its checksum, once per state of the files: an altered byte
+        # would otherwise change answers without an error
+        damage = self._checked.damage(generation)
+        if damage:
+            raise IndexDamaged(self.index_dir, damage)
+        try:
+            searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
+        except Exception as exc:  # (a damaged index without a record of its checksums)
+            toc = integrity.latest_toc(generation) or ""
+            raise IndexDamaged(self.index_dir, [store.Damage(toc, integrity.describe(exc))]) from None
         with self._searchers_lock:
             self._open_searchers.add(searcher)
             if old is not None:
@@ -194,6 +228,7 @@ class Engine:
             self.close()
 
     # --- searching --------------------------------------------------------------------------------
+    @_damage_told
     def search(
         self,
         text: str,
@@ -454,12 +489,14 @@ class Engine:
                 self._lexicon_state = (folder, mtime, Lexicon.open(generation) if mtime else None)
             return self._lexicon_state[2]
 
+    @_damage_told
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Autocomplete: up to ``limit`` frequent phrases of the index that continue ``prefix``."""
         from ..lexicon.suggest import suggest
 
         return suggest(self.lexicon(), prefix, limit)
 
+    @_damage_told
     def get(self, doc_id: str, highlight: str | None = None) -> dict | None:
         """The stored document ``doc_id`` (with ``text_html`` marking ``highlight``'s words), or None."""
         view = self._view()
@@ -488,6 +525,7 @@ class Engine:
             doc["text_html"] = mark_all(text, plan.highlight_terms, plan.highlight_common)
         return doc
 
+    @_damage_told
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Reports most like ``doc_id`` (Whoosh's more-like-this over its key word pairs), best first."""
         searcher = self._searcher()
@@ -514,12 +552,39 @@ class Engine:
             for hit in results
         ]
 
+    def health(self) -> dict:
+        """:meth:`info`, once the live generation's files are seen to be whole: their sizes and times
+        at each call, their contents when those change.
+
+        :raise IndexDamaged: a file is missing, cut short or altered.
+        """
+        generation = store.current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
+        damage = self._checked.damage(generation)
+        if damage:
+            raise IndexDamaged(self.index_dir, damage)
+        return self.info()
+
+    def _damage_behind(self, exc: Exception) -> list[store.Damage]:
+        """The damage that may explain ``exc``, raised while reading the index (none: a bug)."""
+        if isinstance(exc, sqlite3.DatabaseError):
+            from ..lexicon.lexicon import LEXICON_FILE
+
+            return [store.Damage(LEXICON_FILE, integrity.describe(exc))]
+        try:
+            generation = store.current_generation(self.index_dir)
+        except IndexDamaged as damaged:
+            return damaged.damage
+        return self._checked.damage(generation) if generation is not None else []
+
+    @_damage_told
     def info(self) -> dict:
         """Document count, size on disk, last update and schema version of the live index."""
         generation = store.current_generation(self.index_dir)
         if generation is None:
             raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
-        meta = store.read_json(generation / store.META, {})
+        meta = store.read_meta(generation)
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         # (the folders are for the command line's `search info`: the web app shows none of them)
         return {
