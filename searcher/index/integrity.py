@@ -11,10 +11,13 @@ Side tables (lexicon, copies, manifest, meta) change in place and are not record
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
+import shutil
 import threading
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,22 +45,35 @@ def latest_toc(generation: Path) -> str | None:
     return max(numbered)[1] if numbered else None
 
 
-def live_files(generation: Path) -> tuple[str, list[str]]:
-    """The latest table of contents and the files of every segment it lists.
+def live_segments(generation: Path) -> tuple[str, set[str]]:
+    """The latest table of contents and the ids of the segments it lists.
 
     :raise IndexDamaged: there is no table of contents, or it cannot be read.
     """
-    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filestore import RamStorage
     from whoosh.index import TOC
 
     toc_name = latest_toc(generation)
     if toc_name is None:
         raise IndexDamaged(generation.parent, [Damage("", "no table of contents (.toc file)")])
     try:
-        toc = TOC.read(FileStorage(str(generation)), INDEX_NAME)
+        # read from a copy in memory: Whoosh leaves the file open when reading it fails
+        copy = RamStorage()
+        with copy.create_file(toc_name) as fh:
+            fh.write((generation / toc_name).read_bytes())
+        toc = TOC.read(copy, INDEX_NAME)
         segment_ids = {segment.segment_id() for segment in toc.segments}
     except Exception as exc:  # a cut or garbled pickle raises anything from EOFError to KeyError
         raise IndexDamaged(generation.parent, [Damage(toc_name, f"unreadable: {describe(exc)}")]) from None
+    return toc_name, segment_ids
+
+
+def live_files(generation: Path) -> tuple[str, list[str]]:
+    """The latest table of contents and the files of every segment it lists.
+
+    :raise IndexDamaged: there is no table of contents, or it cannot be read.
+    """
+    toc_name, segment_ids = live_segments(generation)
     files = [
         name
         for name in os.listdir(generation)
@@ -123,29 +139,40 @@ def check(generation: Path, contents: bool = True) -> CheckResult:
     """Compare the live segment files of ``generation`` with its record: present, of the recorded size,
     and (``contents``) with the recorded checksum. The table of contents is read in any case."""
     generation = Path(generation)
-    try:
-        toc_name, files = live_files(generation)
-    except IndexDamaged as exc:
-        return CheckResult(exc.damage, [])
     recorded = (read_record(generation) or {}).get("files", {})
-    damage, unrecorded = [], []
-    # a file the record names that the table of contents still lists, or the recorded TOC itself,
-    # must be there: one removed is damage (a TOC newer than the record means a commit was cut short)
-    for name, entry in recorded.items():
-        if name not in files and name != toc_name and _TOC.match(name) is None:
-            continue  # a segment merged away by a later commit the record has not caught up with
-        try:
-            size = (generation / name).stat().st_size
-        except FileNotFoundError:
-            if _TOC.match(name) is None or name == toc_name:
-                damage.append(Damage(name, "missing"))
-            continue
-        if size != entry["size"]:
-            damage.append(Damage(name, f"{size} bytes, {entry['size']} when written"))
-        elif contents and checksum(generation / name) != entry["crc32"]:
-            damage.append(Damage(name, "contents changed since written (checksum differs)"))
+    damage = [
+        Damage(name, problem)
+        for name, entry in recorded.items()
+        if (problem := _differs(generation, name, entry, contents))
+    ]
+    try:
+        toc_name, segment_ids = live_segments(generation)
+    except IndexDamaged as exc:
+        told = {d.file for d in damage}
+        return CheckResult(damage + [d for d in exc.damage if d.file not in told], [])
+
+    def live(name: str) -> bool:
+        segment = _SEGMENT_FILE.match(name)
+        return name == toc_name or (segment is not None and segment.group(1) in segment_ids)
+
+    # A recorded file no table of contents lists was merged away by a commit the record has not
+    # caught up with (one cut short before recording): gone, it is not damage.
+    damage = [d for d in damage if live(d.file) or d.detail != "missing"]
+    files = sorted(name for name in os.listdir(generation) if name != toc_name and live(name))
     unrecorded = [name for name in [toc_name, *files] if name not in recorded]
     return CheckResult(damage, unrecorded)
+
+
+def _differs(generation: Path, name: str, entry: dict, contents: bool) -> str | None:
+    try:
+        size = (generation / name).stat().st_size
+    except FileNotFoundError:
+        return "missing"
+    if size != entry["size"]:
+        return f"{size} bytes, {entry['size']} when written"
+    if contents and checksum(generation / name) != entry["crc32"]:
+        return "contents changed since written (checksum differs)"
+    return None
 
 
 def state(generation: Path) -> tuple:
@@ -190,15 +217,12 @@ def structural_problems(generation: Path, postings: bool = True) -> list[Damage]
     (``postings``) each field's terms and posting lists whole. The term walk costs about a second per
     thousand documents, where the checksums take a fraction of that: it is what tells damage in files
     the record does not cover (an index built before records were kept)."""
-    from whoosh import index as whoosh_index
-
     from .postings import length_bytes, read_segment_postings
 
     try:
-        ix = whoosh_index.open_dir(str(generation))
-        searcher = ix.searcher()
-    except Exception as exc:
-        return [Damage(latest_toc(generation) or "", f"cannot be opened: {describe(exc)}")]
+        searcher = open_searcher(generation)
+    except IndexDamaged as exc:
+        return exc.damage
     damage: list[Damage] = []
     try:
         for reader, _ in searcher.reader().leaf_readers():
@@ -254,20 +278,38 @@ def open_for_update(generation: Path):
 
     :raise IndexDamaged: a file is missing or cut short, or the index cannot be opened.
     """
-    from whoosh import index as whoosh_index
-
     damage = check(generation, contents=False).damage
     if damage:
         raise IndexDamaged(generation.parent, damage)
-    try:
-        return whoosh_index.open_dir(str(generation))
-    except Exception as exc:
-        raise IndexDamaged(generation.parent, [Damage(latest_toc(generation) or "", describe(exc))]) from None
+    return _opened(generation, lambda ix: ix)
+
+
+def open_searcher(generation: Path, **options):
+    """A Whoosh searcher on ``generation`` (``options``: its weighting).
+
+    :raise IndexDamaged: it cannot be opened.
+    """
+    return _opened(generation, lambda ix: ix.searcher(**options))
+
+
+def _opened(generation: Path, then):
+    from whoosh import index as whoosh_index
+
+    # Whoosh leaves the files it had opened when opening a damaged segment fails: they are closed
+    # when the exception goes, quietly (the damage is what is told)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return then(whoosh_index.open_dir(str(generation)))
+        except Exception as exc:
+            failed = Damage(latest_toc(generation) or "", f"cannot be opened: {describe(exc)}")
+        gc.collect()
+    raise IndexDamaged(generation.parent, [failed])
 
 
 def remove_orphans(generation: Path) -> list[str]:
-    """Delete what a failed commit left in ``generation``: segment files no table of contents lists
-    and half-written temporary files. Returns the names removed."""
+    """Delete what a failed commit left in ``generation``: segment files no table of contents lists,
+    half-written temporary files and folders. Returns the names removed."""
     try:
         toc_name, live = live_files(generation)
     except IndexDamaged:
@@ -275,16 +317,15 @@ def remove_orphans(generation: Path) -> list[str]:
     keep = {toc_name, *live}
     removed = []
     for name in os.listdir(generation):
-        half_written = (
-            name.startswith(f"_{INDEX_NAME}_") and ".toc." in name or name.endswith(".tmp") or ".tmp." in name
-        )
-        if (
-            half_written
-            or (_SEGMENT_FILE.match(name) and name not in keep)
-            or (_TOC.match(name) and name not in keep)
-        ):
+        half_written = name.startswith(f"_{INDEX_NAME}_") and ".toc." in name
+        half_written = half_written or name.endswith(".tmp") or ".tmp." in name
+        orphan = (_SEGMENT_FILE.match(name) or _TOC.match(name)) and name not in keep
+        if half_written or orphan:
             try:
-                os.remove(generation / name)
+                if (generation / name).is_dir():  # a segment writer's scratch folder
+                    shutil.rmtree(generation / name)
+                else:
+                    os.remove(generation / name)
                 removed.append(name)
             except OSError:
                 pass

@@ -16,8 +16,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.sources import hash_bytes, walk_sources
 from . import integrity, store
@@ -70,13 +68,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         )
     manifest = store.read_manifest(generation)["files"]
 
-    try:
-        ix = whoosh_index.open_dir(str(generation))
-        with ix.searcher() as searcher:
-            stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
-        ix.close()
-    except Exception as exc:  # (damage the checks above could not see)
-        raise store.IndexDamaged(index_dir, [store.Damage("", integrity.describe(exc))]) from None
+    with integrity.open_searcher(generation) as searcher:
+        stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
     report.documents = len(stored)
     indexed = dict(stored)
     for doc_id, count in Counter(doc_id for doc_id, _ in stored).items():

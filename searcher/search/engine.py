@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
@@ -200,11 +199,7 @@ class Engine:
         damage = self._checked.damage(generation)
         if damage:
             raise IndexDamaged(self.index_dir, damage)
-        try:
-            searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
-        except Exception as exc:  # (a damaged index without a record of its checksums)
-            toc = integrity.latest_toc(generation) or ""
-            raise IndexDamaged(self.index_dir, [store.Damage(toc, integrity.describe(exc))]) from None
+        searcher = integrity.open_searcher(generation, weighting=self._weighting)
         with self._searchers_lock:
             self._open_searchers.add(searcher)
             if old is not None:
