@@ -309,3 +309,34 @@ def test_a_full_disk_is_told_in_one_line_and_leaves_nothing_behind(
     assert (index_dir / store.CURRENT).read_bytes() == current
     assert answers(index_dir) == expected
     assert runner.invoke(cli, ["verify", "--index-dir", str(index_dir), "--quick"]).exit_code == 0
+
+
+def test_a_commit_cut_short_before_its_record_is_not_damage(index_dir, tmp_path, monkeypatch):
+    """A kill between the commit and the record leaves a record of the commit before: its merged-away
+    files are not missed, the new ones are read whole, and the next commit records them."""
+    extra = tmp_path / "more"
+    extra.mkdir()
+    shutil.copy(SEEDS / TAM_DIEP, extra / "copy.txt")
+    monkeypatch.setattr(integrity, "record", lambda generation: None)
+    index_paths([extra], index_dir, jobs=1)
+    monkeypatch.undo()
+    checked = integrity.check(generation(index_dir))
+    assert checked.damage == [] and checked.unrecorded
+    assert Engine(index_dir).info()["documents"] == 18
+    (extra / "copy.txt").write_text("Báo cáo khác\n\nNội dung khác hẳn.\n", encoding="utf-8")
+    index_paths([extra], index_dir, jobs=1)
+    assert integrity.check(generation(index_dir)) == integrity.CheckResult([], [])
+
+
+def test_a_record_that_does_not_match_the_index_is_damage(runner, index_dir):
+    record_file = generation(index_dir) / integrity.RECORD
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    name = next(n for n in record["files"] if n.endswith(".pst"))
+    renamed = name.replace(".pst", ".psx")
+    record["files"][renamed] = record["files"].pop(name)
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    report = json_error(runner.invoke(cli, ["verify", "--index-dir", str(index_dir), "--json"]))
+    assert {(p["where"], p["detail"]) for p in report["problems"]} == {
+        (name, "not in the record of checksums"),
+        (renamed, "missing"),
+    }

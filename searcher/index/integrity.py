@@ -139,12 +139,15 @@ def check(generation: Path, contents: bool = True) -> CheckResult:
     """Compare the live segment files of ``generation`` with its record: present, of the recorded size,
     and (``contents``) with the recorded checksum. The table of contents is read in any case."""
     generation = Path(generation)
-    recorded = (read_record(generation) or {}).get("files", {})
+    record_ = read_record(generation)
+    recorded = (record_ or {}).get("files", {})
     damage = [
         Damage(name, problem)
         for name, entry in recorded.items()
         if (problem := _differs(generation, name, entry, contents))
     ]
+    if record_ is None and (generation / RECORD).exists():
+        damage.append(Damage(RECORD, "unreadable: the checksums cannot be compared"))
     try:
         toc_name, segment_ids = live_segments(generation)
     except IndexDamaged as exc:
@@ -155,12 +158,31 @@ def check(generation: Path, contents: bool = True) -> CheckResult:
         segment = _SEGMENT_FILE.match(name)
         return name == toc_name or (segment is not None and segment.group(1) in segment_ids)
 
-    # A recorded file no table of contents lists was merged away by a commit the record has not
-    # caught up with (one cut short before recording): gone, it is not damage.
-    damage = [d for d in damage if live(d.file) or d.detail != "missing"]
     files = sorted(name for name in os.listdir(generation) if name != toc_name and live(name))
     unrecorded = [name for name in [toc_name, *files] if name not in recorded]
+    if record_ is None:
+        return CheckResult(damage, unrecorded)
+    recorded_toc = record_["toc"]
+    if recorded_toc not in recorded or _toc_number(recorded_toc) > _toc_number(toc_name):
+        damage.append(Damage(RECORD, f"names {recorded_toc[:40]!r}, not a table of contents it records"))
+    elif recorded_toc == toc_name:  # the record of this very commit: it covers the live files, no other
+        damage += [Damage(name, "not in the record of checksums") for name in unrecorded]
+        damage += [
+            Damage(RECORD, f"names {name[:60]!r}, no file of the index")
+            for name in recorded
+            if not live(name)
+        ]
+        unrecorded = []
+    else:
+        # a commit cut short before its record (a crash): a recorded file no table of contents lists
+        # was merged away since, and the new files are read whole instead
+        damage = [d for d in damage if live(d.file) or d.detail != "missing"]
     return CheckResult(damage, unrecorded)
+
+
+def _toc_number(name: str) -> int:
+    found = _TOC.match(name)
+    return int(found.group(1)) if found else 1 << 62
 
 
 def _differs(generation: Path, name: str, entry: dict, contents: bool) -> str | None:

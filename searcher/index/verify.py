@@ -11,6 +11,7 @@ folders is missing from the manifest.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,8 @@ from . import integrity, store
 
 @dataclass
 class Problem:
-    kind: str  # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema
+    # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema | meta
+    kind: str
     where: str  # a document id or a source path
     detail: str
 
@@ -58,7 +60,7 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     if generation is None:
         raise FileNotFoundError(f"no index at {index_dir}")
     meta = store.read_meta(generation)
-    _check_files(generation, quick=not deep)
+    _check_files(generation)
     if meta.get("schema_version") != SCHEMA_VERSION:
         report.add(
             "schema",
@@ -92,6 +94,7 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     for doc_id in indexed.keys() - expected.keys():
         report.add("orphan", doc_id, "in the index but in no source file the manifest knows")
 
+    _check_meta(report, meta, manifest)
     roots = [Path(r) for r in meta.get("roots", [])]
     sources, _ = walk_sources([r for r in roots if r.exists()])
     for source in sources:
@@ -101,18 +104,37 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     return report
 
 
-def _check_files(generation: Path, quick: bool) -> None:
-    """Every segment file against its checksum, then a read of every segment: the posting lists too
-    when some file has no recorded checksum (or always, unless ``quick``).
+def _check_files(generation: Path) -> None:
+    """Every segment file against its checksum, then a read of every segment: its posting lists too
+    when a file has no recorded checksum (the walk costs several times the checksums, and tells
+    nothing they do not).
 
     :raise store.IndexDamaged: with every damaged file found.
     """
     checked = integrity.check(generation)
-    damage = checked.damage or integrity.structural_problems(
-        generation, postings=bool(checked.unrecorded) or not quick
-    )
+    damage = checked.damage or integrity.structural_problems(generation, postings=bool(checked.unrecorded))
     if damage:
         raise store.IndexDamaged(generation.parent, damage)
+
+
+def _check_meta(report: VerifyReport, meta: dict, manifest: dict) -> None:
+    """``meta.json`` against the index and the manifest: its count, its dates, its folders."""
+    if meta.get("documents") != report.documents:
+        report.add(
+            "meta",
+            store.META,
+            f"records {meta.get('documents')} documents, the index holds {report.documents}",
+        )
+    for name in ("created", "updated"):
+        try:
+            dt.datetime.fromisoformat(str(meta.get(name)))
+        except ValueError:
+            report.add("meta", store.META, f"its '{name}' is not a date")
+    unknown = {entry["root"] for entry in manifest.values()} - set(meta.get("roots", []))
+    if unknown:
+        report.add(
+            "meta", store.META, f"the manifest names folders it does not: {', '.join(sorted(unknown))[:200]}"
+        )
 
 
 def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:
