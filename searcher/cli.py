@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import threading
 import time
@@ -30,6 +31,7 @@ _TAG = re.compile(r"</?mark>")
 FORMATS = ("text", "json", "jsonl", "csv")
 CSV_COLUMNS = ("query", "rank", "id", "title", "date", "places", "path", "score", "url")
 INTERRUPTED = 130  # the shell's status for a program stopped by SIGINT
+DAMAGED = "index_damaged"  # the error code of a damaged index (--json)
 
 
 class Failure(click.ClickException):
@@ -203,7 +205,7 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
     from whoosh.writing import IndexingError
 
     from .index.indexer import IndexingStopped, NothingToIndex, index_paths
-    from .index.store import IndexLocked, current_generation, default_index_dir
+    from .index.store import IndexDamaged, IndexLocked, current_generation, default_index_dir
 
     index_dir = index_dir or default_index_dir()
     if watch:
@@ -224,7 +226,13 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
         except OSError as exc:
             raise Failure(_os_error(_naming(exc, index_dir))) from None
         return
-    if not paths and current_generation(index_dir) is None:  # refused before anything is created
+    try:
+        built = current_generation(index_dir) is not None
+    except IndexDamaged as exc:
+        if not rebuild:
+            _fail(str(exc), as_json, error_code=DAMAGED)
+        built = True  # (a rebuild repairs it)
+    if not paths and not built:  # refused before anything is created
         _fail("nothing to index: name a folder or file, e.g. 'search index seeds/'", as_json, code=2)
     # followed in any case, so that Ctrl-C can say what state the index is in; shown on a terminal only
     progress = _ProgressLine(sys.stderr, shown=sys.stderr.isatty())
@@ -240,6 +248,8 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
         )
     except (IndexLocked, NothingToIndex, IndexingError) as exc:
         _fail(str(exc), as_json)
+    except IndexDamaged as exc:
+        _fail(str(exc), as_json, error_code=DAMAGED)
     except IndexingStopped as exc:  # what the committed batches hold stays, the next run goes on
         raise Failure(str(exc), INTERRUPTED, prefix="") from None
     except KeyboardInterrupt:  # a rebuild beside the live index: all or nothing
@@ -256,10 +266,25 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
             prefix="",
         ) from None
     except OSError as exc:
-        raise Failure(_os_error(_naming(exc, index_dir))) from None
+        progress.close()
+        if exc.errno == errno.ENOSPC:
+            _fail(_disk_full(index_dir, exc.strerror), as_json, error_code="disk_full")
+        _fail(_os_error(_naming(exc, index_dir)), as_json, error_code="os_error")
+    except sqlite3.OperationalError as exc:  # the lexicon's database, on a full disk
+        if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+            raise
+        progress.close()
+        _fail(_disk_full(index_dir, str(exc)), as_json, error_code="disk_full")
     finally:
         progress.close()
     _report_index(summary, index_dir, as_json)
+
+
+def _disk_full(index_dir: Path, reason: str | None) -> str:
+    return (
+        f"no space left to write the index at {index_dir} ({reason or 'disk full'}): what this run "
+        "wrote was removed and the index is still usable; free some space and run 'search index' again"
+    )
 
 
 def _naming(exc: OSError, index_dir: Path) -> OSError:
@@ -393,7 +418,7 @@ def query_command(
     text, index_dir, limit, page, sort, date_from, date_to, place, batch, fmt, as_json, as_typed
 ):
     """Search the index for TEXT ("exact phrase", -word, title:word, AND, OR, prefix*)."""
-    from .search.engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexDamaged, IndexMissing
     from .search.params import ParamError, filters
 
     if as_json and fmt not in (None, "json"):
@@ -434,6 +459,8 @@ def query_command(
                 _print_hits(result, fmt, rows)
     except IndexMissing as exc:
         _fail(str(exc), as_json)
+    except IndexDamaged as exc:
+        _fail(str(exc), as_json, error_code=DAMAGED)
 
 
 def _print_hits(result, fmt: str, rows) -> None:
@@ -487,12 +514,14 @@ def _byline(source: str | None, date: str | None, places: list[str]) -> str:
 @_color_option
 def show_command(doc_id, index_dir, as_json):
     """Print one stored document (its cleaned, indexed text)."""
-    from .search.engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexDamaged, IndexMissing
 
     try:
         doc = Engine(index_dir).get(doc_id)
     except IndexMissing as exc:
         _fail(str(exc), as_json)
+    except IndexDamaged as exc:
+        _fail(str(exc), as_json, error_code=DAMAGED)
     if doc is None:
         _fail(f"no document with id {doc_id!r}", as_json)
     if as_json:
@@ -510,12 +539,14 @@ def show_command(doc_id, index_dir, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def info_command(index_dir, as_json):
     """Document count, size, last update and schema version of the index."""
-    from .search.engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexDamaged, IndexMissing
 
     try:
         info = Engine(index_dir).info()
     except IndexMissing as exc:
         _fail(str(exc), as_json)
+    except IndexDamaged as exc:
+        _fail(str(exc), as_json, error_code=DAMAGED)
     if as_json:
         _echo_json({"ok": True, **info})
         return
@@ -565,13 +596,16 @@ def serve_command(index_dir, host, port, threads, workers, client_timeout):
         _fail("refusing to serve with FLASK_DEBUG set: the debugger would let any visitor run code", False)
     from web.serving import serve
 
-    from .search.engine import Engine, IndexMissing
+    from .search.engine import Engine, IndexDamaged, IndexMissing
 
     engine = Engine(index_dir)
     try:
-        click.echo(f"{engine.info()['documents']} documents in {engine.index_dir}")
+        # (every segment file read against its checksum: the check a server makes once when it starts)
+        click.echo(f"{engine.health()['documents']} documents in {engine.index_dir}")
     except IndexMissing as exc:  # the page explains how to build an index; serving still makes sense
         click.echo(f"warning: {exc}", err=True)
+    except IndexDamaged as exc:  # answering every search with an error helps nobody: repair first
+        _fail(str(exc), False)
     finally:
         engine.close()
     try:
@@ -595,13 +629,19 @@ def serve_command(index_dir, host, port, threads, workers, client_timeout):
 def verify_command(index_dir, quick, as_json):
     """Check that the index matches its sources: every document present with the same content hash,
     no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
-    from .index.store import default_index_dir
+    from .index.store import IndexDamaged, default_index_dir
     from .index.verify import verify_index
 
     try:
         report = verify_index(index_dir or default_index_dir(), deep=not quick)
     except FileNotFoundError as exc:
         _fail(f"{exc}: build one with 'search index FOLDER'", as_json)
+    except IndexDamaged as exc:
+        if as_json:
+            problems = [{"kind": "damaged", "where": d.file, "detail": d.detail} for d in exc.damage]
+            _echo_json({"ok": False, "error": str(exc), "code": DAMAGED, "problems": problems})
+            sys.exit(1)
+        _fail(str(exc), False)
     if as_json:
         _echo_json(report.as_dict())
     else:

@@ -106,9 +106,10 @@ def test_an_update_writes_no_n_gram_seen_once_more_than_a_build_does(folder, tmp
     assert _tables(tmp_path / "ix")[0] == _tables(tmp_path / "fresh")[0]
 
 
-def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_redone(
-    folder, tmp_path, monkeypatch
-):
+def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_redone(folder, tmp_path):
+    import subprocess
+    import sys
+
     seeds = sorted(SEEDS.glob("*.txt"))
     for seed in seeds[:3]:
         shutil.copy(seed, folder / seed.name)
@@ -117,14 +118,16 @@ def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_red
     for seed in seeds[3:]:
         shutil.copy(seed, folder / seed.name)
     (folder / seeds[0].name).unlink()
-
-    def killed(self, whoosh_generation):
-        raise KeyboardInterrupt  # as if the process died after Whoosh's commit, before this one
-
-    with monkeypatch.context() as patch:
-        patch.setattr(SideTables, "commit", killed)
-        with pytest.raises(KeyboardInterrupt):
-            index_paths([folder], index_dir)
+    # killed (no clean-up of any kind) after Whoosh's commit, before the side tables' commit
+    code = (
+        "import os, sys\n"
+        "from searcher.index import sidetables\n"
+        "from searcher import index_paths\n"
+        "sidetables.SideTables.commit = lambda self, generation: os._exit(9)\n"
+        "index_paths([sys.argv[1]], sys.argv[2])\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(folder), str(index_dir)], timeout=120)
+    assert killed.returncode == 9
 
     runner = CliRunner()
     out = runner.invoke(cli, ["verify", "--index-dir", str(index_dir), "--quick", "--json"])
@@ -136,6 +139,32 @@ def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_red
     assert out.exit_code == 0, out.output
     index_paths([folder], tmp_path / "fresh")
     assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
+def test_a_run_failing_as_it_commits_its_side_tables_undoes_its_index_commit(folder, tmp_path, monkeypatch):
+    """A full disk (or any error) as the side tables are committed: the run undoes Whoosh's commit
+    before it ends, so the index is as it was and consistent."""
+    import errno
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:3]:
+        shutil.copy(seed, folder / seed.name)
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    for seed in seeds[3:]:
+        shutil.copy(seed, folder / seed.name)
+
+    def full(self, whoosh_generation):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SideTables, "commit", full)
+        with pytest.raises(OSError):
+            index_paths([folder], index_dir)
+    out = CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir), "--json"])
+    report = json.loads(out.stdout)
+    assert report["documents"] == 3 and {p["kind"] for p in report["problems"]} == {"not-indexed"}
+    assert index_paths([folder], index_dir).added == 2
 
 
 def _stop_after(monkeypatch, documents: int) -> None:

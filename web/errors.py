@@ -44,6 +44,10 @@ _VIETNAMESE = {
         "Máy chủ đang bận với nhiều tìm kiếm phức tạp (có tiền tố như «ph*» hoặc nhiều điều kiện): "
         "hãy thử lại sau ít giây."
     ),
+    "index_damaged": (
+        "Chỉ mục tìm kiếm bị hỏng nên chưa trả lời được; người quản trị cần dựng lại chỉ mục "
+        "bằng lệnh «search index --rebuild»."
+    ),
     "server_error": "Máy chủ gặp lỗi khi trả lời yêu cầu này; lỗi đã được ghi lại.",
 }
 

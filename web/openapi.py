@@ -21,8 +21,8 @@ ERRORS = {
     "400": _json("Error", "A parameter the API cannot use; `error` says which and why"),
     "503": _json(
         "Error",
-        "No index has been built yet (`index_missing`), or the server is busy with expensive searches"
-        " (`busy`, with a `Retry-After` header)",
+        "No index has been built yet (`index_missing`), the index is damaged (`index_damaged`), or the"
+        " server is busy with expensive searches (`busy`, with a `Retry-After` header)",
     ),
 }
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from searcher.search.engine import Busy, IndexMissing
+from searcher.search.engine import Busy, IndexDamaged, IndexMissing
 from searcher.search.limits import MAX_PAGE
 
 from . import errors, escaped_for_log
@@ -163,7 +163,7 @@ def openapi_json():
 
 @bp.get("/healthz")
 def healthz():
-    info = _engine().info()
+    info = _engine().health()  # a damaged index: 503 (the sizes of its files looked at every time)
     return jsonify(
         {
             "ok": True,
@@ -221,6 +221,15 @@ def register_error_handlers(app) -> None:
         )
         response.headers["Retry-After"] = str(current_app.config["BUSY_RETRY_AFTER_S"])
         return response
+
+    @app.errorhandler(IndexDamaged)
+    def index_damaged(exc: IndexDamaged):
+        app.logger.error("%s", exc)  # the files and the folder, for the administrator only
+        return _error(
+            "the index is damaged and cannot answer: it must be rebuilt with 'search index --rebuild'",
+            503,
+            "index_damaged",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

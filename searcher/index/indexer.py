@@ -21,7 +21,7 @@ from ..ingest.extract import DEFAULT_MAX_BYTES
 from ..ingest.model import Document, Skipped
 from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
 from ..lexicon.lexicon import LexiconBuilder
-from . import store
+from . import integrity, store
 from .codec import ArrayCodec
 from .codec.whoosh_private import ids_added_after, release_previous, roll_back_to
 from .duplicates import DuplicateRegistry, save_copy_groups
@@ -143,8 +143,7 @@ def index_paths(
     index_dir = Path(index_dir)
     with store.writer_lock(index_dir, wait_s=wait_s):
         store.remove_abandoned(index_dir)
-        live = store.current_generation(index_dir)
-        meta = store.read_json(live / store.META, {}) if live else {}
+        live, meta = store.previous_state(index_dir, rebuild)
         roots = [Path(p).resolve() for p in paths] or [Path(r) for r in meta.get("roots", [])]
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
@@ -158,14 +157,22 @@ def index_paths(
                 target = store.switch_to(index_dir, target)
             ix = whoosh_index.create_in(str(target), make_schema())
             remembered_roots: list[str] = []
-            if live is None:
-                _write_meta(target, created=store.now_iso(), roots=roots, documents=0)
         else:
             assert live is not None  # (a fresh build otherwise)
             target = live
-            ix = whoosh_index.open_dir(str(target))
+            ix = integrity.open_for_update(target)
             remembered_roots = meta.get("roots", [])
+        all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
+        created = meta.get("created") if not fresh else store.now_iso()
+
+        def write_meta() -> None:  # after each batch committed, and at the end
+            _write_meta(target, created=created, roots=all_roots, documents=ix.doc_count())
+
+        if fresh and live is None:
+            write_meta()
         tables = SideTables(target, fresh, journal=live_target)
+        if fresh:  # the empty index: a first batch stopped before its side tables is undone to it
+            tables.commit(ix.latest_generation())
         summary = IndexSummary(rebuilt=fresh)
         recovering = set() if fresh else _undo_unfinished_commit(ix, tables)
         # counts committed by a lexicon process whose batch was then undone are counted again
@@ -195,6 +202,7 @@ def index_paths(
             tables=tables,
             recovering=recovering,
             new_lexicon=new_lexicon if live_target else None,
+            after_batch=write_meta,
         )
         try:
             run.report("scanning")
@@ -214,6 +222,9 @@ def index_paths(
             run.commit()
         except BaseException as exc:
             run.cancel()  # no worker or counting process is left waiting for documents
+            tables.rollback()
+            if live_target:  # a Whoosh commit whose side tables were not committed is undone
+                _undo_unfinished_commit(ix, tables)
             tables.close()
             if isinstance(exc, KeyboardInterrupt) and live_target:
                 raise IndexingStopped(run.committed) from None
@@ -223,10 +234,8 @@ def index_paths(
         run.report("copies")
         save_copy_groups(ix, target)
         run.report("finishing")
+        write_meta()
         ix.close()
-        all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
-        created = meta.get("created") if not fresh else store.now_iso()
-        _write_meta(target, created=created, roots=all_roots, documents=summary.documents)
         if not live_target:
             store.switch_to(index_dir, target)
     summary.took_s = time.perf_counter() - started
@@ -276,11 +285,13 @@ class _Run:
         tables: SideTables | None = None,
         recovering: set[str] | None = None,
         new_lexicon: Callable[[], LexiconBuilder | LexiconProcess] | None = None,
+        after_batch: Callable[[], None] | None = None,
     ):
         self.ix = ix
         self.tables = tables
         self.recovering = recovering or set()
         self.new_lexicon = new_lexicon  # given when the run commits in batches
+        self.after_batch = after_batch
         self.committed = 0  # documents added, replaced or removed by the batches committed so far
         self._in_batch = 0
         self._batch_started = time.monotonic()
@@ -480,6 +491,8 @@ class _Run:
         """Commit the batch so far (index and side tables) and start the next one."""
         assert self.new_lexicon is not None, "a run that commits in batches"
         self.commit(final=False)
+        if self.after_batch is not None:
+            self.after_batch()
         self.writer = None
         self._pending, self._pending_docs = [], 0
         if isinstance(self.lexicon, LexiconProcess):  # its process ended with its counts written
@@ -503,6 +516,7 @@ class _Run:
         self._save_side_tables(final)
         if self.writer is not None:
             release_previous(self.ix)
+            integrity.record(Path(self.ix.storage.folder))  # the new segment files' checksums
         self.committed += self._in_batch
         self._in_batch = 0
 

@@ -279,11 +279,30 @@ class GroupingSegmentWriter(_TermPoolWriting, SegmentWriter):
     """Whoosh's segment writer with postings grouped in memory (see the module's docstring)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            # a full disk as the segment's files are created: Whoosh keeps the index's write lock
+            # taken, and a later run in this process (--watch) could never write again
+            if getattr(self, "writelock", None) is not None:
+                self.writelock.release()
+            raise
         # fields with term vectors or a separate spelling field go through Whoosh's own add_document
         self._plain_schema = not any(
             field.vector or field.separate_spelling() for _, field in self.schema.items()
         )
+
+    def cancel(self):
+        try:
+            super().cancel()
+        except Exception:
+            # closing the segment's files fails again on a full disk: the write lock is let go all
+            # the same (a later run in this process could never write otherwise), and the error that
+            # stopped the run is the one told
+            closed: bool = getattr(self, "is_closed", False)
+            if not closed and self.writelock is not None:
+                self.writelock.release()
+            self.is_closed = True
 
     def add_document(self, **fields):
         """Whoosh's ``add_document`` for a schema without vectors or spelling fields, handing each

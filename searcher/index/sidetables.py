@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..lexicon.lexicon import LEXICON_FILE, create_tables
+from .store import Damage, IndexDamaged
 
 STATE_FILE = "state.sqlite"
 FORMAT = 1
@@ -64,6 +65,36 @@ class Manifest(dict):
         return {doc_id for entry in self.values() for doc_id in entry["docs"]}
 
 
+_ENTRY_TYPES = {"root": str, "size": int, "mtime_ns": int, "hash": str, "docs": dict}
+
+
+def _checked(generation: Path, rows: Iterable[tuple[str, str]]) -> dict[str, dict]:
+    """Manifest rows as entries, each checked for its shape.
+
+    :raise IndexDamaged: an entry is not one.
+    """
+    entries = {}
+    for path, text in rows:
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), t) for k, t in _ENTRY_TYPES.items()
+        ):
+            raise IndexDamaged(
+                generation.parent, [Damage(STATE_FILE, f"the entry of {path[:80]} is not one")]
+            )
+        entries[path] = entry
+    return entries
+
+
+def _damaged(generation: Path, exc: sqlite3.Error) -> IndexDamaged:
+    return IndexDamaged(
+        Path(generation).parent, [Damage(STATE_FILE, f"unreadable: {' '.join(str(exc).split())}")]
+    )
+
+
 class SideTables:
     """A connection to a generation's side tables: ``lexicon.sqlite`` with ``state.sqlite`` attached.
 
@@ -73,16 +104,21 @@ class SideTables:
     """
 
     def __init__(self, generation: Path, fresh: bool, journal: bool = True):
+        """:raise IndexDamaged: a side table cannot be read."""
         self.generation = Path(generation)
         self.fresh = fresh
         self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
-        self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
-        if not journal:
-            for schema in ("main", "state"):
-                self.db.execute(f"PRAGMA {schema}.journal_mode=OFF")
-                self.db.execute(f"PRAGMA {schema}.synchronous=OFF")
-        self.db.executescript(_SCHEMA)
-        create_tables(self.db)
+        try:
+            self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
+            if not journal:
+                for schema in ("main", "state"):
+                    self.db.execute(f"PRAGMA {schema}.journal_mode=OFF")
+                    self.db.execute(f"PRAGMA {schema}.synchronous=OFF")
+            self.db.executescript(_SCHEMA)
+            create_tables(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise _damaged(self.generation, exc) from None
 
     def whoosh_generation(self) -> int | None:
         """The Whoosh version the tables describe (None: never committed)."""
@@ -90,8 +126,12 @@ class SideTables:
         return int(row[0]) if row else None
 
     def manifest(self) -> Manifest:
-        rows = self.db.execute("SELECT path, entry FROM state.source")
-        return Manifest({path: json.loads(entry) for path, entry in rows})
+        """:raise IndexDamaged: the manifest cannot be read, or an entry is not one."""
+        try:
+            rows = self.db.execute("SELECT path, entry FROM state.source").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.generation, exc) from None
+        return Manifest(_checked(self.generation, rows))
 
     def write_manifest(self, manifest: Manifest) -> None:
         gone = [(path,) for path in manifest.changed if path not in manifest]
@@ -134,9 +174,11 @@ class SideTables:
 
 
 def read_manifest(generation: Path) -> dict[str, dict]:
-    """The manifest of a generation, read only (``{}`` when it has none)."""
-    rows = _read(generation, "SELECT path, entry FROM source")
-    return {path: json.loads(entry) for path, entry in rows}
+    """The manifest of a generation, read only (``{}`` when it has none).
+
+    :raise IndexDamaged: it cannot be read, or an entry is not one.
+    """
+    return _checked(Path(generation), _read(generation, "SELECT path, entry FROM source"))
 
 
 def read_state(generation: Path) -> dict[str, str]:
@@ -160,10 +202,17 @@ def _read(generation: Path, sql: str) -> Iterable[tuple]:
     path = Path(generation) / STATE_FILE
     if not path.exists():
         return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _damaged(Path(generation), exc) from None
     try:
         return db.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # a state file without the table (being built, or damaged)
-        return []
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a state file being created
+            return []
+        raise _damaged(Path(generation), exc) from None
+    except sqlite3.DatabaseError as exc:  # not a database, malformed
+        raise _damaged(Path(generation), exc) from None
     finally:
         db.close()

@@ -1,6 +1,8 @@
 """Does the index match its sources? ``search verify`` answers after crashes, kills and restores.
 
-Checked, for the live generation: it opens and has the current schema; every document the manifest
+Checked, for the live generation: every segment file is whole (the size and checksum recorded at
+commit, and a read of every segment: terms, posting lists, lengths, stored documents); it opens and
+has the current schema; every document the manifest
 records is in the index once, with the content hash the manifest records; the index holds no document
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
@@ -10,22 +12,22 @@ the documents it holds.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.sources import hash_bytes, walk_sources
-from . import store
+from . import integrity, store
 from .sidetables import fingerprint_ids, read_manifest, read_state
 
 
 @dataclass
 class Problem:
-    kind: str  # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema | tables
+    # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema | meta | tables
+    kind: str
     where: str  # a document id or a source path
     detail: str
 
@@ -59,7 +61,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     generation = store.current_generation(Path(index_dir))
     if generation is None:
         raise FileNotFoundError(f"no index at {index_dir}")
-    meta = store.read_json(generation / store.META, {})
+    meta = store.read_meta(generation)
+    _check_files(generation)
     if meta.get("schema_version") != SCHEMA_VERSION:
         report.add(
             "schema",
@@ -70,11 +73,9 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     manifest = read_manifest(generation)
     tables = read_state(generation)
 
-    ix = whoosh_index.open_dir(str(generation))
-    with ix.searcher() as searcher:
+    with integrity.open_searcher(generation) as searcher:
         stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
-    version = ix.latest_generation()
-    ix.close()
+        version = searcher.reader().generation()
     if tables.get("whoosh_generation") != str(version):
         report.add(
             "tables",
@@ -108,6 +109,7 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         where = "the duplicate registry" if doc_id in registered else "the index"
         report.add("tables", doc_id, f"only in {where}: the duplicate registry and the index disagree")
 
+    _check_meta(report, meta, manifest)
     roots = [Path(r) for r in meta.get("roots", [])]
     sources, _ = walk_sources([r for r in roots if r.exists()])
     for source in sources:
@@ -115,6 +117,39 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             report.add("not-indexed", str(source.path), "a new file: run 'search index'")
     report.took_s = time.perf_counter() - started
     return report
+
+
+def _check_files(generation: Path) -> None:
+    """Every segment file against its checksum, then a read of every segment: its posting lists too
+    when a file has no recorded checksum (the walk costs several times the checksums, and tells
+    nothing they do not).
+
+    :raise store.IndexDamaged: with every damaged file found.
+    """
+    checked = integrity.check(generation)
+    damage = checked.damage or integrity.structural_problems(generation, postings=bool(checked.unrecorded))
+    if damage:
+        raise store.IndexDamaged(generation.parent, damage)
+
+
+def _check_meta(report: VerifyReport, meta: dict, manifest: dict) -> None:
+    """``meta.json`` against the index and the manifest: its count, its dates, its folders."""
+    if meta.get("documents") != report.documents:
+        report.add(
+            "meta",
+            store.META,
+            f"records {meta.get('documents')} documents, the index holds {report.documents}",
+        )
+    for name in ("created", "updated"):
+        try:
+            dt.datetime.fromisoformat(str(meta.get(name)))
+        except ValueError:
+            report.add("meta", store.META, f"its '{name}' is not a date")
+    unknown = {entry["root"] for entry in manifest.values()} - set(meta.get("roots", []))
+    if unknown:
+        report.add(
+            "meta", store.META, f"the manifest names folders it does not: {', '.join(sorted(unknown))[:200]}"
+        )
 
 
 def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:

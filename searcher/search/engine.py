@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -16,12 +18,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
 from ..analysis.schema import SCHEMA_VERSION
-from ..index import store
+from ..index import integrity, store
 from ..index.duplicates import copy_groups, first_of_each_group
 from ..index.postings import DecodedPostings, doc_frequency
 from ..index.view import IndexView
@@ -50,6 +51,28 @@ class IndexMissing(RuntimeError):
 class Busy(RuntimeError):
     """As many expensive searches as the engine admits at once are running: this one was not
     started (see ``Engine(expensive_slots=...)``); asking again shortly may succeed."""
+
+
+IndexDamaged = store.IndexDamaged  # the index's files are damaged: rebuild it
+
+
+def _damage_told(method):
+    """``method`` telling damage met while reading as :class:`IndexDamaged`: an error it raised is
+    looked into (the files checked against their record), and re-raised as it was if none is found."""
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (IndexMissing, IndexDamaged, Busy):
+            raise
+        except Exception as exc:
+            damage = self._damage_behind(exc)
+            if damage:
+                raise IndexDamaged(self.index_dir, damage) from exc
+            raise
+
+    return checked
 
 
 @dataclass
@@ -145,6 +168,7 @@ class Engine:
         self._abbreviation_lock = threading.Lock()
         self._open_searchers: set = set()  # every thread's, so close() can close them all
         self._searchers_lock = threading.Lock()
+        self._checked = integrity.CheckedGenerations()  # segment files against their checksums
 
     # --- opening and following the index --------------------------------------------------------
     def _searcher(self):
@@ -170,13 +194,18 @@ class Engine:
     def _replace_searcher(self, generation: Path) -> None:
         local = self._local
         old = getattr(local, "searcher", None)
-        built_with = store.read_json(generation / store.META, {}).get("schema_version")
-        if built_with is not None and built_with != SCHEMA_VERSION:
+        built_with = store.read_meta(generation).get("schema_version")
+        if built_with != SCHEMA_VERSION:
             raise IndexMissing(
                 f"the index at {self.index_dir} was built by another version (schema {built_with}, "
                 f"this one reads {SCHEMA_VERSION}): rebuild it with 'search index --rebuild'"
             )
-        searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=self._weighting)
+        # every segment file against its checksum, once per state of the files: an altered byte
+        # would otherwise change answers without an error
+        damage = self._checked.damage(generation)
+        if damage:
+            raise IndexDamaged(self.index_dir, damage)
+        searcher = integrity.open_searcher(generation, weighting=self._weighting)
         with self._searchers_lock:
             self._open_searchers.add(searcher)
             if old is not None:
@@ -200,6 +229,7 @@ class Engine:
             self.close()
 
     # --- searching --------------------------------------------------------------------------------
+    @_damage_told
     def search(
         self,
         text: str,
@@ -505,12 +535,14 @@ class Engine:
                 self._lexicon_state = (folder, mtime, Lexicon.open(generation) if mtime else None)
             return self._lexicon_state[2]
 
+    @_damage_told
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Autocomplete: up to ``limit`` frequent phrases of the index that continue ``prefix``."""
         from ..lexicon.suggest import suggest
 
         return suggest(self.lexicon(), prefix, limit)
 
+    @_damage_told
     def get(self, doc_id: str, highlight: str | None = None) -> dict | None:
         """The stored document ``doc_id`` (with ``text_html`` marking ``highlight``'s words), or None."""
         view = self._view()
@@ -539,6 +571,7 @@ class Engine:
             doc["text_html"] = mark_all(text, plan.highlight_terms, plan.highlight_common)
         return doc
 
+    @_damage_told
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Reports most like ``doc_id`` (Whoosh's more-like-this over its key word pairs), best first."""
         searcher = self._searcher()
@@ -565,12 +598,39 @@ class Engine:
             for hit in results
         ]
 
+    def health(self) -> dict:
+        """:meth:`info`, once the live generation's files are seen to be whole: their sizes and times
+        at each call, their contents when those change.
+
+        :raise IndexDamaged: a file is missing, cut short or altered.
+        """
+        generation = store.current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
+        damage = self._checked.damage(generation)
+        if damage:
+            raise IndexDamaged(self.index_dir, damage)
+        return self.info()
+
+    def _damage_behind(self, exc: Exception) -> list[store.Damage]:
+        """The damage that may explain ``exc``, raised while reading the index (none: a bug)."""
+        if isinstance(exc, sqlite3.DatabaseError):
+            from ..lexicon.lexicon import LEXICON_FILE
+
+            return [store.Damage(LEXICON_FILE, integrity.describe(exc))]
+        try:
+            generation = store.current_generation(self.index_dir)
+        except IndexDamaged as damaged:
+            return damaged.damage
+        return self._checked.damage(generation) if generation is not None else []
+
+    @_damage_told
     def info(self) -> dict:
         """Document count, size on disk, last update and schema version of the live index."""
         generation = store.current_generation(self.index_dir)
         if generation is None:
             raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
-        meta = store.read_json(generation / store.META, {})
+        meta = store.read_meta(generation)
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         # (the folders are for the command line's `search info`: the web app shows none of them)
         return {

@@ -12,6 +12,19 @@ diacritics, plus document fetches by id):
   4. a full rebuild again.
 Afterwards: every document that should exist is fetched by id through /doc.json (documents lost),
 ``search verify`` is run, and the clients' requests, errors and latency are reported.
+
+Damage rounds (``--damage``, no server): an index of ``--docs`` legal articles is built, its answers to
+the judged questions noted, then each round damages a copy of its files, runs ``search verify`` and
+asks every question again through a new engine, before the files are put back:
+
+    python tests/bench/faults.py --damage --docs 1000 --rounds 300
+
+  - flips: 1 to 8 random bits flipped in one random index file (segment files, table of contents,
+    CURRENT, meta.json, manifest.json, checksums.json);
+  - truncations: each file kind in turn cut at a random length.
+An index must be flagged by ``verify`` whenever a byte differs, and a question may only be answered as
+before or with an error. ``--without-record`` runs the same rounds with the checksums removed first
+(an index built before they were recorded: the structural read alone).
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -67,7 +81,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/search-faults"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--damage", action="store_true", help="damage rounds instead of the load steps")
+    parser.add_argument("--rounds", type=int, default=300, help="byte-flip rounds with --damage")
+    parser.add_argument("--queries", type=int, default=100, help="questions asked per damage round")
+    parser.add_argument("--without-record", action="store_true", help="remove the checksums first")
     args = parser.parse_args()
+    if args.damage:
+        damage_rounds(args)
+        return
     rng = random.Random(args.seed)
 
     import shutil
@@ -183,6 +204,150 @@ def main() -> None:
     for doc_id in lost[:10]:
         print(f"lost: {doc_id}", file=sys.stderr)
     sys.exit(0 if not errors and not lost and report["ok"] else 1)
+
+
+# --- damage rounds ----------------------------------------------------------------------------------
+# the kinds of file a generation holds, by how their names end (a truncation round for each)
+FILE_KINDS = (
+    ".trm",
+    ".pst",
+    "._stored.col",
+    "._body_len.col",
+    ".date.col",
+    ".toc",
+    "CURRENT",
+    "meta.json",
+    "manifest.json",
+    "checksums.json",
+)
+
+
+def damage_rounds(args) -> None:
+    import shutil
+
+    from searcher.index import integrity, store
+    from searcher.index.verify import verify_index
+    from searcher.search.engine import Engine
+
+    rng = random.Random(args.seed)
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    folder, index_dir = args.workdir / "docs", args.workdir / "index"
+    write_docs(folder, load_legal()[: args.docs])
+    timed("index", [], search_cmd("index", str(folder), "--index-dir", str(index_dir), "--jobs", "1"))
+    generation = store.current_generation(index_dir)
+    assert generation is not None
+    if args.without_record:
+        (generation / integrity.RECORD).unlink()
+    started = time.perf_counter()
+    verify_index(index_dir, deep=False)
+    verify_s = time.perf_counter() - started
+    questions = [q["query"] for q in load_legal_qrels()[: args.queries // 2]]
+    questions += [strip_diacritics(q) for q in questions]
+
+    def answers() -> list:
+        engine = Engine(index_dir)
+        found = []
+        try:
+            for question in questions:
+                try:
+                    hits = engine.search(question, limit=10).hits
+                    found.append([(h.id, round(h.score, 4), h.title, h.snippet) for h in hits])
+                except store.IndexDamaged:
+                    found.append("damaged")
+                except Exception as exc:  # noqa: BLE001 (an error that does not say what is wrong)
+                    found.append(f"error: {type(exc).__name__}")
+        except store.IndexDamaged:  # (the engine refused before the first question)
+            found = ["damaged"] * len(questions)
+        finally:
+            engine.close()
+        return found
+
+    expected = answers()
+    files = sorted(p for p in generation.iterdir() if p.is_file() and _kind(p.name))
+    files.append(index_dir / store.CURRENT)
+    by_kind: dict[str, list[Path]] = {}
+    for path in files:
+        by_kind.setdefault(_kind(path.name), []).append(path)
+    kinds = sorted(by_kind)  # each kind as often, whatever its number of files
+    rounds = [("flip", rng.choice(by_kind[rng.choice(kinds)])) for _ in range(args.rounds)]
+    for kind in FILE_KINDS:
+        rounds += [("truncate", path) for path in files if path.name.endswith(kind)][:1]
+    table: dict[tuple[str, str], Counter] = {}
+    for n, (action, path) in enumerate(rounds, 1):
+        original = path.read_bytes()
+        changed = _flip(original, rng) if action == "flip" else original[: rng.randrange(len(original))]
+        path.write_bytes(changed)
+        try:
+            try:
+                flagged = not verify_index(index_dir, deep=False).ok
+            except (store.IndexDamaged, FileNotFoundError):
+                flagged = True
+            except Exception as exc:  # noqa: BLE001
+                print(f"verify raised {type(exc).__name__}: {exc}", file=sys.stderr)
+                flagged = False
+            got = answers()
+        finally:
+            path.write_bytes(original)
+        counts = table.setdefault((action, _kind(path.name)), Counter())
+        counts["rounds"] += 1
+        counts["flagged"] += flagged
+        counts["unflagged damage"] += not flagged and changed != original
+        for before, after in zip(expected, got, strict=True):
+            if after == "damaged":
+                counts["told damaged"] += 1
+            elif isinstance(after, str):
+                counts["other error"] += 1
+            elif after != before:
+                counts["different, no error"] += 1
+            else:
+                counts["same"] += 1
+        if n % 50 == 0:
+            print(f"{n}/{len(rounds)} rounds", file=sys.stderr)
+    _print_damage_table(args, table, len(questions), verify_s)
+    bad = sum(c["unflagged damage"] + c["different, no error"] + c["other error"] for c in table.values())
+    sys.exit(1 if bad else 0)
+
+
+def _kind(name: str) -> str:
+    if name == "CURRENT":
+        return name
+    for kind in FILE_KINDS:
+        if name.endswith(kind):
+            return kind
+    if name.endswith("_len.col"):
+        return "other length column"
+    return "other column" if name.endswith(".col") else ""
+
+
+def _flip(data: bytes, rng: random.Random) -> bytes:
+    changed = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        changed[rng.randrange(len(changed))] ^= 1 << rng.randrange(8)
+    return bytes(changed)
+
+
+def _print_damage_table(args, table: dict, questions: int, verify_s: float) -> None:
+    record = "checksums removed first" if args.without_record else "checksums recorded"
+    print(
+        f"\n{args.docs} legal articles as .txt files, {questions} questions per round, {record}; "
+        f"`search verify --quick` on the undamaged index: {verify_s:.2f} s\n"
+    )
+    print(
+        "| damage | file kind | rounds | flagged by verify | answers told damaged | other errors | "
+        "different, no error | same |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    totals: Counter = Counter()
+    for (action, kind), counts in sorted(table.items()):
+        totals.update(counts)
+        print(
+            f"| {action} | `{kind}` | {counts['rounds']} | {counts['flagged']} | {counts['told damaged']} | "
+            f"{counts['other error']} | {counts['different, no error']} | {counts['same']} |"
+        )
+    print(
+        f"| **all** | | {totals['rounds']} | {totals['flagged']} | {totals['told damaged']} | "
+        f"{totals['other error']} | {totals['different, no error']} | {totals['same']} |"
+    )
 
 
 if __name__ == "__main__":
