@@ -277,6 +277,12 @@ class _FillingFile:
         self._disk.left -= len(data)
         return self._fh.write(data)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._fh.close()
+
     def __getattr__(self, name):
         return getattr(self._fh, name)
 
@@ -353,3 +359,30 @@ def test_a_record_that_does_not_match_the_index_is_damage(runner, index_dir):
         (name, "not in the record of checksums"),
         (renamed, "missing"),
     }
+
+
+@pytest.mark.parametrize("budget", [20_000, 300_000], ids=["parent", "worker"])
+def test_a_full_disk_in_a_worker_process_is_told_once_and_nothing_waits(
+    runner, index_dir, tmp_path, monkeypatch, budget
+):
+    """With worker processes (forked, so they fill the same pretended disk), the one that meets the
+    full disk ends quietly and the run says it once; none is left waiting for jobs."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(240):  # enough for workers (searcher.index.indexer.PARALLEL_MIN_DOCS)
+        text = f"Báo cáo số {n}\n\n" + _COMMON.format(n=n) * (5 + n % 7) + f" Mã hồ sơ {n * 7919}.\n"
+        (many / f"r{n:03d}.txt").write_text(text, encoding="utf-8")
+    before = _listing(index_dir)
+    _fill_disk(monkeypatch, budget)
+    result = runner.invoke(
+        cli, ["index", str(many), "--rebuild", "--index-dir", str(index_dir), "--jobs", "2"]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: no space left to write the index at {index_dir}")
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    monkeypatch.undo()
+    del result
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    assert _listing(index_dir) == before

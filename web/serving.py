@@ -104,14 +104,12 @@ def _serve_waitress(app, sock: socket.socket, settings: dict, announce) -> None:
 def gunicorn_settings(sock: socket.socket, workers: int, client_timeout_s: int = CLIENT_TIMEOUT_S) -> dict:
     """gunicorn's settings: gevent workers, each serving its connections as greenlets of one thread.
 
-    Why: gunicorn's threaded workers read a request in the thread that answers it, so a client that
-    sends half a request line and stops held a thread until it hung up (4 such connections stopped
-    two workers of two threads for a minute, and 12 idle ones for 15 s). A greenlet waiting on a
-    slow client costs a few kilobytes, and gunicorn closes a connection whose request line and
-    headers take longer than ``keepalive`` seconds in all (however slowly they trickle in). A search
-    does no network waiting, so each process runs one search at a time, as its one interpreter lock
-    would anyway; a process busy searching accepts no new connection (gevent's server takes one at a
-    time when there are several workers), so connections go to the processes with time to spare.
+    Why: gunicorn's threaded workers read a request in the thread that answers it, so a few clients
+    sending half a request line held every thread. A greenlet waiting on a slow client costs a few
+    kilobytes, and gunicorn closes a connection whose request line and headers take longer than
+    ``keepalive`` seconds in all, however slowly they trickle in. A process runs one search at a
+    time, as its one interpreter lock would anyway, and accepts nothing while it searches, so
+    connections go to the processes with time to spare (docs/decisions.md).
     """
     return {
         "bind": [f"fd://{sock.fileno()}"],
@@ -135,11 +133,9 @@ def gunicorn_settings(sock: socket.socket, workers: int, client_timeout_s: int =
 def _close_after_answer(worker, request) -> None:
     """gunicorn's hook before each request: the connection closes after this answer.
 
-    A kept-alive connection stays with the worker that accepted it, and clients that keep theirs
-    pile up on one worker while the other idles (8 such clients: 28 requests/s and p95 712 ms against
-    67 and 235 ms closing each, tests/bench/web_load.py); with one request per connection each
-    request goes to a worker with time to spare. A new connection costs well under a millisecond on
-    a local network, and browsers reconnect as a matter of course.
+    A kept-alive connection stays with the worker that accepted it, and clients keeping theirs pile
+    up on one worker while the other idles; with one request per connection each request goes to a
+    worker with time to spare. Browsers reconnect as a matter of course.
     """
     request.must_close = True
 

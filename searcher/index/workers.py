@@ -14,9 +14,11 @@ every worker finished and raises otherwise; the half-built generation is then ne
 from __future__ import annotations
 
 import ctypes
+import errno
 import multiprocessing
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from .codec.whoosh_private import MpWriterTasks, finalize_segment, process_job_f
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker
+DISK_FULL_EXIT = 28  # a worker's exit status when the disk is full (ENOSPC): told by the parent
 
 
 def default_jobs() -> int:
@@ -82,14 +85,18 @@ class _Worker(SubWriterTask):
     def run(self):
         _ignore_ctrl_c()
         _die_with_parent()
+        self.jobs_ended = False
         try:
             self._write_segment()
         except Exception as exc:  # told in one line: the parent's commit reports the failure
-            print(f"indexing worker {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            # the jobs left are taken and dropped: with every worker gone, handing one out would wait forever
-            while self.jobqueue.get() is not None:
+            disk_full = _disk_full(exc)
+            if not disk_full:  # (a full disk is told by the parent, once)
+                print(f"indexing worker {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            # the jobs left are taken and dropped: with every worker gone, handing one out would wait
+            # forever (unless the end was already taken: the segment was being written)
+            while not self.jobs_ended and self.jobqueue.get() is not None:
                 pass
-            sys.exit(1)
+            sys.exit(DISK_FULL_EXIT if disk_full else 1)
 
     def _write_segment(self):
         ix = self.storage.open_index(self.indexname)
@@ -98,6 +105,7 @@ class _Worker(SubWriterTask):
         while self.running:
             job = self.jobqueue.get()
             if job is None:  # the parent is committing
+                self.jobs_ended = True
                 break
             process_job_file(self, *job)
         if not self.running:
@@ -119,6 +127,8 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
         tasks = list(self.tasks)
         super().commit(*args, **kwargs)
         failed = [t.exitcode for t in tasks if t.exitcode != 0]
+        if DISK_FULL_EXIT in failed:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         if failed:
             raise IndexingError(
                 f"{len(failed)} of {len(tasks)} indexing workers failed "
@@ -126,11 +136,16 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
             )
 
     def cancel(self):
-        super().cancel()
-        for task in self.tasks:
-            if task.is_alive():
-                task.kill()
-        self.jobqueue.cancel_join_thread()  # job files left unread must not hold this process's exit
+        try:
+            super().cancel()
+        except Exception:  # a full disk fails the closing of this process's files too: not the news
+            pass
+        finally:
+            # a worker left waiting for jobs would hold this process's exit for ever
+            for task in self.tasks:
+                if task.is_alive():
+                    task.kill()
+            self.jobqueue.cancel_join_thread()  # job files left unread must not hold this process's exit
 
 
 class LexiconProcess:
@@ -183,6 +198,8 @@ class LexiconProcess:
         """Wait for the counts to be written; the process then ends."""
         self.close_input(final)
         self._process.join()
+        if self._process.exitcode == DISK_FULL_EXIT:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         if self._process.exitcode != 0:
             raise IndexingError(f"the lexicon process failed (exit code {self._process.exitcode})")
 
@@ -204,5 +221,13 @@ def _count_texts(generation, texts, journal: bool, final) -> None:
                 builder.add(title, text)
         builder.save(final=bool(final.value))
     except Exception as exc:  # told in one line: save() in the parent reports the failure
+        if _disk_full(exc):
+            sys.exit(DISK_FULL_EXIT)  # (told by the parent)
         print(f"lexicon process failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+def _disk_full(exc: Exception) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return exc.sqlite_errorcode == sqlite3.SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC

@@ -650,8 +650,7 @@ class Admission:
     in a row pass; a flood gets ``share`` of the time (a quarter) however many it sends.
 
     The allowance matters where searches do not overlap: gunicorn's gevent workers run one request
-    at a time, so a slot held only while its search ran was always free for the next one, and a
-    flood of expensive searches queued every other search behind theirs.
+    at a time, so a slot held only while its search ran would always be free for the next one.
     """
 
     def __init__(self, slots: int, share: float = 0.25, burst_s: float = 0.5):

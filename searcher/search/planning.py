@@ -49,9 +49,8 @@ from .notes import Note, unique
 
 MAX_SYLLABLES = 64  # of free text used for ranking
 MAX_PREFIX_EXPANSIONS = 50  # words of one prefix that the query uses (the most frequent)
-# Words of the index a query's prefixes may stand for in all (looking 10,000 up takes ~0.1 s on
-# 20,000 articles; "c*" stands for ~4,800): beyond it the query is cut short, so that "c* d* e* ..."
-# or "c* c* c* ..." costs no more than a few prefixes
+# Words of the index a query's prefixes may stand for in all (a one-letter prefix stands for a few
+# thousand): beyond it the query is cut short, so "c* d* e* ..." or "c* c* c* ..." costs a few prefixes
 MAX_EXPANDED_WORDS = 10_000
 CHECK_CLOCK_EVERY = 256  # words expanded between two looks at the clock
 REMEMBERED_PREFIXES = 1024  # prefixes whose expansion a searcher keeps for later queries
