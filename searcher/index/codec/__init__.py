@@ -32,6 +32,7 @@ The package's modules, one role each:
 - :mod:`.reading`: a term's posting list read from the posting file as arrays, whole or only the
   blocks that may hold given documents;
 - :mod:`.positions`: the positions of many postings decoded at once;
+- :mod:`.compact`: the encodings of :class:`CompactCodec` (varints for inlined postings and positions);
 - :mod:`.whoosh_private`: the writers and the matcher, which override Whoosh's private steps, and
   every other use of Whoosh's private parts in the project (``docs/whoosh-internals.md``).
 
@@ -46,7 +47,7 @@ from whoosh.matching import ListMatcher
 
 from .blocks import decode_block
 from .positions import decode_positions
-from .reading import read_term_postings, term_blocks, term_postings_among, term_value_spans
+from .reading import read_term_postings, term_blocks, term_positions_among, term_postings_among
 from .whoosh_private import (
     CHUNK_POSTINGS,
     ArrayLeafMatcher,
@@ -54,6 +55,7 @@ from .whoosh_private import (
     FieldWriter,
     InliningPostingsWriter,
     codec_settings,
+    terms_reader_file,
 )
 
 __all__ = [
@@ -62,13 +64,14 @@ __all__ = [
     "INLINE_LIMIT",
     "ArrayCodec",
     "ArrayLeafMatcher",
+    "CompactCodec",
     "InliningCodec",
     "decode_block",
     "decode_positions",
     "read_term_postings",
     "term_blocks",
+    "term_positions_among",
     "term_postings_among",
-    "term_value_spans",
 ]
 
 # Posting lists shorter than this are inlined; longer ones get blocks (and skip lists).
@@ -109,3 +112,19 @@ class ArrayCodec(InliningCodec):
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class CompactCodec(ArrayCodec):
+    """The array codec with the compact encodings of :mod:`.compact`: inlined postings as varints
+    in the term table instead of pickles, and positions as varint deltas in the blocks."""
+
+    compact = True  # read by the field writer: term infos in the compact encoding
+
+    def postings_writer(self, dbfile, byteids=False):
+        writer = super().postings_writer(dbfile, byteids)
+        if isinstance(writer, ArrayPostingsWriter):
+            writer.varint_positions = True
+        return writer
+
+    def terms_reader(self, storage, segment):
+        return terms_reader_file(self, storage, segment)

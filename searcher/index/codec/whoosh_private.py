@@ -31,19 +31,35 @@ import numpy as np
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
+    W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
     W3TermInfo,
+    W3TermsReader,
     _lenfield,
 )
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.multiproc import SubWriterTask
+from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import ChunkBlocks, decode_block
+from .blocks import ChunkBlocks, decode_block, has_varint_positions
+from .compact import (
+    VALUES_EMPTY,
+    VALUES_FREQUENCIES,
+    VALUES_POSITIONS,
+    VALUES_RAW,
+    decode_inlined,
+    encode_inlined,
+    encode_inlined_values,
+    encode_varint_positions,
+    whoosh_positions_lengths,
+    whoosh_values_of_varint_positions,
+)
+from .positions import decode_positions
 
 if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
     from whoosh.multiproc import MpWriter as _MpWriterBase
@@ -140,8 +156,9 @@ class ArrayLeafMatcher(W3LeafMatcher):
     :func:`searcher.index.codec.reading.read_term_postings` instead)."""
 
     def _read_data(self):
-        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        self._data = decode_block(bytes(data), self._blocklength)
+        data = bytes(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
+        self._data = decode_block(data, self._blocklength)
+        self._varint_positions = has_varint_positions(data)
 
     def _read_ids(self):
         if self._data is None:
@@ -162,10 +179,115 @@ class ArrayLeafMatcher(W3LeafMatcher):
             filler = None if self._fixedsize == 0 else b""
             self._values = (filler,) * self._blocklength
             return
+        if self._varint_positions:  # Whoosh's matchers read Whoosh's own Positions values
+            self._values = whoosh_values_of_varint_positions(lens, blob)
+            return
         ends = np.cumsum(lens, dtype=np.int64).tolist()
         starts = [0] + ends[:-1]
         raw = bytes(blob)
         self._values = [raw[s:e] for s, e in zip(starts, ends)]
+
+
+# --- the compact term table ----------------------------------------------------------------------
+
+# The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
+# marks postings inlined in the compact encoding, the low bits being its flags (compact.encode_inlined)
+_COMPACT_INLINED = 0x10
+
+
+class CompactTermInfo(W3TermInfo):
+    """Whoosh 3's term info with inlined postings in the compact encoding
+    (:func:`searcher.index.codec.compact.encode_inlined`) rather than pickled: the same statistics
+    at the same places, which Whoosh's term reader reads without decoding the rest."""
+
+    def to_bytes(self):
+        if not self.is_inlined():
+            return super().to_bytes()
+        ids, weights, values = self._inlined
+        flags, tail = encode_inlined_values(ids, weights, values)
+        header = _TERM_INFO.pack(
+            _COMPACT_INLINED | flags,
+            self._weight,
+            self._df,
+            0 if self._minlength is None else length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+            self._maxweight,
+            self._minid,
+            self._maxid,
+        )
+        return header + tail
+
+    @classmethod
+    def from_bytes(cls, s):
+        flags = s[0]
+        if not flags & _COMPACT_INLINED:
+            return super().from_bytes(s)
+        values = _TERM_INFO.unpack(s[: _TERM_INFO.size])
+        terminfo = cls()
+        terminfo._weight, terminfo._df = values[1], values[2]
+        terminfo._minlength = byte_to_length(values[3])
+        terminfo._maxlength = byte_to_length(values[4])
+        terminfo._maxweight = values[5]
+        terminfo._minid, terminfo._maxid = values[6], values[7]
+        terminfo._inlined = decode_inlined(
+            flags & ~_COMPACT_INLINED, values[6], values[2], memoryview(s)[_TERM_INFO.size :]
+        )
+        return terminfo
+
+
+def _compact_term_info(ids: list, weights: list, lengths: list | None, flags: int, tail: bytes) -> bytes:
+    """A compact inlined term's entry: Whoosh's statistics (as ``_inlined_term_info``), then the tail."""
+    positive = [length for length in lengths if length] if lengths else ()
+    return (
+        _TERM_INFO.pack(
+            _COMPACT_INLINED | flags,
+            sum(weights),
+            len(ids),
+            length_to_byte(min(positive)) if positive else 0,
+            length_to_byte(max(positive) if positive else 0),
+            max(0, *weights),
+            ids[0],
+            ids[-1],
+        )
+        + tail
+    )
+
+
+class _CompactFieldCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class CompactTermsReader(W3TermsReader):
+    """Whoosh 3's term reader reading term infos as :class:`CompactTermInfo` (Whoosh names its own
+    class in each method)."""
+
+    def cursor(self, fieldname, fieldobj):
+        return _CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self):
+        decode = self._keydecoder
+        return ((decode(key), CompactTermInfo.from_bytes(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode = self._keydecoder
+        rows = self._tindex.items_from(self._keycoder(fieldname, prefix))
+        return ((decode(key), CompactTermInfo.from_bytes(value)) for key, value in rows)
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+
+def terms_reader_file(codec, storage, segment):
+    """:class:`CompactTermsReader` over a segment's term table (``W3Codec.terms_reader``'s files)."""
+    name = segment.make_filename(codec.TERMS_EXT)
+    postfile = segment.open_file(storage, codec.POSTS_EXT)
+    return CompactTermsReader(codec, storage.open_file(name), storage.file_length(name), postfile)
 
 
 # --- the codec's writers ---------------------------------------------------------------------------
@@ -230,7 +352,10 @@ class _BlockStats:
 
 class ArrayPostingsWriter(InliningPostingsWriter):
     """Writes blocks in the array layout; takes postings one by one (Whoosh's merges) or a whole
-    term's blocks laid out beforehand (:meth:`add_blocks`, from :meth:`FieldWriter.add_term_groups`)."""
+    term's blocks laid out beforehand (:meth:`add_blocks`, from :meth:`FieldWriter.add_term_groups`).
+    With ``varint_positions``, positions are written as varint deltas (``CompactCodec``)."""
+
+    varint_positions = False
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -238,13 +363,22 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         weights = np.frombuffer(self._weights, dtype=np.float32)
         values = self._values
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
+        joined = b"".join(values)
+        varint = False
+        if value_lengths is not None and self._writes_varint_positions():
+            compact = varint_positions_of(value_lengths, joined, self._format)
+            if compact is not None:
+                (value_lengths, joined), varint = compact, True
         blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
         count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
         stats = _BlockStats(
             count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
         )
-        self._write_prepared(stats, blocks.data(0, b"".join(values), self._values_compression()), last)
+        self._write_prepared(stats, blocks.data(0, joined, self._values_compression(), varint), last)
         self._new_block()
+
+    def _writes_varint_positions(self) -> bool:
+        return self.varint_positions and self._format.supports("positions")
 
     def _values_compression(self) -> int:
         # Positions are left uncompressed: a phrase reads them straight from the file, where
@@ -262,13 +396,16 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         # the file for its position costs a system call, 8% of a build when done for every term)
         self._startoffset = None
 
-    def add_blocks(self, blocks: ChunkBlocks, first: int, count: int, values: bytes) -> None:
+    def add_blocks(
+        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, varint: bool = False
+    ) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
-        ``start_postings``); ``values`` are the chunk's values end to end."""
+        ``start_postings``); ``values`` are the chunk's values end to end (``varint``: positions
+        as varint deltas)."""
         for n in range(first, first + count):
             self._write_prepared(
                 _BlockStats(*blocks.statistics(n)),
-                blocks.data(n, values, self._values_compression()),
+                blocks.data(n, values, self._values_compression(), varint),
                 last=n == first + count - 1,
             )
 
@@ -382,6 +519,15 @@ class FieldWriter(W3FieldWriter):
         # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
         # a _TermTable, the same object with a faster way of writing its hash tables
         self._tindex.__class__ = _TermTable
+        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
+
+    def start_term(self, btext):
+        if not self._compact:
+            return super().start_term(btext)
+        if self._postwriter is None:
+            raise Exception("Called start_term before start_field")
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
 
     def add_postings(self, schema, lengths, items):
         if lengths is not None and hasattr(lengths, "_cached_reader"):  # Whoosh 3's per-document reader
@@ -402,6 +548,8 @@ class FieldWriter(W3FieldWriter):
     def _add_field_terms(self, fieldname, field, lengths) -> None:
         postwriter = self._postwriter
         inline_limit = postwriter._inlinelimit
+        fieldformat = self._fieldobj.format
+        positional = fieldformat.supports("positions")
         counts = field.counts.tolist()
         ends = np.cumsum(field.counts)
         texts = field.texts
@@ -411,6 +559,10 @@ class FieldWriter(W3FieldWriter):
             last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
             end = int(ends[last - 1])
             ids, weights, value_lengths, values = field.postings(start, end)
+            kind, varint = None, False
+            if self._compact:
+                kind, value_lengths, values = _compact_values(weights, value_lengths, values, fieldformat)
+                varint = kind == VALUES_POSITIONS and positional
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
@@ -444,19 +596,31 @@ class FieldWriter(W3FieldWriter):
                     else:
                         bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
                         term_values = tuple([values[bounds[i] : bounds[i + 1]] for i in range(count)])
-                    row = _inlined_term_info(
-                        id_list[at:stop],
-                        weight_list[at:stop],
-                        length_list[at:stop] if length_list is not None else None,
-                        term_values,
-                    )
+                    if kind is None:
+                        row = _inlined_term_info(
+                            id_list[at:stop],
+                            weight_list[at:stop],
+                            length_list[at:stop] if length_list is not None else None,
+                            term_values,
+                        )
+                    else:
+                        flags, tail = encode_inlined(
+                            id_list[at:stop], weight_list[at:stop], kind, term_values
+                        )
+                        row = _compact_term_info(
+                            id_list[at:stop],
+                            weight_list[at:stop],
+                            length_list[at:stop] if length_list is not None else None,
+                            flags,
+                            tail,
+                        )
                     inlined.append((field_key + texts[number], row))
                 else:
                     _add_rows(self._tindex, inlined)
                     inlined = []
                     self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
-                    postwriter.add_blocks(blocks, block, term_blocks, values)
+                    postwriter.add_blocks(blocks, block, term_blocks, values, varint)
                     block += term_blocks
                     self.finish_term()
                 at = stop
@@ -480,6 +644,42 @@ def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: t
         ids[0],
         ids[-1],
     ) + dumps((tuple(ids), tuple(weights), values), 2)
+
+
+def _compact_values(weights: np.ndarray, value_lengths, values: bytes, fieldformat):
+    """(kind, value lengths, values) of a chunk of postings for the compact codec: positions as
+    varint deltas (VALUES_POSITIONS), frequencies that the weights give (VALUES_FREQUENCIES), none
+    (VALUES_EMPTY); VALUES_RAW, the values untouched, for anything else."""
+    if value_lengths is None or not len(value_lengths) or not value_lengths.any():
+        return VALUES_EMPTY, value_lengths, values
+    if fieldformat.supports("positions"):
+        compact = varint_positions_of(value_lengths, values, fieldformat)
+        if compact is not None:
+            return VALUES_POSITIONS, compact[0], compact[1]
+        return VALUES_RAW, value_lengths, values
+    if (value_lengths == 4).all():
+        frequencies = np.frombuffer(values, dtype=">u4")
+        if (frequencies == weights).all():
+            return VALUES_FREQUENCIES, value_lengths, values
+    return VALUES_RAW, value_lengths, values
+
+
+def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
+    """(value lengths, values) of postings whose values are Whoosh's ``Positions`` values, as varint
+    deltas; None unless every value is exactly what ``Positions.encode`` writes (so that reading
+    gives the same bytes back)."""
+    ends = np.cumsum(value_lengths, dtype=np.int64)
+    starts = ends - value_lengths
+    counts, positions = decode_positions(values, starts, ends, fieldformat)
+    if not len(counts) or counts.max() > 1000 or counts.min() < 1:
+        return None
+    firsts = np.cumsum(counts) - counts
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[firsts] = positions[firsts]
+    if (deltas < 0).any() or not (whoosh_positions_lengths(counts, deltas) == value_lengths).all():
+        return None
+    return encode_varint_positions(counts, positions)
 
 
 def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
