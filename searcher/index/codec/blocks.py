@@ -18,6 +18,8 @@ import numpy as np
 # how the value lengths and values are kept (one of the three below)
 _HEADER = struct.Struct("<BBBB")
 VALUES_AS_THEY_ARE, VALUES_COMPRESSED, VALUES_VARINT_POSITIONS = 0, 1, 2
+# ... or not written: each value is the posting's weight as a frequency (Whoosh's pack_uint)
+VALUES_FROM_WEIGHTS = 3
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 _WEIGHTS = {1: np.uint8, 2: np.uint16, 4: np.float32}
 
@@ -32,11 +34,14 @@ def encode_block(
     values: bytes,
     compression: int,
     varint_positions: bool = False,
+    values_from_weights: bool = False,
 ) -> bytes:
     """A block's data in the array layout: header, id deltas and weights as they are (read with
     numpy, nothing to decompress), then the value lengths and values compressed together (unless
     ``compression`` is 0 or the values are varint positions, which are left as they are)."""
     kept = VALUES_VARINT_POSITIONS if varint_positions else VALUES_COMPRESSED if compression else 0
+    if values_from_weights:
+        kept, length_size = VALUES_FROM_WEIGHTS, 0
     parts = [_HEADER.pack(id_size, weight_size, length_size, kept), deltas, weights]
     if length_size:
         assert lengths is not None, "value lengths come with their size"
@@ -122,13 +127,22 @@ class ChunkBlocks:
             self.max_length[n],
         )
 
-    def data(self, n: int, values: bytes, compression: int, varint_positions: bool = False) -> bytes:
+    def data(
+        self,
+        n: int,
+        values: bytes,
+        compression: int,
+        varint_positions: bool = False,
+        values_from_weights: bool = False,
+    ) -> bytes:
         """Block ``n``'s data (:func:`encode_block`); ``values`` are the chunk's values end to end."""
         begin, end, id_size, weight_size = self.begin[n], self.end[n], self.id_size[n], self.weight_size[n]
         deltas = self.deltas[id_size][begin:end].tobytes()
         weights = self.weight_arrays[weight_size][begin:end].tobytes() if weight_size else b""
-        if self.value_lengths is None:
-            return encode_block(deltas, id_size, weights, weight_size, None, 0, b"", compression)
+        if self.value_lengths is None or values_from_weights:
+            return encode_block(
+                deltas, id_size, weights, weight_size, None, 0, b"", compression, False, values_from_weights
+            )
         length_size = self.length_size[n]
         return encode_block(
             deltas,
@@ -164,3 +178,15 @@ def decode_block(data: bytes, count: int, values: bool = True):
 def has_varint_positions(data) -> bool:
     """Whether a block's values are positions as varint deltas (else as the field's format writes them)."""
     return _HEADER.unpack_from(data)[3] == VALUES_VARINT_POSITIONS
+
+
+def has_values_from_weights(data) -> bool:
+    """Whether a block's values are its weights as frequencies, not written."""
+    return _HEADER.unpack_from(data)[3] == VALUES_FROM_WEIGHTS
+
+
+def frequencies_of(weights: np.ndarray | None, count: int) -> tuple[np.ndarray, bytes]:
+    """(value lengths, values end to end) of a block whose values are its weights (None: all 1.0) as
+    Whoosh's ``Frequency`` values: 4 bytes each, big-endian."""
+    numbers = np.ones(count, dtype=">u4") if weights is None else weights.astype(">u4")
+    return np.full(count, 4, dtype=np.int64), numbers.tobytes()

@@ -7,8 +7,10 @@ high bit set on every byte but a number's last, "LEB128"):
 
 - positions: the deltas of a posting's positions, nothing else (their count is the number of
   numbers); numpy decodes the values of many postings at once (:func:`decode_varint_positions`);
-- an inlined term's postings: the document number deltas, the weights as whole numbers, and the
-  values as the field's format makes them, written as one of a few kinds (:func:`encode_inlined`).
+- an inlined term's entry: its document frequency and first document number (the statistics Whoosh
+  keeps in 23 bytes are worked out from the postings), then the document number deltas, the weights
+  as whole numbers, and the values as the field's format makes them, written as one of a few kinds
+  (:func:`encode_inlined`).
 
 What Whoosh's own readers see is unchanged: values are turned back into the bytes of Whoosh's
 ``Positions`` and ``Frequency`` formats (:func:`whoosh_positions_value`, ``pack_uint``) on reading.
@@ -40,6 +42,19 @@ def _put_varint(out: bytearray, number: int) -> None:
         out.append((number & 0x7F) | 0x80)
         number >>= 7
     out.append(number)
+
+
+def varints(*numbers: int) -> bytes:
+    """``numbers`` as varints, one after another."""
+    out = bytearray()
+    for number in numbers:
+        _put_varint(out, number)
+    return bytes(out)
+
+
+def read_varint(data, at: int) -> tuple[int, int]:
+    """(the varint at ``at``, where the next starts)."""
+    return _get_varint(data, at)
 
 
 def _get_varint(data, at: int) -> tuple[int, int]:

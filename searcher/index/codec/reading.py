@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from .blocks import decode_block, has_varint_positions
+from .blocks import decode_block, frequencies_of, has_values_from_weights, has_varint_positions
 from .compact import decode_varint_positions, whoosh_values_of_varint_positions
 from .positions import decode_positions
 
@@ -100,11 +100,14 @@ def read_term_postings(postfile, terminfo, values: bool):
 
 
 def _decoded_block(data, count: int, values: bool):
-    """:func:`decode_block`, with varint positions given back as Whoosh's ``Positions`` values (the
+    """:func:`decode_block`, with varint positions given back as Whoosh's ``Positions`` values and
+    frequencies not written as Whoosh's ``Frequency`` values (the
     values of a whole list are read for Whoosh's kind of reader; phrases read positions with
     :func:`term_positions_among`)."""
     deltas, weights, lengths, blob = decode_block(data, count, values)
-    if lengths is not None and has_varint_positions(data):
+    if values and has_values_from_weights(data):
+        lengths, blob = frequencies_of(weights, count)
+    elif lengths is not None and has_varint_positions(data):
         whoosh_values = whoosh_values_of_varint_positions(lengths, blob)
         lengths = np.fromiter(map(len, whoosh_values), dtype=np.int64, count=len(whoosh_values))
         blob = b"".join(whoosh_values)

@@ -46,7 +46,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import ChunkBlocks, decode_block, has_varint_positions
+from .blocks import ChunkBlocks, decode_block, frequencies_of, has_values_from_weights, has_varint_positions
 from .compact import (
     VALUES_EMPTY,
     VALUES_FREQUENCIES,
@@ -56,6 +56,8 @@ from .compact import (
     encode_inlined,
     encode_inlined_values,
     encode_varint_positions,
+    read_varint,
+    varints,
     whoosh_positions_lengths,
     whoosh_values_of_varint_positions,
 )
@@ -159,6 +161,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
         data = bytes(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
         self._data = decode_block(data, self._blocklength)
         self._varint_positions = has_varint_positions(data)
+        if has_values_from_weights(data):  # Whoosh's matchers read Whoosh's own Frequency values
+            self._data = self._data[:2] + frequencies_of(self._data[1], self._blocklength)
 
     def _read_ids(self):
         if self._data is None:
@@ -191,65 +195,74 @@ class ArrayLeafMatcher(W3LeafMatcher):
 # --- the compact term table ----------------------------------------------------------------------
 
 # The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
-# marks postings inlined in the compact encoding, the low bits being its flags (compact.encode_inlined)
+# marks an inlined term in the compact encoding, the low bits being its flags (compact.encode_inlined)
 _COMPACT_INLINED = 0x10
+_FLOAT32 = struct.Struct("<f")  # Whoosh keeps a term's total and largest weight as float32
+
+
+def _as_float32(number: float) -> float:
+    return _FLOAT32.unpack(_FLOAT32.pack(number))[0]
 
 
 class CompactTermInfo(W3TermInfo):
-    """Whoosh 3's term info with inlined postings in the compact encoding
-    (:func:`searcher.index.codec.compact.encode_inlined`) rather than pickled: the same statistics
-    at the same places, which Whoosh's term reader reads without decoding the rest."""
+    """Whoosh 3's term info; an inlined term's entry in the compact encoding: flags, document
+    frequency, first document number (varints), the shortest and longest length bytes, then the
+    postings (:func:`searcher.index.codec.compact.encode_inlined`). The total and largest weight and
+    the last document number, which Whoosh also writes, are worked out from the postings, as Whoosh
+    reads them back (float32 weights)."""
 
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()
         ids, weights, values = self._inlined
         flags, tail = encode_inlined_values(ids, weights, values)
-        header = _TERM_INFO.pack(
-            _COMPACT_INLINED | flags,
-            self._weight,
-            self._df,
+        return _compact_entry(
+            flags,
+            ids,
             0 if self._minlength is None else length_to_byte(self._minlength),
             length_to_byte(self._maxlength),
-            self._maxweight,
-            self._minid,
-            self._maxid,
+            tail,
         )
-        return header + tail
 
     @classmethod
     def from_bytes(cls, s):
         flags = s[0]
         if not flags & _COMPACT_INLINED:
             return super().from_bytes(s)
-        values = _TERM_INFO.unpack(s[: _TERM_INFO.size])
+        df, at = read_varint(s, 1)
+        first_id, at = read_varint(s, at)
         terminfo = cls()
-        terminfo._weight, terminfo._df = values[1], values[2]
-        terminfo._minlength = byte_to_length(values[3])
-        terminfo._maxlength = byte_to_length(values[4])
-        terminfo._maxweight = values[5]
-        terminfo._minid, terminfo._maxid = values[6], values[7]
-        terminfo._inlined = decode_inlined(
-            flags & ~_COMPACT_INLINED, values[6], values[2], memoryview(s)[_TERM_INFO.size :]
+        terminfo._df = df
+        terminfo._minlength = byte_to_length(s[at])
+        terminfo._maxlength = byte_to_length(s[at + 1])
+        ids, weights, values = decode_inlined(
+            flags & ~_COMPACT_INLINED, first_id, df, memoryview(s)[at + 2 :]
         )
+        terminfo._inlined = ids, weights, values
+        terminfo._weight = _as_float32(sum(weights))
+        terminfo._maxweight = _as_float32(max(0, *weights))
+        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
         return terminfo
 
 
-def _compact_term_info(ids: list, weights: list, lengths: list | None, flags: int, tail: bytes) -> bytes:
-    """A compact inlined term's entry: Whoosh's statistics (as ``_inlined_term_info``), then the tail."""
-    positive = [length for length in lengths if length] if lengths else ()
+def _compact_entry(flags: int, ids, min_length_byte: int, max_length_byte: int, tail: bytes) -> bytes:
     return (
-        _TERM_INFO.pack(
-            _COMPACT_INLINED | flags,
-            sum(weights),
-            len(ids),
-            length_to_byte(min(positive)) if positive else 0,
-            length_to_byte(max(positive) if positive else 0),
-            max(0, *weights),
-            ids[0],
-            ids[-1],
-        )
+        bytes((_COMPACT_INLINED | flags,))
+        + varints(len(ids), ids[0])
+        + bytes((min_length_byte, max_length_byte))
         + tail
+    )
+
+
+def _compact_term_info(ids: list, weights: list, lengths: list | None, flags: int, tail: bytes) -> bytes:
+    """A compact inlined term's entry from its postings (as ``_inlined_term_info``)."""
+    positive = [length for length in lengths if length] if lengths else ()
+    return _compact_entry(
+        flags,
+        ids,
+        length_to_byte(min(positive)) if positive else 0,
+        length_to_byte(max(positive) if positive else 0),
+        tail,
     )
 
 
@@ -281,6 +294,13 @@ class CompactTermsReader(W3TermsReader):
             return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    # (Whoosh reads these two at fixed places in the entry: a missing term raises KeyError, as there)
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()
 
 
 def terms_reader_file(codec, storage, segment):
@@ -364,21 +384,23 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         values = self._values
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
         joined = b"".join(values)
-        varint = False
-        if value_lengths is not None and self._writes_varint_positions():
-            compact = varint_positions_of(value_lengths, joined, self._format)
-            if compact is not None:
-                (value_lengths, joined), varint = compact, True
+        kind = None
+        if value_lengths is not None and self.varint_positions:  # (CompactCodec)
+            kind, value_lengths, joined = _compact_values(weights, value_lengths, joined, self._format)
         blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
         count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
         stats = _BlockStats(
             count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
         )
-        self._write_prepared(stats, blocks.data(0, joined, self._values_compression(), varint), last)
+        data = blocks.data(
+            0,
+            joined,
+            self._values_compression(),
+            kind == VALUES_POSITIONS,
+            kind == VALUES_FREQUENCIES,
+        )
+        self._write_prepared(stats, data, last)
         self._new_block()
-
-    def _writes_varint_positions(self) -> bool:
-        return self.varint_positions and self._format.supports("positions")
 
     def _values_compression(self) -> int:
         # Positions are left uncompressed: a phrase reads them straight from the file, where
@@ -397,15 +419,21 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         self._startoffset = None
 
     def add_blocks(
-        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, varint: bool = False
+        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, kind: int | None = None
     ) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
-        ``start_postings``); ``values`` are the chunk's values end to end (``varint``: positions
-        as varint deltas)."""
+        ``start_postings``); ``values`` are the chunk's values end to end, of ``kind`` (for
+        ``CompactCodec``: positions as varint deltas, frequencies left to the weights)."""
         for n in range(first, first + count):
             self._write_prepared(
                 _BlockStats(*blocks.statistics(n)),
-                blocks.data(n, values, self._values_compression(), varint),
+                blocks.data(
+                    n,
+                    values,
+                    self._values_compression(),
+                    kind == VALUES_POSITIONS,
+                    kind == VALUES_FREQUENCIES,
+                ),
                 last=n == first + count - 1,
             )
 
@@ -508,6 +536,15 @@ class _TermTable(OrderedHashWriter):
         write_hash_tables(self)
 
 
+class _CompactTermTable(_TermTable):
+    """The term table of ``CompactCodec``: hash tables of 3 slots for 2 terms instead of Whoosh's 2
+    for 1 (Whoosh's reader takes each table's size from the file). A slot is 12 bytes, a compact
+    term's entry about 40: the slots were a third of the table."""
+
+    def _write_hashes(self):
+        write_hash_tables(self, compact=True)
+
+
 class FieldWriter(W3FieldWriter):
     """Whoosh 3's field writer, also taking a segment's postings grouped by term
     (:meth:`add_term_groups`), and reading the document lengths once per field."""
@@ -518,8 +555,8 @@ class FieldWriter(W3FieldWriter):
             structfile.file = _PositionTrackingFile(structfile.file)
         # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
         # a _TermTable, the same object with a faster way of writing its hash tables
-        self._tindex.__class__ = _TermTable
         self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
+        self._tindex.__class__ = _CompactTermTable if self._compact else _TermTable
 
     def start_term(self, btext):
         if not self._compact:
@@ -549,7 +586,6 @@ class FieldWriter(W3FieldWriter):
         postwriter = self._postwriter
         inline_limit = postwriter._inlinelimit
         fieldformat = self._fieldobj.format
-        positional = fieldformat.supports("positions")
         counts = field.counts.tolist()
         ends = np.cumsum(field.counts)
         texts = field.texts
@@ -559,10 +595,9 @@ class FieldWriter(W3FieldWriter):
             last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
             end = int(ends[last - 1])
             ids, weights, value_lengths, values = field.postings(start, end)
-            kind, varint = None, False
+            kind = None
             if self._compact:
                 kind, value_lengths, values = _compact_values(weights, value_lengths, values, fieldformat)
-                varint = kind == VALUES_POSITIONS and positional
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
@@ -620,7 +655,7 @@ class FieldWriter(W3FieldWriter):
                     inlined = []
                     self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
-                    postwriter.add_blocks(blocks, block, term_blocks, values, varint)
+                    postwriter.add_blocks(blocks, block, term_blocks, values, kind)
                     block += term_blocks
                     self.finish_term()
                 at = stop
@@ -704,14 +739,15 @@ def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None
     table.lastkey = rows[-1][0]
 
 
-def write_hash_tables(table: OrderedHashWriter) -> None:
+def write_hash_tables(table: OrderedHashWriter, compact: bool = False) -> None:
     """``HashWriter._write_hashes`` with each table written at once (it wrote every slot with a call
     of its own: millions of calls for a segment's terms). The same bytes: the same open addressing,
-    empty slots (0, 0)."""
+    empty slots (0, 0). ``compact``: 3 slots for every 2 entries (and one more), not 2 for 1; there
+    is always an empty slot, where a look-up of a missing key stops."""
     dbfile = table.dbfile
     empty = _POINTER.pack(0, 0)
     for entries in table.buckets:
-        slots = 2 * len(entries)
+        slots = (len(entries) + len(entries) // 2 + 1 if entries else 0) if compact else 2 * len(entries)
         table.directory.append((dbfile.tell(), slots))
         hashtable: list = [None] * slots
         for hashval, position in entries:
