@@ -1,6 +1,6 @@
 """Whoosh's on-disk format, with posting blocks laid out as arrays and rare terms kept in the term table.
 
-Two changes to Whoosh 3's codec, each measured on news articles:
+Changes to Whoosh 3's codec, each measured on news articles:
 
 - Rare terms inlined. Syllable bigrams make most terms rare: half of them occur in one document.
   Whoosh can keep short posting lists inside the term's entry instead of writing a block to the
@@ -20,6 +20,12 @@ Two changes to Whoosh 3's codec, each measured on news articles:
   Writing is vectorised too.
   The block header (count, last id, maximum weight, ...) is Whoosh's own, so skipping and block
   quality work unchanged, and Whoosh's matcher interface is kept for every other reader.
+
+- The compact encodings (:class:`CompactCodec`, used for every new segment): an inlined term's
+  postings as variable-length integers instead of a pickle after Whoosh's 23 bytes of statistics
+  (most terms are inlined: the term table was most of the index), positions as varint deltas,
+  frequencies left to the weights, and fewer empty hash slots (:mod:`.compact`). On 20,000 news
+  articles the index went from 897 to 468 MB.
 
 Segments record the codec that wrote them: segments written before keep being read as they were.
 
@@ -115,8 +121,8 @@ class ArrayCodec(InliningCodec):
 
 
 class CompactCodec(ArrayCodec):
-    """The array codec with the compact encodings of :mod:`.compact`: inlined postings as varints
-    in the term table instead of pickles, and positions as varint deltas in the blocks."""
+    """The array codec with the compact encodings of :mod:`.compact` (see the module's docstring);
+    what Whoosh's readers are given is unchanged."""
 
     compact = True  # read by the field writer: term infos in the compact encoding
 
