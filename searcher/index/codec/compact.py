@@ -209,13 +209,17 @@ def _positions_varints(value: bytes) -> bytes | None:
     return bytes(out)
 
 
+def _whole(weight: float, below: int) -> bool:
+    """Whether a weight is a whole number from 0 to ``below`` (never for infinities or NaN)."""
+    return float(weight).is_integer() and 0 <= weight < below
+
+
 def values_kind(weights, values) -> int:
     """How an inlined term's values are best kept (one of the ``VALUES_*`` kinds)."""
     if all(not value for value in values):
         return VALUES_EMPTY
     if all(
-        weight == int(weight) and 0 <= weight < 1 << 32 and value == _UINT.pack(int(weight))
-        for weight, value in zip(weights, values)
+        _whole(weight, 1 << 32) and value == _UINT.pack(int(weight)) for weight, value in zip(weights, values)
     ):
         return VALUES_FREQUENCIES
     if all(_positions_varints(value) is not None for value in values):
@@ -233,7 +237,7 @@ def encode_inlined(ids, weights, kind: int, values) -> tuple[int, bytes]:
         _put_varint(out, number - previous)
         previous = number
     flags = kind
-    if all(weight == int(weight) and 0 <= weight < 1 << 35 for weight in weights):
+    if all(_whole(weight, 1 << 35) for weight in weights):
         flags |= _WHOLE_WEIGHTS
         for weight in weights:
             _put_varint(out, int(weight))
