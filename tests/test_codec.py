@@ -14,7 +14,7 @@ from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
 from searcher.analysis.schema import make_schema
-from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, InliningCodec
+from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, CompactCodec, InliningCodec
 from searcher.index.codec.whoosh_private import codec_settings, posting_file
 from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.index.postings import read_segment_postings, segment_postings
@@ -114,9 +114,11 @@ def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
     assert _contents(inlined) == expected
 
 
-@pytest.fixture(scope="module")
-def ours(tmp_path_factory, docs):
-    return _build(tmp_path_factory.mktemp("x") / "ours", GroupingSegmentWriter, _codec(), [docs])
+@pytest.fixture(scope="module", params=[ArrayCodec, CompactCodec])
+def ours(request, tmp_path_factory, docs):
+    """Our writer with each of our codecs (pickled inlined postings and positions, or compact)."""
+    codec = request.param(blocklimit=128)
+    return _build(tmp_path_factory.mktemp("x") / "ours", GroupingSegmentWriter, codec, [docs])
 
 
 def test_the_corpus_exercises_every_kind_of_posting_list(ours):
@@ -141,20 +143,22 @@ def test_document_lengths_and_stored_fields_equal_whooshs(stock, ours, docs):
 
 
 @pytest.mark.slow
-def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock):
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
+def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock, codec_class):
     # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
     # Whoosh's segments alike, and the result equals a single stock build
     batches = [docs[:300], docs[300:310], docs[310:320], docs[320:]]
-    merged = _build(tmp_path / "merged", GroupingSegmentWriter, _codec(), batches)
-    writer = GroupingSegmentWriter(merged, codec=_codec(), compound=False)
+    merged = _build(tmp_path / "merged", GroupingSegmentWriter, codec_class(blocklimit=128), batches)
+    writer = GroupingSegmentWriter(merged, codec=codec_class(blocklimit=128), compound=False)
     writer.commit(optimize=True)
     assert len(merged._segments()) == 1
     assert _contents(merged) == _contents(stock)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
 def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
-    tmp_path, docs, stock, monkeypatch
+    tmp_path, docs, stock, monkeypatch, codec_class
 ):
     # small commits: Whoosh merges earlier small segments into the writer of a later batch, whose
     # bigram fields already hold pairs of syllable numbers: merged postings join them
@@ -164,23 +168,32 @@ def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
         _PairPostings, "add", lambda self, *posting: merged_in.append(posting) or add(self, *posting)
     )
     batches = [docs[:300]] + [docs[at : at + 5] for at in range(300, 400, 5)] + [docs[400:]]
-    merged = _build(tmp_path / "merged", GroupingSegmentWriter, _codec(), batches)
+    merged = _build(tmp_path / "merged", GroupingSegmentWriter, codec_class(blocklimit=128), batches)
     assert len(merged_in) > 1000
     assert _contents(merged) == _contents(stock)
 
 
-def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs):
-    mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:350]])
-    writer = GroupingSegmentWriter(mixed, codec=_codec(), compound=False)
-    for doc in docs[350:]:
-        writer.add_document(**doc)
-    writer.commit(merge=False)
+def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs, stock):
+    mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:250]])
+    for codec, batch in ((_codec(), docs[250:500]), (CompactCodec(blocklimit=128), docs[500:])):
+        writer = GroupingSegmentWriter(mixed, codec=codec, compound=False)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
     codecs = {type(segment.codec()).__name__ for segment in mixed._segments()}
-    assert codecs == {"InliningCodec", "ArrayCodec"}
+    assert codecs == {"InliningCodec", "ArrayCodec", "CompactCodec"}
     with mixed.searcher() as searcher:
         assert len(searcher.search(Q.Term("body_fold", "quoc"), limit=None)) == sum(
             "quốc" in doc["text"].split() for doc in docs
         )
+        phrase = Q.Phrase("body_fold", ["bo", "chi", "huy"])
+        with stock.searcher() as expected:
+            assert sorted(searcher.docs_for_query(phrase)) == sorted(expected.docs_for_query(phrase))
+    # merged into one segment of the compact format: still what Whoosh's own writer stores
+    writer = GroupingSegmentWriter(mixed, codec=CompactCodec(blocklimit=128), compound=False)
+    writer.commit(optimize=True)
+    assert [type(segment.codec()).__name__ for segment in mixed._segments()] == ["CompactCodec"]
+    assert _contents(mixed) == _contents(stock)
 
 
 @pytest.mark.parametrize(
@@ -357,12 +370,70 @@ def test_positions_decoded_in_bulk_equal_pickles_answer():
     assert [x.tolist() for x in decode_positions(data, starts[:0], ends[:0], Positions())] == [[], []]
 
 
+def test_varint_positions_read_back_as_whooshs_positions_values():
+    from whoosh.formats import Positions
+
+    from searcher.index.codec.compact import (
+        decode_varint_positions,
+        encode_varint_positions,
+        whoosh_values_of_varint_positions,
+    )
+
+    rng = random.Random(5)
+    lists = []
+    for _ in range(500):  # deltas of 1 to 5 varint bytes
+        count = rng.choice([1, 1, 2, 5, 60])
+        span = rng.choice([count + 2, 200, 20_000, 3_000_000, 1 << 30])
+        lists.append(sorted(rng.sample(range(span), count)))
+    counts = np.array([len(found) for found in lists])
+    lengths, data = encode_varint_positions(counts, np.concatenate([np.array(p) for p in lists]))
+    ends = np.cumsum(lengths)
+    found_counts, positions = decode_varint_positions(data, ends - lengths, ends)
+    assert found_counts.tolist() == counts.tolist()
+    assert positions.tolist() == [p for found in lists for p in found]
+    chosen = np.array(sorted(rng.sample(range(len(lists)), 40)))
+    found_counts, positions = decode_varint_positions(data, (ends - lengths)[chosen], ends[chosen])
+    assert positions.tolist() == [p for n in chosen.tolist() for p in lists[n]]
+    assert whoosh_values_of_varint_positions(lengths, data) == [Positions().encode(p) for p in lists]
+    assert [x.tolist() for x in decode_varint_positions(data, ends[:0], ends[:0])] == [[], []]
+
+
+@pytest.mark.parametrize(
+    "weights, values",
+    [
+        ([1.0], [b""]),  # a field without values
+        ([1.0, 3.0, 2.0], [b"\x00\x00\x00\x01", b"\x00\x00\x00\x03", b"\x00\x00\x00\x02"]),  # frequencies
+        ([2.0, 1.0], "positions"),
+        ([1.5, 300.0], [b"\x00\x00\x00\x01", b"\x00\x00\x00\x02"]),  # weights not the frequencies
+        ([1.0, 2.0], [b"\x00\x00\x00\x01\x80\x02]q\x00K\x05a", b"x"]),  # not Whoosh's own values
+    ],
+)
+def test_compact_inlined_postings_read_back_as_whoosh_wrote_them(weights, values):
+    from whoosh.formats import Positions
+
+    from searcher.index.codec.whoosh_private import CompactTermInfo
+
+    ids = [3, 4, 90_000][: len(weights)]
+    if values == "positions":
+        values = [Positions().encode([7, 200]), Positions().encode([70_000])]
+    info = CompactTermInfo(
+        weight=sum(weights), df=len(ids), maxweight=max(weights), minid=ids[0], maxid=ids[-1]
+    )
+    info.set_inlined(ids, weights, values)
+    written = info.to_bytes()
+    read = CompactTermInfo.from_bytes(written)
+    assert read.inlined_postings() == (tuple(ids), tuple(weights), tuple(values))
+    assert (read.weight(), read.doc_frequency(), read.max_weight()) == (sum(weights), len(ids), max(weights))
+    if values == [b""]:
+        assert len(written) == 6  # flags, count, document, two length bytes, weight
+
+
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
     from searcher.index.codec import (
         decode_positions,
         read_term_postings,
+        term_positions_among,
         term_postings_among,
-        term_value_spans,
     )
 
     rng = np.random.default_rng(3)
@@ -386,17 +457,18 @@ def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
                 held_ids, held_weights = term_postings_among(postfile, info, wanted)
                 assert held_ids.tolist() == held.tolist()
                 assert held_weights.tolist() == weights[np.searchsorted(ids, held)].tolist()
-                docs, starts, ends, data = term_value_spans(postfile, info, wanted)
-                assert docs.tolist() == held.tolist()
                 if fieldname != "body_fold":  # (the values of the others are no positions)
                     continue
+                found = term_positions_among(postfile, info, wanted, positions_format)
+                assert found is not None
+                docs, counts, positions = found
+                assert docs.tolist() == held.tolist()
                 rows = np.searchsorted(ids, held)
                 value_ends = np.cumsum(lengths, dtype=np.int64)
                 expected = decode_positions(
                     blob, value_ends[rows] - lengths[rows], value_ends[rows], positions_format
                 )
-                found = decode_positions(data, starts, ends, positions_format)
-                assert [x.tolist() for x in found] == [x.tolist() for x in expected]
+                assert [counts.tolist(), positions.tolist()] == [x.tolist() for x in expected]
 
 
 @pytest.mark.parametrize(
@@ -467,7 +539,10 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
         postfile = posting_file(segment_reader)
-        for fieldname, compressed in (("body_fold", False), ("body", True)):
+        compact = isinstance(segment_reader.codec(), CompactCodec)
+        # how a block's values are kept: as they are (0), compressed (1), varint positions (2), not
+        # written, the weights being the frequencies (3)
+        for fieldname, compressed in (("body_fold", 2 if compact else 0), ("body", 3 if compact else 1)):
             info = segment_reader.term_info(fieldname, "quoc" if fieldname == "body_fold" else "quốc")
             offset, length = info.extent()
             raw = postfile.get(offset, length[0] if isinstance(length, tuple) else length)
@@ -495,6 +570,17 @@ def test_the_term_tables_hash_slots_are_whooshs_bytes():
         write(table)
         written.append((table.dbfile.file.getvalue(), table.directory))
     assert written[1] == written[0]
+
+
+def test_every_term_is_found_and_no_other_in_the_term_tables(ours):
+    # (the compact codec's hash tables have fewer empty slots: a look-up of a missing key runs on
+    # to the next empty one)
+    with ours.reader() as reader:
+        for fieldname in ("body_fold", "body_bi", "body_bi_exact", "id"):
+            terms = list(reader.lexicon(fieldname))
+            assert terms and all((fieldname, text) in reader for text in terms)
+            assert not any((fieldname, text + b"x") in reader for text in terms)
+            assert reader.doc_frequency(fieldname, terms[0] + b"x") == 0
 
 
 def test_segments_write_their_term_tables_with_the_fast_hash_tables(tmp_path, docs, monkeypatch):

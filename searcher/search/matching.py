@@ -21,7 +21,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import WeightingModel
 
-from ..index.codec import ArrayCodec, decode_positions, term_value_spans
+from ..index.codec import ArrayCodec, decode_positions, term_positions_among
 from ..index.codec.whoosh_private import field_B, posting_file
 from ..index.postings import (
     LENGTH_OF_BYTE,
@@ -271,9 +271,9 @@ class _Scorer:
         every word, such as a phrase's candidates) where ``texts`` stand at consecutive positions.
 
         The words' positions are read in those documents only (the blocks of a common word's list
-        that hold none of them are not decoded: :func:`searcher.index.codec.term_value_spans`). The two
-        rarest words are matched first, each on its own, and drop the documents where the phrase
-        cannot start; the other words' positions are then decoded together, in one pass."""
+        that hold none of them are not decoded: :func:`searcher.index.codec.term_positions_among`). The
+        two rarest words are matched first, each on its own, and drop the documents where the phrase
+        cannot start; then the other words, in the documents left."""
         infos = []
         for text in texts:
             info = next((i for r, _, i in term_infos(self.view, fieldname, text) if r is reader), None)
@@ -285,23 +285,10 @@ class _Scorer:
         for group in ([order[0]], order[1:2], order[2:]):
             if not len(common) or not group:
                 break
-            spans = [
-                self._word_spans(reader, fieldname, texts[place], infos[place], format_, common)
-                for place in group
-            ]
-            base = np.cumsum([0] + [len(blob) for *_, blob in spans[:-1]])
-            counts, positions = decode_positions(
-                b"".join(blob for *_, blob in spans),
-                np.concatenate([b + s for b, (_, s, _, _) in zip(base, spans)]),
-                np.concatenate([b + e for b, (_, _, e, _) in zip(base, spans)]),
-                format_,
-            )
-            firsts = np.cumsum([0] + [len(docs) for docs, *_ in spans])
-            ends = np.cumsum(counts)
-            for number, (place, (docs, *_)) in enumerate(zip(group, spans)):
-                own = counts[firsts[number] : firsts[number + 1]]
-                at = int(ends[firsts[number] - 1]) if firsts[number] else 0
-                word_positions = positions[at : at + int(own.sum())]
+            for place in group:
+                docs, own, word_positions = self._word_positions(
+                    reader, fieldname, texts[place], infos[place], format_, common
+                )
                 # (document, start) pairs as one number each: document << 32 | position - word's place
                 keys = (np.repeat(docs, own) << 32) + word_positions - place
                 keys = keys[word_positions >= place]
@@ -311,18 +298,19 @@ class _Scorer:
             common = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
         return common
 
-    def _word_spans(self, reader, fieldname: str, text: bytes, info, format_, wanted: np.ndarray):
-        """(documents, value starts, value ends, values) of a word in those of ``wanted`` (one segment's
-        numbers) that hold it (see :func:`searcher.index.codec.term_value_spans`)."""
+    def _word_positions(self, reader, fieldname: str, text: bytes, info, format_, wanted: np.ndarray):
+        """(documents, count per document, positions end to end) of a word in those of ``wanted`` (one
+        segment's numbers) that hold it (see :func:`searcher.index.codec.term_positions_among`)."""
         if not info.is_inlined() and isinstance(reader.codec(), ArrayCodec):
-            found = term_value_spans(posting_file(reader), info, wanted)
+            found = term_positions_among(posting_file(reader), info, wanted, format_)
             if found is not None:
                 return found
         ids, _, values = read_segment_postings(reader, fieldname, text, info, values=True)  # (short lists)
         rows = np.flatnonzero(sorted_member(ids, wanted))
         chosen = [bytes(values[row]) for row in rows.tolist()]
         ends = np.cumsum([len(v) for v in chosen], dtype=np.int64)
-        return ids[rows], ends - [len(v) for v in chosen], ends, b"".join(chosen)
+        counts, positions = decode_positions(b"".join(chosen), ends - [len(v) for v in chosen], ends, format_)
+        return ids[rows], counts, positions
 
     def mask(self, q: Q.Query) -> np.ndarray:
         """Which documents match ``q`` (a filter: read whole, whatever the time limit)."""

@@ -1,6 +1,6 @@
 """Whoosh's on-disk format, with posting blocks laid out as arrays and rare terms kept in the term table.
 
-Two changes to Whoosh 3's codec, each measured on news articles:
+Changes to Whoosh 3's codec, each measured on news articles:
 
 - Rare terms inlined. Syllable bigrams make most terms rare: half of them occur in one document.
   Whoosh can keep short posting lists inside the term's entry instead of writing a block to the
@@ -21,6 +21,12 @@ Two changes to Whoosh 3's codec, each measured on news articles:
   The block header (count, last id, maximum weight, ...) is Whoosh's own, so skipping and block
   quality work unchanged, and Whoosh's matcher interface is kept for every other reader.
 
+- The compact encodings (:class:`CompactCodec`, used for every new segment): an inlined term's
+  postings as variable-length integers instead of a pickle after Whoosh's 23 bytes of statistics
+  (most terms are inlined: the term table was most of the index), positions as varint deltas,
+  frequencies left to the weights, and fewer empty hash slots (:mod:`.compact`). On 20,000 news
+  articles the index went from 897 to 468 MB.
+
 Segments record the codec that wrote them: segments written before keep being read as they were.
 
 Writing a segment also looked up each posting's document length in the segment's length column, a
@@ -32,6 +38,7 @@ The package's modules, one role each:
 - :mod:`.reading`: a term's posting list read from the posting file as arrays, whole or only the
   blocks that may hold given documents;
 - :mod:`.positions`: the positions of many postings decoded at once;
+- :mod:`.compact`: the encodings of :class:`CompactCodec` (varints for inlined postings and positions);
 - :mod:`.whoosh_private`: the writers and the matcher, which override Whoosh's private steps, and
   every other use of Whoosh's private parts in the project (``docs/whoosh-internals.md``).
 
@@ -46,7 +53,7 @@ from whoosh.matching import ListMatcher
 
 from .blocks import decode_block
 from .positions import decode_positions
-from .reading import read_term_postings, term_blocks, term_postings_among, term_value_spans
+from .reading import read_term_postings, term_blocks, term_positions_among, term_postings_among
 from .whoosh_private import (
     CHUNK_POSTINGS,
     ArrayLeafMatcher,
@@ -54,6 +61,7 @@ from .whoosh_private import (
     FieldWriter,
     InliningPostingsWriter,
     codec_settings,
+    terms_reader_file,
 )
 
 __all__ = [
@@ -62,13 +70,14 @@ __all__ = [
     "INLINE_LIMIT",
     "ArrayCodec",
     "ArrayLeafMatcher",
+    "CompactCodec",
     "InliningCodec",
     "decode_block",
     "decode_positions",
     "read_term_postings",
     "term_blocks",
+    "term_positions_among",
     "term_postings_among",
-    "term_value_spans",
 ]
 
 # Posting lists shorter than this are inlined; longer ones get blocks (and skip lists).
@@ -109,3 +118,19 @@ class ArrayCodec(InliningCodec):
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class CompactCodec(ArrayCodec):
+    """The array codec with the compact encodings of :mod:`.compact` (see the module's docstring);
+    what Whoosh's readers are given is unchanged."""
+
+    compact = True  # read by the field writer: term infos in the compact encoding
+
+    def postings_writer(self, dbfile, byteids=False):
+        writer = super().postings_writer(dbfile, byteids)
+        if isinstance(writer, ArrayPostingsWriter):
+            writer.varint_positions = True
+        return writer
+
+    def terms_reader(self, storage, segment):
+        return terms_reader_file(self, storage, segment)

@@ -1,8 +1,9 @@
 """The array layout of a posting block's data, encoded and decoded with numpy (no Whoosh in here).
 
-A block's data is a header (bytes per id delta, per weight, per value length; whether the value
-lengths and values are compressed), the id deltas (the first number absolute), the weights, then
-the value lengths and the values end to end. Whoosh's own block header (count, last id, maximum
+A block's data is a header (bytes per id delta, per weight, per value length; how the value
+lengths and values are kept), the id deltas (the first number absolute), the weights, then the value
+lengths and the values end to end: as they are, compressed together, or as they are with the values
+positions in varints (:mod:`searcher.index.codec.compact`). Whoosh's own block header (count, last id, maximum
 weight, ...) comes before it in the posting file: see :mod:`searcher.index.codec.whoosh_private`.
 """
 
@@ -14,8 +15,11 @@ import zlib
 import numpy as np
 
 # bytes per id delta, per weight (0: all 1.0; 1 or 2: whole numbers; 4: float32), per value length;
-# whether the value lengths and values are compressed
+# how the value lengths and values are kept (one of the three below)
 _HEADER = struct.Struct("<BBBB")
+VALUES_AS_THEY_ARE, VALUES_COMPRESSED, VALUES_VARINT_POSITIONS = 0, 1, 2
+# ... or not written: each value is the posting's weight as a frequency (Whoosh's pack_uint)
+VALUES_FROM_WEIGHTS = 3
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 _WEIGHTS = {1: np.uint8, 2: np.uint16, 4: np.float32}
 
@@ -29,14 +33,20 @@ def encode_block(
     length_size: int,
     values: bytes,
     compression: int,
+    varint_positions: bool = False,
+    values_from_weights: bool = False,
 ) -> bytes:
     """A block's data in the array layout: header, id deltas and weights as they are (read with
-    numpy, nothing to decompress), then the value lengths and values compressed together."""
-    parts = [_HEADER.pack(id_size, weight_size, length_size, bool(compression)), deltas, weights]
+    numpy, nothing to decompress), then the value lengths and values compressed together (unless
+    ``compression`` is 0 or the values are varint positions, which are left as they are)."""
+    kept = VALUES_VARINT_POSITIONS if varint_positions else VALUES_COMPRESSED if compression else 0
+    if values_from_weights:
+        kept, length_size = VALUES_FROM_WEIGHTS, 0
+    parts = [_HEADER.pack(id_size, weight_size, length_size, kept), deltas, weights]
     if length_size:
         assert lengths is not None, "value lengths come with their size"
         tail = lengths + values
-        parts.append(zlib.compress(tail, compression) if compression else tail)
+        parts.append(zlib.compress(tail, compression) if kept == VALUES_COMPRESSED else tail)
     return b"".join(parts)
 
 
@@ -117,13 +127,22 @@ class ChunkBlocks:
             self.max_length[n],
         )
 
-    def data(self, n: int, values: bytes, compression: int) -> bytes:
+    def data(
+        self,
+        n: int,
+        values: bytes,
+        compression: int,
+        varint_positions: bool = False,
+        values_from_weights: bool = False,
+    ) -> bytes:
         """Block ``n``'s data (:func:`encode_block`); ``values`` are the chunk's values end to end."""
         begin, end, id_size, weight_size = self.begin[n], self.end[n], self.id_size[n], self.weight_size[n]
         deltas = self.deltas[id_size][begin:end].tobytes()
         weights = self.weight_arrays[weight_size][begin:end].tobytes() if weight_size else b""
-        if self.value_lengths is None:
-            return encode_block(deltas, id_size, weights, weight_size, None, 0, b"", compression)
+        if self.value_lengths is None or values_from_weights:
+            return encode_block(
+                deltas, id_size, weights, weight_size, None, 0, b"", compression, False, values_from_weights
+            )
         length_size = self.length_size[n]
         return encode_block(
             deltas,
@@ -134,13 +153,14 @@ class ChunkBlocks:
             length_size,
             values[self.value_begin[n] : self.value_end[n]],
             compression,
+            varint_positions,
         )
 
 
 def decode_block(data: bytes, count: int, values: bool = True):
     """(id deltas, weights or None for all 1.0, value lengths or None, values end to end) of a
     block; without ``values`` the lengths and values are left compressed (None, b"")."""
-    id_size, weight_size, len_size, compressed = _HEADER.unpack_from(data)
+    id_size, weight_size, len_size, kept = _HEADER.unpack_from(data)
     at = _HEADER.size
     deltas = np.frombuffer(data, dtype=_UNSIGNED[id_size], count=count, offset=at)
     at += count * id_size
@@ -150,6 +170,23 @@ def decode_block(data: bytes, count: int, values: bool = True):
         at += count * weight_size
     if not (values and len_size):
         return deltas, weights, None, b""
-    tail = zlib.decompress(data[at:]) if compressed else bytes(data[at:])
+    tail = zlib.decompress(data[at:]) if kept == VALUES_COMPRESSED else bytes(data[at:])
     lens = np.frombuffer(tail, dtype=_UNSIGNED[len_size], count=count)
     return deltas, weights, lens, memoryview(tail)[count * len_size :]
+
+
+def has_varint_positions(data) -> bool:
+    """Whether a block's values are positions as varint deltas (else as the field's format writes them)."""
+    return _HEADER.unpack_from(data)[3] == VALUES_VARINT_POSITIONS
+
+
+def has_values_from_weights(data) -> bool:
+    """Whether a block's values are its weights as frequencies, not written."""
+    return _HEADER.unpack_from(data)[3] == VALUES_FROM_WEIGHTS
+
+
+def frequencies_of(weights: np.ndarray | None, count: int) -> tuple[np.ndarray, bytes]:
+    """(value lengths, values end to end) of a block whose values are its weights (None: all 1.0) as
+    Whoosh's ``Frequency`` values: 4 bytes each, big-endian."""
+    numbers = np.ones(count, dtype=">u4") if weights is None else weights.astype(">u4")
+    return np.full(count, 4, dtype=np.int64), numbers.tobytes()

@@ -19,7 +19,9 @@ import weakref
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from .blocks import decode_block
+from .blocks import decode_block, frequencies_of, has_values_from_weights, has_varint_positions
+from .compact import decode_varint_positions, whoosh_values_of_varint_positions
+from .positions import decode_positions
 
 _INT = struct.Struct("!i")  # Whoosh's block length (negative for a list's last block)
 
@@ -108,13 +110,13 @@ def read_term_postings(postfile, terminfo, values: bool):
     raw, blocks = term_blocks(postfile, terminfo)
     if len(blocks) == 1:  # most lists: no joining of blocks
         start, end, count, _ = blocks[0]
-        deltas, weights, lengths, blob = decode_block(raw[start:end], count, values)
+        deltas, weights, lengths, blob = _decoded_block(raw[start:end], count, values)
         weights = weights.astype(np.float64) if weights is not None else np.ones(count)
         ids = np.cumsum(deltas, dtype=np.int64)
         return (ids, weights, None, b"") if lengths is None else (ids, weights, lengths, bytes(blob))
     deltas, weights, lengths, blobs = [], [], [], []
     for start, end, count, _ in blocks:
-        block = decode_block(raw[start:end], count, values)
+        block = _decoded_block(raw[start:end], count, values)
         deltas.append(block[0])
         weights.append(block[1] if block[1] is not None else _ones(count))
         if block[2] is not None:
@@ -129,6 +131,21 @@ def read_term_postings(postfile, terminfo, values: bool):
     if not lengths:
         return ids, weights, None, b""
     return ids, weights, np.concatenate(lengths), b"".join(blobs)
+
+
+def _decoded_block(data, count: int, values: bool):
+    """:func:`decode_block`, with varint positions given back as Whoosh's ``Positions`` values and
+    frequencies not written as Whoosh's ``Frequency`` values (the
+    values of a whole list are read for Whoosh's kind of reader; phrases read positions with
+    :func:`term_positions_among`)."""
+    deltas, weights, lengths, blob = decode_block(data, count, values)
+    if values and has_values_from_weights(data):
+        lengths, blob = frequencies_of(weights, count)
+    elif lengths is not None and has_varint_positions(data):
+        whoosh_values = whoosh_values_of_varint_positions(lengths, blob)
+        lengths = np.fromiter(map(len, whoosh_values), dtype=np.int64, count=len(whoosh_values))
+        blob = b"".join(whoosh_values)
+    return deltas, weights, lengths, blob
 
 
 def _blocks_holding(blocks, wanted: np.ndarray):
@@ -167,34 +184,49 @@ def term_postings_among(postfile, terminfo, wanted: np.ndarray) -> tuple[np.ndar
     return np.concatenate(found), np.concatenate(weights)
 
 
-def term_value_spans(postfile, terminfo, wanted: np.ndarray):
-    """Where the values (positions) of a term's postings are, for those of the documents ``wanted``
-    (ascending numbers) that hold the term, in the array layout: (documents, value starts, value ends,
-    values end to end), to give :func:`decode_positions`. Only the blocks that may hold one of them
-    are decoded. None if the field keeps no values.
+def term_positions_among(postfile, terminfo, wanted: np.ndarray, format_):
+    """The positions of a term's postings in those of the documents ``wanted`` (ascending numbers)
+    that hold it, in the array layout: (documents, count per document, positions end to end, each
+    document's ascending). Only the blocks that may hold one of them are decoded, their positions
+    all at once (varint deltas, or Whoosh's pickled lists: :func:`decode_positions`). None if the
+    field keeps no values.
 
     A phrase whose candidates are already known (the documents holding all of its word pairs) reads
     its common words this way: a handful of documents out of lists of tens of thousands.
     """
     raw, blocks = term_blocks(postfile, terminfo)
-    docs, starts, ends, blobs = [], [], [], []
-    base = 0  # where this block's values start in the blobs joined
+    runs: list = []  # [varint?, documents, starts, ends, blobs, bytes so far] of blocks kept alike
     for (start, end, count, _), asked in _blocks_holding(blocks, wanted):
-        deltas, _, lengths, blob = decode_block(raw[start:end], count, values=True)
+        data = raw[start:end]
+        deltas, _, lengths, blob = decode_block(data, count, values=True)
         if lengths is None:
             return None
+        varint = has_varint_positions(data)
+        if not runs or runs[-1][0] != varint:
+            runs.append([varint, [], [], [], [], 0])
+        run = runs[-1]
         ids = np.cumsum(deltas, dtype=np.int64)
         rows = _rows_of(ids, asked)
         value_ends = np.cumsum(lengths, dtype=np.int64)
-        docs.append(ids[rows])
-        starts.append(base + value_ends[rows] - lengths[rows])
-        ends.append(base + value_ends[rows])
-        blobs.append(blob)
-        base += len(blob)
-    if not docs:
+        run[1].append(ids[rows])
+        run[2].append(run[5] + value_ends[rows] - lengths[rows])
+        run[3].append(run[5] + value_ends[rows])
+        run[4].append(blob)
+        run[5] += len(blob)
+    if not runs:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, b""
-    return np.concatenate(docs), np.concatenate(starts), np.concatenate(ends), b"".join(blobs)
+        return empty, empty, empty
+    docs, counts, positions = [], [], []
+    for varint, run_docs, starts, ends, blobs, _ in runs:
+        data, starts, ends = b"".join(blobs), np.concatenate(starts), np.concatenate(ends)
+        if varint:
+            found = decode_varint_positions(data, starts, ends)
+        else:
+            found = decode_positions(data, starts, ends, format_)
+        docs.extend(run_docs)
+        counts.append(found[0])
+        positions.append(found[1])
+    return np.concatenate(docs), np.concatenate(counts), np.concatenate(positions)
 
 
 def _ones(count: int) -> np.ndarray:

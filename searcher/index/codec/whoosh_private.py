@@ -33,21 +33,38 @@ import numpy as np
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
+    W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
     W3TermInfo,
+    W3TermsReader,
     _lenfield,
 )
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import TOC, EmptyIndexError, clean_files
 from whoosh.multiproc import SubWriterTask
-from whoosh.reading import SegmentReader
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import ChunkBlocks, decode_block
+from .blocks import ChunkBlocks, decode_block, frequencies_of, has_values_from_weights, has_varint_positions
+from .compact import (
+    VALUES_EMPTY,
+    VALUES_FREQUENCIES,
+    VALUES_POSITIONS,
+    VALUES_RAW,
+    decode_inlined,
+    encode_inlined,
+    encode_inlined_values,
+    encode_varint_positions,
+    read_varint,
+    varints,
+    whoosh_positions_lengths,
+    whoosh_values_of_varint_positions,
+)
+from .positions import decode_positions
 
 if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
     from whoosh.multiproc import MpWriter as _MpWriterBase
@@ -144,8 +161,11 @@ class ArrayLeafMatcher(W3LeafMatcher):
     :func:`searcher.index.codec.reading.read_term_postings` instead)."""
 
     def _read_data(self):
-        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        self._data = decode_block(bytes(data), self._blocklength)
+        data = bytes(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
+        self._data = decode_block(data, self._blocklength)
+        self._varint_positions = has_varint_positions(data)
+        if has_values_from_weights(data):  # Whoosh's matchers read Whoosh's own Frequency values
+            self._data = self._data[:2] + frequencies_of(self._data[1], self._blocklength)
 
     def _read_ids(self):
         if self._data is None:
@@ -166,10 +186,131 @@ class ArrayLeafMatcher(W3LeafMatcher):
             filler = None if self._fixedsize == 0 else b""
             self._values = (filler,) * self._blocklength
             return
+        if self._varint_positions:  # Whoosh's matchers read Whoosh's own Positions values
+            self._values = whoosh_values_of_varint_positions(lens, blob)
+            return
         ends = np.cumsum(lens, dtype=np.int64).tolist()
         starts = [0] + ends[:-1]
         raw = bytes(blob)
         self._values = [raw[s:e] for s, e in zip(starts, ends)]
+
+
+# --- the compact term table ----------------------------------------------------------------------
+
+# The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
+# marks an inlined term in the compact encoding, the low bits being its flags (compact.encode_inlined)
+_COMPACT_INLINED = 0x10
+_FLOAT32 = struct.Struct("<f")  # Whoosh keeps a term's total and largest weight as float32
+
+
+def _as_float32(number: float) -> float:
+    return _FLOAT32.unpack(_FLOAT32.pack(number))[0]
+
+
+class CompactTermInfo(W3TermInfo):
+    """Whoosh 3's term info; an inlined term's entry in the compact encoding: flags, document
+    frequency, first document number (varints), the shortest and longest length bytes, then the
+    postings (:func:`searcher.index.codec.compact.encode_inlined`). The total and largest weight and
+    the last document number, which Whoosh also writes, are worked out from the postings, as Whoosh
+    reads them back (float32 weights)."""
+
+    def to_bytes(self):
+        if not self.is_inlined():
+            return super().to_bytes()
+        ids, weights, values = self._inlined
+        flags, tail = encode_inlined_values(ids, weights, values)
+        return _compact_entry(
+            flags,
+            ids,
+            0 if self._minlength is None else length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+            tail,
+        )
+
+    @classmethod
+    def from_bytes(cls, s):
+        flags = s[0]
+        if not flags & _COMPACT_INLINED:
+            return super().from_bytes(s)
+        df, at = read_varint(s, 1)
+        first_id, at = read_varint(s, at)
+        terminfo = cls()
+        terminfo._df = df
+        terminfo._minlength = byte_to_length(s[at])
+        terminfo._maxlength = byte_to_length(s[at + 1])
+        ids, weights, values = decode_inlined(
+            flags & ~_COMPACT_INLINED, first_id, df, memoryview(s)[at + 2 :]
+        )
+        terminfo._inlined = ids, weights, values
+        terminfo._weight = _as_float32(sum(weights))
+        terminfo._maxweight = _as_float32(max(0, *weights))
+        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
+        return terminfo
+
+
+def _compact_entry(flags: int, ids, min_length_byte: int, max_length_byte: int, tail: bytes) -> bytes:
+    return (
+        bytes((_COMPACT_INLINED | flags,))
+        + varints(len(ids), ids[0])
+        + bytes((min_length_byte, max_length_byte))
+        + tail
+    )
+
+
+def _compact_term_info(ids: list, weights: list, lengths: list | None, flags: int, tail: bytes) -> bytes:
+    """A compact inlined term's entry from its postings (as ``_inlined_term_info``)."""
+    positive = [length for length in lengths if length] if lengths else ()
+    return _compact_entry(
+        flags,
+        ids,
+        length_to_byte(min(positive)) if positive else 0,
+        length_to_byte(max(positive) if positive else 0),
+        tail,
+    )
+
+
+class _CompactFieldCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class CompactTermsReader(W3TermsReader):
+    """Whoosh 3's term reader reading term infos as :class:`CompactTermInfo` (Whoosh names its own
+    class in each method)."""
+
+    def cursor(self, fieldname, fieldobj):
+        return _CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self):
+        decode = self._keydecoder
+        return ((decode(key), CompactTermInfo.from_bytes(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode = self._keydecoder
+        rows = self._tindex.items_from(self._keycoder(fieldname, prefix))
+        return ((decode(key), CompactTermInfo.from_bytes(value)) for key, value in rows)
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    # (Whoosh reads these two at fixed places in the entry: a missing term raises KeyError, as there)
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()
+
+
+def terms_reader_file(codec, storage, segment):
+    """:class:`CompactTermsReader` over a segment's term table (``W3Codec.terms_reader``'s files)."""
+    name = segment.make_filename(codec.TERMS_EXT)
+    postfile = segment.open_file(storage, codec.POSTS_EXT)
+    return CompactTermsReader(codec, storage.open_file(name), storage.file_length(name), postfile)
 
 
 # --- the codec's writers ---------------------------------------------------------------------------
@@ -234,7 +375,10 @@ class _BlockStats:
 
 class ArrayPostingsWriter(InliningPostingsWriter):
     """Writes blocks in the array layout; takes postings one by one (Whoosh's merges) or a whole
-    term's blocks laid out beforehand (:meth:`add_blocks`, from :meth:`FieldWriter.add_term_groups`)."""
+    term's blocks laid out beforehand (:meth:`add_blocks`, from :meth:`FieldWriter.add_term_groups`).
+    With ``varint_positions``, positions are written as varint deltas (``CompactCodec``)."""
+
+    varint_positions = False
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -242,12 +386,23 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         weights = np.frombuffer(self._weights, dtype=np.float32)
         values = self._values
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
+        joined = b"".join(values)
+        kind = None
+        if value_lengths is not None and self.varint_positions:  # (CompactCodec)
+            kind, value_lengths, joined = _compact_values(weights, value_lengths, joined, self._format)
         blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
         count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
         stats = _BlockStats(
             count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
         )
-        self._write_prepared(stats, blocks.data(0, b"".join(values), self._values_compression()), last)
+        data = blocks.data(
+            0,
+            joined,
+            self._values_compression(),
+            kind == VALUES_POSITIONS,
+            kind == VALUES_FREQUENCIES,
+        )
+        self._write_prepared(stats, data, last)
         self._new_block()
 
     def _values_compression(self) -> int:
@@ -266,13 +421,22 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         # the file for its position costs a system call, 8% of a build when done for every term)
         self._startoffset = None
 
-    def add_blocks(self, blocks: ChunkBlocks, first: int, count: int, values: bytes) -> None:
+    def add_blocks(
+        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, kind: int | None = None
+    ) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
-        ``start_postings``); ``values`` are the chunk's values end to end."""
+        ``start_postings``); ``values`` are the chunk's values end to end, of ``kind`` (for
+        ``CompactCodec``: positions as varint deltas, frequencies left to the weights)."""
         for n in range(first, first + count):
             self._write_prepared(
                 _BlockStats(*blocks.statistics(n)),
-                blocks.data(n, values, self._values_compression()),
+                blocks.data(
+                    n,
+                    values,
+                    self._values_compression(),
+                    kind == VALUES_POSITIONS,
+                    kind == VALUES_FREQUENCIES,
+                ),
                 last=n == first + count - 1,
             )
 
@@ -375,6 +539,15 @@ class _TermTable(OrderedHashWriter):
         write_hash_tables(self)
 
 
+class _CompactTermTable(_TermTable):
+    """The term table of ``CompactCodec``: hash tables of 3 slots for 2 terms instead of Whoosh's 2
+    for 1 (Whoosh's reader takes each table's size from the file). A slot is 12 bytes, a compact
+    term's entry about 40: the slots were a third of the table."""
+
+    def _write_hashes(self):
+        write_hash_tables(self, compact=True)
+
+
 class FieldWriter(W3FieldWriter):
     """Whoosh 3's field writer, also taking a segment's postings grouped by term
     (:meth:`add_term_groups`), and reading the document lengths once per field."""
@@ -385,7 +558,16 @@ class FieldWriter(W3FieldWriter):
             structfile.file = _PositionTrackingFile(structfile.file)
         # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
         # a _TermTable, the same object with a faster way of writing its hash tables
-        self._tindex.__class__ = _TermTable
+        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
+        self._tindex.__class__ = _CompactTermTable if self._compact else _TermTable
+
+    def start_term(self, btext):
+        if not self._compact:
+            return super().start_term(btext)
+        if self._postwriter is None:
+            raise Exception("Called start_term before start_field")
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
 
     def add_postings(self, schema, lengths, items):
         if lengths is not None and hasattr(lengths, "_cached_reader"):  # Whoosh 3's per-document reader
@@ -406,6 +588,7 @@ class FieldWriter(W3FieldWriter):
     def _add_field_terms(self, fieldname, field, lengths) -> None:
         postwriter = self._postwriter
         inline_limit = postwriter._inlinelimit
+        fieldformat = self._fieldobj.format
         counts = field.counts.tolist()
         ends = np.cumsum(field.counts)
         texts = field.texts
@@ -415,6 +598,9 @@ class FieldWriter(W3FieldWriter):
             last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
             end = int(ends[last - 1])
             ids, weights, value_lengths, values = field.postings(start, end)
+            kind = None
+            if self._compact:
+                kind, value_lengths, values = _compact_values(weights, value_lengths, values, fieldformat)
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
@@ -448,19 +634,31 @@ class FieldWriter(W3FieldWriter):
                     else:
                         bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
                         term_values = tuple([values[bounds[i] : bounds[i + 1]] for i in range(count)])
-                    row = _inlined_term_info(
-                        id_list[at:stop],
-                        weight_list[at:stop],
-                        length_list[at:stop] if length_list is not None else None,
-                        term_values,
-                    )
+                    if kind is None:
+                        row = _inlined_term_info(
+                            id_list[at:stop],
+                            weight_list[at:stop],
+                            length_list[at:stop] if length_list is not None else None,
+                            term_values,
+                        )
+                    else:
+                        flags, tail = encode_inlined(
+                            id_list[at:stop], weight_list[at:stop], kind, term_values
+                        )
+                        row = _compact_term_info(
+                            id_list[at:stop],
+                            weight_list[at:stop],
+                            length_list[at:stop] if length_list is not None else None,
+                            flags,
+                            tail,
+                        )
                     inlined.append((field_key + texts[number], row))
                 else:
                     _add_rows(self._tindex, inlined)
                     inlined = []
                     self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
-                    postwriter.add_blocks(blocks, block, term_blocks, values)
+                    postwriter.add_blocks(blocks, block, term_blocks, values, kind)
                     block += term_blocks
                     self.finish_term()
                 at = stop
@@ -486,6 +684,42 @@ def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: t
     ) + dumps((tuple(ids), tuple(weights), values), 2)
 
 
+def _compact_values(weights: np.ndarray, value_lengths, values: bytes, fieldformat):
+    """(kind, value lengths, values) of a chunk of postings for the compact codec: positions as
+    varint deltas (VALUES_POSITIONS), frequencies that the weights give (VALUES_FREQUENCIES), none
+    (VALUES_EMPTY); VALUES_RAW, the values untouched, for anything else."""
+    if value_lengths is None or not len(value_lengths) or not value_lengths.any():
+        return VALUES_EMPTY, value_lengths, values
+    if fieldformat.supports("positions"):
+        compact = varint_positions_of(value_lengths, values, fieldformat)
+        if compact is not None:
+            return VALUES_POSITIONS, compact[0], compact[1]
+        return VALUES_RAW, value_lengths, values
+    if (value_lengths == 4).all():
+        frequencies = np.frombuffer(values, dtype=">u4")
+        if (frequencies == weights).all():
+            return VALUES_FREQUENCIES, value_lengths, values
+    return VALUES_RAW, value_lengths, values
+
+
+def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
+    """(value lengths, values) of postings whose values are Whoosh's ``Positions`` values, as varint
+    deltas; None unless every value is exactly what ``Positions.encode`` writes (so that reading
+    gives the same bytes back)."""
+    ends = np.cumsum(value_lengths, dtype=np.int64)
+    starts = ends - value_lengths
+    counts, positions = decode_positions(values, starts, ends, fieldformat)
+    if not len(counts) or counts.max() > 1000 or counts.min() < 1:
+        return None
+    firsts = np.cumsum(counts) - counts
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[firsts] = positions[firsts]
+    if (deltas < 0).any() or not (whoosh_positions_lengths(counts, deltas) == value_lengths).all():
+        return None
+    return encode_varint_positions(counts, positions)
+
+
 def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
     """``OrderedHashWriter.add`` for many rows in key order, written to the file at once."""
     if not rows:
@@ -508,14 +742,15 @@ def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None
     table.lastkey = rows[-1][0]
 
 
-def write_hash_tables(table: OrderedHashWriter) -> None:
+def write_hash_tables(table: OrderedHashWriter, compact: bool = False) -> None:
     """``HashWriter._write_hashes`` with each table written at once (it wrote every slot with a call
     of its own: millions of calls for a segment's terms). The same bytes: the same open addressing,
-    empty slots (0, 0)."""
+    empty slots (0, 0). ``compact``: 3 slots for every 2 entries (and one more), not 2 for 1; there
+    is always an empty slot, where a look-up of a missing key stops."""
     dbfile = table.dbfile
     empty = _POINTER.pack(0, 0)
     for entries in table.buckets:
-        slots = 2 * len(entries)
+        slots = (len(entries) + len(entries) // 2 + 1 if entries else 0) if compact else 2 * len(entries)
         table.directory.append((dbfile.tell(), slots))
         hashtable: list = [None] * slots
         for hashval, position in entries:
