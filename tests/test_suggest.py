@@ -83,3 +83,25 @@ def test_offered_phrases_end_at_word_ends(engine):
         last = phrase.split(" ")[-1].lower()
         assert last not in END_STOP and len(last) > 1, phrase
     assert "khu vực phòng" not in offered and "quốc phòng toàn" not in offered
+
+
+def test_a_long_typed_phrase_is_completed_whole(tmp_path):
+    """Five typed syllables are read as one phrase ("bo chi huy quan su" → "Bộ Chỉ huy Quân sự tỉnh"),
+    and a phrase longer than the counted ones is offered with the syllable that often follows it."""
+    from searcher import Engine, index_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    places = ["Điện Biên", "Lai Châu", "Sơn La", "Hà Giang", "Cao Bằng", "Lào Cai"]
+    for n, place in enumerate(places * 3):
+        body = (
+            f"Sáng nay, Bộ Chỉ huy Quân sự tỉnh {place} tổ chức hội nghị. Đại diện Bộ Chỉ huy Quân sự "
+            f"tỉnh {place} và Bộ Chỉ huy Quân sự huyện biên giới báo cáo kết quả huấn luyện năm {2000 + n}."
+        )
+        (folder / f"{n:02d}.txt").write_text(f"Hội nghị quân sự số {n}\n\n{body}\n", encoding="utf-8")
+    index_paths([folder], tmp_path / "ix")
+    engine = Engine(tmp_path / "ix")
+    offered = engine.suggest("bo chi huy quan su")
+    assert offered and all(s.lower().startswith("bộ chỉ huy quân sự") for s in offered), offered
+    assert "bộ chỉ huy quân sự tỉnh" in [s.lower() for s in offered]
+    engine.close()

@@ -402,17 +402,25 @@ def _build_suggest(db: sqlite3.Connection) -> None:
                 continue  # (a lone letter is the start of an abbreviation: "G" of "G20")
             if " ".join(syllables[-2:]) in END_PAIRS:
                 continue
-            if syllables[-1] in cut_after or syllables[0] in cut_before:
+            if syllables[0] in cut_before:
                 continue
-            if n > 2 and " ".join(syllables[-2:]) in cut_after:
+            cut = syllables[-1] in cut_after or (n > 2 and " ".join(syllables[-2:]) in cut_after)
+            if cut and n < 4:
                 continue
-        rows.append((key, form, n, count, cased))
-    goes_on = _continuations(db, {_tail(form) for _, form, n, _, _ in rows if n > 1})
+            if cut:  # the longest counted, cut inside a word: offered with what follows (_longer)
+                rows.append((key, form, n, count, cased, True))
+                continue
+        rows.append((key, form, n, count, cased, False))
+    goes_on = _continuations(db, {_tail(row[1]) for row in rows if row[2] > 1})
     chosen = []
-    for key, form, n, count, cased in rows:
+    for key, form, n, count, cased, cut in rows:
         goes = goes_on.get(_tail(form)) if n > 1 else None
         if n > 2:
             cased = _compose_case(form.split(" "), pair_cased)
+        if cut:
+            if goes is not None:
+                chosen.extend(_longer(db, key, form, count, goes, pair_cased))
+            continue
         if goes is not None and goes.inside_word(cased):
             if n >= 4:  # longer than any counted phrase: offered with what follows, up to a word's end
                 chosen.extend(_longer(db, key, form, count, goes, pair_cased))
@@ -548,7 +556,9 @@ def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -
         cased = _compose_case(form.split(" "), pair_cased)
         if following is None or not following.inside_word(cased):  # it ends here
             out.append((key, form, display_form(form, cased), count))
-            break
+            # and is offered longer as well when one syllable often follows ("Bộ Chỉ huy Quân sự tỉnh")
+            if following is None or following.one < ALSO_SHARE:
+                break
         goes = following
     return out
 

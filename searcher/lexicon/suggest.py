@@ -2,8 +2,9 @@
 
 Typed with or without diacritics (``quoc ph``, ``bộ chỉ h``, ``UBND t``): the typed syllables are folded
 to the lexicon's keys; syllables typed with marks must match those marks, unmarked ones match any. The
-phrases come from :mod:`searcher.lexicon.lexicon` (1-4 syllables, counted at index time), shown as the corpus
-most often writes them. A longer input completes its last syllables and keeps the rest as typed.
+phrases come from :mod:`searcher.lexicon.lexicon` (1-6 syllables, chosen at index time), shown as the corpus
+most often writes them. The longest typed tail that offered phrases continue is completed; the words
+before it are kept as typed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from ..text.normalize import canonical_iy, canonical_tone, fold, has_diacritics, normalize_text
 from .lexicon import Lexicon, syllable_key
 
-MAX_PHRASE = 4
+MAX_TYPED = 6  # the longest phrase offered (MAX_SUGGEST_SYLLABLES of the lexicon)
+MAX_COUNTED = 4  # the longest phrase counted: a tail this long is completed, or nothing is
 DOMINATED = 0.8  # a phrase this often followed by one same syllable is offered only with it
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -28,8 +30,40 @@ def suggest(lexicon: Lexicon | None, prefix: str, limit: int = 8) -> list[str]:
         return []
     # a trailing blank (or punctuation) closes the last word: complete the next one
     closed = words[-1].end() < len(text)
-    tail = words[-(MAX_PHRASE - 1) :] if closed else words[-MAX_PHRASE:]  # room for one more syllable
+    # The longest typed tail that offered phrases continue: "bo chi huy quan su" is completed whole
+    # ("Bộ Chỉ huy Quân sự tỉnh"), not as "bo" kept as typed and four syllables completed.
+    most = min(len(words), MAX_TYPED - 1 if closed else MAX_TYPED)
+    least = min(len(words), MAX_COUNTED - 1 if closed else MAX_COUNTED)
+    for size in range(most, least - 1, -1):
+        tail = words[-size:]
+        candidates = _candidates(lexicon, tail, closed)
+        if candidates:
+            break
     head_text = text[: tail[0].start()]
+    # "UBND thành" when "UBND thành phố" is nearly all of it: a word cut short, not a suggestion
+    longest: dict[str, int] = {}
+    for merged, entry in candidates.items():
+        if " " in merged:
+            head = merged.rsplit(" ", 1)[0]
+            longest[head] = max(longest.get(head, 0), entry[1])
+    ranked = sorted(
+        (e for m, e in candidates.items() if " " not in m or longest.get(m, 0) < DOMINATED * e[1]),
+        key=lambda e: -e[1],
+    )
+    out: list[str] = []
+    seen: set[str] = set()
+    for display, _, _ in ranked:
+        text_out = head_text + _keep_typed_case(display, tail, closed)
+        if text_out.lower() not in seen:
+            seen.add(text_out.lower())
+            out.append(text_out)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _candidates(lexicon: Lexicon, tail: list, closed: bool) -> dict[str, list]:
+    """Offered phrases continuing the typed words ``tail``: merged form -> [display, count, best count]."""
     typed = [canonical_tone(w.group().lower()) for w in tail]
     complete = typed if closed else typed[:-1]
     partial = "" if closed else typed[-1]
@@ -55,26 +89,7 @@ def suggest(lexicon: Lexicon | None, prefix: str, limit: int = 8) -> list[str]:
                 if count > entry[2]:
                     entry[0], entry[2] = display, count
                 entry[1] += count
-    # "UBND thành" when "UBND thành phố" is nearly all of it: a word cut short, not a suggestion
-    longest: dict[str, int] = {}
-    for merged, entry in candidates.items():
-        if " " in merged:
-            head = merged.rsplit(" ", 1)[0]
-            longest[head] = max(longest.get(head, 0), entry[1])
-    ranked = sorted(
-        (e for m, e in candidates.items() if " " not in m or longest.get(m, 0) < DOMINATED * e[1]),
-        key=lambda e: -e[1],
-    )
-    out: list[str] = []
-    seen: set[str] = set()
-    for display, _, _ in ranked:
-        text_out = head_text + _keep_typed_case(display, tail, closed)
-        if text_out.lower() not in seen:
-            seen.add(text_out.lower())
-            out.append(text_out)
-        if len(out) >= limit:
-            break
-    return out
+    return candidates
 
 
 def _fits(form: str, complete: list[str], partial: str, closed: bool) -> bool:
