@@ -20,7 +20,7 @@ asks every question again through a new engine, before the files are put back:
     python tests/bench/faults.py --damage --docs 1000 --rounds 300
 
   - flips: 1 to 8 random bits flipped in one random index file (segment files, table of contents,
-    CURRENT, meta.json, manifest.json, checksums.json);
+    CURRENT, meta.json, checksums.json; the side tables are SQLite files, left to SQLite's own checks);
   - truncations: each file kind in turn cut at a random length.
 An index must be flagged by ``verify`` whenever a byte differs, and a question may only be answered as
 before or with an error. ``--without-record`` runs the same rounds with the checksums removed first
@@ -217,7 +217,6 @@ FILE_KINDS = (
     ".toc",
     "CURRENT",
     "meta.json",
-    "manifest.json",
     "checksums.json",
 )
 
