@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
+from .ingest.ids import make_id, printable
 from .search.limits import MAX_LIMIT, MAX_PAGE, SORTS
 
 if TYPE_CHECKING:
@@ -126,7 +127,12 @@ def _color_option(func):
 
 
 def _echo_json(data: dict) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a byte of a name that is not UTF-8): escaped
+        text = json.dumps(data)
+    click.echo(text)
 
 
 def _fail(message: str, as_json: bool, code: int = 1, error_code: str | None = None) -> NoReturn:
@@ -180,6 +186,22 @@ def _existing_paths(ctx, param, value: tuple[Path, ...]) -> tuple[Path, ...]:
     help="Skip files larger than this (50MB, 512KB, or bytes).",
 )
 @click.option(
+    "--max-seconds",
+    "max_seconds",
+    type=click.FloatRange(0.1),
+    default=120.0,
+    show_default=True,
+    help="Skip a file whose extraction takes longer (a PDF's OCR programs have their own time-outs).",
+)
+@click.option(
+    "--max-memory",
+    "max_memory",
+    default="2GB",
+    show_default=True,
+    callback=_size_option,
+    help="Skip a file whose extraction needs more memory than this (2GB, 512MB).",
+)
+@click.option(
     "--watch", is_flag=True, help="Keep indexing as files are added, changed or removed (Ctrl-C stops)."
 )
 @click.option(
@@ -196,18 +218,23 @@ def _existing_paths(ctx, param, value: tuple[Path, ...]) -> tuple[Path, ...]:
     default=None,
     help="Worker processes for a fresh build (default: the number of cores).",
 )
-def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, interval_s, jobs):
+def index_command(
+    paths, index_dir, rebuild, as_json, wait_s, max_bytes, max_seconds, max_memory, watch, interval_s, jobs
+):
     """Index PATHS (folders or files: .txt .md .html .docx .doc .rtf .pdf .jsonl .jsonl.gz); unchanged
     files are skipped, others are skipped with a reason.
 
-    Without PATHS, the folders the index was built from are indexed again.
+    Without PATHS, the folders the index was built from are indexed again. A folder that is missing
+    or cannot be read keeps its documents, and the exit status is 1.
     """
     from whoosh.writing import IndexingError
 
-    from .index.indexer import IndexingStopped, NothingToIndex, index_paths
-    from .index.store import IndexDamaged, IndexLocked, current_generation, default_index_dir
+    from .index.indexer import IncompleteRebuild, IndexingStopped, NothingToIndex, index_paths
+    from .index.store import DamagedMeta, IndexDamaged, IndexLocked, current_generation, default_index_dir
+    from .ingest.isolation import ExtractLimits
 
     index_dir = index_dir or default_index_dir()
+    limits = ExtractLimits(time_s=max_seconds, memory_bytes=max_memory)
     if watch:
         from .index.watch import watch as watch_folders
 
@@ -220,9 +247,12 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
                 lambda summary: _report_index(summary, index_dir, as_json),
                 interval_s=interval_s,
                 max_bytes=max_bytes,
+                limits=limits,
             )
         except KeyboardInterrupt:  # how watching is meant to end: not a failure
             pass
+        except DamagedMeta as exc:
+            _fail(str(exc), as_json)
         except OSError as exc:
             raise Failure(_os_error(_naming(exc, index_dir))) from None
         return
@@ -245,8 +275,9 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
             wait_s=wait_s,
             max_bytes=max_bytes,
             jobs=jobs,
+            limits=limits,
         )
-    except (IndexLocked, NothingToIndex, IndexingError) as exc:
+    except (IndexLocked, NothingToIndex, IndexingError, DamagedMeta, IncompleteRebuild) as exc:
         _fail(str(exc), as_json)
     except IndexDamaged as exc:
         _fail(str(exc), as_json, error_code=DAMAGED)
@@ -278,6 +309,8 @@ def index_command(paths, index_dir, rebuild, as_json, wait_s, max_bytes, watch, 
     finally:
         progress.close()
     _report_index(summary, index_dir, as_json)
+    if not summary.ok:
+        sys.exit(1)
 
 
 def _disk_full(index_dir: Path, reason: str | None) -> str:
@@ -381,8 +414,14 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
     click.echo(
         f"{summary.added} added{recovered}, {summary.updated} updated, {summary.removed} removed, "
         f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped; "
-        f"{summary.documents} documents in {index_dir} ({summary.took_s:.1f} s)"
+        f"{summary.documents} documents in {printable(index_dir)} ({summary.took_s:.1f} s)"
     )
+    if not summary.ok:
+        click.echo(
+            "incomplete: a folder indexed is missing or could not be read (above); "
+            "nothing under it was removed",
+            err=True,
+        )
 
 
 @cli.command("query", context_settings={"ignore_unknown_options": True})
@@ -516,14 +555,17 @@ def show_command(doc_id, index_dir, as_json):
     """Print one stored document (its cleaned, indexed text)."""
     from .search.engine import Engine, IndexDamaged, IndexMissing
 
+    # an id as the index writes it; a file name as typed (a tab, bytes that are not UTF-8) is taken
+    # as the id it gives
+    wanted = doc_id if doc_id == printable(doc_id) else make_id(doc_id)
     try:
-        doc = Engine(index_dir).get(doc_id)
+        doc = Engine(index_dir).get(wanted)
     except IndexMissing as exc:
         _fail(str(exc), as_json)
     except IndexDamaged as exc:
         _fail(str(exc), as_json, error_code=DAMAGED)
     if doc is None:
-        _fail(f"no document with id {doc_id!r}", as_json)
+        _fail(f"no document with id {wanted!r}", as_json)
     if as_json:
         _echo_json({"ok": True, **doc})
         return
@@ -547,6 +589,9 @@ def info_command(index_dir, as_json):
         _fail(str(exc), as_json)
     except IndexDamaged as exc:
         _fail(str(exc), as_json, error_code=DAMAGED)
+    info["index_dir"] = printable(info["index_dir"])
+    roots = info["roots"] if isinstance(info["roots"], list) else [info["roots"]]
+    info["roots"] = [printable(str(root)) for root in roots]  # (a name that is not UTF-8, a tab)
     if as_json:
         _echo_json({"ok": True, **info})
         return
@@ -629,7 +674,7 @@ def serve_command(index_dir, host, port, threads, workers, client_timeout):
 def verify_command(index_dir, quick, as_json):
     """Check that the index matches its sources: every document present with the same content hash,
     no orphans, no source file changed, removed or left out. Exit status 1 when something is wrong."""
-    from .index.store import IndexDamaged, default_index_dir
+    from .index.store import DamagedMeta, IndexDamaged, default_index_dir
     from .index.verify import verify_index
 
     try:
@@ -642,6 +687,10 @@ def verify_command(index_dir, quick, as_json):
             _echo_json({"ok": False, "error": str(exc), "code": DAMAGED, "problems": problems})
             sys.exit(1)
         _fail(str(exc), False)
+    except DamagedMeta as exc:
+        _fail(str(exc), as_json)
+    for problem in report.problems:  # (a source path may hold a tab or bytes that are not UTF-8)
+        problem.where = printable(problem.where)
     if as_json:
         _echo_json(report.as_dict())
     else:

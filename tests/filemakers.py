@@ -141,3 +141,29 @@ def write_rtf(path: Path) -> Path:
     )
     path.write_bytes(body.encode("ascii"))
     return path
+
+
+def write_crafted_pdf(path: Path, repetitions: int = 400_000) -> Path:
+    """A small PDF whose one content stream inflates to megabytes of text operators: ``repetitions``
+    times ``BT /F1 12 Tf 10 10 Td (Bao cao) Tj ET``, zlib-compressed (400,000 of them: 58 KB that
+    pdfminer needs minutes and gigabytes to read)."""
+    content = zlib.compress(b"BT /F1 12 Tf 10 10 Td (Bao cao) Tj ET\n" * repetitions, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path

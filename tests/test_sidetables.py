@@ -174,11 +174,11 @@ def _stop_after(monkeypatch, documents: int) -> None:
     seen = {"n": 0}
     add = indexer._Run._add
 
-    def add_then_stop(self, doc, unchanged):
+    def add_then_stop(self, doc, unchanged, **kwargs):
         seen["n"] += 1
         if seen["n"] == documents:
             raise KeyboardInterrupt
-        add(self, doc, unchanged)
+        add(self, doc, unchanged, **kwargs)
 
     monkeypatch.setattr(indexer._Run, "_add", add_then_stop)
 

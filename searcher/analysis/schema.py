@@ -13,7 +13,8 @@ from .analyzers import SyllableText
 # 2: i/y spellings merged by the analyzers; 3: modules moved into packages (Whoosh pickles the
 # analyzers and the codec by their import path, so an older index cannot be opened); 4: the source's own
 # text stored, relative paths, publication dates only from evidence, places mentioned, file dates;
-# 5: side tables in SQLite, committed with the index (searcher.index.sidetables)
+# 5: side tables in SQLite, committed with the index (searcher.index.sidetables); ids unique per source
+# (a second folder's or JSON Lines file's id qualified, never shared), printable; the compact codec
 SCHEMA_VERSION = 5
 
 
@@ -21,7 +22,7 @@ def make_schema() -> Schema:
     """Build the schema. Title and body are each indexed in several forms from the same string."""
     return Schema(
         # Identity and bookkeeping
-        id=ID(unique=True, stored=True),  # path relative to the folder given, or the JSONL record id
+        id=ID(unique=True, stored=True),  # one per source: searcher.ingest.ids (a relative path, a record id)
         path=ID(stored=True),  # source file relative to the folder indexed (never an absolute path)
         content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
         # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams

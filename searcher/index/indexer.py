@@ -9,17 +9,31 @@ beside the live one and switches to it atomically.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from ..analysis.schema import SCHEMA_VERSION, make_schema
+from ..ingest.documents import document_from_file
 from ..ingest.extract import DEFAULT_MAX_BYTES
+from ..ingest.ids import printable
+from ..ingest.isolation import ExtractLimits, Extractor
 from ..ingest.model import Document, Skipped
-from ..ingest.sources import SourceFile, hash_bytes, precheck, read_source, walk_sources
+from ..ingest.sources import (
+    SourceError,
+    SourceFile,
+    hash_bytes,
+    hash_stream,
+    open_source,
+    precheck,
+    read_jsonl,
+    read_limited,
+    scan_sources,
+)
 from ..lexicon.lexicon import LexiconBuilder
 from . import integrity, store
 from .codec import CompactCodec
@@ -36,6 +50,9 @@ PARALLEL_MIN_DOCS = 200
 # full disk keeps it and the next run goes on from there (each commit adds segments; fewer is faster).
 BATCH_DOCUMENTS = 50_000
 BATCH_SECONDS = 300.0
+
+# A folder indexed that is found empty while it held documents: taken for an unmounted share's mount point
+EMPTY_ROOT = "the folder is empty (a drive or share not mounted?)"
 
 
 @dataclass
@@ -64,7 +81,7 @@ Progress = Callable[[IndexProgress], None]
 class IndexSummary:
     """What one ``search index`` run did (``--json`` prints exactly these fields)."""
 
-    ok: bool = True
+    ok: bool = True  # False: a folder indexed is missing or a folder could not be read (its documents kept)
     added: int = 0
     recovered: int = 0  # indexed again because the run that indexed them was stopped before it ended
     updated: int = 0
@@ -83,6 +100,10 @@ class IndexSummary:
 
 class NothingToIndex(ValueError):
     """No folder was given and the index remembers none."""
+
+
+class IncompleteRebuild(RuntimeError):
+    """A rebuild from the folders remembered could not read them all: the live index is kept."""
 
 
 class IndexingStopped(KeyboardInterrupt):
@@ -127,6 +148,7 @@ def index_paths(
     wait_s: float = 0.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = None,
+    limits: ExtractLimits | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` in step with the files under ``paths``.
 
@@ -136,15 +158,22 @@ def index_paths(
     :param wait_s: how long to wait for another indexing run to finish before refusing.
     :param max_bytes: files larger than this are skipped (a previously indexed version is kept).
     :param jobs: worker processes for a fresh build (default: one per core; 1 indexes in this process).
+    :param limits: the time and memory one file's extraction may take (searcher.ingest.isolation).
     :raise store.IndexLocked: another run holds the lock.
     :raise NothingToIndex: no paths given and none remembered.
+    :raise store.DamagedMeta: no paths given and the folders remembered are not readable as such.
+    :raise IncompleteRebuild: a rebuild (asked for, or after a schema change) from the folders remembered
+        found one missing or unreadable; the live generation is kept.
+
+    A folder indexed that is missing, or empty when it held documents, and a folder that cannot be
+    read keep their documents: the summary names them, and is not ``ok``.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     with store.writer_lock(index_dir, wait_s=wait_s):
         store.remove_abandoned(index_dir)
         live, meta = store.previous_state(index_dir, rebuild)
-        roots = [Path(p).resolve() for p in paths] or [Path(r) for r in meta.get("roots", [])]
+        roots = [Path(p).resolve() for p in paths] or [Path(r) for r in store.roots_of(meta)]
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
         fresh = rebuild or live is None or meta.get("schema_version") != SCHEMA_VERSION
@@ -161,7 +190,7 @@ def index_paths(
             assert live is not None  # (a fresh build otherwise)
             target = live
             ix = integrity.open_for_update(target)
-            remembered_roots = meta.get("roots", [])
+            remembered_roots = store.roots_of(meta)
         all_roots = sorted({*remembered_roots, *(str(r) for r in roots)})
         created = meta.get("created") if not fresh else store.now_iso()
 
@@ -206,19 +235,34 @@ def index_paths(
         )
         try:
             run.report("scanning")
-            sources, problems = walk_sources(roots)
-            summary.skipped.extend(problems)
+            # in the folders' alphabetical order: when two files would take one id, the first keeps it
+            scan = scan_sources(sorted(roots, key=str))
+            for root in scan.empty_roots:  # an unmounted share often leaves its empty mount point
+                if any(e["root"] == str(root) and e["docs"] for e in manifest.values()):
+                    scan.doubt(root, EMPTY_ROOT, folder=True)
+            if fresh and live is not None and not paths and scan.incomplete:
+                # (a rebuild holds only what it reads: it would drop a missing folder's documents)
+                where = "; ".join(f"{p.path}: {p.reason}" for p in scan.unsure.values())
+                raise IncompleteRebuild(
+                    f"not rebuilt, the index is as it was: {where}; rebuild when it is back, or name the "
+                    "folders to rebuild from: 'search index --rebuild FOLDER ...'"
+                )
+            summary.skipped.extend(scan.problems)
+            summary.ok = not scan.incomplete
+            sources = scan.found
             state.files_total = len(sources)
             state.bytes_total = sum(s.size for s in sources)
             run.report("indexing")
             read = 0
-            for source in sources:
-                run.process(source)
-                read += source.size
-                state.files_done += 1
-                state.bytes_done = float(read)
-                run.report()
-            run.remove_missing(roots, {str(s.path) for s in sources})
+            with Extractor(max_bytes, limits) as run.extractor:
+                for source in sources:
+                    run.process(source)
+                    read += source.size
+                    state.files_done += 1
+                    state.bytes_done = float(read)
+                    run.report()
+            run.extractor = None
+            run.remove_missing(roots, {str(s.path) for s in sources}, scan.unsure)
             run.commit()
         except BaseException as exc:
             run.cancel()  # no worker or counting process is left waiting for documents
@@ -307,7 +351,9 @@ class _Run:
         self.writer: ParallelWriter | GroupingSegmentWriter | None = None
         self._pending: list[tuple[str, dict]] = []  # writer calls made before the writer was chosen
         self._pending_docs = 0
-        self.known_ids = manifest.document_ids()
+        # which file holds each id: a document never takes an id another file's document holds
+        self.owners = {doc_id: key for key, entry in self.files.items() for doc_id in entry["docs"]}
+        self.extractor: Extractor | None = None  # the worker that extracts files (none: in this process)
 
     def report(self, phase: str | None = None) -> None:
         if phase is not None:
@@ -351,38 +397,79 @@ class _Run:
             return
         problem = precheck(source, self.max_bytes)
         if problem is not None:
-            self._skip(key, problem.reason, entry)
+            self._skip(problem.path, problem.reason, entry)
             return
         try:
-            data = source.path.read_bytes()
-        except OSError as exc:
-            self._skip(key, f"cannot read file: {exc.strerror or exc}", entry)
+            # only a regular file is read (a pipe or a device is refused, never waited on)
+            with open_source(source) as fh:
+                if source.is_jsonl:  # read a line at a time, whatever its size
+                    content_hash = hash_stream(fh)
+                    if not self._touched_only(entry, source, content_hash):
+                        self._index(source, entry, content_hash, read_jsonl(source, fh, self.max_bytes), fh)
+                    return
+                data = read_limited(fh, self.max_bytes)
+        except SourceError as exc:
+            self._skip(source.shown, exc.reason, entry)
             return
         content_hash = hash_bytes(data)
+        if self._touched_only(entry, source, content_hash):
+            return
+        # extracted in a worker process under time and memory limits (searcher.ingest.isolation)
+        extractor = self.extractor
+        item = (
+            extractor.document(source, data)
+            if extractor
+            else document_from_file(source, data, self.max_bytes)
+        )
+        self._index(source, entry, content_hash, [item])
+
+    def _touched_only(self, entry: dict | None, source: SourceFile, content_hash: str) -> bool:
+        """Whether the file's content is what was indexed (only its time changed): then noted so."""
         if entry and entry["hash"] == content_hash:
             entry.update(size=source.size, mtime_ns=source.mtime_ns)
-            self.files.touch(key)
-            self._unchanged(key, entry)
-            return
-        # Documents are handed to the writer as they are read: the workers start at once instead of
-        # waiting for a large JSONL file to be read whole
+            self.files.touch(str(source.path))
+            self._unchanged(str(source.path), entry)
+            return True
+        return False
+
+    def _index(
+        self,
+        source: SourceFile,
+        entry: dict | None,
+        content_hash: str,
+        items: Iterable[Document | Skipped],
+        fh=None,
+    ) -> None:
+        """Index the documents of one file (a JSON Lines file's as they are read, so the workers start at
+        once) and replace the file's previous documents with them."""
+        key = str(source.path)
         previous = entry["docs"] if entry else {}
         doc_hashes: dict[str, str] = {}
-        # a JSON Lines file is one file but many documents: its lines tell how far through it a run is
-        lines = data.count(b"\n") + 1 if source.is_jsonl and not data.startswith(b"\x1f\x8b") else 0
-        file_start, read = self.state.bytes_done, 0
-        for item in read_source(source, data, self.max_bytes):
+        claimed: set[str] = set()
+        file_start = self.state.bytes_done
+        for item in items:
             self.state.documents += 1
-            read += 1
-            if lines:
-                self.state.bytes_done = file_start + source.size * min(1.0, read / lines)
+            if fh is not None:  # a JSON Lines file is one file but many documents: how far through it
+                self.state.bytes_done = file_start + min(fh.tell(), source.size)
             self.report()
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
                 continue
+            forms = source.id_forms(item.id if source.is_jsonl else None)
+            doc_id = self._claim(key, forms, claimed)
+            if doc_id is None:
+                self.summary.skipped.append(
+                    Skipped(
+                        f"{source.shown}#{forms[0]}" if source.is_jsonl else source.shown,
+                        f"its id {forms[0]} and the other forms of it ({', '.join(forms[1:])}) "
+                        "belong to other documents: not indexed, so as not to replace one",
+                    )
+                )
+                continue
+            item.id = doc_id
             item.content_hash = item.content_hash or content_hash
-            doc_hashes[item.id] = item.content_hash
-            self._add(item, unchanged=previous.get(item.id) == item.content_hash)
+            doc_hashes[doc_id] = item.content_hash
+            self._add(item, unchanged=previous.get(doc_id) == item.content_hash, replacing=doc_id in previous)
             if self._batch_full():
                 # what the file gave so far is recorded; its hash is not, so the next run reads it
                 # again and skips the documents already there
@@ -423,13 +510,30 @@ class _Run:
         if self._batch_full():
             self.checkpoint()
 
-    def _add(self, doc: Document, unchanged: bool) -> None:
+    def _claim(self, key: str, forms: list[str], claimed: set[str]) -> str | None:
+        """The id a document of the file ``key`` takes among its ``forms`` (searcher.ingest.ids): one the
+        file held before stays its own; else the first that no other file holds. None: all are held.
+        ``claimed``: the ids given to the file's documents in this run."""
+        for doc_id in forms:
+            if self.owners.get(doc_id) == key and doc_id not in claimed:
+                break
+        else:
+            for doc_id in forms:
+                if doc_id not in self.owners and doc_id not in claimed:
+                    break
+            else:
+                return None
+        claimed.add(doc_id)
+        self.owners[doc_id] = key
+        return doc_id
+
+    def _add(self, doc: Document, unchanged: bool, replacing: bool) -> None:
         if unchanged:
             self.summary.unchanged += 1
             return
         doc_id = doc.id
         if self.lexicon is not None:
-            if doc_id in self.known_ids:
+            if replacing:
                 self.lexicon.forget(doc_id)
             self.lexicon.add(doc.title, doc.text)
         fields = to_index_doc(doc)
@@ -438,21 +542,38 @@ class _Run:
         # a fresh generation has nothing to replace: adding skips update_document's look-up
         self._write("add_document" if self.fresh else "update_document", **fields)
         self._in_batch += 1
-        if doc_id in self.known_ids:
+        if replacing:
             self.summary.updated += 1
         elif doc_id in self.recovering:
             self.summary.recovered += 1
-            self.known_ids.add(doc_id)
         else:
             self.summary.added += 1
-            self.known_ids.add(doc_id)
 
-    def remove_missing(self, roots: list[Path], seen: set[str]) -> None:
-        """Drop the documents of files that were under the given roots and are gone now."""
+    def remove_missing(self, roots: list[Path], seen: set[str], unsure: Mapping[str, Skipped]) -> None:
+        """Drop the documents of files that were under the given roots and are gone now.
+
+        Gone means not found in a folder that was read: a file below a path of ``unsure`` (a folder
+        indexed that is missing, a folder that could not be read) keeps its documents, and that
+        path's problem tells how many.
+        """
         root_names = {str(r) for r in roots}
-        for key in [k for k, e in self.files.items() if e["root"] in root_names and k not in seen]:
+        doubts = sorted(unsure, key=len, reverse=True)  # the closest first
+        kept: dict[str, int] = {}
+        for key, entry in list(self.files.items()):
+            if entry["root"] not in root_names or key in seen:
+                continue
+            doubt = next((d for d in doubts if key == d or key.startswith(d.rstrip(os.sep) + os.sep)), None)
+            if doubt is not None:
+                kept[doubt] = kept.get(doubt, 0) + len(entry["docs"])
+                continue
             for doc_id in self.files.pop(key)["docs"]:
                 self._delete(doc_id)
+        for doubt, count in kept.items():
+            if count:
+                documents = f"{count} indexed documents are" if count != 1 else "1 indexed document is"
+                unsure[doubt].reason += f"; its {documents} kept"
+                if unsure[doubt].reason.startswith(EMPTY_ROOT):  # (emptied on purpose?)
+                    unsure[doubt].reason += " ('search index --rebuild' drops them)"
 
     def _delete(self, doc_id: str) -> None:
         if self.lexicon is not None:
@@ -461,7 +582,7 @@ class _Run:
             self.duplicates.forget(doc_id)
         self._write("delete_by_term", fieldname="id", text=doc_id)
         self._in_batch += 1
-        self.known_ids.discard(doc_id)
+        self.owners.pop(doc_id, None)
         self.summary.removed += 1
 
     def _skip(self, path: str, reason: str, entry) -> None:
@@ -471,7 +592,7 @@ class _Run:
 
     def _unchanged(self, path: str, entry: dict) -> None:
         if entry.get("skipped"):  # still unusable: reported again, not extracted again
-            self.summary.skipped.append(Skipped(path, entry["skipped"]))
+            self.summary.skipped.append(Skipped(printable(path), entry["skipped"]))
         self.summary.unchanged += len(entry["docs"])
 
     def cancel(self) -> None:

@@ -31,7 +31,7 @@ FORMAT = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state.state(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state.source(path TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.source(path BLOB PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state.fingerprint(doc_id TEXT PRIMARY KEY, exact TEXT NOT NULL, sig BLOB,
     grp TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS state.fingerprint_exact ON fingerprint(exact);
@@ -68,7 +68,21 @@ class Manifest(dict):
 _ENTRY_TYPES = {"root": str, "size": int, "mtime_ns": int, "hash": str, "docs": dict}
 
 
-def _checked(generation: Path, rows: Iterable[tuple[str, str]]) -> dict[str, dict]:
+def _key(path: str) -> bytes:
+    """A source path as its manifest key: its bytes (a name that is not UTF-8 keeps its own)."""
+    return path.encode("utf-8", "surrogateescape")
+
+
+def _entry_text(entry: dict) -> str:
+    text = json.dumps(entry, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8 (its bytes as lone surrogates): escaped
+        text = json.dumps(entry)
+    return text
+
+
+def _checked(generation: Path, rows: Iterable[tuple[bytes | str, str]]) -> dict[str, dict]:
     """Manifest rows as entries, each checked for its shape.
 
     :raise IndexDamaged: an entry is not one.
@@ -82,10 +96,11 @@ def _checked(generation: Path, rows: Iterable[tuple[str, str]]) -> dict[str, dic
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), t) for k, t in _ENTRY_TYPES.items()
         ):
+            shown = path.decode("utf-8", "replace") if isinstance(path, bytes) else path
             raise IndexDamaged(
-                generation.parent, [Damage(STATE_FILE, f"the entry of {path[:80]} is not one")]
+                generation.parent, [Damage(STATE_FILE, f"the entry of {shown[:80]} is not one")]
             )
-        entries[path] = entry
+        entries[path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path] = entry
     return entries
 
 
@@ -134,12 +149,8 @@ class SideTables:
         return Manifest(_checked(self.generation, rows))
 
     def write_manifest(self, manifest: Manifest) -> None:
-        gone = [(path,) for path in manifest.changed if path not in manifest]
-        kept = [
-            (path, json.dumps(manifest[path], ensure_ascii=False))
-            for path in manifest.changed
-            if path in manifest
-        ]
+        gone = [(_key(path),) for path in manifest.changed if path not in manifest]
+        kept = [(_key(path), _entry_text(manifest[path])) for path in manifest.changed if path in manifest]
         self.db.executemany("DELETE FROM state.source WHERE path = ?", gone)
         self.db.executemany("INSERT OR REPLACE INTO state.source(path, entry) VALUES (?, ?)", kept)
         manifest.changed.clear()

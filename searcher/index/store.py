@@ -67,6 +67,25 @@ class IndexDamaged(RuntimeError):
         return shown + (f" (and {len(self.damage) - 3} more)" if len(self.damage) > 3 else "")
 
 
+class DamagedMeta(ValueError):
+    """A generation's meta.json cannot be read as what it records."""
+
+
+def roots_of(meta: dict) -> list[str]:
+    """The folders and files an index was built from, as its ``meta.json`` records them.
+
+    :raise DamagedMeta: ``roots`` is not a list of absolute paths (a string would be walked letter by
+        letter: "/" first).
+    """
+    roots = meta.get("roots", []) if isinstance(meta, dict) else None
+    if not isinstance(roots, list) or not all(isinstance(r, str) and os.path.isabs(r) for r in roots):
+        raise DamagedMeta(
+            "the index's meta.json is damaged: its 'roots' is not a list of folders; "
+            "rebuild it from yours with 'search index --rebuild FOLDER ...'"
+        )
+    return roots
+
+
 def current_generation(index_dir: Path) -> Path | None:
     """The live generation's folder, or None when no index has been built.
 
@@ -240,9 +259,14 @@ def read_json(path: Path, default):
 def write_json(path: Path, data) -> None:
     """Write JSON atomically (temp file + rename), so a crash never leaves half a file."""
     tmp = path.with_name(path.name + ".tmp")
+    text = json.dumps(data, ensure_ascii=False)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (its bytes kept as lone surrogates)
+        encoded = json.dumps(data).encode("ascii")  # "\udce1": read back as the same name
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(encoded)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -17,9 +17,11 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from ..analysis.schema import SCHEMA_VERSION
-from ..ingest.sources import hash_bytes, walk_sources
+from ..ingest.ids import printable
+from ..ingest.sources import hash_bytes, not_regular_reason, walk_sources
 from . import integrity, store
 from .sidetables import fingerprint_ids, read_manifest, read_state
 
@@ -27,6 +29,7 @@ from .sidetables import fingerprint_ids, read_manifest, read_state
 @dataclass
 class Problem:
     # missing | stale | duplicate | orphan | source-gone | source-changed | not-indexed | schema | meta | tables
+    # | root-missing
     kind: str
     where: str  # a document id or a source path
     detail: str
@@ -110,11 +113,19 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         report.add("tables", doc_id, f"only in {where}: the duplicate registry and the index disagree")
 
     _check_meta(report, meta, manifest)
-    roots = [Path(r) for r in meta.get("roots", [])]
+    roots = [Path(r) for r in store.roots_of(meta)]
+    for root in roots:
+        if not root.exists():
+            report.add(
+                "root-missing",
+                printable(root),
+                "a folder indexed is missing (moved, renamed, or not mounted?): its documents are kept; "
+                "'search index --rebuild' with the other folders drops them",
+            )
     sources, _ = walk_sources([r for r in roots if r.exists()])
     for source in sources:
         if str(source.path) not in manifest:
-            report.add("not-indexed", str(source.path), "a new file: run 'search index'")
+            report.add("not-indexed", source.shown, "a new file: run 'search index'")
     report.took_s = time.perf_counter() - started
     return report
 
@@ -157,6 +168,9 @@ def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> 
         stat = path.stat()
     except OSError:
         report.add("source-gone", str(path), "the file was removed or moved: run 'search index'")
+        return
+    if not S_ISREG(stat.st_mode):  # a pipe or a device in its place would never end a read
+        report.add("source-changed", str(path), f"{not_regular_reason(stat.st_mode)}: run 'search index'")
         return
     if not deep:
         if stat.st_size != entry.get("size") or stat.st_mtime_ns != entry.get("mtime_ns"):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..ingest.extract import DEFAULT_MAX_BYTES
+from ..ingest.isolation import ExtractLimits
 from ..ingest.sources import walk_sources
 from .indexer import IndexSummary, index_paths
 from .store import IndexLocked
@@ -35,26 +36,29 @@ def watch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     stop: threading.Event | None = None,
     wait_s: float = 30.0,
+    limits: ExtractLimits | None = None,
 ) -> None:
     """Index ``paths`` now, then again whenever files change, until ``stop`` is set (or Ctrl-C).
 
-    :param report: called with the first run's summary and with every later one that changed something.
+    :param report: called with the first run's summary and with every later one that changed something
+        (or found a folder missing, or back).
     :param wait_s: how long each run waits for another writer before trying again at the next poll.
     """
     stop = stop or threading.Event()
-    first = True
+    first, was_ok = True, True
     seen: dict | None = None
     while not stop.is_set():
         now = _snapshot(paths)
         if now != seen:
             try:
-                summary = index_paths(paths, index_dir, max_bytes=max_bytes, wait_s=wait_s)
+                summary = index_paths(paths, index_dir, max_bytes=max_bytes, wait_s=wait_s, limits=limits)
                 seen = now  # (a run that found the lock taken leaves it for the next poll)
             except IndexLocked:
                 summary = None  # another run is writing: it will have done the work, or the next poll will
-            if summary is not None and (first or changed(summary)):
+            # (also when a folder goes missing or comes back: nothing changed in the index, but it is told)
+            if summary is not None and (first or changed(summary) or summary.ok != was_ok):
                 report(summary)
-                first = False
+                first, was_ok = False, summary.ok
         stop.wait(interval_s)
 
 

@@ -26,7 +26,7 @@ def document_from_file(source, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) 
     try:
         extracted = extract_file(source.path, max_bytes=max_bytes, data=data)
     except ExtractError as exc:
-        return Skipped(str(source.path), exc.reason)
+        return Skipped(source.shown, exc.reason)
     text = decode_text(extracted.text)
     title = strip_markup(decode_text(extracted.title or ""))
     date, date_source = _iso_date(extracted.date), "metadata"

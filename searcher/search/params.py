@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..ingest import ids
 from ..ingest.places import canonical_place
 from ..text.normalize import normalize_text
 from .limits import MAX_PAGE, SORTS
@@ -195,17 +196,19 @@ def search_params(
     )
 
 
-# A document id as the index writes them: a relative path (or "path#n" inside a JSON Lines file), never
-# absolute, never climbing out with "..", no control characters.
-DOC_ID_PATTERN = r"^(?![/\\])(?!(.*[/\\])?\.\.([/\\]|$))[^\x00-\x1f\x7f]{1,1000}$"
-_DOC_ID = re.compile(DOC_ID_PATTERN, re.S)
+# A document id as the index writes them (searcher.ingest.ids: one rule for the indexer, the command
+# line and the web app): a relative path or a record's id, never absolute, never climbing out with "..",
+# no control characters, at most MAX_ID_CHARS characters.
+DOC_ID_PATTERN = ids.DOC_ID_PATTERN
 
 
 def doc_id(value: str | None) -> str:
     if not value:
         raise ParamError("missing", "missing 'id': which document?", name="id")
-    if not _DOC_ID.match(value):
+    if not ids.is_valid_id(value):
         raise ParamError(
-            "bad_id", "'id' is not a document id: a relative path, without '..', at most 1000 characters"
+            "bad_id",
+            "'id' is not a document id: a relative path, without '..' or control characters, "
+            f"at most {ids.MAX_ID_CHARS} characters",
         )
     return value

@@ -104,8 +104,8 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * scale)
 
 
-def too_large_reason(size: int, max_bytes: int) -> str:
-    return f"file too large ({_human(size)} > {_human(max_bytes)} limit)"
+def too_large_reason(size: int, max_bytes: int, what: str = "file") -> str:
+    return f"{what} too large ({_human(size)} > {_human(max_bytes)} limit)"
 
 
 def _human(n: int) -> str:

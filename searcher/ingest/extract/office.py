@@ -193,7 +193,7 @@ def extract_docx(path: pathlib.Path) -> Extracted:
             legacy_used = found is not None
         title = _docx_title(document, styled, legacy_used)
         author = (document.core_properties.author or "").strip() or None
-    except ExtractError:
+    except (ExtractError, MemoryError):  # (out of memory: the extraction worker's limit, told as such)
         raise
     except Exception as exc:  # zip, XML and python-docx errors of many kinds: skip the file, never crash
         raise ExtractError(f"unreadable DOCX: {type(exc).__name__}: {exc}") from None
@@ -256,6 +256,8 @@ def extract_rtf(path: pathlib.Path) -> Extracted:
     raw = data.decode("latin-1")
     try:
         text = rtf_to_text(raw, encoding=encoding, errors="replace")
+    except MemoryError:
+        raise
     except Exception as exc:  # striprtf raises plain exceptions on malformed groups
         raise ExtractError(f"unreadable RTF: {type(exc).__name__}: {exc}") from None
     text, found = legacy.repair(text)

@@ -115,7 +115,7 @@ def _metadata(path: pathlib.Path) -> dict[str, str]:
 def extract_pdf(path: pathlib.Path) -> Extracted:
     try:
         pages, title, author, used_legacy = _text_layer(path)
-    except ExtractError:
+    except (ExtractError, MemoryError):  # (out of memory: the extraction worker's limit, told as such)
         raise
     except Exception as exc:  # pdfminer raises many error types for broken or encrypted files
         name = type(exc).__name__

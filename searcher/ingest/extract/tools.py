@@ -9,8 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 
 from .base import ExtractError
+
+# Told each program's time-out before it starts: an extraction worker (searcher.ingest.isolation) lets the
+# indexer wait that much longer, a program's time being bounded by its own time-out, not the file's limit.
+on_program: Callable[[float], None] | None = None
 
 
 def find_tool(name: str) -> str | None:
@@ -21,6 +26,8 @@ def find_tool(name: str) -> str | None:
 def run(args: list[str], timeout: float, what: str, env: dict[str, str] | None = None) -> bytes:
     """Run a program and return its stdout; failures and time-outs become ExtractError."""
     full_env = {**os.environ, **env} if env else None
+    if on_program is not None:
+        on_program(timeout)
     try:
         proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False, env=full_env)
     except subprocess.TimeoutExpired:
