@@ -386,3 +386,23 @@ def test_a_full_disk_in_a_worker_process_is_told_once_and_nothing_waits(
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
     assert _listing(index_dir) == before
+
+
+def test_opening_an_index_reads_no_file_its_record_vouches_for(index_dir, monkeypatch):
+    """Files of the size and time recorded at commit are not read when a searcher opens the index
+    (reading them was seconds per query process at archive scale); an altered file changes its time
+    and is read: the damage tests above. `search verify` reads every file."""
+    read: list[str] = []
+    real = integrity.checksum
+
+    def counted(path):
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(integrity, "checksum", counted)
+    assert Engine(index_dir).search(QUERY).total
+    assert read == []
+    from click.testing import CliRunner
+
+    assert CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir)]).exit_code == 0
+    assert read  # verify read them

@@ -123,7 +123,7 @@ def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_red
         "import os, sys\n"
         "from searcher.index import sidetables\n"
         "from searcher import index_paths\n"
-        "sidetables.SideTables.commit = lambda self, generation: os._exit(9)\n"
+        "sidetables.SideTables.commit = lambda self, generation, **kw: os._exit(9)\n"
         "index_paths([sys.argv[1]], sys.argv[2])\n"
     )
     killed = subprocess.run([sys.executable, "-c", code, str(folder), str(index_dir)], timeout=120)
@@ -154,7 +154,7 @@ def test_a_run_failing_as_it_commits_its_side_tables_undoes_its_index_commit(fol
     for seed in seeds[3:]:
         shutil.copy(seed, folder / seed.name)
 
-    def full(self, whoosh_generation):
+    def full(self, whoosh_generation, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:

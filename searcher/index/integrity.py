@@ -115,12 +115,16 @@ def record(generation: Path) -> None:
     previous = (read_record(generation) or {}).get("files", {})
     entries = {}
     for name in [toc_name, *files]:
-        size = (generation / name).stat().st_size
+        stat = (generation / name).stat()
         known = previous.get(name)
-        if known is not None and known["size"] == size:
+        if known is not None and known["size"] == stat.st_size:
             entries[name] = known
         else:
-            entries[name] = {"size": size, "crc32": checksum(generation / name)}
+            entries[name] = {
+                "size": stat.st_size,
+                "crc32": checksum(generation / name),
+                "mtime_ns": stat.st_mtime_ns,
+            }
     tmp = generation / (RECORD + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump({"toc": toc_name, "files": entries}, fh)
@@ -135,16 +139,19 @@ class CheckResult:
     unrecorded: list[str]  # live files the record does not cover: only a structural read can tell
 
 
-def check(generation: Path, contents: bool = True) -> CheckResult:
+def check(generation: Path, contents: bool = True, trust_times: bool = False) -> CheckResult:
     """Compare the live segment files of ``generation`` with its record: present, of the recorded size,
-    and (``contents``) with the recorded checksum. The table of contents is read in any case."""
+    and (``contents``) with the recorded checksum. The table of contents is read in any case.
+    ``trust_times``: a file still of the size and modification time recorded is taken as unchanged
+    without reading it (whatever writes to a file changes its time; only ``search verify`` reads every
+    file, as a change the time does not show, a disk's own decay, is rare)."""
     generation = Path(generation)
     record_ = read_record(generation)
     recorded = (record_ or {}).get("files", {})
     damage = [
         Damage(name, problem)
         for name, entry in recorded.items()
-        if (problem := _differs(generation, name, entry, contents))
+        if (problem := _differs(generation, name, entry, contents, trust_times))
     ]
     if record_ is None and (generation / RECORD).exists():
         damage.append(Damage(RECORD, "unreadable: the checksums cannot be compared"))
@@ -185,13 +192,18 @@ def _toc_number(name: str) -> int:
     return int(found.group(1)) if found else 1 << 62
 
 
-def _differs(generation: Path, name: str, entry: dict, contents: bool) -> str | None:
+def _differs(
+    generation: Path, name: str, entry: dict, contents: bool, trust_times: bool = False
+) -> str | None:
     try:
-        size = (generation / name).stat().st_size
+        stat = (generation / name).stat()
     except FileNotFoundError:
         return "missing"
+    size = stat.st_size
     if size != entry["size"]:
         return f"{size} bytes, {entry['size']} when written"
+    if trust_times and entry.get("mtime_ns") == stat.st_mtime_ns:
+        return None
     if contents and checksum(generation / name) != entry["crc32"]:
         return "contents changed since written (checksum differs)"
     return None
@@ -213,8 +225,8 @@ def state(generation: Path) -> tuple:
 
 
 class CheckedGenerations:
-    """The last check's answer per generation, redone when a file's size or time changes: a full
-    check reads the whole index, while a look at the files' sizes costs a few system calls."""
+    """The last check's answer per generation, redone when a file's size or time changes; a file
+    still of its recorded size and time is not read again (see :func:`check`'s ``trust_times``)."""
 
     def __init__(self):
         self._answers: dict[str, tuple[tuple, list[Damage]]] = {}
@@ -229,7 +241,7 @@ class CheckedGenerations:
             known = self._answers.get(str(generation))
             if known is not None and known[0] == now:
                 return known[1]
-            found = check(generation).damage
+            found = check(generation, trust_times=True).damage
             self._answers[str(generation)] = (now, found)
             return found
 

@@ -156,14 +156,23 @@ class SideTables:
         manifest.changed.clear()
 
     def lexicon_behind(self) -> bool:
-        """Did the lexicon commit counts the other tables never recorded? A first build counts its
-        lexicon in a process of its own, which commits on its own just before these tables do."""
+        """Does the lexicon disagree with the index? A first build counts its lexicon in a process of
+        its own, which commits on its own just before these tables do, and only at the build's end."""
         row = self.db.execute("SELECT value FROM main.meta WHERE name = 'saves'").fetchone()
         recorded = self.db.execute("SELECT value FROM state.state WHERE name = 'lexicon_saves'").fetchone()
-        return (row[0] if row else None) != (recorded[0] if recorded else None)
+        complete = self.db.execute("SELECT value FROM state.state WHERE name = 'lexicon_complete'").fetchone()
+        return (row[0] if row else None) != (recorded[0] if recorded else None) or (
+            complete is not None and complete[0] == "0"
+        )
 
-    def commit(self, whoosh_generation: int) -> None:
-        """Commit every change made through this connection, as describing Whoosh version ``whoosh_generation``."""
+    def commit(self, whoosh_generation: int, lexicon_complete: bool = True) -> None:
+        """Commit every change made through this connection, as describing Whoosh version
+        ``whoosh_generation`` (``lexicon_complete`` False: the lexicon does not count every document
+        yet, a first build's batch; a run that finds it so counts it again from the index)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO state.state(name, value) VALUES ('lexicon_complete', ?)",
+            (str(int(lexicon_complete)),),
+        )
         self.db.execute(
             "INSERT OR REPLACE INTO state.state(name, value) VALUES ('whoosh_generation', ?)",
             (str(whoosh_generation),),
