@@ -90,6 +90,12 @@ def write_pdf(
     objects[pages - 1] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page
     info = add(b"<< /Title %s >>" % _pdf_string(b"\xfe\xff" + title.encode("utf-16-be"))) if title else None
 
+    path.write_bytes(_pdf_file(objects, catalog, info))
+    return path
+
+
+def _pdf_file(objects: list[bytes], catalog: int, info: int | None = None) -> bytes:
+    """The PDF file of ``objects`` (numbered from 1), with its cross-reference table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -102,8 +108,7 @@ def write_pdf(
     if info:
         trailer += b" /Info %d 0 R" % info
     out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
 
 
 def write_docx(path: Path) -> Path:
@@ -156,14 +161,5 @@ def write_crafted_pdf(path: Path, repetitions: int = 400_000) -> Path:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(_pdf_file(objects, catalog=1))
     return path
