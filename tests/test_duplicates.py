@@ -65,8 +65,8 @@ def test_group_array_is_saved_with_the_index_and_found_without_it(folder, tmp_pa
     generation = store.current_generation(tmp_path / "ix")
     listed = generation / STATE_FILE
     assert len(shared_groups(generation) or []) == 2  # two stories have copies
-    [saved] = generation.glob("copies-*.npy")
-    groups = np.load(saved)
+    [saved] = generation.glob("copies-*.npz")
+    groups = np.load(saved)["groups"]
     assert len(groups) == 7 and sorted(np.unique(groups[groups >= 0], return_counts=True)[1]) == [2, 2]
     for kept in ("saved", "list", "nothing"):
         if kept == "list":
@@ -160,3 +160,43 @@ def test_a_vietnamese_text_reuses_the_fold_made_for_its_places(monkeypatch):
     assert find_places("", text)
     monkeypatch.setattr(duplicates, "fold", lambda text: pytest.fail("folded again"))
     assert duplicates._words(text)[:6] == ["nang", "cao", "nhan", "thuc", "trach", "nhiem"]
+
+
+def test_an_update_extends_the_saved_groups_to_what_a_fresh_count_gives(folder, tmp_path, monkeypatch):
+    """After a commit that merged no segment, the groups are the previous version's with the new
+    documents' added (one stored key read each), and equal what reading every key's postings gives."""
+    import numpy as np
+
+    from searcher.index import duplicates, store
+    from searcher.index.view import IndexView
+
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    # a third copy of a grouped story, and a copy of a story that had none
+    shutil.copy(folder / SAVED_TWICE, folder / "third-copy.txt")
+    shutil.copy(SEEDS / DIEN_BIEN_2023, folder / "copy-of-a-single.txt")
+    extended = []
+    real = duplicates._extended
+
+    def recorded(view, generation):
+        found = real(view, generation)
+        extended.append(found is not None)
+        return found
+
+    monkeypatch.setattr(duplicates, "_extended", recorded)
+    index_paths([folder], index_dir)
+    monkeypatch.undo()
+    assert extended == [True]
+    generation = store.current_generation(index_dir)
+    [saved] = generation.glob("copies-*.npz")
+    saved_groups = np.load(saved)["groups"]
+    saved.unlink()
+    engine = Engine(index_dir)
+    counted, _ = duplicates._grouped(IndexView(engine._searcher()), generation)
+    engine.close()
+
+    def partition(groups):
+        return sorted(sorted(np.flatnonzero(groups == g).tolist()) for g in set(groups.tolist()) - {-1})
+
+    assert partition(saved_groups) == partition(counted)
+    assert sorted(len(members) for members in partition(counted)) == [2, 2, 3]

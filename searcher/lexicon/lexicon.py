@@ -140,6 +140,7 @@ class LexiconBuilder:
         self._db: sqlite3.Connection | None = db
         self._tokens = 0
         self._moved = 0  # syllables added or removed by this run
+        self._long_rows = 0  # 3-4-gram rows it added to (each may be a phrase seen once)
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
         self.bootstrap = not fresh and (recount or not _readable(self.path))
@@ -191,9 +192,15 @@ class LexiconBuilder:
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
         self._tokens = self._moved = 0
-        rare = db.execute("SELECT count(*) FROM ngram WHERE n > 2 AND count < 2").fetchone()[0]
-        if rare > RARE_PHRASES_KEPT:
-            db.execute("DELETE FROM ngram WHERE n > 2 AND count < 2")
+        # (counted only when they may be too many: an upper bound is kept between counts)
+        rare = int(_meta(db, "rare_phrases_at_most") or 0) + self._long_rows
+        self._long_rows = 0
+        if self.fresh or rare > RARE_PHRASES_KEPT:
+            rare = db.execute("SELECT count(*) FROM ngram WHERE n > 2 AND count < 2").fetchone()[0]
+            if rare > RARE_PHRASES_KEPT:
+                db.execute("DELETE FROM ngram WHERE n > 2 AND count < 2")
+                rare = 0
+        _set_meta(db, "rare_phrases_at_most", rare)
         _set_meta(db, "tokens", tokens)
         _set_meta(db, "format", FORMAT)
         _set_meta(db, "saves", int(_meta(db, "saves") or 0) + 1)  # (see searcher.index.sidetables)
@@ -262,6 +269,8 @@ class LexiconBuilder:
                     "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
                 )
             db.executemany(sql, rows)
+            if sign > 0 and n > 2:
+                self._long_rows += len(rows)
             if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
                 db.executemany(
                     "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0", [row[:2] for row in rows]
