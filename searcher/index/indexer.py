@@ -48,8 +48,8 @@ from .workers import LexiconProcess, ParallelWriter, default_jobs
 PARALLEL_MIN_DOCS = 200
 # A long run commits what it has indexed this often, so that a run stopped by Ctrl-C, a kill or a
 # full disk keeps it and the next run goes on from there (each commit adds segments; fewer is faster).
-BATCH_DOCUMENTS = 50_000
-BATCH_SECONDS = 300.0
+BATCH_DOCUMENTS = 100_000
+BATCH_SECONDS = 600.0
 
 # A folder indexed that is found empty while it held documents: taken for an unmounted share's mount point
 EMPTY_ROOT = "the folder is empty (a drive or share not mounted?)"
