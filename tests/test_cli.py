@@ -468,10 +468,8 @@ def test_ctrl_c_while_indexing_stops_in_one_line(tmp_path):
     args = ["index", records, "--index-dir", index_dir, "--jobs", "2"]
     status, stdout, stderr = _with_stderr_on_a_terminal(args, env, until=r"indexing: \d[\d,]{2,} documents")
     assert "Traceback" not in stderr and stdout == ""
-    assert (
-        stderr.rsplit("\r\x1b[K", 1)[-1]
-        == "stopped: indexing interrupted; the index is as it was before this run\n"
-    )
+    # a first build keeps what its batches committed (none yet, here) and the next run goes on
+    assert stderr.rsplit("\r\x1b[K", 1)[-1] == "stopped: 0 documents committed; run again to continue\n"
     assert status == 130
     result = subprocess.run(
         [sys.executable, "-m", "searcher", "info", "--index-dir", str(index_dir), "--json"],
@@ -480,7 +478,7 @@ def test_ctrl_c_while_indexing_stops_in_one_line(tmp_path):
         env=env,
         timeout=60,
     )
-    assert result.returncode == 1 and "search index" in json.loads(result.stdout)["error"]
+    assert result.returncode == 0 and json.loads(result.stdout)["documents"] == 0
 
 
 @pytest.mark.slow
@@ -503,15 +501,9 @@ def test_a_failing_worker_is_one_line_each(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    lines = done.stderr.splitlines()
-    assert lines[-1].startswith("Error: ") and "indexing workers failed" in lines[-1]
-    workers = [line for line in lines[:-1] if line]
-    assert workers and all(
-        re.fullmatch(
-            r"indexing worker \d+ failed: OSError: \[Errno 28\] No space left on device: 'segment.pst'", x
-        )
-        for x in workers
-    ), lines
+    # a full disk in a worker is told once, as the command's own error
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"Error: no space left to write the index at {tmp_path / 'ix'} "), line
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
