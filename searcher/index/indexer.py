@@ -567,7 +567,7 @@ class _Run:
             if doubt is not None:
                 kept[doubt] = kept.get(doubt, 0) + len(entry["docs"])
                 continue
-            for doc_id in self.files.pop(key)["docs"]:
+            for doc_id in self.files.remove(key)["docs"]:
                 self._delete(doc_id)
         for doubt, count in kept.items():
             if count:

@@ -54,9 +54,10 @@ class Manifest(dict):
         super().__setitem__(path, entry)
         self.changed.add(path)
 
-    def pop(self, path: str, *default):  # type: ignore[override]
+    def remove(self, path: str) -> dict:
+        """Take ``path``'s entry out (its row is deleted when the manifest is written)."""
         self.changed.add(path)
-        return super().pop(path, *default)
+        return super().pop(path)
 
     def touch(self, path: str) -> None:
         self.changed.add(path)

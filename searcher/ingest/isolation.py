@@ -124,8 +124,9 @@ class Extractor:
         )
         process.start()
         theirs.close()
+        assert process.pid is not None  # (started)
         try:  # (the worker does the same: whichever comes first, no window without its own group)
-            os.setpgid(process.pid, process.pid)  # type: ignore[arg-type]
+            os.setpgid(process.pid, process.pid)
         except OSError:
             pass
         self._process, self._conn = process, ours
@@ -134,9 +135,9 @@ class Extractor:
         process, conn = self._process, self._conn
         self._process = self._conn = None
         if process is not None:
-            if process.is_alive():
+            if process.is_alive() and process.pid is not None:
                 try:  # the worker and every program it started
-                    os.killpg(process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+                    os.killpg(process.pid, signal.SIGKILL)
                 except OSError:
                     process.kill()
             process.join()
