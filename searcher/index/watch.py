@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..ingest.extract import DEFAULT_MAX_BYTES
 from ..ingest.isolation import ExtractLimits
+from ..ingest.places import load_segmenter
 from ..ingest.sources import walk_sources
 from .indexer import IndexSummary, index_paths
 from .store import IndexLocked
@@ -45,6 +46,7 @@ def watch(
     :param wait_s: how long each run waits for another writer before trying again at the next poll.
     """
     stop = stop or threading.Event()
+    load_segmenter()  # (each run's extraction worker is forked from this process)
     first, was_ok = True, True
     seen: dict | None = None
     while not stop.is_set():

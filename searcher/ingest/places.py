@@ -452,6 +452,12 @@ def _segmenter():
     return ViTokenizer.tokenize
 
 
+def load_segmenter() -> None:
+    """Load pyvi's model now: a process that forks an extraction worker for each of many runs
+    (``search index --watch``) hands it over loaded, instead of each worker loading it again."""
+    _segmenter()
+
+
 def named_places(text: str) -> list[tuple[str, str, bool]]:
     """Every province or city name in ``text`` (a query: any case, with or without diacritics), as
     (canonical name, the name as written, whether an administrative word comes before it). A name
