@@ -106,10 +106,8 @@ def test_an_update_writes_no_n_gram_seen_once_more_than_a_build_does(folder, tmp
     assert _tables(tmp_path / "ix")[0] == _tables(tmp_path / "fresh")[0]
 
 
-def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_redone(folder, tmp_path):
-    import subprocess
-    import sys
-
+def _three_indexed_two_more(folder: Path, tmp_path: Path) -> tuple[list[Path], Path]:
+    """Three seeds indexed, then the other two copied in: (the seeds, the index folder)."""
     seeds = sorted(SEEDS.glob("*.txt"))
     for seed in seeds[:3]:
         shutil.copy(seed, folder / seed.name)
@@ -117,6 +115,14 @@ def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_red
     index_paths([folder], index_dir)
     for seed in seeds[3:]:
         shutil.copy(seed, folder / seed.name)
+    return seeds, index_dir
+
+
+def test_a_run_killed_between_the_index_and_side_table_commits_is_undone_and_redone(folder, tmp_path):
+    import subprocess
+    import sys
+
+    seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
     (folder / seeds[0].name).unlink()
     # killed (no clean-up of any kind) after Whoosh's commit, before the side tables' commit
     code = (
@@ -146,13 +152,7 @@ def test_a_run_failing_as_it_commits_its_side_tables_undoes_its_index_commit(fol
     before it ends, so the index is as it was and consistent."""
     import errno
 
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for seed in seeds[:3]:
-        shutil.copy(seed, folder / seed.name)
-    index_dir = tmp_path / "ix"
-    index_paths([folder], index_dir)
-    for seed in seeds[3:]:
-        shutil.copy(seed, folder / seed.name)
+    seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
 
     def full(self, whoosh_generation, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -53,7 +53,7 @@ def test_orphans_missing_and_stale_documents(runner, tmp_path, seed_copy):
     index_dir = tmp_path / "ix"
     runner.invoke(cli, ["index", str(seed_copy), "--index-dir", str(index_dir)])
     generation = store.current_generation(index_dir)
-    tables = SideTables(generation, fresh=False)
+    tables = SideTables(generation)
     manifest = tables.manifest()
     first, second = sorted(manifest)[:2]
     ((first_id, _),) = manifest[first]["docs"].items()

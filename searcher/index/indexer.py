@@ -199,7 +199,7 @@ def index_paths(
 
         if fresh and live is None:
             write_meta()
-        tables = SideTables(target, fresh, journal=live_target)
+        tables = SideTables(target, journal=live_target)
         if fresh:  # the empty index: a first batch stopped before its side tables is undone to it
             tables.commit(ix.latest_generation())
         summary = IndexSummary(rebuilt=fresh)

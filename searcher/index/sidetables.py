@@ -62,9 +62,6 @@ class Manifest(dict):
     def touch(self, path: str) -> None:
         self.changed.add(path)
 
-    def document_ids(self) -> set[str]:
-        return {doc_id for entry in self.values() for doc_id in entry["docs"]}
-
 
 _ENTRY_TYPES = {"root": str, "size": int, "mtime_ns": int, "hash": str, "docs": dict}
 
@@ -114,15 +111,13 @@ def _damaged(generation: Path, exc: sqlite3.Error) -> IndexDamaged:
 class SideTables:
     """A connection to a generation's side tables: ``lexicon.sqlite`` with ``state.sqlite`` attached.
 
-    :param fresh: the generation is new.
     :param journal: write through SQLite's journal, so that a crash leaves the last commit; a
         generation being built beside the live one (not read until complete) is written without.
     """
 
-    def __init__(self, generation: Path, fresh: bool, journal: bool = True):
+    def __init__(self, generation: Path, journal: bool = True):
         """:raise IndexDamaged: a side table cannot be read."""
         self.generation = Path(generation)
-        self.fresh = fresh
         self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
         try:
             self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
