@@ -97,8 +97,9 @@ def no_alert(browser) -> bool:
 
 def search_from_home(browser, base_url, text: str) -> None:
     browser.get(base_url + "/")
-    box = browser.switch_to.active_element  # the box is focused on load
-    assert box.get_attribute("id") == "q"
+    # autofocus is applied after load, not always before get() returns
+    wait(browser, lambda b: b.switch_to.active_element.get_attribute("id") == "q")
+    box = browser.switch_to.active_element
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
     wait(browser, EC.presence_of_element_located((By.ID, "stats")))
