@@ -7,9 +7,9 @@ of Whoosh inside the searcher's lifetime, so callers never hold Whoosh objects.
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import os
+import pickle
 import sqlite3
 import threading
 import time
@@ -681,7 +681,10 @@ class Admission:
 
 
 class _ResultCache:
-    """A bounded, thread-safe LRU of search answers; callers get copies, so they may change them."""
+    """A bounded, thread-safe LRU of search answers; callers get copies, so they may change them.
+
+    Answers are kept pickled: unpickling a page of hits is several times faster than deep-copying it,
+    and a cache hit should cost little more than the request around it."""
 
     def __init__(self, size: int):
         self.size = size
@@ -694,12 +697,12 @@ class _ResultCache:
             if found is None:
                 return None
             self._items.move_to_end(key)
-        return copy.deepcopy(found)
+        return pickle.loads(found)
 
     def put(self, key, result) -> None:
         if self.size <= 0:
             return
-        kept = copy.deepcopy(result)
+        kept = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         with self._lock:
             self._items[key] = kept
             self._items.move_to_end(key)
