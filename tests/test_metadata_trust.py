@@ -223,6 +223,20 @@ _HCMC = "Trong 4 năm, thị trường TP HCM đã lớn. Kinh nghiệm từ TP 
             ["Thành phố Hồ Chí Minh", "Hà Nội"],
             ["Thành phố Hồ Chí Minh", "Hà Nội"],
         ),
+        # frequency counts sentences; "TP." ends none, a name after a full stop opens one
+        (
+            "Tin",
+            "Tin mới.\n" + _FILLER + "UBND TP. Đà Nẵng họp với Sở Y tế TP. Đà Nẵng và Công an TP. Đà Nẵng. "
+            "Trời đẹp ở Huế. Huế vui. Khách đến Huế.",
+            ["Thừa Thiên Huế"],
+            ["Thừa Thiên Huế", "Đà Nẵng"],
+        ),
+        (
+            "Tin",
+            "Tin mới.\n" + _FILLER + "Trời đẹp ở Đà Nẵng. Khách đến Đà Nẵng. Đà Nẵng vui.",
+            ["Đà Nẵng"],
+            ["Đà Nẵng"],
+        ),
         # a town and its province in one sentence are named once
         (
             "Phố cổ",

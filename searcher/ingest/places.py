@@ -365,7 +365,8 @@ def _mention_end(folded: str, start: int) -> int:
     return found.end() if found else start
 
 
-_SENTENCE_END = re.compile(r"[.!?…;]+(?=\s)|\n")
+# the end of a sentence; not the dot of an abbreviation in capitals ("TP. Hà Nội", "Q. 1")
+_SENTENCE_END = re.compile(r"[^\sA-ZĐ.][.!?…]+(?=\s)|;(?=\s)|\n")
 # a related article's title with its date in brackets, as news sites list them under an article
 _RELATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}/\d{4}\)\s*$")
 
@@ -552,8 +553,8 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     if last.lower() in _PERSON_BEFORE:
         return False
     word = last.strip("\"'“”‘’«»")
-    if not word[:1].isupper() or not word[:1].isalpha() or word.endswith((",", ";", ")", "]")):
-        return True  # "Cát Bà, Hải Phòng": a list or an apposition, not a longer name
+    if not word[:1].isupper() or not word[:1].isalpha() or not word[-1].isalnum():
+        return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
     if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
         return True
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
