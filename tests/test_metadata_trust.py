@@ -118,6 +118,139 @@ def test_place_is_named_only_where_the_text_names_the_place(title, text, about):
         assert places == about
 
 
+_FILLER = "Giao dịch diễn ra bình thường. " * 15  # pushes what follows past the lead
+_HANOI = "Hà Nội kỳ vọng nhiều. Nhà đầu tư Hà Nội phấn khởi. Giới đầu tư Hà Nội vui. "
+_HCMC = "Trong 4 năm, thị trường TP HCM đã lớn. Kinh nghiệm từ TP HCM được học tập. TP HCM đi trước."
+
+
+@pytest.mark.parametrize(
+    "title, text, about, mentioned",
+    [
+        # a comma before the name: a list or an apposition, not a longer name
+        (
+            "Trộm cắp",
+            "Nhiều khách sạn ở thị trấn Cát Bà, Hải Phòng, bị mất trộm.",
+            ["Hải Phòng"],
+            ["Hải Phòng"],
+        ),
+        # a section headed by the place
+        (
+            "Bão số 6 gây thiệt hại",
+            "Bão gây thiệt hại nhiều nơi.\nQuảng Bình: Thiệt hại hơn 12 tỷ đồng\nMưa rất to.",
+            ["Quảng Bình"],
+            ["Quảng Bình"],
+        ),
+        # the labels of figures: prices by city, a score, a team
+        (
+            "Giá vàng tăng",
+            "Giá bán ra tại Hà Nội là 1,33 triệu đồng/chỉ, tại TP.HCM 1,29 triệu đồng/chỉ. Hà Nội đông khách.",
+            [],
+            ["Hà Nội", "Thành phố Hồ Chí Minh"],
+        ),
+        (
+            "Trụ hạng",
+            "Thắng Hải Phòng 3-2, đội bóng của TP HCM trụ hạng. Đội bóng của TP HCM vui mừng.",
+            [],
+            ["Thành phố Hồ Chí Minh", "Hải Phòng"],
+        ),
+        # a company named after a place (a capitalised "Công ty"; "bão" is no "Báo")
+        (
+            "Giá vàng",
+            "Công ty Vàng bạc đá quý Sài Gòn niêm yết giá mới. Công ty Vàng bạc đá quý Sài Gòn cho biết giá tăng.",
+            [],
+            ["Thành phố Hồ Chí Minh"],
+        ),
+        # three places or more in a list: examples, none the subject
+        (
+            "Nông thôn mới",
+            "Nhiều mô hình hay.\nMô hình (Nam Định, Thanh Hóa, Hà Tĩnh) được nhân rộng. "
+            "Ở Nam Định, Thanh Hóa, Hà Tĩnh và nơi khác. Nam Định, Thanh Hóa, Hà Tĩnh làm tốt.",
+            [],
+            ["Thanh Hóa", "Nam Định", "Hà Tĩnh"],
+        ),
+        # news briefs: the place of each brief, named with a cue
+        (
+            "Tin vắn ngày 21/1",
+            "Đường dây thi hộ. Trộm cắp.\n" + _FILLER + "Giám đốc Sở Giao thông vận tải Quảng Nam cho biết."
+            "\nĐêm 19/1, tại xã Tân Thới Nhì, huyện Hóc Môn, TP HCM, hai cô gái bị chặn đường.",
+            ["Thành phố Hồ Chí Minh", "Quảng Nam"],
+            ["Thành phố Hồ Chí Minh", "Quảng Nam"],
+        ),
+        # the related articles listed at the end are other reports
+        (
+            "Lũ sông Thao",
+            "Lũ lên nhanh.\nNước dâng cao ở Yên Bái. Đê ở Yên Bái bị đe dọa. Dân Yên Bái sơ tán.\n"
+            "Bão số 6 đổ bộ vào Yên Bái(18/09/2005)\nCứu hộ ở Nghệ An(18/09/2005)\n",
+            ["Yên Bái"],
+            ["Yên Bái"],
+        ),
+        # "từ", "chỉ", "đầu tư" before a name are no title or street ("tư tưởng" is)
+        ("Chuyến bay", "Máy bay cất cánh từ Hà Nội, nhà đầu tư Hà Nội đi cùng.", ["Hà Nội"], ["Hà Nội"]),
+        ("Gặp gỡ", "Hôm qua chị Hòa Bình kể chuyện; học tập tư tưởng Hà Nội.", [], []),
+        # a contact address, a person's address
+        ("Học bổng", "Học bổng năm nay. Liên hệ: số 8, phố Đào Tấn, quận Ba Đình, Hà Nội.", [], ["Hà Nội"]),
+        (
+            "Xử phạt",
+            "Phạt ông A (địa chỉ: 428 Đường Nguyễn Huệ, Tổ dân phố 1, Phường Quang Trung, Tỉnh Thanh Hóa).",
+            [],
+            ["Thanh Hóa"],
+        ),
+        # a province's authorities acting in the lead; another place named after them is not theirs
+        (
+            "Bắn tốc độ",
+            "Đó là việc của cảnh sát giao thông, Công an Tiền Giang.",
+            ["Tiền Giang"],
+            ["Tiền Giang"],
+        ),
+        (
+            "Điều tra",
+            "Cơ quan điều tra Công an tỉnh Thái Bình đã đến Hà Nội để xác minh.",
+            ["Thái Bình"],
+            ["Thái Bình", "Hà Nội"],
+        ),
+        # the venue of a meeting, named once: a passing mention
+        ("Hội nghị FDI", "Hội nghị toàn quốc về FDI khai mạc tại Hà Nội.\nCác bộ báo cáo.", [], ["Hà Nội"]),
+        # named often, but less often than the title's place: a comparison
+        (
+            "Sàn chứng khoán Hà Nội khai trương",
+            "Sàn chứng khoán Hà Nội khai trương sáng nay.\n" + _FILLER + _HANOI + _HCMC,
+            ["Hà Nội"],
+            ["Hà Nội", "Thành phố Hồ Chí Minh"],
+        ),
+        (
+            "Sàn chứng khoán mới khai trương",
+            "Sàn chứng khoán mới khai trương sáng nay.\n" + _FILLER + _HANOI + _HCMC,
+            ["Thành phố Hồ Chí Minh", "Hà Nội"],
+            ["Thành phố Hồ Chí Minh", "Hà Nội"],
+        ),
+        # frequency counts sentences; "TP." ends none, a name after a full stop opens one
+        (
+            "Tin",
+            "Tin mới.\n" + _FILLER + "UBND TP. Đà Nẵng họp với Sở Y tế TP. Đà Nẵng và Công an TP. Đà Nẵng. "
+            "Trời đẹp ở Huế. Huế vui. Khách đến Huế.",
+            ["Thừa Thiên Huế"],
+            ["Thừa Thiên Huế", "Đà Nẵng"],
+        ),
+        (
+            "Tin",
+            "Tin mới.\n" + _FILLER + "Trời đẹp ở Đà Nẵng. Khách đến Đà Nẵng. Đà Nẵng vui.",
+            ["Đà Nẵng"],
+            ["Đà Nẵng"],
+        ),
+        # a town and its province in one sentence are named once
+        (
+            "Phố cổ",
+            "Phố cổ được trùng tu.\n" + _FILLER + "Hội An, thương cảng của tỉnh Quảng Nam, từng sầm uất. "
+            "Hội An nay là di sản. Đà Nẵng ở gần.",
+            [],
+            ["Quảng Nam", "Đà Nẵng"],
+        ),
+    ],
+)
+def test_subject_places_by_position_cue_and_frequency(title, text, about, mentioned):
+    assert tag_places(title, text) == (about, mentioned)
+
+
 def _labels(split: str) -> list[dict]:
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [row for row in rows if row["split"] == split]
@@ -156,7 +289,7 @@ def test_places_of_the_labelled_news_articles(labelled_news):
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.6 and tp / (tp + fn) >= 0.7, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.7 and tp / (tp + fn) >= 0.8, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

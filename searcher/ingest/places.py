@@ -152,13 +152,19 @@ TOWNS = {
 _PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+"
 # Spellings that name a place only after a cue: bare "Hồ Chí Minh" is the person
 _CUED_ONLY = frozenset({"ho chi minh"})
-# Words after which a province's name is part of another name: a title, a street, a prize, a team
+# Words (folded, one or two) after which a province's name is part of another name: a title, a
+# street, a prize, a team. Kept as phrases: a single folded syllable such as "tu" or "chi" is also
+# "từ" or "chỉ", after which a place is named every day
 _NOT_PLACE_BEFORE = frozenset(
-    """
-    chu tich bac tu tuong giai thuong lang bao tang nobel duong pho clb cau lac bo doi tuyen tau
-    khach san cong vien chien dich hiep dinh mang anh chi ong ba nha tho nhac si hoa si ca si
-    """.split()
+    " ".join(phrase.split())
+    for phrase in """
+    chu tich, tu tuong, giai thuong, lang, bao tang, nobel, duong, pho, clb, lac bo, doi tuyen, tau,
+    khach san, cong vien, chien dich, hiep dinh, mang ten, nha tho, nhac si, hoa si, ca si
+    """.split(",")
 )
+# How a person is addressed, before a given name that is also a province's ("anh Hòa Bình"); read
+# with diacritics ("chị", not "chỉ")
+_PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác"})
 # A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
 # name after them ("thị xã Sầm Sơn") is the town
 _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
@@ -250,53 +256,134 @@ def find_places(title: str, text: str) -> list[str]:
 def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str], list[str]]:
     """(places the report is about, every place it names), each most relevant first.
 
-    A place is about the report when the title names it; when the lead (the text's first
-    ``lead_chars`` characters after the title) names it with an administrative cue ("tỉnh X",
-    "UBND X", "huyện Y (X)") or the text names it again; when the text names it at least three
-    times and about as often as the most named place; or when it is the only place the text names
-    and is named once with such a cue ("trên địa bàn tỉnh Bắc Kạn"). A person's home or origin
-    ("quê Nghệ An", "ngụ tại ...", "đến từ ...", a number plate) is a passing mention; so is a venue
-    named once.
+    A place is about the report when the title names it; when a section of the text is headed by
+    it ("Quảng Bình: Thiệt hại ..."); when the lead (the text's first ``lead_chars`` characters
+    after the title) names it with a cue (an administrative word, its authorities: "tỉnh X", "UBND
+    X", "Công an X", "Sở ... X", "huyện Y (X)") or names it twice; when the text names it in at
+    least three sentences and about as often as the most named place (as often as the title's
+    place, when the title names one); when it is the only place the text names and is named with a
+    cue; or, in news briefs ("Tin vắn ..."), when a brief names it with a cue or the summary names
+    it. Mentions that weigh nothing: a person's home, origin or address ("quê Nghệ An", "ngụ tại
+    ...", "địa chỉ: ...", a number plate), a figure's label (prices, rainfall, a score: "tại TP.HCM
+    1,29 triệu"), a team, a company or newspaper named after the place, a place in a list of three
+    or more, and the titles of related articles listed at the end (they are not even mentioned).
     """
     lead_start = _after_title(title, text)
-    counts: Counter[str] = Counter()
     in_title: set[str] = set()
-    in_lead: set[str] = set()
     named: set[str] = set()
     for place, _, kind in _place_mentions(title):
         named.add(place)
-        if kind != "origin":
+        if kind not in _PASSING:
             in_title.add(place)
+    sentences: dict[str, set[int]] = {}
+    mentions_of: Counter[str] = Counter()
+    in_lead: set[str] = set()
     lead_cued: set[str] = set()
     cued: set[str] = set()
-    for place, start, kind in _place_mentions(text):
+    headings: set[str] = set()
+    mentions = list(_place_mentions(text))
+    links = _related_links(text) if mentions else 0
+    if links:
+        mentions = [mention for mention in mentions if mention[1] < links]
+    listed = _in_lists(text, mentions) if len(mentions) >= 3 else set()
+    sentence, previous = 0, 0
+    for index, (place, start, kind) in enumerate(mentions):
+        if _SENTENCE_END.search(text, previous, start):
+            sentence += 1  # only whether a sentence ended since the last mention matters
+        previous = start
         named.add(place)
-        if kind == "origin":
+        if kind in _PASSING or (index in listed and kind != "heading"):
             continue
-        counts[place] += 1
-        if kind == "cued":
+        sentences.setdefault(place, set()).add(sentence)
+        mentions_of[place] += 1
+        if kind == "heading":
+            headings.add(place)
+        if kind != "plain":
             cued.add(place)
         if lead_start <= start < lead_start + lead_chars:
             in_lead.add(place)
-            if kind == "cued":
+            if kind != "plain":
                 lead_cued.add(place)
+    # how often a place is named counts sentences: a town and its province, or one body named
+    # twice, in one sentence are one mention
+    counts = Counter({place: len(found) for place, found in sentences.items()})
     top = max(counts.values(), default=0)
+    title_top = max((counts[p] for p in in_title), default=0)
+
+    def frequent(place: str) -> bool:
+        if counts[place] < 3:
+            return False
+        return counts[place] >= title_top if title_top else 2 * counts[place] >= top
 
     def score(place: str) -> tuple:
         return (place in in_title, place in in_lead, counts[place], place)
 
+    only = len(counts) == 1
+    # news briefs ("Tin vắn ngày 15/3"): each brief's place, named in the summary or with a cue
+    briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     about = [
         p
         for p in named
         if p in in_title
+        or p in headings
         or p in lead_cued
-        or (p in in_lead and counts[p] >= 2)
-        or (counts[p] >= 3 and 2 * counts[p] >= top)
-        or (p in cued and counts[p] == top and len(counts) == 1)
+        or (p in in_lead and mentions_of[p] >= 2)
+        or frequent(p)
+        or (only and p in cued)
+        or (briefs and (p in cued or p in in_lead))
     ]
     about.sort(key=score, reverse=True)
     mentioned = sorted(named, key=score, reverse=True)
     return about, mentioned
+
+
+# mentions that never make a place the subject: a person's home, a figure's label, a team, a company
+_PASSING = frozenset({"origin", "figure", "organisation"})
+_BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
+# what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
+_LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
+
+
+def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
+    """Indexes of the mentions that stand in a list of three places or more ("Nam Định, Thanh Hóa,
+    Hà Tĩnh, Hậu Giang"): an example or a figure of many places, none of them the subject."""
+    folded = fold_offsets_preserved(text)
+    runs: list[list[int]] = []
+    previous_end = -1
+    for index, (_, start, _) in enumerate(mentions):
+        joined = previous_end >= 0 and _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
+        if joined and start > previous_end:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+        previous_end = _mention_end(folded, start)
+    return {index for run in runs if len({mentions[i][0] for i in run}) >= 3 for index in run}
+
+
+def _mention_end(folded: str, start: int) -> int:
+    found = _pattern().match(folded, start)
+    return found.end() if found else start
+
+
+# the end of a sentence; not the dot of an abbreviation in capitals ("TP. Hà Nội", "Q. 1")
+_SENTENCE_END = re.compile(r"[^\sA-ZĐ.][.!?…]+(?=\s)|;(?=\s)|\n")
+# a related article's title with its date in brackets, as news sites list them under an article
+_RELATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}/\d{4}\)\s*$")
+
+
+def _related_links(text: str) -> int:
+    """Where the list of related articles' titles at the end of the text starts (0 when none): two
+    such lines or more, read from the text's end up (blank lines between them)."""
+    first, found = 0, 0
+    end = len(text.rstrip())
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip():
+            if not _RELATED_LINK.search(text, start, end):
+                break
+            first, found = start, found + 1
+        end = start - 1
+    return first if found >= 2 else 0
 
 
 def _after_title(title: str, text: str) -> int:
@@ -310,11 +397,14 @@ def _after_title(title: str, text: str) -> int:
 
 
 _STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+$")
-# a person's home or origin, a vehicle's plate: "quê Nghệ An", "ngụ tại ...", "biển số Đồng Tháp"
+# a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
+# ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
     r"(?:\bque(?:\s+quan)?|\bngu|\btru|\bsinh\s+ra|\bden\s+tu|\bgoc|\bbien\s+(?:so|kiem\s+soat)"
-    r"|\bsinh\s+nam\s+\d{4})\b[^.;()\n]{0,40}$"
+    r"|\bsinh\s+nam\s+\d{4}|\bso\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b[^.;()\n]{0,40}$"
 )
+# an address runs through street, ward and district before its province
+_ADDRESS = re.compile(r"\bdia\s+chi\b[^.;()\n]{0,100}$")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
 _LOCATING = re.compile(
     r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|tp|thanh pho|ap|thon|cang|khu)\s[^()\n]{1,40}[(,]\s*$"
@@ -347,13 +437,88 @@ def _place_mentions(text: str):
         if not cue and _capitalised_neighbour(text, start, end) and _in_longer_word(text, start, end):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
-        if _ORIGIN.search(before):
+        if _ORIGIN.search(before) or _ADDRESS.search(folded, max(0, match.start() - 120), match.start()):
             kind = "origin"
-        elif (cue and _STRONG_CUE.match(cue)) or _LOCATING.search(before) or match.start() == 0:
+        elif _FIGURE_AFTER.match(folded, end) or _TEAM_BEFORE.search(before):
+            kind = "figure"
+        elif not cue and _named_organisation(text, before, match.start()):
+            kind = "organisation"
+        elif _HEADING_AFTER.match(folded, end) and _opens_line(text, match.start()):
+            kind = "heading"
+        elif (
+            (cue and _STRONG_CUE.match(cue))
+            or _LOCATING.search(before)
+            or match.start() == 0
+            or _acting_authority(text, before, match.start())
+        ):
             kind = "cued"
         else:
             kind = "plain"
         yield names[spelling], start, kind
+
+
+# "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure
+_FIGURE_AFTER = re.compile(r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?\d|\s*\n\d")
+# "đội bóng của TP HCM", "CLB Hải Phòng", "trong màu áo Công an TP.HCM": a team named after its city
+_TEAM_BEFORE = re.compile(r"\b(?:doi bong|doi tuyen|clb|cau lac bo|mau ao)(?:\s+(?:cua|tre|nu))?\s+$")
+# "Quảng Bình: Thiệt hại hơn 12 tỷ đồng" opening a line: the heading of a section on that place
+_HEADING_AFTER = re.compile(r"[ \t]*:[ \t]")
+# the authorities of a province acting: "UBND tỉnh X", "Sở Giao thông vận tải X", "Công an TP X",
+# "TAND Quảng Trị"
+_AUTHORITY_BEFORE = re.compile(
+    r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|tand|vksnd"
+    r"|toa an nhan dan|vien kiem sat nhan dan)|(so)(?:\s+[^\W\d]+){1,5}?)\s+$"
+)
+
+
+# a company, bank, exchange or newspaper named after a place: "Công ty Vàng bạc đá quý Sài Gòn",
+# "TTGDCK TP HCM", "Báo Hà Nội mới"; its own words capitalised, lower-case words may follow
+_ORGANISATION_BEFORE = re.compile(
+    r"\b(cong ty|tong cong ty|tap doan|ngan hang|ttgdck|ttck|so giao dich|trung tam giao dich|bao|dai)"
+    r"(?:\s+[^\W\d]+){0,5}?\s+$"
+)
+_ORGANISATION_WORDS = frozenset(
+    _canonical(words)
+    for words in (
+        "Công ty",
+        "Tổng công ty",
+        "Tập đoàn",
+        "Ngân hàng",
+        "TTGDCK",
+        "TTCK",
+        "Sở giao dịch",
+        "Trung tâm giao dịch",
+        "Báo",
+        "Đài",
+    )
+)
+
+
+def _named_organisation(text: str, folded_before: str, position: int) -> bool:
+    """The organisation's own word, capitalised, stands a few words before the place's name
+    ("Báo", not "bão"; "Công ty", not "công ty" in running text)."""
+    found = _ORGANISATION_BEFORE.search(folded_before)
+    if not found:
+        return False
+    offset = position - len(folded_before)
+    written = text[offset + found.start(1) : offset + found.end(1)]
+    return written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS
+
+
+def _opens_line(text: str, position: int) -> bool:
+    return not text[text.rfind("\n", 0, position) + 1 : position].strip()
+
+
+def _acting_authority(text: str, folded_before: str, position: int) -> bool:
+    """An authority of the province comes right before its name: a people's committee, a party
+    committee, the police, a department ("Sở", capitalised: folded "so" is also "số", a number)."""
+    found = _AUTHORITY_BEFORE.search(folded_before)
+    if not found:
+        return False
+    if found.group(1):
+        offset = position - len(folded_before) + found.start(1)
+        return text[offset : offset + 2] == "Sở"
+    return True
 
 
 def place_is_province(spelling: str) -> bool:
@@ -385,9 +550,11 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
         return False
+    if last.lower() in _PERSON_BEFORE:
+        return False
     word = last.strip("\"'“”‘’«»")
-    if not word[:1].isupper() or not word[:1].isalpha():
-        return True
+    if not word[:1].isupper() or not word[:1].isalpha() or not word[-1].isalnum():
+        return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
     if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
         return True
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
@@ -404,7 +571,8 @@ def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
     if before[-1:] != " ":
         return False
     words = text[max(0, start - 30) : start].split()
-    return bool(words) and words[-1][:1].isupper()
+    # a word ending in punctuation ("Cát Bà, Hải Phòng") is never joined to the name
+    return bool(words) and words[-1][:1].isupper() and words[-1][-1:].isalnum()
 
 
 def _in_longer_word(text: str, start: int, end: int) -> bool:

@@ -11,7 +11,10 @@ Reports, as Markdown tables on stdout:
 - titles: the distribution of title lengths in words, and titles that are long or hold markup;
 - with ``--build``: the time to index the 20,000 articles from scratch, wall and CPU (with
   ``--build-only`` nothing else, so that another checkout on ``PYTHONPATH`` gives the "before" of a
-  before/after pair on one machine).
+  before/after pair on one machine);
+- with ``--tagging-against OLD``: the CPU time of tagging the places of every news-dev article, this
+  checkout and the checkout at OLD in alternate rounds (each in a process of its own, the segmenter's
+  cache emptied first), their medians and ratio.
 
 The corpus is read in place (``BENCH_CORPUS`` overrides ``../shared/corpus``); news-dev's JSONL is
 rebuilt from its id list into ``--data`` (a temporary folder by default).
@@ -141,6 +144,48 @@ def build_time(data: Path) -> tuple[float, float]:
         return time.perf_counter() - started, cpu() - used
 
 
+def tagging_time(data: Path) -> float:
+    """CPU seconds to tag the places of every news-dev article once, the segmenter's cache empty."""
+    from searcher.ingest import places
+
+    docs = list(news_documents(data).values())
+    joins = getattr(places, "_joins_outside", None)
+    if joins is not None:
+        joins.cache_clear()
+    started = time.process_time()
+    for doc in docs:
+        places.tag_places(doc.title, doc.text)
+    return time.process_time() - started
+
+
+def tagging_rounds(data: Path, old: Path, rounds: int) -> list[str]:
+    """Alternate rounds of :func:`tagging_time` for the checkout at ``old`` and this one."""
+    import os
+    import statistics
+    import subprocess
+
+    seconds: dict[str, list[float]] = {"before": [], "after": []}
+    for number in range(rounds):
+        for name, checkout in (("before", old), ("after", REPO)):
+            env = dict(os.environ, PYTHONPATH=f"{checkout}:{Path(__file__).parent}")
+            command = [sys.executable, __file__, "--tagging-only", "--data", str(data)]
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+            seconds[name].append(float(output.split()[-1]))
+            print(f"round {number + 1} {name}: {seconds[name][-1]:.2f} s", file=sys.stderr)
+    before, after = statistics.median(seconds["before"]), statistics.median(seconds["after"])
+    return [
+        "| tagging 20,000 articles | median CPU s | per article | rounds |",
+        "|---|---:|---:|---|",
+        f"| before ({old.name}) | {before:.2f} | {before / 20:.3f} ms | "
+        + ", ".join(f"{s:.2f}" for s in seconds["before"])
+        + " |",
+        f"| after | {after:.2f} | {after / 20:.3f} ms | "
+        + ", ".join(f"{s:.2f}" for s in seconds["after"])
+        + " |",
+        f"| ratio after / before | {after / before:.3f} | | |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, help="folder for news-dev20k.jsonl (kept between runs)")
@@ -150,9 +195,23 @@ def main() -> None:
         action="store_true",
         help="only time the build (works with any checkout on PYTHONPATH)",
     )
+    parser.add_argument(
+        "--tagging-against",
+        type=Path,
+        metavar="OLD",
+        help="time place tagging of this checkout against the checkout at OLD, in alternate rounds",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --tagging-against")
+    parser.add_argument("--tagging-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp())
     data.mkdir(parents=True, exist_ok=True)
+    if args.tagging_only:
+        print(f"tagging CPU seconds: {tagging_time(data):.3f}")
+        return
+    if args.tagging_against:
+        print("\n".join(tagging_rounds(data, args.tagging_against.resolve(), args.rounds)))
+        return
     if args.build_only:
         wall, cpu = build_time(data)
         print(f"news-dev (20,000 articles), full build: wall {wall:.1f} s, CPU {cpu:.1f} s")
