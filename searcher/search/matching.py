@@ -187,6 +187,8 @@ class _Scorer:
         if type(q) is Q.And:
             if not self.scoring and q.subqueries and all(type(child) is Q.Term for child in q.subqueries):
                 return self._empty()[0], self._all_terms(q.subqueries)  # a filter of words: sparse
+            if not self.scoring and any(type(child) is Q.Term for child in q.subqueries):
+                return self._empty()[0], self._narrowed(q.subqueries)
             parts = [self.evaluate(child) for child in q.subqueries]
             if not parts:
                 return self._empty()
@@ -429,6 +431,23 @@ class _Scorer:
             if matched is not None:
                 matched[terms[-1][0]] = True
 
+    def _narrowed(self, parts: list[Q.Query]) -> np.ndarray:
+        """The documents matching all of ``parts`` (a filter), the words among them looked for only
+        in the documents the other parts match: a phrase typed with marks is its folded phrase, few
+        documents, and the typed form of each of its words, often common ones ("ông ấy", "rồi")."""
+        words = [part for part in parts if type(part) is Q.Term]
+        matched = np.logical_and.reduce(
+            [self.evaluate(part)[1] for part in parts if type(part) is not Q.Term]
+        )
+        wanted = np.flatnonzero(matched)
+        for word in words:
+            if not len(wanted):
+                break
+            wanted = wanted[self._held(word, wanted, whole=False)]
+        narrowed = np.zeros(self.size, dtype=bool)
+        narrowed[wanted] = True
+        return narrowed
+
     def _read_preferred(self, q: PreferredTerm, terms: list, matched: np.ndarray) -> None:
         """:meth:`_read_term` for ``q.term``, each posting's boost times ``q.share``, or ``1 + q.share``
         where every ``q.where`` term holds too (of their lists, only the blocks that may hold the
@@ -445,19 +464,27 @@ class _Scorer:
                 held[rows] = self._held(where, ids[rows])
             terms[number] = (ids, tf, norms, idf, boost * (q.share + held))
 
-    def _held(self, term: Q.Term, docnums: np.ndarray) -> np.ndarray:
-        """Which of ``docnums`` (global numbers, ascending) hold ``term``."""
+    def _held(self, term: Q.Term, docnums: np.ndarray, whole: bool = True) -> np.ndarray:
+        """Which of ``docnums`` (global numbers, ascending) hold ``term``; ``whole``: read its list
+        whole (kept for the query), else only its blocks that may hold them (a few documents)."""
         holding = np.zeros(len(docnums), dtype=bool)
         if term.fieldname not in self.searcher.schema or not len(docnums):
             return holding
-        text = self.searcher.schema[term.fieldname].to_bytes(term.text)
+        try:
+            text = self.searcher.schema[term.fieldname].to_bytes(term.text)
+        except ValueError:  # (not a value of the field: held nowhere, as a term's reading finds)
+            return holding
         for reader, offset, info in term_infos(self.view, term.fieldname, text):
             start, stop = np.searchsorted(docnums, [offset, offset + reader.doc_count_all()])
             if start == stop:
                 continue
             # (the whole list, decoded once per query: a word typed with marks is often in several
             # pairs, and one read of a list costs less than picking its blocks again for each)
-            found = self._postings(reader, offset, term.fieldname, text, info)[0]
+            if whole:
+                found = self._postings(reader, offset, term.fieldname, text, info)[0]
+            else:
+                among = docnums[start:stop] - offset
+                found = segment_postings_among(reader, term.fieldname, text, info, among, self.decoded)[0]
             holding[start:stop] = sorted_member(docnums[start:stop] - offset, found)
         return holding
 
