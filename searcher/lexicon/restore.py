@@ -28,8 +28,8 @@ MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
 MIN_SHARE = 0.002  # ... that occur at least this fraction as often as the most frequent one
 PRIOR = 3.0  # weight of the unigram distribution in each bigram probability (Dirichlet smoothing)
 # The reading of whole runs (restore) is chosen with pairs smoothed far more, and three-syllable counts
-READING_PRIOR = 300.0
-TRIGRAM_PRIOR = 10.0  # weight of the pair probability in each three-syllable probability
+READING_PRIOR = 1000.0
+TRIGRAM_PRIOR = 30.0  # weight of the pair probability in each three-syllable probability
 LOWERCASE_AS_NAME = float(np.log(0.1))  # see _as_names
 CONFIDENT = 0.6  # a restored syllable whose posterior reaches this is used for ranking
 MAX_SYLLABLES = 64
