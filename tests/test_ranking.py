@@ -11,7 +11,7 @@ from whoosh.scoring import BM25F
 from searcher.index import store
 from searcher.index.indexer import index_paths
 from searcher.index.view import IndexView
-from searcher.search.matching import Unsupported, match_all
+from searcher.search.matching import PreferredTerm, Unsupported, match_all
 from searcher.search.planning import BM25_B, BM25_K1, parse_query
 
 FREE_TEXT = [
@@ -191,3 +191,18 @@ def test_quoted_phrases_find_what_whooshs_positional_phrase_finds(seed_index, si
                 searcher.docs_for_query(Q.Or([Q.Phrase(f, words) for f in ("title_fold", "body_fold")]))
             )
             assert set(_ours(searcher, q)) == expected, words
+
+
+def _preferred(q) -> int:
+    return (type(q) is PreferredTerm) + sum(_preferred(child) for child in getattr(q, "subqueries", ()))
+
+
+@pytest.mark.parametrize("text", ["hoà bình Điện Biên", "bộ đội biên phòng", "cán bộ tỉnh"])
+def test_words_typed_with_marks_score_in_one_pass_as_whoosh_scores_them(seed_index, text):
+    # a marked word's clause is a PreferredTerm: Whoosh runs it as Require(term, typed form) plus the
+    # term at W_LOOKALIKE; the array scorer reads the term once, with the same scores
+    with _searcher(seed_index) as searcher:
+        assert _preferred(parse_query(text, IndexView(searcher)).query) > 0
+    expected, ours = _both(seed_index, text)
+    assert ours.keys() == expected.keys()
+    assert ours == pytest.approx(expected, rel=1e-9)

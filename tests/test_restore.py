@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import BAC_KAN, LAI_CHAU
 
-from searcher.lexicon.restore import restore_text
+from searcher.lexicon.restore import _WORD, capitalised_inside, restore_text
 from searcher.text.normalize import fold
 
 # Administrative and military phrases as written; each is typed without diacritics and restored.
@@ -182,3 +182,32 @@ def test_long_questions_rank_by_their_words_as_typed(corpus_engine):
     assert corpus_engine.search(short).interpreted_as == "quốc phòng toàn dân"
     result = corpus_engine.search(long)
     assert result.interpreted_as is None and result.total > 0
+
+
+def test_words_capitalised_inside_a_sentence_are_taken_for_names():
+    text = "Ông Hai đến. Bà Ba về, gặp ANH Tư ở Hà Nội: Xong"
+    matches = list(_WORD.finditer(text))
+    assert [m.group() for m, c in zip(matches, capitalised_inside(text, matches)) if c] == [
+        "Hai",
+        "Ba",
+        "ANH",
+        "Tư",
+        "Hà",
+        "Nội",
+    ]
+    capitals = "ÔNG HAI ĐẾN"
+    assert not any(capitalised_inside(capitals, list(_WORD.finditer(capitals))))
+
+
+def test_a_name_is_read_as_a_name_inside_a_sentence(engine, monkeypatch):
+    # "hai" is more often the number; written "Hai" inside a sentence it is the name Hải
+    lexicon = engine.lexicon()
+    forms, cased = lexicon.forms, lexicon.cased
+    monkeypatch.setattr(
+        lexicon, "forms", lambda key: [("hai", 200), ("hải", 100)] if key == "hai" else forms(key)
+    )
+    monkeypatch.setattr(lexicon, "cased", lambda form: "Hải" if form == "hải" else cased(form))
+    monkeypatch.setattr(lexicon, "worked_out", {})
+    assert restore_text(lexicon, "gặp ông Hai ở đó") == "gặp ông Hải ở đó"
+    assert restore_text(lexicon, "gặp ông hai ở đó") == "gặp ông hai ở đó"
+    assert restore_text(lexicon, "Hai người") == "Hai người"  # a sentence starts with it

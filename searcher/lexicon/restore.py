@@ -4,7 +4,9 @@ Each folded syllable has a few accented readings in the lexicon (``dan``: dân, 
 most likely sequence of readings is found with a bigram model over the lexicon's counts (Viterbi), and
 forward-backward gives each syllable's posterior probability, which says where the reading is
 confident. Bigram probabilities are smoothed towards the unigram distribution (Dirichlet prior), so a
-pair never seen together still gets the more frequent reading of each syllable.
+pair never seen together still gets the more frequent reading of each syllable. A run of three or more
+syllables is read with three-syllable counts, forwards and backwards, each syllable given its most
+probable reading; in a text, a word capitalised inside a sentence is more likely a name.
 
 Syllables the user typed with marks are kept as typed; only unmarked ones are restored. A general
 dictionary-based restorer (pyvi ``add_accents``) got 59% of syllables right on administrative phrases;
@@ -25,14 +27,14 @@ from .ngrams import NUMBER, lexicon_word
 MAX_CANDIDATES = 12  # accented readings per syllable, the most frequent first
 MIN_SHARE = 0.002  # ... that occur at least this fraction as often as the most frequent one
 PRIOR = 3.0  # weight of the unigram distribution in each bigram probability (Dirichlet smoothing)
-# The reading of whole runs (restore) is chosen with pairs smoothed far more, and three-syllable
-# counts: on 1,000 held-out news sentences (tests/bench/intent.py), 0.937 of syllables right with the
-# pairs alone, 0.943 with three-syllable counts, 0.949 with both settings below
-READING_PRIOR = 300.0
-TRIGRAM_PRIOR = 10.0  # weight of the pair probability in each three-syllable probability
+# The reading of whole runs (restore) is chosen with pairs smoothed far more, and three-syllable counts
+READING_PRIOR = 1000.0
+TRIGRAM_PRIOR = 30.0  # weight of the pair probability in each three-syllable probability
+LOWERCASE_AS_NAME = float(np.log(0.1))  # see _as_names
 CONFIDENT = 0.6  # a restored syllable whose posterior reaches this is used for ranking
 MAX_SYLLABLES = 64
 _WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"[.!?:\n\"“”]")
 _max, _sum = np.maximum.reduce, np.add.reduce  # the ufuncs, without the array methods' wrappers
 
 
@@ -135,11 +137,18 @@ def _candidates(lexicon: Lexicon, key: str) -> list[tuple[str, int]]:
     return [(f, c) for f, c in ranked if c >= floor]
 
 
-def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | None = None) -> Reading:
+def restore(
+    lexicon: Lexicon | None,
+    syllables: list[str],
+    keep: list[bool] | None = None,
+    capitalised: list[bool] | None = None,
+) -> Reading:
     """The most likely accented reading of ``syllables`` (lowercase, canonical tone).
 
     :param keep: which syllables stay as typed (default: those typed with marks); all ``False`` lets
         every syllable be read again, which is how a wrong tone mark is noticed.
+    :param capitalised: which syllables were typed with a capital inside the text (a name): their
+        readings the index mostly writes in lowercase are taken as less likely (see :func:`_as_names`).
     """
     syllables = syllables[:MAX_SYLLABLES]
     typed = list(syllables)
@@ -155,9 +164,24 @@ def restore(lexicon: Lexicon | None, syllables: list[str], keep: list[bool] | No
         else readings(lexicon, s)
         for s, fixed in zip(context, keep)
     ]
-    best, confidence = decode(lexicon, chosen, trigrams=True)
+    names = _as_names(lexicon, chosen, capitalised) if capitalised and any(capitalised) else None
+    best, confidence = decode(lexicon, chosen, trigrams=True, names=names)
     best = [t if s == NUMBER else b for t, s, b in zip(typed, context, best)]
     return Reading(best, confidence, typed)
+
+
+def _as_names(lexicon: Lexicon, chosen: list[Options], capitalised: list[bool]) -> list[np.ndarray | None]:
+    """Per position, the log-weight of each reading for being typed with a capital: 0 for readings
+    the index mostly writes capitalised, :data:`LOWERCASE_AS_NAME` for the others (``Hai`` inside a
+    sentence is more likely the name Hải than the number hai). None where nothing is said."""
+    out: list[np.ndarray | None] = []
+    for options_here, capital in zip(chosen, capitalised):
+        if not capital or len(options_here.forms) < 2:
+            out.append(None)
+            continue
+        named = [(lexicon.cased(form) or form)[:1].isupper() for form in options_here.forms]
+        out.append(None if all(named) or not any(named) else np.where(named, 0.0, LOWERCASE_AS_NAME))
+    return out
 
 
 def form_count(lexicon: Lexicon, form: str) -> int:
@@ -165,7 +189,9 @@ def form_count(lexicon: Lexicon, form: str) -> int:
     return sum(c for f, c in candidates(lexicon, form) if canonical_iy(f) == canonical_iy(form))
 
 
-def decode(lexicon: Lexicon, chosen: list[Options], trigrams: bool = False) -> tuple[list[str], list[float]]:
+def decode(
+    lexicon: Lexicon, chosen: list[Options], trigrams: bool = False, names: list | None = None
+) -> tuple[list[str], list[float]]:
     """The best sequence of readings (Viterbi) and each chosen reading's posterior (forward-backward
     over the transition probabilities, each step scaled to sum to one so that long queries do not
     underflow).
@@ -175,21 +201,29 @@ def decode(lexicon: Lexicon, chosen: list[Options], trigrams: bool = False) -> t
     :param trigrams: choose the sequence with the three-syllable counts too (see
         :func:`_trigram_path`); the posteriors stay those of the pair model, so a reading the two
         models disagree on is seldom confident.
+    :param names: per position, log-weights added to its readings (see :func:`_as_names`), or None.
     """
     cache = worked_out(lexicon, "transitions")
     tables = [_transition(lexicon, a, b, cache) for a, b in zip(chosen, chosen[1:])]
     # (run for every unaccented query: the ufuncs are called directly, and the forward pass shares
     # the Viterbi loop)
-    start = chosen[0].log_unigram
+    weights: list[np.ndarray | None] = [
+        None if w is None else np.exp(w) for w in names or [None] * len(chosen)
+    ]
+    start = chosen[0].log_unigram if names is None or names[0] is None else chosen[0].log_unigram + names[0]
     score, back = start, []
     forward = np.exp(start - _max(start))
     forward /= _sum(forward)
     alpha = [forward]
-    for logs, probabilities in tables:
+    for i, (logs, probabilities) in enumerate(tables, 1):
         paths = score[:, None] + logs
         back.append(paths.argmax(axis=0))  # the first best, as max() over a list would pick
         score = _max(paths, axis=0)
         forward = forward @ probabilities
+        weight = weights[i]
+        if weight is not None:
+            score = score + np.log(weight)
+            forward = forward * weight
         forward /= _sum(forward)
         alpha.append(forward)
     path = [int(score.argmax())]
@@ -198,11 +232,14 @@ def decode(lexicon: Lexicon, chosen: list[Options], trigrams: bool = False) -> t
     path.reverse()
     if trigrams and len(chosen) > 2:
         smooth = [_transition(lexicon, a, b, cache, READING_PRIOR) for a, b in zip(chosen, chosen[1:])]
-        path = _trigram_path(lexicon, chosen, smooth)
+        path = _trigram_path(lexicon, chosen, smooth, names)
     confidence = [0.0] * len(chosen)
     confidence[-1] = float(forward[path[-1]])  # the last position: nothing comes after it
     backward = np.ones(len(forward))
     for i in range(len(tables) - 1, -1, -1):
+        weight = weights[i + 1]
+        if weight is not None:
+            backward = backward * weight
         backward = tables[i][1] @ backward
         backward /= _sum(backward)
         joint = alpha[i] * backward
@@ -210,30 +247,57 @@ def decode(lexicon: Lexicon, chosen: list[Options], trigrams: bool = False) -> t
     return [chosen[i].forms[k] for i, k in enumerate(path)], confidence
 
 
-def _trigram_path(lexicon: Lexicon, chosen: list[Options], tables: list) -> list[int]:
-    """The best sequence under a second-order model: each reading given the two before it, the
-    three-syllable count interpolated with the pair model (a Dirichlet prior of weight
-    :data:`TRIGRAM_PRIOR` on the pair probability), so a context seen in the index decides
-    ("từ đồng âm" against "tự động ẩm") and an unseen one falls back to the pairs."""
+def _trigram_path(
+    lexicon: Lexicon, chosen: list[Options], tables: list, names: list | None = None
+) -> list[int]:
+    """Each position's most probable reading under a second-order model (forward-backward over
+    pairs of readings): the reading that is most often right, syllable by syllable, rather than the
+    one best sequence. Each step weighs three consecutive readings by the three-syllable counts read
+    both ways (see :func:`_trigram_probabilities`), so a context seen in the index decides ("từ đồng
+    âm" against "tự động ẩm") and an unseen one falls back to the pairs."""
     cache = worked_out(lexicon, "transitions")
-    score = chosen[0].log_unigram[:, None] + tables[0][0]  # (reading at 0, reading at 1)
-    back = []
+    weights: list[np.ndarray | None] = [
+        None if w is None else np.exp(w) for w in names or [None] * len(chosen)
+    ]
+    first = np.exp(chosen[0].log_unigram - _max(chosen[0].log_unigram))
+    if weights[0] is not None:
+        first = first * weights[0]
+    forward = first[:, None] * tables[0][1]  # (reading at 0, reading at 1)
+    if weights[1] is not None:
+        forward = forward * weights[1][None, :]
+    forward /= forward.sum()
+    forwards, steps = [forward], []
     for i in range(2, len(chosen)):
-        a, b, c = chosen[i - 2], chosen[i - 1], chosen[i]
-        logs = _trigram_logs(lexicon, a, b, c, tables[i - 1][1], cache)
-        paths = score[:, :, None] + logs
-        back.append(paths.argmax(axis=0))
-        score = paths.max(axis=0)
-    last, this = np.unravel_index(int(score.argmax()), score.shape)
-    path = [int(this), int(last)]
-    for pointers in reversed(back):
-        path.append(int(pointers[path[-1], path[-2]]))
-    path.reverse()
+        step = _trigram_probabilities(
+            lexicon, chosen[i - 2], chosen[i - 1], chosen[i], tables[i - 1][1], cache
+        )
+        weight = weights[i]
+        if weight is not None:
+            step = step * weight[None, None, :]
+        steps.append(step)
+        forward = np.einsum("ab,abc->bc", forward, step)
+        forward /= forward.sum()
+        forwards.append(forward)
+    path = [0] * len(chosen)
+    backward = np.ones_like(forwards[-1])
+    for j in range(len(forwards) - 1, -1, -1):
+        joint = forwards[j] * backward  # (reading at j, reading at j + 1), up to a constant
+        path[j + 1] = int(joint.sum(axis=0).argmax())
+        if j:
+            backward = np.einsum("abc,bc->ab", steps[j - 1], backward)
+            backward /= backward.sum()
+        else:
+            path[0] = int(joint.sum(axis=1).argmax())
     return path
 
 
-def _trigram_logs(lexicon: Lexicon, a: Options, b: Options, c: Options, pair: np.ndarray, cache: dict):
-    """log P(c | a, b) for every reading of the three positions (kept per triple of option sets)."""
+def _trigram_probabilities(
+    lexicon: Lexicon, a: Options, b: Options, c: Options, pair: np.ndarray, cache: dict
+):
+    """For every reading of the three positions, P(c | a, b) · P(a | b, c): the three-syllable count
+    interpolated with the pair probability (a Dirichlet prior of weight :data:`TRIGRAM_PRIOR`), read
+    forwards and backwards, so the words after a syllable say as much about it as those before
+    (kept per triple of option sets). ``pair``: P(c | b)."""
     table = cache.get((a.name, b.name, c.name))
     if table is None:
         together = np.zeros((len(a.forms), len(b.forms), len(c.forms)))
@@ -247,9 +311,18 @@ def _trigram_logs(lexicon: Lexicon, a: Options, b: Options, c: Options, pair: np
                             for y in rb.get(canonical_iy(fb), ()):
                                 for z in rc.get(canonical_iy(fc), ()):
                                     together[x, y, z] += count
-        context = together.sum(axis=2, keepdims=True)
-        table = np.log((together + TRIGRAM_PRIOR * pair[None, :, :]) / (context + TRIGRAM_PRIOR))
-        cache[(a.name, b.name, c.name)] = table
+        # (each conditioned on the key of the position read: the readings compete for that key only)
+        after = (together + TRIGRAM_PRIOR * pair[None, :, :]) / (
+            together.sum(axis=2, keepdims=True) + TRIGRAM_PRIOR
+        )
+        # P(a | b): the pair read backwards, smoothed as the forward one
+        back_pair = (_together(lexicon, a, b, cache) + READING_PRIOR * np.exp(a.log_unigram)[:, None]) / (
+            b.counts[None, :] + READING_PRIOR
+        )
+        before = (together + TRIGRAM_PRIOR * back_pair[:, :, None]) / (
+            together.sum(axis=0, keepdims=True) + TRIGRAM_PRIOR
+        )
+        table = cache[(a.name, b.name, c.name)] = after * before
     return table
 
 
@@ -260,6 +333,17 @@ def _transition(
     in ``cache`` per pair of option sets: the same two words meet again in other queries)."""
     table = cache.get((a.name, b.name, prior_weight))
     if table is None:
+        together = _together(lexicon, a, b, cache)
+        prior = prior_weight * np.exp(b.log_unigram)
+        logs = np.log((together + prior) / (a.counts[:, None] + prior_weight))
+        table = cache[(a.name, b.name, prior_weight)] = (logs, np.exp(logs))
+    return table
+
+
+def _together(lexicon: Lexicon, a: Options, b: Options, cache: dict) -> np.ndarray:
+    """How often each reading of ``b`` follows each reading of ``a`` (kept per pair of option sets)."""
+    together = cache.get((a.name, b.name))
+    if together is None:
         together = np.zeros((len(a.forms), len(b.forms)))
         for key_a, rows in a.spelled.items():
             for key_b, columns in b.spelled.items():
@@ -267,10 +351,8 @@ def _transition(
                     for row in rows.get(form_a, ()):
                         for column in columns.get(form_b, ()):
                             together[row, column] = count
-        prior = prior_weight * np.exp(b.log_unigram)
-        logs = np.log((together + prior) / (a.counts[:, None] + prior_weight))
-        table = cache[(a.name, b.name, prior_weight)] = (logs, np.exp(logs))
-    return table
+        cache[(a.name, b.name)] = together
+    return together
 
 
 def pair_count(lexicon: Lexicon, a: str, b: str, cache: dict) -> int:
@@ -304,8 +386,23 @@ def restore_text(lexicon: Lexicon | None, text: str) -> str:
     text = normalize_text(text)
     matches = list(_WORD.finditer(text))
     syllables = [canonical_tone(m.group().lower()) for m in matches]
-    reading = restore(lexicon, syllables)
+    reading = restore(lexicon, syllables, capitalised=capitalised_inside(text, matches))
     return apply_reading(text, matches, reading.syllables)
+
+
+def capitalised_inside(text: str, matches) -> list[bool]:
+    """Which words of ``text`` start with a capital where a sentence does not start (names), words in
+    capitals included when the text is not written all in capitals."""
+    if text.isupper():
+        return [False] * len(matches)
+    out, sentence_start = [], True
+    last = 0
+    for match in matches:
+        if _SENTENCE_END.search(text, last, match.start()):
+            sentence_start = True
+        out.append(not sentence_start and match.group()[:1].isupper())
+        sentence_start, last = False, match.end()
+    return out
 
 
 def apply_reading(text: str, matches, syllables: list[str]) -> str:

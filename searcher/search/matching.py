@@ -115,6 +115,19 @@ class CheckedPhrase(Q.Phrase):
         self.candidates = candidates
 
 
+class PreferredTerm(Q.Or):
+    """A term counted in full where ``where`` (terms) all hold too, and ``share`` of that elsewhere:
+    a word typed with marks ranks the documents holding it as typed above those holding a
+    look-alike. Whoosh runs it as what it is, ``Require(term, where)`` plus the term at ``share``;
+    the array scorer reads the term's postings once and weighs each by whether ``where`` holds."""
+
+    def __init__(self, term: Q.Term, where: list[Q.Term], share: float):
+        holding = where[0] if len(where) == 1 else Q.And(where)
+        lookalike = Q.Term(term.fieldname, term.text, boost=term.boost * share)
+        super().__init__([Q.Require(term, holding), lookalike])
+        self.term, self.where, self.share = term, where, share
+
+
 class _Scorer:
     def __init__(self, view: IndexView, deadline: float | None = None):
         self.view = view
@@ -141,6 +154,12 @@ class _Scorer:
             return scores, matched
         if q is Q.NullQuery:
             return self._empty()
+        if type(q) is PreferredTerm:
+            scores, matched = self._empty()
+            terms = []
+            self._read_preferred(q, terms, matched)
+            self._add_terms(terms, scores)
+            return scores, matched
         if isinstance(q, Q.ConstantScoreQuery):
             matched = self.mask(q.child)
             return np.where(matched, float(q.score), 0.0), matched
@@ -156,6 +175,8 @@ class _Scorer:
                     break
                 if isinstance(child, Q.Term):  # the common case: no intermediate arrays
                     self._read_term(child, terms, matched)
+                elif type(child) is PreferredTerm:
+                    self._read_preferred(child, terms, matched)
                 else:
                     self._add_terms(terms, scores)  # (added in the children's order, as the sums go)
                     s, m = self.evaluate(child)
@@ -166,6 +187,8 @@ class _Scorer:
         if type(q) is Q.And:
             if not self.scoring and q.subqueries and all(type(child) is Q.Term for child in q.subqueries):
                 return self._empty()[0], self._all_terms(q.subqueries)  # a filter of words: sparse
+            if not self.scoring and any(type(child) is Q.Term for child in q.subqueries):
+                return self._empty()[0], self._narrowed(q.subqueries)
             parts = [self.evaluate(child) for child in q.subqueries]
             if not parts:
                 return self._empty()
@@ -408,14 +431,71 @@ class _Scorer:
             if matched is not None:
                 matched[terms[-1][0]] = True
 
+    def _narrowed(self, parts: list[Q.Query]) -> np.ndarray:
+        """The documents matching all of ``parts`` (a filter), the words among them looked for only
+        in the documents the other parts match: a phrase typed with marks is its folded phrase, few
+        documents, and the typed form of each of its words, often common ones ("ông ấy", "rồi")."""
+        words = [part for part in parts if type(part) is Q.Term]
+        matched = np.logical_and.reduce(
+            [self.evaluate(part)[1] for part in parts if type(part) is not Q.Term]
+        )
+        wanted = np.flatnonzero(matched)
+        for word in words:
+            if not len(wanted):
+                break
+            wanted = wanted[self._held(word, wanted, whole=False)]
+        narrowed = np.zeros(self.size, dtype=bool)
+        narrowed[wanted] = True
+        return narrowed
+
+    def _read_preferred(self, q: PreferredTerm, terms: list, matched: np.ndarray) -> None:
+        """:meth:`_read_term` for ``q.term``, each posting's boost times ``q.share``, or ``1 + q.share``
+        where every ``q.where`` term holds too (of their lists, only the blocks that may hold the
+        term's documents are read)."""
+        first = len(terms)
+        self._read_term(q.term, terms, matched)
+        if not self.scoring:
+            return
+        for number in range(first, len(terms)):
+            ids, tf, norms, idf, boost = terms[number]
+            held = np.ones(len(ids), dtype=bool)
+            for where in q.where:
+                rows = np.flatnonzero(held)
+                held[rows] = self._held(where, ids[rows])
+            terms[number] = (ids, tf, norms, idf, boost * (q.share + held))
+
+    def _held(self, term: Q.Term, docnums: np.ndarray, whole: bool = True) -> np.ndarray:
+        """Which of ``docnums`` (global numbers, ascending) hold ``term``; ``whole``: read its list
+        whole (kept for the query), else only its blocks that may hold them (a few documents)."""
+        holding = np.zeros(len(docnums), dtype=bool)
+        if term.fieldname not in self.searcher.schema or not len(docnums):
+            return holding
+        try:
+            text = self.searcher.schema[term.fieldname].to_bytes(term.text)
+        except ValueError:  # (not a value of the field: held nowhere, as a term's reading finds)
+            return holding
+        for reader, offset, info in term_infos(self.view, term.fieldname, text):
+            start, stop = np.searchsorted(docnums, [offset, offset + reader.doc_count_all()])
+            if start == stop:
+                continue
+            # (the whole list, decoded once per query: a word typed with marks is often in several
+            # pairs, and one read of a list costs less than picking its blocks again for each)
+            if whole:
+                found = self._postings(reader, offset, term.fieldname, text, info)[0]
+            else:
+                among = docnums[start:stop] - offset
+                found = segment_postings_among(reader, term.fieldname, text, info, among, self.decoded)[0]
+            holding[start:stop] = sorted_member(docnums[start:stop] - offset, found)
+        return holding
+
     def _k1(self) -> float:
         """The weighting's K1, which scoring a field needs (:meth:`_read_term` checks it has one)."""
         assert self.K1 is not None
         return self.K1
 
     def _postings(self, reader, offset: int, fieldname: str, text: bytes, info):
-        # a query may read one list twice (a word typed with marks: its pair in full where the marked
-        # word is there, and a little elsewhere): decoded once per query
+        # a query may read one list more than once (the words of a place, a word typed with marks
+        # checked in several pairs): decoded once per query
         key = (offset, fieldname, text)
         found = self._read.get(key)
         if found is None:
@@ -444,7 +524,9 @@ class _Scorer:
                 ]
             )
         boosts = [t[4] for t in terms]
-        if any(boost != 1.0 for boost in boosts):
+        if any(isinstance(boost, np.ndarray) for boost in boosts):  # (a preferred term's, per posting)
+            s = s * np.concatenate([np.broadcast_to(boost, n) for boost, n in zip(boosts, counts)])
+        elif any(boost != 1.0 for boost in boosts):
             s = s * np.repeat(boosts, counts)
         np.add.at(scores, ids, s)  # in order: each document's scores summed as the terms come
         terms.clear()

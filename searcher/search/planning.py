@@ -44,7 +44,7 @@ from ..index.postings import doc_frequency
 from ..index.view import IndexView
 from ..text.normalize import fold, has_diacritics, iy_variants, normalize_text
 from .limits import MAX_QUERY_CHARS
-from .matching import CheckedPhrase
+from .matching import CheckedPhrase, PreferredTerm
 from .notes import Note, unique
 
 MAX_SYLLABLES = 64  # of free text used for ranking
@@ -440,14 +440,12 @@ class _Builder:
         # with diacritics 0.919 with them, 0.921 without)
         typed = set(self.typed_accented) if length <= RESTORE_MAX_SYLLABLES else set()
 
-        def as_typed(fieldname: str, text: str, boost: float, holding: list[Q.Query]) -> None:
+        def as_typed(fieldname: str, text: str, boost: float, holding: list[Q.Term]) -> None:
             # words typed with marks: the clause counts in full where they are there as typed, and
             # only W_LOOKALIKE of that where only a look-alike is (those documents still follow)
             if (fieldname, text) not in seen:
                 seen.add((fieldname, text))
-                where = holding[0] if len(holding) == 1 else Q.And(holding)
-                clauses.append(Q.Require(Q.Term(fieldname, text, boost=boost), where))
-                clauses.append(Q.Term(fieldname, text, boost=boost * W_LOOKALIKE))
+                clauses.append(PreferredTerm(Q.Term(fieldname, text, boost=boost), holding, W_LOOKALIKE))
 
         for exact, plain in sorted(bigrams, key=bigrams.__getitem__)[:MAX_BIGRAM_CLAUSES]:
             pair = exact.split(" ")
