@@ -179,6 +179,22 @@ def test_a_place_in_lower_case_counts_where_the_words_mostly_mean_it(engine):
     assert engine._plan("Sài Gòn", engine._searcher()).places == ["Thành phố Hồ Chí Minh"]
 
 
+@pytest.mark.parametrize(
+    "query, places",
+    [
+        ("Quý Sửu Công Vinh được gọi cả 3 đội tuyển", []),  # Lê Công Vinh, a footballer
+        ("Quy Suu Cong Vinh duoc goi ca 3 doi tuyen", []),
+        ("bão trên Thái Bình Dương", []),  # the Pacific
+        ("lũ ở Thành Phố Vinh", ["Nghệ An"]),
+        ("TP Vinh ngập", ["Nghệ An"]),
+        ("Công An Hà Nội bắt", ["Hà Nội"]),
+        ("Hà Nội Hải Phòng", ["Hà Nội", "Hải Phòng"]),  # places side by side are both places
+    ],
+)
+def test_a_capitalised_name_inside_a_longer_one_is_no_place(engine, query, places):
+    assert engine._plan(query, engine._searcher()).places == places
+
+
 def test_capitals_do_not_make_words_abbreviations_or_names(engine):
     # "TƯ" in capitals stands for Trung ương, but not in a query written all in capitals
     plan = engine._plan("TIN TỨC TƯ PHÁP", engine._searcher())
