@@ -755,18 +755,28 @@ MAX_PASSAGE_SHARE = 1.5  # (with every word pair of the query in one passage: se
 
 def _in_tiers(view, plan, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """``scores`` lifted so that documents about more of the places the query names come first (the
-    place is what the query is about: "UBND tỉnh Điện Biên"), those among them holding the query's
-    other words before the others; the scores order each tier as before, with room for the passage
-    re-ranking, which stays within a tier."""
+    place is what the query is about: "UBND tỉnh Điện Biên"); the scores order each tier as before,
+    with room for the passage re-ranking, which stays within a tier.
+
+    When the query asks something of the place ("Bình Định du lịch"), the tiers are: about the place
+    and holding the query's other words; naming the place and holding them (an article about the
+    place that the indexer read as about another, or about none); about the place only. An article
+    about the place that holds nothing of what was asked answers the query less than one that names
+    the place and holds it."""
     if not plan.places:
         return scores
     tiers = held_counts(view, [Q.Term("places", p) for p in plan.places], docnums)
     if not np.any(tiers):
         return scores
     if plan.place_topic is not None:
-        # about the place and holding what the query asks of it, then about the place only
-        topic = held_counts(view, [plan.place_topic], docnums)
-        tiers = tiers * 2 + ((tiers > 0) & (topic > 0))
+        asked = held_counts(view, [plan.place_topic], docnums) > 0
+        named = (
+            held_counts(view, [plan.place_mention], docnums) > 0
+            if plan.place_mention is not None
+            else np.zeros(len(docnums), dtype=bool)
+        )
+        about = tiers > 0
+        tiers = np.where(about & asked, 3, np.where(named & asked, 2, np.where(about, 1, 0)))
     step = float(scores.max()) * (1 + PASSAGE_WEIGHT * MAX_PASSAGE_SHARE) + 1.0
     return scores + tiers * step
 

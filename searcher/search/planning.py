@@ -146,6 +146,7 @@ class QueryPlan:
     places: list[str] = field(default_factory=list)  # canonical names of the provinces the query names
     accents_required: bool = False  # a phrase or required word must hold its accented words as typed
     place_topic: Q.Query | None = None  # the documents holding the query's other words, if it has some
+    place_mention: Q.Query | None = None  # the documents naming one of ``places`` in their title or text
     expanded_words: int = 0  # words of the index looked at to expand the query's prefixes
     cut_short: bool = False  # planning reached the deadline: what was left was not planned
 
@@ -588,12 +589,15 @@ class _Builder:
             self.plan.places = self._places(_case_neutral(typed))
             if self.plan.places:
                 self.plan.place_topic = self._topic()
+            mentions: list[Q.Query] = []
             for place in self.plan.places:
                 # within a tier, documents naming the place in the title and often in the text first
                 name = [fold(s) for s in _syllables(place.removeprefix("Thành phố "))]
                 for pair in dict.fromkeys(f"{a} {b}" for a, b in zip(name, name[1:])):
                     self.optional.append(Q.Term("title_bi", pair, boost=W_PLACE_TITLE))
                     self.optional.append(Q.Term("body_bi", pair, boost=W_PLACE_BODY))
+                    mentions += [Q.Term("title_bi", pair), Q.Term("body_bi", pair)]
+            self.plan.place_mention = Q.Or(mentions) if mentions else None
 
     def _topic(self) -> Q.Query | None:
         """The documents holding some of the query's other words (not the place's, nor "tỉnh",
