@@ -145,7 +145,8 @@ class LexiconBuilder:
         self._tokens = 0
         self._moved = 0  # syllables added or removed by this run
         self._long_rows = 0  # 3-4-gram rows it added to (each may be a phrase seen once)
-        self._changed: set[tuple[str, str]] = set()  # (key, form) of the counts written since the last choice
+        # (key, form) → how much the count moved, for the counts written since the last choice of phrases
+        self._changed: dict[tuple[str, str], int] = {}
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
         self.bootstrap = not fresh and (recount or not _readable(self.path))
@@ -222,7 +223,7 @@ class LexiconBuilder:
                 moved = 0
             elif self._changed:
                 _update_suggest(db, self._changed)
-            self._changed = set()
+            self._changed = {}
         _set_meta(db, "moved_since_suggest", moved)
         if self._shared is None:
             db.commit()
@@ -286,7 +287,9 @@ class LexiconBuilder:
                 )
             db.executemany(sql, rows)
             if not self.fresh and len(self._changed) <= CHANGED_KEPT:
-                self._changed.update([row[:2] for row in rows])
+                moved = self._changed
+                for row in rows:
+                    moved[row[:2]] = moved.get(row[:2], 0) + row[3]
             if sign > 0 and n > 2:
                 self._long_rows += len(rows)
             if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
@@ -431,45 +434,51 @@ def _choose_all(db: sqlite3.Connection) -> None:
     cuts.store(db)
 
 
-def _update_suggest(db: sqlite3.Connection, changed: set[tuple[str, str]]) -> None:
-    """Bring the autocomplete tables up to date for the n-grams ``changed`` (key, form) by a run,
-    judged as :func:`_build_suggest` judges them, with the word-edge statistics of the last full
-    choice (stored with it) and what follows each phrase read by its key: a run's cost grows with
-    what it changed, not with the archive."""
-    with _StoredAnswers(db):
-        _choose_changed(db, changed)
+def _update_suggest(db: sqlite3.Connection, changed: dict[tuple[str, str], int]) -> None:
+    """Bring the autocomplete tables up to date with the counts a run ``changed`` ((key, form) → by
+    how much): the phrases offered keep their place with their new counts (or go, when seen less than
+    twice), and the phrases that reached the count of the least offered one are judged as
+    :func:`_build_suggest` judges, with the word-edge statistics of its last run (stored with it): a
+    run's cost grows with what it changed, not with the archive. What the other statistics now say
+    of the phrases already judged is learned at the next full choice."""
+    with _StoredAnswers(db), _Asked(db, changed, table="changed") as changed_rows:
+        _choose_changed(db, changed, changed_rows)
 
 
-def _choose_changed(db: sqlite3.Connection, changed: set[tuple[str, str]]) -> None:
-    cuts = _Cuts.stored(db)
+def _choose_changed(
+    db: sqlite3.Connection, changed: dict[tuple[str, str], int], changed_rows: _Asked
+) -> None:
     total, lowest = db.execute("SELECT count(*), min(count) FROM suggest").fetchone()
     floor = lowest if total >= SUGGEST_ROWS else 0  # a phrase below the last one offered stays out
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ngram(key TEXT, form TEXT)")
-    db.execute("DELETE FROM temp.changed_ngram")
-    db.executemany("INSERT INTO temp.changed_ngram(key, form) VALUES (?, ?)", changed)
-    offered = db.execute(
-        "SELECT s.key, s.form FROM temp.changed_ngram c JOIN suggest s ON s.key = c.key AND s.form = c.form"
-    ).fetchall()
-    offered_forms = {form for _, form in offered}
-    candidates = [
-        row
-        for row in db.execute(
-            "SELECT g.key, g.form, g.n, g.count, g.cased FROM temp.changed_ngram c "
-            "JOIN ngram g ON g.key = c.key AND g.form = c.form "
-            "WHERE g.count >= CASE WHEN g.n = 1 THEN 1 ELSE 2 END AND instr(g.form, ?) = 0",
-            (NUMBER,),
-        )
-        if row[3] >= floor or row[1] in offered_forms
-    ]
-    db.execute("DELETE FROM temp.changed_ngram")
-    db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", offered)
-    touched = {key for key, _ in offered}
+    kept, dropped = [], []
+    for key, form, count in changed_rows.rows(
+        "SELECT s.key, s.form, g.count FROM temp.changed a CROSS JOIN suggest s ON s.key = a.key AND s.form = a.form "
+        "LEFT JOIN ngram g ON g.key = s.key AND g.form = s.form"
+    ):
+        if count is not None and count >= (1 if " " not in form else 2):
+            kept.append((count, key, form))
+        else:
+            dropped.append((key, form))
+    db.executemany("UPDATE suggest SET count = ? WHERE key = ? AND form = ?", kept)
+    db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", dropped)
+    offered = {form for _, _, form in kept}
+    touched = {key for _, key, _ in kept} | {key for key, _ in dropped}
+    candidates = []
+    for key, form, n, count, cased in changed_rows.rows(
+        "SELECT g.key, g.form, g.n, g.count, g.cased FROM temp.changed a "
+        "CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form "
+        f"WHERE g.count >= CASE WHEN g.n = 1 THEN 1 ELSE 2 END AND instr(g.form, '{NUMBER}') = 0"
+    ):
+        least = max(floor, 1 if n == 1 else 2)
+        if count >= least > count - changed[(key, form)] and form not in offered:
+            candidates.append((key, form, n, count, cased))
+    cuts = _Cuts.stored(db, [row[1] for row in candidates])
+    judged = [(*row, cut) for row in candidates if (cut := cuts.verdict(row[1], row[2])) is not None]
+    goes_on = _continuations_of(db, {_tail(row[1]) for row in judged if row[2] > 1})
+    cuts.pair_cased.look_up({pair for row in judged if row[2] > 2 for pair in _pairs(row[1])})
     rows: list[tuple] = []
-    for key, form, n, count, cased in candidates:
-        cut = cuts.verdict(form, n)
-        if cut is None:
-            continue
-        goes = _continuation(db, _tail(form)) if n > 1 else None
+    for key, form, n, count, cased, cut in judged:
+        goes = goes_on.get(_tail(form)) if n > 1 else None
         rows.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
     db.executemany("INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", rows)
     touched.update(row[0] for row in rows)
@@ -540,8 +549,22 @@ class _Cuts:
         return cls(cut_after, cut_before, pair_cased)
 
     @classmethod
-    def stored(cls, db: sqlite3.Connection) -> _Cuts:
-        return cls(_StoredSet(db, 0), _StoredSet(db, 1), _StoredPairCase(db))
+    def stored(cls, db: sqlite3.Connection, forms: list[str]) -> _Cuts:
+        """The stored statistics, as they bear on the phrases ``forms``."""
+        asked = set()
+        for form in forms:
+            syllables = form.split(" ")
+            asked.update([(1, syllables[0]), (0, syllables[-1]), (0, " ".join(syllables[-2:]))])
+        found = _asked(
+            db,
+            asked,
+            "SELECT c.side, c.form FROM temp.asked a CROSS JOIN suggest_cut c ON c.side = a.key AND c.form = a.form",
+        )
+        return cls(
+            {form for side, form in found if side == 0},
+            {form for side, form in found if side == 1},
+            _StoredPairCase(db),
+        )
 
     def store(self, db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM suggest_cut")
@@ -569,29 +592,24 @@ class _Cuts:
         return cut
 
 
-class _StoredSet:
-    """Membership in one side of the stored cuts, looked up as asked."""
-
-    def __init__(self, db: sqlite3.Connection, side: int):
-        self.db, self.side = db, side
-        self.known: dict[str, bool] = {}
-
-    def __contains__(self, form: object) -> bool:
-        found = self.known.get(form)  # type: ignore[call-overload]
-        if found is None:
-            row = self.db.execute(
-                "SELECT 1 FROM suggest_cut WHERE side = ? AND form = ?", (self.side, form)
-            ).fetchone()
-            found = self.known[form] = row is not None  # type: ignore[index]
-        return found
-
-
 class _StoredPairCase:
     """A pair's most frequent capitalisation when it is not all lowercase, read from its count."""
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         self.known: dict[str, str | None] = {}
+
+    def look_up(self, pairs: set[str]) -> None:
+        """Read the capitalisation of ``pairs`` at once."""
+        asked = {(phrase_key(pair), pair) for pair in pairs if pair not in self.known}
+        self.known.update(dict.fromkeys((form for _, form in asked), None))
+        for form, cased in _asked(
+            self.db,
+            asked,
+            "SELECT g.form, g.cased FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+        ):
+            if cased != form and NUMBER not in form:
+                self.known[form] = cased
 
     def get(self, pair: str, default: str) -> str:
         if pair not in self.known:
@@ -742,6 +760,64 @@ def _continuation(db: sqlite3.Connection, tail: str) -> Goes | None:
         reverse=True,
     )
     return Goes(total[0], counts, sum(n for n, _ in counts)) if counts else None
+
+
+def _continuations_of(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes]:
+    """:func:`_continuation` for many tails at once."""
+    asked = {(phrase_key(tail), tail) for tail in tails}
+    totals = dict(
+        _asked(
+            db,
+            asked,
+            "SELECT g.form, g.count FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+        )
+    )
+    following: dict[str, list[tuple[int, str]]] = {}
+    for tail, form, count in _asked(
+        db,
+        asked,
+        "SELECT a.form, g.form, g.count FROM temp.asked a CROSS JOIN ngram g "
+        "ON g.key > a.key || ' ' AND g.key < a.key || ' ' || char(1114111) "
+        "WHERE g.n = length(a.form) - length(replace(a.form, ' ', '')) + 2 AND g.count >= 2",
+    ):
+        if tail in totals and form.startswith(tail + " "):
+            following.setdefault(tail, []).append((count, form[len(tail) + 1 :]))
+    out = {}
+    for tail, counts in following.items():
+        counts.sort(reverse=True)
+        out[tail] = Goes(totals[tail], counts, sum(n for n, _ in counts))
+    return out
+
+
+class _Asked:
+    """A temporary table ``(key, form)`` (``temp.asked`` unless named) filled with the pairs given,
+    for queries that join it."""
+
+    def __init__(self, db: sqlite3.Connection, pairs, table: str = "asked"):
+        self.db, self.pairs, self.table = db, pairs, table
+
+    def __enter__(self) -> _Asked:
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.table}(key, form TEXT)")
+        self.db.execute(f"DELETE FROM temp.{self.table}")
+        self.db.executemany(f"INSERT INTO temp.{self.table}(key, form) VALUES (?, ?)", self.pairs)
+        return self
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.db.execute(sql).fetchall()
+
+    def __exit__(self, *exc) -> None:
+        self.db.execute(f"DELETE FROM temp.{self.table}")
+
+
+def _asked(db: sqlite3.Connection, pairs, sql: str) -> list[tuple]:
+    """The rows of ``sql`` joining ``temp.asked`` filled with ``pairs``."""
+    with _Asked(db, pairs) as asked:
+        return asked.rows(sql)
+
+
+def _pairs(form: str) -> list[str]:
+    syllables = form.split(" ")
+    return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
 
 
 def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -> list[tuple]:
