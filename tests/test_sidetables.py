@@ -304,8 +304,22 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
             moved = int(db.execute("SELECT value FROM meta WHERE name = 'moved_since_suggest'").fetchone()[0])
             offered = sorted(db.execute("SELECT form, count FROM suggest"))
             counts = dict(db.execute("SELECT form, count FROM ngram WHERE n <= 4"))
+            top = {
+                prefix: json.loads(rows)
+                for prefix, rows in db.execute("SELECT prefix, rows FROM suggest_top")
+            }
         finally:
             db.close()
+        # the answers kept for short prefixes are the most frequent offered phrases that start so
+        for length in (1, 2):
+            starting: dict[str, list] = {}
+            for form, count in offered:
+                key = lexicon.phrase_key(form)
+                if len(key) >= length:
+                    starting.setdefault(key[:length], []).append(count)
+            assert {p for p in top if len(p) == length} == set(starting)
+            for prefix, counts_of in starting.items():
+                assert sorted(row[3] for row in top[prefix]) == sorted(counts_of)[-lexicon.SUGGEST_TOP_ROWS :]
         # a phrase of the counted lengths is offered with its count as it is now
         assert all(counts[form] == count for form, count in offered if form.count(" ") < 4)
         return moved, offered

@@ -451,18 +451,24 @@ def _choose_changed(
     total, lowest = db.execute("SELECT count(*), min(count) FROM suggest").fetchone()
     floor = lowest if total >= SUGGEST_ROWS else 0  # a phrase below the last one offered stays out
     kept, dropped = [], []
-    for key, form, count in changed_rows.rows(
-        "SELECT s.key, s.form, g.count FROM temp.changed a CROSS JOIN suggest s ON s.key = a.key AND s.form = a.form "
+    for key, form, display, count in changed_rows.rows(
+        "SELECT s.key, s.form, s.display, g.count FROM temp.changed a "
+        "CROSS JOIN suggest s ON s.key = a.key AND s.form = a.form "
         "LEFT JOIN ngram g ON g.key = s.key AND g.form = s.form"
     ):
         if count is not None and count >= (1 if " " not in form else 2):
-            kept.append((count, key, form))
+            kept.append((key, form, display, count))
         else:
             dropped.append((key, form))
-    db.executemany("UPDATE suggest SET count = ? WHERE key = ? AND form = ?", kept)
+    db.executemany(
+        "UPDATE suggest SET count = ? WHERE key = ? AND form = ?", [(r[3], r[0], r[1]) for r in kept]
+    )
     db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", dropped)
-    offered = {form for _, _, form in kept}
-    touched = {key for _, key, _ in kept} | {key for key, _ in dropped}
+    offered = {row[1] for row in kept}
+    # what the precomputed answers of short prefixes must take in: rows that only went up, and the
+    # keys of rows that went down or out (their prefixes are read again)
+    grown = [row for row in kept if changed[row[:2]] > 0]
+    shrunk = {key for key, form, _, _ in kept if changed[(key, form)] < 0} | {key for key, _ in dropped}
     candidates = []
     for key, form, n, count, cased in changed_rows.rows(
         "SELECT g.key, g.form, g.n, g.count, g.cased FROM temp.changed a "
@@ -481,18 +487,44 @@ def _choose_changed(
         goes = goes_on.get(_tail(form)) if n > 1 else None
         rows.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
     db.executemany("INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", rows)
-    touched.update(row[0] for row in rows)
+    grown.extend(rows)
     excess = db.execute("SELECT count(*) FROM suggest").fetchone()[0] - SUGGEST_ROWS
     if excess > 0:  # the least frequent go, as a full choice would stop before them
+        out = db.execute(
+            "SELECT key, form FROM suggest ORDER BY count, key, form LIMIT ?", (excess,)
+        ).fetchall()
+        db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", out)
+        shrunk.update(key for key, _ in out)
+    _update_top(db, grown, shrunk)
+
+
+def _update_top(db: sqlite3.Connection, grown: list[tuple], shrunk: set[str]) -> None:
+    """Bring the answers of short prefixes up to date: a prefix whose rows only went up (or came) takes
+    them into its list; one with a row that went down or out is read again from the table."""
+
+    def prefixes(key: str) -> list[str]:
+        return [key[:length] for length in range(1, SUGGEST_TOP_CHARS + 1) if len(key) >= length]
+
+    again = {prefix for key in shrunk for prefix in prefixes(key)}
+    merged: dict[str, list] = {}
+    for row in grown:
+        for prefix in prefixes(row[0]):
+            if prefix not in again:
+                merged.setdefault(prefix, []).append(list(row))
+    for prefix, rows in _asked(
+        db,
+        [(prefix, "") for prefix in merged],
+        "SELECT t.prefix, t.rows FROM temp.asked a CROSS JOIN suggest_top t ON t.prefix = a.key",
+    ):
+        fresh = {(row[0], row[1]) for row in merged[prefix]}
+        merged[prefix].extend(row for row in json.loads(rows) if (row[0], row[1]) not in fresh)
+    for prefix, rows in merged.items():
+        rows.sort(key=lambda row: (-row[3], row[0], row[1]))
         db.execute(
-            "DELETE FROM suggest WHERE (key, form) IN "
-            "(SELECT key, form FROM suggest ORDER BY count, key, form LIMIT ?)",
-            (excess,),
+            "INSERT OR REPLACE INTO suggest_top(prefix, rows) VALUES (?, ?)",
+            (prefix, json.dumps(rows[:SUGGEST_TOP_ROWS], ensure_ascii=False)),
         )
-    prefixes = {
-        key[:length] for key in touched for length in range(1, SUGGEST_TOP_CHARS + 1) if len(key) >= length
-    }
-    for prefix in sorted(prefixes):
+    for prefix in sorted(again):
         top = db.execute(
             "SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
             "ORDER BY count DESC, key, form LIMIT ?",
