@@ -419,6 +419,7 @@ def _choose_all(db: sqlite3.Connection) -> None:
     chosen = list({row[1]: row for row in sorted(chosen, key=lambda row: row[3])}.values())
     chosen.sort(key=lambda row: -row[3])
     db.executemany("INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", sorted(chosen))
+    _set_meta(db, "suggest_floor", min(row[3] for row in chosen) if len(chosen) >= SUGGEST_ROWS else 0)
     top: dict[str, list] = {}
     for key, form, display, count in chosen:  # already most frequent first
         for length in range(1, SUGGEST_TOP_CHARS + 1):
@@ -448,8 +449,8 @@ def _update_suggest(db: sqlite3.Connection, changed: dict[tuple[str, str], int])
 def _choose_changed(
     db: sqlite3.Connection, changed: dict[tuple[str, str], int], changed_rows: _Asked
 ) -> None:
-    total, lowest = db.execute("SELECT count(*), min(count) FROM suggest").fetchone()
-    floor = lowest if total >= SUGGEST_ROWS else 0  # a phrase below the last one offered stays out
+    # a phrase below the least offered by the last full choice stays out (as it would have then)
+    floor = int(_meta(db, "suggest_floor") or 0)
     kept, dropped = [], []
     for key, form, display, count in changed_rows.rows(
         "SELECT s.key, s.form, s.display, g.count FROM temp.changed a "
