@@ -200,3 +200,59 @@ def test_an_update_extends_the_saved_groups_to_what_a_fresh_count_gives(folder, 
 
     assert partition(saved_groups) == partition(counted)
     assert sorted(len(members) for members in partition(counted)) == [2, 2, 3]
+
+
+def test_groups_are_extended_after_a_merge_that_reorders_the_segments(folder, tmp_path, monkeypatch):
+    """Whoosh's merge of small segments lists the segments it keeps by size: the saved groups are
+    found by segment, not by place, and still equal what reading every key's postings gives."""
+    import random
+
+    import numpy as np
+
+    from searcher.index import duplicates, store
+    from searcher.index.view import IndexView
+
+    words = "quốc phòng an ninh kinh tế xã hội tỉnh huyện xã dân cư đường sá cầu cống trường học bệnh viện".split()
+    rng = random.Random(24)
+
+    def report(path, number: int) -> None:
+        path.write_text(
+            f"Báo cáo số {number}\n\n" + " ".join(rng.choices(words, k=80)) + "\n", encoding="utf-8"
+        )
+
+    for number in range(100):  # a first segment larger than the next, both too large to merge
+        report(folder / f"first-{number}.txt", number)
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    for number in range(100, 160):
+        report(folder / f"second-{number}.txt", number)
+    index_paths([folder], index_dir)
+    found = []
+    real = duplicates._extended
+
+    def recorded(view, generation):
+        result = real(view, generation)
+        if generation is not None:  # (not the count from every key's postings below)
+            found.append(result is not None)
+        return result
+
+    monkeypatch.setattr(duplicates, "_extended", recorded)
+
+    def partition(groups):
+        return sorted(sorted(np.flatnonzero(groups == g).tolist()) for g in set(groups.tolist()) - {-1})
+
+    moved = False
+    for number in range(6):  # single files, one run each, until the small segments are merged
+        shutil.copy(folder / SAVED_TWICE, folder / f"copy-{number}.txt")
+        index_paths([folder], index_dir)
+        generation = store.current_generation(index_dir)
+        [saved] = generation.glob("copies-*.npz")
+        with np.load(saved) as data:
+            saved_groups, sizes = data["groups"], data["counts"].tolist()
+        moved = moved or sizes[0] < sizes[1]
+        engine = Engine(index_dir)
+        counted, _ = duplicates._grouped(IndexView(engine._searcher()), None)
+        engine.close()
+        assert partition(saved_groups) == partition(counted)
+    assert moved  # a merge put the smaller segment first
+    assert all(found)

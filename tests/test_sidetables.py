@@ -280,10 +280,14 @@ def test_batches_of_a_build_on_several_cores_add_up_to_one_build(folder, tmp_pat
     assert out.exit_code == 0, out.output
 
 
-def test_autocomplete_is_refreshed_once_the_counts_moved_enough(folder, tmp_path, monkeypatch):
-    """Choosing the autocomplete phrases reads every count: at archive scale an update refreshes them
-    only once the syllables added or removed since the last refresh reach a share of the total."""
+def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_moved_enough(
+    folder, tmp_path, monkeypatch
+):
+    """Choosing the autocomplete phrases reads every count: at archive scale an update judges again only
+    the phrases whose counts it changed (with the word-edge statistics of the last full choice), and
+    chooses from every count once the syllables added or removed since then reach a share."""
     from searcher.lexicon import lexicon
+    from searcher.lexicon.suggest import suggest
 
     monkeypatch.setattr(lexicon, "ALWAYS_REFRESH_TOKENS", 0)
     monkeypatch.setattr(lexicon, "SUGGEST_REFRESH_SHARE", 0.5)
@@ -298,21 +302,68 @@ def test_autocomplete_is_refreshed_once_the_counts_moved_enough(folder, tmp_path
         db = sqlite3.connect(generation / LEXICON_FILE)
         try:
             moved = int(db.execute("SELECT value FROM meta WHERE name = 'moved_since_suggest'").fetchone()[0])
-            return moved, sorted(db.execute("SELECT form, count FROM suggest"))
+            offered = sorted(db.execute("SELECT form, count FROM suggest"))
+            counts = dict(db.execute("SELECT form, count FROM ngram WHERE n <= 4"))
+            top = {
+                prefix: json.loads(rows)
+                for prefix, rows in db.execute("SELECT prefix, rows FROM suggest_top")
+            }
+        finally:
+            db.close()
+        # the answers kept for short prefixes are the most frequent offered phrases that start so
+        for length in (1, 2):
+            starting: dict[str, list] = {}
+            for form, count in offered:
+                key = lexicon.phrase_key(form)
+                if len(key) >= length:
+                    starting.setdefault(key[:length], []).append(count)
+            assert {p for p in top if len(p) == length} == set(starting)
+            for prefix, counts_of in starting.items():
+                assert sorted(row[3] for row in top[prefix]) == sorted(counts_of)[-lexicon.SUGGEST_TOP_ROWS :]
+        # a phrase of the counted lengths is offered with its count as it is now
+        assert all(counts[form] == count for form, count in offered if form.count(" ") < 4)
+        return moved, offered
+
+    def offered(prefix: str) -> list[str]:
+        found = lexicon.Lexicon.open(store.current_generation(index_dir))
+        try:
+            return suggest(found, prefix)
+        finally:
+            assert found is not None
+            found.close()
+
+    def chosen_from_every_count() -> list:
+        copy = tmp_path / "copy.sqlite"
+        shutil.copy(store.current_generation(index_dir) / LEXICON_FILE, copy)
+        db = sqlite3.connect(copy)
+        try:
+            with db:
+                lexicon._build_suggest(db)
+            return sorted(db.execute("SELECT form, count FROM suggest"))
         finally:
             db.close()
 
     moved, built = state()
     assert moved == 0 and built
-    shutil.copy(seeds[3], folder / seeds[3].name)  # a small share of the syllables
+    assert not [s for s in offered("trang d") if "Tràng Duệ" in s]
+    # a small share of the syllables, with a phrase never seen before
+    (folder / "new.txt").write_text(
+        "Khu công nghiệp Tràng Duệ\n\n" + "Khu công nghiệp Tràng Duệ mở rộng thêm.\n" * 4, encoding="utf-8"
+    )
     index_paths([folder], index_dir)
-    moved, kept = state()
-    assert 0 < moved and kept == built  # counted, not yet offered
-    for seed in seeds[4:]:
+    moved, updated = state()
+    assert 0 < moved and updated != built
+    assert [s for s in offered("trang d") if "Tràng Duệ" in s]
+    (folder / "new.txt").unlink()  # counts that go down
+    index_paths([folder], index_dir)
+    moved_after, _ = state()
+    assert moved < moved_after
+    assert not [s for s in offered("trang d") if "Tràng Duệ" in s]
+    for seed in seeds[3:]:
         shutil.copy(seed, folder / seed.name)
     (folder / "more.txt").write_text(
         (folder / seeds[0].name).read_text(encoding="utf-8") * 3, encoding="utf-8"
     )
     index_paths([folder], index_dir)
     moved, refreshed = state()
-    assert moved == 0 and refreshed != built
+    assert moved == 0 and refreshed == chosen_from_every_count()

@@ -290,9 +290,10 @@ def _grouped(view: IndexView, generation: Path | None) -> tuple[np.ndarray, list
 
 
 def _extended(view: IndexView, generation: Path | None) -> tuple[np.ndarray, list[str]] | None:
-    """The saved groups of an earlier version, for the segments this one still holds first, in order
-    (commits add segments at the end and merge small ones there), with the documents after them: a
-    stored key read for each instead of the postings of every shared key (3 s on 120,000 articles)."""
+    """The saved groups of an earlier version for the segments this one still holds (found by id,
+    wherever they now stand: Whoosh's merges reorder the segments they keep), with a stored key read
+    for each document of the other segments instead of the postings of every shared key (3 s on
+    120,000 articles, and 36 s when a merge had moved the segments and every document was read)."""
     if generation is None:
         return None
     reader = view.searcher.reader()
@@ -301,19 +302,26 @@ def _extended(view: IndexView, generation: Path | None) -> tuple[np.ndarray, lis
         saved = _load(path)
         if saved is None:
             continue
-        known = 0  # the segments both versions hold first, in order (later ones may have been merged)
-        for (segment, count), before in zip(zip(segments, counts), zip(saved["segments"], saved["counts"])):
-            if (segment, count) != (str(before[0]), int(before[1])):
-                break
-            known += 1
-        if not known:
+        saved_at: dict[tuple[str, int], int] = {}  # (segment id, documents) -> its first number then
+        offset = 0
+        for segment, count in zip(saved["segments"], saved["counts"]):
+            saved_at[(str(segment), int(count))] = offset
+            offset += int(count)
+        groups = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        unknown: list[range] = []  # document numbers of the segments the saved groups do not cover
+        start = 0
+        for segment, count in zip(segments, counts):
+            before = saved_at.get((segment, count))
+            if before is None:
+                unknown.append(range(start, start + count))
+            else:
+                groups[start : start + count] = saved["groups"][before : before + count]
+            start += count
+        if len(unknown) == len(segments):
             continue
-        start, total = sum(counts[:known]), reader.doc_count_all()
-        groups = np.full(total, -1, dtype=np.int64)
-        groups[:start] = saved["groups"][:start]
         keys = saved["keys"].tolist()
         number = {key: i for i, key in enumerate(keys)}
-        for docnum in range(start, total):
+        for docnum in (docnum for numbers in unknown for docnum in numbers):
             key = reader.stored_fields(docnum).get("dup_of") if not reader.is_deleted(docnum) else None
             if not key:
                 continue

@@ -540,8 +540,9 @@ class _Run:
         fields = to_index_doc(doc)
         if self.duplicates is not None:
             fields["dup_of"] = self.duplicates.group_for(doc_id, doc.text)
-        # a fresh generation has nothing to replace: adding skips update_document's look-up
-        self._write("add_document" if self.fresh else "update_document", **fields)
+        # Only a replaced document can be in the index already: an id no file held is not (the
+        # manifest lists every indexed id), and adding skips update_document's look-up in each segment
+        self._write("update_document" if replacing and not self.fresh else "add_document", **fields)
         self._in_batch += 1
         if replacing:
             self.summary.updated += 1

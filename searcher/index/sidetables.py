@@ -28,6 +28,7 @@ from .store import Damage, IndexDamaged
 
 STATE_FILE = "state.sqlite"
 FORMAT = 1
+CACHE_KB = 256 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state.state(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -121,6 +122,10 @@ class SideTables:
         self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
         try:
             self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
+            for schema in ("main", "state"):
+                # an update's rows land all over tables of millions: with SQLite's default 2 MB of
+                # cache its changed pages are spilled to the file and read back before the commit
+                self.db.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KB}")
             if not journal:
                 for schema in ("main", "state"):
                     self.db.execute(f"PRAGMA {schema}.journal_mode=OFF")

@@ -16,6 +16,8 @@ Tables::
                                               form in its most frequent capitalisation
     suggest(key, form, display, count)        the phrases autocomplete may offer, most frequent first
     suggest_top(prefix, rows)                 precomputed answers for prefixes of 1-2 characters
+    suggest_cut(side, form)                   word-edge statistics of the last full choice of phrases
+    suggest_joined(text, joined)              pyvi's answers to "one word?" asked by the choices
     meta(name, value)                         format version, syllable total
 
 Counting is done with integer codes (:mod:`searcher.lexicon.ngrams`); canonical forms and keys are computed once
@@ -44,11 +46,13 @@ SUGGEST_ROWS = 300_000
 # 3-4-grams seen once are kept, so that adding documents one run at a time counts what one build of
 # them counts, until there are this many; then they are dropped (a large build drops them as it counts).
 RARE_PHRASES_KEPT = 500_000
-# The autocomplete tables are chosen from every count (tens of seconds at archive scale): an update
-# refreshes them when the syllables it and the updates before it added or removed since the last
-# refresh reach this share of the total, and always while the index is small.
-SUGGEST_REFRESH_SHARE = 0.02
+# The autocomplete tables are chosen from every count (minutes at archive scale): an update judges
+# again only the phrases whose counts it changed, with the word-edge statistics of the last full choice,
+# and chooses again from every count when the syllables added or removed since then reach this share
+# of the total, and always while the index is small.
+SUGGEST_REFRESH_SHARE = 0.25
 ALWAYS_REFRESH_TOKENS = 300_000
+CHANGED_KEPT = 2_000_000  # n-grams changed by a run past which it chooses from every count
 SUGGEST_TOP_CHARS = 2  # prefixes this short are answered from a precomputed list
 SUGGEST_TOP_ROWS = 60
 # A 3-4 syllable phrase whose last two syllables go on with one same syllable this often is cut inside
@@ -141,6 +145,8 @@ class LexiconBuilder:
         self._tokens = 0
         self._moved = 0  # syllables added or removed by this run
         self._long_rows = 0  # 3-4-gram rows it added to (each may be a phrase seen once)
+        # (key, form) → how much the count moved, for the counts written since the last choice of phrases
+        self._changed: dict[tuple[str, str], int] = {}
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
         self.bootstrap = not fresh and (recount or not _readable(self.path))
@@ -172,9 +178,10 @@ class LexiconBuilder:
 
     # --- writing ------------------------------------------------------------------------------------
     def save(self, final: bool = True) -> None:
-        """Write the counts and, at the end of a run (``final``) when they moved enough, refresh the
-        autocomplete tables (one transaction on an existing file; on a shared connection its owner
-        commits). A builder can go on counting after an intermediate save."""
+        """Write the counts and, at the end of a run (``final``), bring the autocomplete tables up to
+        date: the phrases whose counts changed, or all of them when the counts moved enough (one
+        transaction on an existing file; on a shared connection its owner commits). A builder can go
+        on counting after an intermediate save."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -204,9 +211,19 @@ class LexiconBuilder:
         _set_meta(db, "tokens", tokens)
         _set_meta(db, "format", FORMAT)
         _set_meta(db, "saves", int(_meta(db, "saves") or 0) + 1)  # (see searcher.index.sidetables)
-        if final and (self.fresh or tokens < ALWAYS_REFRESH_TOKENS or moved > SUGGEST_REFRESH_SHARE * tokens):
-            _build_suggest(db)
-            moved = 0
+        if final:
+            if (
+                self.fresh
+                or tokens < ALWAYS_REFRESH_TOKENS
+                or moved > SUGGEST_REFRESH_SHARE * tokens
+                or _meta(db, "suggest_cuts") is None  # (chosen before the statistics were stored)
+                or len(self._changed) > CHANGED_KEPT
+            ):
+                _build_suggest(db)
+                moved = 0
+            elif self._changed:
+                _update_suggest(db, self._changed)
+            self._changed = {}
         _set_meta(db, "moved_since_suggest", moved)
         if self._shared is None:
             db.commit()
@@ -269,6 +286,10 @@ class LexiconBuilder:
                     "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
                 )
             db.executemany(sql, rows)
+            if not self.fresh and len(self._changed) <= CHANGED_KEPT:
+                moved = self._changed
+                for row in rows:
+                    moved[row[:2]] = moved.get(row[:2], 0) + row[3]
             if sign > 0 and n > 2:
                 self._long_rows += len(rows)
             if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
@@ -312,6 +333,9 @@ CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, displa
     count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS suggest_top(prefix TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ngram_rare ON ngram(n) WHERE n > 2 AND count < 2;
+CREATE TABLE IF NOT EXISTS suggest_cut(side INTEGER NOT NULL, form TEXT NOT NULL,
+    PRIMARY KEY (side, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest_joined(text TEXT PRIMARY KEY, joined INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -367,36 +391,12 @@ def _compose_case(syllables: list[str], pair_cased: dict[str, str]) -> str:
 
 def _build_suggest(db: sqlite3.Connection) -> None:
     """Choose the phrases autocomplete offers: frequent, not cut inside a word, no function-word edges."""
-    # A phrase cut inside a word is not offered: its last syllable (or last two) nearly always goes on
-    # with one same syllable ("quốc phòng toàn" of "quốc phòng toàn dân"), or its first syllable nearly
-    # always follows one ("hiện nghị" of "thực hiện nghị quyết").
-    single = dict(db.execute("SELECT form, count FROM ngram WHERE n = 1"))
-    continued: dict[str, int] = {}
-    for form, count in db.execute("SELECT form, count FROM ngram WHERE n = 3 AND count >= 2"):
-        head = form[: form.rindex(" ")]
-        if count > continued.get(head, 0):
-            continued[head] = count
-    cut_after: set[str] = set()  # forms (1-2 syllables) that a phrase must not end with
-    cut_before: set[str] = set()  # syllables that a phrase must not start with
-    following: dict[str, int] = {}
-    preceding: dict[str, int] = {}
-    pair_cased: dict[str, str] = {}
-    for form, count, cased in db.execute("SELECT form, count, cased FROM ngram WHERE n = 2"):
-        if NUMBER in form:  # (what comes next to numbers is for reading queries, not for offering)
-            continue
-        if cased != form:
-            pair_cased[form] = cased
-        if continued.get(form, 0) >= CUT_SHARE * count:
-            cut_after.add(form)
-        first, second = form.split(" ", 1)
-        if count > following.get(first, 0):
-            following[first] = count
-        if count > preceding.get(second, 0):
-            preceding[second] = count
-    cut_after.update(f for f, c in following.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
-    cut_before.update(f for f, c in preceding.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
-    del single, continued, following, preceding
+    with _StoredAnswers(db):
+        _choose_all(db)
 
+
+def _choose_all(db: sqlite3.Connection) -> None:
+    cuts = _Cuts.worked_out(db)
     db.execute("DELETE FROM suggest")
     db.execute("DELETE FROM suggest_top")
     rows = []
@@ -405,44 +405,21 @@ def _build_suggest(db: sqlite3.Connection) -> None:
         "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?",
         (NUMBER, 4 * SUGGEST_ROWS),
     ):
-        if n > 1:
-            syllables = form.split(" ")
-            if syllables[0] in EDGE_STOP or syllables[-1] in END_STOP or len(syllables[-1]) < 2:
-                continue  # (a lone letter is the start of an abbreviation: "G" of "G20")
-            if " ".join(syllables[-2:]) in END_PAIRS:
-                continue
-            if syllables[0] in cut_before:
-                continue
-            cut = syllables[-1] in cut_after or (n > 2 and " ".join(syllables[-2:]) in cut_after)
-            if cut and n < 4:
-                continue
-            if cut:  # the longest counted, cut inside a word: offered with what follows (_longer)
-                rows.append((key, form, n, count, cased, True))
-                continue
-        rows.append((key, form, n, count, cased, False))
+        cut = cuts.verdict(form, n)
+        if cut is not None:
+            rows.append((key, form, n, count, cased, cut))
     goes_on = _continuations(db, {_tail(row[1]) for row in rows if row[2] > 1})
-    chosen = []
+    chosen: list[tuple] = []
     for key, form, n, count, cased, cut in rows:
         goes = goes_on.get(_tail(form)) if n > 1 else None
-        if n > 2:
-            cased = _compose_case(form.split(" "), pair_cased)
-        if cut:
-            if goes is not None:
-                chosen.extend(_longer(db, key, form, count, goes, pair_cased))
-            continue
-        if goes is not None and goes.inside_word(cased):
-            if n >= 4:  # longer than any counted phrase: offered with what follows, up to a word's end
-                chosen.extend(_longer(db, key, form, count, goes, pair_cased))
-            continue
-        if goes is not None and n >= 4 and goes.one >= ALSO_SHARE:
-            chosen.extend(_longer(db, key, form, count, goes, pair_cased))
-        chosen.append((key, form, display_form(form, cased), count))
+        chosen.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
         if len(chosen) >= SUGGEST_ROWS:
             break
     # (a phrase longer than the counted ones may be reached from two of them: kept once, the larger count)
     chosen = list({row[1]: row for row in sorted(chosen, key=lambda row: row[3])}.values())
     chosen.sort(key=lambda row: -row[3])
     db.executemany("INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", sorted(chosen))
+    _set_meta(db, "suggest_floor", min(row[3] for row in chosen) if len(chosen) >= SUGGEST_ROWS else 0)
     top: dict[str, list] = {}
     for key, form, display, count in chosen:  # already most frequent first
         for length in range(1, SUGGEST_TOP_CHARS + 1):
@@ -455,6 +432,243 @@ def _build_suggest(db: sqlite3.Connection) -> None:
         "INSERT INTO suggest_top(prefix, rows) VALUES (?, ?)",
         ((p, json.dumps(rows, ensure_ascii=False)) for p, rows in top.items()),
     )
+    cuts.store(db)
+
+
+def _update_suggest(db: sqlite3.Connection, changed: dict[tuple[str, str], int]) -> None:
+    """Bring the autocomplete tables up to date with the counts a run ``changed`` ((key, form) → by
+    how much): the phrases offered keep their place with their new counts (or go, when seen less than
+    twice), and the phrases that reached the count of the least offered one are judged as
+    :func:`_build_suggest` judges, with the word-edge statistics of its last run (stored with it): a
+    run's cost grows with what it changed, not with the archive. What the other statistics now say
+    of the phrases already judged is learned at the next full choice."""
+    with _StoredAnswers(db), _Asked(db, changed, table="changed") as changed_rows:
+        _choose_changed(db, changed, changed_rows)
+
+
+def _choose_changed(
+    db: sqlite3.Connection, changed: dict[tuple[str, str], int], changed_rows: _Asked
+) -> None:
+    # a phrase below the least offered by the last full choice stays out (as it would have then)
+    floor = int(_meta(db, "suggest_floor") or 0)
+    kept, dropped = [], []
+    for key, form, display, count in changed_rows.rows(
+        "SELECT s.key, s.form, s.display, g.count FROM temp.changed a "
+        "CROSS JOIN suggest s ON s.key = a.key AND s.form = a.form "
+        "LEFT JOIN ngram g ON g.key = s.key AND g.form = s.form"
+    ):
+        if count is not None and count >= (1 if " " not in form else 2):
+            kept.append((key, form, display, count))
+        else:
+            dropped.append((key, form))
+    db.executemany(
+        "UPDATE suggest SET count = ? WHERE key = ? AND form = ?", [(r[3], r[0], r[1]) for r in kept]
+    )
+    db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", dropped)
+    offered = {row[1] for row in kept}
+    # what the precomputed answers of short prefixes must take in: rows that only went up, and the
+    # keys of rows that went down or out (their prefixes are read again)
+    grown = [row for row in kept if changed[row[:2]] > 0]
+    shrunk = {key for key, form, _, _ in kept if changed[(key, form)] < 0} | {key for key, _ in dropped}
+    candidates = []
+    for key, form, n, count, cased in changed_rows.rows(
+        "SELECT g.key, g.form, g.n, g.count, g.cased FROM temp.changed a "
+        "CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form "
+        f"WHERE g.count >= CASE WHEN g.n = 1 THEN 1 ELSE 2 END AND instr(g.form, '{NUMBER}') = 0"
+    ):
+        least = max(floor, 1 if n == 1 else 2)
+        if count >= least > count - changed[(key, form)] and form not in offered:
+            candidates.append((key, form, n, count, cased))
+    cuts = _Cuts.stored(db, [row[1] for row in candidates])
+    judged = [(*row, cut) for row in candidates if (cut := cuts.verdict(row[1], row[2])) is not None]
+    goes_on = _continuations_of(db, {_tail(row[1]) for row in judged if row[2] > 1})
+    cuts.pair_cased.look_up({pair for row in judged if row[2] > 2 for pair in _pairs(row[1])})
+    rows: list[tuple] = []
+    for key, form, n, count, cased, cut in judged:
+        goes = goes_on.get(_tail(form)) if n > 1 else None
+        rows.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
+    db.executemany("INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", rows)
+    grown.extend(rows)
+    excess = db.execute("SELECT count(*) FROM suggest").fetchone()[0] - SUGGEST_ROWS
+    if excess > 0:  # the least frequent go, as a full choice would stop before them
+        out = db.execute(
+            "SELECT key, form FROM suggest ORDER BY count, key, form LIMIT ?", (excess,)
+        ).fetchall()
+        db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", out)
+        shrunk.update(key for key, _ in out)
+    _update_top(db, grown, shrunk)
+
+
+def _update_top(db: sqlite3.Connection, grown: list[tuple], shrunk: set[str]) -> None:
+    """Bring the answers of short prefixes up to date: a prefix whose rows only went up (or came) takes
+    them into its list; one with a row that went down or out is read again from the table."""
+
+    def prefixes(key: str) -> list[str]:
+        return [key[:length] for length in range(1, SUGGEST_TOP_CHARS + 1) if len(key) >= length]
+
+    again = {prefix for key in shrunk for prefix in prefixes(key)}
+    merged: dict[str, list] = {}
+    for row in grown:
+        for prefix in prefixes(row[0]):
+            if prefix not in again:
+                merged.setdefault(prefix, []).append(list(row))
+    for prefix, rows in _asked(
+        db,
+        [(prefix, "") for prefix in merged],
+        "SELECT t.prefix, t.rows FROM temp.asked a CROSS JOIN suggest_top t ON t.prefix = a.key",
+    ):
+        fresh = {(row[0], row[1]) for row in merged[prefix]}
+        merged[prefix].extend(row for row in json.loads(rows) if (row[0], row[1]) not in fresh)
+    for prefix, rows in merged.items():
+        rows.sort(key=lambda row: (-row[3], row[0], row[1]))
+        db.execute(
+            "INSERT OR REPLACE INTO suggest_top(prefix, rows) VALUES (?, ?)",
+            (prefix, json.dumps(rows[:SUGGEST_TOP_ROWS], ensure_ascii=False)),
+        )
+    for prefix in sorted(again):
+        top = db.execute(
+            "SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
+            "ORDER BY count DESC, key, form LIMIT ?",
+            (prefix, prefix + "\U0010ffff", SUGGEST_TOP_ROWS),
+        ).fetchall()
+        if top:
+            db.execute(
+                "INSERT OR REPLACE INTO suggest_top(prefix, rows) VALUES (?, ?)",
+                (prefix, json.dumps([list(row) for row in top], ensure_ascii=False)),
+            )
+        else:
+            db.execute("DELETE FROM suggest_top WHERE prefix = ?", (prefix,))
+
+
+class _Cuts:
+    """The word-edge statistics a phrase is judged by: the forms (1-2 syllables) a phrase must not
+    end with, the syllables it must not start with (both: cut inside a word), and how pairs are
+    capitalised. Worked out from every count by a full choice, and stored for the updates after it."""
+
+    def __init__(self, after, before, pair_cased):
+        self.after = after
+        self.before = before
+        self.pair_cased = pair_cased
+
+    @classmethod
+    def worked_out(cls, db: sqlite3.Connection) -> _Cuts:
+        # A phrase cut inside a word is not offered: its last syllable (or last two) nearly always goes
+        # on with one same syllable ("quốc phòng toàn" of "quốc phòng toàn dân"), or its first syllable
+        # nearly always follows one ("hiện nghị" of "thực hiện nghị quyết").
+        single = dict(db.execute("SELECT form, count FROM ngram WHERE n = 1"))
+        continued: dict[str, int] = {}
+        for form, count in db.execute("SELECT form, count FROM ngram WHERE n = 3 AND count >= 2"):
+            head = form[: form.rindex(" ")]
+            if count > continued.get(head, 0):
+                continued[head] = count
+        cut_after: set[str] = set()  # forms (1-2 syllables) that a phrase must not end with
+        following: dict[str, int] = {}
+        preceding: dict[str, int] = {}
+        pair_cased: dict[str, str] = {}
+        for form, count, cased in db.execute("SELECT form, count, cased FROM ngram WHERE n = 2"):
+            if NUMBER in form:  # (what comes next to numbers is for reading queries, not for offering)
+                continue
+            if cased != form:
+                pair_cased[form] = cased
+            if continued.get(form, 0) >= CUT_SHARE * count:
+                cut_after.add(form)
+            first, second = form.split(" ", 1)
+            if count > following.get(first, 0):
+                following[first] = count
+            if count > preceding.get(second, 0):
+                preceding[second] = count
+        cut_after.update(f for f, c in following.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
+        cut_before = {f for f, c in preceding.items() if c >= CUT_SHARE * single.get(f, 1 << 60)}
+        return cls(cut_after, cut_before, pair_cased)
+
+    @classmethod
+    def stored(cls, db: sqlite3.Connection, forms: list[str]) -> _Cuts:
+        """The stored statistics, as they bear on the phrases ``forms``."""
+        asked = set()
+        for form in forms:
+            syllables = form.split(" ")
+            asked.update([(1, syllables[0]), (0, syllables[-1]), (0, " ".join(syllables[-2:]))])
+        found = _asked(
+            db,
+            asked,
+            "SELECT c.side, c.form FROM temp.asked a CROSS JOIN suggest_cut c ON c.side = a.key AND c.form = a.form",
+        )
+        return cls(
+            {form for side, form in found if side == 0},
+            {form for side, form in found if side == 1},
+            _StoredPairCase(db),
+        )
+
+    def store(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM suggest_cut")
+        db.executemany(
+            "INSERT INTO suggest_cut(side, form) VALUES (?, ?)",
+            sorted([*((0, f) for f in self.after), *((1, f) for f in self.before)]),
+        )
+        _set_meta(db, "suggest_cuts", 1)
+
+    def verdict(self, form: str, n: int) -> bool | None:
+        """None: the phrase is not offered whatever follows it; else whether it ends inside a word
+        (then offered only with what follows, when it is of the longest counted)."""
+        if n == 1:
+            return False
+        syllables = form.split(" ")
+        if syllables[0] in EDGE_STOP or syllables[-1] in END_STOP or len(syllables[-1]) < 2:
+            return None  # (a lone letter is the start of an abbreviation: "G" of "G20")
+        if " ".join(syllables[-2:]) in END_PAIRS:
+            return None
+        if syllables[0] in self.before:
+            return None
+        cut = syllables[-1] in self.after or (n > 2 and " ".join(syllables[-2:]) in self.after)
+        if cut and n < 4:
+            return None
+        return cut
+
+
+class _StoredPairCase:
+    """A pair's most frequent capitalisation when it is not all lowercase, read from its count."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.known: dict[str, str | None] = {}
+
+    def look_up(self, pairs: set[str]) -> None:
+        """Read the capitalisation of ``pairs`` at once."""
+        asked = {(phrase_key(pair), pair) for pair in pairs if pair not in self.known}
+        self.known.update(dict.fromkeys((form for _, form in asked), None))
+        for form, cased in _asked(
+            self.db,
+            asked,
+            "SELECT g.form, g.cased FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+        ):
+            if cased != form and NUMBER not in form:
+                self.known[form] = cased
+
+    def get(self, pair: str, default: str) -> str:
+        if pair not in self.known:
+            row = self.db.execute(
+                "SELECT cased FROM ngram WHERE key = ? AND form = ?", (phrase_key(pair), pair)
+            ).fetchone()
+            self.known[pair] = row[0] if row and row[0] != pair and NUMBER not in pair else None
+        return self.known[pair] or default
+
+
+def _offered(db, key: str, form: str, n: int, count: int, cased: str, cut: bool, goes, pair_cased) -> list:
+    """The suggestion rows (key, form, display, count) a phrase that passed :meth:`_Cuts.verdict`
+    gives, knowing what follows it (``goes``): itself, itself with what follows, or nothing."""
+    if n > 2:
+        cased = _compose_case(form.split(" "), pair_cased)
+    if cut:  # the longest counted, cut inside a word: offered with what follows
+        return _longer(db, key, form, count, goes, pair_cased) if goes is not None else []
+    if goes is not None and goes.inside_word(cased):
+        if n >= 4:  # longer than any counted phrase: offered with what follows, up to a word's end
+            return _longer(db, key, form, count, goes, pair_cased)
+        return []
+    rows = []
+    if goes is not None and n >= 4 and goes.one >= ALSO_SHARE:
+        rows.extend(_longer(db, key, form, count, goes, pair_cased))
+    rows.append((key, form, display_form(form, cased), count))
+    return rows
 
 
 class Goes:
@@ -482,6 +696,10 @@ class Goes:
 
 _SEGMENTER: list = []  # pyvi's tokenizer, loaded on first use (index time only), or None without it
 _JOINED: dict[str, bool] = {}  # the answers, by the last two syllables and the next one
+# The answers are kept in the lexicon too (``suggest_joined``): an update asks about few phrases, most
+# of them asked before, and loading pyvi takes seconds. The connection they are read from, during a choice:
+_JOINED_DB: list[sqlite3.Connection] = []
+_JOINED_NEW: dict[str, bool] = {}  # answers worked out by pyvi and not yet stored
 
 
 def _joined_with_next(cased: str, syllable: str) -> bool:
@@ -489,6 +707,10 @@ def _joined_with_next(cased: str, syllable: str) -> bool:
     of the last two syllables and the next one (the same three end many phrases)."""
     text = " ".join([*cased.split(" ")[-2:], syllable])
     joined = _JOINED.get(text)
+    if joined is None and _JOINED_DB:
+        row = _JOINED_DB[0].execute("SELECT joined FROM suggest_joined WHERE text = ?", (text,)).fetchone()
+        if row is not None:
+            joined = _JOINED[text] = bool(row[0])
     if joined is None:
         if not _SEGMENTER:
             try:
@@ -500,9 +722,31 @@ def _joined_with_next(cased: str, syllable: str) -> bool:
         tokenize = _SEGMENTER[0]
         last = tokenize(text).rsplit(" ", 1)[-1] if tokenize is not None else ""
         joined = _JOINED[text] = last.lower().endswith(f"{cased.rsplit(' ', 1)[-1].lower()}_{syllable}")
-        if len(_JOINED) > 500_000:
-            _JOINED.clear()
+        if tokenize is not None:
+            _JOINED_NEW[text] = joined
+    if len(_JOINED) > 500_000:
+        _JOINED.clear()
     return joined
+
+
+class _StoredAnswers:
+    """Context of one choice of phrases: pyvi's answers read from ``db``, and the new ones stored in it."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        _JOINED_DB[:] = [self.db]
+        _JOINED_NEW.clear()
+
+    def __exit__(self, *exc):
+        _JOINED_DB.clear()
+        if exc[0] is None:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO suggest_joined(text, joined) VALUES (?, ?)",
+                sorted((text, int(joined)) for text, joined in _JOINED_NEW.items()),
+            )
+        _JOINED_NEW.clear()
 
 
 def _tail(form: str) -> str:
@@ -549,6 +793,64 @@ def _continuation(db: sqlite3.Connection, tail: str) -> Goes | None:
         reverse=True,
     )
     return Goes(total[0], counts, sum(n for n, _ in counts)) if counts else None
+
+
+def _continuations_of(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes]:
+    """:func:`_continuation` for many tails at once."""
+    asked = {(phrase_key(tail), tail) for tail in tails}
+    totals = dict(
+        _asked(
+            db,
+            asked,
+            "SELECT g.form, g.count FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+        )
+    )
+    following: dict[str, list[tuple[int, str]]] = {}
+    for tail, form, count in _asked(
+        db,
+        asked,
+        "SELECT a.form, g.form, g.count FROM temp.asked a CROSS JOIN ngram g "
+        "ON g.key > a.key || ' ' AND g.key < a.key || ' ' || char(1114111) "
+        "WHERE g.n = length(a.form) - length(replace(a.form, ' ', '')) + 2 AND g.count >= 2",
+    ):
+        if tail in totals and form.startswith(tail + " "):
+            following.setdefault(tail, []).append((count, form[len(tail) + 1 :]))
+    out = {}
+    for tail, counts in following.items():
+        counts.sort(reverse=True)
+        out[tail] = Goes(totals[tail], counts, sum(n for n, _ in counts))
+    return out
+
+
+class _Asked:
+    """A temporary table ``(key, form)`` (``temp.asked`` unless named) filled with the pairs given,
+    for queries that join it."""
+
+    def __init__(self, db: sqlite3.Connection, pairs, table: str = "asked"):
+        self.db, self.pairs, self.table = db, pairs, table
+
+    def __enter__(self) -> _Asked:
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.table}(key, form TEXT)")
+        self.db.execute(f"DELETE FROM temp.{self.table}")
+        self.db.executemany(f"INSERT INTO temp.{self.table}(key, form) VALUES (?, ?)", self.pairs)
+        return self
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.db.execute(sql).fetchall()
+
+    def __exit__(self, *exc) -> None:
+        self.db.execute(f"DELETE FROM temp.{self.table}")
+
+
+def _asked(db: sqlite3.Connection, pairs, sql: str) -> list[tuple]:
+    """The rows of ``sql`` joining ``temp.asked`` filled with ``pairs``."""
+    with _Asked(db, pairs) as asked:
+        return asked.rows(sql)
+
+
+def _pairs(form: str) -> list[str]:
+    syllables = form.split(" ")
+    return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
 
 
 def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -> list[tuple]:

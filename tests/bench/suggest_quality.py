@@ -58,6 +58,7 @@ def rebuilt_copy(source: Path, folder: Path) -> Path:
     target = folder / "lexicon.sqlite"
     shutil.copy(source, target)
     db = sqlite3.connect(target)
+    lexicon.create_tables(db)  # (a lexicon written before the tables the choice keeps)
     started = time.perf_counter()
     with db:
         lexicon._build_suggest(db)
