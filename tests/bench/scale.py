@@ -235,6 +235,18 @@ def bench_ours(
     return _query_ours(index_dir, result, queries, cold_runs)
 
 
+def write_new_articles(path: Path, records: list[dict], count: int = 1000) -> Path:
+    """``count`` articles the index does not hold: ``records`` again under new ids, each with a line
+    of its own, so that none is a copy of another (JSONL at ``path``)."""
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            record = dict(records[i % len(records)])
+            record["id"] = f"new-{i}"
+            record["text"] = record["text"] + f"\nTin bổ sung số {i}."
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
 def new_files(source: Path, workdir: Path, index_dir: Path, runs: int = 5) -> dict:
     """Seconds until new files are searchable: ``search index FILE`` for one new report (its wall
     time, then how long an open engine takes to find it), a JSONL file of 1,000 new articles, and
@@ -271,13 +283,7 @@ def new_files(source: Path, workdir: Path, index_dir: Path, runs: int = 5) -> di
         seen.append(found_after(word, time.perf_counter()))
     log(f"ours: one new file {one} s, then found by an open engine after {seen} s")
 
-    batch = workdir / "new-1000.jsonl"
-    with batch.open("w", encoding="utf-8") as out:
-        for i in range(1000):
-            record = dict(records[i % len(records)])
-            record["id"] = f"new-{i}"
-            record["text"] = record["text"] + f"\nTin bổ sung số {i}."
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    batch = write_new_articles(workdir / "new-1000.jsonl", records)
     took_1000, _, out_text = run_measured(
         [sys.executable, "-m", "searcher", "index", str(batch), "--index-dir", str(index_dir), "--json"]
     )

@@ -31,6 +31,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import write_new_articles  # noqa: E402
+
 
 def run(code: Path, path: Path, index_dir: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one ``search index path`` by the code at ``code``."""
@@ -76,13 +79,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     with args.source.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in itertools.islice(fh, 200)]
-    batch = work / "new-1000.jsonl"
-    with batch.open("w", encoding="utf-8") as out:
-        for i in range(1000):
-            record = dict(records[i % len(records)])
-            record["id"] = f"new-{i}"
-            record["text"] = record["text"] + f"\nTin bổ sung số {i}."
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    batch = write_new_articles(work / "new-1000.jsonl", records)
 
     def report(name: str, i: int, tag: str) -> Path:
         path = work / "inbox" / f"{name}-{tag}-{i}.txt"
