@@ -1,12 +1,15 @@
 """Shared fixtures: the seed articles, an index built from them once per session, the CLI runner,
-and `search serve` started on a free port."""
+`search serve` started on a free port and `--watch` run in a thread."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -145,3 +148,26 @@ def start_serve(index_dir: Path, *extra: str, env=None) -> tuple[subprocess.Pope
     proc.wait()
     proc.stdout.close()
     raise AssertionError("search serve printed no URL")
+
+
+@contextlib.contextmanager
+def watching(folders: list[Path], index_dir: Path, interval_s: float = 0.1):
+    """``searcher.index.watch.watch`` in a thread for the ``with`` block; yields the queue its run
+    summaries arrive in, and on leaving stops it and checks that it stopped."""
+    from searcher.index.watch import watch
+
+    reports: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        args=(folders, index_dir, reports.put),
+        kwargs={"interval_s": interval_s, "stop": stop},
+        daemon=True,
+    )
+    worker.start()
+    try:
+        yield reports
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BAC_KAN, DIEN_BIEN_2022, LAI_CHAU, REPO, SEEDS, TAM_DIEP
+from conftest import BAC_KAN, DIEN_BIEN_2022, LAI_CHAU, REPO, SEEDS, TAM_DIEP, watching
 from filemakers import write_crafted_pdf, write_pdf
 from hypothesis import given
 from hypothesis import strategies as st
@@ -345,20 +345,7 @@ def test_an_emptied_folder_is_taken_for_an_unmounted_share(runner, seed_copy, tm
 
 
 def test_watch_tells_when_a_folder_goes_missing_and_comes_back(seed_copy, tmp_path):
-    import queue
-    import threading
-
-    from searcher.index.watch import watch
-
-    reports, stop = queue.Queue(), threading.Event()
-    worker = threading.Thread(
-        target=watch,
-        args=([seed_copy], tmp_path / "ix", reports.put),
-        kwargs={"interval_s": 0.1, "stop": stop},
-        daemon=True,
-    )
-    worker.start()
-    try:
+    with watching([seed_copy], tmp_path / "ix") as reports:
         assert reports.get(timeout=60).added == 5
         seed_copy.rename(tmp_path / "away")
         gone = reports.get(timeout=60)
@@ -366,10 +353,6 @@ def test_watch_tells_when_a_folder_goes_missing_and_comes_back(seed_copy, tmp_pa
         (tmp_path / "away").rename(seed_copy)
         back = reports.get(timeout=60)
         assert (back.ok, back.unchanged, back.documents) == (True, 5, 5)
-    finally:
-        stop.set()
-        worker.join(30)
-    assert not worker.is_alive()
 
 
 @contextlib.contextmanager

@@ -2,16 +2,13 @@
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
 
-from conftest import REPO
+from conftest import REPO, watching
 
-from searcher.index.watch import watch
 from searcher.search.engine import Engine
 
 
@@ -24,15 +21,7 @@ def test_watch_follows_add_change_remove(tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("Báo cáo lũ lụt ở Yên Bái\n\nMưa lớn kéo dài.", encoding="utf-8")
     index_dir = tmp_path / "ix"
-    reports, stop = queue.Queue(), threading.Event()
-    worker = threading.Thread(
-        target=watch,
-        args=([folder], index_dir, reports.put),
-        kwargs={"interval_s": 0.1, "stop": stop},
-        daemon=True,
-    )
-    worker.start()
-    try:
+    with watching([folder], index_dir) as reports:
         assert next_summary(reports).added == 1
         engine = Engine(index_dir)
 
@@ -49,10 +38,6 @@ def test_watch_follows_add_change_remove(tmp_path):
         (folder / "b.html").unlink()
         assert next_summary(reports).removed == 1
         assert engine.get("b.html") is None and engine.info()["documents"] == 1
-    finally:
-        stop.set()
-        worker.join(10)
-    assert not worker.is_alive()
 
 
 def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
@@ -101,34 +86,23 @@ def test_watch_command_prints_json_lines_and_stops_on_ctrl_c(tmp_path):
 
 def test_a_poll_that_finds_nothing_changed_opens_nothing(tmp_path, monkeypatch):
     """Polls compare sizes and times with the previous poll; only a difference starts a run."""
-    from searcher.index import watch as watching
+    from searcher.index import watch as watch_module
 
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "a.txt").write_text("Báo cáo lũ lụt ở Yên Bái\n\nMưa lớn kéo dài.", encoding="utf-8")
     runs = []
-    real = watching.index_paths
+    real = watch_module.index_paths
 
     def counted(*args, **kwargs):
         runs.append(time.monotonic())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(watching, "index_paths", counted)
-    reports, stop = queue.Queue(), threading.Event()
-    worker = threading.Thread(
-        target=watch,
-        args=([folder], tmp_path / "ix", reports.put),
-        kwargs={"interval_s": 0.05, "stop": stop},
-        daemon=True,
-    )
-    worker.start()
-    try:
+    monkeypatch.setattr(watch_module, "index_paths", counted)
+    with watching([folder], tmp_path / "ix", interval_s=0.05) as reports:
         assert next_summary(reports).added == 1
         time.sleep(0.5)  # about ten polls
         assert len(runs) == 1
         (folder / "b.txt").write_text("Báo cáo hạn hán ở Ninh Thuận\n\nNắng nóng.", encoding="utf-8")
         assert next_summary(reports).added == 1
         assert len(runs) == 2
-    finally:
-        stop.set()
-        worker.join(10)
