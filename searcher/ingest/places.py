@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_tone, fold, has_diacritics
@@ -626,14 +627,68 @@ def load_segmenter() -> None:
     _segmenter()
 
 
-def named_places(text: str) -> list[tuple[str, str, bool]]:
-    """Every province or city name in ``text`` (a query: any case, with or without diacritics), as
-    (canonical name, the name as written, whether an administrative word comes before it). A name
+class NamedPlace(NamedTuple):
+    """A province or city name in a query."""
+
+    place: str  # the canonical name
+    written: str  # as typed
+    prefixed: bool  # an administrative word comes before it ("tỉnh", "TP", "UBND")
+    start: int  # where it is typed
+    end: int
+    in_longer_name: bool  # its capitals are those of a longer proper noun (see _in_longer_name)
+
+
+def named_places(text: str) -> list[NamedPlace]:
+    """Every province or city name in ``text`` (a query: any case, with or without diacritics). A name
     written with diacritics counts only when they are the place's own ("diễn biến" is not Điện Biên)."""
-    found = []
+    matches = []
     for match in _pattern().finditer(fold_offsets_preserved(text)):
         written = text[match.start(2) : match.end(2)]
         if has_diacritics(written) and _canonical(written) not in _accented():
             continue
-        found.append((_names()[" ".join(match.group(2).split())], written, bool(match.group(1))))
-    return found
+        matches.append(match)
+    spans = [(m.start(2), m.end(2)) for m in matches]
+    return [
+        NamedPlace(
+            _names()[" ".join(m.group(2).split())],
+            text[m.start(2) : m.end(2)],
+            bool(m.group(1)),
+            m.start(2),
+            m.end(2),
+            _in_longer_name(text, m.start(2), m.end(2), spans),
+        )
+        for m in matches
+    ]
+
+
+# Capitalised words (folded) that may stand right before a place's name in a query without making it
+# part of a longer name. Queries are read without the segmenter, so unlike _CUE_WORDS this holds only
+# whole cues or the last word of two-word ones ("phố" of "Thành phố", "an" of "Công an"): "Công
+# Vinh" and "Nguyễn Thị Huế" are people.
+_QUERY_CUE_WORDS = frozenset(
+    """
+    tinh pho tp ubnd hdnd uy tai o ve den tu va cua do xa huyen quan phuong tran an so tand vksnd
+    mien vung bac nam trung tay dong
+    """.split()
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")
+
+
+def _in_longer_name(text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    """Whether the name at ``start:end`` of a query is part of a longer proper noun, as documents are
+    read: a capitalised word right before it that is no cue ("Công Vinh", a footballer) or right
+    after it ("Thái Bình Dương", the Pacific). Neighbours that are places themselves do not count, nor
+    words in capitals (abbreviations such as "UBND")."""
+
+    def is_name_word(word: str, at: int) -> bool:
+        if any(a <= at < b for a, b in places):
+            return False
+        return word[0].isupper() and word[1:].islower() and fold(word).lower() not in _QUERY_CUE_WORDS
+
+    before = _WORD_BEFORE.search(text, 0, start)
+    after = _WORD_AFTER.match(text, end)
+    return bool(
+        (before and is_name_word(before.group(1), before.start(1)))
+        or (after and is_name_word(after.group(1), after.start(1)))
+    )

@@ -92,40 +92,6 @@ _ADMINISTRATIVE = {"ubnd", "hdnd", "tinh", "tp", "uy", "ubmttq"}  # words naming
 _OPERATOR_WORDS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
-# Capitalised words (folded) that may stand right before a place's name in a query without making it
-# part of a longer name: administrative words, the last word of "Thành phố", "Công an", "Thủ đô",
-# "Thị xã", prepositions, regions. (Not "Công" or "Thị": "Công Vinh", "Nguyễn Thị Huế" are people.)
-_PLACE_CUES = frozenset(
-    """
-    tinh pho tp ubnd hdnd uy tai o ve den tu va cua do xa huyen quan phuong tran an so tand vksnd
-    mien vung bac nam trung tay dong
-    """.split()
-)
-
-
-def _inside_a_name(typed: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
-    """Whether the place name typed at ``start:end`` is part of a longer proper noun, as the indexer
-    reads documents: a capitalised word right before it that is no cue ("Công Vinh", a footballer;
-    "tỉnh", "TP", "Sở" are cues) or right after it ("Thái Bình Dương", the Pacific). Neighbours that
-    are places themselves do not count, nor words in capitals (abbreviations such as "UBND")."""
-
-    def is_name_word(match: re.Match | None) -> bool:
-        if match is None or any(a <= match.start() < b for a, b in places):
-            return False
-        word = match.group()
-        return word[0].isupper() and word[1:].islower() and fold(word).lower() not in _PLACE_CUES
-
-    before = re.search(r"([^\W\d_]+)[ \t]+$", typed[:start])
-    after = re.match(r"[ \t]+([^\W\d_]+)", typed[end:])
-    return is_name_word(before and _word_at(typed, before.start(1), before.end(1))) or is_name_word(
-        after and _word_at(typed, end + after.start(1), end + after.end(1))
-    )
-
-
-def _word_at(typed: str, start: int, end: int) -> re.Match | None:
-    return re.compile(r"[^\W\d_]+").match(typed, start, end)
-
-
 @dataclass
 class QueryPlan:
     """A parsed query: what to run, what to highlight, and anything the user should be told."""
@@ -625,17 +591,14 @@ class _Builder:
 
         found: list[str] = []
         words = [fold(w).lower() for w in _WORDS.findall(typed)]
-        named = named_places(typed)
-        spans = [(typed.find(written), typed.find(written) + len(written)) for _, written, _ in named]
-        for (place, written, prefixed), (start, end) in zip(named, spans):
+        for named in named_places(typed):
+            place, written = named.place, named.written
             if place in found:
                 continue
-            before = [fold(w).lower() for w in _WORDS.findall(typed[:start])]
-            administrative = prefixed or (before and before[-1] in _ADMINISTRATIVE)
+            before = [fold(w).lower() for w in _WORDS.findall(typed[: named.start])]
+            administrative = named.prefixed or (before and before[-1] in _ADMINISTRATIVE)
             # (capitals mark a place only where they are not those of a longer name)
-            capitalised = all(w[:1].isupper() for w in written.split()) and not _inside_a_name(
-                typed, start, end, spans
-            )
+            capitalised = all(w[:1].isupper() for w in written.split()) and not named.in_longer_name
             first_word = len(written.split()) == 1 and not before and len(words) > 1
             if administrative or (capitalised and not first_word) or self._mostly_place(place, written):
                 found.append(place)
