@@ -17,6 +17,7 @@ import bisect
 import html
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_iy, canonical_tone, fold, iy_variants
@@ -170,7 +171,7 @@ def make_snippet(
     for start, end in windows:
         # (matches are disjoint and sorted, so their ends are sorted too)
         lo = bisect.bisect_left(spans, (start - _NEAR_CHARS, 0))
-        inside = spans[lo : bisect.bisect_right(spans, end + _NEAR_CHARS, lo, key=_end)]
+        inside = spans[lo : bisect.bisect_right(spans, end + _NEAR_CHARS, lo, key=itemgetter(1))]
         if common:
             inside = _without_lone(folded, inside, common)
         inside = [(s, e) for s, e in inside if s >= start and e <= end]
@@ -181,10 +182,6 @@ def make_snippet(
     if windows[-1][1] < len(text):
         snippet += " …"
     return snippet
-
-
-def _end(span: tuple[int, int]) -> int:
-    return span[1]
 
 
 def mark_all(text: str, terms: set[str], common: set[str] | frozenset = frozenset()) -> str:
