@@ -86,6 +86,43 @@ def test_a_long_first_sentence_is_cut_to_about_25_words():
     assert title.endswith(" …") and len(title.removesuffix(" …").split()) <= 25
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Luật Dầu khí 2022 - Điều 6. Nguyên tắc thực hiện điều tra cơ bản về dầu khí và hoạt động dầu khí",
+        "91/2015/QH13 - Điều 200. Thực hiện quyền sở hữu toàn dân đối với tài sản được đầu tư vào doanh nghiệp",
+    ],
+)
+def test_a_legal_articles_heading_stays_in_its_title(line):
+    # the text writes "điều", "nguyên tắc" and "thực hiện" in lower case: no lead opens at them
+    text = line + "\n\nđiều nguyên tắc thực hiện điều nguyên tắc thực hiện điều nguyên tắc thực hiện"
+    assert headline(line, text) == line
+
+
+def test_a_cut_record_title_shows_its_headline_and_ranks_by_every_word(tmp_path):
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
+
+    title = (
+        "Hiến pháp - Điều 53. Đất đai, tài nguyên nước, tài nguyên khoáng sản, nguồn lợi ở vùng biển, "
+        "vùng trời và các tài sản do Nhà nước đầu tư, quản lý là tài sản công thuộc sở hữu toàn dân"
+    )
+    records = [
+        {"id": "hp53", "title": title, "text": "Đất đai là tài sản công."},
+        {"id": "other", "title": "Điều 9. Tài sản công", "text": "Đất đai là tài sản công, quản lý."},
+    ]
+    (tmp_path / "laws.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    index_paths([tmp_path / "laws.jsonl"], tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    shown = engine.get("hp53")["title"]
+    assert shown == headline(title, records[0]["text"]) and shown.endswith(" …") and "toàn dân" not in shown
+    # "toàn dân" is in the source's title only: its words still count as the title's
+    assert [h.id for h in engine.search("sở hữu toàn dân").hits] == ["hp53"]
+    engine.close()
+
+
 def test_a_real_headline_of_twenty_odd_words_is_kept_whole():
     line = "Phó Thủ tướng Trương Hòa Bình: Xây dựng Chính phủ điện tử gắn kết chặt chẽ với cải cách thủ tục hành chính"
     assert headline(line) == line

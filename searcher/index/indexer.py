@@ -116,13 +116,16 @@ class IndexingStopped(KeyboardInterrupt):
 
 def to_index_doc(doc: Document) -> dict:
     """Project a Document onto the schema's fields (title and body each feed several fields)."""
+    title_words = doc.title_words or doc.title
     return {
         "id": doc.id,
         "path": doc.path,
         "content_hash": doc.content_hash,
-        "title": doc.title,
-        "title_fold": doc.title,
-        "title_bi": doc.title,
+        "title": title_words,
+        "_stored_title": doc.title,
+        "title_fold": title_words,
+        "title_bi": title_words,
+        "title_bi_exact": title_words,
         "body": doc.text,
         "body_fold": doc.text,
         "body_bi": doc.text,

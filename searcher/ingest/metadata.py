@@ -39,6 +39,8 @@ _BYLINE_PREFIX = re.compile(
 )
 _MARKUP = re.compile(r"<[^<>]{0,500}>")
 _AGENCY_MARK = re.compile(r"\s\((?:[A-ZĐ][\w.]{0,10}|Dân trí|Chinhphu\.vn)\)\s*[-–—]")
+# the label of a legal text's part ("Điều 6.", "Chương II:"): the words after it are its heading's name
+_PART_LABEL = re.compile(r"\b(?:Điều|Chương|Mục|Phần)\s+(?:\d+[a-zđ]?|[IVXLC]+)\s*[.:]\s")
 
 
 def meaningful_lines(text: str) -> list[str]:
@@ -88,7 +90,10 @@ def headline(line: str, text: str = "") -> str:
     if len(words) <= HEADLINE_RUN_ON_WORDS:
         return line
     text = text or line
-    for i in range(3, min(len(words), HEADLINE_MAX_WORDS + 1)):
+    # a part's heading ("Luật Dầu khí - Điều 6. Nguyên tắc ...") is not a lead: cut only after its first word
+    label = _PART_LABEL.search(" ".join(words[:10]) + " ")
+    first = len(line[: label.end()].split()) + 1 if label else 3
+    for i in range(max(3, first), min(len(words), HEADLINE_MAX_WORDS + 1)):
         before, word = words[i - 1], words[i]
         ended = before.endswith((".", "!", "?", "…")) and word[:1].isupper()
         if ended and not re.fullmatch(r"(?:[A-ZĐ]\.)+|\w{1,3}\.", before):

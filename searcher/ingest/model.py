@@ -31,6 +31,9 @@ class Document:
     source: str | None = None  # the site or publisher ("vnexpress.net", "Tuổi Trẻ"), else the folder
     modified: str | None = None  # ISO date the file was last modified (not a publication date)
     content_hash: str = ""  # hash of the source bytes/record, for incremental indexing
+    # the source's own title field when the headline shown (``title``) was cut from it: its words
+    # are the title's words for ranking, as the source gave them; empty when nothing was cut
+    title_words: str = ""
 
 
 @dataclass

@@ -392,11 +392,13 @@ def document_from_record(record: dict, path: str, content_hash: str, folder: str
     date = record.get("date")
     text = decode_text(record["text"])
     title = strip_markup(decode_text(str(record.get("title") or "")))
+    shown = headline(title, text) if title else ""
     url = record.get("url")
     return finish_document(
         Document(
             id=str(record["id"]),
-            title=headline(title, text) if title else "",
+            title=shown,
+            title_words=title if shown != title else "",
             text=text,
             path=path,
             date=_record_date(date),
