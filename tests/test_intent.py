@@ -214,6 +214,27 @@ def test_a_phrase_nothing_holds_as_typed_is_answered_in_any_form_and_says_so(sma
     assert small.search('"Điện Biên họp bão xyzzy"').total == 0
 
 
+def test_a_title_holds_an_accented_phrase_only_as_typed(tmp_path):
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
+
+    # the title holds "trọng tài thương mại", and "tại" elsewhere: not the typed "Trọng tại thương mại"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "luat.txt").write_text(
+        "Luật Trọng tài thương mại: chi nhánh tại Việt Nam\n\nChi nhánh được thuê trụ sở.", encoding="utf-8"
+    )
+    index_paths([tmp_path / "docs"], tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    typo = engine.search('"Trọng tại thương mại"')
+    assert [h.id for h in typo.hits] == ["luat.txt"]
+    assert [in_english(n) for n in typo.notes] == [
+        "no document holds the accented words as typed: showing them in any form"
+    ]
+    right = engine.search('"Trọng tài thương mại"')
+    assert [h.id for h in right.hits] == ["luat.txt"] and right.notes == []
+    engine.close()
+
+
 def test_the_fallback_keeps_exclusions_as_typed(small):
     assert ids(small, '"hoa binh tinh" -"Hòa Bình"') == ["hoabinh-other.txt"]  # bare words: every form
     result = small.search('"Hoà bình tĩnh" -"Hòa Bình"')  # "hóa bình tĩnh" in any form, minus Hòa Bình

@@ -14,8 +14,9 @@ from .analyzers import SyllableText
 # analyzers and the codec by their import path, so an older index cannot be opened); 4: the source's own
 # text stored, relative paths, publication dates only from evidence, places mentioned, file dates;
 # 5: side tables in SQLite, committed with the index (searcher.index.sidetables); ids unique per source
-# (a second folder's or JSON Lines file's id qualified, never shared), printable; the compact codec
-SCHEMA_VERSION = 5
+# (a second folder's or JSON Lines file's id qualified, never shared), printable; the compact codec;
+# 6: accented title bigrams (a quoted accented phrase holds in a title only as typed)
+SCHEMA_VERSION = 6
 
 
 def make_schema() -> Schema:
@@ -26,10 +27,12 @@ def make_schema() -> Schema:
         path=ID(stored=True),  # source file relative to the folder indexed (never an absolute path)
         content_hash=STORED,  # hash of the source record: unchanged documents are skipped on re-index
         # Title: exact syllables (accents, canonical tone), folded syllables, folded bigrams
-        # (positions only where phrases are matched: the folded fields)
+        # (positions only where phrases are matched: the folded fields), accented bigrams (the
+        # folded phrase finds "trọng tài thương mại", these tell it from a typed "trọng tại")
         title=SyllableText("exact", stored=True, phrase=False),
         title_fold=SyllableText("folded", phrase=True),
         title_bi=SyllableText("bigram", phrase=False),
+        title_bi_exact=SyllableText("exact_bigram", phrase=False),
         # Body: the same forms, plus accented bigrams so an accented query's exact words win
         body=SyllableText("exact", phrase=False),
         body_fold=SyllableText("folded", phrase=True),

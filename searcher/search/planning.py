@@ -685,10 +685,9 @@ def _case_neutral(typed: str) -> str:
 def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
     """Terms that hold the accented words of ``syllables`` as typed, in the title or in the body.
 
-    The exact fields keep no positions: in the body, adjacent accented words are matched as their
-    accented bigrams (the folded phrase beside them checks positions), a lone one as its syllable."""
-    if title:
-        return [Q.Term("title", s) for s in dict.fromkeys(syllables) if has_diacritics(s)]
+    The exact fields keep no positions: adjacent accented words are matched as their accented
+    bigrams (the folded phrase beside them checks positions), a lone one as its syllable."""
+    words, pairs = ("title", "title_bi_exact") if title else ("body", "body_bi_exact")
     terms: list[Q.Query] = []
     marked = [has_diacritics(s) for s in syllables]
     for i, s in enumerate(syllables):
@@ -697,9 +696,9 @@ def _as_typed(syllables: list[str], title: bool) -> list[Q.Query]:
         before = i > 0 and marked[i - 1]
         after = i + 1 < len(syllables) and marked[i + 1]
         if after:
-            terms.append(Q.Term("body_bi_exact", f"{s} {syllables[i + 1]}"))
+            terms.append(Q.Term(pairs, f"{s} {syllables[i + 1]}"))
         elif not before:
-            terms.append(Q.Term("body", s))
+            terms.append(Q.Term(words, s))
     return terms
 
 
