@@ -39,6 +39,7 @@ from searcher.ingest.extract import too_large_reason
 from searcher.ingest.isolation import ExtractLimits, Extractor
 from searcher.ingest.sources import SourceError, SourceFile, open_source
 from searcher.search.engine import Engine
+from web import create_app
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -603,6 +604,28 @@ def test_an_external_program_has_its_own_time_out_not_the_files(tmp_path, monkey
     monkeypatch.setattr(documents, "document_from_file", _running_a_program)
     with Extractor(limits=ExtractLimits(time_s=1)) as extractor:
         assert extractor.document(source, good.read_bytes()).id == "good.txt"
+
+
+def test_a_first_run_whose_every_file_is_skipped_leaves_an_index_every_command_reads(runner, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "scan.png").write_bytes(b"\x89PNG")  # the one file skipped: an index of no documents
+    index_dir = tmp_path / "ix"
+    for _ in range(2):  # (before: 'unexpected AttributeError' here, and from every command after)
+        status, summary = run_json(runner, "index", folder, "--index-dir", index_dir)
+        assert (status, summary["ok"], summary["documents"], len(summary["skipped"])) == (0, True, 0, 1)
+    (folder / "scan.png").unlink()
+    status, report = run_json(runner, "verify", "--index-dir", index_dir)
+    assert (status, report["ok"], report["documents"], report["problems"]) == (0, True, 0, [])
+    status, answer = run_json(runner, "query", "báo cáo", "--index-dir", index_dir)
+    assert (status, answer["total"]) == (0, 0)
+    assert run_json(runner, "info", "--index-dir", index_dir)[1]["documents"] == 0
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    assert client.get("/healthz").status_code == 200
+    (folder / "a.txt").write_bytes(seed_text(LAI_CHAU))
+    status, summary = run_json(runner, "index", "--index-dir", index_dir)
+    assert (status, summary["added"], summary["documents"]) == (0, 1, 1)
+    assert run_json(runner, "verify", "--index-dir", index_dir)[0] == 0
 
 
 # --- 6. size limits on every input -----------------------------------------------------------------------

@@ -338,7 +338,8 @@ def _extended(view: IndexView, generation: Path | None) -> tuple[np.ndarray, lis
 
 
 def _segments_of(reader) -> tuple[list[str], list[int]]:
-    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    # (an index without documents has no segment: its one reader is an empty one)
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None]
     return [leaf.segment().segment_id() for leaf in leaves], [leaf.doc_count_all() for leaf in leaves]
 
 

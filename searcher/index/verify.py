@@ -79,6 +79,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     with integrity.open_searcher(generation) as searcher:
         stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
         version = searcher.reader().generation()
+    if version is None:  # (an index without documents opens as an empty reader, which has none)
+        version = integrity.toc_version(generation)
     if tables.get("whoosh_generation") != str(version):
         report.add(
             "tables",
