@@ -7,7 +7,8 @@ records is in the index once, with the content hash the manifest records; the in
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
 folders is missing from the manifest; the side tables describe the index's latest version and register
-the documents it holds.
+the documents it holds; the side tables' SQLite files are whole (SQLite's quick check, or opened
+only with ``deep=False``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
 from ..ingest.sources import hash_bytes, not_regular_reason, walk_sources
 from . import integrity, store
-from .sidetables import fingerprint_ids, read_manifest, read_state
+from .duplicates import unreadable_copy_groups
+from .sidetables import fingerprint_ids, read_manifest, read_state, side_table_damage
 
 
 @dataclass
@@ -65,7 +67,7 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     if generation is None:
         raise FileNotFoundError(f"no index at {index_dir}")
     meta = store.read_meta(generation)
-    _check_files(generation)
+    _check_files(generation, deep)
     if meta.get("schema_version") != SCHEMA_VERSION:
         report.add(
             "schema",
@@ -114,6 +116,12 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         where = "the duplicate registry" if doc_id in registered else "the index"
         report.add("tables", doc_id, f"only in {where}: the duplicate registry and the index disagree")
 
+    for name in unreadable_copy_groups(generation):
+        report.add(
+            "tables",
+            name,
+            "cannot be read (searches work the copy groups out again): run 'search index', which writes it",
+        )
     _check_meta(report, meta, manifest)
     roots = [Path(r) for r in store.roots_of(meta)]
     for root in roots:
@@ -132,15 +140,16 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     return report
 
 
-def _check_files(generation: Path) -> None:
+def _check_files(generation: Path, deep: bool = True) -> None:
     """Every segment file against its checksum, then a read of every segment: its posting lists too
     when a file has no recorded checksum (the walk costs several times the checksums, and tells
-    nothing they do not).
+    nothing they do not); the side tables through SQLite's quick check (``deep``), else opened.
 
     :raise store.IndexDamaged: with every damaged file found.
     """
     checked = integrity.check(generation)
     damage = checked.damage or integrity.structural_problems(generation, postings=bool(checked.unrecorded))
+    damage = [*damage, *side_table_damage(generation, whole=deep)]
     if damage:
         raise store.IndexDamaged(generation.parent, damage)
 
