@@ -294,6 +294,7 @@ def test_a_missing_folder_keeps_its_documents_warns_and_fails(runner, two_folder
     verify = runner.invoke(cli, ["verify", "--index-dir", str(index_dir)])
     assert verify.exit_code == 1
     assert f"root-missing: {b}: a folder indexed is missing" in verify.stdout
+    assert "source-gone" not in verify.stdout  # (told once for the folder; 'search index' keeps them)
     assert not verify.stdout.splitlines()[-1].startswith("OK")
 
     (tmp_path / "B-renamed").rename(b)  # back: nothing to repair

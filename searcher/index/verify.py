@@ -97,13 +97,16 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             report.add("duplicate", doc_id, f"indexed {count} times")
 
     expected: dict[str, str] = {}
+    roots = [Path(r) for r in store.roots_of(meta)]
+    missing_roots = {str(root) for root in roots if not root.exists()}  # (told once, below)
     for path, entry in manifest.items():
         if entry.get("skipped") and not entry.get("docs"):
             report.skipped_files += 1
         else:
             report.files += 1
         expected.update(entry.get("docs", {}))
-        _check_source(report, Path(path), entry, deep)
+        if entry.get("root") not in missing_roots:
+            _check_source(report, Path(path), entry, deep)
     for doc_id, content_hash in expected.items():
         if doc_id not in indexed:
             report.add("missing", doc_id, "in the manifest but not in the index")
@@ -123,7 +126,6 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             "cannot be read (searches work the copy groups out again): run 'search index', which writes it",
         )
     _check_meta(report, meta, manifest)
-    roots = [Path(r) for r in store.roots_of(meta)]
     for root in roots:
         if not root.exists():
             report.add(
@@ -177,8 +179,11 @@ def _check_meta(report: VerifyReport, meta: dict, manifest: dict) -> None:
 def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:
     try:
         stat = path.stat()
-    except OSError:
+    except FileNotFoundError:
         report.add("source-gone", str(path), "the file was removed or moved: run 'search index'")
+        return
+    except OSError as exc:  # (an update keeps its documents: running one would change nothing)
+        report.add("source-gone", str(path), f"cannot read: {exc.strerror or exc}")
         return
     if not S_ISREG(stat.st_mode):  # a pipe or a device in its place would never end a read
         report.add("source-changed", str(path), f"{not_regular_reason(stat.st_mode)}: run 'search index'")
