@@ -14,6 +14,7 @@ only with ``deep=False``).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -22,7 +23,7 @@ from stat import S_ISREG
 
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
-from ..ingest.sources import hash_bytes, not_regular_reason, walk_sources
+from ..ingest.sources import hash_bytes, not_regular_reason, precheck, walk_sources
 from . import integrity, store
 from .duplicates import unreadable_copy_groups
 from .sidetables import fingerprint_ids, read_manifest, read_state, side_table_damage
@@ -136,7 +137,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             )
     sources, _ = walk_sources([r for r in roots if r.exists()])
     for source in sources:
-        if str(source.path) not in manifest:
+        # (a file of a type not indexed, or empty, is passed over by every run: no manifest entry)
+        if str(source.path) not in manifest and precheck(source, max_bytes=sys.maxsize) is None:
             report.add("not-indexed", source.shown, "a new file: run 'search index'")
     report.took_s = time.perf_counter() - started
     return report
