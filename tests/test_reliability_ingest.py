@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, LAI_CHAU, REPO, SEEDS, TAM_DIEP, watching
-from filemakers import write_crafted_pdf, write_pdf
+from filemakers import write_crafted_pdf, write_pdf, write_shared_stream_pdf
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -514,7 +514,9 @@ def test_a_file_that_turns_into_a_pipe_after_the_scan_is_refused_on_open(tmp_pat
 # --- 5. per-file limits ----------------------------------------------------------------------------------
 
 
-def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kept(runner, tmp_path):
+# one stream inflating to ~19 MB of text operators; 3,000 pages drawing one stream
+@pytest.mark.parametrize("craft", [write_crafted_pdf, write_shared_stream_pdf], ids=["inflating", "pages"])
+def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kept(runner, tmp_path, craft):
     folder = tmp_path / "docs"
     folder.mkdir()
     pdf = write_pdf(folder / "report.pdf", [("Helvetica", b"Bao cao tong ket cong tac nam 2023 tinh Son La")])
@@ -523,7 +525,7 @@ def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kep
     limits = ["--max-seconds", "2", "--max-memory", "512MB"]
     assert run_json(runner, "index", folder, "--index-dir", index_dir, *limits)[1]["added"] == 2
 
-    write_crafted_pdf(pdf)  # 400,000 text operators in one compressed stream (~45 KB)
+    craft(pdf)
     (folder / "b.txt").write_bytes(seed_text(BAC_KAN))  # the run goes on past it
     started = time.monotonic()
     status, summary = run_json(runner, "index", "--index-dir", index_dir, *limits)
