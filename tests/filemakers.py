@@ -163,3 +163,23 @@ def write_crafted_pdf(path: Path, repetitions: int = 400_000) -> Path:
     ]
     path.write_bytes(_pdf_file(objects, catalog=1))
     return path
+
+
+def write_shared_stream_pdf(path: Path, pages: int = 3_000, repetitions: int = 2_000) -> Path:
+    """A PDF of ``pages`` pages that all draw one compressed content stream of ``repetitions`` text
+    operators (3,000 pages: ~470 KB, which pdfminer reads for minutes)."""
+    content = zlib.compress(b"BT /F1 12 Tf 10 10 Td (Bao cao) Tj ET\n" * repetitions, 9)
+    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 3 0 R >>"
+    )
+    objects += [page] * pages
+    path.write_bytes(_pdf_file(objects, catalog=1))
+    return path

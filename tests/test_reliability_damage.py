@@ -21,6 +21,7 @@ from searcher.cli import cli
 from searcher.index import integrity, store
 from searcher.index.indexer import index_paths
 from searcher.index.sidetables import STATE_FILE
+from searcher.lexicon.lexicon import LEXICON_FILE
 from searcher.search.engine import Engine
 from web import create_app
 
@@ -214,9 +215,23 @@ DAMAGE = {
     "meta not JSON": (_write(store.META, b"\x00\x01"), "meta.json: not JSON"),
     "manifest entry of the wrong shape": (_manifest_entry('{"files": [1, 2]}'), "state.sqlite"),
     "side tables not a database": (_write(STATE_FILE, b"\x00\x01 not SQLite " * 200), "state.sqlite"),
+    "side tables deleted": (_delete_suffix(STATE_FILE), "state.sqlite: missing"),
+    "truncated lexicon": (_truncate_suffix(LEXICON_FILE), "lexicon.sqlite"),
+    "lexicon not a database": (_write(LEXICON_FILE, b"\x00\x01 not SQLite " * 200), "lexicon.sqlite"),
+    "deleted lexicon": (_delete_suffix(LEXICON_FILE), "lexicon.sqlite: missing"),
 }
-# the manifest is read by the commands that compare the index with its sources, not by searches
-READS_MANIFEST_ONLY = {"manifest entry of the wrong shape", "side tables not a database"}
+# The commands that tell each damage to a side table; the others answer as before. The manifest is
+# read by the commands that compare the index with its sources (before: an update without it indexed
+# every file a second time), the lexicon by searches (before: they went on without it, answering
+# differently and saying nothing) and by updates, which count a deleted one again.
+TOLD_BY = {
+    "manifest entry of the wrong shape": ["verify", "index"],
+    "side tables not a database": ["verify", "index"],
+    "side tables deleted": ["verify", "index"],
+    "truncated lexicon": ["query", "verify", "index"],
+    "lexicon not a database": ["query", "verify", "index"],
+    "deleted lexicon": ["query", "verify"],
+}
 COMMANDS = {
     "query": ["query", QUERY],
     "show": ["show", TAM_DIEP],
@@ -230,16 +245,18 @@ COMMANDS = {
 def test_each_damaged_file_is_told_in_one_line_by_every_command(runner, index_dir, case):
     damage, named = DAMAGE[case]
     damage(index_dir)
-    commands = ["verify", "index"] if case in READS_MANIFEST_ONLY else list(COMMANDS)
+    commands = TOLD_BY.get(case, list(COMMANDS))
     for command in commands:
         args = [*COMMANDS[command], "--index-dir", str(index_dir)]
         line = one_line_error(runner.invoke(cli, args))
         assert named in line and "Traceback" not in line, (command, line)
         assert line.startswith(f"Error: the index at {index_dir} is damaged ("), line
         json_error(runner.invoke(cli, [*args, "--json"]))
-    if case not in READS_MANIFEST_ONLY:
+    if "query" in commands:
         line = one_line_error(runner.invoke(cli, ["serve", "--index-dir", str(index_dir), "--port", "0"]))
         assert named in line
+        health = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client().get("/healthz")
+        assert health.status_code == 503 and health.get_json()["code"] == "index_damaged"
 
 
 @pytest.mark.parametrize("case", sorted(DAMAGE))
@@ -251,6 +268,18 @@ def test_rebuild_repairs_each_damage(runner, index_dir, pristine, case):
     assert runner.invoke(cli, ["verify", "--index-dir", str(index_dir)]).exit_code == 0
     assert answers(index_dir) == expected
     assert len(list(index_dir.glob("gen-*"))) <= 2  # the damaged generation goes at the next switch
+
+
+def test_a_damaged_copy_groups_file_is_worked_out_again_told_and_written_again(runner, index_dir, pristine):
+    expected = answers(pristine)
+    truncate(file_of(index_dir, ".npz"))  # (before: every search failed with BadZipFile)
+    assert answers(index_dir) == expected
+    report = json.loads(runner.invoke(cli, ["verify", "--index-dir", str(index_dir), "--json"]).stdout)
+    name = file_of(index_dir, ".npz").name
+    assert [(p["kind"], p["where"]) for p in report["problems"]] == [("tables", name)]
+    assert runner.invoke(cli, ["index", "--index-dir", str(index_dir)]).exit_code == 0
+    assert runner.invoke(cli, ["verify", "--index-dir", str(index_dir)]).exit_code == 0
+    assert answers(index_dir) == expected
 
 
 # --- 11: a full disk --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, LAI_CHAU, REPO, SEEDS, TAM_DIEP, watching
-from filemakers import write_crafted_pdf, write_pdf
+from filemakers import write_crafted_pdf, write_pdf, write_shared_stream_pdf
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,6 +39,7 @@ from searcher.ingest.extract import too_large_reason
 from searcher.ingest.isolation import ExtractLimits, Extractor
 from searcher.ingest.sources import SourceError, SourceFile, open_source
 from searcher.search.engine import Engine
+from web import create_app
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -293,6 +294,7 @@ def test_a_missing_folder_keeps_its_documents_warns_and_fails(runner, two_folder
     verify = runner.invoke(cli, ["verify", "--index-dir", str(index_dir)])
     assert verify.exit_code == 1
     assert f"root-missing: {b}: a folder indexed is missing" in verify.stdout
+    assert "source-gone" not in verify.stdout  # (told once for the folder; 'search index' keeps them)
     assert not verify.stdout.splitlines()[-1].startswith("OK")
 
     (tmp_path / "B-renamed").rename(b)  # back: nothing to repair
@@ -512,7 +514,9 @@ def test_a_file_that_turns_into_a_pipe_after_the_scan_is_refused_on_open(tmp_pat
 # --- 5. per-file limits ----------------------------------------------------------------------------------
 
 
-def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kept(runner, tmp_path):
+# one stream inflating to ~19 MB of text operators; 3,000 pages drawing one stream
+@pytest.mark.parametrize("craft", [write_crafted_pdf, write_shared_stream_pdf], ids=["inflating", "pages"])
+def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kept(runner, tmp_path, craft):
     folder = tmp_path / "docs"
     folder.mkdir()
     pdf = write_pdf(folder / "report.pdf", [("Helvetica", b"Bao cao tong ket cong tac nam 2023 tinh Son La")])
@@ -521,7 +525,7 @@ def test_a_crafted_pdf_is_stopped_at_the_time_limit_and_the_previous_version_kep
     limits = ["--max-seconds", "2", "--max-memory", "512MB"]
     assert run_json(runner, "index", folder, "--index-dir", index_dir, *limits)[1]["added"] == 2
 
-    write_crafted_pdf(pdf)  # 400,000 text operators in one compressed stream (~45 KB)
+    craft(pdf)
     (folder / "b.txt").write_bytes(seed_text(BAC_KAN))  # the run goes on past it
     started = time.monotonic()
     status, summary = run_json(runner, "index", "--index-dir", index_dir, *limits)
@@ -603,6 +607,28 @@ def test_an_external_program_has_its_own_time_out_not_the_files(tmp_path, monkey
     monkeypatch.setattr(documents, "document_from_file", _running_a_program)
     with Extractor(limits=ExtractLimits(time_s=1)) as extractor:
         assert extractor.document(source, good.read_bytes()).id == "good.txt"
+
+
+def test_a_first_run_whose_every_file_is_skipped_leaves_an_index_every_command_reads(runner, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "scan.png").write_bytes(b"\x89PNG")  # the one file skipped: an index of no documents
+    index_dir = tmp_path / "ix"
+    for _ in range(2):  # (before: 'unexpected AttributeError' here, and from every command after)
+        status, summary = run_json(runner, "index", folder, "--index-dir", index_dir)
+        assert (status, summary["ok"], summary["documents"], len(summary["skipped"])) == (0, True, 0, 1)
+    (folder / "scan.png").unlink()
+    status, report = run_json(runner, "verify", "--index-dir", index_dir)
+    assert (status, report["ok"], report["documents"], report["problems"]) == (0, True, 0, [])
+    status, answer = run_json(runner, "query", "báo cáo", "--index-dir", index_dir)
+    assert (status, answer["total"]) == (0, 0)
+    assert run_json(runner, "info", "--index-dir", index_dir)[1]["documents"] == 0
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    assert client.get("/healthz").status_code == 200
+    (folder / "a.txt").write_bytes(seed_text(LAI_CHAU))
+    status, summary = run_json(runner, "index", "--index-dir", index_dir)
+    assert (status, summary["added"], summary["documents"]) == (0, 1, 1)
+    assert run_json(runner, "verify", "--index-dir", index_dir)[0] == 0
 
 
 # --- 6. size limits on every input -----------------------------------------------------------------------

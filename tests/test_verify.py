@@ -31,6 +31,8 @@ def test_changes_since_indexing_are_reported(runner, tmp_path, seed_copy):
     files[0].unlink()
     files[1].write_text(files[1].read_text(encoding="utf-8") + "\nMột dòng mới.\n", encoding="utf-8")
     (seed_copy / "new.txt").write_text("Báo cáo mới\nNội dung mới.\n", encoding="utf-8")
+    (seed_copy / "scan.png").write_bytes(b"\x89PNG")  # never indexed: no run would change it
+    (seed_copy / "empty.txt").write_bytes(b"")
     code, report = _verify(runner, index_dir)
     assert code == 1 and report["ok"] is False
     assert _kinds(report) == {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from pathlib import Path
 from typing import TypedDict
 
@@ -338,7 +339,8 @@ def _extended(view: IndexView, generation: Path | None) -> tuple[np.ndarray, lis
 
 
 def _segments_of(reader) -> tuple[list[str], list[int]]:
-    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    # (an index without documents has no segment: its one reader is an empty one)
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None]
     return [leaf.segment().segment_id() for leaf in leaves], [leaf.doc_count_all() for leaf in leaves]
 
 
@@ -348,11 +350,19 @@ def _groups_file(generation: Path, reader) -> Path:
 
 
 def _load(path: Path) -> dict | None:
+    """A saved group array and what it is of, or None when it cannot be read (then worked out again:
+    the zip's checksums tell a damaged file, so a damaged one is never used)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # (opened here: np.load leaves a file it opened open when the file is not a whole zip)
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             return {name: data[name] for name in ("groups", "keys", "segments", "counts")}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
+
+
+def unreadable_copy_groups(generation: Path) -> list[str]:
+    """The names of the saved group arrays of ``generation`` that cannot be read."""
+    return [path.name for path in sorted(Path(generation).glob("copies-*.npz")) if _load(path) is None]
 
 
 def _saved_groups(generation: Path | None, reader):
@@ -371,7 +381,7 @@ def save_copy_groups(ix, generation: Path) -> None:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         target = _groups_file(generation, reader)
-        if target.exists():
+        if _load(target) is not None:  # (a damaged one is written again)
             return
         groups, keys = _grouped(IndexView(searcher), generation)
         segments, counts = _segments_of(reader)

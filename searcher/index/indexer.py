@@ -40,7 +40,7 @@ from .codec import CompactCodec
 from .codec.whoosh_private import ids_added_after, release_previous, roll_back_to
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .pool import GroupingSegmentWriter
-from .sidetables import Manifest, SideTables
+from .sidetables import STATE_FILE, Manifest, SideTables, side_table_damage
 from .workers import LexiconProcess, ParallelWriter, default_jobs
 
 # A run writing fewer documents than this stays in this process: starting workers would cost more
@@ -202,6 +202,11 @@ def index_paths(
 
         if fresh and live is None:
             write_meta()
+        if not fresh:
+            # an update without its manifest would take every file for a new one and index it twice
+            lost = [d for d in side_table_damage(target, whole=False) if d.file == STATE_FILE]
+            if lost:
+                raise store.IndexDamaged(index_dir, lost)
         tables = SideTables(target, journal=live_target)
         if fresh:  # the empty index: a first batch stopped before its side tables is undone to it
             tables.commit(ix.latest_generation())

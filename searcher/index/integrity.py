@@ -45,6 +45,13 @@ def latest_toc(generation: Path) -> str | None:
     return max(numbered)[1] if numbered else None
 
 
+def toc_version(generation: Path) -> int | None:
+    """The version of the index that table of contents is (Whoosh's generation number)."""
+    name = latest_toc(generation)
+    match = _TOC.match(name) if name else None
+    return int(match.group(1)) if match else None
+
+
 def live_segments(generation: Path) -> tuple[str, set[str]]:
     """The latest table of contents and the ids of the segments it lists.
 
@@ -260,7 +267,10 @@ def structural_problems(generation: Path, postings: bool = True) -> list[Damage]
     damage: list[Damage] = []
     try:
         for reader, _ in searcher.reader().leaf_readers():
-            where = reader.segment().segment_id() if hasattr(reader, "segment") else "segment"
+            segment = reader.segment()
+            if segment is None:  # an index without documents: its one reader is an empty one
+                continue
+            where = segment.segment_id()
             try:
                 _read_segment(reader, read_segment_postings, length_bytes, generation, where, postings)
             except _Broken as broken:

@@ -7,12 +7,14 @@ records is in the index once, with the content hash the manifest records; the in
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
 folders is missing from the manifest; the side tables describe the index's latest version and register
-the documents it holds.
+the documents it holds; the side tables' SQLite files are whole (SQLite's quick check, or opened
+only with ``deep=False``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -21,9 +23,10 @@ from stat import S_ISREG
 
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
-from ..ingest.sources import hash_bytes, not_regular_reason, walk_sources
+from ..ingest.sources import hash_bytes, not_regular_reason, precheck, walk_sources
 from . import integrity, store
-from .sidetables import fingerprint_ids, read_manifest, read_state
+from .duplicates import unreadable_copy_groups
+from .sidetables import fingerprint_ids, read_manifest, read_state, side_table_damage
 
 
 @dataclass
@@ -65,7 +68,7 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     if generation is None:
         raise FileNotFoundError(f"no index at {index_dir}")
     meta = store.read_meta(generation)
-    _check_files(generation)
+    _check_files(generation, deep)
     if meta.get("schema_version") != SCHEMA_VERSION:
         report.add(
             "schema",
@@ -79,6 +82,8 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
     with integrity.open_searcher(generation) as searcher:
         stored = [(fields["id"], fields.get("content_hash")) for fields in searcher.all_stored_fields()]
         version = searcher.reader().generation()
+    if version is None:  # (an index without documents opens as an empty reader, which has none)
+        version = integrity.toc_version(generation)
     if tables.get("whoosh_generation") != str(version):
         report.add(
             "tables",
@@ -93,13 +98,16 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             report.add("duplicate", doc_id, f"indexed {count} times")
 
     expected: dict[str, str] = {}
+    roots = [Path(r) for r in store.roots_of(meta)]
+    missing_roots = {str(root) for root in roots if not root.exists()}  # (told once, below)
     for path, entry in manifest.items():
         if entry.get("skipped") and not entry.get("docs"):
             report.skipped_files += 1
         else:
             report.files += 1
         expected.update(entry.get("docs", {}))
-        _check_source(report, Path(path), entry, deep)
+        if entry.get("root") not in missing_roots:
+            _check_source(report, Path(path), entry, deep)
     for doc_id, content_hash in expected.items():
         if doc_id not in indexed:
             report.add("missing", doc_id, "in the manifest but not in the index")
@@ -112,8 +120,13 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
         where = "the duplicate registry" if doc_id in registered else "the index"
         report.add("tables", doc_id, f"only in {where}: the duplicate registry and the index disagree")
 
+    for name in unreadable_copy_groups(generation):
+        report.add(
+            "tables",
+            name,
+            "cannot be read (searches work the copy groups out again): run 'search index', which writes it",
+        )
     _check_meta(report, meta, manifest)
-    roots = [Path(r) for r in store.roots_of(meta)]
     for root in roots:
         if not root.exists():
             report.add(
@@ -124,21 +137,23 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             )
     sources, _ = walk_sources([r for r in roots if r.exists()])
     for source in sources:
-        if str(source.path) not in manifest:
+        # (a file of a type not indexed, or empty, is passed over by every run: no manifest entry)
+        if str(source.path) not in manifest and precheck(source, max_bytes=sys.maxsize) is None:
             report.add("not-indexed", source.shown, "a new file: run 'search index'")
     report.took_s = time.perf_counter() - started
     return report
 
 
-def _check_files(generation: Path) -> None:
+def _check_files(generation: Path, deep: bool = True) -> None:
     """Every segment file against its checksum, then a read of every segment: its posting lists too
     when a file has no recorded checksum (the walk costs several times the checksums, and tells
-    nothing they do not).
+    nothing they do not); the side tables through SQLite's quick check (``deep``), else opened.
 
     :raise store.IndexDamaged: with every damaged file found.
     """
     checked = integrity.check(generation)
     damage = checked.damage or integrity.structural_problems(generation, postings=bool(checked.unrecorded))
+    damage = [*damage, *side_table_damage(generation, whole=deep)]
     if damage:
         raise store.IndexDamaged(generation.parent, damage)
 
@@ -166,8 +181,11 @@ def _check_meta(report: VerifyReport, meta: dict, manifest: dict) -> None:
 def _check_source(report: VerifyReport, path: Path, entry: dict, deep: bool) -> None:
     try:
         stat = path.stat()
-    except OSError:
+    except FileNotFoundError:
         report.add("source-gone", str(path), "the file was removed or moved: run 'search index'")
+        return
+    except OSError as exc:  # (an update keeps its documents: running one would change nothing)
+        report.add("source-gone", str(path), f"cannot read: {exc.strerror or exc}")
         return
     if not S_ISREG(stat.st_mode):  # a pipe or a device in its place would never end a read
         report.add("source-changed", str(path), f"{not_regular_reason(stat.st_mode)}: run 'search index'")

@@ -889,20 +889,25 @@ class Lexicon:
 
     @classmethod
     def open(cls, generation: Path | None) -> Lexicon | None:
-        """The lexicon of ``generation``, or None when it has none (built before lexicons existed)."""
+        """The lexicon of ``generation``, or None when it has none or one of another format.
+
+        :raise sqlite3.DatabaseError: the file is there but SQLite cannot read it (damage: searching
+            on without it would answer differently and say nothing).
+        """
         if generation is None:
             return None
         path = Path(generation) / LEXICON_FILE
         if not path.exists():
             return None
+        lexicon = cls(path)
         try:
-            lexicon = cls(path)
             if lexicon._one("SELECT value FROM meta WHERE name = 'format'") != str(FORMAT):
                 lexicon.close()
                 return None
-            return lexicon
         except sqlite3.Error:
-            return None
+            lexicon.close()
+            raise
+        return lexicon
 
     def close(self) -> None:
         with self._lock:

@@ -526,12 +526,15 @@ class Engine:
         folder = os.fspath(generation) if generation else None  # (strings: asked for by every search)
         try:
             mtime = os.stat(os.path.join(folder, LEXICON_FILE)).st_mtime_ns if folder else None
+        except FileNotFoundError:  # every run writes one: without it answers would differ, untold
+            raise IndexDamaged(self.index_dir, [store.Damage(LEXICON_FILE, "missing")]) from None
         except OSError:
             mtime = None
         with self._lexicon_lock:
             if self._lexicon_state[:2] != (folder, mtime):  # a switch or an update: reopen
                 if self._lexicon_state[2] is not None:
                     self._lexicon_state[2].close()
+                self._lexicon_state = (None, None, None)  # (no closed one kept if the next fails to open)
                 self._lexicon_state = (folder, mtime, Lexicon.open(generation) if mtime else None)
             return self._lexicon_state[2]
 
@@ -610,6 +613,10 @@ class Engine:
         damage = self._checked.damage(generation)
         if damage:
             raise IndexDamaged(self.index_dir, damage)
+        try:
+            self.lexicon(generation)  # (opened once per version: its files are not checksummed)
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(self.index_dir, self._damage_behind(exc)) from exc
         return self.info()
 
     def _damage_behind(self, exc: Exception) -> list[store.Damage]:
