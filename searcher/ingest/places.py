@@ -406,13 +406,15 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             c.lead_cued |= kind in _CUED
             c.opening |= start < first_sentence_end
     candidates = list(found.values())
+    if not candidates:
+        return candidates
     subjects = [c for c in candidates if c.sentences]
     total = sum(c.sentences for c in subjects)
     top = max((c.sentences for c in subjects), default=0)
     title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
-    sport = len(set(_SPORT.findall(text))) >= 2
+    sport = _sports_report(text)
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
         named = sum(c.kinds.values())
@@ -458,10 +460,49 @@ _CUED = ("admin", "authority", "locating", "heading")
 # a national body in the lead: a place it names is more often a venue than the subject
 _NATIONAL = re.compile(r"\b(?:Chính phủ|Thủ tướng|Quốc hội|Trung ương|Bộ [A-ZĐ]|toàn quốc|cả nước)")
 # words of sports reports: two of them or more make one
-_SPORT = re.compile(
-    r"\b(?:HLV|cầu thủ|đội bóng|trận đấu|tỷ số|bàn thắng|V-League|SEA Games|vô địch|VĐV|vận động viên|CLB|"
-    r"tay vợt|tay đua|chặng)\b"
+_SPORT_WORDS = (
+    "HLV",
+    "cầu thủ",
+    "đội bóng",
+    "trận đấu",
+    "tỷ số",
+    "bàn thắng",
+    "V-League",
+    "SEA Games",
+    "vô địch",
+    "VĐV",
+    "vận động viên",
+    "CLB",
+    "tay vợt",
+    "tay đua",
+    "chặng",
 )
+
+
+def _sports_report(text: str) -> bool:
+    found = 0
+    for word in _SPORT_WORDS:
+        found += _has_word(text, word)
+        if found == 2:
+            return True
+    return False
+
+
+def _has_word(text: str, word: str) -> bool:
+    """``word`` stands in ``text`` as a whole word (a plain search: a regex over the text costs more)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not _is_word_char(text[at - 1 : at]) and not _is_word_char(text[end : end + 1]):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 _BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
 # what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
 _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
