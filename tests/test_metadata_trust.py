@@ -309,9 +309,11 @@ def _labels(split: str) -> list[dict]:
 def test_labelled_sample_is_well_formed():
     from searcher.ingest.places import PROVINCES
 
-    news = _labels("dev") + _labels("held-out")
-    assert len(news) >= 200 and len({row["id"] for row in news}) == len(news)
-    assert all(place in PROVINCES for row in news + _labels("files") for place in row["places"])
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    news = _labels("dev") + _labels("dev2") + _labels("held-out")
+    assert len(news) >= 400 and len({row["id"] for row in rows}) == len(rows)
+    assert {row["split"] for row in rows} == {"dev", "dev2", "held-out", "files"}
+    assert all(place in PROVINCES for row in rows for place in row["places"])
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +322,7 @@ def labelled_news():
     folder = need_corpus("news-dev")
     import gzip
 
-    wanted = {row["id"]: row for row in _labels("dev") + _labels("held-out")}
+    wanted = {row["id"]: row for row in _labels("dev") + _labels("dev2") + _labels("held-out")}
     docs = {}
     for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
         with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
@@ -333,13 +335,14 @@ def labelled_news():
 
 
 def test_places_of_the_labelled_news_articles(labelled_news):
-    """Regression floor of the subject places against the labels (figures in docs/metadata.md)."""
+    """Regression floor of the subject places against the labels, the development sets the model is
+    fitted on and the held-out half together (figures in docs/metadata.md: 169 tp, 29 fp, 49 fn)."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.7 and tp / (tp + fn) >= 0.8, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.76, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):
