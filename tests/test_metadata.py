@@ -73,7 +73,8 @@ def test_date_forms(text, date):
         ("Hòa bình thế giới", "xây dựng hòa bình, bảo vệ hòa bình", []),  # the word, not the province
         ("Lũ lớn ở Hoà Bình", "", ["Hòa Bình"]),  # old tone placement
         ("", "UBND tỉnh Thanh Hoá họp.", ["Thanh Hóa"]),
-        ("", "tinh Thanh Hoa va TP.HCM, TP.HCM", ["Thành phố Hồ Chí Minh", "Thanh Hóa"]),  # no accents
+        # no accents; both authorities acting
+        ("", "UBND tinh Thanh Hoa va UBND TP.HCM hop ban ve mua lu.", ["Thành phố Hồ Chí Minh", "Thanh Hóa"]),
         ("", "chống âm mưu diễn biến hòa bình", []),
         ("Tôn vinh tập thể", "", []),  # "vinh" is not the city of Vinh
         ("", "\u00d0iện Biên và tỉnh Ðiện Biên", []),  # raw Ð is normalised before this is called

@@ -5,8 +5,10 @@ A name counts as a place only where the text names the place, not a longer name 
 ("đường Điện Biên Phủ"), a club ("Hoàng Anh Gia Lai") are no places. The word segmenter pyvi, run on a
 short window around each candidate (at index time only: no query loads it), tells whether the name is
 part of a longer word; the word before it tells a title, a street or a person's family name; a cue
-("tỉnh X", "TP X", "UBND X", "tại X") makes it a place. Of the places a report names, those in its
-title or lead, or named again and again, are the places it is about (:func:`tag_places`).
+("tỉnh X", "TP X", "UBND X", "tại X") makes it a place. Of the places a report names, a logistic model
+over how and where each is named (title, lead, cues, how often against the others, as a venue, a
+home, a team...) tells those the report is about (:func:`tag_places`); its weights are fitted on
+hand-labelled articles by ``tests/bench/places_model.py`` and kept in :mod:`.place_weights`.
 
 The table holds Vietnam's 63 provinces and cities of 2008-2025 (the 34 units after the 2025 merger all
 keep one of these names), well-known former names, and provincial cities and towns that reports name
@@ -16,6 +18,7 @@ instead of their province. Matching is on folded text (no diacritics, lowercase)
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -23,6 +26,7 @@ from typing import NamedTuple
 
 from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_tone, fold, has_diacritics
+from . import place_weights
 
 PROVINCES = (
     "An Giang",
@@ -257,89 +261,248 @@ def find_places(title: str, text: str) -> list[str]:
 def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str], list[str]]:
     """(places the report is about, every place it names), each most relevant first.
 
-    A place is about the report when the title names it; when a section of the text is headed by
-    it ("Quảng Bình: Thiệt hại ..."); when the lead (the text's first ``lead_chars`` characters
-    after the title) names it with a cue (an administrative word, its authorities: "tỉnh X", "UBND
-    X", "Công an X", "Sở ... X", "huyện Y (X)") or names it twice; when the text names it in at
-    least three sentences and about as often as the most named place (as often as the title's
-    place, when the title names one); when it is the only place the text names and is named with a
-    cue; or, in news briefs ("Tin vắn ..."), when a brief names it with a cue or the summary names
-    it. Mentions that weigh nothing: a person's home, origin or address ("quê Nghệ An", "ngụ tại
-    ...", "địa chỉ: ...", a number plate), a figure's label (prices, rainfall, a score: "tại TP.HCM
-    1,29 triệu"), a team, a company or newspaper named after the place, a place in a list of three
-    or more, and the titles of related articles listed at the end (they are not even mentioned).
+    Each place the text names is weighed by how it is named (:func:`place_features`): in the title,
+    heading a section ("Quảng Bình: Thiệt hại ..."), in the lead (the first ``lead_chars`` characters
+    after the title) and its first sentence, with an administrative cue or its authorities acting
+    ("tỉnh X", "UBND X", "Công an X", "Sở ... X", "huyện Y (X)"), only as a venue ("tại X"), in how
+    many sentences against the other places, where first. A logistic model over these, fitted on
+    the labelled development articles (``tests/bench/places_model.py fit``, weights in
+    :mod:`.place_weights`), decides. Mentions that weigh nothing by themselves: a person's home,
+    origin, address or constituency ("quê Nghệ An", "ngụ tại ...", "địa chỉ: ...", a number plate,
+    "đại biểu ... (Bến Tre)"), a figure's label (prices, rainfall, a score: "tại TP.HCM 1,29
+    triệu"), a team, a company, newspaper or embassy named after or in the place, a place in a list
+    of three or more, and the titles of related articles listed at the end (they are not even
+    mentioned).
     """
+    candidates = _candidates(title, text, lead_chars)
+    about = [c for c in candidates if subject_score(c.features) >= place_weights.THRESHOLD]
+
+    def order(c: _Candidate) -> tuple:
+        return (c.in_title, c.in_lead, c.sentences, c.place)
+
+    about.sort(key=order, reverse=True)
+    return [c.place for c in about], [c.place for c in sorted(candidates, key=order, reverse=True)]
+
+
+def place_features(title: str, text: str, lead_chars: int = 400) -> dict[str, list[float]]:
+    """The features :func:`tag_places` weighs for each place the text names (in :data:`FEATURES`
+    order), by canonical name: what the weights are fitted on."""
+    return {c.place: c.features for c in _candidates(title, text, lead_chars)}
+
+
+def subject_score(features: list[float]) -> float:
+    """The model's probability that a report is about a place named with these features."""
+    z = place_weights.BIAS + sum(w * x for w, x in zip(_weights(), features))
+    return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+
+@lru_cache(maxsize=1)
+def _weights() -> tuple[float, ...]:
+    if tuple(place_weights.WEIGHTS) != FEATURES:
+        raise RuntimeError("searcher/ingest/place_weights.py was fitted on other features: refit it")
+    return tuple(place_weights.WEIGHTS.values())
+
+
+# What is weighed of each place a report names (see place_features)
+FEATURES = (
+    # named in a headline: the title (not in passing), a section's heading ("Quảng Bình: ..."), or
+    # in news briefs ("Tin vắn ...") the summary or a brief, with a cue
+    "headline",
+    "lead",  # named in the lead
+    "lead_twice",  # named in two sentences of the lead or more
+    "lead_cued",  # named in the lead with an administrative cue or its authorities
+    "opening",  # named in the lead's first sentence
+    "sentences",  # log(1 + sentences naming it)
+    "share",  # its share of the sentences naming any place
+    "most_named",  # named in as many sentences as the most named place
+    "under_title_place",  # named in fewer sentences than a place the title names
+    "admin_cue",  # "tỉnh X", "TP X", "UBND X", or the text opens with it
+    "authority",  # its police, courts, departments acting: "Công an X", "Sở ... X"
+    "locating",  # locates a smaller place: "huyện Y (X)", "xã A, huyện B, X"
+    "cues",  # log(1 + mentions with an administrative cue or its authorities)
+    "venue_only",  # every mention is "tại X" / "ở X", with no other cue
+    "passing_share",  # share of its mentions that weigh nothing (home, figure, team, company, list)
+    "institution_share",  # share of its mentions naming a school, hospital, theatre... after it
+    "route_share",  # share of its mentions at an end of a route or pair ("Hà Nội - Hải Phòng")
+    "first_position",  # where it is first named, 0 (start) to 1 (end or never)
+    "only_place",  # no other place is named (not in passing)
+    "places",  # log(number of places named, not in passing)
+    "other_title",  # the title names another place, not this one
+    "national_lead",  # the lead names a national body (Chính phủ, Bộ, Quốc hội, Thủ tướng)
+    "sport",  # a sports report (its places are mostly teams' and venues')
+)
+
+
+class _Candidate:
+    """What is known of one place a report names, gathered mention by mention."""
+
+    __slots__ = (
+        "place",
+        "in_title",
+        "heading",
+        "in_lead",
+        "lead_sentences",
+        "lead_cued",
+        "opening",
+        "sentence_ids",
+        "kinds",
+        "passing",
+        "first",
+        "features",
+    )
+
+    def __init__(self, place: str) -> None:
+        self.place = place
+        self.in_title = self.heading = self.in_lead = self.lead_cued = self.opening = False
+        self.lead_sentences: set[int] = set()
+        self.sentence_ids: set[int] = set()
+        self.kinds: Counter[str] = Counter()
+        self.passing = 0
+        self.first = -1
+        self.features: list[float] = []
+
+    @property
+    def sentences(self) -> int:
+        return len(self.sentence_ids)
+
+
+def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
     lead_start = _after_title(title, text)
-    in_title: set[str] = set()
-    named: set[str] = set()
+    found: dict[str, _Candidate] = {}
+
+    def candidate(place: str) -> _Candidate:
+        if place not in found:
+            found[place] = _Candidate(place)
+        return found[place]
+
     for place, _, kind in _place_mentions(title):
-        named.add(place)
+        c = candidate(place)
         if kind not in _PASSING:
-            in_title.add(place)
-    sentences: dict[str, set[int]] = {}
-    mentions_of: Counter[str] = Counter()
-    in_lead: set[str] = set()
-    lead_cued: set[str] = set()
-    cued: set[str] = set()
-    headings: set[str] = set()
+            c.in_title = True
     mentions = list(_place_mentions(text))
     links = _related_links(text) if mentions else 0
     if links:
         mentions = [mention for mention in mentions if mention[1] < links]
     listed = _in_lists(text, mentions) if len(mentions) >= 3 else set()
+    lead_end = lead_start + lead_chars
+    first_sentence_end = _end_of_sentence(text, lead_start)
     sentence, previous = 0, 0
     for index, (place, start, kind) in enumerate(mentions):
         if _SENTENCE_END.search(text, previous, start):
             sentence += 1  # only whether a sentence ended since the last mention matters
         previous = start
-        named.add(place)
+        c = candidate(place)
         if kind in _PASSING or (index in listed and kind != "heading"):
+            c.passing += 1
             continue
-        sentences.setdefault(place, set()).add(sentence)
-        mentions_of[place] += 1
-        if kind == "heading":
-            headings.add(place)
-        if kind != "plain":
-            cued.add(place)
-        if lead_start <= start < lead_start + lead_chars:
-            in_lead.add(place)
-            if kind != "plain":
-                lead_cued.add(place)
-    # how often a place is named counts sentences: a town and its province, or one body named
-    # twice, in one sentence are one mention
-    counts = Counter({place: len(found) for place, found in sentences.items()})
-    top = max(counts.values(), default=0)
-    title_top = max((counts[p] for p in in_title), default=0)
-
-    def frequent(place: str) -> bool:
-        if counts[place] < 3:
-            return False
-        return counts[place] >= title_top if title_top else 2 * counts[place] >= top
-
-    def score(place: str) -> tuple:
-        return (place in in_title, place in in_lead, counts[place], place)
-
-    only = len(counts) == 1
-    # news briefs ("Tin vắn ngày 15/3"): each brief's place, named in the summary or with a cue
+        c.sentence_ids.add(sentence)
+        c.kinds[kind] += 1
+        if c.first < 0:
+            c.first = start
+        c.heading |= kind == "heading"
+        if lead_start <= start < lead_end:
+            c.in_lead = True
+            c.lead_sentences.add(sentence)
+            c.lead_cued |= kind in _CUED
+            c.opening |= start < first_sentence_end
+    candidates = list(found.values())
+    if not candidates:
+        return candidates
+    subjects = [c for c in candidates if c.sentences]
+    total = sum(c.sentences for c in subjects)
+    top = max((c.sentences for c in subjects), default=0)
+    title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
-    about = [
-        p
-        for p in named
-        if p in in_title
-        or p in headings
-        or p in lead_cued
-        or (p in in_lead and mentions_of[p] >= 2)
-        or frequent(p)
-        or (only and p in cued)
-        or (briefs and (p in cued or p in in_lead))
-    ]
-    about.sort(key=score, reverse=True)
-    mentioned = sorted(named, key=score, reverse=True)
-    return about, mentioned
+    national = bool(_NATIONAL.search(text, lead_start, lead_end))
+    sport = _sports_report(text)
+    title_places = sum(c.in_title for c in candidates)
+    for c in candidates:
+        named = sum(c.kinds.values())
+        brief = briefs and (c.in_lead or any(c.kinds[k] for k in _CUED))
+        c.features = [
+            float(c.in_title or c.heading or brief),
+            float(c.in_lead),
+            float(len(c.lead_sentences) >= 2),
+            float(c.lead_cued),
+            float(c.opening),
+            math.log1p(c.sentences),
+            c.sentences / total if total else 0.0,
+            float(top > 0 and c.sentences == top),
+            float(not c.in_title and c.sentences < title_top),
+            float(c.kinds["admin"] > 0),
+            float(c.kinds["authority"] > 0),
+            float(c.kinds["locating"] > 0),
+            math.log1p(sum(c.kinds[k] for k in _CUED)),
+            float(named > 0 and c.kinds["venue"] == named),
+            c.passing / (c.passing + named) if c.passing + named else 0.0,
+            c.kinds["institution"] / named if named else 0.0,
+            c.kinds["route"] / named if named else 0.0,
+            c.first / len(text) if c.first >= 0 and text else 1.0,
+            float(len(subjects) == 1 and c.sentences > 0),
+            math.log(len(subjects)) if subjects else 0.0,
+            float(title_places > 0 and not c.in_title),
+            float(national),
+            float(sport),
+        ]
+    return candidates
 
 
-# mentions that never make a place the subject: a person's home, a figure's label, a team, a company
+def _end_of_sentence(text: str, start: int) -> int:
+    found = _SENTENCE_END.search(text, start)
+    return found.end() if found else len(text)
+
+
+# mentions that do not make a place the subject by themselves: a person's home, a figure's label, a
+# team, a company named after it
 _PASSING = frozenset({"origin", "figure", "organisation"})
+# mentions with an administrative cue: the place named as such, or its authorities acting
+_CUED = ("admin", "authority", "locating", "heading")
+# a national body in the lead: a place it names is more often a venue than the subject
+_NATIONAL = re.compile(r"\b(?:Chính phủ|Thủ tướng|Quốc hội|Trung ương|Bộ [A-ZĐ]|toàn quốc|cả nước)")
+# words of sports reports: two of them or more make one
+_SPORT_WORDS = (
+    "HLV",
+    "cầu thủ",
+    "đội bóng",
+    "trận đấu",
+    "tỷ số",
+    "bàn thắng",
+    "V-League",
+    "SEA Games",
+    "vô địch",
+    "VĐV",
+    "vận động viên",
+    "CLB",
+    "tay vợt",
+    "tay đua",
+    "chặng",
+)
+
+
+def _sports_report(text: str) -> bool:
+    found = 0
+    for word in _SPORT_WORDS:
+        found += _has_word(text, word)
+        if found == 2:
+            return True
+    return False
+
+
+def _has_word(text: str, word: str) -> bool:
+    """``word`` stands in ``text`` as a whole word (a plain search: a regex over the text costs more)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not _is_word_char(text[at - 1 : at]) and not _is_word_char(text[end : end + 1]):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 _BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
 # what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
 _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
@@ -401,9 +564,39 @@ _STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|tha
 # a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
-    r"(?:\bque(?:\s+quan)?|\bngu|\btru|\bsinh\s+ra|\bden\s+tu|\bgoc|\bbien\s+(?:so|kiem\s+soat)"
-    r"|\bsinh\s+nam\s+\d{4}|\bso\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b[^.;()\n]{0,40}$"
+    r"\b(?P<cue>que(?:\s+quan)?|ngu|tru|sinh\s+ra|den\s+tu|goc|bien\s+(?:so|kiem\s+soat)|song"
+    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b[^.;()\n]{0,40}$"
+    r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
+    # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
+    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"
+    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?:\s+[^\W\d_]+){0,5}[ \t]*\(?$"
 )
+# folded words of _ORIGIN that are also other words ("ngự", "đội ngũ", "quế"): how a home is written
+_ORIGIN_SPELLINGS = {
+    "que": ("quê",),
+    "ngu": ("ngụ",),
+    "tru": ("trú", "trụ"),
+    "goc": ("gốc",),
+    "song": ("sống",),
+    "nguoi": ("người",),
+}
+
+
+def _from_origin(text: str, folded: str, start: int) -> bool:
+    """A person's home, origin, address or constituency comes right before ``start``."""
+    position = max(0, start - 60)
+    while found := _ORIGIN.search(folded, position, start):
+        cue = found.group("cue") or found.group("cue2") or ""
+        spellings = _ORIGIN_SPELLINGS.get(cue.split()[0] if cue else "")
+        if not spellings:
+            return True
+        at = found.start("cue") if found.group("cue") else found.start("cue2")
+        if canonical_tone(text[at : at + len(spellings[0])].lower()) in spellings:
+            return True
+        position = found.start() + 1
+    return False
+
+
 # an address runs through street, ward and district before its province
 _ADDRESS = re.compile(r"\bdia\s+chi\b[^.;()\n]{0,100}$")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
@@ -414,8 +607,11 @@ _LOCATING = re.compile(
 
 def _place_mentions(text: str):
     """(canonical place, offset, kind) of every name in ``text`` that names a place (see the module's
-    notes); kind is "cued" (an administrative cue or a smaller place it locates), "origin" (a person's
-    home, a number plate) or "plain"."""
+    notes); kind is "admin" (an administrative cue: "tỉnh X", "UBND X"), "authority" (its police,
+    courts or departments: "Công an X"), "locating" (it locates a smaller place), "venue" ("tại X"),
+    "heading" (it heads a section), "origin" (a person's home, a number plate), "figure" (a figure's
+    label, a team), "organisation" (a company, bank or paper), "institution" (a school, hospital,
+    theatre) or "plain"."""
     if not text:
         return
     names = _names()
@@ -438,44 +634,87 @@ def _place_mentions(text: str):
         if not cue and _capitalised_neighbour(text, start, end) and _in_longer_word(text, start, end):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
-        if _ORIGIN.search(before) or _ADDRESS.search(folded, max(0, match.start() - 120), match.start()):
+        if _from_origin(text, folded, match.start()) or _ADDRESS.search(
+            folded, max(0, match.start() - 120), match.start()
+        ):
             kind = "origin"
-        elif _FIGURE_AFTER.match(folded, end) or _TEAM_BEFORE.search(before):
+        elif (
+            _FIGURE_AFTER.match(folded, end)
+            or _TEAM_BEFORE.search(before)
+            or _team_word_before(text, before, match.start())
+        ):
             kind = "figure"
-        elif not cue and _named_organisation(text, before, match.start()):
-            kind = "organisation"
+        elif (not cue or not _STRONG_CUE.match(cue)) and _named_organisation(text, before, match.start()):
+            kind = "organisation"  # also "Đại sứ quán Canada tại Hà Nội", "Văn phòng ... tại TP HCM"
+        elif not cue and _named_institution(text, before, match.start()):
+            kind = "institution"
+        elif not cue and _on_a_route(text, start, end):
+            kind = "route"
         elif _HEADING_AFTER.match(folded, end) and _opens_line(text, match.start()):
             kind = "heading"
-        elif (
-            (cue and _STRONG_CUE.match(cue))
-            or _LOCATING.search(before)
-            or match.start() == 0
-            or _acting_authority(text, before, match.start())
-        ):
-            kind = "cued"
+        elif (cue and _STRONG_CUE.match(cue)) or match.start() == 0:
+            kind = "admin"
+        elif _acting_authority(text, before, match.start()):
+            kind = "authority"
+        elif _LOCATING.search(before):
+            kind = "locating"
+        elif cue:
+            kind = "venue"
         else:
             kind = "plain"
         yield names[spelling], start, kind
 
 
-# "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure
-_FIGURE_AFTER = re.compile(r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?\d|\s*\n\d")
+# "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure; "Đà
+# Nẵng: số 2 Lê Lợi": of an address
+_FIGURE_AFTER = re.compile(r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?\d|\s*\n\d|[ \t]*:[ \t]*so[ \t]+\d")
 # "đội bóng của TP HCM", "CLB Hải Phòng", "trong màu áo Công an TP.HCM": a team named after its city
 _TEAM_BEFORE = re.compile(r"\b(?:doi bong|doi tuyen|clb|cau lac bo|mau ao)(?:\s+(?:cua|tre|nu))?\s+$")
+# "đội Hà Nội", "nữ TP HCM", "U23 Thái Lan": a team, when written so ("đợi", "nụ" are other words)
+_TEAM_WORD = re.compile(r"\b(doi|nu|u\d\d)\s+$")
+
+
+def _team_word_before(text: str, folded_before: str, position: int) -> bool:
+    found = _TEAM_WORD.search(folded_before)
+    if not found:
+        return False
+    at = position - len(folded_before) + found.start(1)
+    written = canonical_tone(text[at : at + len(found.group(1))].lower())
+    return written in ("đội", "nữ") or written[0] == "u"
+
+
 # "Quảng Bình: Thiệt hại hơn 12 tỷ đồng" opening a line: the heading of a section on that place
 _HEADING_AFTER = re.compile(r"[ \t]*:[ \t]")
 # the authorities of a province acting: "UBND tỉnh X", "Sở Giao thông vận tải X", "Công an TP X",
 # "TAND Quảng Trị"
 _AUTHORITY_BEFORE = re.compile(
     r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|tand|vksnd"
-    r"|toa an nhan dan|vien kiem sat nhan dan)|(so)(?:\s+[^\W\d]+){1,5}?)\s+$"
+    r"|toa an nhan dan|vien kiem sat nhan dan)|(so|chi cuc|cuc|trung tam|phong|ban|thanh tra|kho bac"
+    r"|bo chi huy|canh sat)(?:\s+[^\W\d]+){1,5}?)\s+$"
+)
+# the bodies of _AUTHORITY_BEFORE whose folded word is also another ("số", "phóng", "bán"): capitalised
+_AUTHORITY_WORDS = frozenset(
+    _canonical(words)
+    for words in (
+        "Sở",
+        "Chi cục",
+        "Cục",
+        "Trung tâm",
+        "Phòng",
+        "Ban",
+        "Thanh tra",
+        "Kho bạc",
+        "Bộ Chỉ huy",
+        "Cảnh sát",
+    )
 )
 
 
 # a company, bank, exchange or newspaper named after a place: "Công ty Vàng bạc đá quý Sài Gòn",
 # "TTGDCK TP HCM", "Báo Hà Nội mới"; its own words capitalised, lower-case words may follow
 _ORGANISATION_BEFORE = re.compile(
-    r"\b(cong ty|tong cong ty|tap doan|ngan hang|ttgdck|ttck|so giao dich|trung tam giao dich|bao|dai)"
+    r"\b(cong ty|tong cong ty|tap doan|ngan hang|ttgdck|ttck|so giao dich|trung tam giao dich|bao"
+    r"|dai su quan|tong lanh su quan|lanh su quan|van phong|dai)"
     r"(?:\s+[^\W\d]+){0,5}?\s+$"
 )
 _ORGANISATION_WORDS = frozenset(
@@ -491,6 +730,10 @@ _ORGANISATION_WORDS = frozenset(
         "Trung tâm giao dịch",
         "Báo",
         "Đài",
+        "Đại sứ quán",
+        "Tổng lãnh sự quán",
+        "Lãnh sự quán",
+        "Văn phòng",
     )
 )
 
@@ -506,19 +749,50 @@ def _named_organisation(text: str, folded_before: str, position: int) -> bool:
     return written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS
 
 
+# a school, university, institute, hospital, theatre or troupe named after a place: "ĐH Bách khoa Hà
+# Nội", "Bệnh viện Đa khoa Quảng Nam", "Nhà hát Kịch Hà Nội"; its own word capitalised
+_INSTITUTION_WORD = re.compile(
+    r"\b(?:dai hoc|dhqg|dh|truong|hoc vien|vien|benh vien|bv|nha hat|doan|bao tang|thu vien|buu dien)\b"
+)
+_WORDS_TO_NAME = re.compile(r"(?:\s+[^\W\d_]+){0,5}\s+")
+
+
+def _named_institution(text: str, folded_before: str, position: int) -> bool:
+    offset = position - len(folded_before)
+    for found in _INSTITUTION_WORD.finditer(folded_before):
+        if text[offset + found.start()].isupper() and _WORDS_TO_NAME.fullmatch(folded_before, found.end()):
+            return True
+    return False
+
+
+# "tuyến TPHCM - Phan Thiết", "đường bay Đà Nẵng - Singapore": an end of a route or a pair
+_ROUTE_AFTER = re.compile(r"[ \t]*[-–—][ \t]*[A-ZĐ]")
+_ROUTE_BEFORE = re.compile(r"[^\W\d_][ \t]*[-–—][ \t]*$")
+
+
+def _on_a_route(text: str, start: int, end: int) -> bool:
+    if _ROUTE_AFTER.match(text, end):
+        return True
+    before = text[max(0, start - 20) : start]
+    # "Thừa Thiên - Huế", "Bà Rịa-Vũng Tàu" are one name
+    return bool(_ROUTE_BEFORE.search(before)) and not before.rstrip(" \t-–—").endswith(("Thiên", "Rịa"))
+
+
 def _opens_line(text: str, position: int) -> bool:
     return not text[text.rfind("\n", 0, position) + 1 : position].strip()
 
 
 def _acting_authority(text: str, folded_before: str, position: int) -> bool:
     """An authority of the province comes right before its name: a people's committee, a party
-    committee, the police, a department ("Sở", capitalised: folded "so" is also "số", a number)."""
+    committee, the police, a court, a department or office ("Sở", "Chi cục", "Trung tâm",
+    capitalised: folded "so" is also "số", a number)."""
     found = _AUTHORITY_BEFORE.search(folded_before)
     if not found:
         return False
     if found.group(1):
-        offset = position - len(folded_before) + found.start(1)
-        return text[offset : offset + 2] == "Sở"
+        offset = position - len(folded_before)
+        written = text[offset + found.start(1) : offset + found.end(1)]
+        return written[:1].isupper() and _canonical(written) in _AUTHORITY_WORDS
     return True
 
 

@@ -1,0 +1,289 @@
+"""The subject-place model: more labels to learn from, its weights, and how well it does.
+
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sample --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sheet --data DIR ID...
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py cv --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py fit --data DIR
+
+``sample`` draws the articles of the second development set ("dev2" in
+``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled yet:
+some drawn from all of them, more from those whose text names two places or more (where telling the
+subject from a passing mention is hard). ``sheet`` prints what a labeller reads for each article: its
+title, its lead and every place name in context (every match of a place's spelling written as a name,
+before any rule of the tagger, so that labels do not follow the tagger).
+
+``cv`` estimates how well the model does on articles it was not fitted on: the labelled development
+articles ("dev" and "dev2", never "held-out") are cut into five folds by article, five times over
+with different shuffles; for each fold the model is fitted on the other four, its L2 penalty and
+threshold chosen by an inner five-fold cross-validation of those four alone (the threshold with the
+best F1 of the inner folds' predictions), and the fold's articles are tagged with it. The table gives
+precision and recall over every article and round. ``fit`` fits the model on all the development
+articles, with the penalty and threshold the same inner procedure chooses on all of them, and writes
+``searcher/ingest/place_weights.py``.
+
+The model is a logistic regression over :data:`searcher.ingest.places.FEATURES`, one row per place an
+article names, fitted by Newton's method with an L2 penalty on the weights (not the bias).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+from datasets import build_news_dev, read_jsonl
+
+from searcher.ingest.sources import document_from_record
+
+REPO = Path(__file__).resolve().parents[2]
+LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
+SAMPLE_SEED = 20261213
+SAMPLE_ANY, SAMPLE_SEVERAL = 70, 130
+DEVELOPMENT = ("dev", "dev2")
+PENALTIES = (0.1, 0.3, 1.0, 3.0, 10.0)
+FOLDS, ROUNDS, CV_SEED = 5, 5, 20261214
+WEIGHTS_FILE = REPO / "searcher" / "ingest" / "place_weights.py"
+
+
+def read_labels() -> list[dict]:
+    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def news_records(data: Path) -> dict[str, dict]:
+    return {record["id"]: record for record in read_jsonl(build_news_dev(data))}
+
+
+def loose_mentions(text: str) -> list[tuple[str, int, int]]:
+    """(canonical place, start, end) of every spelling of a place written as a name, no rule applied."""
+    from searcher.ingest import places
+    from searcher.text.fold import fold_offsets_preserved
+
+    found = []
+    for match in places._pattern().finditer(fold_offsets_preserved(text)):
+        start, end = match.span(2)
+        if places._is_name(text[start:end]):
+            found.append((places._names()[" ".join(match.group(2).split())], start, end))
+    return found
+
+
+def named_places_loosely(record: dict) -> set[str]:
+    return {place for place, _, _ in loose_mentions(record["title"] + "\n" + record["text"])}
+
+
+def draw_sample(data: Path) -> list[str]:
+    records = news_records(data)
+    labelled = {row["id"] for row in read_labels() if row["split"] != "dev2"}  # drawn before dev2
+    pool = sorted(doc_id for doc_id in records if doc_id not in labelled)
+    rng = random.Random(SAMPLE_SEED)
+    chosen = rng.sample(pool, SAMPLE_ANY)
+    rest = [doc_id for doc_id in pool if doc_id not in set(chosen)]
+    several = [doc_id for doc_id in rest if len(named_places_loosely(records[doc_id])) >= 2]
+    chosen += rng.sample(several, SAMPLE_SEVERAL)
+    return chosen
+
+
+def sheet(data: Path, ids: list[str], context: int = 110) -> str:
+    records = news_records(data)
+    out = []
+    for doc_id in ids:
+        doc = document_from_record(records[doc_id], "news", "", "news")
+        text = doc.text
+        out.append(f"=== {doc_id}  ({len(text)} chars)\nTITLE: {doc.title}")
+        out.append("LEAD: " + " ".join(text[:600].split()))
+        mentions = loose_mentions(text)
+        out.append(f"PLACES NAMED: {sorted({p for p, _, _ in mentions})}")
+        shown_until = -1
+        for place, start, end in mentions:
+            if start < shown_until:
+                continue
+            left, right = max(0, start - context), min(len(text), end + context)
+            snippet = text[left:start] + "[[" + text[start:end] + "]]" + text[end:right]
+            out.append(f"  @{start} {place}: " + " ".join(snippet.split()))
+            shown_until = end + context // 2
+        out.append("")
+    return "\n".join(out)
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+class Article:
+    """A labelled article: the features of each place it names, and the places it is about."""
+
+    def __init__(self, doc_id: str, features: dict[str, list[float]], about: set[str]) -> None:
+        self.id, self.features, self.about = doc_id, features, about
+
+
+def development_articles(data: Path) -> list[Article]:
+    """The labelled development articles (never the held-out ones), as the indexer reads them."""
+    from searcher.ingest import place_weights, places
+
+    labels = {row["id"]: row for row in read_labels() if row["split"] in DEVELOPMENT}
+    records = news_records(data)
+    # documents are described with a placeholder model: only their title and text are used here
+    saved = place_weights.WEIGHTS
+    place_weights.WEIGHTS = dict.fromkeys(places.FEATURES, 0.0)
+    places._weights.cache_clear()
+    try:
+        docs = {doc_id: document_from_record(records[doc_id], "news", "", "news") for doc_id in labels}
+    finally:
+        place_weights.WEIGHTS = saved
+        places._weights.cache_clear()
+    return [
+        Article(doc_id, places.place_features(doc.title, doc.text), set(labels[doc_id]["places"]))
+        for doc_id, doc in docs.items()
+    ]
+
+
+def rows(articles: list[Article]) -> tuple[np.ndarray, np.ndarray]:
+    x = [f for a in articles for f in a.features.values()]
+    y = [float(place in a.about) for a in articles for place in a.features]
+    from searcher.ingest.places import FEATURES
+
+    return np.array(x, dtype=float).reshape(-1, len(FEATURES)), np.array(y)
+
+
+def fit(x: np.ndarray, y: np.ndarray, penalty: float) -> np.ndarray:
+    """Bias and weights of an L2-penalised logistic regression (Newton's method)."""
+    design = np.hstack([np.ones((len(x), 1)), x])
+    ridge = penalty * np.eye(design.shape[1])
+    ridge[0, 0] = 0.0
+    beta = np.zeros(design.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-design @ beta))
+        gradient = design.T @ (p - y) + ridge @ beta
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + ridge + 1e-9 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def probabilities(beta: np.ndarray, article: Article) -> dict[str, float]:
+    if not article.features:
+        return {}
+    x = np.array(list(article.features.values()), dtype=float)
+    z = beta[0] + x @ beta[1:]
+    return dict(zip(article.features, 1.0 / (1.0 + np.exp(-z))))
+
+
+def counts(predicted: list[tuple[Article, dict[str, float]]], threshold: float) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    for article, probability in predicted:
+        got = {place for place, p in probability.items() if p >= threshold}
+        tp, fp, fn = (
+            tp + len(got & article.about),
+            fp + len(got - article.about),
+            fn + len(article.about - got),
+        )
+    return tp, fp, fn
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def folds(articles: list[Article], seed: int) -> list[list[Article]]:
+    shuffled = sorted(articles, key=lambda a: a.id)
+    random.Random(seed).shuffle(shuffled)
+    return [shuffled[i::FOLDS] for i in range(FOLDS)]
+
+
+def choose(articles: list[Article], seed: int) -> tuple[float, float]:
+    """(penalty, threshold) with the best F1 of an inner cross-validation on ``articles``."""
+    best = (-1.0, 0.0, 0.0)
+    parts = folds(articles, seed)
+    for penalty in PENALTIES:
+        predicted = []
+        for i, test in enumerate(parts):
+            train = [a for j, part in enumerate(parts) if j != i for a in part]
+            beta = fit(*rows(train), penalty)
+            predicted += [(a, probabilities(beta, a)) for a in test]
+        for threshold in np.arange(0.05, 0.96, 0.01):
+            score = f1(*counts(predicted, float(threshold)))
+            if score > best[0]:
+                best = (score, penalty, round(float(threshold), 2))
+    return best[1], best[2]
+
+
+def cross_validate(articles: list[Article]) -> list[str]:
+    totals = {"dev": [0, 0, 0], "dev2": [0, 0, 0]}
+    split = {row["id"]: row["split"] for row in read_labels()}
+    chosen = []
+    for round_ in range(ROUNDS):
+        parts = folds(articles, CV_SEED + round_)
+        for i, test in enumerate(parts):
+            train = [a for j, part in enumerate(parts) if j != i for a in part]
+            penalty, threshold = choose(train, CV_SEED + 100 + round_ * FOLDS + i)
+            chosen.append((penalty, threshold))
+            beta = fit(*rows(train), penalty)
+            for article in test:
+                tp, fp, fn = counts([(article, probabilities(beta, article))], threshold)
+                total = totals[split[article.id]]
+                total[0], total[1], total[2] = total[0] + tp, total[1] + fp, total[2] + fn
+        print(f"round {round_ + 1} done", file=sys.stderr)
+    lines = [
+        f"cross-validated, {ROUNDS} rounds of {FOLDS} folds (every article tagged {ROUNDS} times):",
+        "| set | articles | precision | recall | tp / fp / fn (all rounds) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    every = [0, 0, 0]
+    for name, (tp, fp, fn) in totals.items():
+        n = sum(split[a.id] == name for a in articles)
+        lines.append(f"| {name} | {n} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {tp} / {fp} / {fn} |")
+        every = [every[0] + tp, every[1] + fp, every[2] + fn]
+    tp, fp, fn = every
+    lines.append(
+        f"| both | {len(articles)} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {tp} / {fp} / {fn} |"
+    )
+    lines.append("penalties and thresholds chosen: " + ", ".join(f"{p:g}/{t:.2f}" for p, t in chosen))
+    return lines
+
+
+def write_weights(beta: np.ndarray, penalty: float, threshold: float, articles: list[Article]) -> None:
+    from searcher.ingest.places import FEATURES
+
+    n = sum(len(a.features) for a in articles)
+    lines = [
+        '"""Weights of the subject-place model (:func:`searcher.ingest.places.tag_places`).',
+        "",
+        "Written by ``tests/bench/places_model.py fit`` from the labelled development articles",
+        f"({len(articles)} articles, {n} places named, L2 penalty {penalty:g}); do not edit by hand.",
+        '"""',
+        "",
+        f"BIAS = {beta[0]:.4f}",
+        f"THRESHOLD = {threshold:.2f}",
+        "WEIGHTS = {",
+        *(f'    "{name}": {weight:.4f},' for name, weight in zip(FEATURES, beta[1:])),
+        "}",
+        "",
+    ]
+    WEIGHTS_FILE.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=("sample", "sheet", "cv", "fit"))
+    parser.add_argument("ids", nargs="*")
+    parser.add_argument("--data", type=Path, required=True, help="folder for news-dev20k.jsonl")
+    args = parser.parse_args()
+    if args.command == "sample":
+        print("\n".join(draw_sample(args.data)))
+    elif args.command == "sheet":
+        ids = args.ids or [line.strip() for line in sys.stdin if line.strip()]
+        print(sheet(args.data, ids))
+    elif args.command == "cv":
+        print("\n".join(cross_validate(development_articles(args.data))))
+    elif args.command == "fit":
+        articles = development_articles(args.data)
+        penalty, threshold = choose(articles, CV_SEED)
+        write_weights(fit(*rows(articles), penalty), penalty, threshold, articles)
+        print(f"wrote {WEIGHTS_FILE} (penalty {penalty:g}, threshold {threshold:.2f})")
+
+
+if __name__ == "__main__":
+    main()
