@@ -14,7 +14,7 @@ from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
 from searcher.analysis.schema import make_schema
-from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, CompactCodec, InliningCodec
+from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, CompactCodec, InliningCodec, PackedCodec
 from searcher.index.codec.whoosh_private import codec_settings, posting_file
 from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.index.postings import read_segment_postings, segment_postings
@@ -114,7 +114,7 @@ def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
     assert _contents(inlined) == expected
 
 
-@pytest.fixture(scope="module", params=[ArrayCodec, CompactCodec])
+@pytest.fixture(scope="module", params=[ArrayCodec, CompactCodec, PackedCodec])
 def ours(request, tmp_path_factory, docs):
     """Our writer with each of our codecs (pickled inlined postings and positions, or compact)."""
     codec = request.param(blocklimit=128)
@@ -143,7 +143,7 @@ def test_document_lengths_and_stored_fields_equal_whooshs(stock, ours, docs):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
 def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock, codec_class):
     # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
     # Whoosh's segments alike, and the result equals a single stock build
@@ -156,7 +156,7 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
 def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
     tmp_path, docs, stock, monkeypatch, codec_class
 ):
@@ -175,13 +175,18 @@ def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
 
 def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs, stock):
     mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:250]])
-    for codec, batch in ((_codec(), docs[250:500]), (CompactCodec(blocklimit=128), docs[500:])):
+    batches = (
+        (_codec(), docs[250:400]),
+        (CompactCodec(blocklimit=128), docs[400:550]),
+        (PackedCodec(blocklimit=128), docs[550:]),
+    )
+    for codec, batch in batches:
         writer = GroupingSegmentWriter(mixed, codec=codec, compound=False)
         for doc in batch:
             writer.add_document(**doc)
         writer.commit(merge=False)
     codecs = {type(segment.codec()).__name__ for segment in mixed._segments()}
-    assert codecs == {"InliningCodec", "ArrayCodec", "CompactCodec"}
+    assert codecs == {"InliningCodec", "ArrayCodec", "CompactCodec", "PackedCodec"}
     with mixed.searcher() as searcher:
         assert len(searcher.search(Q.Term("body_fold", "quoc"), limit=None)) == sum(
             "quốc" in doc["text"].split() for doc in docs
@@ -189,10 +194,10 @@ def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, 
         phrase = Q.Phrase("body_fold", ["bo", "chi", "huy"])
         with stock.searcher() as expected:
             assert sorted(searcher.docs_for_query(phrase)) == sorted(expected.docs_for_query(phrase))
-    # merged into one segment of the compact format: still what Whoosh's own writer stores
-    writer = GroupingSegmentWriter(mixed, codec=CompactCodec(blocklimit=128), compound=False)
+    # merged into one segment of the latest format: still what Whoosh's own writer stores
+    writer = GroupingSegmentWriter(mixed, codec=PackedCodec(blocklimit=128), compound=False)
     writer.commit(optimize=True)
-    assert [type(segment.codec()).__name__ for segment in mixed._segments()] == ["CompactCodec"]
+    assert [type(segment.codec()).__name__ for segment in mixed._segments()] == ["PackedCodec"]
     assert _contents(mixed) == _contents(stock)
 
 
@@ -428,6 +433,32 @@ def test_compact_inlined_postings_read_back_as_whoosh_wrote_them(weights, values
         assert len(written) == 6  # flags, count, document, two length bytes, weight
 
 
+@pytest.mark.parametrize(
+    "weight, max_weight", [(812.0, 9.0), (2.5, 1.25), (1e9 + 1.0, 1e9 + 1.0), (0.1, 0.1)]
+)
+def test_packed_entries_of_terms_with_blocks_read_back_as_whooshs(weight, max_weight):
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from searcher.index.codec.whoosh_private import CompactTermInfo, PackedTermInfo
+
+    fields = {"weight": weight, "df": 300, "minlength": 3, "maxlength": 9000, "maxweight": max_weight}
+    fields |= {"minid": 12, "maxid": 70_000}
+    expected, packed = W3TermInfo(**fields), PackedTermInfo(**fields)
+    for info in (expected, packed):
+        info.set_extent(5_000_000_000, 123_456)
+    whooshs = W3TermInfo.from_bytes(expected.to_bytes())  # (float32 weights, lengths as bytes)
+    written = packed.to_bytes()
+    read = CompactTermInfo.from_bytes(written)
+    assert not read.is_inlined()
+    for name in ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id"):
+        assert getattr(read, name)() == getattr(whooshs, name)(), name
+    assert read.extent() == (5_000_000_000, 123_456)
+    # 35 bytes in Whoosh's format; here flags, varints (2 + 1 + 3 + 5 + 3 bytes), length bytes, then
+    # the weights as varints if whole, else float32
+    expected_weights = {812.0: 2 + 1, 1e9 + 1.0: 5 + 5}.get(weight, 8)
+    assert len(written) == 1 + 14 + 2 + expected_weights
+
+
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
     from searcher.index.codec import (
         decode_positions,
@@ -581,6 +612,23 @@ def test_every_term_is_found_and_no_other_in_the_term_tables(ours):
             assert terms and all((fieldname, text) in reader for text in terms)
             assert not any((fieldname, text + b"x") in reader for text in terms)
             assert reader.doc_frequency(fieldname, terms[0] + b"x") == 0
+
+
+def test_term_cursors_and_prefixes_find_whooshs_terms(stock, ours):
+    # (Whoosh's fuzzy terms walk a cursor; prefixes and ranges read the table from a key on)
+    with stock.reader() as a, ours.reader() as b:
+        for fieldname, text in (
+            ("body_fold", "quoc"),
+            ("body_bi", "chi huy"),
+            ("body", "quốc"),
+            ("id", "d1"),
+        ):
+            assert list(b.terms_within(fieldname, text, 1)) == list(a.terms_within(fieldname, text, 1))
+            assert list(b.expand_prefix(fieldname, text[:2])) == list(a.expand_prefix(fieldname, text[:2]))
+            assert list(b.terms_from(fieldname, text))[:50] == list(a.terms_from(fieldname, text))[:50]
+        assert list(b.all_terms()) == list(a.all_terms())
+        assert list(b.lexicon("places")) == list(a.lexicon("places"))
+        assert list(b.lexicon("date")) == list(a.lexicon("date"))
 
 
 def test_segments_write_their_term_tables_with_the_fast_hash_tables(tmp_path, docs, monkeypatch):

@@ -26,6 +26,11 @@ Changes to Whoosh 3's codec, each measured on news articles:
   (most terms are inlined: the term table was most of the index), positions as varint deltas,
   frequencies left to the weights, and fewer empty hash slots (:mod:`.compact`). On 20,000 news
   articles the index went from 897 to 468 MB.
+- The packed term table (:class:`PackedCodec`, used for every new segment): Whoosh's term table is
+  a hash file whose per-term overhead (row lengths, hash slots, an ordered index: 30 bytes) and
+  whole keys were most of it; :mod:`.termtable` keeps sorted keys, each after the first of its block
+  as the part it does not share with the key before, and finds them by binary search. Entries of
+  terms with blocks are varints too. On 20,000 news articles the term files went from 181 to 55 MB.
 
 Segments record the codec that wrote them: segments written before keep being read as they were.
 
@@ -39,6 +44,8 @@ The package's modules, one role each:
   blocks that may hold given documents;
 - :mod:`.positions`: the positions of many postings decoded at once;
 - :mod:`.compact`: the encodings of :class:`CompactCodec` (varints for inlined postings and positions);
+- :mod:`.termtable`: the term table of :class:`PackedCodec` (sorted keys sharing their prefixes in
+  blocks, found by binary search);
 - :mod:`.whoosh_private`: the writers and the matcher, which override Whoosh's private steps, and
   every other use of Whoosh's private parts in the project (``docs/whoosh-internals.md``).
 
@@ -61,6 +68,7 @@ from .whoosh_private import (
     FieldWriter,
     InliningPostingsWriter,
     codec_settings,
+    packed_terms_reader,
     terms_reader_file,
 )
 
@@ -72,6 +80,7 @@ __all__ = [
     "ArrayLeafMatcher",
     "CompactCodec",
     "InliningCodec",
+    "PackedCodec",
     "decode_block",
     "decode_positions",
     "read_term_postings",
@@ -134,3 +143,14 @@ class CompactCodec(ArrayCodec):
 
     def terms_reader(self, storage, segment):
         return terms_reader_file(self, storage, segment)
+
+
+class PackedCodec(CompactCodec):
+    """The compact codec with a term table of its own (:mod:`.termtable`: sorted keys sharing their
+    prefixes in blocks, found by binary search, instead of Whoosh's hash file) whose entries for terms
+    with blocks are varints too (``PackedTermInfo``)."""
+
+    packed = True  # read by the field writer
+
+    def terms_reader(self, storage, segment):
+        return packed_terms_reader(self, storage, segment)

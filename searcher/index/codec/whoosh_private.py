@@ -14,7 +14,8 @@ What the rest of the project uses:
 - reading: :func:`posting_file`, :func:`length_column_bytes`, :func:`has_length_column`,
   :func:`leaf_blocks`, :func:`field_B`, :class:`ArrayLeafMatcher`
 - the codec (:mod:`searcher.index.codec`): :func:`codec_settings`, :class:`InliningPostingsWriter`,
-  :class:`ArrayPostingsWriter`, :class:`FieldWriter`
+  :class:`ArrayPostingsWriter`, :class:`FieldWriter`, :func:`terms_reader_file`,
+  :func:`packed_terms_reader`
 - the segment writers (:mod:`searcher.index.pool`): :class:`TermGroupsFlush`,
   :func:`start_document`, :func:`field_boost`, :func:`document_added`
 - the worker processes (:mod:`searcher.index.workers`): :class:`MpWriterTasks`,
@@ -27,9 +28,10 @@ from __future__ import annotations
 
 import struct
 from pickle import dumps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from whoosh.codec.base import FieldCursor, TermsReader
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -46,7 +48,7 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import TOC, EmptyIndexError, clean_files
 from whoosh.multiproc import SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.system import pack_ushort
+from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .blocks import ChunkBlocks, decode_block, frequencies_of, has_values_from_weights, has_varint_positions
@@ -65,6 +67,8 @@ from .compact import (
     whoosh_values_of_varint_positions,
 )
 from .positions import decode_positions
+from .reading import mapped_file
+from .termtable import TermTable, TermTableWriter
 
 if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
     from whoosh.multiproc import MpWriter as _MpWriterBase
@@ -200,7 +204,11 @@ class ArrayLeafMatcher(W3LeafMatcher):
 # The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
 # marks an inlined term in the compact encoding, the low bits being its flags (compact.encode_inlined)
 _COMPACT_INLINED = 0x10
+# ... and this one a term with blocks in the posting file, its entry in varints (PackedTermInfo)
+_COMPACT_BLOCKS = 0x20
+_WHOLE_TERM_WEIGHTS = 0x01  # (with _COMPACT_BLOCKS) total and largest weight as varints, not float32
 _FLOAT32 = struct.Struct("<f")  # Whoosh keeps a term's total and largest weight as float32
+_TWO_FLOAT32 = struct.Struct("<ff")
 
 
 def _as_float32(number: float) -> float:
@@ -230,6 +238,8 @@ class CompactTermInfo(W3TermInfo):
     @classmethod
     def from_bytes(cls, s):
         flags = s[0]
+        if flags & _COMPACT_BLOCKS:
+            return cls._blocks_from_bytes(s)
         if not flags & _COMPACT_INLINED:
             return super().from_bytes(s)
         df, at = read_varint(s, 1)
@@ -246,6 +256,59 @@ class CompactTermInfo(W3TermInfo):
         terminfo._maxweight = _as_float32(max(0, *weights))
         terminfo._minid, terminfo._maxid = ids[0], ids[-1]
         return terminfo
+
+    @classmethod
+    def _blocks_from_bytes(cls, s):
+        terminfo = cls()
+        df, at = read_varint(s, 1)
+        minid, at = read_varint(s, at)
+        span, at = read_varint(s, at)
+        offset, at = read_varint(s, at)
+        length, at = read_varint(s, at)
+        terminfo._df, terminfo._minid, terminfo._maxid = df, minid, minid + span
+        terminfo._offset, terminfo._length = offset, length
+        terminfo._minlength = byte_to_length(s[at])
+        terminfo._maxlength = byte_to_length(s[at + 1])
+        at += 2
+        if s[0] & _WHOLE_TERM_WEIGHTS:
+            weight, at = read_varint(s, at)
+            max_weight, at = read_varint(s, at)
+            terminfo._weight, terminfo._maxweight = float(weight), float(max_weight)
+        else:
+            terminfo._weight, terminfo._maxweight = _TWO_FLOAT32.unpack_from(s, at)
+        return terminfo
+
+
+class PackedTermInfo(CompactTermInfo):
+    """:class:`CompactTermInfo` whose entry for a term with blocks in the posting file is varints too
+    (flags, document frequency, first and last document number, extent, the length bytes, total and
+    largest weight): Whoosh's fixed 35 bytes were a fifth of the table's values."""
+
+    def to_bytes(self):
+        if self.is_inlined() or self._minid is None or self._offset is None:
+            return super().to_bytes()
+        weight, max_weight = _as_float32(self._weight), _as_float32(self._maxweight)
+        flags = _COMPACT_BLOCKS
+        if all(_whole_float(number) for number in (weight, max_weight)):
+            flags |= _WHOLE_TERM_WEIGHTS
+            weights = varints(int(weight), int(max_weight))
+        else:
+            weights = _TWO_FLOAT32.pack(weight, max_weight)
+        return (
+            bytes((flags,))
+            + varints(self._df, self._minid, self._maxid - self._minid, self._offset, self._length)
+            + bytes(
+                (
+                    0 if self._minlength is None else length_to_byte(self._minlength),
+                    length_to_byte(self._maxlength),
+                )
+            )
+            + weights
+        )
+
+
+def _whole_float(number: float) -> bool:
+    return number.is_integer() and 0 <= number < 1 << 53
 
 
 def _compact_entry(flags: int, ids, min_length_byte: int, max_length_byte: int, tail: bytes) -> bytes:
@@ -304,6 +367,128 @@ class CompactTermsReader(W3TermsReader):
 
     def doc_frequency(self, fieldname, tbytes):
         return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()
+
+
+class _PackedFieldCursor(FieldCursor):
+    """A cursor over one field's terms in a :class:`~.termtable.TermTable` (Whoosh's fuzzy terms)."""
+
+    def __init__(self, terms: PackedTermsReader, fieldname: str, fieldobj):
+        self._terms, self._fieldname, self._fieldobj = terms, fieldname, fieldobj
+        self.first()
+
+    def first(self):
+        return self._start(b"")
+
+    def find(self, term):
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        return self._start(term)
+
+    def _start(self, tbytes: bytes):
+        self._rows = self._terms.field_rows(self._fieldname, tbytes)
+        return self.next()
+
+    def next(self):
+        row = next(self._rows, None)
+        if row is None:
+            self._text = self._value = None
+            return None
+        tbytes, self._value = row
+        self._text = self._fieldobj.from_bytes(tbytes)
+        return self._text
+
+    def text(self):
+        return self._text
+
+    def term(self):
+        return self._text
+
+    def term_info(self):
+        return None if self._value is None else CompactTermInfo.from_bytes(self._value)
+
+
+class PackedTermsReader(TermsReader):
+    """The terms of a segment of :class:`~searcher.index.codec.PackedCodec`: its term table is a
+    :class:`~.termtable.TermTable` (sorted blocks) instead of Whoosh's hash file; keys are Whoosh's
+    (the field's number, then the term's bytes), values :class:`CompactTermInfo` entries."""
+
+    def __init__(self, codec, dbfile, postfile):
+        self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
+        data = mapped_file(dbfile)
+        if data is None:
+            dbfile.seek(0)
+            data = dbfile.read()
+        self._table = TermTable(data)
+        self._fieldmap = self._table.extras["fieldmap"]
+        self._fieldunmap = {number: name for name, number in self._fieldmap.items()}
+
+    def _key(self, fieldname: str, tbytes: bytes) -> bytes:
+        return pack_ushort(self._fieldmap.get(fieldname, 65535)) + tbytes
+
+    def _decoded(self, key: bytes) -> tuple:
+        return self._fieldunmap.get(unpack_ushort(key[:2])[0]), key[2:]
+
+    def field_rows(self, fieldname: str, tbytes: bytes):
+        """(term bytes, entry) of ``fieldname``'s terms from ``tbytes`` on."""
+        prefix = pack_ushort(self._fieldmap.get(fieldname, 65535))
+        for key, value in self._table.items_from(prefix + tbytes):
+            if not key.startswith(prefix):
+                return
+            yield key[2:], value
+
+    def __contains__(self, term):
+        return self._key(*term) in self._table
+
+    def indexed_field_names(self):
+        return self._fieldmap.keys()
+
+    def cursor(self, fieldname, fieldobj):
+        return _PackedFieldCursor(self, fieldname, fieldobj)
+
+    def terms(self):
+        return (self._decoded(key) for key in self._table.keys())
+
+    def terms_from(self, fieldname, prefix):
+        return (self._decoded(key) for key in self._table.keys_from(self._key(fieldname, prefix)))
+
+    def items(self):
+        return ((self._decoded(key), CompactTermInfo.from_bytes(value)) for key, value in self._table.items())
+
+    def items_from(self, fieldname, prefix):
+        rows = self._table.items_from(self._key(fieldname, prefix))
+        return ((self._decoded(key), CompactTermInfo.from_bytes(value)) for key, value in rows)
+
+    def term_info(self, fieldname, tbytes):
+        value = self._table.get(self._key(fieldname, tbytes))
+        if value is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return CompactTermInfo.from_bytes(value)
+
+    # (a missing term raises KeyError, as Whoosh's term readers do)
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).doc_frequency()
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None):
+        terminfo = self.term_info(fieldname, tbytes)
+        return self._codec.postings_reader(
+            self._postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
+        )
+
+    def close(self):
+        self._dbfile.close()
+        self._postfile.close()
+
+
+def packed_terms_reader(codec, storage, segment) -> PackedTermsReader:
+    """:class:`PackedTermsReader` over a segment's term table (``W3Codec.terms_reader``'s files)."""
+    return PackedTermsReader(
+        codec,
+        segment.open_file(storage, codec.TERMS_EXT),
+        segment.open_file(storage, codec.POSTS_EXT),
+    )
 
 
 def terms_reader_file(codec, storage, segment):
@@ -552,13 +737,31 @@ class FieldWriter(W3FieldWriter):
     """Whoosh 3's field writer, also taking a segment's postings grouped by term
     (:meth:`add_term_groups`), and reading the document lengths once per field."""
 
+    # (set by Whoosh's __init__, or by ours for PackedCodec)
+    _tindex: Any
+    _postwriter: Any
+    _fieldobj: Any
+
     def __init__(self, codec, storage, segment):
+        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
+        self._packed = bool(getattr(codec, "packed", False))  # PackedCodec
+        if self._packed:
+            # Whoosh's __init__ with a term table of our own instead of its hash file
+            self._codec, self._storage, self._segment = codec, storage, segment
+            self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+            self._tindex = TermTableWriter(self._create_file(codec.TERMS_EXT))
+            self._fieldmap = self._tindex.extras["fieldmap"] = {}
+            self._postfile = self._create_file(codec.POSTS_EXT)
+            self._postwriter = None
+            self._infield = False
+            self.is_closed = False
+            self._postfile.file = _PositionTrackingFile(self._postfile.file)
+            return
         super().__init__(codec, storage, segment)
         for structfile in (self._tindex.dbfile, self._postfile):
             structfile.file = _PositionTrackingFile(structfile.file)
         # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
         # a _TermTable, the same object with a faster way of writing its hash tables
-        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
         self._tindex.__class__ = _CompactTermTable if self._compact else _TermTable
 
     def start_term(self, btext):
@@ -567,7 +770,8 @@ class FieldWriter(W3FieldWriter):
         if self._postwriter is None:
             raise Exception("Called start_term before start_field")
         self._btext = btext
-        self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
+        terminfo = PackedTermInfo() if self._packed else CompactTermInfo()
+        self._postwriter.start_postings(self._fieldobj.format, terminfo)
 
     def add_postings(self, schema, lengths, items):
         if lengths is not None and hasattr(lengths, "_cached_reader"):  # Whoosh 3's per-document reader
@@ -720,9 +924,12 @@ def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
     return encode_varint_positions(counts, positions)
 
 
-def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
+def _add_rows(table: OrderedHashWriter | TermTableWriter, rows: list[tuple[bytes, bytes]]) -> None:
     """``OrderedHashWriter.add`` for many rows in key order, written to the file at once."""
     if not rows:
+        return
+    if isinstance(table, TermTableWriter):
+        table.add_rows(rows)
         return
     if rows[0][0] <= table.lastkey:
         raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
