@@ -176,15 +176,6 @@ class TermTable:
             return self._starts_at
         return self._start_format.unpack_from(self._data, self._starts_at + block * self._width)[0]
 
-    def _first_key(self, block: int) -> bytes:
-        data = self._data
-        at = self._start(block) + 1  # shared: 0
-        length = data[at]
-        at += 1
-        if length >= 0x80:
-            length, at = _read_varint(data, at - 1)
-        return bytes(data[at : at + length])
-
     def _block_of(self, key: bytes) -> int:
         """The last block whose first key is not above ``key`` (-1: ``key`` comes before every key)."""
         sample = bisect_right(self._sampled, key)  # the blocks from sample - 1 on start at or below key
@@ -192,9 +183,20 @@ class TermTable:
             return -1
         low = (sample - 1) * SAMPLE_BLOCKS + 1
         high = min(sample * SAMPLE_BLOCKS, self._blocks)
-        while low < high:
+        data, starts_at, width, start_of = (
+            self._data,
+            self._starts_at,
+            self._width,
+            self._start_format.unpack_from,
+        )
+        while low < high:  # (each block's first key read in place: most of a look-up's time is here)
             middle = (low + high) // 2
-            if self._first_key(middle) <= key:
+            at = start_of(data, starts_at + middle * width)[0] + 1
+            length = data[at]
+            at += 1
+            if length >= 0x80:
+                length, at = _read_varint(data, at - 1)
+            if bytes(data[at : at + length]) <= key:
                 low = middle + 1
             else:
                 high = middle
