@@ -134,6 +134,9 @@ def main(argv=None) -> None:
     parser.add_argument("--before-code", help="the older checkout (its folder holding searcher/)")
     parser.add_argument("--before-index", help="the index the older version built")
     parser.add_argument("--index", required=True, help="the index this version built")
+    parser.add_argument(
+        "--code", default=str(HERE.parents[1]), help="this version's checkout (default: this one)"
+    )
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--decimals", type=int, default=9)
     parser.add_argument("--facets", action="store_true")
@@ -147,7 +150,7 @@ def main(argv=None) -> None:
         parser.error("--before-code and --before-index are needed")
     texts = queries()
     before = answers(args.before_code, args.before_index, texts, args)
-    after = answers(str(HERE.parents[1]), args.index, texts, args)
+    after = answers(args.code, args.index, texts, args)
     differ = [n for n in range(len(texts)) if before[n] != after[n]]
     # documents of equal scores come in document number order, and a parallel build numbers them as
     # its workers happen to take them: hits of one score are compared as a set, and a set cut by the
