@@ -301,16 +301,26 @@ def test_the_pool_gives_postings_sorted_by_field_term_and_document():
     assert pool.fieldnames == {"a", "b"}
 
 
-def test_weights_of_every_width_read_back_exactly(tmp_path):
-    # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
+@pytest.mark.parametrize("boosted", [True, False])
+@pytest.mark.parametrize("blocklimit", [64, 1024])  # (1,024: one block of 600 postings, or 601)
+def test_weights_of_every_width_read_back_exactly(tmp_path, codec_class, boosted, blocklimit):
+    # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32; packed,
+    # as many bits as the largest needs, or float32; positions are counted by the weights when they
+    # are whole, else written with their lengths
     docs = [
-        {"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n * 3)), "_boost": 0.5 if n % 3 else 1.0}
-        for n in range(200)
+        {"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n % 200 * 3)), "_boost": 0.5 if n % 3 else 1.0}
+        for n in range(600)
     ]
-    docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
+    if not boosted:
+        docs = [{**doc, "_boost": 1.0} for doc in docs]
+    docs = [{**doc, "body": doc["body_fold"]} for doc in docs]  # (frequencies: values not positions)
+    if not boosted:  # (a list of 70,000 positions is left as Whoosh writes it, with its neighbours)
+        docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
+    expected: dict = {}
     for name, writer_class, codec in (
         ("stock", SegmentWriter, InliningCodec()),
-        ("ours", GroupingSegmentWriter, _codec()),
+        ("ours", GroupingSegmentWriter, codec_class(blocklimit=blocklimit)),
     ):
         path = tmp_path / name
         path.mkdir()
@@ -320,19 +330,47 @@ def test_weights_of_every_width_read_back_exactly(tmp_path):
             writer.add_document(**doc)
         writer.commit()
         with ix.reader() as reader:
-            matcher = reader.postings("body_fold", b"quoc")
-            found = []
-            while matcher.is_active():
-                found.append((matcher.id(), matcher.weight()))
-                matcher.next()
-            if name == "stock":
-                expected = found
-            else:
-                assert found == expected
-                assert max(w for _, w in found) > 65536 and any(w % 1 for _, w in found)
-                info = reader.term_info("body_fold", b"quoc")
-                ids, weights = segment_postings(reader, "body_fold", b"quoc", info)
-                assert list(zip(ids.tolist(), weights.tolist())) == expected
+            for fieldname in ("body_fold", "body"):
+                matcher = reader.postings(fieldname, b"quoc")
+                found = []
+                while matcher.is_active():
+                    found.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                if name == "stock":
+                    expected[fieldname] = found
+                    continue
+                assert found == expected[fieldname]
+                assert any(w % 1 for _, w, _ in found) == boosted
+                info = reader.term_info(fieldname, b"quoc")
+                ids, weights = segment_postings(reader, fieldname, b"quoc", info)
+                assert list(zip(ids.tolist(), weights.tolist())) == [(d, w) for d, w, _ in found]
+                ids, weights, values = read_segment_postings(reader, fieldname, b"quoc", info, True)
+                assert [values[n] for n in range(len(values))] == [v for _, _, v in found]
+            assert (max(w for _, w, _ in expected["body_fold"]) > 65536) != boosted
+
+
+def test_numbers_packed_in_bits_read_back():
+    from searcher.index.codec.packed import WIDTHS, bit_widths, pack_runs, unpack_bits
+
+    rng = np.random.default_rng(4)
+    counts = [0, 1, 2, 7, 8, 9, 1024]
+    runs = [(width, count) for width in WIDTHS for count in counts]
+    numbers, begins, ends = [], [], []
+    for width, count in runs:
+        begins.append(sum(len(part) for part in numbers))
+        part = rng.integers(0, 1 << width, count, dtype=np.int64) if width else np.zeros(count, np.int64)
+        if count and width:
+            part[0] = (1 << width) - 1  # the widest number of that width
+        numbers.append(part)
+        ends.append(begins[-1] + count)
+    data, run_at = pack_runs(np.concatenate(numbers), begins, ends, [w for w, _ in runs])
+    assert len(data) == run_at[-1] == sum((w * c + 7) // 8 for w, c in runs)
+    for n, (width, count) in enumerate(runs):
+        assert unpack_bits(b"x" + data, 1 + run_at[n], count, width).tolist() == numbers[n].tolist()
+        if count:
+            assert bit_widths(np.asarray([numbers[n].max()])).tolist() == [width]
+    largest = np.asarray([0, 1, 2, 3, 4, 15, 16, 255, 256, 65_535, 65_536, 2**32 - 1])
+    assert bit_widths(largest).tolist() == [0, 1, 2, 2, 4, 4, 8, 8, 16, 16, 32, 32]
 
 
 def _encoded_position_lists(rng: random.Random) -> list[tuple[list[int], bytes]]:
@@ -567,16 +605,26 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
 
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
+    from searcher.index.codec.packed import list_blocks
+
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
         postfile = posting_file(segment_reader)
         compact = isinstance(segment_reader.codec(), CompactCodec)
+        packed = isinstance(segment_reader.codec(), PackedCodec)
         # how a block's values are kept: as they are (0), compressed (1), varint positions (2), not
-        # written, the weights being the frequencies (3)
+        # written, the weights being the frequencies (3); packed: varint positions as many as each
+        # posting's weight (0x82), not written (0x81)
         for fieldname, compressed in (("body_fold", 2 if compact else 0), ("body", 3 if compact else 1)):
             info = segment_reader.term_info(fieldname, "quoc" if fieldname == "body_fold" else "quốc")
             offset, length = info.extent()
             raw = postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+            if packed:
+                blocks = list_blocks(raw)
+                assert len(blocks) > 1 and {raw[start] for start, *_ in blocks} == {
+                    {2: 0x82, 3: 0x81}[compressed]
+                }
+                continue
             assert raw[:4] == WHOOSH3_HEADER_MAGIC
             stream = io.BytesIO(raw[8:])
             pickle.load(stream)  # the block's info

@@ -21,6 +21,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from .blocks import decode_block, frequencies_of, has_values_from_weights, has_varint_positions
 from .compact import decode_varint_positions, whoosh_values_of_varint_positions
+from .packed import list_blocks
 from .positions import decode_positions
 
 _INT = struct.Struct("!i")  # Whoosh's block length (negative for a list's last block)
@@ -90,6 +91,8 @@ def term_blocks(postfile, terminfo):
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
     raw = _bytes_at(postfile, offset, length)
+    if getattr(terminfo, "packed_blocks", False):  # (PackedCodec: headers of varints)
+        return raw, list_blocks(raw)
     if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a posting list")
     stream = io.BytesIO(raw)

@@ -51,7 +51,14 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import ChunkBlocks, decode_block, frequencies_of, has_values_from_weights, has_varint_positions
+from .blocks import (
+    ChunkBlocks,
+    decode_block,
+    frequencies_of,
+    has_values_from_weights,
+    has_varint_positions,
+    packed_block_data,
+)
 from .compact import (
     VALUES_EMPTY,
     VALUES_FREQUENCIES,
@@ -66,6 +73,7 @@ from .compact import (
     whoosh_positions_lengths,
     whoosh_values_of_varint_positions,
 )
+from .packed import block_header, read_block_header
 from .positions import decode_positions
 from .reading import mapped_file
 from .termtable import TermTable, TermTableWriter
@@ -199,6 +207,28 @@ class ArrayLeafMatcher(W3LeafMatcher):
         self._values = [raw[s:e] for s, e in zip(starts, ends)]
 
 
+class PackedLeafMatcher(ArrayLeafMatcher):
+    """Whoosh's block matcher over a list of blocks in the packed layout (:mod:`.packed`): a block's
+    header is varints, not Whoosh's pickled tuple, and the list starts with its first block."""
+
+    _HEADER_BYTES = 40  # enough for any header (a flags byte, three varints, a float, two bytes)
+
+    def _read_header(self):
+        self._baseoffset = self._startoffset
+        self._end = self._startoffset + (self._length[0] if isinstance(self._length, tuple) else self._length)
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = self._postfile.get(position, min(self._HEADER_BYTES, self._end - position))
+        count, last_id, max_weight, min_byte, max_byte, start, end = read_block_header(head, 0)
+        self._blocklength, self._maxid, self._maxweight, self._compression = count, last_id, max_weight, 0
+        self._minlength, self._maxlength = byte_to_length(min_byte), byte_to_length(max_byte)
+        self._dataoffset = position + start
+        self._nextoffset = position + end
+        self._lastblock = self._nextoffset >= self._end
+
+
 # --- the compact term table ----------------------------------------------------------------------
 
 # The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
@@ -207,6 +237,7 @@ _COMPACT_INLINED = 0x10
 # ... and this one a term with blocks in the posting file, its entry in varints (PackedTermInfo)
 _COMPACT_BLOCKS = 0x20
 _WHOLE_TERM_WEIGHTS = 0x01  # (with _COMPACT_BLOCKS) total and largest weight as varints, not float32
+_PACKED_LIST = 0x02  # (with _COMPACT_BLOCKS) the blocks are in the packed layout (.packed)
 _FLOAT32 = struct.Struct("<f")  # Whoosh keeps a term's total and largest weight as float32
 _TWO_FLOAT32 = struct.Struct("<ff")
 
@@ -221,6 +252,8 @@ class CompactTermInfo(W3TermInfo):
     postings (:func:`searcher.index.codec.compact.encode_inlined`). The total and largest weight and
     the last document number, which Whoosh also writes, are worked out from the postings, as Whoosh
     reads them back (float32 weights)."""
+
+    packed_blocks = False  # whether the term's blocks are in the packed layout (PackedCodec)
 
     def to_bytes(self):
         if not self.is_inlined():
@@ -269,6 +302,7 @@ class CompactTermInfo(W3TermInfo):
         terminfo._offset, terminfo._length = offset, length
         terminfo._minlength = byte_to_length(s[at])
         terminfo._maxlength = byte_to_length(s[at + 1])
+        terminfo.packed_blocks = bool(s[0] & _PACKED_LIST)
         at += 2
         if s[0] & _WHOLE_TERM_WEIGHTS:
             weight, at = read_varint(s, at)
@@ -288,7 +322,7 @@ class PackedTermInfo(CompactTermInfo):
         if self.is_inlined() or self._minid is None or self._offset is None:
             return super().to_bytes()
         weight, max_weight = _as_float32(self._weight), _as_float32(self._maxweight)
-        flags = _COMPACT_BLOCKS
+        flags = _COMPACT_BLOCKS | (_PACKED_LIST if self.packed_blocks else 0)
         if all(_whole_float(number) for number in (weight, max_weight)):
             flags |= _WHOLE_TERM_WEIGHTS
             weights = varints(int(weight), int(max_weight))
@@ -564,6 +598,7 @@ class ArrayPostingsWriter(InliningPostingsWriter):
     With ``varint_positions``, positions are written as varint deltas (``CompactCodec``)."""
 
     varint_positions = False
+    packed_blocks = False  # blocks in the packed layout (PackedCodec, searcher.index.codec.packed)
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -572,23 +607,27 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         values = self._values
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
         joined = b"".join(values)
-        kind = None
+        kind, by_weights = None, False
         if value_lengths is not None and self.varint_positions:  # (CompactCodec)
-            kind, value_lengths, joined = _compact_values(weights, value_lengths, joined, self._format)
-        blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
+            kind, value_lengths, joined, by_weights = _compact_values(
+                weights, value_lengths, joined, self._format
+            )
+        blocks = ChunkBlocks(
+            ids, weights, None, value_lengths, [0], [len(ids)], len(ids), packed=self.packed_blocks
+        )
         count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
         stats = _BlockStats(
             count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
         )
-        data = blocks.data(
-            0,
-            joined,
-            self._values_compression(),
-            kind == VALUES_POSITIONS,
-            kind == VALUES_FREQUENCIES,
-        )
-        self._write_prepared(stats, data, last)
+        self._write_prepared(stats, self._block_data(blocks, 0, joined, kind, by_weights), last)
         self._new_block()
+
+    def _block_data(self, blocks: ChunkBlocks, n: int, values: bytes, kind, by_weights: bool) -> bytes:
+        if self.packed_blocks:
+            return packed_block_data(blocks, n, values, self._values_compression(), kind, by_weights)
+        return blocks.data(
+            n, values, self._values_compression(), kind == VALUES_POSITIONS, kind == VALUES_FREQUENCIES
+        )
 
     def _values_compression(self) -> int:
         # Positions are left uncompressed: a phrase reads them straight from the file, where
@@ -602,26 +641,29 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         self._blockcount = 0
         self._new_block()
         self._terminfo = terminfo
+        if self.packed_blocks:
+            terminfo.packed_blocks = True  # (PackedTermInfo: its entry says so)
         # Known when the first block is written: most terms are inlined and never need it (asking
         # the file for its position costs a system call, 8% of a build when done for every term)
         self._startoffset = None
 
     def add_blocks(
-        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, kind: int | None = None
+        self,
+        blocks: ChunkBlocks,
+        first: int,
+        count: int,
+        values: bytes,
+        kind: int | None = None,
+        positions_by_weights: bool = False,
     ) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
         ``start_postings``); ``values`` are the chunk's values end to end, of ``kind`` (for
-        ``CompactCodec``: positions as varint deltas, frequencies left to the weights)."""
+        ``CompactCodec``: positions as varint deltas, frequencies left to the weights;
+        ``positions_by_weights``: each posting's weight is its number of positions)."""
         for n in range(first, first + count):
             self._write_prepared(
                 _BlockStats(*blocks.statistics(n)),
-                blocks.data(
-                    n,
-                    values,
-                    self._values_compression(),
-                    kind == VALUES_POSITIONS,
-                    kind == VALUES_FREQUENCIES,
-                ),
+                self._block_data(blocks, n, values, kind, positions_by_weights),
                 last=n == first + count - 1,
             )
 
@@ -637,9 +679,22 @@ class ArrayPostingsWriter(InliningPostingsWriter):
     def _write_prepared(self, stats: _BlockStats, data: bytes, last: bool) -> None:
         if not self._blockcount:
             self._startoffset = self._postfile.tell()
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+            if not self.packed_blocks:
+                self._postfile.write(WHOOSH3_HEADER_MAGIC)
         assert self._terminfo is not None, "a block written outside a term"
         self._terminfo.add_block(stats)
+        if self.packed_blocks:  # a list's end is known from its extent: no sign for the last block
+            header = block_header(
+                len(stats),
+                stats.max_id(),
+                len(data),
+                stats.max_weight(),
+                length_to_byte(stats.min_length()),
+                length_to_byte(stats.max_length()),
+            )
+            self._postfile.write(header + data)
+            self._blockcount += 1
+            return
         # the block as a whole is not compressed (its values are): Whoosh's compression flag says 0
         info = dumps(
             (
@@ -802,9 +857,11 @@ class FieldWriter(W3FieldWriter):
             last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
             end = int(ends[last - 1])
             ids, weights, value_lengths, values = field.postings(start, end)
-            kind = None
+            kind, by_weights = None, False
             if self._compact:
-                kind, value_lengths, values = _compact_values(weights, value_lengths, values, fieldformat)
+                kind, value_lengths, values, by_weights = _compact_values(
+                    weights, value_lengths, values, fieldformat
+                )
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
@@ -824,6 +881,7 @@ class FieldWriter(W3FieldWriter):
                     [at for _, at in big],
                     [counts[number] for number, _ in big],
                     postwriter._blocklimit,
+                    packed=postwriter.packed_blocks,
                 )
             block = 0
             at = 0
@@ -862,7 +920,7 @@ class FieldWriter(W3FieldWriter):
                     inlined = []
                     self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
-                    postwriter.add_blocks(blocks, block, term_blocks, values, kind)
+                    postwriter.add_blocks(blocks, block, term_blocks, values, kind, by_weights)
                     block += term_blocks
                     self.finish_term()
                 at = stop
@@ -889,27 +947,29 @@ def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: t
 
 
 def _compact_values(weights: np.ndarray, value_lengths, values: bytes, fieldformat):
-    """(kind, value lengths, values) of a chunk of postings for the compact codec: positions as
-    varint deltas (VALUES_POSITIONS), frequencies that the weights give (VALUES_FREQUENCIES), none
-    (VALUES_EMPTY); VALUES_RAW, the values untouched, for anything else."""
+    """(kind, value lengths, values, whether each posting has as many positions as its weight) of a
+    chunk of postings for the compact codec: positions as varint deltas (VALUES_POSITIONS),
+    frequencies that the weights give (VALUES_FREQUENCIES), none (VALUES_EMPTY); VALUES_RAW, the
+    values untouched, for anything else."""
     if value_lengths is None or not len(value_lengths) or not value_lengths.any():
-        return VALUES_EMPTY, value_lengths, values
+        return VALUES_EMPTY, value_lengths, values, False
     if fieldformat.supports("positions"):
         compact = varint_positions_of(value_lengths, values, fieldformat)
         if compact is not None:
-            return VALUES_POSITIONS, compact[0], compact[1]
-        return VALUES_RAW, value_lengths, values
+            counts, lengths, varint_values = compact
+            return VALUES_POSITIONS, lengths, varint_values, bool((counts == weights).all())
+        return VALUES_RAW, value_lengths, values, False
     if (value_lengths == 4).all():
         frequencies = np.frombuffer(values, dtype=">u4")
         if (frequencies == weights).all():
-            return VALUES_FREQUENCIES, value_lengths, values
-    return VALUES_RAW, value_lengths, values
+            return VALUES_FREQUENCIES, value_lengths, values, False
+    return VALUES_RAW, value_lengths, values, False
 
 
 def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
-    """(value lengths, values) of postings whose values are Whoosh's ``Positions`` values, as varint
-    deltas; None unless every value is exactly what ``Positions.encode`` writes (so that reading
-    gives the same bytes back)."""
+    """(count of positions, value lengths, values) of postings whose values are Whoosh's
+    ``Positions`` values, as varint deltas; None unless every value is exactly what
+    ``Positions.encode`` writes (so that reading gives the same bytes back)."""
     ends = np.cumsum(value_lengths, dtype=np.int64)
     starts = ends - value_lengths
     counts, positions = decode_positions(values, starts, ends, fieldformat)
@@ -921,7 +981,7 @@ def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
     deltas[firsts] = positions[firsts]
     if (deltas < 0).any() or not (whoosh_positions_lengths(counts, deltas) == value_lengths).all():
         return None
-    return encode_varint_positions(counts, positions)
+    return (counts, *encode_varint_positions(counts, positions))
 
 
 def _add_rows(table: OrderedHashWriter | TermTableWriter, rows: list[tuple[bytes, bytes]]) -> None:
