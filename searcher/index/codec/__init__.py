@@ -26,14 +26,16 @@ Changes to Whoosh 3's codec, each measured on news articles:
   (most terms are inlined: the term table was most of the index), positions as varint deltas,
   frequencies left to the weights, and fewer empty hash slots (:mod:`.compact`). On 20,000 news
   articles the index went from 897 to 468 MB.
-- The packed codec (:class:`PackedCodec`, used for every new segment): two more of Whoosh's parts
+- The packed codec (:class:`PackedCodec`, used for every new segment): three more of Whoosh's parts
   are ours, each measured on 20,000 news articles. The term table (:mod:`.termtable`): Whoosh's is a
   hash file whose per-term overhead (row lengths, hash slots, an ordered index: 30 bytes) and whole
   keys were most of it; ours keeps sorted keys, each after the first of its block as the part it
   does not share with the key before, found by binary search, and entries of terms with blocks in
   varints too (181 -> 56 MB). Posting blocks (:mod:`.packed`): Whoosh's pickled block header
   (about 40 bytes for the many terms of one short block) becomes a few varints, number gaps and
-  weights take 1 to 32 bits, and positions are read without their lengths (93 -> 65 MB).
+  weights take 1 to 32 bits, and positions are read without their lengths (93 -> 65 MB). Stored
+  fields (:mod:`.stored`): compressed against a dictionary of the segment's first documents
+  (34 -> 26 MB).
 
 Segments record the codec that wrote them: segments written before keep being read as they were.
 
@@ -50,6 +52,7 @@ The package's modules, one role each:
 - :mod:`.termtable`: the term table of :class:`PackedCodec` (sorted keys sharing their prefixes in
   blocks, found by binary search);
 - :mod:`.packed`: the block layout of :class:`PackedCodec` (bit-packed numbers, headers of varints);
+- :mod:`.stored`: the stored fields' column of :class:`PackedCodec` (compressed against a dictionary);
 - :mod:`.whoosh_private`: the writers and the matcher, which override Whoosh's private steps, and
   every other use of Whoosh's private parts in the project (``docs/whoosh-internals.md``).
 
@@ -72,6 +75,8 @@ from .whoosh_private import (
     FieldWriter,
     InliningPostingsWriter,
     PackedLeafMatcher,
+    PackedPerDocReader,
+    PackedPerDocWriter,
     codec_settings,
     packed_terms_reader,
     terms_reader_file,
@@ -154,8 +159,8 @@ class CompactCodec(ArrayCodec):
 class PackedCodec(CompactCodec):
     """The compact codec with a term table of its own (:mod:`.termtable`: sorted keys sharing their
     prefixes in blocks, found by binary search, instead of Whoosh's hash file) whose entries for terms
-    with blocks are varints too (``PackedTermInfo``), and posting blocks in the packed layout
-    (:mod:`.packed`)."""
+    with blocks are varints too (``PackedTermInfo``), posting blocks in the packed layout
+    (:mod:`.packed`), and stored fields compressed against a dictionary (:mod:`.stored`)."""
 
     packed = True  # read by the field writer
 
@@ -167,3 +172,9 @@ class PackedCodec(CompactCodec):
 
     def terms_reader(self, storage, segment):
         return packed_terms_reader(self, storage, segment)
+
+    def per_document_writer(self, storage, segment):
+        return PackedPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return PackedPerDocReader(storage, segment)

@@ -38,6 +38,8 @@ from whoosh.codec.whoosh3 import (
     W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
     W3TermsReader,
@@ -76,6 +78,7 @@ from .compact import (
 from .packed import block_header, read_block_header
 from .positions import decode_positions
 from .reading import mapped_file
+from .stored import DictionaryStoredColumn
 from .termtable import TermTable, TermTableWriter
 
 if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
@@ -227,6 +230,28 @@ class PackedLeafMatcher(ArrayLeafMatcher):
         self._dataoffset = position + start
         self._nextoffset = position + end
         self._lastblock = self._nextoffset >= self._end
+
+
+# --- stored fields against a dictionary (PackedCodec) ------------------------------------------------
+
+_STORED_COLUMN = "_stored"  # Whoosh's name for the column of a segment's stored fields
+
+
+class PackedPerDocWriter(W3PerDocWriter):
+    """Whoosh 3's per-document writer with the stored fields' column of :mod:`.stored` (documents
+    compressed against a dictionary of the segment's first ones); the other columns are Whoosh's."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, DictionaryStoredColumn() if fieldname == _STORED_COLUMN else column)
+
+
+class PackedPerDocReader(W3PerDocReader):
+    """Whoosh 3's per-document reader reading the stored fields of :class:`PackedPerDocWriter`."""
+
+    def stored_fields(self, docnum):
+        reader = self._cached_reader(_STORED_COLUMN, DictionaryStoredColumn())
+        found = reader[docnum] if reader is not None else None
+        return {} if found is None else found
 
 
 # --- the compact term table ----------------------------------------------------------------------
