@@ -14,7 +14,7 @@ from whoosh.scoring import BM25F
 from whoosh.writing import SegmentWriter
 
 from searcher.analysis.schema import make_schema
-from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, CompactCodec, InliningCodec
+from searcher.index.codec import ArrayCodec, ArrayLeafMatcher, CompactCodec, InliningCodec, PackedCodec
 from searcher.index.codec.whoosh_private import codec_settings, posting_file
 from searcher.index.pool import GroupingSegmentWriter, TermPool, _PairPostings
 from searcher.index.postings import read_segment_postings, segment_postings
@@ -114,7 +114,7 @@ def test_inlining_is_whooshs_format_but_for_empty_values(tmp_path, docs, stock):
     assert _contents(inlined) == expected
 
 
-@pytest.fixture(scope="module", params=[ArrayCodec, CompactCodec])
+@pytest.fixture(scope="module", params=[ArrayCodec, CompactCodec, PackedCodec])
 def ours(request, tmp_path_factory, docs):
     """Our writer with each of our codecs (pickled inlined postings and positions, or compact)."""
     codec = request.param(blocklimit=128)
@@ -143,7 +143,7 @@ def test_document_lengths_and_stored_fields_equal_whooshs(stock, ours, docs):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
 def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, stock, codec_class):
     # Whoosh merges small segments through the writer's pool: the pool's generic path, ours and
     # Whoosh's segments alike, and the result equals a single stock build
@@ -156,7 +156,7 @@ def test_segments_merged_by_later_commits_equal_one_stock_build(tmp_path, docs, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec])
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
 def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
     tmp_path, docs, stock, monkeypatch, codec_class
 ):
@@ -175,13 +175,18 @@ def test_segments_merged_into_a_writer_adding_documents_equal_one_stock_build(
 
 def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, docs, stock):
     mixed = _build(tmp_path / "mixed", SegmentWriter, InliningCodec(), [docs[:250]])
-    for codec, batch in ((_codec(), docs[250:500]), (CompactCodec(blocklimit=128), docs[500:])):
+    batches = (
+        (_codec(), docs[250:400]),
+        (CompactCodec(blocklimit=128), docs[400:550]),
+        (PackedCodec(blocklimit=128), docs[550:]),
+    )
+    for codec, batch in batches:
         writer = GroupingSegmentWriter(mixed, codec=codec, compound=False)
         for doc in batch:
             writer.add_document(**doc)
         writer.commit(merge=False)
     codecs = {type(segment.codec()).__name__ for segment in mixed._segments()}
-    assert codecs == {"InliningCodec", "ArrayCodec", "CompactCodec"}
+    assert codecs == {"InliningCodec", "ArrayCodec", "CompactCodec", "PackedCodec"}
     with mixed.searcher() as searcher:
         assert len(searcher.search(Q.Term("body_fold", "quoc"), limit=None)) == sum(
             "quốc" in doc["text"].split() for doc in docs
@@ -189,10 +194,10 @@ def test_segments_of_the_earlier_format_stay_readable_beside_new_ones(tmp_path, 
         phrase = Q.Phrase("body_fold", ["bo", "chi", "huy"])
         with stock.searcher() as expected:
             assert sorted(searcher.docs_for_query(phrase)) == sorted(expected.docs_for_query(phrase))
-    # merged into one segment of the compact format: still what Whoosh's own writer stores
-    writer = GroupingSegmentWriter(mixed, codec=CompactCodec(blocklimit=128), compound=False)
+    # merged into one segment of the latest format: still what Whoosh's own writer stores
+    writer = GroupingSegmentWriter(mixed, codec=PackedCodec(blocklimit=128), compound=False)
     writer.commit(optimize=True)
-    assert [type(segment.codec()).__name__ for segment in mixed._segments()] == ["CompactCodec"]
+    assert [type(segment.codec()).__name__ for segment in mixed._segments()] == ["PackedCodec"]
     assert _contents(mixed) == _contents(stock)
 
 
@@ -296,16 +301,26 @@ def test_the_pool_gives_postings_sorted_by_field_term_and_document():
     assert pool.fieldnames == {"a", "b"}
 
 
-def test_weights_of_every_width_read_back_exactly(tmp_path):
-    # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32
+@pytest.mark.parametrize("codec_class", [ArrayCodec, CompactCodec, PackedCodec])
+@pytest.mark.parametrize("boosted", [True, False])
+@pytest.mark.parametrize("blocklimit", [64, 1024])  # (1,024: one block of 600 postings, or 601)
+def test_weights_of_every_width_read_back_exactly(tmp_path, codec_class, boosted, blocklimit):
+    # whole numbers under 256 take a byte, under 65,536 two, anything else is kept as float32; packed,
+    # as many bits as the largest needs, or float32; positions are counted by the weights when they
+    # are whole, else written with their lengths
     docs = [
-        {"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n * 3)), "_boost": 0.5 if n % 3 else 1.0}
-        for n in range(200)
+        {"id": f"w{n}", "body_fold": " ".join(["quoc"] * (1 + n % 200 * 3)), "_boost": 0.5 if n % 3 else 1.0}
+        for n in range(600)
     ]
-    docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
+    if not boosted:
+        docs = [{**doc, "_boost": 1.0} for doc in docs]
+    docs = [{**doc, "body": doc["body_fold"]} for doc in docs]  # (frequencies: values not positions)
+    if not boosted:  # (a list of 70,000 positions is left as Whoosh writes it, with its neighbours)
+        docs.append({"id": "long", "body_fold": " ".join(["quoc"] * 70_000)})
+    expected: dict = {}
     for name, writer_class, codec in (
         ("stock", SegmentWriter, InliningCodec()),
-        ("ours", GroupingSegmentWriter, _codec()),
+        ("ours", GroupingSegmentWriter, codec_class(blocklimit=blocklimit)),
     ):
         path = tmp_path / name
         path.mkdir()
@@ -315,19 +330,47 @@ def test_weights_of_every_width_read_back_exactly(tmp_path):
             writer.add_document(**doc)
         writer.commit()
         with ix.reader() as reader:
-            matcher = reader.postings("body_fold", b"quoc")
-            found = []
-            while matcher.is_active():
-                found.append((matcher.id(), matcher.weight()))
-                matcher.next()
-            if name == "stock":
-                expected = found
-            else:
-                assert found == expected
-                assert max(w for _, w in found) > 65536 and any(w % 1 for _, w in found)
-                info = reader.term_info("body_fold", b"quoc")
-                ids, weights = segment_postings(reader, "body_fold", b"quoc", info)
-                assert list(zip(ids.tolist(), weights.tolist())) == expected
+            for fieldname in ("body_fold", "body"):
+                matcher = reader.postings(fieldname, b"quoc")
+                found = []
+                while matcher.is_active():
+                    found.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                if name == "stock":
+                    expected[fieldname] = found
+                    continue
+                assert found == expected[fieldname]
+                assert any(w % 1 for _, w, _ in found) == boosted
+                info = reader.term_info(fieldname, b"quoc")
+                ids, weights = segment_postings(reader, fieldname, b"quoc", info)
+                assert list(zip(ids.tolist(), weights.tolist())) == [(d, w) for d, w, _ in found]
+                ids, weights, values = read_segment_postings(reader, fieldname, b"quoc", info, True)
+                assert [values[n] for n in range(len(values))] == [v for _, _, v in found]
+            assert (max(w for _, w, _ in expected["body_fold"]) > 65536) != boosted
+
+
+def test_numbers_packed_in_bits_read_back():
+    from searcher.index.codec.packed import WIDTHS, bit_widths, pack_runs, unpack_bits
+
+    rng = np.random.default_rng(4)
+    counts = [0, 1, 2, 7, 8, 9, 1024]
+    runs = [(width, count) for width in WIDTHS for count in counts]
+    numbers, begins, ends = [], [], []
+    for width, count in runs:
+        begins.append(sum(len(part) for part in numbers))
+        part = rng.integers(0, 1 << width, count, dtype=np.int64) if width else np.zeros(count, np.int64)
+        if count and width:
+            part[0] = (1 << width) - 1  # the widest number of that width
+        numbers.append(part)
+        ends.append(begins[-1] + count)
+    data, run_at = pack_runs(np.concatenate(numbers), begins, ends, [w for w, _ in runs])
+    assert len(data) == run_at[-1] == sum((w * c + 7) // 8 for w, c in runs)
+    for n, (width, count) in enumerate(runs):
+        assert unpack_bits(b"x" + data, 1 + run_at[n], count, width).tolist() == numbers[n].tolist()
+        if count:
+            assert bit_widths(np.asarray([numbers[n].max()])).tolist() == [width]
+    largest = np.asarray([0, 1, 2, 3, 4, 15, 16, 255, 256, 65_535, 65_536, 2**32 - 1])
+    assert bit_widths(largest).tolist() == [0, 1, 2, 2, 4, 4, 8, 8, 16, 16, 32, 32]
 
 
 def _encoded_position_lists(rng: random.Random) -> list[tuple[list[int], bytes]]:
@@ -426,6 +469,32 @@ def test_compact_inlined_postings_read_back_as_whoosh_wrote_them(weights, values
     assert (read.weight(), read.doc_frequency(), read.max_weight()) == (sum(weights), len(ids), max(weights))
     if values == [b""]:
         assert len(written) == 6  # flags, count, document, two length bytes, weight
+
+
+@pytest.mark.parametrize(
+    "weight, max_weight", [(812.0, 9.0), (2.5, 1.25), (1e9 + 1.0, 1e9 + 1.0), (0.1, 0.1)]
+)
+def test_packed_entries_of_terms_with_blocks_read_back_as_whooshs(weight, max_weight):
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from searcher.index.codec.whoosh_private import CompactTermInfo, PackedTermInfo
+
+    fields = {"weight": weight, "df": 300, "minlength": 3, "maxlength": 9000, "maxweight": max_weight}
+    fields |= {"minid": 12, "maxid": 70_000}
+    expected, packed = W3TermInfo(**fields), PackedTermInfo(**fields)
+    for info in (expected, packed):
+        info.set_extent(5_000_000_000, 123_456)
+    whooshs = W3TermInfo.from_bytes(expected.to_bytes())  # (float32 weights, lengths as bytes)
+    written = packed.to_bytes()
+    read = CompactTermInfo.from_bytes(written)
+    assert not read.is_inlined()
+    for name in ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id"):
+        assert getattr(read, name)() == getattr(whooshs, name)(), name
+    assert read.extent() == (5_000_000_000, 123_456)
+    # 35 bytes in Whoosh's format; here flags, varints (2 + 1 + 3 + 5 + 3 bytes), length bytes, then
+    # the weights as varints if whole, else float32
+    expected_weights = {812.0: 2 + 1, 1e9 + 1.0: 5 + 5}.get(weight, 8)
+    assert len(written) == 1 + 14 + 2 + expected_weights
 
 
 def test_reads_of_wanted_documents_only_equal_a_full_read(ours):
@@ -536,16 +605,26 @@ def test_positions_are_stored_uncompressed_and_frequencies_compressed(ours):
 
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
+    from searcher.index.codec.packed import list_blocks
+
     with ours.reader() as reader:
         segment_reader = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
         postfile = posting_file(segment_reader)
         compact = isinstance(segment_reader.codec(), CompactCodec)
+        packed = isinstance(segment_reader.codec(), PackedCodec)
         # how a block's values are kept: as they are (0), compressed (1), varint positions (2), not
-        # written, the weights being the frequencies (3)
+        # written, the weights being the frequencies (3); packed: varint positions as many as each
+        # posting's weight (0x82), not written (0x81)
         for fieldname, compressed in (("body_fold", 2 if compact else 0), ("body", 3 if compact else 1)):
             info = segment_reader.term_info(fieldname, "quoc" if fieldname == "body_fold" else "quốc")
             offset, length = info.extent()
             raw = postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+            if packed:
+                blocks = list_blocks(raw)
+                assert len(blocks) > 1 and {raw[start] for start, *_ in blocks} == {
+                    {2: 0x82, 3: 0x81}[compressed]
+                }
+                continue
             assert raw[:4] == WHOOSH3_HEADER_MAGIC
             stream = io.BytesIO(raw[8:])
             pickle.load(stream)  # the block's info
@@ -581,6 +660,23 @@ def test_every_term_is_found_and_no_other_in_the_term_tables(ours):
             assert terms and all((fieldname, text) in reader for text in terms)
             assert not any((fieldname, text + b"x") in reader for text in terms)
             assert reader.doc_frequency(fieldname, terms[0] + b"x") == 0
+
+
+def test_term_cursors_and_prefixes_find_whooshs_terms(stock, ours):
+    # (Whoosh's fuzzy terms walk a cursor; prefixes and ranges read the table from a key on)
+    with stock.reader() as a, ours.reader() as b:
+        for fieldname, text in (
+            ("body_fold", "quoc"),
+            ("body_bi", "chi huy"),
+            ("body", "quốc"),
+            ("id", "d1"),
+        ):
+            assert list(b.terms_within(fieldname, text, 1)) == list(a.terms_within(fieldname, text, 1))
+            assert list(b.expand_prefix(fieldname, text[:2])) == list(a.expand_prefix(fieldname, text[:2]))
+            assert list(b.terms_from(fieldname, text))[:50] == list(a.terms_from(fieldname, text))[:50]
+        assert list(b.all_terms()) == list(a.all_terms())
+        assert list(b.lexicon("places")) == list(a.lexicon("places"))
+        assert list(b.lexicon("date")) == list(a.lexicon("date"))
 
 
 def test_segments_write_their_term_tables_with_the_fast_hash_tables(tmp_path, docs, monkeypatch):

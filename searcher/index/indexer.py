@@ -36,7 +36,7 @@ from ..ingest.sources import (
 )
 from ..lexicon.lexicon import LexiconBuilder
 from . import integrity, store
-from .codec import CompactCodec
+from .codec import PackedCodec
 from .codec.whoosh_private import ids_added_after, release_previous, roll_back_to
 from .duplicates import DuplicateRegistry, save_copy_groups
 from .pool import GroupingSegmentWriter
@@ -386,7 +386,7 @@ class _Run:
         # every searcher it opens (1.2 GB per thread on 20k news articles); separate files are read
         # through the OS page cache, shared by all threads and processes
         # (postings are pooled in memory as arrays, searcher.index.pool: Whoosh's limitmb no longer applies)
-        options = {"compound": False, "codec": CompactCodec()}
+        options = {"compound": False, "codec": PackedCodec()}
         # With workers, documents are analysed and written by worker processes, one segment each;
         # deletions stay with this process's writer, which sees every existing segment.
         if parallel:

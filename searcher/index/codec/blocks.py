@@ -14,6 +14,9 @@ import zlib
 
 import numpy as np
 
+from . import packed
+from .compact import VALUES_EMPTY, VALUES_FREQUENCIES, VALUES_POSITIONS
+
 # bytes per id delta, per weight (0: all 1.0; 1 or 2: whole numbers; 4: float32), per value length;
 # how the value lengths and values are kept (one of the three below)
 _HEADER = struct.Struct("<BBBB")
@@ -67,7 +70,7 @@ class ChunkBlocks:
 
     _BIG = 1 << 62
 
-    def __init__(self, ids, weights, field_lengths, value_lengths, starts, counts, blocklimit):
+    def __init__(self, ids, weights, field_lengths, value_lengths, starts, counts, blocklimit, packed=False):
         counts = np.asarray(counts, dtype=np.int64)
         starts = np.asarray(starts, dtype=np.int64)
         per_term = (counts + blocklimit - 1) // blocklimit
@@ -107,12 +110,33 @@ class ChunkBlocks:
             self.min_length = [None if n == self._BIG else n for n in shortest.tolist()]
             self.max_length = per_block(np.maximum, field_lengths).tolist()
         self.value_lengths = value_lengths
+        self.packed = packed
+        if packed:
+            self._pack(deltas, begin, end, per_block, integral)
         if value_lengths is not None:
             self.length_size = _unsigned_sizes(per_block(np.maximum, value_lengths)).tolist()
             self.lengths = {size: value_lengths.astype(_UNSIGNED[size]) for size in set(self.length_size)}
             ends = np.cumsum(value_lengths)
             self.value_begin = (ends - value_lengths)[begin].tolist()
             self.value_end = ends[end - 1].tolist()
+
+    def _pack(self, deltas, begin, end, per_block, integral) -> None:
+        """Each block's gaps and weights bit-packed (:mod:`.packed`), all blocks at once."""
+        gaps = np.asarray(deltas, dtype=np.int64).copy()
+        gaps[begin] = 0  # (a block's first number is written apart: its place holds 0)
+        self.id_width = packed.bit_widths(per_block(np.maximum, gaps)).tolist()
+        self.gaps, self.gap_at = packed.pack_runs(gaps, begin, end, self.id_width)
+        smallest = per_block(np.minimum, self.weights).tolist()
+        self.weight_code = [
+            packed.weights_code(bool(whole), low, high)
+            for whole, low, high in zip(integral.tolist(), smallest, self.max_weight)
+        ]
+        codes = np.asarray(self.weight_code)
+        bits = np.where(codes == packed.FLOAT_WEIGHTS, 0, codes)
+        whole_weights = np.where(np.abs(self.weights) < 2.0**40, self.weights, 1).astype(np.int64)
+        self.packed_weights, self.weight_at = packed.pack_runs(
+            np.maximum(whole_weights - 1, 0), begin, end, bits
+        )
 
     def statistics(self, n: int) -> tuple:
         """Block ``n``'s (count, first id, last id, largest weight, sum of weights, shortest field
@@ -157,9 +181,44 @@ class ChunkBlocks:
         )
 
 
+def packed_block_data(
+    blocks: ChunkBlocks, n: int, values: bytes, compression: int, kind: int, positions_by_weights: bool
+) -> bytes:
+    """Block ``n``'s data in the packed layout (``blocks`` made with ``packed``); ``kind`` is how the
+    compact codec keeps the chunk's values (:mod:`.compact`'s VALUES_*), ``positions_by_weights``
+    whether each posting's positions number its weight."""
+    begin, end = blocks.begin[n], blocks.end[n]
+    gaps = blocks.gaps[blocks.gap_at[n] : blocks.gap_at[n + 1]]
+    code = blocks.weight_code[n]
+    if code == packed.FLOAT_WEIGHTS:
+        weights = blocks.weights[begin:end].astype("<f4").tobytes()
+    else:
+        weights = blocks.packed_weights[blocks.weight_at[n] : blocks.weight_at[n + 1]]
+    head = (blocks.first[n], blocks.id_width[n], gaps, code, weights)
+    if blocks.value_lengths is None or kind in (VALUES_EMPTY, VALUES_FREQUENCIES):
+        value_kind = (
+            packed.NO_VALUES
+            if blocks.value_lengths is None or kind == VALUES_EMPTY
+            else packed.VALUES_FROM_WEIGHTS
+        )
+        return packed.encode_packed(value_kind, *head)
+    own = values[blocks.value_begin[n] : blocks.value_end[n]]
+    if kind == VALUES_POSITIONS:
+        if positions_by_weights and code != packed.FLOAT_WEIGHTS:
+            return packed.encode_packed(packed.POSITIONS_COUNTED_BY_WEIGHTS, *head, values=own)
+        value_kind = packed.POSITIONS_WITH_LENGTHS
+    else:
+        value_kind = packed.VALUES_COMPRESSED if compression else packed.VALUES_WITH_LENGTHS
+    length_size = blocks.length_size[n]
+    lengths = blocks.lengths[length_size][begin:end].tobytes()
+    return packed.encode_packed(value_kind, *head, lengths, length_size, own, compression)
+
+
 def decode_block(data: bytes, count: int, values: bool = True):
     """(id deltas, weights or None for all 1.0, value lengths or None, values end to end) of a
-    block; without ``values`` the lengths and values are left compressed (None, b"")."""
+    block, of either layout; without ``values`` the lengths and values are left compressed (None, b"")."""
+    if packed.is_packed(data):
+        return packed.decode_packed(data, count, values)
     id_size, weight_size, len_size, kept = _HEADER.unpack_from(data)
     at = _HEADER.size
     deltas = np.frombuffer(data, dtype=_UNSIGNED[id_size], count=count, offset=at)
@@ -177,11 +236,18 @@ def decode_block(data: bytes, count: int, values: bool = True):
 
 def has_varint_positions(data) -> bool:
     """Whether a block's values are positions as varint deltas (else as the field's format writes them)."""
+    if packed.is_packed(data):
+        return packed.values_kind(data) in (
+            packed.POSITIONS_COUNTED_BY_WEIGHTS,
+            packed.POSITIONS_WITH_LENGTHS,
+        )
     return _HEADER.unpack_from(data)[3] == VALUES_VARINT_POSITIONS
 
 
 def has_values_from_weights(data) -> bool:
     """Whether a block's values are its weights as frequencies, not written."""
+    if packed.is_packed(data):
+        return packed.values_kind(data) == packed.VALUES_FROM_WEIGHTS
     return _HEADER.unpack_from(data)[3] == VALUES_FROM_WEIGHTS
 
 

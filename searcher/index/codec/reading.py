@@ -21,13 +21,14 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from .blocks import decode_block, frequencies_of, has_values_from_weights, has_varint_positions
 from .compact import decode_varint_positions, whoosh_values_of_varint_positions
+from .packed import list_blocks
 from .positions import decode_positions
 
 _INT = struct.Struct("!i")  # Whoosh's block length (negative for a list's last block)
 
-# posting file object -> a view of its file mapped; the map itself is one per file in the process, shared
-# by every searcher's file object (each thread has its own searcher: a map each counted its pages once
-# per thread in the server's resident memory)
+# segment file object (posting file, term table) -> a view of its file mapped; the map itself is one
+# per file in the process, shared by every searcher's file object (each thread has its own searcher: a
+# map each counted its pages once per thread in the server's resident memory)
 _MAPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FILE_MAPS: dict[tuple[int, int], list] = {}  # (device, inode) -> [map, file objects using it]
 _MAPS_LOCK = threading.Lock()
@@ -37,20 +38,27 @@ def _bytes_at(postfile, offset: int, length: int) -> memoryview:
     """``length`` bytes of a segment's posting file from ``offset``, from a memory map of the file (a
     common word's list with its positions is hundreds of kB: read, it is copied every time; mapped,
     the page cache is read in place). A file that cannot be mapped is read."""
-    view = _MAPPED.get(postfile, False)
-    if view is False:
-        view = _map_of(postfile)
-        _MAPPED[postfile] = view
+    view = mapped_file(postfile)
     if view is None or offset + length > len(view):
         return memoryview(postfile.get(offset, length))
     return view[offset : offset + length]
 
 
-def _map_of(postfile) -> memoryview | None:
-    """The process's one map of ``postfile``'s file (a segment's files never change once written),
+def mapped_file(structfile) -> memoryview | None:
+    """The whole of a segment file (a Whoosh ``StructFile`` open for reading) as a view of the process's
+    one memory map of it, or None if it cannot be mapped (no file number, empty)."""
+    view = _MAPPED.get(structfile, False)
+    if view is False:
+        view = _map_of(structfile)
+        _MAPPED[structfile] = view
+    return view
+
+
+def _map_of(structfile) -> memoryview | None:
+    """The process's one map of ``structfile``'s file (a segment's files never change once written),
     released when the last file object using it goes."""
     try:
-        fileno = postfile.file.fileno()
+        fileno = structfile.file.fileno()
         stat = os.fstat(fileno)
     except (AttributeError, OSError, ValueError):  # no file number (in memory, compound)
         return None
@@ -63,7 +71,7 @@ def _map_of(postfile) -> memoryview | None:
             except (OSError, ValueError):  # empty
                 return None
         shared[1] += 1
-    weakref.finalize(postfile, _release, key)
+    weakref.finalize(structfile, _release, key)
     return shared[0]
 
 
@@ -83,6 +91,8 @@ def term_blocks(postfile, terminfo):
     if isinstance(length, tuple):  # as Whoosh's term info reads it back from disk
         length = length[0]
     raw = _bytes_at(postfile, offset, length)
+    if getattr(terminfo, "packed_blocks", False):  # (PackedCodec: headers of varints)
+        return raw, list_blocks(raw)
     if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a posting list")
     stream = io.BytesIO(raw)

@@ -14,7 +14,8 @@ What the rest of the project uses:
 - reading: :func:`posting_file`, :func:`length_column_bytes`, :func:`has_length_column`,
   :func:`leaf_blocks`, :func:`field_B`, :class:`ArrayLeafMatcher`
 - the codec (:mod:`searcher.index.codec`): :func:`codec_settings`, :class:`InliningPostingsWriter`,
-  :class:`ArrayPostingsWriter`, :class:`FieldWriter`
+  :class:`ArrayPostingsWriter`, :class:`FieldWriter`, :func:`terms_reader_file`,
+  :func:`packed_terms_reader`
 - the segment writers (:mod:`searcher.index.pool`): :class:`TermGroupsFlush`,
   :func:`start_document`, :func:`field_boost`, :func:`document_added`
 - the worker processes (:mod:`searcher.index.workers`): :class:`MpWriterTasks`,
@@ -27,15 +28,18 @@ from __future__ import annotations
 
 import struct
 from pickle import dumps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from whoosh.codec.base import FieldCursor, TermsReader
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
     W3TermsReader,
@@ -46,10 +50,17 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import TOC, EmptyIndexError, clean_files
 from whoosh.multiproc import SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.system import pack_ushort
+from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import ChunkBlocks, decode_block, frequencies_of, has_values_from_weights, has_varint_positions
+from .blocks import (
+    ChunkBlocks,
+    decode_block,
+    frequencies_of,
+    has_values_from_weights,
+    has_varint_positions,
+    packed_block_data,
+)
 from .compact import (
     VALUES_EMPTY,
     VALUES_FREQUENCIES,
@@ -64,7 +75,11 @@ from .compact import (
     whoosh_positions_lengths,
     whoosh_values_of_varint_positions,
 )
+from .packed import block_header, read_block_header
 from .positions import decode_positions
+from .reading import mapped_file
+from .stored import DictionaryStoredColumn
+from .termtable import TermTable, TermTableWriter
 
 if TYPE_CHECKING:  # the mixins below are mixed into these (type checkers then know their attributes)
     from whoosh.multiproc import MpWriter as _MpWriterBase
@@ -195,12 +210,61 @@ class ArrayLeafMatcher(W3LeafMatcher):
         self._values = [raw[s:e] for s, e in zip(starts, ends)]
 
 
+class PackedLeafMatcher(ArrayLeafMatcher):
+    """Whoosh's block matcher over a list of blocks in the packed layout (:mod:`.packed`): a block's
+    header is varints, not Whoosh's pickled tuple, and the list starts with its first block."""
+
+    _HEADER_BYTES = 40  # enough for any header (a flags byte, three varints, a float, two bytes)
+
+    def _read_header(self):
+        self._baseoffset = self._startoffset
+        self._end = self._startoffset + (self._length[0] if isinstance(self._length, tuple) else self._length)
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = self._postfile.get(position, min(self._HEADER_BYTES, self._end - position))
+        count, last_id, max_weight, min_byte, max_byte, start, end = read_block_header(head, 0)
+        self._blocklength, self._maxid, self._maxweight, self._compression = count, last_id, max_weight, 0
+        self._minlength, self._maxlength = byte_to_length(min_byte), byte_to_length(max_byte)
+        self._dataoffset = position + start
+        self._nextoffset = position + end
+        self._lastblock = self._nextoffset >= self._end
+
+
+# --- stored fields against a dictionary (PackedCodec) ------------------------------------------------
+
+_STORED_COLUMN = "_stored"  # Whoosh's name for the column of a segment's stored fields
+
+
+class PackedPerDocWriter(W3PerDocWriter):
+    """Whoosh 3's per-document writer with the stored fields' column of :mod:`.stored` (documents
+    compressed against a dictionary of the segment's first ones); the other columns are Whoosh's."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, DictionaryStoredColumn() if fieldname == _STORED_COLUMN else column)
+
+
+class PackedPerDocReader(W3PerDocReader):
+    """Whoosh 3's per-document reader reading the stored fields of :class:`PackedPerDocWriter`."""
+
+    def stored_fields(self, docnum):
+        reader = self._cached_reader(_STORED_COLUMN, DictionaryStoredColumn())
+        found = reader[docnum] if reader is not None else None
+        return {} if found is None else found
+
+
 # --- the compact term table ----------------------------------------------------------------------
 
 # The flags byte of a term info (Whoosh: 0, a block list; 1, inlined postings pickled): this bit
 # marks an inlined term in the compact encoding, the low bits being its flags (compact.encode_inlined)
 _COMPACT_INLINED = 0x10
+# ... and this one a term with blocks in the posting file, its entry in varints (PackedTermInfo)
+_COMPACT_BLOCKS = 0x20
+_WHOLE_TERM_WEIGHTS = 0x01  # (with _COMPACT_BLOCKS) total and largest weight as varints, not float32
+_PACKED_LIST = 0x02  # (with _COMPACT_BLOCKS) the blocks are in the packed layout (.packed)
 _FLOAT32 = struct.Struct("<f")  # Whoosh keeps a term's total and largest weight as float32
+_TWO_FLOAT32 = struct.Struct("<ff")
 
 
 def _as_float32(number: float) -> float:
@@ -213,6 +277,8 @@ class CompactTermInfo(W3TermInfo):
     postings (:func:`searcher.index.codec.compact.encode_inlined`). The total and largest weight and
     the last document number, which Whoosh also writes, are worked out from the postings, as Whoosh
     reads them back (float32 weights)."""
+
+    packed_blocks = False  # whether the term's blocks are in the packed layout (PackedCodec)
 
     def to_bytes(self):
         if not self.is_inlined():
@@ -230,6 +296,8 @@ class CompactTermInfo(W3TermInfo):
     @classmethod
     def from_bytes(cls, s):
         flags = s[0]
+        if flags & _COMPACT_BLOCKS:
+            return cls._blocks_from_bytes(s)
         if not flags & _COMPACT_INLINED:
             return super().from_bytes(s)
         df, at = read_varint(s, 1)
@@ -246,6 +314,60 @@ class CompactTermInfo(W3TermInfo):
         terminfo._maxweight = _as_float32(max(0, *weights))
         terminfo._minid, terminfo._maxid = ids[0], ids[-1]
         return terminfo
+
+    @classmethod
+    def _blocks_from_bytes(cls, s):
+        terminfo = cls()
+        df, at = read_varint(s, 1)
+        minid, at = read_varint(s, at)
+        span, at = read_varint(s, at)
+        offset, at = read_varint(s, at)
+        length, at = read_varint(s, at)
+        terminfo._df, terminfo._minid, terminfo._maxid = df, minid, minid + span
+        terminfo._offset, terminfo._length = offset, length
+        terminfo._minlength = byte_to_length(s[at])
+        terminfo._maxlength = byte_to_length(s[at + 1])
+        terminfo.packed_blocks = bool(s[0] & _PACKED_LIST)
+        at += 2
+        if s[0] & _WHOLE_TERM_WEIGHTS:
+            weight, at = read_varint(s, at)
+            max_weight, at = read_varint(s, at)
+            terminfo._weight, terminfo._maxweight = float(weight), float(max_weight)
+        else:
+            terminfo._weight, terminfo._maxweight = _TWO_FLOAT32.unpack_from(s, at)
+        return terminfo
+
+
+class PackedTermInfo(CompactTermInfo):
+    """:class:`CompactTermInfo` whose entry for a term with blocks in the posting file is varints too
+    (flags, document frequency, first and last document number, extent, the length bytes, total and
+    largest weight): Whoosh's fixed 35 bytes were a fifth of the table's values."""
+
+    def to_bytes(self):
+        if self.is_inlined() or self._minid is None or self._offset is None:
+            return super().to_bytes()
+        weight, max_weight = _as_float32(self._weight), _as_float32(self._maxweight)
+        flags = _COMPACT_BLOCKS | (_PACKED_LIST if self.packed_blocks else 0)
+        if all(_whole_float(number) for number in (weight, max_weight)):
+            flags |= _WHOLE_TERM_WEIGHTS
+            weights = varints(int(weight), int(max_weight))
+        else:
+            weights = _TWO_FLOAT32.pack(weight, max_weight)
+        return (
+            bytes((flags,))
+            + varints(self._df, self._minid, self._maxid - self._minid, self._offset, self._length)
+            + bytes(
+                (
+                    0 if self._minlength is None else length_to_byte(self._minlength),
+                    length_to_byte(self._maxlength),
+                )
+            )
+            + weights
+        )
+
+
+def _whole_float(number: float) -> bool:
+    return number.is_integer() and 0 <= number < 1 << 53
 
 
 def _compact_entry(flags: int, ids, min_length_byte: int, max_length_byte: int, tail: bytes) -> bytes:
@@ -304,6 +426,128 @@ class CompactTermsReader(W3TermsReader):
 
     def doc_frequency(self, fieldname, tbytes):
         return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()
+
+
+class _PackedFieldCursor(FieldCursor):
+    """A cursor over one field's terms in a :class:`~.termtable.TermTable` (Whoosh's fuzzy terms)."""
+
+    def __init__(self, terms: PackedTermsReader, fieldname: str, fieldobj):
+        self._terms, self._fieldname, self._fieldobj = terms, fieldname, fieldobj
+        self.first()
+
+    def first(self):
+        return self._start(b"")
+
+    def find(self, term):
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        return self._start(term)
+
+    def _start(self, tbytes: bytes):
+        self._rows = self._terms.field_rows(self._fieldname, tbytes)
+        return self.next()
+
+    def next(self):
+        row = next(self._rows, None)
+        if row is None:
+            self._text = self._value = None
+            return None
+        tbytes, self._value = row
+        self._text = self._fieldobj.from_bytes(tbytes)
+        return self._text
+
+    def text(self):
+        return self._text
+
+    def term(self):
+        return self._text
+
+    def term_info(self):
+        return None if self._value is None else CompactTermInfo.from_bytes(self._value)
+
+
+class PackedTermsReader(TermsReader):
+    """The terms of a segment of :class:`~searcher.index.codec.PackedCodec`: its term table is a
+    :class:`~.termtable.TermTable` (sorted blocks) instead of Whoosh's hash file; keys are Whoosh's
+    (the field's number, then the term's bytes), values :class:`CompactTermInfo` entries."""
+
+    def __init__(self, codec, dbfile, postfile):
+        self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
+        data = mapped_file(dbfile)
+        if data is None:
+            dbfile.seek(0)
+            data = dbfile.read()
+        self._table = TermTable(data)
+        self._fieldmap = self._table.extras["fieldmap"]
+        self._fieldunmap = {number: name for name, number in self._fieldmap.items()}
+
+    def _key(self, fieldname: str, tbytes: bytes) -> bytes:
+        return pack_ushort(self._fieldmap.get(fieldname, 65535)) + tbytes
+
+    def _decoded(self, key: bytes) -> tuple:
+        return self._fieldunmap.get(unpack_ushort(key[:2])[0]), key[2:]
+
+    def field_rows(self, fieldname: str, tbytes: bytes):
+        """(term bytes, entry) of ``fieldname``'s terms from ``tbytes`` on."""
+        prefix = pack_ushort(self._fieldmap.get(fieldname, 65535))
+        for key, value in self._table.items_from(prefix + tbytes):
+            if not key.startswith(prefix):
+                return
+            yield key[2:], value
+
+    def __contains__(self, term):
+        return self._key(*term) in self._table
+
+    def indexed_field_names(self):
+        return self._fieldmap.keys()
+
+    def cursor(self, fieldname, fieldobj):
+        return _PackedFieldCursor(self, fieldname, fieldobj)
+
+    def terms(self):
+        return (self._decoded(key) for key in self._table.keys())
+
+    def terms_from(self, fieldname, prefix):
+        return (self._decoded(key) for key in self._table.keys_from(self._key(fieldname, prefix)))
+
+    def items(self):
+        return ((self._decoded(key), CompactTermInfo.from_bytes(value)) for key, value in self._table.items())
+
+    def items_from(self, fieldname, prefix):
+        rows = self._table.items_from(self._key(fieldname, prefix))
+        return ((self._decoded(key), CompactTermInfo.from_bytes(value)) for key, value in rows)
+
+    def term_info(self, fieldname, tbytes):
+        value = self._table.get(self._key(fieldname, tbytes))
+        if value is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return CompactTermInfo.from_bytes(value)
+
+    # (a missing term raises KeyError, as Whoosh's term readers do)
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._table[self._key(fieldname, tbytes)]).doc_frequency()
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None):
+        terminfo = self.term_info(fieldname, tbytes)
+        return self._codec.postings_reader(
+            self._postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
+        )
+
+    def close(self):
+        self._dbfile.close()
+        self._postfile.close()
+
+
+def packed_terms_reader(codec, storage, segment) -> PackedTermsReader:
+    """:class:`PackedTermsReader` over a segment's term table (``W3Codec.terms_reader``'s files)."""
+    return PackedTermsReader(
+        codec,
+        segment.open_file(storage, codec.TERMS_EXT),
+        segment.open_file(storage, codec.POSTS_EXT),
+    )
 
 
 def terms_reader_file(codec, storage, segment):
@@ -379,6 +623,7 @@ class ArrayPostingsWriter(InliningPostingsWriter):
     With ``varint_positions``, positions are written as varint deltas (``CompactCodec``)."""
 
     varint_positions = False
+    packed_blocks = False  # blocks in the packed layout (PackedCodec, searcher.index.codec.packed)
 
     def _write_block(self, last=False):
         # postings added one by one (Whoosh's merges): their block laid out like any other
@@ -387,23 +632,27 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         values = self._values
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) if values else None
         joined = b"".join(values)
-        kind = None
+        kind, by_weights = None, False
         if value_lengths is not None and self.varint_positions:  # (CompactCodec)
-            kind, value_lengths, joined = _compact_values(weights, value_lengths, joined, self._format)
-        blocks = ChunkBlocks(ids, weights, None, value_lengths, [0], [len(ids)], len(ids))
+            kind, value_lengths, joined, by_weights = _compact_values(
+                weights, value_lengths, joined, self._format
+            )
+        blocks = ChunkBlocks(
+            ids, weights, None, value_lengths, [0], [len(ids)], len(ids), packed=self.packed_blocks
+        )
         count, first_id, last_id, max_weight, weight_sum, _, _ = blocks.statistics(0)
         stats = _BlockStats(
             count, first_id, last_id, max_weight, weight_sum, self._minlength, self._maxlength
         )
-        data = blocks.data(
-            0,
-            joined,
-            self._values_compression(),
-            kind == VALUES_POSITIONS,
-            kind == VALUES_FREQUENCIES,
-        )
-        self._write_prepared(stats, data, last)
+        self._write_prepared(stats, self._block_data(blocks, 0, joined, kind, by_weights), last)
         self._new_block()
+
+    def _block_data(self, blocks: ChunkBlocks, n: int, values: bytes, kind, by_weights: bool) -> bytes:
+        if self.packed_blocks:
+            return packed_block_data(blocks, n, values, self._values_compression(), kind, by_weights)
+        return blocks.data(
+            n, values, self._values_compression(), kind == VALUES_POSITIONS, kind == VALUES_FREQUENCIES
+        )
 
     def _values_compression(self) -> int:
         # Positions are left uncompressed: a phrase reads them straight from the file, where
@@ -417,26 +666,29 @@ class ArrayPostingsWriter(InliningPostingsWriter):
         self._blockcount = 0
         self._new_block()
         self._terminfo = terminfo
+        if self.packed_blocks:
+            terminfo.packed_blocks = True  # (PackedTermInfo: its entry says so)
         # Known when the first block is written: most terms are inlined and never need it (asking
         # the file for its position costs a system call, 8% of a build when done for every term)
         self._startoffset = None
 
     def add_blocks(
-        self, blocks: ChunkBlocks, first: int, count: int, values: bytes, kind: int | None = None
+        self,
+        blocks: ChunkBlocks,
+        first: int,
+        count: int,
+        values: bytes,
+        kind: int | None = None,
+        positions_by_weights: bool = False,
     ) -> None:
         """Write blocks ``first`` to ``first + count - 1`` of ``blocks``: a term's postings (after
         ``start_postings``); ``values`` are the chunk's values end to end, of ``kind`` (for
-        ``CompactCodec``: positions as varint deltas, frequencies left to the weights)."""
+        ``CompactCodec``: positions as varint deltas, frequencies left to the weights;
+        ``positions_by_weights``: each posting's weight is its number of positions)."""
         for n in range(first, first + count):
             self._write_prepared(
                 _BlockStats(*blocks.statistics(n)),
-                blocks.data(
-                    n,
-                    values,
-                    self._values_compression(),
-                    kind == VALUES_POSITIONS,
-                    kind == VALUES_FREQUENCIES,
-                ),
+                self._block_data(blocks, n, values, kind, positions_by_weights),
                 last=n == first + count - 1,
             )
 
@@ -452,9 +704,22 @@ class ArrayPostingsWriter(InliningPostingsWriter):
     def _write_prepared(self, stats: _BlockStats, data: bytes, last: bool) -> None:
         if not self._blockcount:
             self._startoffset = self._postfile.tell()
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+            if not self.packed_blocks:
+                self._postfile.write(WHOOSH3_HEADER_MAGIC)
         assert self._terminfo is not None, "a block written outside a term"
         self._terminfo.add_block(stats)
+        if self.packed_blocks:  # a list's end is known from its extent: no sign for the last block
+            header = block_header(
+                len(stats),
+                stats.max_id(),
+                len(data),
+                stats.max_weight(),
+                length_to_byte(stats.min_length()),
+                length_to_byte(stats.max_length()),
+            )
+            self._postfile.write(header + data)
+            self._blockcount += 1
+            return
         # the block as a whole is not compressed (its values are): Whoosh's compression flag says 0
         info = dumps(
             (
@@ -552,13 +817,31 @@ class FieldWriter(W3FieldWriter):
     """Whoosh 3's field writer, also taking a segment's postings grouped by term
     (:meth:`add_term_groups`), and reading the document lengths once per field."""
 
+    # (set by Whoosh's __init__, or by ours for PackedCodec)
+    _tindex: Any
+    _postwriter: Any
+    _fieldobj: Any
+
     def __init__(self, codec, storage, segment):
+        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
+        self._packed = bool(getattr(codec, "packed", False))  # PackedCodec
+        if self._packed:
+            # Whoosh's __init__ with a term table of our own instead of its hash file
+            self._codec, self._storage, self._segment = codec, storage, segment
+            self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+            self._tindex = TermTableWriter(self._create_file(codec.TERMS_EXT))
+            self._fieldmap = self._tindex.extras["fieldmap"] = {}
+            self._postfile = self._create_file(codec.POSTS_EXT)
+            self._postwriter = None
+            self._infield = False
+            self.is_closed = False
+            self._postfile.file = _PositionTrackingFile(self._postfile.file)
+            return
         super().__init__(codec, storage, segment)
         for structfile in (self._tindex.dbfile, self._postfile):
             structfile.file = _PositionTrackingFile(structfile.file)
         # Whoosh's __init__ makes the term table itself (only its header is written yet): it becomes
         # a _TermTable, the same object with a faster way of writing its hash tables
-        self._compact = bool(getattr(codec, "compact", False))  # CompactCodec
         self._tindex.__class__ = _CompactTermTable if self._compact else _TermTable
 
     def start_term(self, btext):
@@ -567,7 +850,8 @@ class FieldWriter(W3FieldWriter):
         if self._postwriter is None:
             raise Exception("Called start_term before start_field")
         self._btext = btext
-        self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
+        terminfo = PackedTermInfo() if self._packed else CompactTermInfo()
+        self._postwriter.start_postings(self._fieldobj.format, terminfo)
 
     def add_postings(self, schema, lengths, items):
         if lengths is not None and hasattr(lengths, "_cached_reader"):  # Whoosh 3's per-document reader
@@ -598,9 +882,11 @@ class FieldWriter(W3FieldWriter):
             last = max(term + 1, int(np.searchsorted(ends, start + CHUNK_POSTINGS, side="right")))
             end = int(ends[last - 1])
             ids, weights, value_lengths, values = field.postings(start, end)
-            kind = None
+            kind, by_weights = None, False
             if self._compact:
-                kind, value_lengths, values = _compact_values(weights, value_lengths, values, fieldformat)
+                kind, value_lengths, values, by_weights = _compact_values(
+                    weights, value_lengths, values, fieldformat
+                )
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
             id_list, weight_list = ids.tolist(), weights.tolist()
             length_list = field_lengths.tolist() if field_lengths is not None else None
@@ -620,6 +906,7 @@ class FieldWriter(W3FieldWriter):
                     [at for _, at in big],
                     [counts[number] for number, _ in big],
                     postwriter._blocklimit,
+                    packed=postwriter.packed_blocks,
                 )
             block = 0
             at = 0
@@ -658,7 +945,7 @@ class FieldWriter(W3FieldWriter):
                     inlined = []
                     self.start_term(texts[number])
                     term_blocks = (count + postwriter._blocklimit - 1) // postwriter._blocklimit
-                    postwriter.add_blocks(blocks, block, term_blocks, values, kind)
+                    postwriter.add_blocks(blocks, block, term_blocks, values, kind, by_weights)
                     block += term_blocks
                     self.finish_term()
                 at = stop
@@ -685,27 +972,29 @@ def _inlined_term_info(ids: list, weights: list, lengths: list | None, values: t
 
 
 def _compact_values(weights: np.ndarray, value_lengths, values: bytes, fieldformat):
-    """(kind, value lengths, values) of a chunk of postings for the compact codec: positions as
-    varint deltas (VALUES_POSITIONS), frequencies that the weights give (VALUES_FREQUENCIES), none
-    (VALUES_EMPTY); VALUES_RAW, the values untouched, for anything else."""
+    """(kind, value lengths, values, whether each posting has as many positions as its weight) of a
+    chunk of postings for the compact codec: positions as varint deltas (VALUES_POSITIONS),
+    frequencies that the weights give (VALUES_FREQUENCIES), none (VALUES_EMPTY); VALUES_RAW, the
+    values untouched, for anything else."""
     if value_lengths is None or not len(value_lengths) or not value_lengths.any():
-        return VALUES_EMPTY, value_lengths, values
+        return VALUES_EMPTY, value_lengths, values, False
     if fieldformat.supports("positions"):
         compact = varint_positions_of(value_lengths, values, fieldformat)
         if compact is not None:
-            return VALUES_POSITIONS, compact[0], compact[1]
-        return VALUES_RAW, value_lengths, values
+            counts, lengths, varint_values = compact
+            return VALUES_POSITIONS, lengths, varint_values, bool((counts == weights).all())
+        return VALUES_RAW, value_lengths, values, False
     if (value_lengths == 4).all():
         frequencies = np.frombuffer(values, dtype=">u4")
         if (frequencies == weights).all():
-            return VALUES_FREQUENCIES, value_lengths, values
-    return VALUES_RAW, value_lengths, values
+            return VALUES_FREQUENCIES, value_lengths, values, False
+    return VALUES_RAW, value_lengths, values, False
 
 
 def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
-    """(value lengths, values) of postings whose values are Whoosh's ``Positions`` values, as varint
-    deltas; None unless every value is exactly what ``Positions.encode`` writes (so that reading
-    gives the same bytes back)."""
+    """(count of positions, value lengths, values) of postings whose values are Whoosh's
+    ``Positions`` values, as varint deltas; None unless every value is exactly what
+    ``Positions.encode`` writes (so that reading gives the same bytes back)."""
     ends = np.cumsum(value_lengths, dtype=np.int64)
     starts = ends - value_lengths
     counts, positions = decode_positions(values, starts, ends, fieldformat)
@@ -717,12 +1006,15 @@ def varint_positions_of(value_lengths: np.ndarray, values: bytes, fieldformat):
     deltas[firsts] = positions[firsts]
     if (deltas < 0).any() or not (whoosh_positions_lengths(counts, deltas) == value_lengths).all():
         return None
-    return encode_varint_positions(counts, positions)
+    return (counts, *encode_varint_positions(counts, positions))
 
 
-def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
+def _add_rows(table: OrderedHashWriter | TermTableWriter, rows: list[tuple[bytes, bytes]]) -> None:
     """``OrderedHashWriter.add`` for many rows in key order, written to the file at once."""
     if not rows:
+        return
+    if isinstance(table, TermTableWriter):
+        table.add_rows(rows)
         return
     if rows[0][0] <= table.lastkey:
         raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
