@@ -174,16 +174,17 @@ def unpack_bits(data, at: int, count: int, width: int) -> np.ndarray:
     return _IN_BYTE[width][raw].reshape(-1)[:count]
 
 
-def _in_byte(width: int, plus: int = 0) -> np.ndarray:
+def _in_byte(width: int, plus: int = 0, dtype=np.uint8) -> np.ndarray:
     """The numbers of ``width`` bits in each byte value, low bits first, each plus ``plus``."""
     numbers = (np.arange(256)[:, None] >> (width * np.arange(8 // width))) & ((1 << width) - 1)
-    return (numbers + plus).astype(np.uint8)
+    return (numbers + plus).astype(dtype)
 
 
 WIDTHS = (0, 1, 2, 4, 8, 16, 32)  # bits per number
 _WHOLE_BYTES: dict[int, np.dtype] = {8: np.dtype("<u1"), 16: np.dtype("<u2"), 32: np.dtype("<u4")}
 _IN_BYTE = {width: _in_byte(width) for width in (1, 2, 4)}
 _WEIGHTS_IN_BYTE = {width: _in_byte(width, plus=1) for width in (1, 2, 4)}  # (weights are written less one)
+_GAPS_IN_BYTE = {width: _in_byte(width, dtype=np.int64) for width in (1, 2, 4)}
 
 
 def weights_code(whole: bool, smallest: float, largest: float) -> int:
@@ -232,7 +233,11 @@ def decode_packed(data, count: int, values: bool = True):
     gives for the array layout. Positions come with their lengths found from the varints."""
     kind, id_width, weight_code = data[0] & ~PACKED & 0xFF, data[1], data[2]
     first_id, at = _read_varint(data, 3)
-    deltas = unpack_bits(data, at, count, id_width).astype(np.int64)  # (callers sum them as int64)
+    if 0 < id_width < 8:  # (a new array of int64 straight from the table: callers sum them as int64)
+        raw = np.frombuffer(data, dtype=np.uint8, count=(count * id_width + 7) // 8, offset=at)
+        deltas = _GAPS_IN_BYTE[id_width][raw].reshape(-1)[:count]
+    else:
+        deltas = unpack_bits(data, at, count, id_width).astype(np.int64)
     deltas[0] = first_id
     at += (count * id_width + 7) // 8
     weights = None
