@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_tone, fold, has_diacritics
+from ..text.segmenter import word_segmenter
 from . import place_weights
 
 PROVINCES = (
@@ -865,7 +866,7 @@ def _in_longer_word(text: str, start: int, end: int) -> bool:
 
 @lru_cache(maxsize=65536)
 def _joins_outside(window: str, start: int, end: int) -> bool:
-    tokenize = _segmenter()
+    tokenize = word_segmenter()
     if tokenize is None:
         return False
     syllables = [(m.start(), m.end()) for m in _SYLLABLE.finditer(window)]
@@ -885,20 +886,10 @@ def _joins_outside(window: str, start: int, end: int) -> bool:
 _SYLLABLE = re.compile(r"[^\W_]+")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    """pyvi's word segmenter, imported on first use (it loads a model: index time only)."""
-    try:
-        from pyvi import ViTokenizer
-    except ImportError:  # pragma: no cover - a declared dependency; without it the other rules still hold
-        return None
-    return ViTokenizer.tokenize
-
-
 def load_segmenter() -> None:
     """Load pyvi's model now: a process that forks an extraction worker for each of many runs
     (``search index --watch``) hands it over loaded, instead of each worker loading it again."""
-    _segmenter()
+    word_segmenter()
 
 
 class NamedPlace(NamedTuple):

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..text.normalize import canonical_iy, canonical_tone, fold
+from ..text.segmenter import word_segmenter
 from .ngrams import NUMBER, NgramCounts
 
 if TYPE_CHECKING:
@@ -694,7 +695,6 @@ class Goes:
         return _joined_with_next(cased, self.syllable)
 
 
-_SEGMENTER: list = []  # pyvi's tokenizer, loaded on first use (index time only), or None without it
 _JOINED: dict[str, bool] = {}  # the answers, by the last two syllables and the next one
 # The answers are kept in the lexicon too (``suggest_joined``): an update asks about few phrases, most
 # of them asked before, and loading pyvi takes seconds. The connection they are read from, during a choice:
@@ -712,14 +712,7 @@ def _joined_with_next(cased: str, syllable: str) -> bool:
         if row is not None:
             joined = _JOINED[text] = bool(row[0])
     if joined is None:
-        if not _SEGMENTER:
-            try:
-                from pyvi import ViTokenizer  # a declared dependency; its model loads in ~3 s, once
-
-                _SEGMENTER.append(ViTokenizer.tokenize)
-            except Exception:  # pragma: no cover - without pyvi the phrase is taken as it ends
-                _SEGMENTER.append(None)
-        tokenize = _SEGMENTER[0]
+        tokenize = word_segmenter()  # without pyvi the phrase is taken as it ends
         last = tokenize(text).rsplit(" ", 1)[-1] if tokenize is not None else ""
         joined = _JOINED[text] = last.lower().endswith(f"{cased.rsplit(' ', 1)[-1].lower()}_{syllable}")
         if tokenize is not None:
