@@ -690,3 +690,75 @@ def test_segments_write_their_term_tables_with_the_fast_hash_tables(tmp_path, do
     )
     _build(tmp_path / "ix", GroupingSegmentWriter, _codec(), [docs[:50]])
     assert len(written) == 1
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_inlined_entries_built_at_once_equal_term_by_term(kind, seed):
+    """A chunk's inlined terms, among other terms' postings, encoded at once as term by term."""
+    from whoosh.util.numeric import length_to_byte
+
+    from searcher.index.codec.compact import encode_inlined, encode_inlined_rows
+    from searcher.index.codec.whoosh_private import _COMPACT_INLINED, _compact_entry, _length_bytes
+
+    rng = np.random.default_rng(seed)
+    counts = rng.choice([1, 1, 1, 2, 3, 7], size=400)
+    ids = np.concatenate([np.sort(rng.choice(1 << 31, size=c, replace=False)) for c in counts])
+    weights = rng.choice(
+        [1.0, 2.0, 300.0, 1.5, float(1 << 35), 0.25], size=len(ids), p=[0.6, 0.2, 0.1, 0.04, 0.03, 0.03]
+    )
+    lengths = rng.choice([0, 1, 5, 90, 200_000], size=len(ids))
+    value_lengths = rng.integers(0, 300, size=len(ids)) if kind >= 2 else None
+    values = (
+        rng.integers(0, 256, size=int(value_lengths.sum()), dtype=np.uint8).tobytes() if kind >= 2 else b""
+    )
+    # the chunk holds other terms' postings between these (terms with blocks): skip some
+    gaps = rng.integers(0, 3, size=len(counts))
+    starts = np.cumsum(counts + gaps) - counts
+    total = int(starts[-1] + counts[-1])
+    spread = np.zeros(total, dtype=np.int64)
+    own = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(len(ids))
+    chunk_ids, chunk_weights, chunk_lengths = spread.copy(), spread.astype(float), spread.copy()
+    chunk_ids[own], chunk_weights[own], chunk_lengths[own] = ids, weights, lengths
+    chunk_value_lengths = None
+    if value_lengths is not None:
+        chunk_value_lengths = rng.integers(0, 5, size=total)
+        chunk_value_lengths[own] = value_lengths
+    at, chunk_values, owned = 0, [], set(own.tolist())
+    if value_lengths is not None:
+        for i in range(total):
+            if i in owned:
+                n = int(chunk_value_lengths[i])
+                chunk_values.append(values[at : at + n])
+                at += n
+            else:
+                chunk_values.append(bytes(int(chunk_value_lengths[i])))
+    for lengths_given in (True, False):
+        rows = encode_inlined_rows(
+            starts,
+            counts,
+            chunk_ids,
+            chunk_weights,
+            chunk_lengths if lengths_given else None,
+            kind,
+            chunk_value_lengths,
+            b"".join(chunk_values),
+            _COMPACT_INLINED,
+            _length_bytes,
+        )
+        first = 0
+        for term, count in enumerate(counts):
+            term_ids = ids[first : first + count].tolist()
+            term_weights = weights[first : first + count].tolist()
+            term_values = [chunk_values[i] for i in own[first : first + count]] if kind >= 2 else []
+            flags, tail = encode_inlined(term_ids, term_weights, kind, term_values)
+            positive = [int(x) for x in lengths[first : first + count] if x] if lengths_given else []
+            expected = _compact_entry(
+                flags,
+                term_ids,
+                length_to_byte(min(positive)) if positive else 0,
+                length_to_byte(max(positive) if positive else 0),
+                tail,
+            )
+            assert rows[term] == expected, term
+            first += count

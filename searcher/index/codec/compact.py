@@ -250,6 +250,130 @@ def encode_inlined(ids, weights, kind: int, values) -> tuple[int, bytes]:
     return flags, bytes(out)
 
 
+def encode_inlined_rows(
+    starts: np.ndarray,
+    counts: np.ndarray,
+    ids: np.ndarray,
+    weights: np.ndarray,
+    lengths: np.ndarray | None,
+    kind: int,
+    value_lengths: np.ndarray | None,
+    values: bytes,
+    header: int,
+    length_byte,
+) -> list[bytes]:
+    """The term table entries of many inlined terms at once: for each term (its postings
+    ``starts[i]:starts[i] + counts[i]`` of a chunk's ``ids``, ``weights``, field ``lengths`` and
+    values), the bytes of ``header | flags``, its count and first document number as varints, the
+    bytes of its shortest and longest field length (``length_byte``), then :func:`encode_inlined`'s.
+    The same bytes as term by term, built with numpy: most of a segment's terms are inlined."""
+    starts = np.asarray(starts, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    terms = len(counts)
+    if not terms:
+        return []
+    first_of_term = np.cumsum(counts) - counts  # in the gathered postings
+    picked = np.repeat(starts - first_of_term, counts) + np.arange(int(counts.sum()))
+    ids = np.asarray(ids, dtype=np.int64)[picked]
+    weights = np.asarray(weights, dtype=np.float64)[picked]
+    term_of = np.repeat(np.arange(terms), counts)
+
+    whole_posting = (weights == np.floor(weights)) & (weights >= 0) & (weights < 1 << 35)
+    whole = np.minimum.reduceat(whole_posting, first_of_term) if len(weights) else whole_posting
+    flags = header | kind | np.where(whole, _WHOLE_WEIGHTS, 0)
+    if lengths is None:
+        shortest = longest = np.zeros(terms, dtype=np.int64)
+    else:
+        lengths = np.asarray(lengths, dtype=np.int64)[picked]
+        positive = lengths > 0
+        shortest = np.minimum.reduceat(np.where(positive, lengths, np.iinfo(np.int64).max), first_of_term)
+        longest = np.maximum.reduceat(np.where(positive, lengths, 0), first_of_term)
+        none = ~np.logical_or.reduceat(positive, first_of_term)
+        shortest = np.where(none, 0, length_byte(np.where(none, 1, shortest)))
+        longest = length_byte(longest)
+
+    # the streams of a row, in order: (owning term of each item, bytes of each item, writer)
+    later = np.ones(len(ids), dtype=bool)
+    later[first_of_term] = False
+    deltas = np.diff(ids, prepend=0)[later]
+    whole_weights = whole[term_of]
+    streams = [
+        _fixed_stream(np.arange(terms), flags.astype(np.uint8)[:, None]),
+        _varint_stream(np.arange(terms), counts),
+        _varint_stream(np.arange(terms), ids[first_of_term]),
+        _fixed_stream(np.arange(terms), np.stack([shortest, longest], axis=1).astype(np.uint8)),
+        _varint_stream(term_of[later], deltas),
+        _varint_stream(term_of[whole_weights], weights[whole_weights].astype(np.int64)),
+        _fixed_stream(
+            term_of[~whole_weights], weights[~whole_weights].astype("<f8").view(np.uint8).reshape(-1, 8)
+        ),
+    ]
+    if kind in (VALUES_POSITIONS, VALUES_RAW):
+        assert value_lengths is not None
+        value_lengths = np.asarray(value_lengths, dtype=np.int64)
+        value_starts = np.cumsum(value_lengths) - value_lengths
+        streams.append(_values_stream(term_of, value_starts[picked], value_lengths[picked], values))
+
+    per_term = [
+        np.bincount(owner, weights=sizes, minlength=terms).astype(np.int64) for owner, sizes, _ in streams
+    ]
+    row_sizes = np.sum(per_term, axis=0)
+    row_ends = np.cumsum(row_sizes)
+    out = np.zeros(int(row_ends[-1]), dtype=np.uint8)
+    at = row_ends - row_sizes  # where each term's part of the next stream goes
+    for (owner, sizes, write), size_per_term in zip(streams, per_term):
+        if len(owner):
+            within = np.cumsum(sizes) - sizes  # this stream's items end to end, then placed per term
+            term_first = np.cumsum(size_per_term) - size_per_term
+            write(out, at[owner] + within - term_first[owner])
+        at = at + size_per_term
+    data = out.tobytes()
+    bounds = [0, *row_ends.tolist()]
+    return [data[bounds[i] : bounds[i + 1]] for i in range(terms)]
+
+
+def _fixed_stream(owner: np.ndarray, items: np.ndarray):
+    """Items of the same number of bytes (the rows of ``items``, uint8)."""
+    width = items.shape[1] if items.ndim == 2 else 1
+
+    def write(out: np.ndarray, where: np.ndarray) -> None:
+        out[where[:, None] + np.arange(width)] = items
+
+    return owner, np.full(len(owner), width, dtype=np.int64), write
+
+
+def _varint_stream(owner: np.ndarray, numbers: np.ndarray):
+    """Numbers below 2**35 as varints."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    sizes = varint_sizes(numbers)
+
+    def write(out: np.ndarray, where: np.ndarray) -> None:
+        for k in range(int(sizes.max())):
+            has = sizes > k
+            more = (sizes[has] > k + 1).astype(np.int64) << 7
+            out[where[has] + k] = ((numbers[has] >> (7 * k)) & 0x7F) | more
+
+    return owner, sizes, write
+
+
+def _values_stream(owner: np.ndarray, value_starts: np.ndarray, value_lengths: np.ndarray, values: bytes):
+    """Each value's length as a varint, then its bytes (cut from ``values``)."""
+    length_stream = _varint_stream(owner, value_lengths)
+    length_sizes = length_stream[1]
+    source = np.frombuffer(values, dtype=np.uint8)
+
+    def write(out: np.ndarray, where: np.ndarray) -> None:
+        length_stream[2](out, where)
+        total = int(value_lengths.sum())
+        if total:
+            step = np.arange(total) - np.repeat(np.cumsum(value_lengths) - value_lengths, value_lengths)
+            out[np.repeat(where + length_sizes, value_lengths) + step] = source[
+                np.repeat(value_starts, value_lengths) + step
+            ]
+
+    return owner, length_sizes + value_lengths, write
+
+
 def encode_inlined_values(ids, weights, values) -> tuple[int, bytes]:
     """:func:`encode_inlined` of postings whose values are as Whoosh's formats give them."""
     kind = values_kind(weights, values)

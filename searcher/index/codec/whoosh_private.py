@@ -67,7 +67,7 @@ from .compact import (
     VALUES_POSITIONS,
     VALUES_RAW,
     decode_inlined,
-    encode_inlined,
+    encode_inlined_rows,
     encode_inlined_values,
     encode_varint_positions,
     read_varint,
@@ -370,24 +370,21 @@ def _whole_float(number: float) -> bool:
     return number.is_integer() and 0 <= number < 1 << 53
 
 
+_LENGTH_BYTE_LIMITS = np.array([byte_to_length(i) for i in range(256)], dtype=np.int64)
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``length_to_byte`` of many field lengths."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.where(lengths >= 106374, 255, np.searchsorted(_LENGTH_BYTE_LIMITS, lengths, side="left"))
+
+
 def _compact_entry(flags: int, ids, min_length_byte: int, max_length_byte: int, tail: bytes) -> bytes:
     return (
         bytes((_COMPACT_INLINED | flags,))
         + varints(len(ids), ids[0])
         + bytes((min_length_byte, max_length_byte))
         + tail
-    )
-
-
-def _compact_term_info(ids: list, weights: list, lengths: list | None, flags: int, tail: bytes) -> bytes:
-    """A compact inlined term's entry from its postings (as ``_inlined_term_info``)."""
-    positive = [length for length in lengths if length] if lengths else ()
-    return _compact_entry(
-        flags,
-        ids,
-        length_to_byte(min(positive)) if positive else 0,
-        length_to_byte(max(positive) if positive else 0),
-        tail,
     )
 
 
@@ -912,32 +909,44 @@ class FieldWriter(W3FieldWriter):
             at = 0
             field_key = pack_ushort(self._fieldid)
             inlined: list[tuple[bytes, bytes]] = []  # term table rows not written yet, in term order
+            compact_rows = None
+            if kind is not None:  # every inlined term's entry of the chunk at once
+                small = [
+                    (at, counts[number])
+                    for number, at in zip(range(term, last), _running_starts(counts, term, last))
+                    if counts[number] < inline_limit
+                ]
+                compact_rows = iter(
+                    encode_inlined_rows(
+                        np.array([at for at, _ in small], dtype=np.int64),
+                        np.array([count for _, count in small], dtype=np.int64),
+                        ids,
+                        weights,
+                        field_lengths,
+                        kind,
+                        value_lengths,
+                        values,
+                        _COMPACT_INLINED,
+                        _length_bytes,
+                    )
+                )
             for number in range(term, last):
                 count = counts[number]
                 stop = at + count
                 if count < inline_limit:
-                    if value_ends is None:
-                        term_values = (b"",) * count
+                    if compact_rows is not None:
+                        row = next(compact_rows)
                     else:
-                        bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
-                        term_values = tuple([values[bounds[i] : bounds[i + 1]] for i in range(count)])
-                    if kind is None:
+                        if value_ends is None:
+                            term_values = (b"",) * count
+                        else:
+                            bounds = [value_ends[at - 1] if at else 0] + value_ends[at:stop]
+                            term_values = tuple([values[bounds[i] : bounds[i + 1]] for i in range(count)])
                         row = _inlined_term_info(
                             id_list[at:stop],
                             weight_list[at:stop],
                             length_list[at:stop] if length_list is not None else None,
                             term_values,
-                        )
-                    else:
-                        flags, tail = encode_inlined(
-                            id_list[at:stop], weight_list[at:stop], kind, term_values
-                        )
-                        row = _compact_term_info(
-                            id_list[at:stop],
-                            weight_list[at:stop],
-                            length_list[at:stop] if length_list is not None else None,
-                            flags,
-                            tail,
                         )
                     inlined.append((field_key + texts[number], row))
                 else:
