@@ -367,3 +367,56 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
     index_paths([folder], index_dir)
     moved, refreshed = state()
     assert moved == 0 and refreshed == chosen_from_every_count()
+
+
+def test_an_update_on_several_cores_writes_its_lexicon_while_the_workers_finish(
+    folder, tmp_path, monkeypatch
+):
+    """The lexicon of an update through worker processes is written before Whoosh's commit (while
+    the workers write their segments) and the tables still equal a fresh build's."""
+    from searcher.index import indexer
+    from searcher.index.workers import ParallelWriter
+
+    seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
+    order: list[str] = []
+    save_lexicon, commit_toc = indexer._Run._save_lexicon, ParallelWriter._commit_toc
+
+    def saving(self, final):
+        order.append("lexicon")
+        save_lexicon(self, final)
+
+    def committing(self, segments):
+        order.append("index")
+        commit_toc(self, segments)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)
+        patch.setattr(indexer._Run, "_save_lexicon", saving)
+        patch.setattr(ParallelWriter, "_commit_toc", committing)
+        summary = index_paths([folder], index_dir, jobs=2)
+    assert summary.added == 2 and order == ["lexicon", "index"]
+    index_paths([folder], tmp_path / "fresh", jobs=1)
+    assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
+def test_a_worker_failing_after_the_lexicon_was_written_leaves_the_side_tables_as_they_were(
+    folder, tmp_path, monkeypatch
+):
+    from searcher.index import indexer, workers
+
+    seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
+    before = _tables(index_dir)
+
+    def fail(writer):
+        raise RuntimeError("a worker's segment could not be written")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)
+        patch.setattr(workers, "finalize_segment", fail)  # (the workers are forked: they see it)
+        with pytest.raises(Exception, match="indexing workers failed"):
+            index_paths([folder], index_dir, jobs=2)
+    assert _tables(index_dir) == before
+    out = CliRunner().invoke(cli, ["verify", "--index-dir", str(index_dir), "--json"])
+    report = json.loads(out.stdout)
+    assert report["documents"] == 3 and {p["kind"] for p in report["problems"]} == {"not-indexed"}
+    assert index_paths([folder], index_dir).added == 2

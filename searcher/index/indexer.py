@@ -638,23 +638,39 @@ class _Run:
             self.lexicon.close_input(final)  # its counts are written while the segments are
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
+        lexicon_saved = False
+        if isinstance(self.writer, ParallelWriter) and self._lexicon_saved_early(lexicon_now):
+            # its counts and phrases are written while the workers write their segments (both wait
+            # for the side tables' commit below: a failed Whoosh commit rolls them back)
+            self.writer.while_workers_finish = lambda: self._save_lexicon(final)
+            lexicon_saved = True
         if self.writer is not None:
             self.report("committing")
             if final:
                 self.writer.commit()
             else:
                 self.writer.commit(merge=False)
-        self._save_side_tables(final, lexicon_now)
+        self._save_side_tables(final, lexicon_now and not lexicon_saved)
         if self.writer is not None:
             release_previous(self.ix)
             integrity.record(Path(self.ix.storage.folder))  # the new segment files' checksums
         self.committed += self._in_batch
         self._in_batch = 0
 
-    def _save_side_tables(self, final: bool, lexicon_now: bool = True) -> None:
-        if self.lexicon is not None and lexicon_now:
+    def _lexicon_saved_early(self, lexicon_now: bool) -> bool:
+        """Whether the lexicon can be written before the Whoosh commit: an update's in-process
+        counts (a lexicon counted again from the index needs the new segments)."""
+        lexicon = self.lexicon
+        return lexicon_now and isinstance(lexicon, LexiconBuilder) and not lexicon.bootstrap
+
+    def _save_lexicon(self, final: bool) -> None:
+        if self.lexicon is not None:
             self.report("lexicon")
             self.lexicon.save(final=final)
+
+    def _save_side_tables(self, final: bool, lexicon_now: bool = True) -> None:
+        if lexicon_now:
+            self._save_lexicon(final)
         if self.duplicates is not None:
             self.report("copies")
             self.duplicates.save()

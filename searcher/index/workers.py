@@ -124,8 +124,9 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
         super().__init__(ix, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **writer_options)
 
     def commit(self, *args, **kwargs):
-        tasks = list(self.tasks)
         super().commit(*args, **kwargs)
+        # (read after the commit: it starts a worker itself for the last documents if none has them)
+        tasks = self.tasks
         failed = [t.exitcode for t in tasks if t.exitcode != 0]
         if DISK_FULL_EXIT in failed:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

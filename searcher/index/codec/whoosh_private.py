@@ -27,6 +27,7 @@ What the rest of the project uses:
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from pickle import dumps
 from typing import TYPE_CHECKING, Any
 
@@ -1121,6 +1122,14 @@ class MpWriterTasks(_MpWriterBase):
     ``_new_task`` makes a ``SubWriterTask``)."""
 
     task_class: type = SubWriterTask
+    # work of the parent's own, done once the workers are told to finish and before it waits for them
+    while_workers_finish: Callable[[], None] | None = None
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        segments = super()._merge_segments(mergetype, optimize, merge)
+        if self.while_workers_finish is not None:
+            self.while_workers_finish()
+        return segments
 
     def _new_task(self):
         task = self.task_class(
