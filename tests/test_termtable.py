@@ -30,9 +30,13 @@ def _rows(count: int, seed: int = 1) -> list[tuple[bytes, bytes]]:
     ]
 
 
-def _written(rows, block_terms: int = termtable.BLOCK_TERMS, extras=None) -> bytes:
+def _written(
+    rows, block_terms: int = termtable.BLOCK_TERMS, extras=None, pending: int | None = None
+) -> bytes:
     out = _File()
     writer = TermTableWriter(out, block_terms)
+    if pending is not None:  # rows written in smaller runs, ending anywhere in a block
+        writer.PENDING_ROWS = pending
     writer.extras.update(extras or {})
     half = len(rows) // 2
     writer.add_rows(rows[:half])
@@ -46,9 +50,12 @@ def _written(rows, block_terms: int = termtable.BLOCK_TERMS, extras=None) -> byt
 @pytest.mark.parametrize(
     "count, block_terms", [(1, 16), (16, 16), (17, 16), (3000, 1), (3000, 2), (9000, 16)]
 )
-def test_every_key_is_found_with_its_value_and_no_other(count, block_terms):
+@pytest.mark.parametrize("pending", [None, 7])
+def test_every_key_is_found_with_its_value_and_no_other(count, block_terms, pending):
     rows = _rows(count)
-    table = TermTable(memoryview(_written(rows, block_terms, {"fieldmap": {"body": 0}})))
+    written = _written(rows, block_terms, {"fieldmap": {"body": 0}}, pending)
+    assert written == _written(rows, block_terms, {"fieldmap": {"body": 0}}, 1)  # the same bytes however run
+    table = TermTable(memoryview(written))
     assert table.extras == {"fieldmap": {"body": 0}} and len(table) == count
     assert list(table.items()) == rows
     values = dict(rows)

@@ -28,6 +28,11 @@ import json
 import struct
 from bisect import bisect_right
 from collections.abc import Iterator
+from operator import lt
+
+import numpy as np
+
+from .compact import varint_sizes
 
 MAGIC = b"STT1"
 # Terms per block: a look-up reads half a block on average after the binary search; every block
@@ -68,7 +73,10 @@ def _varint(number: int) -> bytes:
 class TermTableWriter:
     """Writes a term table to ``file`` (anything with ``write`` and ``tell``): rows added in
     increasing key order with :meth:`add` or :meth:`add_rows`, ``extras`` (JSON values) saved by
-    :meth:`close`, which closes the file."""
+    :meth:`close`, which closes the file. Rows are encoded many at a time (numpy): a segment has
+    millions of terms, most of them met in one document."""
+
+    PENDING_ROWS = 8192  # rows kept before they are encoded and written
 
     def __init__(self, file, block_terms: int = BLOCK_TERMS):
         self.file = file
@@ -78,8 +86,10 @@ class TermTableWriter:
         self._starts: list[int] = []
         self._sampled: list[bytes] = []
         self._terms = 0
-        self._block: list[bytes] = []  # the parts of the block being filled
-        self._in_block = 0
+        self._in_block = 0  # rows of the last block written
+        self._written_key = b""  # the last row written's key
+        self._keys: list[bytes] = []  # rows not written yet
+        self._values: list[bytes] = []
         file.write(MAGIC)
         self._position = file.tell()
 
@@ -88,37 +98,73 @@ class TermTableWriter:
 
     def add_rows(self, rows) -> None:
         """Add ``(key, value)`` rows, keys increasing (and above every key added before)."""
-        previous = self.lastkey
-        block, in_block, block_terms = self._block, self._in_block, self._block_terms
-        for key, value in rows:
-            if key <= previous and (self._terms or in_block):
-                raise ValueError(f"Keys must increase: {previous!r}..{key!r}")
-            if in_block == block_terms:
-                self._flush(block)
-                in_block = 0
-            if in_block:
-                shared = _shared_prefix(previous, key)
-            else:
-                if len(self._starts) % SAMPLE_BLOCKS == 0:
-                    self._sampled.append(_varint(len(key)) + key)
-                self._starts.append(self._position)
-                shared = 0
-            suffix = key[shared:]
-            block.append(_varint(shared) + _varint(len(suffix)) + suffix + _varint(len(value)) + value)
-            in_block += 1
-            self._terms += 1
-            previous = key
-        self._in_block = in_block
-        self.lastkey = previous
+        if not rows:
+            return
+        keys = [key for key, _ in rows]
+        written = self._terms or self._keys
+        if (written and keys[0] <= self.lastkey) or not all(map(lt, keys, keys[1:])):
+            for before, key in zip([self.lastkey, *keys] if written else keys, keys if written else keys[1:]):
+                if key <= before:
+                    raise ValueError(f"Keys must increase: {before!r}..{key!r}")
+        self._keys += keys
+        self._values += [value for _, value in rows]
+        self.lastkey = keys[-1]
+        if len(self._keys) >= self.PENDING_ROWS:
+            self._write_pending()
 
-    def _flush(self, block: list[bytes]) -> None:
-        data = b"".join(block)
-        self.file.write(data)
-        self._position += len(data)
-        block.clear()
+    def _write_pending(self) -> None:
+        keys, values = self._keys, self._values
+        count = len(keys)
+        if not count:
+            return
+        opens = (self._in_block + np.arange(count)) % self._block_terms == 0
+        key_lengths = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+        value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=count)
+        shared = _shared_prefixes([self._written_key, *keys])
+        shared[opens] = 0
+        suffix_lengths = key_lengths - shared
+        parts = [  # an entry: its parts' sizes, in order
+            varint_sizes(shared),
+            varint_sizes(suffix_lengths),
+            suffix_lengths,
+            varint_sizes(value_lengths),
+            value_lengths,
+        ]
+        sizes = np.sum(parts, axis=0)
+        ends = np.cumsum(sizes)
+        out = np.zeros(int(ends[-1]), dtype=np.uint8)
+        at = ends - sizes
+        entry_starts = at
+        key_data = np.frombuffer(b"".join(keys), dtype=np.uint8)
+        key_starts = np.cumsum(key_lengths) - key_lengths
+        _put_varints(out, at, shared, parts[0])
+        at = at + parts[0]
+        _put_varints(out, at, suffix_lengths, parts[1])
+        at = at + parts[1]
+        _put_ranges(out, at, key_data, key_starts + shared, suffix_lengths)
+        at = at + parts[2]
+        _put_varints(out, at, value_lengths, parts[3])
+        at = at + parts[3]
+        _put_ranges(
+            out,
+            at,
+            np.frombuffer(b"".join(values), dtype=np.uint8),
+            np.cumsum(value_lengths) - value_lengths,
+            value_lengths,
+        )
+        for row in np.flatnonzero(opens).tolist():
+            if len(self._starts) % SAMPLE_BLOCKS == 0:
+                self._sampled.append(_varint(len(keys[row])) + keys[row])
+            self._starts.append(self._position + int(entry_starts[row]))
+        self.file.write(out.tobytes())
+        self._position += len(out)
+        self._terms += count
+        self._in_block = (self._in_block + count - 1) % self._block_terms + 1
+        self._written_key = keys[-1]
+        self._keys, self._values = [], []
 
     def close(self) -> None:
-        self._flush(self._block)
+        self._write_pending()
         starts_at = self._position
         width = 4 if starts_at < 1 << 32 else 8
         starts = struct.pack(f"<{len(self._starts)}{'I' if width == 4 else 'Q'}", *self._starts)
@@ -130,6 +176,47 @@ class TermTableWriter:
         trailer = (starts_at, len(self._starts), self._terms, width, len(sampled), len(extras), MAGIC)
         self.file.write(_TRAILER.pack(*trailer))
         self.file.close()
+
+
+_PREFIX_WINDOW = 48  # bytes compared at once; a longer shared prefix is counted on in Python
+
+
+def _shared_prefixes(keys: list[bytes]) -> np.ndarray:
+    """How many leading bytes each key after the first shares with the key before it."""
+    count = len(keys)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+    kept = np.minimum(lengths, _PREFIX_WINDOW)
+    window = np.zeros((count, _PREFIX_WINDOW + 1), dtype=np.uint8)
+    data = np.frombuffer(b"".join(keys), dtype=np.uint8)
+    rows = np.repeat(np.arange(count), kept)
+    columns = np.arange(int(kept.sum())) - np.repeat(np.cumsum(kept) - kept, kept)
+    window[rows, columns] = data[np.repeat(np.cumsum(lengths) - lengths, kept) + columns]
+    comparable = np.minimum(lengths[1:], lengths[:-1])
+    same = (window[1:] == window[:-1]) & (
+        np.arange(_PREFIX_WINDOW + 1) < np.minimum(comparable, _PREFIX_WINDOW)[:, None]
+    )
+    shared = (~same).argmax(axis=1)
+    for row in np.flatnonzero((shared == _PREFIX_WINDOW) & (comparable > _PREFIX_WINDOW)).tolist():
+        shared[row] = _shared_prefix(keys[row], keys[row + 1])
+    return shared
+
+
+def _put_varints(out: np.ndarray, where: np.ndarray, numbers: np.ndarray, sizes: np.ndarray) -> None:
+    """Write each of ``numbers`` as a varint of ``sizes`` bytes at ``where`` in ``out``."""
+    for k in range(int(sizes.max()) if len(sizes) else 0):
+        has = sizes > k
+        more = (sizes[has] > k + 1).astype(np.int64) << 7
+        out[where[has] + k] = ((numbers[has] >> (7 * k)) & 0x7F) | more
+
+
+def _put_ranges(
+    out: np.ndarray, where: np.ndarray, source: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> None:
+    """Copy ``source[starts[i]:starts[i] + lengths[i]]`` to ``out`` at ``where[i]``, for every i."""
+    total = int(lengths.sum())
+    if total:
+        step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        out[np.repeat(where, lengths) + step] = source[np.repeat(starts, lengths) + step]
 
 
 class TermTable:
