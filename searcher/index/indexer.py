@@ -650,7 +650,7 @@ class _Run:
                 self.writer.commit()
             else:
                 self.writer.commit(merge=False)
-        self._save_side_tables(final, lexicon_now and not lexicon_saved)
+        self._save_side_tables(final, lexicon_now, save_lexicon=lexicon_now and not lexicon_saved)
         if self.writer is not None:
             release_previous(self.ix)
             integrity.record(Path(self.ix.storage.folder))  # the new segment files' checksums
@@ -668,8 +668,10 @@ class _Run:
             self.report("lexicon")
             self.lexicon.save(final=final)
 
-    def _save_side_tables(self, final: bool, lexicon_now: bool = True) -> None:
-        if lexicon_now:
+    def _save_side_tables(self, final: bool, lexicon_now: bool = True, save_lexicon: bool = True) -> None:
+        """Write the side tables and commit them; ``lexicon_now``: the lexicon counts every document
+        (``save_lexicon``: and is written here, not already)."""
+        if save_lexicon:
             self._save_lexicon(final)
         if self.duplicates is not None:
             self.report("copies")
