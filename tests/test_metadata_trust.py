@@ -13,7 +13,14 @@ import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP, need_corpus
 
 from searcher.ingest.metadata import extract_date, headline
-from searcher.ingest.places import FEATURES, place_features, subject_score, tag_places
+from searcher.ingest.places import (
+    FEATURES,
+    canonical_place,
+    named_places,
+    place_features,
+    subject_score,
+    tag_places,
+)
 from searcher.ingest.sources import document_from_record, read_source, walk_sources
 
 LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
@@ -293,6 +300,49 @@ def test_how_often_a_place_is_named_counts_sentences():
     text = titled + " sáng nay.\n" + _FILLER + _HANOI + _HCMC
     assert _feature(titled, text, "Thành phố Hồ Chí Minh", "under_title_place") == 1.0
     assert _feature(titled, text, "Hà Nội", "headline") == 1.0
+
+
+@pytest.mark.parametrize(
+    "text, mentioned",
+    [
+        # Hồ Chí Minh City however the abbreviation is spaced
+        ("Tin từ TP. HCM cho biết giá tăng.", ["Thành phố Hồ Chí Minh"]),
+        ("Tại TP.Hồ Chí Minh, mưa lớn.", ["Thành phố Hồ Chí Minh"]),
+        ("Ở Tp HCM và ở TPHCM, mưa lớn.", ["Thành phố Hồ Chí Minh"]),
+        ("Khách đến Sài Gòn dịp Tết.", ["Thành phố Hồ Chí Minh"]),
+        # "TP." run into another city's name
+        ("Phó giám đốc Công an TP.Hà Nội thông tin.", ["Hà Nội"]),
+        # a city's streets are the city; "phố Huế" alone is a street
+        ("Rạng sáng, tại nhiều tuyến phố Hà Nội xuất hiện xe đua.", ["Hà Nội"]),
+        ("Dạo quanh phố phường Hà Nội dịp Tết.", ["Hà Nội"]),
+        ("Cửa hàng ở số 8 phố Huế đông khách.", []),
+        # an event named after the place it is held in; a year after the name is no figure
+        ("Festival Biển Vũng Tàu 2006 sẽ diễn ra trong 5 ngày.", ["Bà Rịa - Vũng Tàu"]),
+        ("Khai mạc Lễ hội Pháo hoa Quốc tế Đà Nẵng.", ["Đà Nẵng"]),
+        # still part of longer names
+        ("Phó Thủ tướng Trương Hòa Bình và Hoàng Anh Gia Lai.", []),
+    ],
+)
+def test_how_places_are_spelled_and_embedded(text, mentioned):
+    assert tag_places("", text)[1] == mentioned
+
+
+@pytest.mark.parametrize(
+    "typed, place",
+    [
+        ("TP. HCM", "Thành phố Hồ Chí Minh"),
+        ("Tp HCM", "Thành phố Hồ Chí Minh"),
+        ("tphcm", "Thành phố Hồ Chí Minh"),
+        ("TP.Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("Sài Gòn", "Thành phố Hồ Chí Minh"),
+        ("tp.ha noi", "Hà Nội"),
+        ("Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("HCM", None),
+    ],
+)
+def test_a_typed_place_is_read_however_spelled(typed, place):
+    assert canonical_place(typed) == place
+    assert [named.place for named in named_places("tin " + typed)] == ([place] if place else [])
 
 
 def test_names_after_common_words_are_places():

@@ -97,7 +97,9 @@ PROVINCES = (
 # Other spellings and names → canonical name
 ALIASES = {
     "TP.HCM": "Thành phố Hồ Chí Minh",
+    "TP. HCM": "Thành phố Hồ Chí Minh",
     "TP HCM": "Thành phố Hồ Chí Minh",
+    "Thành phố HCM": "Thành phố Hồ Chí Minh",
     "TPHCM": "Thành phố Hồ Chí Minh",
     "TP. Hồ Chí Minh": "Thành phố Hồ Chí Minh",
     "TP Hồ Chí Minh": "Thành phố Hồ Chí Minh",
@@ -154,7 +156,8 @@ TOWNS = {
     "Tuần Giáo": "Điện Biên",
 }
 
-_PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+"
+# "TP." may run into the name ("TP.Hà Nội", "TP.Hồ Chí Minh")
+_PREFIX = r"(?:(?:tinh|thanh pho|tp|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)"
 # Spellings that name a place only after a cue: bare "Hồ Chí Minh" is the person
 _CUED_ONLY = frozenset({"ho chi minh"})
 # Words (folded, one or two) after which a province's name is part of another name: a title, a
@@ -173,6 +176,9 @@ _PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác"})
 # A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
 # name after them ("thị xã Sầm Sơn") is the town
 _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
+# Words before "phố" that make it a city's streets, not a street's title: "tuyến phố Hà Nội", "các phố
+# Hải Phòng", "đường phố Huế", "phố phường Hà Nội" ("phố Huế" alone is a street of Hà Nội)
+_STREETS_OF = frozenset("tuyen cac nhieu nhung moi day duong".split())
 # Capitalised words that may stand right before a place's name (any other capitalised word there makes
 # the name part of a longer one: "Trương Hòa Bình", "Hoàng Anh Gia Lai", "Sông Đà Nam Định")
 _CUE_WORDS = frozenset(
@@ -375,10 +381,14 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             found[place] = _Candidate(place)
         return found[place]
 
+    # a title the text does not repeat is one more sentence (a report's text opens with its title)
+    title_apart = lead_start == 0
     for place, _, kind in _place_mentions(title):
         c = candidate(place)
         if kind not in _PASSING:
             c.in_title = True
+            if title_apart:
+                c.sentence_ids.add(-1)
     mentions = list(_place_mentions(text))
     links = _related_links(text) if mentions else 0
     if links:
@@ -560,7 +570,7 @@ def _after_title(title: str, text: str) -> int:
     return 0
 
 
-_STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+$")
+_STRONG_CUE = re.compile(r"^(?:(?:tinh|thanh pho|tp|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)$")
 # a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
@@ -626,12 +636,17 @@ def _place_mentions(text: str):
         if spelling in _CUED_ONLY and not cue:
             continue
         self_cued = spelling.startswith(("tp", "thanh pho"))  # "TP.HCM", "Thành phố Hồ Chí Minh"
-        if not (cue or self_cued) and not _stands_alone(text, folded, start, end):
+        event = not cue and _names_an_event(text, folded, start)
+        if not (cue or self_cued or event) and not _stands_alone(text, folded, start, end):
             continue
         if not cue and place_is_province(spelling) and _after_subdivision(folded, start):
             continue
         # a cue ("tỉnh X") makes it a place; only a capitalised neighbour can make a longer name
-        if not cue and _capitalised_neighbour(text, start, end) and _in_longer_word(text, start, end):
+        if (
+            not (cue or event)
+            and _capitalised_neighbour(text, start, end)
+            and _in_longer_word(text, start, end)
+        ):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
         if _from_origin(text, folded, match.start()) or _ADDRESS.search(
@@ -666,8 +681,10 @@ def _place_mentions(text: str):
 
 
 # "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure; "Đà
-# Nẵng: số 2 Lê Lợi": of an address
-_FIGURE_AFTER = re.compile(r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?\d|\s*\n\d|[ \t]*:[ \t]*so[ \t]+\d")
+# Nẵng: số 2 Lê Lợi": of an address. A year after the name is none ("Festival Biển Vũng Tàu 2006")
+_FIGURE_AFTER = re.compile(
+    r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?(?!(?:19|20)\d\d(?![\d.,]))\d|\s*\n\d|[ \t]*:[ \t]*so[ \t]+\d"
+)
 # "đội bóng của TP HCM", "CLB Hải Phòng", "trong màu áo Công an TP.HCM": a team named after its city
 _TEAM_BEFORE = re.compile(r"\b(?:doi bong|doi tuyen|clb|cau lac bo|mau ao)(?:\s+(?:cua|tre|nu))?\s+$")
 # "đội Hà Nội", "nữ TP HCM", "U23 Thái Lan": a team, when written so ("đợi", "nụ" are other words)
@@ -808,6 +825,8 @@ def _town_spellings() -> frozenset:
 
 def _after_subdivision(folded: str, start: int) -> bool:
     words = folded[max(0, start - 20) : start].split()
+    if words[-2:] == ["pho", "phuong"]:
+        return False  # "phố phường Hà Nội": the city's streets
     return bool(words) and (words[-1] in _SUBDIVISION_BEFORE or " ".join(words[-2:]) in _SUBDIVISION_BEFORE)
 
 
@@ -824,7 +843,7 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     folded_before = folded[max(0, start - 40) : start].split()
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
-        return False
+        return _streets_of_a_city(folded_before)
     if last.lower() in _PERSON_BEFORE:
         return False
     word = last.strip("\"'“”‘’«»")
@@ -834,6 +853,28 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
     return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
+
+
+def _streets_of_a_city(folded_words: list[str]) -> bool:
+    """ "tuyến phố Hà Nội": the streets of the city the name names, not a street's title."""
+    return len(folded_words) >= 2 and folded_words[-1] == "pho" and folded_words[-2] in _STREETS_OF
+
+
+# an event named after the place it is held in: "Festival Biển Vũng Tàu", "Lễ hội Pháo hoa Quốc tế Đà
+# Nẵng", "Carnaval Hạ Long"; the event's word and any words between it and the name capitalised
+_EVENT_BEFORE = re.compile(
+    r"\b(festival|carnaval|carnival|le hoi|hoi cho|lien hoan|ngay hoi|tuan le|hoi thi)((?:\s+\S+){0,5}?)\s+$"
+)
+
+
+def _names_an_event(text: str, folded: str, start: int) -> bool:
+    """The name ends the name of an event held there, so it names the place."""
+    offset = max(0, start - 60)
+    found = _EVENT_BEFORE.search(folded, offset, start)
+    if not found or not text[found.start(1)].isupper():
+        return False
+    between = text[found.end(1) : found.end(2)].split()
+    return all(word[0].isupper() and word[-1].isalnum() for word in between)
 
 
 def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
