@@ -365,6 +365,9 @@ def test_names_after_common_words_are_places():
         # "ngũ", "ngự" are not "ngụ"
         ("Đội ngũ giáo viên Hà Nội được khen.", "Hà Nội", "passing_share", 0.0),
         ("Anh A, ngụ tại Hà Nội, bị bắt.", "Hà Nội", "passing_share", 1.0),
+        # the dot of a district's abbreviation ends no home; an office named after a longer phrase
+        ("Bé N. (8 tuổi, ngụ tại Q.Hoàng Mai, Hà Nội) bị đánh.", "Hà Nội", "passing_share", 1.0),
+        ("Đại diện Lãnh sự quán Mỹ tại TP. HCM có mặt.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
         # an end of a route; a hospital named after the place; a province's department acting
         ("Tuyến đường sắt TPHCM - Phan Thiết sẽ mở lại.", "Thành phố Hồ Chí Minh", "route_share", 1.0),
         ("Tuyến đường sắt TPHCM - Phan Thiết sẽ mở lại.", "Bình Thuận", "route_share", 1.0),

@@ -570,12 +570,15 @@ def _after_title(title: str, text: str) -> int:
     return 0
 
 
+# a run of words within a clause; the dot of "Q.", "H.", "P.", "TX.", "TP." (district, ward, town)
+# does not end it
+_CLAUSE = r"(?:[^.;()\n]|(?<=\b[hqp])\.|(?<=\btx)\.|(?<=\btp)\.)"
 _STRONG_CUE = re.compile(r"^(?:(?:tinh|thanh pho|tp|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)$")
 # a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
     r"\b(?P<cue>que(?:\s+quan)?|ngu|tru|sinh\s+ra|den\s+tu|goc|bien\s+(?:so|kiem\s+soat)|song"
-    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b[^.;()\n]{0,40}$"
+    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b" + _CLAUSE + "{0,40}$"
     r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
     # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"
@@ -608,7 +611,7 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
 
 
 # an address runs through street, ward and district before its province
-_ADDRESS = re.compile(r"\bdia\s+chi\b[^.;()\n]{0,100}$")
+_ADDRESS = re.compile(r"\bdia\s+chi\b" + _CLAUSE + "{0,100}$")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
 _LOCATING = re.compile(
     r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|tp|thanh pho|ap|thon|cang|khu)\s[^()\n]{1,40}[(,]\s*$"
@@ -758,12 +761,15 @@ _ORGANISATION_WORDS = frozenset(
 def _named_organisation(text: str, folded_before: str, position: int) -> bool:
     """The organisation's own word, capitalised, stands a few words before the place's name
     ("Báo", not "bão"; "Công ty", not "công ty" in running text)."""
-    found = _ORGANISATION_BEFORE.search(folded_before)
-    if not found:
-        return False
     offset = position - len(folded_before)
-    written = text[offset + found.start(1) : offset + found.end(1)]
-    return written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS
+    # every start is tried: "Đại diện Lãnh sự quán Mỹ tại" first matches "đại" (Đài), not the consulate
+    at = 0
+    while found := _ORGANISATION_BEFORE.search(folded_before, at):
+        written = text[offset + found.start(1) : offset + found.end(1)]
+        if written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS:
+            return True
+        at = found.start() + 1
+    return False
 
 
 # a school, university, institute, hospital, theatre or troupe named after a place: "ĐH Bách khoa Hà
