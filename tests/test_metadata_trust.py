@@ -382,6 +382,20 @@ def test_how_a_place_is_named(text, place, feature, value):
     assert _feature("", text, place, feature) == value
 
 
+@pytest.mark.parametrize(
+    "text, show, incident",
+    [
+        ("Ca sĩ A ra mắt album mới tại Hà Nội.", 1.0, 0.0),
+        ("Nạn nhân tử vong tại hiện trường ở Hà Nội.", 0.0, 1.0),
+        ("Hà Nội khai trương bến xe mới.", 0.0, 0.0),
+        ("Ca sĩ A đi dạo ở Hà Nội.", 0.0, 0.0),  # one word of a topic is not enough
+    ],
+)
+def test_what_a_report_is_on(text, show, incident):
+    assert _feature("", text, "Hà Nội", "show") == show
+    assert _feature("", text, "Hà Nội", "incident") == incident
+
+
 def test_the_weights_are_fitted_on_these_features():
     from searcher.ingest import place_weights
 

@@ -336,6 +336,8 @@ FEATURES = (
     "other_title",  # the title names another place, not this one
     "national_lead",  # the lead names a national body (Chính phủ, Bộ, Quốc hội, Thủ tướng)
     "sport",  # a sports report (its places are mostly teams' and venues')
+    "show",  # a report on the arts or entertainment (its places are mostly venues)
+    "incident",  # a report of a crime, an accident or a disaster (its places are mostly where it happened)
 )
 
 
@@ -424,7 +426,9 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
     title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
-    sport = _sports_report(text)
+    sport = _names_two(text, _SPORT_WORDS)
+    show = _names_two(text, _SHOW_WORDS)
+    incident = _names_two(text, _INCIDENT_WORDS)
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
         named = sum(c.kinds.values())
@@ -453,6 +457,8 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             float(title_places > 0 and not c.in_title),
             float(national),
             float(sport),
+            float(show),
+            float(incident),
         ]
     return candidates
 
@@ -489,10 +495,46 @@ _SPORT_WORDS = (
 )
 
 
-def _sports_report(text: str) -> bool:
+# words of reports on the arts and entertainment, and of reports of crimes, accidents and disasters
+_SHOW_WORDS = (
+    "ca sĩ",
+    "nghệ sĩ",
+    "khán giả",
+    "diễn viên",
+    "đạo diễn",
+    "bộ phim",
+    "ca khúc",
+    "album",
+    "sân khấu",
+    "liveshow",
+    "Hoa hậu",
+    "người mẫu",
+    "trình diễn",
+    "triển lãm",
+)
+_INCIDENT_WORDS = (
+    "tai nạn",
+    "khởi tố",
+    "bắt giữ",
+    "bắt khẩn cấp",
+    "hiện trường",
+    "nạn nhân",
+    "tử vong",
+    "vụ án",
+    "bị cáo",
+    "nghi phạm",
+    "đối tượng",
+    "thiệt hại",
+    "vụ cháy",
+    "lũ lụt",
+)
+
+
+def _names_two(text: str, words: tuple[str, ...]) -> bool:
+    """Two of ``words`` or more stand in ``text`` (also opening a sentence): a report on their topic."""
     found = 0
-    for word in _SPORT_WORDS:
-        found += _has_word(text, word)
+    for word in words:
+        found += _has_word(text, word) or (word[0].islower() and _has_word(text, word[0].upper() + word[1:]))
         if found == 2:
             return True
     return False
