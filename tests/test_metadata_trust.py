@@ -319,6 +319,9 @@ def test_how_often_a_place_is_named_counts_sentences():
         # an event named after the place it is held in; a year after the name is no figure
         ("Festival Biển Vũng Tàu 2006 sẽ diễn ra trong 5 ngày.", ["Bà Rịa - Vũng Tàu"]),
         ("Khai mạc Lễ hội Pháo hoa Quốc tế Đà Nẵng.", ["Đà Nẵng"]),
+        # a two-part name with a dash however spaced; initials before a name are no family name
+        ("UBND tỉnh Thừa Thiên - Huế và tỉnh Bà Rịa– Vũng Tàu họp.", ["Thừa Thiên Huế", "Bà Rịa - Vũng Tàu"]),
+        ("Giám đốc Sở TDTT Thừa Thiên-Huế bị kỷ luật.", ["Thừa Thiên Huế"]),
         # still part of longer names
         ("Phó Thủ tướng Trương Hòa Bình và Hoàng Anh Gia Lai.", []),
     ],
@@ -336,6 +339,8 @@ def test_how_places_are_spelled_and_embedded(text, mentioned):
         ("TP.Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
         ("Sài Gòn", "Thành phố Hồ Chí Minh"),
         ("tp.ha noi", "Hà Nội"),
+        ("Thừa Thiên-Huế", "Thừa Thiên Huế"),
+        ("ba ria – vung tau", "Bà Rịa - Vũng Tàu"),
         ("Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
         ("HCM", None),
     ],

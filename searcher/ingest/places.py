@@ -106,6 +106,7 @@ ALIASES = {
     "Sài Gòn": "Thành phố Hồ Chí Minh",
     "Huế": "Thừa Thiên Huế",
     "Bà Rịa Vũng Tàu": "Bà Rịa - Vũng Tàu",
+    "Thừa Thiên - Huế": "Thừa Thiên Huế",
     "Vũng Tàu": "Bà Rịa - Vũng Tàu",
     "Đắc Lắc": "Đắk Lắk",
     "Daklak": "Đắk Lắk",
@@ -196,10 +197,19 @@ def _names() -> dict[str, str]:
     return {fold(spelling).lower(): place for spelling, place in _spellings().items()}
 
 
+def spelling_key(matched: str) -> str:
+    """The key of :func:`_names` for a spelling as the text has it: one space between words, " - "
+    for a dash however spaced ("Bà Rịa-Vũng Tàu", "Thừa Thiên – Huế")."""
+    return _DASH.sub(" - ", " ".join(matched.split()))
+
+
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
 def canonical_place(typed: str) -> str | None:
     """The canonical name of the province or city ``typed`` names, however it is written ("dien bien",
     "TP HCM", "tỉnh Điện Biên"), or None when it names none: a filter then finds what the index holds."""
-    key = " ".join(fold(typed).lower().split())
+    key = spelling_key(fold(typed).lower())
     return _names().get(key) or _names().get(re.sub(rf"^{_PREFIX}", "", key))
 
 
@@ -227,16 +237,19 @@ def _is_name(original: str) -> bool:
     words = original.split()
     if not all(w[0].isupper() or not w[0].isalpha() for w in words):
         return False
-    return not has_diacritics(original) or _canonical(original) in _accented()
+    key = spelling_key(original)
+    return not has_diacritics(key) or _canonical(key) in _accented()
 
 
 def _trie_regex(words: list[str]) -> str:
-    """One regex alternation of ``words`` arranged as a trie (spaces match any run of white space):
+    """One regex alternation of ``words`` arranged as a trie (spaces match any run of white space, " - "
+    any dash however spaced):
     at each position of a text the engine follows one branch per letter instead of trying every
     word in turn (a fifth of reading a news article went to this search). Longer words are tried
     before their prefixes, as in a longest-first alternation."""
     trie: dict = {}
     for word in words:
+        word = word.replace(" - ", "\x00")
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
@@ -244,7 +257,7 @@ def _trie_regex(words: list[str]) -> str:
 
     def emit(node: dict) -> str:
         branches = [
-            (r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
+            _TRIE_CHARS.get(ch, re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
         ]
         if not branches:
             return ""
@@ -252,6 +265,9 @@ def _trie_regex(words: list[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
+
+
+_TRIE_CHARS = {" ": r"\s+", "\x00": r"\s*[-–—]\s*"}
 
 
 @lru_cache(maxsize=1)
@@ -676,7 +692,7 @@ def _place_mentions(text: str):
         original = text[start:end]
         if not _is_name(original):
             continue
-        spelling = " ".join(match.group(2).split())
+        spelling = spelling_key(match.group(2))
         cue = match.group(1)
         if spelling in _CUED_ONLY and not cue:
             continue
@@ -899,6 +915,8 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
     if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
         return True
+    if len(word) >= 2 and word.isupper() and not text[start:end].isupper():
+        return True  # initials ("Sở TDTT Thừa Thiên - Huế", "VCB TP HCM") are no family name
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
     return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
 
@@ -1007,13 +1025,14 @@ def named_places(text: str) -> list[NamedPlace]:
     matches = []
     for match in _pattern().finditer(fold_offsets_preserved(text)):
         written = text[match.start(2) : match.end(2)]
-        if has_diacritics(written) and _canonical(written) not in _accented():
+        key = spelling_key(written)
+        if has_diacritics(key) and _canonical(key) not in _accented():
             continue
         matches.append(match)
     spans = [(m.start(2), m.end(2)) for m in matches]
     return [
         NamedPlace(
-            _names()[" ".join(m.group(2).split())],
+            _names()[spelling_key(m.group(2))],
             text[m.start(2) : m.end(2)],
             bool(m.group(1)),
             m.start(2),
