@@ -381,6 +381,9 @@ def test_names_after_common_words_are_places():
         ("Trung tâm Y tế dự phòng Thanh Hóa cử đoàn công tác.", "Thanh Hóa", "authority", 1.0),
         ("Phòng thi hành án Cần Thơ phong tỏa tài khoản.", "Cần Thơ", "authority", 1.0),
         ("Nhà báo phỏng vấn Cần Thơ.", "Cần Thơ", "authority", 0.0),
+        ("Sở NN&PTNT Hà Nội cấm bán gà.", "Hà Nội", "authority", 1.0),
+        # a province's delegation is no member of the National Assembly
+        ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),
     ],
 )
 def test_how_a_place_is_named(text, place, feature, value):

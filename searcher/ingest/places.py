@@ -639,8 +639,8 @@ _ORIGIN = re.compile(
     r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b" + _CLAUSE + "{0,40}$"
     r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
-    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"
-    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?:\s+[^\W\d_]+){0,5}[ \t]*\(?$"
+    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words between are the member's name
+    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
 )
 # folded words of _ORIGIN that are also other words ("ngự", "đội ngũ", "quế"): how a home is written
 _ORIGIN_SPELLINGS = {
@@ -657,6 +657,10 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
     """A person's home, origin, address or constituency comes right before ``start``."""
     position = max(0, start - 60)
     while found := _ORIGIN.search(folded, position, start):
+        member = text[found.start("member") : found.end("member")].split() if found.group("member") else []
+        if not all(word[0].isupper() for word in member):
+            position = found.start() + 1  # "đoàn đại biểu người có công tỉnh X": a delegation
+            continue
         cue = found.group("cue") or found.group("cue2") or ""
         spellings = _ORIGIN_SPELLINGS.get(cue.split()[0] if cue else "")
         if not spellings:
@@ -768,7 +772,7 @@ _HEADING_AFTER = re.compile(r"[ \t]*:[ \t]")
 _AUTHORITY_BEFORE = re.compile(
     r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|tand|vksnd"
     r"|toa an nhan dan|vien kiem sat nhan dan)|(so|chi cuc|cuc|trung tam|phong|ban|thanh tra|kho bac"
-    r"|bo chi huy|canh sat)(?:\s+[^\W\d]+){1,5}?)\s+$"
+    r"|bo chi huy|canh sat)(?:\s+[^\W\d][\w&]*){1,5}?)\s+$"
 )
 # the bodies of _AUTHORITY_BEFORE whose folded word is also another ("số", "phóng", "bán"): capitalised
 _AUTHORITY_WORDS = frozenset(
