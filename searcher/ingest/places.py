@@ -442,9 +442,11 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
     title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
-    sport = _names_two(text, _SPORT_WORDS)
-    show = _names_two(text, _SHOW_WORDS)
-    incident = _names_two(text, _INCIDENT_WORDS)
+    # the topic shows in the report's opening: reading the whole text costs more and tags no better
+    opening = text[:_TOPIC_CHARS].lower()
+    sport, show, incident = (
+        _names_two(opening, words) for words in (_SPORT_WORDS, _SHOW_WORDS, _INCIDENT_WORDS)
+    )
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
         named = sum(c.kinds.values())
@@ -491,20 +493,20 @@ _PASSING = frozenset({"origin", "figure", "organisation"})
 _CUED = ("admin", "authority", "locating", "heading")
 # a national body in the lead: a place it names is more often a venue than the subject
 _NATIONAL = re.compile(r"\b(?:Chính phủ|Thủ tướng|Quốc hội|Trung ương|Bộ [A-ZĐ]|toàn quốc|cả nước)")
-# words of sports reports: two of them or more make one
+# words of sports reports (lowercase): two of them or more make one
 _SPORT_WORDS = (
-    "HLV",
+    "hlv",
     "cầu thủ",
     "đội bóng",
     "trận đấu",
     "tỷ số",
     "bàn thắng",
-    "V-League",
-    "SEA Games",
+    "v-league",
+    "sea games",
     "vô địch",
-    "VĐV",
+    "vđv",
     "vận động viên",
-    "CLB",
+    "clb",
     "tay vợt",
     "tay đua",
     "chặng",
@@ -523,7 +525,7 @@ _SHOW_WORDS = (
     "album",
     "sân khấu",
     "liveshow",
-    "Hoa hậu",
+    "hoa hậu",
     "người mẫu",
     "trình diễn",
     "triển lãm",
@@ -546,11 +548,15 @@ _INCIDENT_WORDS = (
 )
 
 
-def _names_two(text: str, words: tuple[str, ...]) -> bool:
-    """Two of ``words`` or more stand in ``text`` (also opening a sentence): a report on their topic."""
+_TOPIC_CHARS = 1500
+
+
+def _names_two(lowered: str, words: tuple[str, ...]) -> bool:
+    """Two of ``words`` (lowercase) or more stand in the lowercased text ``lowered``: a report on their
+    topic."""
     found = 0
     for word in words:
-        found += _has_word(text, word) or (word[0].islower() and _has_word(text, word[0].upper() + word[1:]))
+        found += _has_word(lowered, word)
         if found == 2:
             return True
     return False
