@@ -382,6 +382,11 @@ def test_names_after_common_words_are_places():
         ("Phòng thi hành án Cần Thơ phong tỏa tài khoản.", "Cần Thơ", "authority", 1.0),
         ("Nhà báo phỏng vấn Cần Thơ.", "Cần Thơ", "authority", 0.0),
         ("Sở NN&PTNT Hà Nội cấm bán gà.", "Hà Nội", "authority", 1.0),
+        # a company's or team's initials before the name; a department's are its province acting
+        ("Lãi suất của VCB TP HCM tăng.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
+        ("Tay đua của BVTV An Giang thắng chặng.", "An Giang", "passing_share", 1.0),
+        ("Sở GTVT Hà Nội cấm xe tải.", "Hà Nội", "authority", 1.0),
+        ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
         # a province's delegation is no member of the National Assembly
         ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),
     ],

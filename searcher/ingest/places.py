@@ -742,6 +742,8 @@ def _place_mentions(text: str):
             kind = "admin"
         elif _acting_authority(text, before, match.start()):
             kind = "authority"
+        elif not cue and _named_by_initials(text, match.start()):
+            kind = "organisation"
         elif _LOCATING.search(before):
             kind = "locating"
         elif cue:
@@ -867,6 +869,17 @@ def _on_a_route(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 20) : start]
     # "Thừa Thiên - Huế", "Bà Rịa-Vũng Tàu" are one name
     return bool(_ROUTE_BEFORE.search(before)) and not before.rstrip(" \t-–—").endswith(("Thiên", "Rịa"))
+
+
+# a company's, bank's or team's initials right before the name ("VCB TP HCM", "BVTV An Giang"), not
+# those of an authority ("CSGT Hà Nội") or of a city's name
+_INITIALS_BEFORE = re.compile(r"(?<![\w.])([A-ZĐ]{2,6})[ \t]+$")
+_AUTHORITY_INITIALS = frozenset("UBND HĐND TAND VKSND CA CSGT CSCĐ PC TP TX MTTQ UBMTTQ".split())
+
+
+def _named_by_initials(text: str, position: int) -> bool:
+    found = _INITIALS_BEFORE.search(text, max(0, position - 12), position)
+    return found is not None and found.group(1) not in _AUTHORITY_INITIALS
 
 
 def _opens_line(text: str, position: int) -> bool:
