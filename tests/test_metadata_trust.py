@@ -356,6 +356,9 @@ def test_names_after_common_words_are_places():
     assert mentioned == ["Hà Nội"]
 
 
+_PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), cảng Cát Lở (Bà Rịa - Vũng Tàu)."
+
+
 @pytest.mark.parametrize(
     "text, place, feature, value",
     [
@@ -382,6 +385,9 @@ def test_names_after_common_words_are_places():
         ("Phòng thi hành án Cần Thơ phong tỏa tài khoản.", "Cần Thơ", "authority", 1.0),
         ("Nhà báo phỏng vấn Cần Thơ.", "Cần Thơ", "authority", 0.0),
         ("Sở NN&PTNT Hà Nội cấm bán gà.", "Hà Nội", "authority", 1.0),
+        # a list of items each followed by its province
+        (_PORTS, "Sóc Trăng", "passing_share", 1.0),
+        (_PORTS, "Bà Rịa - Vũng Tàu", "passing_share", 1.0),
         # a company's or team's initials before the name; a department's are its province acting
         ("Lãi suất của VCB TP HCM tăng.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
         ("Tay đua của BVTV An Giang thắng chặng.", "An Giang", "passing_share", 1.0),

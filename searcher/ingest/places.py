@@ -580,6 +580,9 @@ def _is_word_char(char: str) -> bool:
 _BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
 # what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
 _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
+# or items each followed by its place: "Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), Côn Đảo, cảng Cát Lở
+# (Bà Rịa - Vũng Tàu)"
+_ITEM_JOINER = re.compile(r"\)\s*[,;]\s*(?:va\s+)?[^()\n.;:]{1,40}\(")
 
 
 def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
@@ -589,7 +592,10 @@ def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
     runs: list[list[int]] = []
     previous_end = -1
     for index, (_, start, _) in enumerate(mentions):
-        joined = previous_end >= 0 and _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
+        joined = previous_end >= 0 and (
+            _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
+            or _ITEM_JOINER.fullmatch(folded, previous_end, start) is not None
+        )
         if joined and start > previous_end:
             runs[-1].append(index)
         else:
