@@ -373,6 +373,8 @@ _PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên 
         # "ngũ", "ngự" are not "ngụ"
         ("Đội ngũ giáo viên Hà Nội được khen.", "Hà Nội", "passing_share", 0.0),
         ("Anh A, ngụ tại Hà Nội, bị bắt.", "Hà Nội", "passing_share", 1.0),
+        ("Đó là Nguyễn Đức Hùng (1984, Bùi Xương Trạch, Hà Nội).", "Hà Nội", "passing_share", 1.0),
+        ("Đó là chị Thu (25 tuổi, Hà Nội).", "Hà Nội", "passing_share", 1.0),
         # the dot of a district's abbreviation ends no home; an office named after a longer phrase
         ("Bé N. (8 tuổi, ngụ tại Q.Hoàng Mai, Hà Nội) bị đánh.", "Hà Nội", "passing_share", 1.0),
         ("Đại diện Lãnh sự quán Mỹ tại TP. HCM có mặt.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),

@@ -650,6 +650,9 @@ _ORIGIN = re.compile(
     r"\b(?P<cue>que(?:\s+quan)?|ngu|tru|sinh\s+ra|den\s+tu|goc|bien\s+(?:so|kiem\s+soat)|song"
     r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b" + _CLAUSE + "{0,40}$"
     r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
+    # a person's age or year of birth and address in brackets: "Nguyễn Đức Hùng (1984, Bùi Xương
+    # Trạch, Hà Nội)", "anh Xiên (33 tuổi, ..., tỉnh Sơn La)"
+    r"|\(\s*(?:sn\s*)?\d{1,4}(?:\s+tuoi)?\s*[,;]" + _CLAUSE + "{0,80}$"
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
     # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words between are the member's name
     r"|\bdai bieu(?:\s+quoc\s+hoi)?(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
