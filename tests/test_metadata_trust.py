@@ -461,13 +461,13 @@ def labelled_news():
 
 def test_places_of_the_labelled_news_articles(labelled_news):
     """Regression floor of the subject places against the labels, the development sets the model is
-    fitted on and the held-out half together (figures in docs/metadata.md: 169 tp, 29 fp, 49 fn)."""
+    fitted on and the held-out half together (figures in docs/metadata.md: 180 tp, 31 fp, 38 fn)."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.76, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.80, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):
