@@ -13,7 +13,14 @@ import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP, need_corpus
 
 from searcher.ingest.metadata import extract_date, headline
-from searcher.ingest.places import FEATURES, place_features, subject_score, tag_places
+from searcher.ingest.places import (
+    FEATURES,
+    canonical_place,
+    named_places,
+    place_features,
+    subject_score,
+    tag_places,
+)
 from searcher.ingest.sources import document_from_record, read_source, walk_sources
 
 LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
@@ -295,10 +302,61 @@ def test_how_often_a_place_is_named_counts_sentences():
     assert _feature(titled, text, "Hà Nội", "headline") == 1.0
 
 
+@pytest.mark.parametrize(
+    "text, mentioned",
+    [
+        # Hồ Chí Minh City however the abbreviation is spaced
+        ("Tin từ TP. HCM cho biết giá tăng.", ["Thành phố Hồ Chí Minh"]),
+        ("Tại TP.Hồ Chí Minh, mưa lớn.", ["Thành phố Hồ Chí Minh"]),
+        ("Ở Tp HCM và ở TPHCM, mưa lớn.", ["Thành phố Hồ Chí Minh"]),
+        ("Khách đến Sài Gòn dịp Tết.", ["Thành phố Hồ Chí Minh"]),
+        # "TP." run into another city's name
+        ("Phó giám đốc Công an TP.Hà Nội thông tin.", ["Hà Nội"]),
+        # a city's streets are the city; "phố Huế" alone is a street
+        ("Rạng sáng, tại nhiều tuyến phố Hà Nội xuất hiện xe đua.", ["Hà Nội"]),
+        ("Dạo quanh phố phường Hà Nội dịp Tết.", ["Hà Nội"]),
+        ("Cửa hàng ở số 8 phố Huế đông khách.", []),
+        # an event named after the place it is held in; a year after the name is no figure
+        ("Festival Biển Vũng Tàu 2006 sẽ diễn ra trong 5 ngày.", ["Bà Rịa - Vũng Tàu"]),
+        ("Khai mạc Lễ hội Pháo hoa Quốc tế Đà Nẵng.", ["Đà Nẵng"]),
+        # a two-part name with a dash however spaced; initials before a name are no family name
+        ("UBND tỉnh Thừa Thiên - Huế và tỉnh Bà Rịa– Vũng Tàu họp.", ["Thừa Thiên Huế", "Bà Rịa - Vũng Tàu"]),
+        ("Giám đốc Sở TDTT Thừa Thiên-Huế bị kỷ luật.", ["Thừa Thiên Huế"]),
+        # still part of longer names
+        ("Phó Thủ tướng Trương Hòa Bình và Hoàng Anh Gia Lai.", []),
+    ],
+)
+def test_how_places_are_spelled_and_embedded(text, mentioned):
+    assert tag_places("", text)[1] == mentioned
+
+
+@pytest.mark.parametrize(
+    "typed, place",
+    [
+        ("TP. HCM", "Thành phố Hồ Chí Minh"),
+        ("Tp HCM", "Thành phố Hồ Chí Minh"),
+        ("tphcm", "Thành phố Hồ Chí Minh"),
+        ("TP.Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("Sài Gòn", "Thành phố Hồ Chí Minh"),
+        ("tp.ha noi", "Hà Nội"),
+        ("Thừa Thiên-Huế", "Thừa Thiên Huế"),
+        ("ba ria – vung tau", "Bà Rịa - Vũng Tàu"),
+        ("Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("HCM", None),
+    ],
+)
+def test_a_typed_place_is_read_however_spelled(typed, place):
+    assert canonical_place(typed) == place
+    assert [named.place for named in named_places("tin " + typed)] == ([place] if place else [])
+
+
 def test_names_after_common_words_are_places():
     # "từ", "chỉ", "đầu tư" before a name are no title or street ("tư tưởng" is)
     _, mentioned = tag_places("Chuyến bay", "Máy bay cất cánh từ Hà Nội, nhà đầu tư Hà Nội đi cùng.")
     assert mentioned == ["Hà Nội"]
+
+
+_PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), cảng Cát Lở (Bà Rịa - Vũng Tàu)."
 
 
 @pytest.mark.parametrize(
@@ -315,6 +373,11 @@ def test_names_after_common_words_are_places():
         # "ngũ", "ngự" are not "ngụ"
         ("Đội ngũ giáo viên Hà Nội được khen.", "Hà Nội", "passing_share", 0.0),
         ("Anh A, ngụ tại Hà Nội, bị bắt.", "Hà Nội", "passing_share", 1.0),
+        ("Đó là Nguyễn Đức Hùng (1984, Bùi Xương Trạch, Hà Nội).", "Hà Nội", "passing_share", 1.0),
+        ("Đó là chị Thu (25 tuổi, Hà Nội).", "Hà Nội", "passing_share", 1.0),
+        # the dot of a district's abbreviation ends no home; an office named after a longer phrase
+        ("Bé N. (8 tuổi, ngụ tại Q.Hoàng Mai, Hà Nội) bị đánh.", "Hà Nội", "passing_share", 1.0),
+        ("Đại diện Lãnh sự quán Mỹ tại TP. HCM có mặt.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
         # an end of a route; a hospital named after the place; a province's department acting
         ("Tuyến đường sắt TPHCM - Phan Thiết sẽ mở lại.", "Thành phố Hồ Chí Minh", "route_share", 1.0),
         ("Tuyến đường sắt TPHCM - Phan Thiết sẽ mở lại.", "Bình Thuận", "route_share", 1.0),
@@ -323,10 +386,35 @@ def test_names_after_common_words_are_places():
         ("Trung tâm Y tế dự phòng Thanh Hóa cử đoàn công tác.", "Thanh Hóa", "authority", 1.0),
         ("Phòng thi hành án Cần Thơ phong tỏa tài khoản.", "Cần Thơ", "authority", 1.0),
         ("Nhà báo phỏng vấn Cần Thơ.", "Cần Thơ", "authority", 0.0),
+        ("Sở NN&PTNT Hà Nội cấm bán gà.", "Hà Nội", "authority", 1.0),
+        # a list of items each followed by its province
+        (_PORTS, "Sóc Trăng", "passing_share", 1.0),
+        (_PORTS, "Bà Rịa - Vũng Tàu", "passing_share", 1.0),
+        # a company's or team's initials before the name; a department's are its province acting
+        ("Lãi suất của VCB TP HCM tăng.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
+        ("Tay đua của BVTV An Giang thắng chặng.", "An Giang", "passing_share", 1.0),
+        ("Sở GTVT Hà Nội cấm xe tải.", "Hà Nội", "authority", 1.0),
+        ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
+        # a province's delegation is no member of the National Assembly
+        ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),
     ],
 )
 def test_how_a_place_is_named(text, place, feature, value):
     assert _feature("", text, place, feature) == value
+
+
+@pytest.mark.parametrize(
+    "text, show, incident",
+    [
+        ("Ca sĩ A ra mắt album mới tại Hà Nội.", 1.0, 0.0),
+        ("Nạn nhân tử vong tại hiện trường ở Hà Nội.", 0.0, 1.0),
+        ("Hà Nội khai trương bến xe mới.", 0.0, 0.0),
+        ("Ca sĩ A đi dạo ở Hà Nội.", 0.0, 0.0),  # one word of a topic is not enough
+    ],
+)
+def test_what_a_report_is_on(text, show, incident):
+    assert _feature("", text, "Hà Nội", "show") == show
+    assert _feature("", text, "Hà Nội", "incident") == incident
 
 
 def test_the_weights_are_fitted_on_these_features():
@@ -373,13 +461,13 @@ def labelled_news():
 
 def test_places_of_the_labelled_news_articles(labelled_news):
     """Regression floor of the subject places against the labels, the development sets the model is
-    fitted on and the held-out half together (figures in docs/metadata.md: 169 tp, 29 fp, 49 fn)."""
+    fitted on and the held-out half together (figures in docs/metadata.md: 180 tp, 31 fp, 38 fn)."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.76, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.80, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

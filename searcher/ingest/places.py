@@ -98,13 +98,16 @@ PROVINCES = (
 # Other spellings and names → canonical name
 ALIASES = {
     "TP.HCM": "Thành phố Hồ Chí Minh",
+    "TP. HCM": "Thành phố Hồ Chí Minh",
     "TP HCM": "Thành phố Hồ Chí Minh",
+    "Thành phố HCM": "Thành phố Hồ Chí Minh",
     "TPHCM": "Thành phố Hồ Chí Minh",
     "TP. Hồ Chí Minh": "Thành phố Hồ Chí Minh",
     "TP Hồ Chí Minh": "Thành phố Hồ Chí Minh",
     "Sài Gòn": "Thành phố Hồ Chí Minh",
     "Huế": "Thừa Thiên Huế",
     "Bà Rịa Vũng Tàu": "Bà Rịa - Vũng Tàu",
+    "Thừa Thiên - Huế": "Thừa Thiên Huế",
     "Vũng Tàu": "Bà Rịa - Vũng Tàu",
     "Đắc Lắc": "Đắk Lắk",
     "Daklak": "Đắk Lắk",
@@ -155,7 +158,8 @@ TOWNS = {
     "Tuần Giáo": "Điện Biên",
 }
 
-_PREFIX = r"(?:tinh|thanh pho|tp\.?|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+"
+# "TP." may run into the name ("TP.Hà Nội", "TP.Hồ Chí Minh")
+_PREFIX = r"(?:(?:tinh|thanh pho|tp|thi xa|tai|o|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)"
 # Spellings that name a place only after a cue: bare "Hồ Chí Minh" is the person
 _CUED_ONLY = frozenset({"ho chi minh"})
 # Words (folded, one or two) after which a province's name is part of another name: a title, a
@@ -174,6 +178,9 @@ _PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác"})
 # A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
 # name after them ("thị xã Sầm Sơn") is the town
 _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
+# Words before "phố" that make it a city's streets, not a street's title: "tuyến phố Hà Nội", "các phố
+# Hải Phòng", "đường phố Huế", "phố phường Hà Nội" ("phố Huế" alone is a street of Hà Nội)
+_STREETS_OF = frozenset("tuyen cac nhieu nhung moi day duong".split())
 # Capitalised words that may stand right before a place's name (any other capitalised word there makes
 # the name part of a longer one: "Trương Hòa Bình", "Hoàng Anh Gia Lai", "Sông Đà Nam Định")
 _CUE_WORDS = frozenset(
@@ -191,10 +198,19 @@ def _names() -> dict[str, str]:
     return {fold(spelling).lower(): place for spelling, place in _spellings().items()}
 
 
+def spelling_key(matched: str) -> str:
+    """The key of :func:`_names` for a spelling as the text has it: one space between words, " - "
+    for a dash however spaced ("Bà Rịa-Vũng Tàu", "Thừa Thiên – Huế")."""
+    return _DASH.sub(" - ", " ".join(matched.split()))
+
+
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
 def canonical_place(typed: str) -> str | None:
     """The canonical name of the province or city ``typed`` names, however it is written ("dien bien",
     "TP HCM", "tỉnh Điện Biên"), or None when it names none: a filter then finds what the index holds."""
-    key = " ".join(fold(typed).lower().split())
+    key = spelling_key(fold(typed).lower())
     return _names().get(key) or _names().get(re.sub(rf"^{_PREFIX}", "", key))
 
 
@@ -222,16 +238,19 @@ def _is_name(original: str) -> bool:
     words = original.split()
     if not all(w[0].isupper() or not w[0].isalpha() for w in words):
         return False
-    return not has_diacritics(original) or _canonical(original) in _accented()
+    key = spelling_key(original)
+    return not has_diacritics(key) or _canonical(key) in _accented()
 
 
 def _trie_regex(words: list[str]) -> str:
-    """One regex alternation of ``words`` arranged as a trie (spaces match any run of white space):
+    """One regex alternation of ``words`` arranged as a trie (spaces match any run of white space, " - "
+    any dash however spaced):
     at each position of a text the engine follows one branch per letter instead of trying every
     word in turn (a fifth of reading a news article went to this search). Longer words are tried
     before their prefixes, as in a longest-first alternation."""
     trie: dict = {}
     for word in words:
+        word = word.replace(" - ", "\x00")
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
@@ -239,7 +258,7 @@ def _trie_regex(words: list[str]) -> str:
 
     def emit(node: dict) -> str:
         branches = [
-            (r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
+            _TRIE_CHARS.get(ch, re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
         ]
         if not branches:
             return ""
@@ -247,6 +266,9 @@ def _trie_regex(words: list[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
+
+
+_TRIE_CHARS = {" ": r"\s+", "\x00": r"\s*[-–—]\s*"}
 
 
 @lru_cache(maxsize=1)
@@ -331,6 +353,8 @@ FEATURES = (
     "other_title",  # the title names another place, not this one
     "national_lead",  # the lead names a national body (Chính phủ, Bộ, Quốc hội, Thủ tướng)
     "sport",  # a sports report (its places are mostly teams' and venues')
+    "show",  # a report on the arts or entertainment (its places are mostly venues)
+    "incident",  # a report of a crime, an accident or a disaster (its places are mostly where it happened)
 )
 
 
@@ -376,10 +400,14 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             found[place] = _Candidate(place)
         return found[place]
 
+    # a title the text does not repeat is one more sentence (a report's text opens with its title)
+    title_apart = lead_start == 0
     for place, _, kind in _place_mentions(title):
         c = candidate(place)
         if kind not in _PASSING:
             c.in_title = True
+            if title_apart:
+                c.sentence_ids.add(-1)
     mentions = list(_place_mentions(text))
     links = _related_links(text) if mentions else 0
     if links:
@@ -415,7 +443,11 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
     title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
-    sport = _sports_report(text)
+    # the topic shows in the report's opening: reading the whole text costs more and tags no better
+    opening = text[:_TOPIC_CHARS].lower()
+    sport, show, incident = (
+        _names_two(opening, words) for words in (_SPORT_WORDS, _SHOW_WORDS, _INCIDENT_WORDS)
+    )
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
         named = sum(c.kinds.values())
@@ -444,6 +476,8 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             float(title_places > 0 and not c.in_title),
             float(national),
             float(sport),
+            float(show),
+            float(incident),
         ]
     return candidates
 
@@ -460,30 +494,70 @@ _PASSING = frozenset({"origin", "figure", "organisation"})
 _CUED = ("admin", "authority", "locating", "heading")
 # a national body in the lead: a place it names is more often a venue than the subject
 _NATIONAL = re.compile(r"\b(?:Chính phủ|Thủ tướng|Quốc hội|Trung ương|Bộ [A-ZĐ]|toàn quốc|cả nước)")
-# words of sports reports: two of them or more make one
+# words of sports reports (lowercase): two of them or more make one
 _SPORT_WORDS = (
-    "HLV",
+    "hlv",
     "cầu thủ",
     "đội bóng",
     "trận đấu",
     "tỷ số",
     "bàn thắng",
-    "V-League",
-    "SEA Games",
+    "v-league",
+    "sea games",
     "vô địch",
-    "VĐV",
+    "vđv",
     "vận động viên",
-    "CLB",
+    "clb",
     "tay vợt",
     "tay đua",
     "chặng",
 )
 
 
-def _sports_report(text: str) -> bool:
+# words of reports on the arts and entertainment, and of reports of crimes, accidents and disasters
+_SHOW_WORDS = (
+    "ca sĩ",
+    "nghệ sĩ",
+    "khán giả",
+    "diễn viên",
+    "đạo diễn",
+    "bộ phim",
+    "ca khúc",
+    "album",
+    "sân khấu",
+    "liveshow",
+    "hoa hậu",
+    "người mẫu",
+    "trình diễn",
+    "triển lãm",
+)
+_INCIDENT_WORDS = (
+    "tai nạn",
+    "khởi tố",
+    "bắt giữ",
+    "bắt khẩn cấp",
+    "hiện trường",
+    "nạn nhân",
+    "tử vong",
+    "vụ án",
+    "bị cáo",
+    "nghi phạm",
+    "đối tượng",
+    "thiệt hại",
+    "vụ cháy",
+    "lũ lụt",
+)
+
+
+_TOPIC_CHARS = 1500
+
+
+def _names_two(lowered: str, words: tuple[str, ...]) -> bool:
+    """Two of ``words`` (lowercase) or more stand in the lowercased text ``lowered``: a report on their
+    topic."""
     found = 0
-    for word in _SPORT_WORDS:
-        found += _has_word(text, word)
+    for word in words:
+        found += _has_word(lowered, word)
         if found == 2:
             return True
     return False
@@ -507,6 +581,9 @@ def _is_word_char(char: str) -> bool:
 _BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
 # what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
 _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
+# or items each followed by its place: "Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), Côn Đảo, cảng Cát Lở
+# (Bà Rịa - Vũng Tàu)"
+_ITEM_JOINER = re.compile(r"\)\s*[,;]\s*(?:va\s+)?[^()\n.;:]{1,40}\(")
 
 
 def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
@@ -516,7 +593,10 @@ def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
     runs: list[list[int]] = []
     previous_end = -1
     for index, (_, start, _) in enumerate(mentions):
-        joined = previous_end >= 0 and _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
+        joined = previous_end >= 0 and (
+            _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
+            or _ITEM_JOINER.fullmatch(folded, previous_end, start) is not None
+        )
         if joined and start > previous_end:
             runs[-1].append(index)
         else:
@@ -561,16 +641,22 @@ def _after_title(title: str, text: str) -> int:
     return 0
 
 
-_STRONG_CUE = re.compile(r"^(?:tinh|thanh pho|tp\.?|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+$")
+# a run of words within a clause; the dot of "Q.", "H.", "P.", "TX.", "TP." (district, ward, town)
+# does not end it
+_CLAUSE = r"(?:[^.;()\n]|(?<=\b[hqp])\.|(?<=\btx)\.|(?<=\btp)\.)"
+_STRONG_CUE = re.compile(r"^(?:(?:tinh|thanh pho|tp|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)$")
 # a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
     r"\b(?P<cue>que(?:\s+quan)?|ngu|tru|sinh\s+ra|den\s+tu|goc|bien\s+(?:so|kiem\s+soat)|song"
-    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b[^.;()\n]{0,40}$"
+    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b" + _CLAUSE + "{0,40}$"
     r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
+    # a person's age or year of birth and address in brackets: "Nguyễn Đức Hùng (1984, Bùi Xương
+    # Trạch, Hà Nội)", "anh Xiên (33 tuổi, ..., tỉnh Sơn La)"
+    r"|\(\s*(?:sn\s*)?\d{1,4}(?:\s+tuoi)?\s*[,;]" + _CLAUSE + "{0,80}$"
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
-    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"
-    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?:\s+[^\W\d_]+){0,5}[ \t]*\(?$"
+    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words between are the member's name
+    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
 )
 # folded words of _ORIGIN that are also other words ("ngự", "đội ngũ", "quế"): how a home is written
 _ORIGIN_SPELLINGS = {
@@ -587,6 +673,10 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
     """A person's home, origin, address or constituency comes right before ``start``."""
     position = max(0, start - 60)
     while found := _ORIGIN.search(folded, position, start):
+        member = text[found.start("member") : found.end("member")].split() if found.group("member") else []
+        if not all(word[0].isupper() for word in member):
+            position = found.start() + 1  # "đoàn đại biểu người có công tỉnh X": a delegation
+            continue
         cue = found.group("cue") or found.group("cue2") or ""
         spellings = _ORIGIN_SPELLINGS.get(cue.split()[0] if cue else "")
         if not spellings:
@@ -599,7 +689,7 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
 
 
 # an address runs through street, ward and district before its province
-_ADDRESS = re.compile(r"\bdia\s+chi\b[^.;()\n]{0,100}$")
+_ADDRESS = re.compile(r"\bdia\s+chi\b" + _CLAUSE + "{0,100}$")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
 _LOCATING = re.compile(
     r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|tp|thanh pho|ap|thon|cang|khu)\s[^()\n]{1,40}[(,]\s*$"
@@ -622,17 +712,22 @@ def _place_mentions(text: str):
         original = text[start:end]
         if not _is_name(original):
             continue
-        spelling = " ".join(match.group(2).split())
+        spelling = spelling_key(match.group(2))
         cue = match.group(1)
         if spelling in _CUED_ONLY and not cue:
             continue
         self_cued = spelling.startswith(("tp", "thanh pho"))  # "TP.HCM", "Thành phố Hồ Chí Minh"
-        if not (cue or self_cued) and not _stands_alone(text, folded, start, end):
+        event = not cue and _names_an_event(text, folded, start)
+        if not (cue or self_cued or event) and not _stands_alone(text, folded, start, end):
             continue
         if not cue and place_is_province(spelling) and _after_subdivision(folded, start):
             continue
         # a cue ("tỉnh X") makes it a place; only a capitalised neighbour can make a longer name
-        if not cue and _capitalised_neighbour(text, start, end) and _in_longer_word(text, start, end):
+        if (
+            not (cue or event)
+            and _capitalised_neighbour(text, start, end)
+            and _in_longer_word(text, start, end)
+        ):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
         if _from_origin(text, folded, match.start()) or _ADDRESS.search(
@@ -657,6 +752,8 @@ def _place_mentions(text: str):
             kind = "admin"
         elif _acting_authority(text, before, match.start()):
             kind = "authority"
+        elif not cue and _named_by_initials(text, match.start()):
+            kind = "organisation"
         elif _LOCATING.search(before):
             kind = "locating"
         elif cue:
@@ -667,8 +764,10 @@ def _place_mentions(text: str):
 
 
 # "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure; "Đà
-# Nẵng: số 2 Lê Lợi": of an address
-_FIGURE_AFTER = re.compile(r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?\d|\s*\n\d|[ \t]*:[ \t]*so[ \t]+\d")
+# Nẵng: số 2 Lê Lợi": of an address. A year after the name is none ("Festival Biển Vũng Tàu 2006")
+_FIGURE_AFTER = re.compile(
+    r"\)?[ \t]*:?[ \t]*(?:la[ \t]+)?(?!(?:19|20)\d\d(?![\d.,]))\d|\s*\n\d|[ \t]*:[ \t]*so[ \t]+\d"
+)
 # "đội bóng của TP HCM", "CLB Hải Phòng", "trong màu áo Công an TP.HCM": a team named after its city
 _TEAM_BEFORE = re.compile(r"\b(?:doi bong|doi tuyen|clb|cau lac bo|mau ao)(?:\s+(?:cua|tre|nu))?\s+$")
 # "đội Hà Nội", "nữ TP HCM", "U23 Thái Lan": a team, when written so ("đợi", "nụ" are other words)
@@ -691,7 +790,7 @@ _HEADING_AFTER = re.compile(r"[ \t]*:[ \t]")
 _AUTHORITY_BEFORE = re.compile(
     r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|tand|vksnd"
     r"|toa an nhan dan|vien kiem sat nhan dan)|(so|chi cuc|cuc|trung tam|phong|ban|thanh tra|kho bac"
-    r"|bo chi huy|canh sat)(?:\s+[^\W\d]+){1,5}?)\s+$"
+    r"|bo chi huy|canh sat)(?:\s+[^\W\d][\w&]*){1,5}?)\s+$"
 )
 # the bodies of _AUTHORITY_BEFORE whose folded word is also another ("số", "phóng", "bán"): capitalised
 _AUTHORITY_WORDS = frozenset(
@@ -742,12 +841,15 @@ _ORGANISATION_WORDS = frozenset(
 def _named_organisation(text: str, folded_before: str, position: int) -> bool:
     """The organisation's own word, capitalised, stands a few words before the place's name
     ("Báo", not "bão"; "Công ty", not "công ty" in running text)."""
-    found = _ORGANISATION_BEFORE.search(folded_before)
-    if not found:
-        return False
     offset = position - len(folded_before)
-    written = text[offset + found.start(1) : offset + found.end(1)]
-    return written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS
+    # every start is tried: "Đại diện Lãnh sự quán Mỹ tại" first matches "đại" (Đài), not the consulate
+    at = 0
+    while found := _ORGANISATION_BEFORE.search(folded_before, at):
+        written = text[offset + found.start(1) : offset + found.end(1)]
+        if written[:1].isupper() and _canonical(written) in _ORGANISATION_WORDS:
+            return True
+        at = found.start() + 1
+    return False
 
 
 # a school, university, institute, hospital, theatre or troupe named after a place: "ĐH Bách khoa Hà
@@ -777,6 +879,17 @@ def _on_a_route(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 20) : start]
     # "Thừa Thiên - Huế", "Bà Rịa-Vũng Tàu" are one name
     return bool(_ROUTE_BEFORE.search(before)) and not before.rstrip(" \t-–—").endswith(("Thiên", "Rịa"))
+
+
+# a company's, bank's or team's initials right before the name ("VCB TP HCM", "BVTV An Giang"), not
+# those of an authority ("CSGT Hà Nội") or of a city's name
+_INITIALS_BEFORE = re.compile(r"(?<![\w.])([A-ZĐ]{2,6})[ \t]+$")
+_AUTHORITY_INITIALS = frozenset("UBND HĐND TAND VKSND CA CSGT CSCĐ PC TP TX MTTQ UBMTTQ".split())
+
+
+def _named_by_initials(text: str, position: int) -> bool:
+    found = _INITIALS_BEFORE.search(text, max(0, position - 12), position)
+    return found is not None and found.group(1) not in _AUTHORITY_INITIALS
 
 
 def _opens_line(text: str, position: int) -> bool:
@@ -809,6 +922,8 @@ def _town_spellings() -> frozenset:
 
 def _after_subdivision(folded: str, start: int) -> bool:
     words = folded[max(0, start - 20) : start].split()
+    if words[-2:] == ["pho", "phuong"]:
+        return False  # "phố phường Hà Nội": the city's streets
     return bool(words) and (words[-1] in _SUBDIVISION_BEFORE or " ".join(words[-2:]) in _SUBDIVISION_BEFORE)
 
 
@@ -825,7 +940,7 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     folded_before = folded[max(0, start - 40) : start].split()
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
-        return False
+        return _streets_of_a_city(folded_before)
     if last.lower() in _PERSON_BEFORE:
         return False
     word = last.strip("\"'“”‘’«»")
@@ -833,8 +948,32 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
     if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
         return True
+    if len(word) >= 2 and word.isupper() and not text[start:end].isupper():
+        return True  # initials ("Sở TDTT Thừa Thiên - Huế", "VCB TP HCM") are no family name
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
     return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
+
+
+def _streets_of_a_city(folded_words: list[str]) -> bool:
+    """ "tuyến phố Hà Nội": the streets of the city the name names, not a street's title."""
+    return len(folded_words) >= 2 and folded_words[-1] == "pho" and folded_words[-2] in _STREETS_OF
+
+
+# an event named after the place it is held in: "Festival Biển Vũng Tàu", "Lễ hội Pháo hoa Quốc tế Đà
+# Nẵng", "Carnaval Hạ Long"; the event's word and any words between it and the name capitalised
+_EVENT_BEFORE = re.compile(
+    r"\b(festival|carnaval|carnival|le hoi|hoi cho|lien hoan|ngay hoi|tuan le|hoi thi)((?:\s+\S+){0,5}?)\s+$"
+)
+
+
+def _names_an_event(text: str, folded: str, start: int) -> bool:
+    """The name ends the name of an event held there, so it names the place."""
+    offset = max(0, start - 60)
+    found = _EVENT_BEFORE.search(folded, offset, start)
+    if not found or not text[found.start(1)].isupper():
+        return False
+    between = text[found.end(1) : found.end(2)].split()
+    return all(word[0].isupper() and word[-1].isalnum() for word in between)
 
 
 def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
@@ -909,13 +1048,14 @@ def named_places(text: str) -> list[NamedPlace]:
     matches = []
     for match in _pattern().finditer(fold_offsets_preserved(text)):
         written = text[match.start(2) : match.end(2)]
-        if has_diacritics(written) and _canonical(written) not in _accented():
+        key = spelling_key(written)
+        if has_diacritics(key) and _canonical(key) not in _accented():
             continue
         matches.append(match)
     spans = [(m.start(2), m.end(2)) for m in matches]
     return [
         NamedPlace(
-            _names()[" ".join(m.group(2).split())],
+            _names()[spelling_key(m.group(2))],
             text[m.start(2) : m.end(2)],
             bool(m.group(1)),
             m.start(2),

@@ -65,7 +65,7 @@ def loose_mentions(text: str) -> list[tuple[str, int, int]]:
     for match in places._pattern().finditer(fold_offsets_preserved(text)):
         start, end = match.span(2)
         if places._is_name(text[start:end]):
-            found.append((places._names()[" ".join(match.group(2).split())], start, end))
+            found.append((places._names()[places.spelling_key(match.group(2))], start, end))
     return found
 
 
