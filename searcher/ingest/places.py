@@ -489,7 +489,7 @@ def _end_of_sentence(text: str, start: int) -> int:
 
 # mentions that do not make a place the subject by themselves: a person's home, a figure's label, a
 # team, a company named after it
-_PASSING = frozenset({"origin", "figure", "organisation"})
+_PASSING = frozenset({"origin", "figure", "organisation", "signed"})
 # mentions with an administrative cue: the place named as such, or its authorities acting
 _CUED = ("admin", "authority", "locating", "heading")
 # a national body in the lead: a place it names is more often a venue than the subject
@@ -700,9 +700,10 @@ def _place_mentions(text: str):
     """(canonical place, offset, kind) of every name in ``text`` that names a place (see the module's
     notes); kind is "admin" (an administrative cue: "tỉnh X", "UBND X"), "authority" (its police,
     courts or departments: "Công an X"), "locating" (it locates a smaller place), "venue" ("tại X"),
-    "heading" (it heads a section), "origin" (a person's home, a number plate), "figure" (a figure's
-    label, a team), "organisation" (a company, bank or paper), "institution" (a school, hospital,
-    theatre) or "plain"."""
+    "heading" (it heads a section), "origin" (a person's home, a number plate), "signed" (where a
+    document was signed: "Hà Nội, ngày 13 tháng 9 năm 2024"), "figure" (a figure's label, a team),
+    "organisation" (a company, bank or paper), "institution" (a school, hospital, theatre) or
+    "plain"."""
     if not text:
         return
     names = _names()
@@ -730,7 +731,9 @@ def _place_mentions(text: str):
         ):
             continue
         before = folded[max(0, match.start() - 60) : match.start()]
-        if _from_origin(text, folded, match.start()) or _ADDRESS.search(
+        if _SIGNED_AFTER.match(folded, end):
+            kind = "signed"
+        elif _from_origin(text, folded, match.start()) or _ADDRESS.search(
             folded, max(0, match.start() - 120), match.start()
         ):
             kind = "origin"
@@ -763,6 +766,12 @@ def _place_mentions(text: str):
         yield names[spelling], start, kind
 
 
+# "Hà Nội, ngày 13 tháng 9 năm 2024" ending a line (often after the document's number): where an
+# official document was signed (the seat of whoever signed it), not what it is about
+_SIGNED_AFTER = re.compile(
+    r"[ \t]*,[ \t]*ngay[ \t]+\d{1,2}(?:[ \t]+thang[ \t]+\d{1,2}[ \t]+nam[ \t]+|[/.-]\d{1,2}[/.-])\d{4}"
+    r"[ \t]*(?:\n|$)"
+)
 # "tại TP.HCM 1,29 triệu", "Văn Chấn (Yên Bái): 170 mm", "Hải Phòng 3-2": the label of a figure; "Đà
 # Nẵng: số 2 Lê Lợi": of an address. A year after the name is none ("Festival Biển Vũng Tàu 2006")
 _FIGURE_AFTER = re.compile(
