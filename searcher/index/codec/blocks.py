@@ -126,12 +126,10 @@ class ChunkBlocks:
         gaps[begin] = 0  # (a block's first number is written apart: its place holds 0)
         self.id_width = packed.bit_widths(per_block(np.maximum, gaps)).tolist()
         self.gaps, self.gap_at = packed.pack_runs(gaps, begin, end, self.id_width)
-        smallest = per_block(np.minimum, self.weights).tolist()
-        self.weight_code = [
-            packed.weights_code(bool(whole), low, high)
-            for whole, low, high in zip(integral.tolist(), smallest, self.max_weight)
-        ]
-        codes = np.asarray(self.weight_code)
+        codes = packed.weights_codes(
+            integral, per_block(np.minimum, self.weights), np.asarray(self.max_weight)
+        )
+        self.weight_code = codes.tolist()
         bits = np.where(codes == packed.FLOAT_WEIGHTS, 0, codes)
         whole_weights = np.where(np.abs(self.weights) < 2.0**40, self.weights, 1).astype(np.int64)
         self.packed_weights, self.weight_at = packed.pack_runs(

@@ -187,12 +187,14 @@ _WEIGHTS_IN_BYTE = {width: _in_byte(width, plus=1) for width in (1, 2, 4)}  # (w
 _GAPS_IN_BYTE = {width: _in_byte(width, dtype=np.int64) for width in (1, 2, 4)}
 
 
-def weights_code(whole: bool, smallest: float, largest: float) -> int:
-    """How a block's weights are kept: 0 if all are 1, the width of the largest less one if all are
-    whole numbers from 1, else :data:`FLOAT_WEIGHTS`."""
-    if not whole or smallest < 1 or largest - 1 >= 1 << 32:
-        return FLOAT_WEIGHTS
-    return int(bit_widths(np.asarray([int(largest) - 1]))[0])
+def weights_codes(whole: np.ndarray, smallest: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """How each block's weights are kept: 0 if all are 1, the width of the largest less one if all
+    are whole numbers from 1, else :data:`FLOAT_WEIGHTS` (for blocks whose weights are ``whole`` or
+    not, from ``smallest`` to ``largest``)."""
+    whole, smallest, largest = (np.asarray(a) for a in (whole, smallest, largest))
+    floats = ~whole.astype(bool) | ~(smallest >= 1) | ~(largest - 1 < 1 << 32)
+    widths = bit_widths(np.where(floats, 0, largest - 1).astype(np.int64))
+    return np.where(floats, FLOAT_WEIGHTS, widths)
 
 
 def encode_packed(
