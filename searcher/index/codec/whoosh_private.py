@@ -886,23 +886,22 @@ class FieldWriter(W3FieldWriter):
                     weights, value_lengths, values, fieldformat
                 )
             field_lengths = lengths.lengths_of(fieldname, ids) if lengths is not None else None
-            id_list, weight_list = ids.tolist(), weights.tolist()
-            length_list = field_lengths.tolist() if field_lengths is not None else None
-            value_ends = np.cumsum(value_lengths).tolist() if value_lengths is not None else None
-            big = [
-                (number, at)
-                for number, at in zip(range(term, last), _running_starts(counts, term, last))
-                if counts[number] >= inline_limit
-            ]
+            if kind is None:  # (the term by term encoding below reads lists)
+                id_list, weight_list = ids.tolist(), weights.tolist()
+                length_list = field_lengths.tolist() if field_lengths is not None else None
+                value_ends = np.cumsum(value_lengths).tolist() if value_lengths is not None else None
+            chunk_counts = np.asarray(field.counts[term:last], dtype=np.int64)
+            chunk_starts = np.cumsum(chunk_counts) - chunk_counts
+            big = chunk_counts >= inline_limit
             blocks = None
-            if big:
+            if big.any():
                 blocks = ChunkBlocks(
                     ids,
                     weights,
                     field_lengths,
                     value_lengths,
-                    [at for _, at in big],
-                    [counts[number] for number, _ in big],
+                    chunk_starts[big].tolist(),
+                    chunk_counts[big].tolist(),
                     postwriter._blocklimit,
                     packed=postwriter.packed_blocks,
                 )
@@ -912,15 +911,10 @@ class FieldWriter(W3FieldWriter):
             inlined: list[tuple[bytes, bytes]] = []  # term table rows not written yet, in term order
             compact_rows = None
             if kind is not None:  # every inlined term's entry of the chunk at once
-                small = [
-                    (at, counts[number])
-                    for number, at in zip(range(term, last), _running_starts(counts, term, last))
-                    if counts[number] < inline_limit
-                ]
                 compact_rows = iter(
                     encode_inlined_rows(
-                        np.array([at for at, _ in small], dtype=np.int64),
-                        np.array([count for _, count in small], dtype=np.int64),
+                        chunk_starts[~big],
+                        chunk_counts[~big],
                         ids,
                         weights,
                         field_lengths,
@@ -1061,14 +1055,6 @@ def write_hash_tables(table: OrderedHashWriter, compact: bool = False) -> None:
                 slot = (slot + 1) % slots
             hashtable[slot] = (hashval, position)
         dbfile.write(b"".join([_POINTER.pack(*entry) if entry else empty for entry in hashtable]))
-
-
-def _running_starts(counts: list, first: int, last: int):
-    """Where each of the terms ``first`` to ``last - 1`` starts in their chunk of postings."""
-    at = 0
-    for number in range(first, last):
-        yield at
-        at += counts[number]
 
 
 # --- the segment writers -----------------------------------------------------------------------------
