@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from searcher import index_paths
 from searcher.cli import cli
 from searcher.index import store
-from searcher.index.sidetables import STATE_FILE, SideTables, read_manifest
-from searcher.lexicon.lexicon import LEXICON_FILE
+from searcher.index.sidetables import SideTables, read_manifest, registered_groups
+from searcher.lexicon.lexicon import LEXICON_FILE, counted
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -23,7 +23,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 def _lexicon(generation: Path) -> tuple:
     db = sqlite3.connect(generation / LEXICON_FILE)
     try:
-        counts = sorted(db.execute("SELECT key, form, n, count FROM ngram"))
+        counts = [row[:4] for row in counted(db)]
         suggest = sorted(db.execute("SELECT key, form, count FROM suggest"))
         tokens = db.execute("SELECT value FROM meta WHERE name = 'tokens'").fetchone()
     finally:
@@ -33,13 +33,9 @@ def _lexicon(generation: Path) -> tuple:
 
 def _copies(generation: Path) -> set[frozenset[str]]:
     """The copy groups as sets of document ids (group keys depend on which copy came first)."""
-    db = sqlite3.connect(generation / STATE_FILE)
-    try:
-        groups: dict[str, set[str]] = {}
-        for doc_id, group in db.execute("SELECT doc_id, grp FROM fingerprint"):
-            groups.setdefault(group, set()).add(doc_id)
-    finally:
-        db.close()
+    groups: dict[str, set[str]] = {}
+    for doc_id, group in registered_groups(generation).items():
+        groups.setdefault(group, set()).add(doc_id)
     return {frozenset(ids) for ids in groups.values()}
 
 
@@ -303,7 +299,7 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
         try:
             moved = int(db.execute("SELECT value FROM meta WHERE name = 'moved_since_suggest'").fetchone()[0])
             offered = sorted(db.execute("SELECT form, count FROM suggest"))
-            counts = dict(db.execute("SELECT form, count FROM ngram WHERE n <= 4"))
+            counts = {form: count for _, form, _, count, _ in lexicon.counted(db)}
             top = {
                 prefix: json.loads(rows)
                 for prefix, rows in db.execute("SELECT prefix, rows FROM suggest_top")
@@ -367,3 +363,81 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
     index_paths([folder], index_dir)
     moved, refreshed = state()
     assert moved == 0 and refreshed == chosen_from_every_count()
+
+
+def _as_first_format(generation: Path) -> None:
+    """Write a generation's side tables back in their first format: forms, capitalisations and
+    displays written out in the lexicon; the registry by document id, with hashes in hex."""
+    from searcher.lexicon.vocabulary import Vocabulary, with_caps
+
+    db = sqlite3.connect(generation / LEXICON_FILE)
+    syllables = Vocabulary(db)
+    syllables.load_all()
+    rows = []
+    for key, stored, n, count, caps, cased_count in db.execute("SELECT * FROM ngram"):
+        form = syllables.form(key, stored)
+        rows.append((key, form, n, count, with_caps(form, caps), cased_count))
+    db.executescript(
+        "DROP TABLE ngram; DROP TABLE syllable; "
+        "CREATE TABLE ngram(key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL, count INTEGER NOT NULL, "
+        "cased TEXT NOT NULL, cased_count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID; "
+        "CREATE INDEX ngram_rare ON ngram(n) WHERE n > 2 AND count < 2; "
+        "UPDATE suggest SET display = form WHERE display IS NULL; "
+        "UPDATE meta SET value = '1' WHERE name = 'format';"
+    )
+    db.executemany("INSERT INTO ngram VALUES (?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    db = sqlite3.connect(generation / "state.sqlite")
+    db.executescript(
+        "CREATE TABLE old_fingerprint(doc_id TEXT PRIMARY KEY, exact TEXT NOT NULL, sig BLOB, "
+        "grp TEXT NOT NULL) WITHOUT ROWID; "
+        "INSERT INTO old_fingerprint SELECT doc_id, lower(hex(exact)), sig, "
+        "coalesce(grp, 'g' || lower(hex(exact))) FROM fingerprint; "
+        "CREATE TABLE old_band(key INTEGER NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY(key, doc_id)) WITHOUT ROWID; "
+        "INSERT INTO old_band SELECT b.key, f.doc_id FROM band b JOIN fingerprint f ON f.num = b.num; "
+        "DROP TABLE fingerprint; DROP TABLE band; "
+        "ALTER TABLE old_fingerprint RENAME TO fingerprint; ALTER TABLE old_band RENAME TO band; "
+        "CREATE INDEX fingerprint_exact ON fingerprint(exact); CREATE INDEX fingerprint_group ON fingerprint(grp); "
+        "UPDATE state SET value = '1' WHERE name = 'format';"
+    )
+    db.close()
+
+
+def test_side_tables_of_the_first_format_are_converted_by_the_next_run(folder, tmp_path):
+    """An index whose side tables are in their first format is searched without them (verify says
+    so), and the next run converts them: the same counts, suggestions and copy groups."""
+    from searcher.index.verify import verify_index
+    from searcher.lexicon import lexicon
+    from searcher.search.engine import Engine
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "copy-exact.txt").write_text(seeds[1].read_text(encoding="utf-8"), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    generation = store.current_generation(index_dir)
+    assert generation is not None
+    before = _tables(index_dir)
+    answers = Engine(index_dir).suggest("quoc ph"), Engine(index_dir).search("quoc phong").interpreted_as
+    assert answers[0] and answers[1] == "quốc phòng"
+
+    _as_first_format(generation)
+    assert lexicon.Lexicon.open(generation) is None
+    assert Engine(index_dir).suggest("quoc ph") == []
+    problems = [p.detail for p in verify_index(index_dir).problems]
+    assert problems == [
+        "the side tables are in their first format (searches go without accents, spelling and "
+        "autocomplete until then): the next 'search index' converts them"
+    ]
+
+    index_paths([folder], index_dir)
+    assert lexicon.stored_format(generation / LEXICON_FILE) == "2"
+    assert _tables(index_dir) == before
+    assert verify_index(index_dir).ok
+    assert (
+        Engine(index_dir).suggest("quoc ph"),
+        Engine(index_dir).search("quoc phong").interpreted_as,
+    ) == answers
+    assert sorted(p.name for p in generation.glob("*.new")) == []
