@@ -175,6 +175,39 @@ def test_a_run_failing_as_it_commits_its_side_tables_undoes_its_index_commit(fol
     assert index_paths([folder], index_dir).added == 2
 
 
+def test_an_update_through_workers_writes_its_counts_as_they_write_and_the_tables_of_a_build(
+    folder, tmp_path, monkeypatch
+):
+    """An update on several cores writes its counts while the workers write their segments and
+    commits them after Whoosh's commit, as before: a worker that fails leaves the tables as they were,
+    and a run that succeeds gives the tables of a build."""
+    from searcher.index import indexer, workers
+
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)
+    seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
+    (folder / seeds[0].name).write_text(
+        seeds[0].read_text(encoding="utf-8") + "\nĐính chính: hội nghị diễn ra tại Mường Thanh.\n",
+        encoding="utf-8",
+    )
+    before = _tables(index_dir)
+
+    def fails(self):
+        raise RuntimeError("a worker fails")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(workers._Worker, "_write_segment", fails)  # (workers are forked: they have it)
+        with pytest.raises(workers.IndexingError):
+            index_paths([folder], index_dir, jobs=2)
+    assert _tables(index_dir) == before
+
+    phases: list[str] = []
+    summary = index_paths([folder], index_dir, jobs=2, progress=lambda state: phases.append(state.phase))
+    assert (summary.added, summary.updated, summary.documents) == (2, 1, 5)
+    assert phases.index("lexicon") < phases.index("committing")
+    index_paths([folder], tmp_path / "fresh", jobs=1)
+    assert _tables(index_dir) == _tables(tmp_path / "fresh")
+
+
 def _stop_after(monkeypatch, documents: int) -> None:
     """Make the run stop (as Ctrl-C does) when it is about to index document number ``documents``."""
     from searcher.index import indexer

@@ -638,21 +638,34 @@ class _Run:
             self.lexicon.close_input(final)  # its counts are written while the segments are
         if self.writer is None and self._pending:
             self._open_writer(parallel=False)
+        lexicon_saved = False
+        if (
+            isinstance(self.writer, ParallelWriter)
+            and isinstance(self.lexicon, LexiconBuilder)
+            and lexicon_now
+            and not self.lexicon.bootstrap  # (counted from the index: after its commit)
+        ):
+            # an update's counts go into the side tables' open transaction while the workers write
+            # their segments; the transaction is still committed after Whoosh's commit
+            self.writer.end_jobs()
+            self.report("lexicon")
+            self.lexicon.save(final=final)
+            lexicon_saved = True
         if self.writer is not None:
             self.report("committing")
             if final:
                 self.writer.commit()
             else:
                 self.writer.commit(merge=False)
-        self._save_side_tables(final, lexicon_now)
+        self._save_side_tables(final, lexicon_now, lexicon_saved)
         if self.writer is not None:
             release_previous(self.ix)
             integrity.record(Path(self.ix.storage.folder))  # the new segment files' checksums
         self.committed += self._in_batch
         self._in_batch = 0
 
-    def _save_side_tables(self, final: bool, lexicon_now: bool = True) -> None:
-        if self.lexicon is not None and lexicon_now:
+    def _save_side_tables(self, final: bool, lexicon_now: bool = True, lexicon_saved: bool = False) -> None:
+        if self.lexicon is not None and lexicon_now and not lexicon_saved:
             self.report("lexicon")
             self.lexicon.save(final=final)
         if self.duplicates is not None:

@@ -28,7 +28,7 @@ from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
 
 from ..lexicon.lexicon import LexiconBuilder
-from .codec.whoosh_private import MpWriterTasks, finalize_segment, process_job_file
+from .codec.whoosh_private import MpWriterTasks, end_jobs, finalize_segment, process_job_file
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
 BATCH_SIZE = 64  # documents per job file handed to a worker
@@ -122,6 +122,11 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
 
     def __init__(self, ix, procs: int, **writer_options):
         super().__init__(ix, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **writer_options)
+
+    def end_jobs(self) -> None:
+        """No more documents: the workers write their segments while this process goes on (until
+        :meth:`commit`, which waits for them)."""
+        end_jobs(self)
 
     def commit(self, *args, **kwargs):
         tasks = list(self.tasks)

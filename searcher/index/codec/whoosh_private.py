@@ -1122,6 +1122,18 @@ class MpWriterTasks(_MpWriterBase):
         return task
 
 
+def end_jobs(writer) -> None:
+    """Hand the workers of a Whoosh ``MpWriter`` the documents it still holds and tell them there are
+    no more, so that they write their segments while this process does other work; its commit then
+    waits for them. (The commit tells them again: an end left over in the queue is never read.)"""
+    if not writer._added_sub:
+        return
+    if writer.docbuffer:
+        writer._enqueue()
+    for _ in writer.tasks:
+        writer.jobqueue.put(None)
+
+
 def process_job_file(task, filename: str, doc_count: int) -> None:
     """Add the documents of a job file written by Whoosh's ``MpWriter`` to a worker's writer
     (``SubWriterTask._process_file``)."""
