@@ -101,3 +101,28 @@ def test_an_index_counts_forms_whose_keys_are_not_one_word_a_syllable(tmp_path):
     finally:
         db.close()
     assert ("Bang Zhu ", "帮助", 1, 2, "帮助") in rows
+
+
+def test_capitals_past_the_63rd_letter_are_written_out(tmp_path):
+    """A mask past 63 bits is no SQLite integer: such a capitalisation is kept as written, and an
+    index holding one is written and read like any other."""
+    long_word = "quoc" + "x" * 70
+    form = f"{long_word}x phòng"
+    assert caps_of(form, form.upper()) == form.upper()
+    assert with_caps(form, form.upper()) == form.upper()
+    assert caps_in(form, form.upper()) == form.upper()
+    assert caps_of(form, form[:62] + "X" + form[63:]) == 1 << 62  # (the last that fits)
+    assert caps_of(form, form[:63] + "X" + form[64:]) == form[:63] + "X" + form[64:]
+    cased = long_word.capitalize() + "X Phòng"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        f"Tiêu đề\n\nHôm nay {cased} và {cased} mở cửa. {cased}.\n", encoding="utf-8"
+    )
+    index_paths([folder], tmp_path / "ix")
+    lexicon = Lexicon.open(store.current_generation(tmp_path / "ix"))
+    assert lexicon is not None
+    try:
+        assert lexicon.cased(form) == cased
+    finally:
+        lexicon.close()

@@ -9,7 +9,7 @@ form whose key does not split into one key per syllable (a syllable folded to se
 Chinese characters are) or with a syllable numbered beyond a byte is stored as written.
 
 The capitalisation is the form with some of its letters upper-cased: an integer with one bit per
-letter (:func:`caps_of`, :func:`with_caps`).
+letter (:func:`caps_of`, :func:`with_caps`), or written out when a capital comes past the 63rd letter.
 
 Table::
 
@@ -170,27 +170,39 @@ class Vocabulary:
             return " ".join([forms_of(k)[code] for k, code in zip(keys, stored)])
 
 
-def caps_of(form: str, written: str) -> int:
+# SQLite's integers are 64-bit, signed: a capital past the 63rd letter (a long word of some other
+# script, say) makes the capitalisation too large for a mask, and it is stored written out instead
+MASK_BITS = 63
+
+
+def _fitting(mask: int, form: str) -> int | str:
+    return mask if mask >> MASK_BITS == 0 else with_caps(form, mask)
+
+
+def caps_of(form: str, written: str) -> int | str:
     """The capitals of ``written`` as a mask over the letters of ``form``, its lowercase canonical
-    form of the same length. Only letters that upper-case to something else count, so the mask is 0
-    exactly when :func:`with_caps` gives the form itself."""
+    form of the same length (or, past :data:`MASK_BITS` letters, the form so capitalised). Only
+    letters that upper-case to something else count, so the mask is 0 exactly when :func:`with_caps`
+    gives the form itself."""
     mask = 0
     for i, (letter, as_written) in enumerate(zip(form, written)):
         if as_written.isupper() and letter.upper() != letter:
             mask |= 1 << i
-    return mask
+    return _fitting(mask, form)
 
 
-def with_caps(form: str, caps: int) -> str:
-    """``form`` with the letters of the mask ``caps`` upper-cased."""
+def with_caps(form: str, caps: int | str) -> str:
+    """``form`` with the letters of the mask ``caps`` upper-cased (``caps`` itself when written out)."""
     if not caps:
         return form
+    if isinstance(caps, str):
+        return caps
     return "".join([letter.upper() if caps >> i & 1 else letter for i, letter in enumerate(form)])
 
 
-def caps_in(form: str, cased_form: str) -> int:
-    """The mask of :func:`with_caps` that gives ``cased_form`` (a capitalisation written out whole, as
-    the lexicon's first format kept it)."""
+def caps_in(form: str, cased_form: str) -> int | str:
+    """The ``caps`` of :func:`with_caps` that give ``cased_form`` (a capitalisation written out whole,
+    as the lexicon's first format kept it)."""
     mask, at = 0, 0
     for i, letter in enumerate(form):
         upper = letter.upper()
@@ -199,4 +211,4 @@ def caps_in(form: str, cased_form: str) -> int:
             at += len(upper)
         else:
             at += len(letter)
-    return mask
+    return _fitting(mask, form)
