@@ -203,7 +203,7 @@ def test_one_engine_answers_from_cache_until_the_index_changes(seed_copy, tmp_pa
 def test_a_build_on_several_cores_counts_the_same_lexicon_as_one_process(tmp_path):
     import sqlite3
 
-    from searcher.lexicon.lexicon import LEXICON_FILE
+    from searcher.lexicon.lexicon import LEXICON_FILE, counted
 
     words = "quốc phòng toàn dân Bộ Chỉ huy Quân sự tỉnh Điện Biên hội nghị tổng kết".split()
     records = [
@@ -223,7 +223,7 @@ def test_a_build_on_several_cores_counts_the_same_lexicon_as_one_process(tmp_pat
         db = sqlite3.connect(store.current_generation(tmp_path / f"ix{jobs}") / LEXICON_FILE)
         tables.append(
             (
-                db.execute("SELECT * FROM ngram ORDER BY key, form").fetchall(),
+                counted(db),
                 db.execute("SELECT * FROM meta ORDER BY name").fetchall(),
             )
         )

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from searcher import index_paths
 from searcher.cli import cli
 from searcher.index import store
-from searcher.index.sidetables import STATE_FILE, SideTables, read_manifest
-from searcher.lexicon.lexicon import LEXICON_FILE
+from searcher.index.sidetables import FORMAT as STATE_FORMAT
+from searcher.index.sidetables import SideTables, read_manifest, read_state, registered_groups
+from searcher.lexicon.lexicon import LEXICON_FILE, counted
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -23,7 +24,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 def _lexicon(generation: Path) -> tuple:
     db = sqlite3.connect(generation / LEXICON_FILE)
     try:
-        counts = sorted(db.execute("SELECT key, form, n, count FROM ngram"))
+        counts = [row[:4] for row in counted(db)]
         suggest = sorted(db.execute("SELECT key, form, count FROM suggest"))
         tokens = db.execute("SELECT value FROM meta WHERE name = 'tokens'").fetchone()
     finally:
@@ -31,15 +32,22 @@ def _lexicon(generation: Path) -> tuple:
     return counts, suggest, tokens
 
 
-def _copies(generation: Path) -> set[frozenset[str]]:
-    """The copy groups as sets of document ids (group keys depend on which copy came first)."""
-    db = sqlite3.connect(generation / STATE_FILE)
+def _written(generation: Path) -> tuple:
+    """The n-grams with their capitalisations and the suggestions with their displays."""
+    db = sqlite3.connect(generation / LEXICON_FILE)
     try:
-        groups: dict[str, set[str]] = {}
-        for doc_id, group in db.execute("SELECT doc_id, grp FROM fingerprint"):
-            groups.setdefault(group, set()).add(doc_id)
+        return counted(db), sorted(
+            db.execute("SELECT key, form, coalesce(display, form), count FROM suggest")
+        )
     finally:
         db.close()
+
+
+def _copies(generation: Path) -> set[frozenset[str]]:
+    """The copy groups as sets of document ids (group keys depend on which copy came first)."""
+    groups: dict[str, set[str]] = {}
+    for doc_id, group in registered_groups(generation).items():
+        groups.setdefault(group, set()).add(doc_id)
     return {frozenset(ids) for ids in groups.values()}
 
 
@@ -303,7 +311,7 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
         try:
             moved = int(db.execute("SELECT value FROM meta WHERE name = 'moved_since_suggest'").fetchone()[0])
             offered = sorted(db.execute("SELECT form, count FROM suggest"))
-            counts = dict(db.execute("SELECT form, count FROM ngram WHERE n <= 4"))
+            counts = {form: count for _, form, _, count, _ in lexicon.counted(db)}
             top = {
                 prefix: json.loads(rows)
                 for prefix, rows in db.execute("SELECT prefix, rows FROM suggest_top")
@@ -378,6 +386,10 @@ def test_an_update_on_several_cores_writes_its_lexicon_while_the_workers_finish(
     from searcher.index.workers import ParallelWriter
 
     seeds, index_dir = _three_indexed_two_more(folder, tmp_path)
+    (folder / seeds[0].name).write_text(  # one report changed, two new
+        seeds[0].read_text(encoding="utf-8") + "\nĐính chính: hội nghị diễn ra tại Mường Thanh.\n",
+        encoding="utf-8",
+    )
     order: list[str] = []
     save_lexicon, commit_toc = indexer._Run._save_lexicon, ParallelWriter._commit_toc
 
@@ -394,7 +406,7 @@ def test_an_update_on_several_cores_writes_its_lexicon_while_the_workers_finish(
         patch.setattr(indexer._Run, "_save_lexicon", saving)
         patch.setattr(ParallelWriter, "_commit_toc", committing)
         summary = index_paths([folder], index_dir, jobs=2)
-    assert summary.added == 2 and order == ["lexicon", "index"]
+    assert (summary.added, summary.updated) == (2, 1) and order == ["lexicon", "index"]
     tables = SideTables(store.current_generation(index_dir))
     try:
         assert not tables.lexicon_behind()  # recorded as counting every document: not counted again
@@ -425,3 +437,169 @@ def test_a_worker_failing_after_the_lexicon_was_written_leaves_the_side_tables_a
     report = json.loads(out.stdout)
     assert report["documents"] == 3 and {p["kind"] for p in report["problems"]} == {"not-indexed"}
     assert index_paths([folder], index_dir).added == 2
+
+
+# The side tables' first format, as its code created them.
+_FIRST_LEXICON_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ngram(key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
+    count INTEGER NOT NULL, cased TEXT NOT NULL, cased_count INTEGER NOT NULL,
+    PRIMARY KEY (key, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, display TEXT NOT NULL,
+    count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest_top(prefix TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ngram_rare ON ngram(n) WHERE n > 2 AND count < 2;
+CREATE TABLE IF NOT EXISTS suggest_cut(side INTEGER NOT NULL, form TEXT NOT NULL,
+    PRIMARY KEY (side, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest_joined(text TEXT PRIMARY KEY, joined INTEGER NOT NULL) WITHOUT ROWID;
+"""
+_FIRST_STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state.state(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.source(path BLOB PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.fingerprint(doc_id TEXT PRIMARY KEY, exact TEXT NOT NULL, sig BLOB,
+    grp TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state.fingerprint_exact ON fingerprint(exact);
+CREATE INDEX IF NOT EXISTS state.fingerprint_group ON fingerprint(grp);
+CREATE TABLE IF NOT EXISTS state.band(key INTEGER NOT NULL, doc_id TEXT NOT NULL,
+    PRIMARY KEY(key, doc_id)) WITHOUT ROWID;
+"""
+
+
+def _as_first_format(generation: Path) -> None:
+    """Write a generation's side tables again in their first format, in new files under that format's
+    schema: forms, capitalisations and displays written out in the lexicon; the registry by document
+    id, its hashes in hex, every group named."""
+    from searcher.lexicon.vocabulary import Vocabulary
+
+    lexicon_path, state_path = generation / LEXICON_FILE, generation / "state.sqlite"
+    old = sqlite3.connect(lexicon_path)
+    cased_counts = {
+        (key, form): cased_count
+        for key, form, cased_count in Vocabulary(old).written_out(
+            old.execute("SELECT key, form, cased_count FROM ngram")
+        )
+    }
+    ngrams = [(*row, cased_counts[row[:2]]) for row in counted(old)]
+    suggest = old.execute("SELECT key, form, coalesce(display, form), count FROM suggest").fetchall()
+    kept = {
+        table: old.execute(f"SELECT * FROM {table}").fetchall()
+        for table in ("meta", "suggest_top", "suggest_cut", "suggest_joined")
+    }
+    old.close()
+    lexicon_path.unlink()
+    db = sqlite3.connect(lexicon_path)
+    db.executescript(_FIRST_LEXICON_SCHEMA)
+    db.executemany("INSERT INTO ngram VALUES (?, ?, ?, ?, ?, ?)", ngrams)
+    db.executemany("INSERT INTO suggest VALUES (?, ?, ?, ?)", suggest)
+    for table, rows in kept.items():
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    db.execute("UPDATE meta SET value = '1' WHERE name = 'format'")
+    db.commit()
+    db.close()
+
+    old_state = sqlite3.connect(state_path)
+    state_rows = {
+        table: old_state.execute(sql).fetchall()
+        for table, sql in [
+            ("state", "SELECT name, value FROM state"),
+            ("source", "SELECT path, entry FROM source"),
+            ("fingerprint", "SELECT doc_id, exact, sig, grp FROM fingerprint"),
+            ("band", "SELECT b.key, f.doc_id FROM band b JOIN fingerprint f ON f.num = b.num"),
+        ]
+    }
+    old_state.close()
+    state_path.unlink()
+    db = sqlite3.connect(":memory:")
+    db.execute("ATTACH DATABASE ? AS state", (str(state_path),))
+    db.executescript(_FIRST_STATE_SCHEMA)
+    db.executemany("INSERT INTO state.state VALUES (?, ?)", state_rows["state"])
+    db.executemany("INSERT INTO state.source VALUES (?, ?)", state_rows["source"])
+    db.executemany(
+        "INSERT INTO state.fingerprint VALUES (?, ?, ?, ?)",
+        [
+            (doc_id, exact.hex(), sig, group if group is not None else "g" + exact.hex())
+            for doc_id, exact, sig, group in state_rows["fingerprint"]
+        ],
+    )
+    db.executemany("INSERT INTO state.band VALUES (?, ?)", state_rows["band"])
+    db.execute("UPDATE state.state SET value = '1' WHERE name = 'format'")
+    db.commit()
+    db.close()
+
+
+def _answers(index_dir: Path) -> tuple:
+    """What the engine answers from the side tables: hits (with their copies), readings with marks,
+    corrections and suggestions."""
+    from searcher.search.engine import Engine
+
+    engine = Engine(index_dir)
+    try:
+        searches = []
+        for query in [
+            "quoc phong",
+            "hoi nghi",
+            "Điện Biên",
+            "dien bien",
+            "quoc phonng",
+            "Hoi ngi",
+        ]:
+            result = engine.search(query)
+            hits = [
+                (hit.id, round(hit.score, 6), [copy["id"] for copy in hit.duplicates]) for hit in result.hits
+            ]
+            searches.append(
+                (query, result.total, hits, result.interpreted_as, (result.query, result.did_you_mean))
+            )
+        suggestions = [engine.suggest(prefix) for prefix in ["quoc ph", "dien b", "h", "tr"]]
+    finally:
+        engine.close()
+    return searches, suggestions
+
+
+def test_side_tables_of_the_first_format_are_converted_by_the_next_run(folder, tmp_path):
+    """An index whose side tables are in their first format is searched without them (verify says
+    so, in one line), and the next run converts them: the same counts, suggestions, copy groups and
+    answers as a fresh build of the same documents."""
+    from searcher.index.verify import verify_index
+    from searcher.lexicon import lexicon
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "copy-exact.txt").write_text(seeds[1].read_text(encoding="utf-8"), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    generation = store.current_generation(index_dir)
+    assert generation is not None
+    index_paths([folder], tmp_path / "fresh")
+    fresh, fresh_answers = _tables(tmp_path / "fresh"), _answers(tmp_path / "fresh")
+    fresh_written = _written(store.current_generation(tmp_path / "fresh"))
+    searches, suggestions = fresh_answers
+    assert searches[0][3] == "quốc phòng" and all(suggestions)
+    assert [s[4] for s in searches[-2:]] == [
+        ("quốc phòng", None),
+        ("Hội nghị", None),
+    ]
+    assert [hit for s in searches for hit in s[2] if hit[2]]  # (a hit with its copy among them)
+
+    _as_first_format(generation)
+    assert lexicon.Lexicon.open(generation) is None
+    searches, suggestions = _answers(index_dir)
+    assert searches[0][3] is None and suggestions == [[], [], [], []]
+    assert [s[4] for s in searches[-2:]] == [("quoc phonng", None), ("Hoi ngi", None)]
+    problems = [p.detail for p in verify_index(index_dir).problems]
+    assert problems == [
+        "the side tables are in their first format (searches go without accents, spelling and "
+        "autocomplete until then): the next 'search index' converts them"
+    ]
+
+    index_paths([folder], index_dir)
+    assert lexicon.stored_format(generation / LEXICON_FILE) == str(lexicon.FORMAT)
+    assert read_state(generation)["format"] == str(STATE_FORMAT)
+    assert _tables(index_dir) == fresh
+    assert _written(generation) == fresh_written
+    assert _answers(index_dir) == fresh_answers
+    assert verify_index(index_dir).ok
+    assert sorted(p.name for p in generation.glob("*.new")) == []

@@ -24,7 +24,7 @@ import numpy as np
 from ..text.fold import FOLDED_BY_ARRAY, fold_offsets_preserved
 from ..text.normalize import fold
 from .postings import term_postings
-from .sidetables import shared_groups
+from .sidetables import group_of, shared_groups, stored_group
 from .view import IndexView
 
 NUM_HASHES = 32
@@ -179,9 +179,10 @@ class DuplicateRegistry:
             twin = self._exact.get(exact)
             return self.entries[twin]["group"] if twin is not None else None
         row = self.db.execute(
-            "SELECT grp FROM state.fingerprint WHERE exact = ? ORDER BY doc_id LIMIT 1", (exact,)
+            "SELECT exact, grp FROM state.fingerprint WHERE exact = ? ORDER BY doc_id LIMIT 1",
+            (bytes.fromhex(exact),),
         ).fetchone()
-        return row[0] if row else None
+        return group_of(*row) if row else None
 
     def _band_mates(self, keys: list[int]) -> list[tuple[str, list[int] | None]]:
         """(group, signature) of the documents sharing a band with ``keys``, in id order."""
@@ -190,11 +191,11 @@ class DuplicateRegistry:
             return [(self.entries[m]["group"], self.entries[m]["sig"]) for m in mates]
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            f"SELECT f.grp, f.sig FROM state.fingerprint f WHERE f.doc_id IN "
-            f"(SELECT doc_id FROM state.band WHERE key IN ({marks})) ORDER BY f.doc_id",
+            f"SELECT f.exact, f.grp, f.sig FROM state.fingerprint f WHERE f.num IN "
+            f"(SELECT num FROM state.band WHERE key IN ({marks})) ORDER BY f.doc_id",
             keys,
         )
-        return [(grp, _sig_list(sig)) for grp, sig in rows]
+        return [(group_of(exact, grp), _sig_list(sig)) for exact, grp, sig in rows]
 
     def _register(self, doc_id: str, entry: _Entry) -> None:
         keys = _band_keys(entry["sig"]) if entry["sig"] else []
@@ -205,22 +206,25 @@ class DuplicateRegistry:
             for key in keys:
                 self._bands.setdefault(key, set()).add(doc_id)
             return
-        self.db.execute(
+        exact = bytes.fromhex(entry["exact"])
+        number = self.db.execute(
             "INSERT INTO state.fingerprint(doc_id, exact, sig, grp) VALUES (?, ?, ?, ?)",
-            (doc_id, entry["exact"], _sig_bytes(entry["sig"]), entry["group"]),
-        )
-        self.db.executemany("INSERT INTO state.band(key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
+            (doc_id, exact, _sig_bytes(entry["sig"]), stored_group(exact, entry["group"])),
+        ).lastrowid
+        self.db.executemany("INSERT INTO state.band(key, num) VALUES (?, ?)", [(k, number) for k in keys])
 
     def forget(self, doc_id: str) -> None:
         if not self.fresh or (doc_id in self.entries and doc_id not in self._unsaved):
-            row = self.db.execute("SELECT sig FROM state.fingerprint WHERE doc_id = ?", (doc_id,)).fetchone()
+            row = self.db.execute(
+                "SELECT num, sig FROM state.fingerprint WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
             if row is None:
                 return
-            sig = _sig_list(row[0])
-            self.db.execute("DELETE FROM state.fingerprint WHERE doc_id = ?", (doc_id,))
+            number, sig = row[0], _sig_list(row[1])
+            self.db.execute("DELETE FROM state.fingerprint WHERE num = ?", (number,))
             keys = _band_keys(sig) if sig else []
             self.db.executemany(
-                "DELETE FROM state.band WHERE key = ? AND doc_id = ?", [(k, doc_id) for k in keys]
+                "DELETE FROM state.band WHERE key = ? AND num = ?", [(k, number) for k in keys]
             )
             if not self.fresh:
                 return
@@ -242,12 +246,22 @@ class DuplicateRegistry:
         if not self.fresh:
             return
         entries = [(d, self.entries[d]) for d in sorted(self._unsaved)]
+        first = self.db.execute("SELECT coalesce(max(num), 0) + 1 FROM state.fingerprint").fetchone()[0]
+        rows = []
+        for number, (doc_id, entry) in enumerate(entries, start=first):
+            exact = bytes.fromhex(entry["exact"])
+            group = stored_group(exact, entry["group"])
+            rows.append((number, doc_id, exact, _sig_bytes(entry["sig"]), group))
         self.db.executemany(
-            "INSERT INTO state.fingerprint(doc_id, exact, sig, grp) VALUES (?, ?, ?, ?)",
-            [(d, e["exact"], _sig_bytes(e["sig"]), e["group"]) for d, e in entries],
+            "INSERT INTO state.fingerprint(num, doc_id, exact, sig, grp) VALUES (?, ?, ?, ?, ?)", rows
         )
-        bands = [(key, d) for d, e in entries if e["sig"] is not None for key in _band_keys(e["sig"])]
-        self.db.executemany("INSERT INTO state.band(key, doc_id) VALUES (?, ?)", sorted(bands))
+        bands = [
+            (key, row[0])
+            for row, (_, e) in zip(rows, entries)
+            if e["sig"] is not None
+            for key in _band_keys(e["sig"])
+        ]
+        self.db.executemany("INSERT INTO state.band(key, num) VALUES (?, ?)", sorted(bands))
         self._unsaved.clear()
 
 

@@ -6,7 +6,9 @@ What the Whoosh index does not hold is kept in two SQLite files of the generatio
   searchers read;
 - ``state.sqlite``: ``source`` (what each source file gave: size, time, content hash, document ids:
   the manifest), ``fingerprint`` and ``band`` (the duplicate registry,
-  :mod:`searcher.index.duplicates`) and ``state`` (the Whoosh version these tables describe).
+  :mod:`searcher.index.duplicates`: each document's exact-text hash, signature and group, numbered,
+  and its signature's band keys by that number) and ``state`` (the Whoosh version these tables
+  describe, the format).
 
 An update opens the lexicon with the state file attached, so that one SQLite transaction covers both,
 and changes only the rows of the documents it adds, replaces or removes. Its order with Whoosh's
@@ -19,27 +21,32 @@ undoes Whoosh's last version, so index and side tables never disagree.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..lexicon.lexicon import LEXICON_FILE, create_tables
+from ..lexicon.lexicon import upgrade as upgrade_lexicon
 from .store import Damage, IndexDamaged
 
 STATE_FILE = "state.sqlite"
-FORMAT = 1
+# 1: the registry by document id, its hashes as hex (converted by _upgrade_state)
+FORMAT = 2
 CACHE_KB = 256 * 1024
 
+# fingerprint: exact is the hash's bytes; grp NULL is the group named after the document's own text
+# ("g" and the hash in hex), as nearly every document's is. band: the document by its number.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state.state(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state.source(path BLOB PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state.fingerprint(doc_id TEXT PRIMARY KEY, exact TEXT NOT NULL, sig BLOB,
-    grp TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.fingerprint(num INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,
+    exact BLOB NOT NULL, sig BLOB, grp TEXT);
 CREATE INDEX IF NOT EXISTS state.fingerprint_exact ON fingerprint(exact);
-CREATE INDEX IF NOT EXISTS state.fingerprint_group ON fingerprint(grp);
-CREATE TABLE IF NOT EXISTS state.band(key INTEGER NOT NULL, doc_id TEXT NOT NULL,
-    PRIMARY KEY(key, doc_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state.band(key INTEGER NOT NULL, num INTEGER NOT NULL,
+    PRIMARY KEY(key, num)) WITHOUT ROWID;
 """
+_GROUP = "coalesce(grp, 'g' || lower(hex(exact)))"  # (format 1: grp is never NULL)
 
 
 class Manifest(dict):
@@ -119,6 +126,8 @@ class SideTables:
     def __init__(self, generation: Path, journal: bool = True):
         """:raise IndexDamaged: a side table cannot be read."""
         self.generation = Path(generation)
+        upgrade_lexicon(self.generation)  # (side tables of the first format, converted once)
+        _upgrade_state(self.generation)
         self.db = sqlite3.connect(str(self.generation / LEXICON_FILE), isolation_level="DEFERRED")
         try:
             self.db.execute("ATTACH DATABASE ? AS state", (str(self.generation / STATE_FILE),))
@@ -214,12 +223,20 @@ def fingerprint_ids(generation: Path) -> set[str]:
     return {doc_id for (doc_id,) in _read(generation, "SELECT doc_id FROM fingerprint")}
 
 
+def registered_groups(generation: Path) -> dict[str, str]:
+    """Document id → its group key, as the duplicate registry holds them."""
+    return dict(_read(generation, f"SELECT doc_id, {_GROUP} FROM fingerprint"))
+
+
 def shared_groups(generation: Path) -> list[str] | None:
     """The group keys shared by two or more documents (None when the generation has no state file)."""
     if not (Path(generation) / STATE_FILE).exists():
         return None
     return [
-        key for (key,) in _read(generation, "SELECT grp FROM fingerprint GROUP BY grp HAVING count(*) > 1")
+        key
+        for (key,) in _read(
+            generation, f"SELECT {_GROUP} AS g FROM fingerprint GROUP BY g HAVING count(*) > 1 ORDER BY g"
+        )
     ]
 
 
@@ -254,6 +271,74 @@ def side_table_damage(generation: Path, whole: bool = True) -> list[Damage]:
         elif not has_table:
             found.append(Damage(name, f"it holds no {table} table"))
     return found
+
+
+def stored_group(exact: bytes, group: str) -> str | None:
+    """A group key as the registry stores it (NULL: named after the document's own text)."""
+    return None if group == "g" + exact.hex() else group
+
+
+def group_of(exact: bytes, stored: str | None) -> str:
+    return stored if stored is not None else "g" + exact.hex()
+
+
+def _format(path: Path, sql: str) -> str | None:
+    """The format a side table file says it has (None: no file, or none said); read as a writer,
+    which first rolls back what a run killed as it committed left."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(str(path))
+    try:
+        row = db.execute(sql).fetchone()
+    except sqlite3.DatabaseError:  # no such table yet; or damaged, as the tables' first reader says
+        return None
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
+def _upgrade_state(generation: Path) -> None:
+    """Convert a state file of format 1 to this one, in a new file that then takes its place."""
+    path = generation / STATE_FILE
+    if _format(path, "SELECT value FROM state WHERE name = 'format'") != "1":
+        return
+    new = path.with_name(path.name + ".new")
+    new.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(":memory:")
+        try:
+            db.execute("ATTACH DATABASE ? AS state", (str(new),))
+            db.execute("ATTACH DATABASE ? AS old", (str(path),))
+            db.execute("PRAGMA state.journal_mode=OFF")  # (not the state file until renamed)
+            db.execute("PRAGMA state.synchronous=OFF")
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO state.state SELECT * FROM old.state")
+            db.execute("INSERT INTO state.source SELECT * FROM old.source ORDER BY path")
+            numbers: dict[str, int] = {}
+            rows = []
+            for doc_id, exact, sig, group in db.execute(
+                "SELECT doc_id, exact, sig, grp FROM old.fingerprint ORDER BY doc_id"
+            ):
+                numbers[doc_id] = len(numbers) + 1
+                exact = bytes.fromhex(exact)
+                rows.append((numbers[doc_id], doc_id, exact, sig, stored_group(exact, group)))
+            db.executemany(
+                "INSERT INTO state.fingerprint(num, doc_id, exact, sig, grp) VALUES (?, ?, ?, ?, ?)", rows
+            )
+            bands = sorted(
+                (key, numbers[doc_id]) for key, doc_id in db.execute("SELECT key, doc_id FROM old.band")
+            )
+            db.executemany("INSERT INTO state.band(key, num) VALUES (?, ?)", bands)
+            db.execute("INSERT OR REPLACE INTO state.state(name, value) VALUES ('format', ?)", (str(FORMAT),))
+            db.commit()
+        finally:
+            db.close()
+        with open(new, "rb") as written:
+            os.fsync(written.fileno())
+    except BaseException:
+        new.unlink(missing_ok=True)
+        raise
+    os.replace(new, path)
 
 
 def _read(generation: Path, sql: str) -> Iterable[tuple]:

@@ -24,8 +24,10 @@ from stat import S_ISREG
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
 from ..ingest.sources import hash_bytes, not_regular_reason, precheck, walk_sources
+from ..lexicon.lexicon import FORMAT, LEXICON_FILE, stored_format
 from . import integrity, store
 from .duplicates import unreadable_copy_groups
+from .sidetables import FORMAT as STATE_FORMAT
 from .sidetables import fingerprint_ids, read_manifest, read_state, side_table_damage
 
 
@@ -90,6 +92,15 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             str(generation),
             f"the side tables describe version {tables.get('whoosh_generation')} of the index, "
             f"not {version}: run 'search index'",
+        )
+    if stored_format(generation / LEXICON_FILE) not in (None, str(FORMAT)) or tables.get(
+        "format", str(STATE_FORMAT)
+    ) != str(STATE_FORMAT):
+        report.add(
+            "tables",
+            str(generation),
+            "the side tables are in their first format (searches go without accents, spelling and "
+            "autocomplete until then): the next 'search index' converts them",
         )
     report.documents = len(stored)
     indexed = dict(stored)

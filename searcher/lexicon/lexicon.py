@@ -10,11 +10,14 @@ answers keyed look-ups without loading anything, which keeps the CLI's cold star
 
 Tables::
 
-    ngram(key, form, n, count, cased, cased_count)
+    ngram(key, form, n, count, caps, cased_count)
                                               key = folded, i/y-canonical syllables; form = lowercase,
-                                              canonical tone placement, i/y as written; cased = the
-                                              form in its most frequent capitalisation
+                                              canonical tone placement, i/y as written, stored as one
+                                              number per syllable (:mod:`.vocabulary`); caps = its most
+                                              frequent capitalisation, as a mask of capital letters
+    syllable(key, code, form)                 the numbers of the written syllables (:mod:`.vocabulary`)
     suggest(key, form, display, count)        the phrases autocomplete may offer, most frequent first
+                                              (display NULL: shown as the form)
     suggest_top(prefix, rows)                 precomputed answers for prefixes of 1-2 characters
     suggest_cut(side, form)                   word-edge statistics of the last full choice of phrases
     suggest_joined(text, joined)              pyvi's answers to "one word?" asked by the choices
@@ -26,9 +29,12 @@ per distinct n-gram when the counts are written to SQLite, once per run.
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -36,13 +42,15 @@ from typing import TYPE_CHECKING
 
 from ..text.normalize import canonical_iy, canonical_tone, fold
 from ..text.segmenter import word_segmenter
+from . import vocabulary
 from .ngrams import NUMBER, NgramCounts
+from .vocabulary import Vocabulary, caps_in, caps_of, with_caps
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
 LEXICON_FILE = "lexicon.sqlite"
-FORMAT = 1
+FORMAT = 2  # 1: forms and capitalisations written out (converted by :func:`upgrade`)
 SUGGEST_ROWS = 300_000
 # 3-4-grams seen once are kept, so that adding documents one run at a time counts what one build of
 # them counts, until there are this many; then they are dropped (a large build drops them as it counts).
@@ -148,6 +156,7 @@ class LexiconBuilder:
         self._long_rows = 0  # 3-4-gram rows it added to (each may be a phrase seen once)
         # (key, form) → how much the count moved, for the counts written since the last choice of phrases
         self._changed: dict[tuple[str, str], int] = {}
+        self._stored: dict[tuple[str, str], bytes | str | None] = {}  # and how the table holds those forms
         self.changed = False
         # An existing generation without a lexicon (or with an older format) is rebuilt from its text.
         self.bootstrap = not fresh and (recount or not _readable(self.path))
@@ -183,6 +192,17 @@ class LexiconBuilder:
         date: the phrases whose counts changed, or all of them when the counts moved enough (one
         transaction on an existing file; on a shared connection its owner commits). A builder can go
         on counting after an intermediate save."""
+        # Millions of rows and phrases are made and dropped here, none in a reference cycle: Python's
+        # cycle collector would walk every one of them again and again.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._save(final)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _save(self, final: bool) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -192,10 +212,11 @@ class LexiconBuilder:
         if self.bootstrap:
             self._count_index()
         db = self._connect()
+        syllables = Vocabulary(db, grow=True)  # (numbers given now are written in this transaction)
         if self._minus is not None:
-            self._write(self._minus, sign=-1)
+            self._write(self._minus, -1, syllables)
             self._minus = None
-        self._write(self._plus, sign=1)
+        self._write(self._plus, 1, syllables)
         self._plus = NgramCounts()
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
@@ -223,11 +244,16 @@ class LexiconBuilder:
                 _build_suggest(db)
                 moved = 0
             elif self._changed:
-                _update_suggest(db, self._changed)
+                _update_suggest(db, self._changed, self._stored, syllables)
             self._changed = {}
+            self._stored = {}
         _set_meta(db, "moved_since_suggest", moved)
         if self._shared is None:
             db.commit()
+            if self.fresh and final:
+                # rows of each length are added across the whole key order, which leaves pages about
+                # 80% full; packed again in a second or two per 100 MB, the file is a tenth smaller
+                db.execute("VACUUM")
             db.close()
             self._db = None
 
@@ -259,7 +285,7 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _write(self, counts: NgramCounts, sign: int) -> None:
+    def _write(self, counts: NgramCounts, sign: int, syllables: Vocabulary) -> None:
         """Add ``sign`` times the counts to the table, one length of n-gram at a time (memory holds
         the rows of one length)."""
         db = self._connect()
@@ -270,32 +296,39 @@ class LexiconBuilder:
                 rows = _written_rows(grams, sign)
             else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
                 rows = [
-                    (join(map(key_of, form.split(" "))), form, n, sign * count, form, 0)
+                    (join(map(key_of, form.split(" "))), form, n, sign * count, 0, 0)
                     for _, form, count in grams
                 ]
             if sign > 0:
                 sql = (
-                    "INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
-                    "cased = CASE WHEN excluded.cased_count > cased_count THEN excluded.cased ELSE cased END, "
+                    "caps = CASE WHEN excluded.cased_count > cased_count THEN excluded.caps ELSE caps END, "
                     "cased_count = max(cased_count, excluded.cased_count)"
                 )
                 rows.sort()  # key order: inserts into the B-tree stay local, several times faster
             else:
                 sql = (
-                    "INSERT INTO ngram(key, form, n, count, cased, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
                 )
-            db.executemany(sql, rows)
+            syllables.expect(len(rows))
+            stored = syllables.stored
+            written = [
+                (key, stored(key, form, n), n, count, caps, cc) for key, form, _, count, caps, cc in rows
+            ]
+            db.executemany(sql, written)
             if not self.fresh and len(self._changed) <= CHANGED_KEPT:
-                moved = self._changed
-                for row in rows:
+                moved, kept = self._changed, self._stored
+                for row, as_stored in zip(rows, written):
                     moved[row[:2]] = moved.get(row[:2], 0) + row[3]
+                    kept[row[:2]] = as_stored[1]
             if sign > 0 and n > 2:
                 self._long_rows += len(rows)
             if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
                 db.executemany(
-                    "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0", [row[:2] for row in rows]
+                    "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0",
+                    [row[:2] for row in written],
                 )
 
 
@@ -309,28 +342,25 @@ def _written_rows(grams, sign: int) -> list[tuple]:
         low = raw.lower()
         form = canon(low) if n == 1 else join(map(canon, low.split(" ")))
         key = key_of(form) if n == 1 else join(map(key_of, form.split(" ")))
-        if raw == low:
-            cased = form
-        elif len(form) == len(raw):  # a moved tone mark keeps the length: copy the case by letter
-            cased = "".join([f.upper() if r.isupper() else f for f, r in zip(form, raw)])
-        else:
-            cased = form
+        # a moved tone mark keeps the length: the case is copied by letter
+        caps = caps_of(form, raw) if raw != low and len(form) == len(raw) else 0
         row = rows.get((key, form))
         if row is None:
-            rows[(key, form)] = [n, count, cased, count]
+            rows[(key, form)] = [n, count, caps, count]
         else:
             row[1] += count
-            if count > row[3] or (count == row[3] and cased == form):
-                row[2], row[3] = cased, count
-    return [(k, f, n, sign * c, cased, cc) for (k, f), (n, c, cased, cc) in rows.items()]
+            if count > row[3] or (count == row[3] and not caps):
+                row[2], row[3] = caps, count
+    return [(k, f, n, sign * c, caps, cc) for (k, f), (n, c, caps, cc) in rows.items()]
 
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ngram(key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
-    count INTEGER NOT NULL, cased TEXT NOT NULL, cased_count INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS ngram(key TEXT NOT NULL, form BLOB NOT NULL, n INTEGER NOT NULL,
+    count INTEGER NOT NULL, caps INTEGER NOT NULL, cased_count INTEGER NOT NULL,
     PRIMARY KEY (key, form)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, display TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS suggest(key TEXT NOT NULL, form TEXT NOT NULL, display TEXT,
     count INTEGER NOT NULL, PRIMARY KEY (key, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS suggest_top(prefix TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ngram_rare ON ngram(n) WHERE n > 2 AND count < 2;
@@ -338,6 +368,8 @@ CREATE TABLE IF NOT EXISTS suggest_cut(side INTEGER NOT NULL, form TEXT NOT NULL
     PRIMARY KEY (side, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS suggest_joined(text TEXT PRIMARY KEY, joined INTEGER NOT NULL) WITHOUT ROWID;
 """
+    + vocabulary.SCHEMA
+)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -355,16 +387,81 @@ def _set_meta(db: sqlite3.Connection, name: str, value) -> None:
 
 
 def _readable(path: Path) -> bool:
+    return stored_format(path) == str(FORMAT)
+
+
+def stored_format(path: Path) -> str | None:
+    """The format of the lexicon at ``path`` (None: none, or not readable as one)."""
     if not path.exists():
-        return False
+        return None
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return _meta(db, "format") == str(FORMAT)
+            return _meta(db, "format")
         finally:
             db.close()
     except sqlite3.Error:
+        return None
+
+
+def upgrade(generation: Path) -> bool:
+    """Convert the lexicon of ``generation`` from format 1 (forms and capitalisations written out) to
+    this one: the same counts and choices, in a new file that then takes the old one's place (a run
+    stopped meanwhile leaves the old one). Returns whether there was one to convert."""
+    path = Path(generation) / LEXICON_FILE
+    if not path.exists():
         return False
+    db = sqlite3.connect(str(path))  # (as a writer: what a run killed as it committed left is undone)
+    try:
+        version = _meta(db, "format")
+    except sqlite3.DatabaseError:  # not a lexicon yet; or damaged, as its first reader says
+        version = None
+    finally:
+        db.close()
+    if version != "1":
+        return False
+    new = path.with_name(path.name + ".new")
+    new.unlink(missing_ok=True)
+    try:
+        _convert(path, new)
+        with open(new, "rb") as written:
+            os.fsync(written.fileno())
+    except BaseException:
+        new.unlink(missing_ok=True)
+        raise
+    os.replace(new, path)
+    return True
+
+
+def _convert(path: Path, new: Path) -> None:
+    db = sqlite3.connect(str(new))
+    try:
+        db.execute("PRAGMA journal_mode=OFF")  # (not the lexicon until renamed)
+        db.execute("PRAGMA synchronous=OFF")
+        db.executescript(_SCHEMA)
+        db.execute("ATTACH DATABASE ? AS old", (str(path),))
+        for table in ("meta", "suggest_top", "suggest_cut", "suggest_joined"):
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
+        db.execute(
+            "INSERT INTO main.suggest(key, form, display, count) SELECT key, form, "
+            "CASE WHEN display = form THEN NULL ELSE display END, count FROM old.suggest"
+        )
+        syllables = Vocabulary(db, grow=True)
+        rows = db.execute("SELECT key, form, n, count, cased, cased_count FROM old.ngram ORDER BY key, form")
+        while batch := rows.fetchmany(100_000):
+            stored = [syllables.stored(key, form, n) for key, form, n, *_ in batch]
+            db.executemany(
+                "INSERT INTO main.ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (key, code, n, count, caps_in(form, cased) if cased != form else 0, cased_count)
+                    for (key, form, n, count, cased, cased_count), code in zip(batch, stored)
+                ],
+            )
+        _set_meta(db, "format", FORMAT)
+        db.commit()
+        db.execute("DETACH DATABASE old")
+    finally:
+        db.close()
 
 
 def display_form(form: str, cased: str) -> str:
@@ -397,29 +494,33 @@ def _build_suggest(db: sqlite3.Connection) -> None:
 
 
 def _choose_all(db: sqlite3.Connection) -> None:
-    cuts = _Cuts.worked_out(db)
+    syllables = Vocabulary(db)
+    syllables.load_all()
+    cuts = _Cuts.worked_out(db, syllables)
     db.execute("DELETE FROM suggest")
     db.execute("DELETE FROM suggest_top")
     rows = []
-    for key, form, n, count, cased in db.execute(
-        "SELECT key, form, n, count, cased FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
-        "AND instr(form, ?) = 0 ORDER BY count DESC LIMIT ?",
-        (NUMBER, 4 * SUGGEST_ROWS),
-    ):
+    tails = {}  # the last syllables of each phrase, as stored -> written
+    as_stored = _AsStored(syllables)
+    for key, form, n, count, cased, stored in _most_frequent(db, syllables, 4 * SUGGEST_ROWS):
         cut = cuts.verdict(form, n)
         if cut is not None:
             rows.append((key, form, n, count, cased, cut))
-    goes_on = _continuations(db, {_tail(row[1]) for row in rows if row[2] > 1})
+            if n > 1:
+                tails[as_stored.tail(key, stored)] = _tail(form)
+    goes_on = _continuations(db, syllables, tails)
     chosen: list[tuple] = []
     for key, form, n, count, cased, cut in rows:
         goes = goes_on.get(_tail(form)) if n > 1 else None
-        chosen.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
+        chosen.extend(_offered(db, syllables, key, form, n, count, cased, cut, goes, cuts.pair_cased))
         if len(chosen) >= SUGGEST_ROWS:
             break
     # (a phrase longer than the counted ones may be reached from two of them: kept once, the larger count)
     chosen = list({row[1]: row for row in sorted(chosen, key=lambda row: row[3])}.values())
     chosen.sort(key=lambda row: -row[3])
-    db.executemany("INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", sorted(chosen))
+    db.executemany(
+        "INSERT INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", _suggest_rows(sorted(chosen))
+    )
     _set_meta(db, "suggest_floor", min(row[3] for row in chosen) if len(chosen) >= SUGGEST_ROWS else 0)
     top: dict[str, list] = {}
     for key, form, display, count in chosen:  # already most frequent first
@@ -436,27 +537,68 @@ def _choose_all(db: sqlite3.Connection) -> None:
     cuts.store(db)
 
 
-def _update_suggest(db: sqlite3.Connection, changed: dict[tuple[str, str], int]) -> None:
+def _most_frequent(db: sqlite3.Connection, syllables: Vocabulary, limit: int) -> list[tuple]:
+    """``(key, form, n, count, cased, stored form)`` of the ``limit`` most frequent n-grams that may be
+    offered (seen twice, a syllable once; no number), ties in key and form order."""
+    sql = (
+        "SELECT key, form, n, count, caps FROM ngram WHERE count >= CASE WHEN n = 1 THEN 1 ELSE 2 END "
+        "AND instr(key, ?) = 0 "  # (a number's key is its form, "#")
+    )
+    found = db.execute(sql + "ORDER BY count DESC, key LIMIT ?", (NUMBER, limit)).fetchall()
+    if len(found) == limit:  # the forms of the last key and count, cut in the order of their numbers
+        last_key, last_count = found[-1][0], found[-1][3]
+        there = {row[1] for row in found if row[0] == last_key and row[3] == last_count}
+        more = db.execute(sql + "AND key = ? AND count = ?", (NUMBER, last_key, last_count))
+        found.extend(row for row in more if row[1] not in there)
+    rows = []
+    for key, form, n, count, caps, stored in syllables.written_out(row + (row[1],) for row in found):
+        rows.append((key, form, n, count, with_caps(form, caps) if caps else form, stored))
+    # the forms of one key and count (in the order of their numbers) in their written order
+    joined = [i for i in range(1, len(rows)) if rows[i][3] == rows[i - 1][3] and rows[i][0] == rows[i - 1][0]]
+    run = 0
+    while run < len(joined):
+        start, end = joined[run] - 1, joined[run] + 1
+        while run + 1 < len(joined) and joined[run + 1] == end:
+            run, end = run + 1, end + 1
+        rows[start:end] = sorted(rows[start:end], key=itemgetter(1))
+        run += 1
+    del rows[limit:]
+    return rows
+
+
+def _suggest_rows(rows: list[tuple]) -> list[tuple]:
+    """Rows ``(key, form, display, count)`` as the suggest table holds them (display NULL: the form)."""
+    return [(key, form, None if display == form else display, count) for key, form, display, count in rows]
+
+
+def _update_suggest(
+    db: sqlite3.Connection,
+    changed: dict[tuple[str, str], int],
+    stored: dict[tuple[str, str], bytes | str | None],
+    syllables: Vocabulary,
+) -> None:
     """Bring the autocomplete tables up to date with the counts a run ``changed`` ((key, form) → by
     how much): the phrases offered keep their place with their new counts (or go, when seen less than
     twice), and the phrases that reached the count of the least offered one are judged as
     :func:`_build_suggest` judges, with the word-edge statistics of its last run (stored with it): a
     run's cost grows with what it changed, not with the archive. What the other statistics now say
     of the phrases already judged is learned at the next full choice."""
-    with _StoredAnswers(db), _Asked(db, changed, table="changed") as changed_rows:
-        _choose_changed(db, changed, changed_rows)
+    # (``stored`` has the keys of ``changed``, in the same order)
+    asked = [(key, form, code) for (key, form), code in stored.items()]
+    with _StoredAnswers(db), _Asked(db, asked, table="changed") as changed_rows:
+        _choose_changed(db, syllables, changed, changed_rows)
 
 
 def _choose_changed(
-    db: sqlite3.Connection, changed: dict[tuple[str, str], int], changed_rows: _Asked
+    db: sqlite3.Connection, syllables: Vocabulary, changed: dict[tuple[str, str], int], changed_rows: _Asked
 ) -> None:
     # a phrase below the least offered by the last full choice stays out (as it would have then)
     floor = int(_meta(db, "suggest_floor") or 0)
     kept, dropped = [], []
     for key, form, display, count in changed_rows.rows(
-        "SELECT s.key, s.form, s.display, g.count FROM temp.changed a "
+        "SELECT s.key, s.form, coalesce(s.display, s.form), g.count FROM temp.changed a "
         "CROSS JOIN suggest s ON s.key = a.key AND s.form = a.form "
-        "LEFT JOIN ngram g ON g.key = s.key AND g.form = s.form"
+        "LEFT JOIN ngram g ON g.key = s.key AND g.form = a.code"
     ):
         if count is not None and count >= (1 if " " not in form else 2):
             kept.append((key, form, display, count))
@@ -472,23 +614,25 @@ def _choose_changed(
     grown = [row for row in kept if changed[row[:2]] > 0]
     shrunk = {key for key, form, _, _ in kept if changed[(key, form)] < 0} | {key for key, _ in dropped}
     candidates = []
-    for key, form, n, count, cased in changed_rows.rows(
-        "SELECT g.key, g.form, g.n, g.count, g.cased FROM temp.changed a "
-        "CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form "
-        f"WHERE g.count >= CASE WHEN g.n = 1 THEN 1 ELSE 2 END AND instr(g.form, '{NUMBER}') = 0"
+    for key, form, n, count, caps in changed_rows.rows(
+        "SELECT g.key, a.form, g.n, g.count, g.caps FROM temp.changed a "
+        "CROSS JOIN ngram g ON g.key = a.key AND g.form = a.code "
+        f"WHERE g.count >= CASE WHEN g.n = 1 THEN 1 ELSE 2 END AND instr(g.key, '{NUMBER}') = 0"
     ):
         least = max(floor, 1 if n == 1 else 2)
         if count >= least > count - changed[(key, form)] and form not in offered:
-            candidates.append((key, form, n, count, cased))
-    cuts = _Cuts.stored(db, [row[1] for row in candidates])
+            candidates.append((key, form, n, count, with_caps(form, caps)))
+    cuts = _Cuts.stored(db, syllables, [row[1] for row in candidates])
     judged = [(*row, cut) for row in candidates if (cut := cuts.verdict(row[1], row[2])) is not None]
-    goes_on = _continuations_of(db, {_tail(row[1]) for row in judged if row[2] > 1})
+    goes_on = _continuations_of(db, syllables, {_tail(row[1]) for row in judged if row[2] > 1})
     cuts.pair_cased.look_up({pair for row in judged if row[2] > 2 for pair in _pairs(row[1])})
     rows: list[tuple] = []
     for key, form, n, count, cased, cut in judged:
         goes = goes_on.get(_tail(form)) if n > 1 else None
-        rows.extend(_offered(db, key, form, n, count, cased, cut, goes, cuts.pair_cased))
-    db.executemany("INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", rows)
+        rows.extend(_offered(db, syllables, key, form, n, count, cased, cut, goes, cuts.pair_cased))
+    db.executemany(
+        "INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", _suggest_rows(rows)
+    )
     grown.extend(rows)
     excess = db.execute("SELECT count(*) FROM suggest").fetchone()[0] - SUGGEST_ROWS
     if excess > 0:  # the least frequent go, as a full choice would stop before them
@@ -528,7 +672,7 @@ def _update_top(db: sqlite3.Connection, grown: list[tuple], shrunk: set[str]) ->
         )
     for prefix in sorted(again):
         top = db.execute(
-            "SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
+            "SELECT key, form, coalesce(display, form), count FROM suggest WHERE key >= ? AND key < ? "
             "ORDER BY count DESC, key, form LIMIT ?",
             (prefix, prefix + "\U0010ffff", SUGGEST_TOP_ROWS),
         ).fetchall()
@@ -539,6 +683,67 @@ def _update_top(db: sqlite3.Connection, grown: list[tuple], shrunk: set[str]) ->
             )
         else:
             db.execute("DELETE FROM suggest_top WHERE prefix = ?", (prefix,))
+
+
+class _AsStored:
+    """Phrases and their parts as the ngram table holds them, ``(key, stored form)``: what phrases read
+    by the million are compared by, rather than their written forms. A coded form's parts are its
+    numbers' (its key has one word per syllable); a form stored as written is written out and its
+    parts stored as any form is."""
+
+    def __init__(self, syllables: Vocabulary):
+        self.syllables = syllables
+
+    def of(self, written: str) -> tuple:
+        key = phrase_key(written)
+        return key, self.syllables.stored(key, written, written.count(" ") + 1)
+
+    def head(self, key: str, form: bytes | str) -> tuple:
+        """All the syllables but the last."""
+        if type(form) is bytes:
+            return key[: key.rfind(" ")], form[:-1]
+        written = self.syllables.form(key, form)
+        return self.of(written[: written.rindex(" ")])
+
+    def tail(self, key: str, form: bytes | str) -> tuple:
+        """The last syllables, up to three (see :func:`_tail`)."""
+        if type(form) is bytes:
+            if len(form) <= 3:
+                return key, form
+            cut = -1
+            for _ in range(len(form) - 3):
+                cut = key.index(" ", cut + 1)
+            return key[cut + 1 :], form[-3:]
+        return self.of(_tail(self.syllables.form(key, form)))
+
+    def syllable(self, key: str, form: bytes | str) -> tuple:
+        """A syllable (a 1-gram) by its key and number, or as written (its key is not one word)."""
+        return (key, form[0]) if type(form) is bytes else (key, form)
+
+    def halves(self, key: str, form: bytes | str) -> tuple[tuple, tuple]:
+        """The two syllables of a pair (see :meth:`syllable`)."""
+        if type(form) is bytes:
+            cut = key.find(" ")
+            return (key[:cut], form[0]), (key[cut + 1 :], form[1])
+        first, second = self.syllables.form(key, form).split(" ", 1)
+        return self.syllable(*self.of(first)), self.syllable(*self.of(second))
+
+    def next_syllable(
+        self, tail: str, tail_stored: bytes | str | None, key: str, form: bytes | str
+    ) -> str | None:
+        """The syllable by which a phrase one syllable longer than ``tail`` (``tail_stored`` as
+        stored), under a key that continues the tail's, goes on from it; None when it does not start
+        with the tail."""
+        if type(form) is bytes and type(tail_stored) is bytes:
+            if form[:-1] != tail_stored:
+                return None
+            return self.syllables.syllable(key[key.rfind(" ") + 1 :], form[-1])
+        written = self.syllables.form(key, form)
+        return written[len(tail) + 1 :] if written.startswith(tail + " ") else None
+
+    def written_syllable(self, syllable: tuple) -> str:
+        key, code = syllable
+        return code if isinstance(code, str) else self.syllables.syllable(key, code)
 
 
 class _Cuts:
@@ -552,43 +757,58 @@ class _Cuts:
         self.pair_cased = pair_cased
 
     @classmethod
-    def worked_out(cls, db: sqlite3.Connection) -> _Cuts:
+    def worked_out(cls, db: sqlite3.Connection, syllables: Vocabulary) -> _Cuts:
         # A phrase cut inside a word is not offered: its last syllable (or last two) nearly always goes
         # on with one same syllable ("quốc phòng toàn" of "quốc phòng toàn dân"), or its first syllable
         # nearly always follows one ("hiện nghị" of "thực hiện nghị quyết").
-        single = dict(db.execute("SELECT form, count FROM ngram WHERE n = 1"))
-        continued: dict[str, int] = {}
-        for form, count in db.execute("SELECT form, count FROM ngram WHERE n = 3 AND count >= 2"):
-            head = form[: form.rindex(" ")]
+        # Phrases are compared as stored (a form's numbers under its key: the head of a 3-gram is its
+        # numbers but the last, the syllables of a pair are its two numbers), and only the forms
+        # kept are written out.
+        as_stored = _AsStored(syllables)
+        single = {
+            as_stored.syllable(key, form): count
+            for key, form, count in db.execute("SELECT key, form, count FROM ngram WHERE n = 1")
+        }
+        continued: dict[tuple, int] = {}
+        for key, form, count in db.execute("SELECT key, form, count FROM ngram WHERE n = 3 AND count >= 2"):
+            head = as_stored.head(key, form)
             if count > continued.get(head, 0):
                 continued[head] = count
         cut_after: set[str] = set()  # forms (1-2 syllables) that a phrase must not end with
-        following: dict[str, int] = {}
-        preceding: dict[str, int] = {}
+        following: dict[tuple, int] = {}
+        preceding: dict[tuple, int] = {}
         pair_cased: dict[str, str] = {}
-        for form, count, cased in db.execute("SELECT form, count, cased FROM ngram WHERE n = 2"):
-            if NUMBER in form:  # (what comes next to numbers is for reading queries, not for offering)
-                continue
-            if cased != form:
-                pair_cased[form] = cased
-            if continued.get(form, 0) >= CUT_SHARE * count:
-                cut_after.add(form)
-            first, second = form.split(" ", 1)
+        # (what comes next to numbers is for reading queries, not for offering)
+        pairs = db.execute(
+            "SELECT key, form, count, caps FROM ngram WHERE n = 2 AND instr(key, ?) = 0", (NUMBER,)
+        )
+        for key, form, count, caps in pairs:
+            if caps:
+                written = syllables.form(key, form)
+                pair_cased[written] = with_caps(written, caps)
+            if continued.get((key, form), 0) >= CUT_SHARE * count:
+                cut_after.add(syllables.form(key, form))
+            if type(form) is bytes:
+                cut = key.find(" ")
+                first, second = (key[:cut], form[0]), (key[cut + 1 :], form[1])
+            else:
+                first, second = as_stored.halves(key, form)
             if count > following.get(first, 0):
                 following[first] = count
             if count > preceding.get(second, 0):
                 preceding[second] = count
-        cut_after.update(f for f, c in following.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
-        cut_before = {f for f, c in preceding.items() if c >= CUT_SHARE * single.get(f, 1 << 60)}
+        spelled = as_stored.written_syllable
+        cut_after.update(spelled(f) for f, c in following.items() if c >= CUT_SHARE * single.get(f, 1 << 60))
+        cut_before = {spelled(f) for f, c in preceding.items() if c >= CUT_SHARE * single.get(f, 1 << 60)}
         return cls(cut_after, cut_before, pair_cased)
 
     @classmethod
-    def stored(cls, db: sqlite3.Connection, forms: list[str]) -> _Cuts:
+    def stored(cls, db: sqlite3.Connection, syllables: Vocabulary, forms: list[str]) -> _Cuts:
         """The stored statistics, as they bear on the phrases ``forms``."""
         asked = set()
         for form in forms:
-            syllables = form.split(" ")
-            asked.update([(1, syllables[0]), (0, syllables[-1]), (0, " ".join(syllables[-2:]))])
+            words = form.split(" ")
+            asked.update([(1, words[0]), (0, words[-1]), (0, " ".join(words[-2:]))])
         found = _asked(
             db,
             asked,
@@ -597,7 +817,7 @@ class _Cuts:
         return cls(
             {form for side, form in found if side == 0},
             {form for side, form in found if side == 1},
-            _StoredPairCase(db),
+            _StoredPairCase(db, syllables),
         )
 
     def store(self, db: sqlite3.Connection) -> None:
@@ -629,45 +849,51 @@ class _Cuts:
 class _StoredPairCase:
     """A pair's most frequent capitalisation when it is not all lowercase, read from its count."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, syllables: Vocabulary):
         self.db = db
+        self.syllables = syllables
         self.known: dict[str, str | None] = {}
 
     def look_up(self, pairs: set[str]) -> None:
         """Read the capitalisation of ``pairs`` at once."""
         asked = {(phrase_key(pair), pair) for pair in pairs if pair not in self.known}
         self.known.update(dict.fromkeys((form for _, form in asked), None))
-        for form, cased in _asked(
+        stored = self.syllables.stored
+        for form, caps in _asked(
             self.db,
-            asked,
-            "SELECT g.form, g.cased FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+            [(key, pair, stored(key, pair, 2)) for key, pair in asked],
+            "SELECT a.form, g.caps FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.code",
         ):
-            if cased != form and NUMBER not in form:
-                self.known[form] = cased
+            if caps and NUMBER not in form:
+                self.known[form] = with_caps(form, caps)
 
     def get(self, pair: str, default: str) -> str:
         if pair not in self.known:
+            key = phrase_key(pair)
+            stored = self.syllables.stored(key, pair, 2)
             row = self.db.execute(
-                "SELECT cased FROM ngram WHERE key = ? AND form = ?", (phrase_key(pair), pair)
+                "SELECT caps FROM ngram WHERE key = ? AND form = ?", (key, stored)
             ).fetchone()
-            self.known[pair] = row[0] if row and row[0] != pair and NUMBER not in pair else None
+            self.known[pair] = with_caps(pair, row[0]) if row and row[0] and NUMBER not in pair else None
         return self.known[pair] or default
 
 
-def _offered(db, key: str, form: str, n: int, count: int, cased: str, cut: bool, goes, pair_cased) -> list:
+def _offered(
+    db, syllables, key: str, form: str, n: int, count: int, cased: str, cut: bool, goes, pair_cased
+) -> list:
     """The suggestion rows (key, form, display, count) a phrase that passed :meth:`_Cuts.verdict`
     gives, knowing what follows it (``goes``): itself, itself with what follows, or nothing."""
     if n > 2:
         cased = _compose_case(form.split(" "), pair_cased)
     if cut:  # the longest counted, cut inside a word: offered with what follows
-        return _longer(db, key, form, count, goes, pair_cased) if goes is not None else []
+        return _longer(db, syllables, key, form, count, goes, pair_cased) if goes is not None else []
     if goes is not None and goes.inside_word(cased):
         if n >= 4:  # longer than any counted phrase: offered with what follows, up to a word's end
-            return _longer(db, key, form, count, goes, pair_cased)
+            return _longer(db, syllables, key, form, count, goes, pair_cased)
         return []
     rows = []
     if goes is not None and n >= 4 and goes.one >= ALSO_SHARE:
-        rows.extend(_longer(db, key, form, count, goes, pair_cased))
+        rows.extend(_longer(db, syllables, key, form, count, goes, pair_cased))
     rows.append((key, form, display_form(form, cased), count))
     return rows
 
@@ -747,67 +973,116 @@ def _tail(form: str) -> str:
     return " ".join(form.split(" ")[-3:])
 
 
-def _continuations(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes]:
-    """What follows each of ``tails``, read in one pass over the 2-4-grams seen twice or more."""
-    own: dict[str, int] = {}
-    top: dict[str, list[tuple[int, str]]] = {}
-    seen: dict[str, int] = {}
-    for form, count in db.execute("SELECT form, count FROM ngram WHERE n <= 4 AND count >= 2"):
-        if form in tails:
-            own[form] = count
-        cut = form.rfind(" ")
-        if cut > 0:
-            head = form[:cut]
-            if head in tails:
-                seen[head] = seen.get(head, 0) + count
-                three = top.setdefault(head, [])
-                if len(three) < 3 or count > three[-1][0]:
-                    three.append((count, form[cut + 1 :]))
-                    three.sort(reverse=True)
-                    del three[3:]
-    return {head: Goes(own.get(head, 0), three, seen[head]) for head, three in top.items()}
+def _continuations(
+    db: sqlite3.Connection, syllables: Vocabulary, tail_of: dict[tuple, str]
+) -> dict[str, Goes]:
+    """What follows each of the tails (written, by their stored forms: see :class:`_AsStored`), read in
+    one pass over the 2-4-grams seen twice or more (in key and form order: the first of equal counts
+    is kept). Of the millions of phrases read, only the last syllable of those that follow a tail is
+    written out."""
+    own: dict[tuple, int] = {}
+    top: dict[tuple, list[tuple[int, str]]] = {}
+    seen: dict[tuple, int] = {}
+    rows = db.execute("SELECT key, form, count FROM ngram WHERE n <= 4 AND count >= 2")
+    for head, last, count in _following(syllables, rows, tail_of, own):
+        seen[head] = seen.get(head, 0) + count
+        three = top.setdefault(head, [])
+        if len(three) < 3 or count > three[-1][0]:
+            three.append((count, last))
+            three.sort(reverse=True)
+            del three[3:]
+    return {tail_of[head]: Goes(own.get(head, 0), three, seen[head]) for head, three in top.items()}
 
 
-def _continuation(db: sqlite3.Connection, tail: str) -> Goes | None:
+def _following(syllables: Vocabulary, rows: Iterable[tuple], tail_of: dict, own: dict) -> Iterator[tuple]:
+    """``(head, last syllable, count)`` of the ``rows`` (``(key, stored form, count)`` in key order)
+    whose head (all syllables but the last, as stored) is one of ``tail_of``, in key and form order;
+    the counts of the rows that are one of them go into ``own``."""
+    last_of = syllables.syllable
+    as_stored = _AsStored(syllables)
+    group_key = None
+    group: list[tuple] = []
+    for key, form, count in rows:
+        if (key, form) in tail_of:
+            own[(key, form)] = count
+        if type(form) is bytes:
+            if len(form) < 2:
+                continue
+            cut = key.rfind(" ")
+            head: tuple = (key[:cut], form[:-1])
+            if head not in tail_of:
+                continue
+            last = last_of(key[cut + 1 :], form[-1])
+        else:  # stored as written: its head is stored as any form is
+            written = syllables.form(key, form)
+            cut = written.rfind(" ")
+            if cut <= 0:
+                continue
+            head = as_stored.of(written[:cut])
+            if head not in tail_of:
+                continue
+            last = written[cut + 1 :]
+        if key != group_key:
+            if len(group) > 1:  # the forms of one key in the order of their numbers
+                group.sort(key=itemgetter(1))
+            yield from group
+            group, group_key = [], key
+        group.append((head, last, count))
+    if len(group) > 1:
+        group.sort(key=itemgetter(1))
+    yield from group
+
+
+def _continuation(db: sqlite3.Connection, syllables: Vocabulary, tail: str) -> Goes | None:
     """:func:`_continuations` for one tail, looked up by its key."""
     key = phrase_key(tail)
-    total = db.execute("SELECT count FROM ngram WHERE key = ? AND form = ?", (key, tail)).fetchone()
+    n = tail.count(" ") + 1
+    tail_stored = syllables.stored(key, tail, n)
+    total = db.execute("SELECT count FROM ngram WHERE key = ? AND form = ?", (key, tail_stored)).fetchone()
     if total is None:
         return None
+    next_syllable = _AsStored(syllables).next_syllable
     counts = sorted(
         (
-            (count, form[len(tail) + 1 :])
-            for form, count in db.execute(
-                "SELECT form, count FROM ngram WHERE key > ? AND key < ? AND n = ? AND count >= 2",
-                (key + " ", key + " \U0010ffff", tail.count(" ") + 2),
+            (count, syllable)
+            for longer, form, count in db.execute(
+                # (read only when its numbers start with the tail's, or either is stored as written)
+                "SELECT key, form, count FROM ngram WHERE key > ? AND key < ? AND n = ? AND count >= 2 "
+                "AND (typeof(form) != 'blob' OR typeof(?4) != 'blob' OR substr(form, 1, length(?4)) = ?4)",
+                (key + " ", key + " \U0010ffff", n + 1, tail_stored),
             )
-            if form.startswith(tail + " ")
+            if (syllable := next_syllable(tail, tail_stored, longer, form)) is not None
         ),
         reverse=True,
     )
     return Goes(total[0], counts, sum(n for n, _ in counts)) if counts else None
 
 
-def _continuations_of(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes]:
+def _continuations_of(db: sqlite3.Connection, syllables: Vocabulary, tails: set[str]) -> dict[str, Goes]:
     """:func:`_continuation` for many tails at once."""
-    asked = {(phrase_key(tail), tail) for tail in tails}
+    stored = syllables.stored
+    asked = [
+        (key, tail, stored(key, tail, tail.count(" ") + 1)) for tail in tails for key in [phrase_key(tail)]
+    ]
     totals = dict(
         _asked(
             db,
             asked,
-            "SELECT g.form, g.count FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.form",
+            "SELECT a.form, g.count FROM temp.asked a CROSS JOIN ngram g ON g.key = a.key AND g.form = a.code",
         )
     )
     following: dict[str, list[tuple[int, str]]] = {}
-    for tail, form, count in _asked(
+    next_syllable = _AsStored(syllables).next_syllable
+    for tail, tail_stored, key, form, count in _asked(
         db,
         asked,
-        "SELECT a.form, g.form, g.count FROM temp.asked a CROSS JOIN ngram g "
+        "SELECT a.form, a.code, g.key, g.form, g.count FROM temp.asked a CROSS JOIN ngram g "
         "ON g.key > a.key || ' ' AND g.key < a.key || ' ' || char(1114111) "
-        "WHERE g.n = length(a.form) - length(replace(a.form, ' ', '')) + 2 AND g.count >= 2",
+        "WHERE g.n = length(a.form) - length(replace(a.form, ' ', '')) + 2 AND g.count >= 2 "
+        "AND (typeof(g.form) != 'blob' OR typeof(a.code) != 'blob' OR substr(g.form, 1, length(a.code)) = a.code)",
     ):
-        if tail in totals and form.startswith(tail + " "):
-            following.setdefault(tail, []).append((count, form[len(tail) + 1 :]))
+        if tail in totals and (syllable := next_syllable(tail, tail_stored, key, form)) is not None:
+            following.setdefault(tail, []).append((count, syllable))
     out = {}
     for tail, counts in following.items():
         counts.sort(reverse=True)
@@ -816,16 +1091,22 @@ def _continuations_of(db: sqlite3.Connection, tails: set[str]) -> dict[str, Goes
 
 
 class _Asked:
-    """A temporary table ``(key, form)`` (``temp.asked`` unless named) filled with the pairs given,
-    for queries that join it."""
+    """A temporary table ``(key, form, code)`` (``temp.asked`` unless named) filled with the rows given
+    (``(key, form)``, or with ``code``: the form as the ngram table holds it), for queries that join it."""
 
-    def __init__(self, db: sqlite3.Connection, pairs, table: str = "asked"):
-        self.db, self.pairs, self.table = db, pairs, table
+    def __init__(self, db: sqlite3.Connection, rows, table: str = "asked"):
+        self.db, self.pairs, self.table = db, rows, table
 
     def __enter__(self) -> _Asked:
-        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.table}(key, form TEXT)")
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.table}(key, form TEXT, code)")
         self.db.execute(f"DELETE FROM temp.{self.table}")
-        self.db.executemany(f"INSERT INTO temp.{self.table}(key, form) VALUES (?, ?)", self.pairs)
+        rows = iter(self.pairs)
+        first = next(rows, None)
+        if first is not None:
+            columns = "key, form, code" if len(first) == 3 else "key, form"
+            marks = ", ".join("?" * len(first))
+            self.db.execute(f"INSERT INTO temp.{self.table}({columns}) VALUES ({marks})", first)
+            self.db.executemany(f"INSERT INTO temp.{self.table}({columns}) VALUES ({marks})", rows)
         return self
 
     def rows(self, sql: str) -> list[tuple]:
@@ -835,9 +1116,9 @@ class _Asked:
         self.db.execute(f"DELETE FROM temp.{self.table}")
 
 
-def _asked(db: sqlite3.Connection, pairs, sql: str) -> list[tuple]:
-    """The rows of ``sql`` joining ``temp.asked`` filled with ``pairs``."""
-    with _Asked(db, pairs) as asked:
+def _asked(db: sqlite3.Connection, rows, sql: str) -> list[tuple]:
+    """The rows of ``sql`` joining ``temp.asked`` filled with ``rows`` (see :class:`_Asked`)."""
+    with _Asked(db, rows) as asked:
         return asked.rows(sql)
 
 
@@ -846,7 +1127,7 @@ def _pairs(form: str) -> list[str]:
     return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
 
 
-def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -> list[tuple]:
+def _longer(db, syllables, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -> list[tuple]:
     """A phrase longer than the counted ones: ``form`` with the syllables that go on from it, up to a
     word's end (its count estimated by the shares of each next syllable)."""
     out = []
@@ -856,7 +1137,7 @@ def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -
         if count < ALSO_MIN_COUNT or syllable in END_STOP or len(syllable) < 2:
             break
         form, key = f"{form} {syllable}", f"{key} {syllable_key(syllable)}"
-        following = _continuation(db, _tail(form))
+        following = _continuation(db, syllables, _tail(form))
         cased = _compose_case(form.split(" "), pair_cased)
         if following is None or not following.inside_word(cased):  # it ends here
             out.append((key, form, display_form(form, cased), count))
@@ -865,6 +1146,18 @@ def _longer(db, key: str, form: str, count: int, goes: Goes, pair_cased: dict) -
                 break
         goes = following
     return out
+
+
+def counted(db: sqlite3.Connection) -> list[tuple[str, str, int, int, str]]:
+    """Every n-gram counted, written out: ``(key, form, n, count, cased)`` in key and form order."""
+    rows = [
+        (key, form, n, count, with_caps(form, caps))
+        for key, form, n, count, caps in Vocabulary(db).written_out(
+            db.execute("SELECT key, form, n, count, caps FROM ngram")
+        )
+    ]
+    rows.sort()
+    return rows
 
 
 class Lexicon:
@@ -877,6 +1170,7 @@ class Lexicon:
         self._forms: dict[str, list[tuple[str, int]]] = {}
         self._cased: dict[str, str | None] = {}
         self._key_counts: dict[str, int] = {}  # single-syllable key -> count (0: never seen)
+        self._syllables = Vocabulary(self._db)
         self.tokens = int(self._one("SELECT value FROM meta WHERE name = 'tokens'") or 0)
         self.worked_out: dict[str, dict] = {}  # see searcher.lexicon.restore.worked_out
 
@@ -919,13 +1213,10 @@ class Lexicon:
         """The accented forms of a folded key (one or more syllables), most frequent first."""
         cached = self._forms.get(key)
         if cached is None:
-            cached = [
-                (f, c)
-                for f, c in self._all(
-                    "SELECT form, count FROM ngram WHERE key = ? ORDER BY count DESC", (key,)
-                )
-                if c > 0
-            ]
+            with self._lock:
+                rows = self._db.execute("SELECT form, count FROM ngram WHERE key = ?", (key,)).fetchall()
+                cached = [(self._syllables.form(key, stored), count) for stored, count in rows if count > 0]
+            cached.sort(key=lambda form_count: (-form_count[1], form_count[0]))
             if len(self._forms) > 50_000:
                 self._forms.clear()
             self._forms[key] = cached
@@ -960,10 +1251,15 @@ class Lexicon:
     def cased(self, form: str) -> str | None:
         """The most frequent capitalisation of a form (``ubnd`` → ``UBND``), None if never seen."""
         if form not in self._cased:
-            row = self._all("SELECT cased FROM ngram WHERE key = ? AND form = ?", (phrase_key(form), form))
+            key = phrase_key(form)
+            with self._lock:
+                stored = self._syllables.stored(key, form, form.count(" ") + 1)
+                row = self._db.execute(
+                    "SELECT caps FROM ngram WHERE key = ? AND form = ?", (key, stored)
+                ).fetchone()
             if len(self._cased) > 50_000:
                 self._cased.clear()
-            self._cased[form] = row[0][0] if row else None
+            self._cased[form] = with_caps(form, row[0]) if row else None
         return self._cased[form]
 
     def suggest_rows(self, prefix: str, limit: int = 200) -> list[tuple[str, str, str, int]]:
@@ -974,7 +1270,7 @@ class Lexicon:
             raw = self._one("SELECT rows FROM suggest_top WHERE prefix = ?", (prefix,))
             return [tuple(r) for r in json.loads(raw)] if raw else []
         return self._all(
-            "SELECT key, form, display, count FROM suggest WHERE key >= ? AND key < ? "
+            "SELECT key, form, coalesce(display, form), count FROM suggest WHERE key >= ? AND key < ? "
             "ORDER BY count DESC LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit),
         )
