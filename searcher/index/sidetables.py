@@ -173,11 +173,8 @@ class SideTables:
         """Does the lexicon disagree with the index? A first build counts its lexicon in a process of
         its own, which commits on its own just before these tables do, and only at the build's end."""
         row = self.db.execute("SELECT value FROM main.meta WHERE name = 'saves'").fetchone()
-        recorded = self.db.execute("SELECT value FROM state.state WHERE name = 'lexicon_saves'").fetchone()
-        complete = self.db.execute("SELECT value FROM state.state WHERE name = 'lexicon_complete'").fetchone()
-        return (row[0] if row else None) != (recorded[0] if recorded else None) or (
-            complete is not None and complete[0] == "0"
-        )
+        state = dict(self.db.execute("SELECT name, value FROM state.state"))
+        return lexicon_disagrees(row[0] if row else None, state)
 
     def commit(self, whoosh_generation: int, lexicon_complete: bool = True) -> None:
         """Commit every change made through this connection, as describing Whoosh version
@@ -213,6 +210,12 @@ def read_manifest(generation: Path) -> dict[str, dict]:
     :raise IndexDamaged: it cannot be read, or an entry is not one.
     """
     return _checked(Path(generation), _read(generation, "SELECT path, entry FROM source"))
+
+
+def lexicon_disagrees(lexicon_saves: str | None, state: dict[str, str]) -> bool:
+    """Whether a lexicon saved ``lexicon_saves`` times is not the one the side tables' ``state``
+    recorded with the index, or was recorded as not counting every document."""
+    return lexicon_saves != state.get("lexicon_saves") or state.get("lexicon_complete") == "0"
 
 
 def read_state(generation: Path) -> dict[str, str]:

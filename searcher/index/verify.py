@@ -24,11 +24,11 @@ from stat import S_ISREG
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
 from ..ingest.sources import hash_bytes, not_regular_reason, precheck, walk_sources
-from ..lexicon.lexicon import FORMAT, LEXICON_FILE, stored_format
+from ..lexicon.lexicon import FORMAT, LEXICON_FILE, stored_format, stored_meta
 from . import integrity, store
 from .duplicates import unreadable_copy_groups
 from .sidetables import FORMAT as STATE_FORMAT
-from .sidetables import fingerprint_ids, read_manifest, read_state, side_table_damage
+from .sidetables import fingerprint_ids, lexicon_disagrees, read_manifest, read_state, side_table_damage
 
 
 @dataclass
@@ -101,6 +101,13 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             str(generation),
             "the side tables are in their first format (searches go without accents, spelling and "
             "autocomplete until then): the next 'search index' converts them",
+        )
+    elif lexicon_disagrees(stored_meta(generation / LEXICON_FILE, "saves"), tables):
+        report.add(
+            "tables",
+            str(generation),
+            "the lexicon does not count every document (a run stopped before writing it): accents, "
+            "spelling and autocomplete lag until the next 'search index', which counts it again",
         )
     report.documents = len(stored)
     indexed = dict(stored)

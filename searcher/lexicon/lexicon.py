@@ -392,12 +392,17 @@ def _readable(path: Path) -> bool:
 
 def stored_format(path: Path) -> str | None:
     """The format of the lexicon at ``path`` (None: none, or not readable as one)."""
+    return stored_meta(path, "format")
+
+
+def stored_meta(path: Path, name: str) -> str | None:
+    """The value ``name`` of the lexicon's meta table at ``path`` (None: none, or not readable)."""
     if not path.exists():
         return None
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return _meta(db, "format")
+            return _meta(db, name)
         finally:
             db.close()
     except sqlite3.Error:
