@@ -133,13 +133,7 @@ def encode_varint_positions(counts: np.ndarray, positions: np.ndarray) -> tuple[
     deltas[present] = np.asarray(positions, dtype=np.int64)[present]  # each posting's first from 0
     sizes = varint_sizes(deltas)
     out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    at = np.cumsum(sizes) - sizes
-    for k in range(5):
-        has = sizes > k
-        if not has.any():
-            break
-        more = (sizes[has] > k + 1).astype(np.int64) << 7
-        out[at[has] + k] = ((deltas[has] >> (7 * k)) & 0x7F) | more
+    put_varints(out, np.cumsum(sizes) - sizes, deltas, sizes)
     owner = np.repeat(np.arange(len(counts)), counts)
     lengths = np.bincount(owner, weights=sizes, minlength=len(counts)).astype(np.int64)
     return lengths, out.tobytes()
@@ -346,32 +340,38 @@ def _varint_stream(owner: np.ndarray, numbers: np.ndarray):
     """Numbers below 2**35 as varints."""
     numbers = np.asarray(numbers, dtype=np.int64)
     sizes = varint_sizes(numbers)
-
-    def write(out: np.ndarray, where: np.ndarray) -> None:
-        for k in range(int(sizes.max())):
-            has = sizes > k
-            more = (sizes[has] > k + 1).astype(np.int64) << 7
-            out[where[has] + k] = ((numbers[has] >> (7 * k)) & 0x7F) | more
-
-    return owner, sizes, write
+    return owner, sizes, lambda out, where: put_varints(out, where, numbers, sizes)
 
 
 def _values_stream(owner: np.ndarray, value_starts: np.ndarray, value_lengths: np.ndarray, values: bytes):
     """Each value's length as a varint, then its bytes (cut from ``values``)."""
-    length_stream = _varint_stream(owner, value_lengths)
-    length_sizes = length_stream[1]
+    length_sizes = varint_sizes(value_lengths)
     source = np.frombuffer(values, dtype=np.uint8)
 
     def write(out: np.ndarray, where: np.ndarray) -> None:
-        length_stream[2](out, where)
-        total = int(value_lengths.sum())
-        if total:
-            step = np.arange(total) - np.repeat(np.cumsum(value_lengths) - value_lengths, value_lengths)
-            out[np.repeat(where + length_sizes, value_lengths) + step] = source[
-                np.repeat(value_starts, value_lengths) + step
-            ]
+        put_varints(out, where, value_lengths, length_sizes)
+        put_ranges(out, where + length_sizes, source, value_starts, value_lengths)
 
     return owner, length_sizes + value_lengths, write
+
+
+def put_varints(out: np.ndarray, where: np.ndarray, numbers: np.ndarray, sizes: np.ndarray) -> None:
+    """Write each of ``numbers`` as a varint of ``sizes[i]`` bytes (:func:`varint_sizes`) at
+    ``where[i]`` in ``out``."""
+    for k in range(int(sizes.max()) if len(sizes) else 0):
+        has = sizes > k
+        more = (sizes[has] > k + 1).astype(np.int64) << 7
+        out[where[has] + k] = ((numbers[has] >> (7 * k)) & 0x7F) | more
+
+
+def put_ranges(
+    out: np.ndarray, where: np.ndarray, source: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> None:
+    """Copy ``source[starts[i]:starts[i] + lengths[i]]`` to ``out`` at ``where[i]``, for every i."""
+    total = int(lengths.sum())
+    if total:
+        step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        out[np.repeat(where, lengths) + step] = source[np.repeat(starts, lengths) + step]
 
 
 def encode_inlined_values(ids, weights, values) -> tuple[int, bytes]:

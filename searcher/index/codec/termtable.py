@@ -32,7 +32,7 @@ from operator import lt
 
 import numpy as np
 
-from .compact import varint_sizes
+from .compact import put_ranges, put_varints, varint_sizes
 
 MAGIC = b"STT1"
 # Terms per block: a look-up reads half a block on average after the binary search; every block
@@ -137,15 +137,15 @@ class TermTableWriter:
         entry_starts = at
         key_data = np.frombuffer(b"".join(keys), dtype=np.uint8)
         key_starts = np.cumsum(key_lengths) - key_lengths
-        _put_varints(out, at, shared, parts[0])
+        put_varints(out, at, shared, parts[0])
         at = at + parts[0]
-        _put_varints(out, at, suffix_lengths, parts[1])
+        put_varints(out, at, suffix_lengths, parts[1])
         at = at + parts[1]
-        _put_ranges(out, at, key_data, key_starts + shared, suffix_lengths)
+        put_ranges(out, at, key_data, key_starts + shared, suffix_lengths)
         at = at + parts[2]
-        _put_varints(out, at, value_lengths, parts[3])
+        put_varints(out, at, value_lengths, parts[3])
         at = at + parts[3]
-        _put_ranges(
+        put_ranges(
             out,
             at,
             np.frombuffer(b"".join(values), dtype=np.uint8),
@@ -199,24 +199,6 @@ def _shared_prefixes(keys: list[bytes]) -> np.ndarray:
     for row in np.flatnonzero((shared == _PREFIX_WINDOW) & (comparable > _PREFIX_WINDOW)).tolist():
         shared[row] = _shared_prefix(keys[row], keys[row + 1])
     return shared
-
-
-def _put_varints(out: np.ndarray, where: np.ndarray, numbers: np.ndarray, sizes: np.ndarray) -> None:
-    """Write each of ``numbers`` as a varint of ``sizes`` bytes at ``where`` in ``out``."""
-    for k in range(int(sizes.max()) if len(sizes) else 0):
-        has = sizes > k
-        more = (sizes[has] > k + 1).astype(np.int64) << 7
-        out[where[has] + k] = ((numbers[has] >> (7 * k)) & 0x7F) | more
-
-
-def _put_ranges(
-    out: np.ndarray, where: np.ndarray, source: np.ndarray, starts: np.ndarray, lengths: np.ndarray
-) -> None:
-    """Copy ``source[starts[i]:starts[i] + lengths[i]]`` to ``out`` at ``where[i]``, for every i."""
-    total = int(lengths.sum())
-    if total:
-        step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        out[np.repeat(where, lengths) + step] = source[np.repeat(starts, lengths) + step]
 
 
 class TermTable:
