@@ -52,12 +52,17 @@ def varints(*numbers: int) -> bytes:
     return bytes(out)
 
 
+def varint(number: int) -> bytes:
+    """``number`` as a varint."""
+    if number < 0x80:
+        return bytes((number,))
+    out = bytearray()
+    _put_varint(out, number)
+    return bytes(out)
+
+
 def read_varint(data, at: int) -> tuple[int, int]:
     """(the varint at ``at``, where the next starts)."""
-    return _get_varint(data, at)
-
-
-def _get_varint(data, at: int) -> tuple[int, int]:
     number, shift = 0, 0
     while True:
         byte = data[at]
@@ -81,7 +86,7 @@ def varint_deltas(numbers) -> bytes:
 def _varints_of(data) -> list[int]:
     numbers, at = [], 0
     while at < len(data):
-        number, at = _get_varint(data, at)
+        number, at = read_varint(data, at)
         numbers.append(number)
     return numbers
 
@@ -387,12 +392,12 @@ def decode_inlined(flags: int, first_id: int, count: int, data) -> tuple[tuple, 
     ids = [first_id]
     at = 0
     for _ in range(count - 1):
-        delta, at = _get_varint(data, at)
+        delta, at = read_varint(data, at)
         ids.append(ids[-1] + delta)
     if flags & _WHOLE_WEIGHTS:
         weights = []
         for _ in range(count):
-            weight, at = _get_varint(data, at)
+            weight, at = read_varint(data, at)
             weights.append(float(weight))
     else:
         weights = list(struct.unpack_from(f"<{count}d", data, at))
@@ -406,7 +411,7 @@ def decode_inlined(flags: int, first_id: int, count: int, data) -> tuple[tuple, 
     else:
         values = []
         for _ in range(count):
-            length, at = _get_varint(data, at)
+            length, at = read_varint(data, at)
             value = bytes(data[at : at + length])
             at += length
             if kind == VALUES_POSITIONS:

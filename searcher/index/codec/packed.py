@@ -29,6 +29,8 @@ import zlib
 
 import numpy as np
 
+from .compact import read_varint, varint
+
 PACKED = 0x80  # the first byte of a packed block's data (the array layout's is a width: 1, 2 or 4)
 # kinds of values (the low bits of the first byte)
 NO_VALUES = 0
@@ -44,31 +46,6 @@ _FLOAT32 = struct.Struct("<f")
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
-# --- varints (a few at a time) ---------------------------------------------------------------------
-
-
-def _varint(number: int) -> bytes:
-    if number < 0x80:
-        return bytes((number,))
-    out = bytearray()
-    while number >= 0x80:
-        out.append((number & 0x7F) | 0x80)
-        number >>= 7
-    out.append(number)
-    return bytes(out)
-
-
-def _read_varint(data, at: int) -> tuple[int, int]:
-    number, shift = 0, 0
-    while True:
-        byte = data[at]
-        at += 1
-        number |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return number, at
-        shift += 7
-
-
 # --- block headers ---------------------------------------------------------------------------------
 
 
@@ -78,12 +55,12 @@ def block_header(
     """A packed block's header: what Whoosh's block info holds (count, last number, largest weight,
     length bytes) and the length of the data after it."""
     whole = float(max_weight).is_integer() and 0 <= max_weight < 1 << 53
-    weight = _varint(int(max_weight)) if whole else _FLOAT32.pack(max_weight)
+    weight = varint(int(max_weight)) if whole else _FLOAT32.pack(max_weight)
     return (
         bytes((_WHOLE_MAX_WEIGHT if whole else 0,))
-        + _varint(count)
-        + _varint(last_id)
-        + _varint(data_length)
+        + varint(count)
+        + varint(last_id)
+        + varint(data_length)
         + weight
         + bytes((min_length_byte, max_length_byte))
     )
@@ -99,7 +76,7 @@ def read_block_header(data, at: int) -> tuple[int, int, float, int, int, int, in
         number = data[at]
         at += 1
         if number >= 0x80:
-            number, at = _read_varint(data, at - 1)
+            number, at = read_varint(data, at - 1)
         numbers.append(number)
     if flags & _WHOLE_MAX_WEIGHT:
         count, last_id, length, whole = numbers
@@ -211,7 +188,7 @@ def encode_packed(
 ) -> bytes:
     """A block's data in the packed layout (the bit-packed gaps and weights as :func:`pack_runs`
     made them; ``weights`` float32 when ``weight_code`` is :data:`FLOAT_WEIGHTS`)."""
-    parts = [bytes((PACKED | kind, id_width, weight_code)), _varint(first_id), gaps, weights]
+    parts = [bytes((PACKED | kind, id_width, weight_code)), varint(first_id), gaps, weights]
     if kind in (POSITIONS_WITH_LENGTHS, VALUES_WITH_LENGTHS):
         parts += [bytes((length_size,)), lengths, values]
     elif kind == VALUES_COMPRESSED:
@@ -234,7 +211,7 @@ def decode_packed(data, count: int, values: bool = True):
     values end to end) of a packed block: what :func:`searcher.index.codec.blocks.decode_block`
     gives for the array layout. Positions come with their lengths found from the varints."""
     kind, id_width, weight_code = data[0] & ~PACKED & 0xFF, data[1], data[2]
-    first_id, at = _read_varint(data, 3)
+    first_id, at = read_varint(data, 3)
     if 0 < id_width < 8:  # (a new array of int64 straight from the table: callers sum them as int64)
         raw = np.frombuffer(data, dtype=np.uint8, count=(count * id_width + 7) // 8, offset=at)
         deltas = _GAPS_IN_BYTE[id_width][raw].reshape(-1)[:count]

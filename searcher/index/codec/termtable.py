@@ -32,7 +32,7 @@ from operator import lt
 
 import numpy as np
 
-from .compact import put_ranges, put_varints, varint_sizes
+from .compact import put_ranges, put_varints, read_varint, varint, varint_sizes
 
 MAGIC = b"STT1"
 # Terms per block: a look-up reads half a block on average after the binary search; every block
@@ -57,17 +57,6 @@ def _shared_prefix(a: bytes, b: bytes) -> int:
     while n < limit and a[n] == b[n]:
         n += 1
     return n
-
-
-def _varint(number: int) -> bytes:
-    if number < 0x80:
-        return bytes((number,))
-    out = bytearray()
-    while number >= 0x80:
-        out.append((number & 0x7F) | 0x80)
-        number >>= 7
-    out.append(number)
-    return bytes(out)
 
 
 class TermTableWriter:
@@ -154,7 +143,7 @@ class TermTableWriter:
         )
         for row in np.flatnonzero(opens).tolist():
             if len(self._starts) % SAMPLE_BLOCKS == 0:
-                self._sampled.append(_varint(len(keys[row])) + keys[row])
+                self._sampled.append(varint(len(keys[row])) + keys[row])
             self._starts.append(self._position + int(entry_starts[row]))
         self.file.write(out.tobytes())
         self._position += len(out)
@@ -264,7 +253,7 @@ class TermTable:
             length = data[at]
             at += 1
             if length >= 0x80:
-                length, at = _read_varint(data, at - 1)
+                length, at = read_varint(data, at - 1)
             if bytes(data[at : at + length]) <= key:
                 low = middle + 1
             else:
@@ -280,17 +269,17 @@ class TermTable:
             shared = data[at]
             at += 1
             if shared >= 0x80:
-                shared, at = _read_varint(data, at - 1)
+                shared, at = read_varint(data, at - 1)
             length = data[at]
             at += 1
             if length >= 0x80:
-                length, at = _read_varint(data, at - 1)
+                length, at = read_varint(data, at - 1)
             key = previous[:shared] + bytes(data[at : at + length])
             at += length
             length = data[at]
             at += 1
             if length >= 0x80:
-                length, at = _read_varint(data, at - 1)
+                length, at = read_varint(data, at - 1)
             if at + length > end:
                 raise TermTableError("a term table entry runs past the blocks")
             yield key, at, at + length
@@ -312,11 +301,11 @@ class TermTable:
             shared = data[at]
             at += 1
             if shared >= 0x80:
-                shared, at = _read_varint(data, at - 1)
+                shared, at = read_varint(data, at - 1)
             length = data[at]
             at += 1
             if length >= 0x80:
-                length, at = _read_varint(data, at - 1)
+                length, at = read_varint(data, at - 1)
             if shared < matched:
                 return None
             suffix_at = at
@@ -324,7 +313,7 @@ class TermTable:
             value_length = data[at]
             at += 1
             if value_length >= 0x80:
-                value_length, at = _read_varint(data, at - 1)
+                value_length, at = read_varint(data, at - 1)
             if shared == matched:
                 suffix = bytes(data[suffix_at : suffix_at + length])
                 rest = key[matched:]
@@ -371,20 +360,9 @@ def _length_prefixed(data: bytes) -> list[bytes]:
     """The byte strings of ``data``, each written as its length (a varint), then its bytes."""
     found, at = [], 0
     while at < len(data):
-        length, at = _read_varint(data, at)
+        length, at = read_varint(data, at)
         found.append(data[at : at + length])
         at += length
     if at != len(data):
         raise TermTableError("the term table's sampled keys run past their end")
     return found
-
-
-def _read_varint(data, at: int) -> tuple[int, int]:
-    number, shift = 0, 0
-    while True:
-        byte = data[at]
-        at += 1
-        number |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return number, at
-        shift += 7
