@@ -383,6 +383,57 @@ def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_m
     assert moved == 0 and refreshed == chosen_from_every_count()
 
 
+def test_an_update_judges_only_the_phrases_that_can_stay_offered(folder, tmp_path, monkeypatch):
+    """An update that lifts many phrases to the least offered count judges them most frequent first
+    and stops where the rest would be cut again at once: the tables are those of judging them all."""
+    from searcher.lexicon import lexicon
+
+    monkeypatch.setattr(lexicon, "ALWAYS_REFRESH_TOKENS", 0)
+    monkeypatch.setattr(lexicon, "SUGGEST_REFRESH_SHARE", 100.0)  # never chosen again from every count
+    monkeypatch.setattr(lexicon, "SUGGEST_ROWS", 60)
+    monkeypatch.setattr(lexicon, "JUDGED_AT_ONCE", 5)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:3]:
+        shutil.copy(seed, folder / seed.name)
+    built = tmp_path / "ix"
+    index_paths([folder], built)
+    for seed in seeds[3:]:  # seen once each, then copied: many phrases reach the floor at once
+        text = seed.read_text(encoding="utf-8")
+        for copy in range(3):
+            (folder / f"{copy}-{seed.name}").write_text(text + f"\nBản sao {copy}.\n", encoding="utf-8")
+
+    judged: list[str] = []
+    offered = lexicon._offered
+
+    def counting(db, syllables, key, form, *args):
+        judged.append(form)
+        return offered(db, syllables, key, form, *args)
+
+    monkeypatch.setattr(lexicon, "_offered", counting)
+
+    def updated(name: str) -> tuple:
+        index_dir = tmp_path / name
+        shutil.copytree(built, index_dir)
+        judged.clear()
+        index_paths([folder], index_dir)
+        db = sqlite3.connect(store.current_generation(index_dir) / LEXICON_FILE)
+        try:
+            assert db.execute("SELECT count(*) FROM suggest").fetchone()[0] == 60
+            return (
+                sorted(db.execute("SELECT key, form, display, count FROM suggest")),
+                sorted(db.execute("SELECT prefix, rows FROM suggest_top")),
+                len(judged),
+            )
+        finally:
+            db.close()
+
+    *tables, judged_few = updated("skipping")
+    monkeypatch.setattr(lexicon._Standing, "least_kept", lambda self: 0)
+    *every, judged_all = updated("judging-all")
+    assert tables == every
+    assert judged_few < judged_all / 2
+
+
 def test_an_update_on_several_cores_writes_its_lexicon_while_the_workers_finish(
     folder, tmp_path, monkeypatch
 ):

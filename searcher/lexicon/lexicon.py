@@ -34,6 +34,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -93,6 +94,7 @@ CLEARLY_OUTSIDE = 0.3  # no syllable follows this often, nor one of three twice 
 MAX_SUGGEST_SYLLABLES = 6
 ALSO_SHARE = 0.3
 ALSO_MIN_COUNT = 5
+JUDGED_AT_ONCE = 2_000  # phrases an update judges between looks at the least count that stays
 
 
 class _Memo(dict):
@@ -528,7 +530,8 @@ def _choose_all(db: sqlite3.Connection) -> None:
     )
     _set_meta(db, "suggest_floor", min(row[3] for row in chosen) if len(chosen) >= SUGGEST_ROWS else 0)
     top: dict[str, list] = {}
-    for key, form, display, count in chosen:  # already most frequent first
+    # most frequent first, ties in key and form order (as an update reads a prefix's rows again)
+    for key, form, display, count in sorted(chosen, key=lambda row: (-row[3], row[0], row[1])):
         for length in range(1, SUGGEST_TOP_CHARS + 1):
             if len(key) < length:
                 break
@@ -629,12 +632,26 @@ def _choose_changed(
             candidates.append((key, form, n, count, with_caps(form, caps)))
     cuts = _Cuts.stored(db, syllables, [row[1] for row in candidates])
     judged = [(*row, cut) for row in candidates if (cut := cuts.verdict(row[1], row[2])) is not None]
-    goes_on = _continuations_of(db, syllables, {_tail(row[1]) for row in judged if row[2] > 1})
-    cuts.pair_cased.look_up({pair for row in judged if row[2] > 2 for pair in _pairs(row[1])})
-    rows: list[tuple] = []
-    for key, form, n, count, cased, cut in judged:
-        goes = goes_on.get(_tail(form)) if n > 1 else None
-        rows.extend(_offered(db, syllables, key, form, n, count, cased, cut, goes, cuts.pair_cased))
+    # Judged most frequent first, a chunk at a time, until the rest could only be offered to be cut
+    # again below: an update that lifts many phrases to the floor judges few of them.
+    order = sorted(range(len(judged)), key=lambda i: -judged[i][3])
+    standing = _Standing(db)
+    offered_by: list[tuple[int, list[tuple]]] = []
+    for start in range(0, len(order), JUDGED_AT_ONCE):
+        chunk = [judged[i] for i in order[start : start + JUDGED_AT_ONCE]]
+        if chunk[0][3] < standing.least_kept():
+            break
+        goes_on = _continuations_of(db, syllables, {_tail(row[1]) for row in chunk if row[2] > 1})
+        cuts.pair_cased.look_up({pair for row in chunk if row[2] > 2 for pair in _pairs(row[1])})
+        for i, (key, form, n, count, cased, cut) in zip(order[start:], chunk):
+            goes = goes_on.get(_tail(form)) if n > 1 else None
+            offered_rows = _offered(db, syllables, key, form, n, count, cased, cut, goes, cuts.pair_cased)
+            offered_by.append((i, offered_rows))
+            # (only the phrase itself is surely a new row: a longer one may be offered already)
+            standing.add(row[3] for row in offered_rows if row[1] == form)
+    # written in the order judged: a longer phrase reached from two keeps the last one's count
+    offered_by.sort(key=itemgetter(0))
+    rows = [row for _, offered_rows in offered_by for row in offered_rows]
     db.executemany(
         "INSERT OR REPLACE INTO suggest(key, form, display, count) VALUES (?, ?, ?, ?)", _suggest_rows(rows)
     )
@@ -647,6 +664,26 @@ def _choose_changed(
         db.executemany("DELETE FROM suggest WHERE key = ? AND form = ?", out)
         shrunk.update(key for key, _ in out)
     _update_top(db, grown, shrunk)
+
+
+class _Standing:
+    """How many suggestion rows have each count, to know the least count that stays among the
+    :data:`SUGGEST_ROWS` most frequent: a row offered below it would be cut again at once."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.rows = Counter(dict(db.execute("SELECT count, count(*) FROM suggest GROUP BY count")))
+
+    def add(self, counts: Iterable[int]) -> None:
+        self.rows.update(counts)
+
+    def least_kept(self) -> int:
+        """The count of the last of the :data:`SUGGEST_ROWS` most frequent rows (0: there are fewer)."""
+        above = 0
+        for count in sorted(self.rows, reverse=True):
+            above += self.rows[count]
+            if above >= SUGGEST_ROWS:
+                return count
+        return 0
 
 
 def _update_top(db: sqlite3.Connection, grown: list[tuple], shrunk: set[str]) -> None:
