@@ -24,6 +24,7 @@ from ..ingest.ids import printable
 from ..ingest.isolation import ExtractLimits, Extractor
 from ..ingest.model import Document, Skipped
 from ..ingest.sources import (
+    KnownRecord,
     SourceError,
     SourceFile,
     hash_bytes,
@@ -414,7 +415,9 @@ class _Run:
                 if source.is_jsonl:  # read a line at a time, whatever its size
                     content_hash = hash_stream(fh)
                     if not self._touched_only(entry, source, content_hash):
-                        self._index(source, entry, content_hash, read_jsonl(source, fh, self.max_bytes), fh)
+                        known = set(entry["docs"].values()) if entry else set()
+                        records = read_jsonl(source, fh, self.max_bytes, known)
+                        self._index(source, entry, content_hash, records, fh)
                     return
                 data = read_limited(fh, self.max_bytes)
         except SourceError as exc:
@@ -446,7 +449,7 @@ class _Run:
         source: SourceFile,
         entry: dict | None,
         content_hash: str,
-        items: Iterable[Document | Skipped],
+        items: Iterable[Document | KnownRecord | Skipped],
         fh=None,
     ) -> None:
         """Index the documents of one file (a JSON Lines file's as they are read, so the workers start at
@@ -475,10 +478,17 @@ class _Run:
                     )
                 )
                 continue
+            unchanged = previous.get(doc_id) == (item.content_hash or content_hash)
+            if isinstance(item, KnownRecord):
+                if unchanged:
+                    doc_hashes[doc_id] = item.content_hash
+                    self.summary.unchanged += 1
+                    continue
+                item = item.document()  # (its id went elsewhere meanwhile: indexed as any record)
             item.id = doc_id
             item.content_hash = item.content_hash or content_hash
             doc_hashes[doc_id] = item.content_hash
-            self._add(item, unchanged=previous.get(doc_id) == item.content_hash, replacing=doc_id in previous)
+            self._add(item, unchanged=unchanged, replacing=doc_id in previous)
             if self._batch_full():
                 # what the file gave so far is recorded; its hash is not, so the next run reads it
                 # again and skips the documents already there

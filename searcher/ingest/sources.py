@@ -19,10 +19,10 @@ import json
 import os
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ..text.normalize import decode_text
 from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
@@ -263,7 +263,8 @@ def read_source(
     files other than JSON Lines in a worker process with limits: :mod:`searcher.ingest.isolation`)."""
     if source.is_jsonl:
         try:
-            yield from read_jsonl(source, io.BytesIO(data), max_bytes)
+            # (no hash known: every record is read)
+            yield from cast("Iterator[Document | Skipped]", read_jsonl(source, io.BytesIO(data), max_bytes))
         except SourceError as exc:
             yield Skipped(source.shown, exc.reason)
         return
@@ -291,13 +292,19 @@ def precheck(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Skipped 
 
 
 def read_jsonl(
-    source: SourceFile, fh: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Document | Skipped]:
+    source: SourceFile,
+    fh: BinaryIO,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    known: Container[str] = frozenset(),
+) -> Iterator[Document | KnownRecord | Skipped]:
     """The records of an open JSON Lines file (``.gz`` decompressed as it is read), one Document each.
 
     Two passes over the file, neither holding more than a line: the first only notes each valid
     record's id (a record whose id comes again later in the file is superseded by the later one), the
     second parses the records kept as they are indexed. A record longer than ``max_bytes`` is skipped.
+    A record whose bytes hash to one of ``known`` (the hashes of the records indexed from this file) is
+    given as a :class:`KnownRecord`, not read further: a few changed records of a large export cost
+    only what reading those few costs.
     :raise SourceError: the file cannot be read through (a broken gzip stream): before any Document.
     """
     last: dict[str, int] = {}
@@ -317,15 +324,36 @@ def read_jsonl(
             yield Skipped(where, "a record needs an 'id' and a 'text' string")
             continue
         last[str(record["id"])] = number
-    kept = set(last.values())
+    kept = {number: record_id for record_id, number in last.items()}
     del last
     try:
         fh.seek(0)
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
     for number, line in _lines(source, fh, max_bytes):
-        if number in kept and isinstance(line, bytes):
-            yield document_from_record(json.loads(line), source.rel_id, hash_bytes(line), source.folder_name)
+        record_id = kept.get(number)
+        if record_id is None or not isinstance(line, bytes):
+            continue
+        content_hash = hash_bytes(line)
+        if content_hash in known:
+            yield KnownRecord(record_id, content_hash, line, source.rel_id, source.folder_name)
+        else:
+            yield document_from_record(json.loads(line), source.rel_id, content_hash, source.folder_name)
+
+
+@dataclass
+class KnownRecord:
+    """A JSON Lines record whose bytes are those indexed before: its document is worked out (headline,
+    date, places) only if it is needed after all, its id having gone to another file meanwhile."""
+
+    id: str
+    content_hash: str
+    line: bytes
+    path: str
+    folder: str
+
+    def document(self) -> Document:
+        return document_from_record(json.loads(self.line), self.path, self.content_hash, self.folder)
 
 
 def _lines(source: SourceFile, fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | int]]:
