@@ -114,6 +114,33 @@ def test_an_update_writes_no_n_gram_seen_once_more_than_a_build_does(folder, tmp
     assert _tables(tmp_path / "ix")[0] == _tables(tmp_path / "fresh")[0]
 
 
+def test_a_replaced_document_writes_only_the_counts_that_move(folder, tmp_path, monkeypatch):
+    """A new version of a report shares nearly every n-gram with the old one: those counts are not
+    written down and up again, only what moved, and the tables are still those of a fresh build."""
+    from searcher.lexicon.lexicon import LexiconBuilder
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, folder / seed.name)
+    index_paths([folder], tmp_path / "ix")
+    changed = folder / seeds[0].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nBài viết được cập nhật.\n", encoding="utf-8")
+    written: list[int] = []
+    write_rows = LexiconBuilder._write_rows
+
+    def counting(self, n, rows, sign, syllables):
+        written.append(len(rows))
+        return write_rows(self, n, rows, sign, syllables)
+
+    monkeypatch.setattr(LexiconBuilder, "_write_rows", counting)
+    summary = index_paths([folder], tmp_path / "ix")
+    assert summary.updated == 1
+    assert 0 < sum(written) < 40  # the new sentence's n-grams, its neighbours' and the tokens' break
+    monkeypatch.undo()
+    index_paths([folder], tmp_path / "fresh")
+    assert _tables(tmp_path / "ix") == _tables(tmp_path / "fresh")
+
+
 def _three_indexed_two_more(folder: Path, tmp_path: Path) -> tuple[list[Path], Path]:
     """Three seeds indexed, then the other two copied in: (the seeds, the index folder)."""
     seeds = sorted(SEEDS.glob("*.txt"))

@@ -216,9 +216,10 @@ class LexiconBuilder:
         db = self._connect()
         syllables = Vocabulary(db, grow=True)  # (numbers given now are written in this transaction)
         if self._minus is not None:
-            self._write(self._minus, -1, syllables)
+            self._write_moves(self._minus, self._plus, syllables)
             self._minus = None
-        self._write(self._plus, 1, syllables)
+        else:
+            self._write(self._plus, syllables)
         self._plus = NgramCounts()
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
@@ -287,51 +288,82 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _write(self, counts: NgramCounts, sign: int, syllables: Vocabulary) -> None:
-        """Add ``sign`` times the counts to the table, one length of n-gram at a time (memory holds
-        the rows of one length)."""
+    def _write(self, counts: NgramCounts, syllables: Vocabulary) -> None:
+        """Add the counts to the table, one length of n-gram at a time (memory holds the rows of one
+        length)."""
+        for n, rows in _rows_by_length(counts, 1):
+            self._write_rows(n, rows, 1, syllables)
+
+    def _write_moves(self, minus: NgramCounts, plus: NgramCounts, syllables: Vocabulary) -> None:
+        """Subtract ``minus`` and add ``plus``, writing only what moves: a replaced document's new
+        version shares nearly every n-gram with the old one, and those rows are left as they are."""
+        removed = dict(_rows_by_length(minus, -1))
+        added = dict(_rows_by_length(plus, 1))
+        rises: dict[int, list[tuple]] = {}
+        for n in sorted(removed.keys() | added.keys()):
+            falls = {row[:2]: row for row in removed.get(n, [])}
+            up = rises[n] = []
+            for row in added.get(n, []):
+                fall = falls.pop(row[:2], None)
+                net = row[3] + fall[3] if fall is not None else row[3]
+                if net > 0:
+                    up.append((*row[:3], net, *row[4:]))
+                elif net < 0:
+                    falls[row[:2]] = (*row[:3], net, 0, 0)
+                # (a row whose count does not move is not written)
+            self._write_rows(n, list(falls.values()), -1, syllables)
+        for n, rows in rises.items():
+            self._write_rows(n, rows, 1, syllables)
+
+    def _write_rows(self, n: int, rows: list[tuple], sign: int, syllables: Vocabulary) -> None:
+        """Add the rows' counts (``sign``: all of them rise, or all fall) to the table."""
         db = self._connect()
-        key_of = _KEYS.__getitem__
-        join = " ".join
-        for n, grams in groupby(counts.rows(), key=itemgetter(0)):
-            if n <= 2:
-                rows = _written_rows(grams, sign)
-            else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
-                rows = [
+        if sign > 0:
+            sql = (
+                "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
+                "caps = CASE WHEN excluded.cased_count > cased_count THEN excluded.caps ELSE caps END, "
+                "cased_count = max(cased_count, excluded.cased_count)"
+            )
+        else:
+            sql = (
+                "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
+            )
+        rows.sort()  # key order: inserts into the B-tree stay local, several times faster
+        syllables.expect(len(rows))
+        stored = syllables.stored
+        written = [(key, stored(key, form, n), n, count, caps, cc) for key, form, _, count, caps, cc in rows]
+        db.executemany(sql, written)
+        if not self.fresh and len(self._changed) <= CHANGED_KEPT:
+            moved, kept = self._changed, self._stored
+            for row, as_stored in zip(rows, written):
+                moved[row[:2]] = moved.get(row[:2], 0) + row[3]
+                kept[row[:2]] = as_stored[1]
+        if n > 2:  # (an upper bound of the phrases now seen once)
+            self._long_rows += len(rows)
+        if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
+            db.executemany(
+                "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0", [row[:2] for row in written]
+            )
+
+
+def _rows_by_length(counts: NgramCounts, sign: int) -> Iterator[tuple[int, list[tuple]]]:
+    """``(n, rows)`` for each length of the n-grams counted: table rows ``(key, form, n, sign * count,
+    caps, cased count)``."""
+    key_of = _KEYS.__getitem__
+    join = " ".join
+    for n, grams in groupby(counts.rows(), key=itemgetter(0)):
+        if n <= 2:
+            yield n, _written_rows(grams, sign)
+        else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
+            yield (
+                n,
+                [
                     (join(map(key_of, form.split(" "))), form, n, sign * count, 0, 0)
                     for _, form, count in grams
-                ]
-            if sign > 0:
-                sql = (
-                    "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
-                    "caps = CASE WHEN excluded.cased_count > cased_count THEN excluded.caps ELSE caps END, "
-                    "cased_count = max(cased_count, excluded.cased_count)"
-                )
-                rows.sort()  # key order: inserts into the B-tree stay local, several times faster
-            else:
-                sql = (
-                    "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
-                )
-            syllables.expect(len(rows))
-            stored = syllables.stored
-            written = [
-                (key, stored(key, form, n), n, count, caps, cc) for key, form, _, count, caps, cc in rows
-            ]
-            db.executemany(sql, written)
-            if not self.fresh and len(self._changed) <= CHANGED_KEPT:
-                moved, kept = self._changed, self._stored
-                for row, as_stored in zip(rows, written):
-                    moved[row[:2]] = moved.get(row[:2], 0) + row[3]
-                    kept[row[:2]] = as_stored[1]
-            if sign > 0 and n > 2:
-                self._long_rows += len(rows)
-            if sign < 0:  # only what was subtracted can reach zero (a scan of the table is seconds)
-                db.executemany(
-                    "DELETE FROM ngram WHERE key = ? AND form = ? AND count <= 0",
-                    [row[:2] for row in written],
-                )
+                ],
+            )
 
 
 def _written_rows(grams, sign: int) -> list[tuple]:
