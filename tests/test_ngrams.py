@@ -2,6 +2,7 @@
 
 import itertools
 import re
+import sqlite3
 from collections import Counter
 
 import pytest
@@ -126,3 +127,53 @@ def test_a_lossy_window_drops_the_long_phrases_seen_once_in_it():
     assert found[3] == {"ban chấp hành": 2, "bộ chỉ huy": 1, "chỉ huy quân": 1, "huy quân sự": 1}
     assert found[4] == {"bộ chỉ huy quân": 1, "chỉ huy quân sự": 1}
     assert found[1]["bộ"] == 2 and found[2]["bộ chỉ"] == 2  # short ones are never dropped
+
+
+def test_the_long_phrases_seen_once_are_counted_and_can_be_left_out():
+    counts = NgramCounts(lossy=False)
+    counts.add("ban chấp hành ban chấp hành")
+    counts.add("bộ chỉ huy quân sự")
+    # 3-grams: "chấp hành ban", "hành ban chấp" and the second text's 3; 4-grams: 3 and 2
+    assert counts.long_seen_once() == (2 + 3) + (3 + 2)
+    kept: dict[int, Counter] = {n: Counter() for n in (1, 2, 3, 4)}
+    for n, gram, count in counts.rows(long_seen_once=False):
+        kept[n][gram] += count
+    assert kept[3] == {"ban chấp hành": 2} and not kept[4]
+    assert kept[1]["bộ"] == 1 and kept[2]["bộ chỉ"] == 1  # short ones are never left out
+
+
+def test_a_first_lexicon_write_leaves_out_the_phrases_it_would_drop(tmp_path, monkeypatch):
+    """More 3-4-grams seen once than are kept: a first write leaves them out rather than inserting
+    them to delete them, and the table is the same."""
+    from searcher.lexicon import lexicon
+
+    monkeypatch.setattr(lexicon, "RARE_PHRASES_KEPT", 50)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+    def built(name: str) -> tuple[list, int]:
+        written: list[int] = []
+        write_rows = lexicon.LexiconBuilder._write_rows
+
+        def counting(self, n, rows, sign, syllables):
+            written.append(len(rows))
+            return write_rows(self, n, rows, sign, syllables)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(lexicon.LexiconBuilder, "_write_rows", counting)
+            (tmp_path / name).mkdir()
+            builder = lexicon.LexiconBuilder(tmp_path / name, fresh=True)
+            for text in texts:
+                builder.add("", text)
+            builder.save()
+        db = sqlite3.connect(tmp_path / name / lexicon.LEXICON_FILE)
+        try:
+            return db.execute("SELECT * FROM ngram ORDER BY key, form").fetchall(), sum(written)
+        finally:
+            db.close()
+
+    left_out, fewer = built("left-out")
+    monkeypatch.setattr(NgramCounts, "long_seen_once", lambda self: 0)  # as if they were few
+    written_and_dropped, more = built("dropped")
+    assert left_out == written_and_dropped
+    assert not [row for row in left_out if row[2] > 2 and row[3] < 2]
+    assert fewer < more - 50

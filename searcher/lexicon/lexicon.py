@@ -219,7 +219,10 @@ class LexiconBuilder:
             self._write_moves(self._minus, self._plus, syllables)
             self._minus = None
         else:
-            self._write(self._plus, syllables)
+            # a first write of more phrases seen once than are kept leaves them out: the table would
+            # drop them just below, after inserting them one by one
+            first = self.fresh and not int(_meta(db, "saves") or 0)
+            self._write(self._plus, syllables, not first or self._plus.long_seen_once() <= RARE_PHRASES_KEPT)
         self._plus = NgramCounts()
         tokens = int(_meta(db, "tokens") or 0) + self._tokens
         moved = int(_meta(db, "moved_since_suggest") or 0) + self._moved
@@ -288,10 +291,10 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _write(self, counts: NgramCounts, syllables: Vocabulary) -> None:
+    def _write(self, counts: NgramCounts, syllables: Vocabulary, long_seen_once: bool = True) -> None:
         """Add the counts to the table, one length of n-gram at a time (memory holds the rows of one
-        length)."""
-        for n, rows in _rows_by_length(counts, 1):
+        length); the 3-4-grams counted once only if ``long_seen_once``."""
+        for n, rows in _rows_by_length(counts, 1, long_seen_once):
             self._write_rows(n, rows, 1, syllables)
 
     def _write_moves(self, minus: NgramCounts, plus: NgramCounts, syllables: Vocabulary) -> None:
@@ -348,12 +351,14 @@ class LexiconBuilder:
             )
 
 
-def _rows_by_length(counts: NgramCounts, sign: int) -> Iterator[tuple[int, list[tuple]]]:
+def _rows_by_length(
+    counts: NgramCounts, sign: int, long_seen_once: bool = True
+) -> Iterator[tuple[int, list[tuple]]]:
     """``(n, rows)`` for each length of the n-grams counted: table rows ``(key, form, n, sign * count,
-    caps, cased count)``."""
+    caps, cased count)`` (see :meth:`NgramCounts.rows` for ``long_seen_once``)."""
     key_of = _KEYS.__getitem__
     join = " ".join
-    for n, grams in groupby(counts.rows(), key=itemgetter(0)):
+    for n, grams in groupby(counts.rows(long_seen_once), key=itemgetter(0)):
         if n <= 2:
             yield n, _written_rows(grams, sign)
         else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)

@@ -190,9 +190,18 @@ class NgramCounts:
         self._wide[n].update(wide)
 
     # --- reading -----------------------------------------------------------------------------------
-    def rows(self) -> Iterator[tuple[int, str, int]]:
+    def long_seen_once(self) -> int:
+        """How many 3-4-grams were counted once (counting what is still buffered, keeping all of it)."""
+        self.count_window(lossy=False)
+        return sum(
+            int((self._long[n].counts < 2).sum()) + sum(1 for count in self._wide[n].values() if count < 2)
+            for n in (3, 4)
+        )
+
+    def rows(self, long_seen_once: bool = True) -> Iterator[tuple[int, str, int]]:
         """``(n, n-gram, count)`` for every n-gram counted, in order of ``n``: 1-2-grams as written,
-        3-4-grams in lowercase canonical form. Counts what is still buffered (keeping all of it)."""
+        3-4-grams in lowercase canonical form (without those counted once unless ``long_seen_once``).
+        Counts what is still buffered (keeping all of it)."""
         self.count_window(lossy=False)
         written, forms = self._written, self._forms
         for number in np.flatnonzero(self._singles).tolist():
@@ -205,9 +214,12 @@ class NgramCounts:
         for n in (3, 4):
             bits = _BITS[n]
             mask = np.uint64((1 << bits) - 1)
-            keys = self._long[n].keys
+            keys, counts = self._long[n].keys, self._long[n].counts
+            if not long_seen_once:
+                keys, counts = keys[counts >= 2], counts[counts >= 2]
             parts = [((keys >> np.uint64(bits * (n - 1 - i))) & mask).tolist() for i in range(n)]
-            for *numbers, count in zip(*parts, self._long[n].counts.tolist()):
+            for *numbers, count in zip(*parts, counts.tolist()):
                 yield n, " ".join([forms[k] for k in numbers]), count
             for numbers, count in self._wide[n].items():
-                yield n, " ".join([forms[k] for k in numbers]), count
+                if long_seen_once or count >= 2:
+                    yield n, " ".join([forms[k] for k in numbers]), count
