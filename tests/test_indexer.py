@@ -2,6 +2,8 @@
 
 import json
 import os
+import time
+from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -123,6 +125,43 @@ def test_a_record_repeated_later_in_a_jsonl_file_replaces_the_earlier_one(tmp_pa
     engine = Engine(tmp_path / "ix")
     assert "hải đảo" in engine.get("r/1")["text"]
     assert engine.search("biên giới").total == 0
+
+
+def _segments(index_dir: Path) -> int:
+    return len(whoosh_index.open_dir(str(store.current_generation(index_dir)))._segments())
+
+
+def _news(path: Path, first: int, count: int) -> Path:
+    path.write_text(
+        "\n".join(
+            json.dumps({"id": f"tin/{n}", "text": f"Tin số {n} về thời tiết ở Lào Cai."}, ensure_ascii=False)
+            for n in range(first, first + count)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_update_kept_up_with_by_one_worker_adds_one_segment(tmp_path, monkeypatch):
+    """Each worker adds a segment that every query then searches, and small ones are not merged:
+    an update starts a second worker only when job files wait for one."""
+    from searcher.index import workers
+
+    index_paths([_news(tmp_path / "a.jsonl", 0, 300)], tmp_path / "ix", jobs=2)
+    assert _segments(tmp_path / "ix") == 2  # a build starts every worker at once
+    summary = index_paths([_news(tmp_path / "b.jsonl", 300, 300)], tmp_path / "ix", jobs=2)
+    assert summary.added == 300 and _segments(tmp_path / "ix") == 3
+
+    write = workers.process_job_file
+
+    def slow(task, filename, doc_count):  # (in the forked workers)
+        time.sleep(0.3)
+        write(task, filename, doc_count)
+
+    monkeypatch.setattr(workers, "process_job_file", slow)
+    summary = index_paths([_news(tmp_path / "c.jsonl", 600, 1_500)], tmp_path / "ix", jobs=2)
+    assert summary.added == 1_500 and _segments(tmp_path / "ix") == 5  # the backlog started a second
+    assert Engine(tmp_path / "ix").search("Lào Cai").total == 2_100
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

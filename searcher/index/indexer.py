@@ -391,7 +391,7 @@ class _Run:
         # With workers, documents are analysed and written by worker processes, one segment each;
         # deletions stay with this process's writer, which sees every existing segment.
         if parallel:
-            self.writer = ParallelWriter(self.ix, procs=self.jobs, **options)
+            self.writer = ParallelWriter(self.ix, procs=self.jobs, spread=self.fresh, **options)
         else:
             self.writer = GroupingSegmentWriter(self.ix, **options)
         for method, kwargs in self._pending:
