@@ -131,12 +131,7 @@ class ParallelWriter(MpWriterTasks, GroupingMpWriter):
 
     def __init__(self, ix, procs: int, spread: bool = True, **writer_options):
         super().__init__(ix, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **writer_options)
-        self.spread = spread
-
-    def _new_task(self):
-        if self.tasks and not self.spread and self.jobqueue.qsize() < BACKLOG_FOR_MORE:
-            return None  # (asked at each job file handed out: started once they wait)
-        return super()._new_task()
+        self.more_workers_at_backlog = None if spread else BACKLOG_FOR_MORE
 
     def commit(self, *args, **kwargs):
         super().commit(*args, **kwargs)

@@ -1110,6 +1110,8 @@ class MpWriterTasks(_MpWriterBase):
     task_class: type = SubWriterTask
     # work of the parent's own, done once the workers are told to finish and before it waits for them
     while_workers_finish: Callable[[], None] | None = None
+    # job files waiting in the queue that start a worker beyond the first (None: each starts at once)
+    more_workers_at_backlog: int | None = None
 
     def _merge_segments(self, mergetype, optimize, merge):
         segments = super()._merge_segments(mergetype, optimize, merge)
@@ -1118,6 +1120,10 @@ class MpWriterTasks(_MpWriterBase):
         return segments
 
     def _new_task(self):
+        # (asked by Whoosh at each job file handed out while there are fewer workers than procs)
+        backlog = self.more_workers_at_backlog
+        if self.tasks and backlog is not None and self.jobqueue.qsize() < backlog:
+            return None
         task = self.task_class(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
         )
