@@ -21,12 +21,11 @@ undoes Whoosh's last version, so index and side tables never disagree.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..lexicon.lexicon import LEXICON_FILE, create_tables
+from ..lexicon.lexicon import LEXICON_FILE, create_tables, replace_with_new
 from ..lexicon.lexicon import upgrade as upgrade_lexicon
 from .store import Damage, IndexDamaged
 
@@ -305,43 +304,38 @@ def _upgrade_state(generation: Path) -> None:
     path = generation / STATE_FILE
     if _format(path, "SELECT value FROM state WHERE name = 'format'") != "1":
         return
-    new = path.with_name(path.name + ".new")
-    new.unlink(missing_ok=True)
+    replace_with_new(path, lambda new: _convert_state(path, new))
+
+
+def _convert_state(path: Path, new: Path) -> None:
+    db = sqlite3.connect(":memory:")
     try:
-        db = sqlite3.connect(":memory:")
-        try:
-            db.execute("ATTACH DATABASE ? AS state", (str(new),))
-            db.execute("ATTACH DATABASE ? AS old", (str(path),))
-            db.execute("PRAGMA state.journal_mode=OFF")  # (not the state file until renamed)
-            db.execute("PRAGMA state.synchronous=OFF")
-            db.executescript(_SCHEMA)
-            db.execute("INSERT INTO state.state SELECT * FROM old.state")
-            db.execute("INSERT INTO state.source SELECT * FROM old.source ORDER BY path")
-            numbers: dict[str, int] = {}
-            rows = []
-            for doc_id, exact, sig, group in db.execute(
-                "SELECT doc_id, exact, sig, grp FROM old.fingerprint ORDER BY doc_id"
-            ):
-                numbers[doc_id] = len(numbers) + 1
-                exact = bytes.fromhex(exact)
-                rows.append((numbers[doc_id], doc_id, exact, sig, stored_group(exact, group)))
-            db.executemany(
-                "INSERT INTO state.fingerprint(num, doc_id, exact, sig, grp) VALUES (?, ?, ?, ?, ?)", rows
-            )
-            bands = sorted(
-                (key, numbers[doc_id]) for key, doc_id in db.execute("SELECT key, doc_id FROM old.band")
-            )
-            db.executemany("INSERT INTO state.band(key, num) VALUES (?, ?)", bands)
-            db.execute("INSERT OR REPLACE INTO state.state(name, value) VALUES ('format', ?)", (str(FORMAT),))
-            db.commit()
-        finally:
-            db.close()
-        with open(new, "rb") as written:
-            os.fsync(written.fileno())
-    except BaseException:
-        new.unlink(missing_ok=True)
-        raise
-    os.replace(new, path)
+        db.execute("ATTACH DATABASE ? AS state", (str(new),))
+        db.execute("ATTACH DATABASE ? AS old", (str(path),))
+        db.execute("PRAGMA state.journal_mode=OFF")  # (not the state file until renamed)
+        db.execute("PRAGMA state.synchronous=OFF")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO state.state SELECT * FROM old.state")
+        db.execute("INSERT INTO state.source SELECT * FROM old.source ORDER BY path")
+        numbers: dict[str, int] = {}
+        rows = []
+        for doc_id, exact, sig, group in db.execute(
+            "SELECT doc_id, exact, sig, grp FROM old.fingerprint ORDER BY doc_id"
+        ):
+            numbers[doc_id] = len(numbers) + 1
+            exact = bytes.fromhex(exact)
+            rows.append((numbers[doc_id], doc_id, exact, sig, stored_group(exact, group)))
+        db.executemany(
+            "INSERT INTO state.fingerprint(num, doc_id, exact, sig, grp) VALUES (?, ?, ?, ?, ?)", rows
+        )
+        bands = sorted(
+            (key, numbers[doc_id]) for key, doc_id in db.execute("SELECT key, doc_id FROM old.band")
+        )
+        db.executemany("INSERT INTO state.band(key, num) VALUES (?, ?)", bands)
+        db.execute("INSERT OR REPLACE INTO state.state(name, value) VALUES ('format', ?)", (str(FORMAT),))
+        db.commit()
+    finally:
+        db.close()
 
 
 def _read(generation: Path, sql: str) -> Iterable[tuple]:

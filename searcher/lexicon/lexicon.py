@@ -35,7 +35,7 @@ import os
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -464,17 +464,23 @@ def upgrade(generation: Path) -> bool:
         db.close()
     if version != "1":
         return False
+    replace_with_new(path, lambda new: _convert(path, new))
+    return True
+
+
+def replace_with_new(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a side table's new version beside ``path`` (``write(new)``), flush it to the disk and put
+    it in the old one's place: a run stopped meanwhile leaves the old file as it was."""
     new = path.with_name(path.name + ".new")
     new.unlink(missing_ok=True)
     try:
-        _convert(path, new)
+        write(new)
         with open(new, "rb") as written:
             os.fsync(written.fileno())
     except BaseException:
         new.unlink(missing_ok=True)
         raise
     os.replace(new, path)
-    return True
 
 
 def _convert(path: Path, new: Path) -> None:
