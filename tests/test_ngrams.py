@@ -136,7 +136,7 @@ def test_the_long_phrases_seen_once_are_counted_and_can_be_left_out():
     # 3-grams: "chấp hành ban", "hành ban chấp" and the second text's 3; 4-grams: 3 and 2
     assert counts.long_seen_once() == (2 + 3) + (3 + 2)
     kept: dict[int, Counter] = {n: Counter() for n in (1, 2, 3, 4)}
-    for n, gram, count in counts.rows(long_seen_once=False):
+    for n, gram, count in counts.rows(with_seen_once=False):
         kept[n][gram] += count
     assert kept[3] == {"ban chấp hành": 2} and not kept[4]
     assert kept[1]["bộ"] == 1 and kept[2]["bộ chỉ"] == 1  # short ones are never left out

@@ -291,10 +291,10 @@ class LexiconBuilder:
             self._db = db
         return self._db
 
-    def _write(self, counts: NgramCounts, syllables: Vocabulary, long_seen_once: bool = True) -> None:
+    def _write(self, counts: NgramCounts, syllables: Vocabulary, with_seen_once: bool = True) -> None:
         """Add the counts to the table, one length of n-gram at a time (memory holds the rows of one
-        length); the 3-4-grams counted once only if ``long_seen_once``."""
-        for n, rows in _rows_by_length(counts, 1, long_seen_once):
+        length); the 3-4-grams counted once only if ``with_seen_once``."""
+        for n, rows in _rows_by_length(counts, 1, with_seen_once):
             self._write_rows(n, rows, 1, syllables)
 
     def _write_moves(self, minus: NgramCounts, plus: NgramCounts, syllables: Vocabulary) -> None:
@@ -352,13 +352,13 @@ class LexiconBuilder:
 
 
 def _rows_by_length(
-    counts: NgramCounts, sign: int, long_seen_once: bool = True
+    counts: NgramCounts, sign: int, with_seen_once: bool = True
 ) -> Iterator[tuple[int, list[tuple]]]:
     """``(n, rows)`` for each length of the n-grams counted: table rows ``(key, form, n, sign * count,
-    caps, cased count)`` (see :meth:`NgramCounts.rows` for ``long_seen_once``)."""
+    caps, cased count)`` (see :meth:`NgramCounts.rows` for ``with_seen_once``)."""
     key_of = _KEYS.__getitem__
     join = " ".join
-    for n, grams in groupby(counts.rows(long_seen_once), key=itemgetter(0)):
+    for n, grams in groupby(counts.rows(with_seen_once), key=itemgetter(0)):
         if n <= 2:
             yield n, _written_rows(grams, sign)
         else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)

@@ -198,9 +198,9 @@ class NgramCounts:
             for n in (3, 4)
         )
 
-    def rows(self, long_seen_once: bool = True) -> Iterator[tuple[int, str, int]]:
+    def rows(self, with_seen_once: bool = True) -> Iterator[tuple[int, str, int]]:
         """``(n, n-gram, count)`` for every n-gram counted, in order of ``n``: 1-2-grams as written,
-        3-4-grams in lowercase canonical form (without those counted once unless ``long_seen_once``).
+        3-4-grams in lowercase canonical form (without those counted once unless ``with_seen_once``).
         Counts what is still buffered (keeping all of it)."""
         self.count_window(lossy=False)
         written, forms = self._written, self._forms
@@ -215,11 +215,11 @@ class NgramCounts:
             bits = _BITS[n]
             mask = np.uint64((1 << bits) - 1)
             keys, counts = self._long[n].keys, self._long[n].counts
-            if not long_seen_once:
+            if not with_seen_once:
                 keys, counts = keys[counts >= 2], counts[counts >= 2]
             parts = [((keys >> np.uint64(bits * (n - 1 - i))) & mask).tolist() for i in range(n)]
             for *numbers, count in zip(*parts, counts.tolist()):
                 yield n, " ".join([forms[k] for k in numbers]), count
             for numbers, count in self._wide[n].items():
-                if long_seen_once or count >= 2:
+                if with_seen_once or count >= 2:
                     yield n, " ".join([forms[k] for k in numbers]), count
