@@ -177,3 +177,60 @@ def test_a_first_lexicon_write_leaves_out_the_phrases_it_would_drop(tmp_path, mo
     assert left_out == written_and_dropped
     assert not [row for row in left_out if row[2] > 2 and row[3] < 2]
     assert fewer < more - 50
+
+
+def _lexicon_tables(folder) -> dict[str, list]:
+    from searcher.lexicon import lexicon
+
+    db = sqlite3.connect(folder / lexicon.LEXICON_FILE)
+    try:
+        tables = ("ngram", "syllable", "suggest", "suggest_top", "suggest_cut", "meta")
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in tables}
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("apart_fails", [False, True], ids=["apart", "apart-fails"])
+def test_a_large_first_write_writes_its_4_grams_apart_into_the_same_tables(
+    tmp_path, monkeypatch, apart_fails
+):
+    """A fresh build's first write of many 4-grams writes them in a forked process and copies them
+    in: every table is as one process writes it, and so it is when that process fails."""
+    import os
+
+    from searcher.lexicon import lexicon
+    from searcher.lexicon.vocabulary import Vocabulary
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+    def built(name: str) -> dict[str, list]:
+        (tmp_path / name).mkdir()
+        builder = lexicon.LexiconBuilder(tmp_path / name, fresh=True)
+        for text in texts:
+            builder.add(text.split("\n", 1)[0], text)
+        builder.save()
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == [lexicon.LEXICON_FILE]
+        return _lexicon_tables(tmp_path / name)
+
+    monkeypatch.setattr(lexicon, "FORKED_WRITE_ROWS", 1 << 62)
+    alone = built("alone")
+    forks: list[int] = []
+    fork = os.fork
+    monkeypatch.setattr(lexicon, "FORKED_WRITE_ROWS", 1)
+    monkeypatch.setattr(lexicon.os, "fork", lambda: forks.append(1) or fork())
+    if apart_fails:
+
+        def fails(self, db):
+            raise RuntimeError("no room")
+
+        monkeypatch.setattr(Vocabulary, "write_apart", fails)
+    copied: list[bool] = []
+    copy_into = lexicon._ApartWrite.copy_into
+    monkeypatch.setattr(
+        lexicon._ApartWrite, "copy_into", lambda self, db: copied.append(copy_into(self, db)) or copied[-1]
+    )
+    apart = built("apart")
+    assert forks == [1, 1]
+    assert copied == [not apart_fails] * 2
+    assert len(alone["ngram"]) > 1_000 and [row for row in alone["ngram"] if row[2] == 4]
+    assert apart == alone

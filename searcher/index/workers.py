@@ -13,7 +13,6 @@ every worker finished and raises otherwise; the half-built generation is then ne
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import multiprocessing
 import os
@@ -28,6 +27,7 @@ from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexingError
 
 from ..lexicon.lexicon import LexiconBuilder
+from ..processes import die_with_parent
 from .codec.whoosh_private import MpWriterTasks, finalize_segment, process_job_file
 from .pool import GroupingMpWriter, GroupingSegmentWriter
 
@@ -42,15 +42,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere a killed run may leave idle workers behind, nothing worse
 
 
 @contextmanager
@@ -85,7 +76,7 @@ class _Worker(SubWriterTask):
 
     def run(self):
         _ignore_ctrl_c()
-        _die_with_parent()
+        die_with_parent()
         self.jobs_ended = False
         try:
             self._write_segment()
@@ -224,7 +215,7 @@ class LexiconProcess:
 
 def _count_texts(generation, texts, journal: bool, final) -> None:
     _ignore_ctrl_c()
-    _die_with_parent()
+    die_with_parent()
     try:
         builder = LexiconBuilder(generation, fresh=True, journal=journal)
         while (batch := texts.get()) is not None:

@@ -19,7 +19,6 @@ pipe. JSON Lines records are not extracted and need no worker.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -29,6 +28,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from ..processes import die_with_parent
 from .extract import DEFAULT_MAX_BYTES
 from .extract import _human as human_size
 from .ids import printable
@@ -174,7 +174,7 @@ def _serve(conn: Connection, parent_end: Connection, max_bytes: int, memory_byte
         os.setpgid(0, 0)  # a group of its own: stopped together with the programs it starts
     except OSError:
         pass
-    _die_with_parent()
+    die_with_parent()
     base = _address_space()
     if base is not None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -234,12 +234,3 @@ def _address_space() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass

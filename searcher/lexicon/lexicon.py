@@ -41,6 +41,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..processes import die_with_parent
 from ..text.normalize import canonical_iy, canonical_tone, fold
 from ..text.segmenter import word_segmenter
 from . import vocabulary
@@ -95,6 +96,11 @@ MAX_SUGGEST_SYLLABLES = 6
 ALSO_SHARE = 0.3
 ALSO_MIN_COUNT = 5
 JUDGED_AT_ONCE = 2_000  # phrases an update judges between looks at the least count that stays
+# A fresh build's first write of this many 4-grams or more writes the 3-grams and the 4-grams in two
+# forked processes, each into a file of its own copied in at the end, while this one writes the
+# 2-grams: the core otherwise idle at the end of a build writes its share of the rows.
+FORKED_WRITE_ROWS = 1_000_000
+APART_FILE = "lexicon-{n}grams.sqlite"
 
 
 class _Memo(dict):
@@ -294,8 +300,27 @@ class LexiconBuilder:
     def _write(self, counts: NgramCounts, syllables: Vocabulary, with_seen_once: bool = True) -> None:
         """Add the counts to the table, one length of n-gram at a time (memory holds the rows of one
         length); the 3-4-grams counted once only if ``with_seen_once``."""
-        for n, rows in _rows_by_length(counts, 1, with_seen_once):
+        apart: list[_ApartWrite] = []
+        lengths: tuple[int, ...] = (1, 2, 3, 4)
+        if (
+            self.fresh
+            and self._shared is None
+            and hasattr(os, "fork")
+            and counts.distinct(4) >= FORKED_WRITE_ROWS
+        ):
+            # (every syllable of a longer n-gram is a 1-gram: once those are written, the forked
+            # processes number no syllable, and their rows read as this one's would)
+            for n, rows in _rows_by_length(counts, 1, with_seen_once, lengths=(1,)):
+                self._write_rows(n, rows, 1, syllables)
+            apart = [_ApartWrite.start(self, counts, syllables, with_seen_once, n) for n in (3, 4)]
+            lengths = (2,)
+        for n, rows in _rows_by_length(counts, 1, with_seen_once, lengths):
             self._write_rows(n, rows, 1, syllables)
+        for written in apart:
+            if not written.copy_into(self._connect()):
+                # (the forked process failed: its rows are written here, where what failed is met again)
+                for n, rows in _rows_by_length(counts, 1, with_seen_once, lengths=(written.n,)):
+                    self._write_rows(n, rows, 1, syllables)
 
     def _write_moves(self, minus: NgramCounts, plus: NgramCounts, syllables: Vocabulary) -> None:
         """Subtract ``minus`` and add ``plus``, writing only what moves: a replaced document's new
@@ -324,9 +349,7 @@ class LexiconBuilder:
         if sign > 0:
             sql = (
                 "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
-                "caps = CASE WHEN excluded.cased_count > cased_count THEN excluded.caps ELSE caps END, "
-                "cased_count = max(cased_count, excluded.cased_count)"
+                + _UPSERT_RISES
             )
         else:
             sql = (
@@ -351,14 +374,69 @@ class LexiconBuilder:
             )
 
 
+class _ApartWrite:
+    """The ``n``-grams written by a forked process into a file of their own (:data:`APART_FILE`
+    beside the lexicon), then copied into the lexicon's table in one statement."""
+
+    def __init__(self, n: int, pid: int, path: Path):
+        self.n = n
+        self.pid = pid
+        self.path = path
+
+    @classmethod
+    def start(
+        cls, builder: LexiconBuilder, counts: NgramCounts, syllables: Vocabulary, with_seen_once: bool, n: int
+    ) -> _ApartWrite:
+        path = builder.path.with_name(APART_FILE.format(n=n))
+        path.unlink(missing_ok=True)  # (left by a run that was killed)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the forked process (its work is checked by the copy)
+            status = 1
+            try:
+                die_with_parent()
+                db = sqlite3.connect(str(path), isolation_level="DEFERRED")
+                db.execute("PRAGMA journal_mode=OFF")
+                db.execute("PRAGMA synchronous=OFF")
+                db.executescript(_SCHEMA)
+                builder._db = db
+                syllables.write_apart(db)
+                for length, rows in _rows_by_length(counts, 1, with_seen_once, lengths=(n,)):
+                    builder._write_rows(length, rows, 1, syllables)
+                db.commit()
+                db.close()
+                status = 0
+            except BaseException:  # (this process writes the rows instead, and meets what failed)
+                pass
+            finally:
+                os._exit(status)
+        return cls(n, pid, path)
+
+    def copy_into(self, db: sqlite3.Connection) -> bool:
+        """Wait for the forked process and copy its rows in; False if it failed (nothing copied)."""
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            if os.waitstatus_to_exitcode(status) != 0:
+                return False
+            schema = f"apart{self.n}"  # (attached until the connection closes: no detaching mid-transaction)
+            db.execute(f"ATTACH DATABASE ? AS {schema}", (str(self.path),))
+            db.execute(
+                "INSERT INTO ngram(key, form, n, count, caps, cased_count) "
+                f"SELECT key, form, n, count, caps, cased_count FROM {schema}.ngram WHERE true "
+                + _UPSERT_RISES
+            )
+            return True
+        finally:
+            self.path.unlink(missing_ok=True)  # (an attached file is read on until it is closed)
+
+
 def _rows_by_length(
-    counts: NgramCounts, sign: int, with_seen_once: bool = True
+    counts: NgramCounts, sign: int, with_seen_once: bool = True, lengths: tuple[int, ...] = (1, 2, 3, 4)
 ) -> Iterator[tuple[int, list[tuple]]]:
-    """``(n, rows)`` for each length of the n-grams counted: table rows ``(key, form, n, sign * count,
-    caps, cased count)`` (see :meth:`NgramCounts.rows` for ``with_seen_once``)."""
+    """``(n, rows)`` for each length of the n-grams counted (of ``lengths``): table rows ``(key, form,
+    n, sign * count, caps, cased count)`` (see :meth:`NgramCounts.rows` for ``with_seen_once``)."""
     key_of = _KEYS.__getitem__
     join = " ".join
-    for n, grams in groupby(counts.rows(with_seen_once), key=itemgetter(0)):
+    for n, grams in groupby(counts.rows(with_seen_once, lengths), key=itemgetter(0)):
         if n <= 2:
             yield n, _written_rows(grams, sign)
         else:  # 3-4 syllables were counted lowercase and canonical (their display is composed)
@@ -392,6 +470,12 @@ def _written_rows(grams, sign: int) -> list[tuple]:
                 row[2], row[3] = caps, count
     return [(k, f, n, sign * c, caps, cc) for (k, f), (n, c, caps, cc) in rows.items()]
 
+
+_UPSERT_RISES = (
+    "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count, "
+    "caps = CASE WHEN excluded.cased_count > cased_count THEN excluded.caps ELSE caps END, "
+    "cased_count = max(cased_count, excluded.cased_count)"
+)
 
 _SCHEMA = (
     """

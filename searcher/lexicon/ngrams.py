@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import cast
 
@@ -198,20 +198,34 @@ class NgramCounts:
             for n in (3, 4)
         )
 
-    def rows(self, with_seen_once: bool = True) -> Iterator[tuple[int, str, int]]:
-        """``(n, n-gram, count)`` for every n-gram counted, in order of ``n``: 1-2-grams as written,
-        3-4-grams in lowercase canonical form (without those counted once unless ``with_seen_once``).
-        Counts what is still buffered (keeping all of it)."""
+    def distinct(self, n: int) -> int:
+        """How many distinct n-grams of ``n`` syllables are counted (what is buffered aside)."""
+        if n == 1:
+            return int(np.count_nonzero(self._singles))
+        if n == 2:
+            return len(self._pairs.keys)
+        return len(self._long[n].keys) + len(self._wide[n])
+
+    def rows(
+        self, with_seen_once: bool = True, lengths: Iterable[int] = (1, 2, 3, 4)
+    ) -> Iterator[tuple[int, str, int]]:
+        """``(n, n-gram, count)`` for every n-gram counted of the ``lengths``, in order of ``n``:
+        1-2-grams as written, 3-4-grams in lowercase canonical form (without those counted once unless
+        ``with_seen_once``). Counts what is still buffered (keeping all of it)."""
         self.count_window(lossy=False)
         written, forms = self._written, self._forms
-        for number in np.flatnonzero(self._singles).tolist():
-            yield 1, written[number], int(self._singles[number])
-        pairs = self._pairs
-        high = (pairs.keys >> np.uint64(32)).tolist()
-        low = (pairs.keys & np.uint64(0xFFFFFFFF)).tolist()
-        for a, b, count in zip(high, low, pairs.counts.tolist()):
-            yield 2, f"{written[a]} {written[b]}", count
+        if 1 in lengths:
+            for number in np.flatnonzero(self._singles).tolist():
+                yield 1, written[number], int(self._singles[number])
+        if 2 in lengths:
+            pairs = self._pairs
+            high = (pairs.keys >> np.uint64(32)).tolist()
+            low = (pairs.keys & np.uint64(0xFFFFFFFF)).tolist()
+            for a, b, count in zip(high, low, pairs.counts.tolist()):
+                yield 2, f"{written[a]} {written[b]}", count
         for n in (3, 4):
+            if n not in lengths:
+                continue
             bits = _BITS[n]
             mask = np.uint64((1 << bits) - 1)
             keys, counts = self._long[n].keys, self._long[n].counts

@@ -98,6 +98,14 @@ class Vocabulary:
         if forms > MANY_FORMS and not self._all_read:
             self.load_all()
 
+    def write_apart(self, db: sqlite3.Connection) -> None:
+        """Go on in a forked process that writes into ``db``, another file: it numbers nothing, so
+        every form it meets must be numbered already (in memory: given or read before the fork).
+        One that is not reads as None."""
+        self.db = db
+        self.grow = False
+        self._all_read = True
+
     def stored(self, key: str, form: str, n: int) -> bytes | str | None:
         """``form`` (of ``n`` syllables, folded ``key``) as the table holds it; None when it cannot be
         there (a syllable never numbered, and this vocabulary does not grow)."""
