@@ -275,6 +275,45 @@ def test_subject_places_by_position_cue_and_frequency(title, text, about, mentio
     assert tag_places(title, text) == (about, mentioned)
 
 
+@pytest.mark.parametrize(
+    "title, text, about",
+    [
+        # a district names its province, which the text need not name
+        (
+            "Lốc xoáy ở huyện Củ Chi",
+            "Lốc xoáy làm sập 20 căn nhà ở huyện Củ Chi. UBND huyện Củ Chi đã hỗ trợ các hộ dân.",
+            ["Thành phố Hồ Chí Minh"],
+        ),
+        (
+            "Cháy chợ",
+            "Rạng sáng nay, chợ Long Biên ở Q.Ba Đình bị cháy. Cảnh sát PCCC quận Ba Đình đã dập tắt đám cháy.",
+            ["Hà Nội"],
+        ),
+        ("Ngập", "Đường ngập ở quận 2 sau mưa. Quận 2 bơm nước.", ["Thành phố Hồ Chí Minh"]),
+        # the word before a name many districts share tells which one
+        ("Sạt lở", "Sạt lở ở thị xã Hoàng Mai. Thị xã Hoàng Mai di dời dân.", ["Nghệ An"]),
+        # a district named like another province ("huyện Quảng Ninh" is in Quảng Bình)
+        ("Mưa lớn", "Mưa lớn ở huyện Quảng Ninh. Huyện Quảng Ninh thiệt hại nặng.", ["Quảng Bình"]),
+        # a name six provinces share, alone: none of them
+        ("Lũ ở huyện Châu Thành", "Nước dâng cao ở huyện Châu Thành. Người dân huyện Châu Thành sơ tán.", []),
+        # no administrative word, or a person's initial before the name: persons, not districts
+        ("Gặp gỡ", "Ông Nguyễn Đông Anh và chị Trần Thị Củ Chi kể chuyện.", []),
+        ("Bắt nghi phạm", "Nguyễn Văn H. Đông Anh bị bắt. Anh Quân Đông Anh làm chứng.", []),
+    ],
+)
+def test_a_district_or_town_names_its_province(title, text, about):
+    places, mentioned = tag_places(title, text)
+    assert (places, mentioned) == (about, about)
+
+
+def test_a_district_many_provinces_share_counts_for_the_one_the_report_names():
+    text = "Nước dâng cao ở huyện Châu Thành, tỉnh Tiền Giang. Người dân huyện Châu Thành sơ tán."
+    assert _feature("Lũ", text, "Tiền Giang", "subdivisions") == pytest.approx(math.log1p(2))
+    assert _feature("Lũ", text, "Tiền Giang", "by_subdivision_only") == 0.0
+    text = "Rạng sáng nay, chợ Long Biên ở Q.Ba Đình bị cháy."
+    assert _feature("Cháy", text, "Hà Nội", "by_subdivision_only") == 1.0
+
+
 def _feature(title: str, text: str, place: str, name: str) -> float:
     return place_features(title, text)[place][FEATURES.index(name)]
 
@@ -397,6 +436,20 @@ _PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên 
         ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
         # a province's delegation is no member of the National Assembly
         ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),
+        # a person's home after their name, in brackets or after a comma, also through its district
+        (
+            "Chị Nguyễn Thị Thiêu (phường Đông Hưng Thuận, quận 12, TP HCM) mắc bệnh.",
+            "Thành phố Hồ Chí Minh",
+            "passing_share",
+            1.0,
+        ),
+        ("Ông Nguyễn Xuân Tiến, huyện Tiên Lãng, Hải Phòng tâm sự.", "Hải Phòng", "passing_share", 1.0),
+        (
+            "Ông Nguyễn Văn A, Chủ tịch UBND huyện Củ Chi, cho biết.",
+            "Thành phố Hồ Chí Minh",
+            "passing_share",
+            0.0,
+        ),
     ],
 )
 def test_how_a_place_is_named(text, place, feature, value):
@@ -734,7 +787,7 @@ def test_searching_never_loads_pyvi(own_text_index):
         f"engine = Engine({str(index_dir)!r})\n"
         "assert engine.search('thừa thiên huế').total >= 1\n"
         "engine.get('n1', highlight='huế')\n"
-        "print('pyvi' in sys.modules)\n"
+        "print('pyvi' in sys.modules, 'vietnam_provinces' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "False False"  # nor the district gazetteer

@@ -355,6 +355,8 @@ FEATURES = (
     "sport",  # a sports report (its places are mostly teams' and venues')
     "show",  # a report on the arts or entertainment (its places are mostly venues)
     "incident",  # a report of a crime, an accident or a disaster (its places are mostly where it happened)
+    "subdivisions",  # log(1 + mentions of its districts or towns: "huyện Củ Chi", "Q.Ba Đình")
+    "by_subdivision_only",  # every mention is of one of its districts or towns, none of its own name
 )
 
 
@@ -402,26 +404,33 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
 
     # a title the text does not repeat is one more sentence (a report's text opens with its title)
     title_apart = lead_start == 0
-    for place, _, kind in _place_mentions(title):
+    title_mentions = list(_place_mentions(title))
+    mentions = list(_place_mentions(text))
+    own_names = {place for place, _, _ in title_mentions} | {place for place, _, _ in mentions}
+    # a district or town named with its administrative word is a mention of its province
+    subdivisions = _subdivision_mentions(text, own_names)
+    links = _related_links(text) if mentions or subdivisions else 0
+    if links:
+        mentions = [mention for mention in mentions if mention[1] < links]
+        subdivisions = [mention for mention in subdivisions if mention[1] < links]
+    listed_at = {mentions[index][1] for index in _in_lists(text, mentions)} if len(mentions) >= 3 else set()
+    for place, _, kind in title_mentions + _subdivision_mentions(title, own_names):
         c = candidate(place)
         if kind not in _PASSING:
             c.in_title = True
             if title_apart:
                 c.sentence_ids.add(-1)
-    mentions = list(_place_mentions(text))
-    links = _related_links(text) if mentions else 0
-    if links:
-        mentions = [mention for mention in mentions if mention[1] < links]
-    listed = _in_lists(text, mentions) if len(mentions) >= 3 else set()
+    if subdivisions:
+        mentions = sorted(mentions + subdivisions, key=lambda mention: mention[1])
     lead_end = lead_start + lead_chars
     first_sentence_end = _end_of_sentence(text, lead_start)
     sentence, previous = 0, 0
-    for index, (place, start, kind) in enumerate(mentions):
+    for place, start, kind in mentions:
         if _SENTENCE_END.search(text, previous, start):
             sentence += 1  # only whether a sentence ended since the last mention matters
         previous = start
         c = candidate(place)
-        if kind in _PASSING or (index in listed and kind != "heading"):
+        if kind in _PASSING or (start in listed_at and kind != "heading"):
             c.passing += 1
             continue
         c.sentence_ids.add(sentence)
@@ -478,6 +487,8 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
             float(sport),
             float(show),
             float(incident),
+            math.log1p(c.kinds["subdivision"]),
+            float(named > 0 and c.kinds["subdivision"] == named),
         ]
     return candidates
 
@@ -669,8 +680,22 @@ _ORIGIN_SPELLINGS = {
 }
 
 
+_UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1EFA)) if ch.isupper())
+# a person named by how they are addressed and then their name, their home after a comma or in
+# brackets: "Chị Nguyễn Thị Thiêu (phường Đông Hưng Thuận, quận 12, TP HCM)", "Ông Nguyễn Xuân Tiến,
+# huyện Tiên Lãng, Hải Phòng tâm sự"; the home's parts each a name, after an administrative word or not
+_PERSON_HOME = re.compile(
+    rf"(?:^|\s)(?:[Aa]nh|[Cc]hị|[Ôô]ng|[Bb]à|[Ee]m|[Cc]háu|[Cc]ụ|[Bb]é)(?:\s+[{_UPPER}]\w*){{1,5}}\s*[(,]"
+    rf"(?:\s*(?:(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|ấp|thôn|tổ|khu phố)\s+"
+    rf"|(?:TP|TX|[HQP])\.\s*|TP\s+)?(?:[{_UPPER}\d][\w.'/-]*\s*)+,)*\s*"
+    rf"(?:(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|ấp|thôn|tổ|khu phố)\s+|(?:TP|TX|[HQP])\.\s*|TP\s+)?$"
+)
+
+
 def _from_origin(text: str, folded: str, start: int) -> bool:
     """A person's home, origin, address or constituency comes right before ``start``."""
+    if _PERSON_HOME.search(text, max(0, start - 120), start):
+        return True
     position = max(0, start - 60)
     while found := _ORIGIN.search(folded, position, start):
         member = text[found.start("member") : found.end("member")].split() if found.group("member") else []
@@ -917,6 +942,137 @@ def _acting_authority(text: str, folded_before: str, position: int) -> bool:
         written = text[offset + found.start(1) : offset + found.end(1)]
         return written[:1].isupper() and _canonical(written) in _AUTHORITY_WORDS
     return True
+
+
+# --- districts, towns and communes: the province a smaller place lies in (see .subdivisions) --------
+
+# the words before a district's name (folded) and the kind of district each names; "H.", "Q." only
+# with their dot, "TX", "TP" with a dot or a space, all three written in capitals
+_DISTRICT_WORDS = {"huyen": "huyện", "quan": "quận", "thi xa": "thị xã", "thanh pho": "thành phố"}
+_DISTRICT_LETTERS = {"h": "huyện", "q": "quận"}
+_DISTRICT_INITIALS = {"tx": "thị xã", "tp": "thành phố"}
+_DISTRICT_CUES = (*_DISTRICT_WORDS, "h.", "q.", *_DISTRICT_INITIALS)
+
+
+@lru_cache(maxsize=1)
+def _subdivision_pattern() -> re.Pattern:
+    from .subdivisions import gazetteer
+
+    words = "|".join(re.sub(" ", r"\\s+", w) for w in _DISTRICT_WORDS)
+    letters, initials = "|".join(_DISTRICT_LETTERS), "|".join(_DISTRICT_INITIALS)
+    cue = rf"(?:({words})\s+|({letters})\.\s*|({initials})(?:\.\s*|\s+))"
+    return re.compile(rf"(?<![\w.]){cue}({_trie_regex(sorted(gazetteer()))})(?!\w)")
+
+
+def _subdivision_mentions(text: str, named: set[str]) -> list[tuple[str, int, str]]:
+    """(province, offset, kind) of every district or town of a province that ``text`` names after its
+    administrative word ("huyện Củ Chi", "thị xã Sơn Tây", "Q.Ba Đình", "TP Thủ Đức"). A name several
+    provinces share ("Châu Thành") counts only when the report names one of them itself ("huyện Phú
+    Tân (Cà Mau)"), or the word before it tells which ("quận Hoàng Mai" is Hà Nội's, "thị xã Hoàng
+    Mai" Nghệ An's). A name that is also a province's or a town's is left to :func:`_place_mentions`,
+    except after "huyện" or "quận" ("huyện Quảng Ninh" is in Quảng Bình). Kind is "subdivision", or as
+    for a province's name "origin" (a home, an address), "figure", "organisation" or "institution".
+    Communes and wards are not read: their names repeat far more, and reading them tagged no better."""
+    if not text:
+        return []
+    from .subdivisions import gazetteer
+
+    table = gazetteer()
+    folded = fold_offsets_preserved(text)
+    pattern = _subdivision_pattern()
+    found = []
+    matched_to = 0
+    for at in _cue_starts(folded, _DISTRICT_CUES):
+        match = pattern.match(folded, at) if at >= matched_to else None
+        if not match:
+            continue
+        matched_to = match.end()
+        word, letter, initial = match.group(1, 2, 3)
+        cue_at = match.start()
+        written_cue = text[cue_at : cue_at + len(word or letter or initial)]
+        if word:
+            kind = _DISTRICT_WORDS[" ".join(word.split())]
+            if has_diacritics(written_cue) and _canonical(" ".join(written_cue.split())) != kind:
+                continue  # "quân", "quan", "Huyền", "xa": other words
+        elif not written_cue[:1].isupper():
+            continue
+        elif letter:
+            kind = _DISTRICT_LETTERS[letter]
+            if _initial_of_a_name(text, cue_at):
+                continue  # "Nguyễn Văn H." is a person
+        else:
+            kind = _DISTRICT_INITIALS[initial]
+        start, end = match.span(4)
+        original = text[start:end]
+        if not all(w[0].isupper() or w[0].isdigit() for w in original.split()):
+            continue
+        key = " ".join(match.group(4).split())
+        if key in _names() and _is_name(original):
+            # a province's or town's own name: read as such unless "huyện" or "quận" comes before it
+            if not (word and word in ("huyen", "quan") and place_is_province(key)):
+                continue
+        place = _division_place(table[key], original, kind, named)
+        if place is None or _continues_as_name(text, start, end):
+            continue
+        before = folded[max(0, cue_at - 60) : cue_at]
+        if _from_origin(text, folded, cue_at) or _ADDRESS.search(folded, max(0, cue_at - 120), cue_at):
+            how = "origin"
+        elif _FIGURE_AFTER.match(folded, end):
+            how = "figure"
+        elif _named_organisation(text, before, cue_at):
+            how = "organisation"
+        elif _named_institution(text, before, cue_at):
+            how = "institution"
+        else:
+            how = "subdivision"
+        found.append((place, cue_at, how))
+    return found
+
+
+def _cue_starts(folded: str, cues: tuple[str, ...]) -> list[int]:
+    """Where a cue may start in ``folded``, in order: a plain search for each cue (two words one space
+    apart), the pattern tried only there (tried at every position of the text it took as long as
+    finding the provinces)."""
+    starts = set()
+    for cue in cues:
+        at = folded.find(cue)
+        while at >= 0:
+            if not at or not (folded[at - 1].isalnum() or folded[at - 1] in "._"):
+                starts.add(at)
+            at = folded.find(cue, at + 1)
+    return sorted(starts)
+
+
+def _division_place(divisions: tuple, written: str, kind: str, named: set[str]) -> str | None:
+    """The one province of the divisions named ``written`` after a word of ``kind``, or None."""
+    if has_diacritics(written):
+        spelled = _canonical(" ".join(written.split()))
+        divisions = tuple(d for d in divisions if d.name == spelled)
+    provinces = {d.province for d in divisions}
+    if len(provinces) > 1:
+        # the report names one of them itself; else the word before tells ("quận" against "huyện")
+        mine = provinces & named
+        provinces = mine if mine else {d.province for d in divisions if d.kind == kind}
+    return next(iter(provinces)) if len(provinces) == 1 else None
+
+
+def _initial_of_a_name(text: str, position: int) -> bool:
+    """The letter at ``position`` follows a capitalised word that is no cue: a person's initial."""
+    found = _WORD_BEFORE.search(text, max(0, position - 30), position)
+    if not found:
+        return False
+    word = found.group(1)
+    return word[0].isupper() and word[1:].islower() and fold(word).lower() not in _CUE_WORDS
+
+
+def _continues_as_name(text: str, start: int, end: int) -> bool:
+    """A capitalised word after the name that the segmenter joins to it: a longer proper noun."""
+    after = text[end : end + 2]
+    if after[:1] != " " or not after[1:2].isupper():
+        return False
+    right = text.find(" ", end + _PYVI_CONTEXT_CHARS)
+    window = " ".join(text[start : len(text) if right < 0 else right].split())
+    return _joins_outside(window, 0, len(" ".join(text[start:end].split())))
 
 
 def place_is_province(spelling: str) -> bool:
