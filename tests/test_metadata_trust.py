@@ -791,3 +791,18 @@ def test_searching_never_loads_pyvi(own_text_index):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"  # nor the district gazetteer
+
+
+def test_figures_after_a_persons_name_are_read_in_one_pass():
+    """Before each place a text names, a person's home is looked for; a run of digits there made that
+    search exponential (a minute for 30 digits). Tagged in a thread: a search that backtracks again
+    does not end within the minute and fails the test instead of hanging it."""
+    import threading
+
+    text = "Ông Nguyễn Văn An, " + " ".join(["0903123456"] * 8) + ", UBND tỉnh Nghệ An cho biết hôm qua."
+    found: list = []
+    worker = threading.Thread(target=lambda: found.append(tag_places("Tin vắn", text)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert found == [(["Nghệ An"], ["Nghệ An"])]

@@ -684,10 +684,12 @@ _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1EFA)) if ch.isupper())
 # a person named by how they are addressed and then their name, their home after a comma or in
 # brackets: "Chị Nguyễn Thị Thiêu (phường Đông Hưng Thuận, quận 12, TP HCM)", "Ông Nguyễn Xuân Tiến,
 # huyện Tiên Lãng, Hải Phòng tâm sự"; the home's parts each a name, after an administrative word or not
+# (a part's words are apart by spaces: words that may also run together made the search exponential
+# in a run of digits or capitals)
 _PERSON_HOME = re.compile(
     rf"(?:^|\s)(?:[Aa]nh|[Cc]hị|[Ôô]ng|[Bb]à|[Ee]m|[Cc]háu|[Cc]ụ|[Bb]é)(?:\s+[{_UPPER}]\w*){{1,5}}\s*[(,]"
     rf"(?:\s*(?:(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|ấp|thôn|tổ|khu phố)\s+"
-    rf"|(?:TP|TX|[HQP])\.\s*|TP\s+)?(?:[{_UPPER}\d][\w.'/-]*\s*)+,)*\s*"
+    rf"|(?:TP|TX|[HQP])\.\s*|TP\s+)?[{_UPPER}\d][\w.'/-]*(?:\s+[{_UPPER}\d][\w.'/-]*)*\s*,)*\s*"
     rf"(?:(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|ấp|thôn|tổ|khu phố)\s+|(?:TP|TX|[HQP])\.\s*|TP\s+)?$"
 )
 
