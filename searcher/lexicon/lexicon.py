@@ -100,7 +100,7 @@ JUDGED_AT_ONCE = 2_000  # phrases an update judges between looks at the least co
 # forked processes, each into a file of its own copied in at the end, while this one writes the
 # 2-grams: the core otherwise idle at the end of a build writes its share of the rows.
 FORKED_WRITE_ROWS = 1_000_000
-APART_FILE = "lexicon-{n}grams.sqlite"
+APART_FILE = "lexicon-{n}grams.sqlite.tmp"  # (left by a killed run: removed as half-written)
 
 
 class _Memo(dict):
