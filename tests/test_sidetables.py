@@ -321,6 +321,29 @@ def test_batches_of_a_build_on_several_cores_add_up_to_one_build(folder, tmp_pat
     assert out.exit_code == 0, out.output
 
 
+@pytest.mark.slow
+def test_a_build_on_several_cores_writes_its_long_phrases_apart_into_the_tables_of_one_process(
+    folder, tmp_path, monkeypatch
+):
+    """The lexicon process of a build on several cores writes its 3- and 4-grams in processes forked
+    from it (at archive scale; here for every build): the side tables are those of a build in one
+    process, and no file of theirs is left."""
+    from searcher.index import indexer
+    from searcher.lexicon import lexicon
+
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    index_paths([folder], tmp_path / "alone", jobs=1)
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "PARALLEL_MIN_DOCS", 1)
+        patch.setattr(lexicon, "FORKED_WRITE_ROWS", 1)
+        summary = index_paths([folder], tmp_path / "apart", jobs=2)
+    assert summary.added == 5
+    assert _tables(tmp_path / "apart") == _tables(tmp_path / "alone")
+    generation = store.current_generation(tmp_path / "apart")
+    assert generation is not None and not list(generation.glob("lexicon-*grams*"))
+
+
 def test_autocomplete_follows_the_changed_counts_and_is_chosen_again_once_they_moved_enough(
     folder, tmp_path, monkeypatch
 ):
