@@ -1072,9 +1072,7 @@ def _continues_as_name(text: str, start: int, end: int) -> bool:
     after = text[end : end + 2]
     if after[:1] != " " or not after[1:2].isupper():
         return False
-    right = text.find(" ", end + _PYVI_CONTEXT_CHARS)
-    window = " ".join(text[start : len(text) if right < 0 else right].split())
-    return _joins_outside(window, 0, len(" ".join(text[start:end].split())))
+    return _in_longer_word(text, start, end, look_left=False)  # (its administrative word is before it)
 
 
 def place_is_province(spelling: str) -> bool:
@@ -1157,10 +1155,10 @@ def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
     return bool(words) and words[-1][:1].isupper() and words[-1][-1:].isalnum()
 
 
-def _in_longer_word(text: str, start: int, end: int) -> bool:
+def _in_longer_word(text: str, start: int, end: int, look_left: bool = True) -> bool:
     """pyvi joins the name with a neighbouring syllable into one word ("Thái_Bình_Dương",
-    "Trương_Hòa_Bình"): the name is part of another name."""
-    left = text.rfind(" ", 0, max(0, start - _PYVI_CONTEXT_CHARS)) + 1
+    "Trương_Hòa_Bình"): the name is part of another name (``look_left`` False: only with one after it)."""
+    left = text.rfind(" ", 0, max(0, start - _PYVI_CONTEXT_CHARS)) + 1 if look_left else start
     right = text.find(" ", end + _PYVI_CONTEXT_CHARS)
     right = len(text) if right < 0 else right
     window = " ".join(text[left:right].split())

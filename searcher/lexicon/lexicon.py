@@ -346,16 +346,11 @@ class LexiconBuilder:
     def _write_rows(self, n: int, rows: list[tuple], sign: int, syllables: Vocabulary) -> None:
         """Add the rows' counts (``sign``: all of them rise, or all fall) to the table."""
         db = self._connect()
-        if sign > 0:
-            sql = (
-                "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                + _UPSERT_RISES
-            )
-        else:
-            sql = (
-                "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
-            )
+        sql = "INSERT INTO ngram(key, form, n, count, caps, cased_count) VALUES (?, ?, ?, ?, ?, ?) " + (
+            _UPSERT_RISES
+            if sign > 0
+            else "ON CONFLICT(key, form) DO UPDATE SET count = count + excluded.count"
+        )
         rows.sort()  # key order: inserts into the B-tree stay local, several times faster
         syllables.expect(len(rows))
         stored = syllables.stored
