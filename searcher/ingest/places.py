@@ -623,8 +623,9 @@ def _mention_end(folded: str, start: int) -> int:
 
 # the end of a sentence; not the dot of an abbreviation in capitals ("TP. Hà Nội", "Q. 1")
 _SENTENCE_END = re.compile(r"[^\sA-ZĐ.][.!?…]+(?=\s)|;(?=\s)|\n")
-# a related article's title with its date in brackets, as news sites list them under an article
-_RELATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}/\d{4}\)\s*$")
+# a related article's title with its date in brackets, as news sites list them under an article (the
+# year left out for this year's: "... trọng tài(03/01)")
+_RELATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}(?:/\d{4})?\)\s*$")
 
 
 def _related_links(text: str) -> int:
@@ -660,7 +661,8 @@ _STRONG_CUE = re.compile(r"^(?:(?:tinh|thanh pho|tp|thi xa|ubnd|hdnd|tinh uy|tha
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
 _ORIGIN = re.compile(
     r"\b(?P<cue>que(?:\s+quan)?|ngu|tru|sinh\s+ra|den\s+tu|goc|bien\s+(?:so|kiem\s+soat)|song"
-    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem))\b" + _CLAUSE + "{0,40}$"
+    r"|sinh\s+nam\s+\d{4}|so\s+\d+\w*,?\s+(?:duong|pho|ngo|hem)"
+    r"|\d+\s+tuoi\s*,\s*(?:nha\s+)?o)\b" + _CLAUSE + "{0,40}$"  # "81 tuổi, nhà ở quận 10, TP HCM"
     r"|\b(?P<cue2>nguoi)\s+$"  # "VĐV người Hải Phòng": where a person is from
     # a person's age or year of birth and address in brackets: "Nguyễn Đức Hùng (1984, Bùi Xương
     # Trạch, Hà Nội)", "anh Xiên (33 tuổi, ..., tỉnh Sơn La)"
@@ -669,6 +671,8 @@ _ORIGIN = re.compile(
     # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words between are the member's name
     r"|\bdai bieu(?:\s+quoc\s+hoi)?(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
 )
+# as far back as _ORIGIN's longest alternative (a bracket's 80 characters) may start
+_ORIGIN_REACH = 100
 # folded words of _ORIGIN that are also other words ("ngự", "đội ngũ", "quế"): how a home is written
 _ORIGIN_SPELLINGS = {
     "que": ("quê",),
@@ -698,7 +702,7 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
     """A person's home, origin, address or constituency comes right before ``start``."""
     if _PERSON_HOME.search(text, max(0, start - 120), start):
         return True
-    position = max(0, start - 60)
+    position = max(0, start - _ORIGIN_REACH)
     while found := _ORIGIN.search(folded, position, start):
         member = text[found.start("member") : found.end("member")].split() if found.group("member") else []
         if not all(word[0].isupper() for word in member):
@@ -717,6 +721,8 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
 
 # an address runs through street, ward and district before its province
 _ADDRESS = re.compile(r"\bdia\s+chi\b" + _CLAUSE + "{0,100}$")
+# "GPO Box 313, Hà Nội, Việt Nam": a postal address, or a venue written for readers abroad
+_COUNTRY_AFTER = re.compile(r"[ \t]*,[ \t]*viet[ \t]*nam\b")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
 _LOCATING = re.compile(
     r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|tp|thanh pho|ap|thon|cang|khu)\s[^()\n]{1,40}[(,]\s*$"
@@ -760,8 +766,10 @@ def _place_mentions(text: str):
         before = folded[max(0, match.start() - 60) : match.start()]
         if _SIGNED_AFTER.match(folded, end):
             kind = "signed"
-        elif _from_origin(text, folded, match.start()) or _ADDRESS.search(
-            folded, max(0, match.start() - 120), match.start()
+        elif (
+            _from_origin(text, folded, match.start())
+            or _ADDRESS.search(folded, max(0, match.start() - 120), match.start())
+            or _COUNTRY_AFTER.match(folded, end)
         ):
             kind = "origin"
         elif (
@@ -921,11 +929,13 @@ def _on_a_route(text: str, start: int, end: int) -> bool:
 # those of an authority ("CSGT Hà Nội") or of a city's name
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])([A-ZĐ]{2,6})[ \t]+$")
 _AUTHORITY_INITIALS = frozenset("UBND HĐND TAND VKSND CA CSGT CSCĐ PC TP TX MTTQ UBMTTQ".split())
+# nor a school level's ("tốt nghiệp PTTH TP HCM": the city's secondary schools)
+_SCHOOL_LEVELS = frozenset("PTTH THPT THCS PTCS TNPT BTVH".split())
 
 
 def _named_by_initials(text: str, position: int) -> bool:
     found = _INITIALS_BEFORE.search(text, max(0, position - 12), position)
-    return found is not None and found.group(1) not in _AUTHORITY_INITIALS
+    return found is not None and found.group(1) not in _AUTHORITY_INITIALS | _SCHOOL_LEVELS
 
 
 def _opens_line(text: str, position: int) -> bool:
