@@ -24,6 +24,7 @@ from searcher.ingest.places import (
 from searcher.ingest.sources import document_from_record, read_source, walk_sources
 
 LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
+SECOND_READING = REPO / "tests" / "data" / "places-second-reading.jsonl"
 
 # --- dates ----------------------------------------------------------------------------------------
 
@@ -494,6 +495,22 @@ def test_labelled_sample_is_well_formed():
     assert all(place in PROVINCES for row in rows for place in row["places"])
 
 
+def test_second_reading_covers_every_labelled_news_article():
+    """The blind second reading (tests/bench/places_model.py agreement) is of the same articles, and
+    the labels differ from the first reading only where the two readings did."""
+    from searcher.ingest.places import PROVINCES
+
+    readings = [json.loads(line) for line in SECOND_READING.read_text(encoding="utf-8").splitlines() if line]
+    settled = {
+        row["id"]: set(row["places"]) for row in _labels("dev") + _labels("dev2") + _labels("held-out")
+    }
+    assert sorted(r["id"] for r in readings) == sorted(settled)
+    for r in readings:
+        first, second = set(r["first"]), set(r["second"])
+        assert first | second <= set(PROVINCES), r["id"]
+        assert settled[r["id"]] in (first, second) if first != second else settled[r["id"]] == first, r["id"]
+
+
 @pytest.fixture(scope="module")
 def labelled_news():
     """The labelled news-dev articles as the indexer describes them."""
@@ -514,13 +531,14 @@ def labelled_news():
 
 def test_places_of_the_labelled_news_articles(labelled_news):
     """Regression floor of the subject places against the labels, the development sets the model is
-    fitted on and the held-out half together (figures in docs/metadata.md: 180 tp, 31 fp, 38 fn)."""
+    fitted on and the held-out half together (figures in docs/metadata.md: 178 tp, 25 fp, 51 fn
+    against the labels as settled after their second reading)."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.84 and tp / (tp + fn) >= 0.80, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.86 and tp / (tp + fn) >= 0.76, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

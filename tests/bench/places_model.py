@@ -4,6 +4,7 @@
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sheet --data DIR ID...
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py cv --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py fit --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py agreement --data DIR
 
 ``sample`` draws the articles of the second development set ("dev2" in
 ``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled yet:
@@ -20,6 +21,13 @@ best F1 of the inner folds' predictions), and the fold's articles are tagged wit
 precision and recall over every article and round. ``fit`` fits the model on all the development
 articles, with the penalty and threshold the same inner procedure chooses on all of them, and writes
 ``searcher/ingest/place_weights.py``.
+
+``agreement`` measures how far two readers of the same definition agree, the ceiling any tagger is
+judged under: every labelled news article was read a second time, blind to the labels and the tagger
+(``tests/data/places-second-reading.jsonl``: the labels as first written, the second reading, its
+note). The table scores the second reading against the first, then the tagger (cross-validated on
+the development sets, as fitted on the held-out half) against the labels, which are the first
+reading with the disagreements settled by a third reading of the definition.
 
 The model is a logistic regression over :data:`searcher.ingest.places.FEATURES`, one row per place an
 article names, fitted by Newton's method with an L2 penalty on the weights (not the bias).
@@ -40,6 +48,7 @@ from searcher.ingest.sources import document_from_record
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
+SECOND_READING = REPO / "tests" / "data" / "places-second-reading.jsonl"
 SAMPLE_SEED = 20261213
 SAMPLE_ANY, SAMPLE_SEVERAL = 70, 130
 DEVELOPMENT = ("dev", "dev2")
@@ -244,6 +253,48 @@ def cross_validate(articles: list[Article]) -> list[str]:
     return lines
 
 
+def agreement(data: Path) -> list[str]:
+    """Second reading against the first, and the tagger against the settled labels, by split."""
+    split = {row["id"]: row["split"] for row in read_labels()}
+    settled = {row["id"]: set(row["places"]) for row in read_labels()}
+    readings = [json.loads(line) for line in SECOND_READING.read_text(encoding="utf-8").splitlines() if line]
+    # the tagger: out-of-fold on the development sets (one round), the fitted weights on the held-out
+    tagged: dict[str, set[str]] = {}
+    articles = development_articles(data)
+    for i, test in enumerate(parts := folds(articles, CV_SEED)):
+        train = [a for j, part in enumerate(parts) if j != i for a in part]
+        penalty, threshold = choose(train, CV_SEED + 100 + i)
+        beta = fit(*rows(train), penalty)
+        for article in test:
+            tagged[article.id] = {p for p, v in probabilities(beta, article).items() if v >= threshold}
+    records = news_records(data)
+    for doc_id in (row["id"] for row in read_labels() if row["split"] == "held-out"):
+        tagged[doc_id] = set(document_from_record(records[doc_id], "news", "", "news").places)
+
+    def score(pairs: list[tuple[set[str], set[str]]]) -> str:
+        tp = sum(len(got & want) for got, want in pairs)
+        fp = sum(len(got - want) for got, want in pairs)
+        fn = sum(len(want - got) for got, want in pairs)
+        same = sum(got == want for got, want in pairs)
+        return (
+            f"{same} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {2 * tp / (2 * tp + fp + fn):.3f} | "
+            f"{tp} / {fp} / {fn}"
+        )
+
+    lines = [
+        "| set | articles | compared | same places | precision | recall | F1 | tp / fp / fn |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for name in ("dev", "dev2", "held-out", None):
+        chosen = [r for r in readings if name is None or split[r["id"]] == name]
+        label = name or "all"
+        first = [(set(r["second"]), set(r["first"])) for r in chosen]
+        lines.append(f"| {label} | {len(chosen)} | second reading / first | {score(first)} |")
+        model = [(tagged[r["id"]], settled[r["id"]]) for r in chosen]
+        lines.append(f"| {label} | {len(chosen)} | tagger / settled labels | {score(model)} |")
+    return lines
+
+
 def write_weights(beta: np.ndarray, penalty: float, threshold: float, articles: list[Article]) -> None:
     from searcher.ingest.places import FEATURES
 
@@ -267,7 +318,7 @@ def write_weights(beta: np.ndarray, penalty: float, threshold: float, articles: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("sample", "sheet", "cv", "fit"))
+    parser.add_argument("command", choices=("sample", "sheet", "cv", "fit", "agreement"))
     parser.add_argument("ids", nargs="*")
     parser.add_argument("--data", type=Path, required=True, help="folder for news-dev20k.jsonl")
     args = parser.parse_args()
@@ -278,6 +329,8 @@ def main() -> None:
         print(sheet(args.data, ids))
     elif args.command == "cv":
         print("\n".join(cross_validate(development_articles(args.data))))
+    elif args.command == "agreement":
+        print("\n".join(agreement(args.data)))
     elif args.command == "fit":
         articles = development_articles(args.data)
         penalty, threshold = choose(articles, CV_SEED)
