@@ -230,6 +230,15 @@ _HCMC = "Trong 4 năm, thị trường TP HCM đã lớn. Kinh nghiệm từ TP 
             ["Yên Bái"],
             ["Yên Bái"],
         ),
+        # ... this year's without their year, above older ones with it
+        (
+            "Lũ sông Thao",
+            "Lũ lên nhanh.\nNước dâng cao ở Yên Bái. Đê ở Yên Bái bị đe dọa. Dân Yên Bái sơ tán.\n"
+            "HLV đội Hải Phòng nhận tiền(03/01)\nBão số 6 đổ bộ vào Yên Bái(18/09/2005)\n"
+            "Cứu hộ ở Nghệ An(18/09/2005)\n",
+            ["Yên Bái"],
+            ["Yên Bái"],
+        ),
         # a form of address and "tư tưởng" before a name make it part of a longer one
         ("Gặp gỡ", "Hôm qua chị Hòa Bình kể chuyện; học tập tư tưởng Hà Nội.", [], []),
         # a contact address, a person's address
@@ -399,6 +408,9 @@ def test_names_after_common_words_are_places():
 _PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), cảng Cát Lở (Bà Rịa - Vũng Tàu)."
 
 
+_HCM = "Thành phố Hồ Chí Minh"
+
+
 @pytest.mark.parametrize(
     "text, place, feature, value",
     [
@@ -451,6 +463,27 @@ _PORTS = "Thanh tra các cảng: Trần Đề (Sóc Trăng), Tắc Cậu (Kiên 
             "passing_share",
             0.0,
         ),
+        # a home after a person's age, or in a bracket opened further back than 60 characters
+        (
+            "Cụ bà Hồ Thị Bời, 81 tuổi, nhà ở phường 7, quận 10, TP Hồ Chí Minh cũng thế.",
+            _HCM,
+            "passing_share",
+            1.0,
+        ),
+        (
+            "Anh Cà Văn Xiên (33 tuổi, người dân tộc Xinh Mun, ở xã Chiềng Cang, huyện Sông Mã, tỉnh Sơn La)"
+            " đang điều trị.",
+            "Sơn La",
+            "passing_share",
+            1.0,
+        ),
+        # an address, or a venue written for readers abroad; the city's school level is no company
+        ("Hồ sơ gửi về GPO Box 313, Hà Nội, Việt Nam.", "Hà Nội", "passing_share", 1.0),
+        ("Tỷ lệ tốt nghiệp PTTH TP HCM cao hơn năm trước.", _HCM, "passing_share", 0.0),
+        # works named after a place: a dam, its reservoir; not "giang hồ", nor a reservoir in the place
+        ("Mực nước hồ Hòa Bình xuống thấp, thủy điện Hòa Bình giảm phát.", "Hòa Bình", "passing_share", 1.0),
+        ("Giới giang hồ Hà Nội ra kèo cá độ.", "Hà Nội", "passing_share", 0.0),
+        ("Học sinh mất tích trên hồ thủy điện tại Đắk Nông.", "Đắk Nông", "passing_share", 0.0),
     ],
 )
 def test_how_a_place_is_named(text, place, feature, value):
@@ -485,13 +518,18 @@ def _labels(split: str) -> list[dict]:
     return [row for row in rows if row["split"] == split]
 
 
+def _news_labels() -> list[dict]:
+    """The labelled news-dev articles: the development sets and the held-out set."""
+    return [row for split in ("dev", "dev2", "dev3", "held-out") for row in _labels(split)]
+
+
 def test_labelled_sample_is_well_formed():
     from searcher.ingest.places import PROVINCES
 
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    news = _labels("dev") + _labels("dev2") + _labels("held-out")
+    news = _news_labels()
     assert len(news) >= 400 and len({row["id"] for row in rows}) == len(rows)
-    assert {row["split"] for row in rows} == {"dev", "dev2", "held-out", "files"}
+    assert {row["split"] for row in rows} == {"dev", "dev2", "dev3", "held-out", "files"}
     assert all(place in PROVINCES for row in rows for place in row["places"])
 
 
@@ -501,9 +539,7 @@ def test_second_reading_covers_every_labelled_news_article():
     from searcher.ingest.places import PROVINCES
 
     readings = [json.loads(line) for line in SECOND_READING.read_text(encoding="utf-8").splitlines() if line]
-    settled = {
-        row["id"]: set(row["places"]) for row in _labels("dev") + _labels("dev2") + _labels("held-out")
-    }
+    settled = {row["id"]: set(row["places"]) for row in _news_labels()}
     assert sorted(r["id"] for r in readings) == sorted(settled)
     for r in readings:
         first, second = set(r["first"]), set(r["second"])
@@ -517,7 +553,7 @@ def labelled_news():
     folder = need_corpus("news-dev")
     import gzip
 
-    wanted = {row["id"]: row for row in _labels("dev") + _labels("dev2") + _labels("held-out")}
+    wanted = {row["id"]: row for row in _news_labels()}
     docs = {}
     for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
         with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
@@ -530,15 +566,15 @@ def labelled_news():
 
 
 def test_places_of_the_labelled_news_articles(labelled_news):
-    """Regression floor of the subject places against the labels, the development sets the model is
-    fitted on and the held-out half together (figures in docs/metadata.md: 178 tp, 25 fp, 51 fn
-    against the labels as settled after their second reading)."""
+    """Regression floor of the subject places against the labels of every labelled news article: the
+    sets the model is fitted on, dev3 and the held-out set together (figures in docs/metadata.md:
+    233 tp, 36 fp, 86 fn)."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.86 and tp / (tp + fn) >= 0.76, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.72, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

@@ -778,7 +778,10 @@ def _place_mentions(text: str):
             or _team_word_before(text, before, match.start())
         ):
             kind = "figure"
-        elif (not cue or not _STRONG_CUE.match(cue)) and _named_organisation(text, before, match.start()):
+        elif (not cue or not _STRONG_CUE.match(cue)) and (
+            _named_organisation(text, before, match.start())
+            or (not cue and _named_works(text, before, match.start()))
+        ):
             kind = "organisation"  # also "Đại sứ quán Canada tại Hà Nội", "Văn phòng ... tại TP HCM"
         elif not cue and _named_institution(text, before, match.start()):
             kind = "institution"
@@ -894,6 +897,21 @@ def _named_organisation(text: str, folded_before: str, position: int) -> bool:
             return True
         at = found.start() + 1
     return False
+
+
+# a dam, power plant or reservoir named after a place: "thủy điện Hòa Bình", "hồ Hòa Bình", "nhà máy
+# thủy điện Sơn La" (the works, wherever the report is)
+_WORKS_BEFORE = re.compile(r"\b(?:thuy\s+dien|(?<!giang )(?<!phu )(ho))\s+$")  # not "giang hồ", "phụ hồ"
+
+
+def _named_works(text: str, folded_before: str, position: int) -> bool:
+    found = _WORKS_BEFORE.search(folded_before)
+    if not found:
+        return False
+    if not found.group(1):
+        return True
+    at = position - len(folded_before) + found.start(1)
+    return canonical_tone(text[at : at + 2].lower()) == "hồ"  # not "họ", "hộ", "hổ"
 
 
 # a school, university, institute, hospital, theatre or troupe named after a place: "ĐH Bách khoa Hà

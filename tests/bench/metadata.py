@@ -7,8 +7,8 @@ Reports, as Markdown tables on stdout:
 - dates: how many news-dev articles get a publication date, and how many of those fall outside the
   period each source covers (VNTC 2005-2006, baomoi 2017);
 - places: precision and recall of the subject places against ``tests/data/places-labels.jsonl``,
-  separately for the two development sets (the place model is fitted on them: in-sample figures,
-  ``places_model.py cv`` gives cross-validated ones), the held-out half and the seeds and real files;
+  separately for the development sets (the place model is fitted on dev and dev2: in-sample figures,
+  ``places_model.py cv`` gives cross-validated ones), the held-out set and the seeds and real files;
 - titles: the distribution of title lengths in words, and titles that are long or hold markup;
 - with ``--build``: the time to index the 20,000 articles from scratch, wall and CPU (with
   ``--build-only`` nothing else, so that another checkout on ``PYTHONPATH`` gives the "before" of a
@@ -96,14 +96,14 @@ def place_table(news: dict[str, Document], files: dict[str, Document]) -> list[s
         "| labelled set | documents | precision | recall | tp | fp | fn |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    named = {"dev": "dev (fitted on)", "dev2": "dev2 (fitted on)"}
-    for split, docs in (("dev", news), ("dev2", news), ("held-out", news), ("files", files)):
+    named = {"dev": "dev (fitted on)", "dev2": "dev2 (fitted on)", "dev3": "dev3 (read, not fitted on)"}
+    for split, docs in (("dev", news), ("dev2", news), ("dev3", news), ("held-out", news), ("files", files)):
         chosen = [label for label in labels if label["split"] == split]
         if not chosen:
             continue
         p, r, n, tp, fp, fn = place_scores(docs, chosen)
         rows.append(f"| {named.get(split, split)} | {n} | {p:.3f} | {r:.3f} | {tp} | {fp} | {fn} |")
-    for split, name in (("dev", "dev, fitted on"), ("held-out", "held-out")):
+    for split, name in (("dev", "dev, fitted on"), ("dev3", "dev3, not fitted on")):
         hard = [label for label in labels if label.get("hard") and label["split"] == split]
         p, r, n, tp, fp, fn = place_scores(news, hard)
         rows.append(f"| of which hard cases ({name}) | {n} | {p:.3f} | {r:.3f} | {tp} | {fp} | {fn} |")

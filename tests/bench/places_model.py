@@ -14,7 +14,7 @@ title, its lead and every place name in context (every match of a place's spelli
 before any rule of the tagger, so that labels do not follow the tagger).
 
 ``cv`` estimates how well the model does on articles it was not fitted on: the labelled development
-articles ("dev" and "dev2", never "held-out") are cut into five folds by article, five times over
+articles the model is fitted on ("dev" and "dev2") are cut into five folds by article, five times over
 with different shuffles; for each fold the model is fitted on the other four, its L2 penalty and
 threshold chosen by an inner five-fold cross-validation of those four alone (the threshold with the
 best F1 of the inner folds' predictions), and the fold's articles are tagged with it. The table gives
@@ -23,11 +23,11 @@ articles, with the penalty and threshold the same inner procedure chooses on all
 ``searcher/ingest/place_weights.py``.
 
 ``agreement`` measures how far two readers of the same definition agree, the ceiling any tagger is
-judged under: every labelled news article was read a second time, blind to the labels and the tagger
-(``tests/data/places-second-reading.jsonl``: the labels as first written, the second reading, its
-note). The table scores the second reading against the first, then the tagger (cross-validated on
-the development sets, as fitted on the held-out half) against the labels, which are the first
-reading with the disagreements settled by a third reading of the definition.
+judged under: every labelled news article was read twice, the second time blind to the first and
+to the tagger (``tests/data/places-second-reading.jsonl``: the first reading, the second, a note on
+borderline cases). The table scores the second reading against the first, then the tagger
+(cross-validated on the sets it is fitted on, as fitted for dev3 and the held-out set) against the
+labels: the readings with their disagreements settled by a third reading of the definition.
 
 The model is a logistic regression over :data:`searcher.ingest.places.FEATURES`, one row per place an
 article names, fitted by Newton's method with an L2 penalty on the weights (not the bias).
@@ -49,8 +49,13 @@ from searcher.ingest.sources import document_from_record
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
 SECOND_READING = REPO / "tests" / "data" / "places-second-reading.jsonl"
-SAMPLE_SEED = 20261213
-SAMPLE_ANY, SAMPLE_SEVERAL = 70, 130
+# the sets drawn after the first two (dev and dev3, once the first held-out half), in order: seed,
+# drawn from all, drawn from those naming two places or more
+SAMPLES = {"dev2": (20261213, 70, 130), "held-out": (20261216, 60, 90)}
+DRAWN_AFTER = tuple(SAMPLES)
+# fitted on; "dev3" (the first held-out half, scored in every round until a fresh held-out set was
+# drawn) is read for errors but not fitted on: its labels, written first, read lists and reports in
+# parts more widely, and fitting on it lowered the cross-validated F1 of "dev" (0.883 -> 0.845)
 DEVELOPMENT = ("dev", "dev2")
 PENALTIES = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS, ROUNDS, CV_SEED = 5, 5, 20261214
@@ -82,15 +87,22 @@ def named_places_loosely(record: dict) -> set[str]:
     return {place for place, _, _ in loose_mentions(record["title"] + "\n" + record["text"])}
 
 
-def draw_sample(data: Path) -> list[str]:
+def draw_sample(data: Path, split: str = "dev2") -> list[str]:
+    """The articles of a labelled set drawn after the first: ``SAMPLES[split]`` gives the seed, how
+    many are drawn from every article not labelled before it and how many more from those naming two
+    places or more."""
+    seed, any_article, several_places = SAMPLES[split]
     records = news_records(data)
-    labelled = {row["id"] for row in read_labels() if row["split"] != "dev2"}  # drawn before dev2
+    drawn_before = DRAWN_AFTER[: DRAWN_AFTER.index(split)]
+    labelled = {
+        row["id"] for row in read_labels() if row["split"] not in DRAWN_AFTER or row["split"] in drawn_before
+    }
     pool = sorted(doc_id for doc_id in records if doc_id not in labelled)
-    rng = random.Random(SAMPLE_SEED)
-    chosen = rng.sample(pool, SAMPLE_ANY)
+    rng = random.Random(seed)
+    chosen = rng.sample(pool, any_article)
     rest = [doc_id for doc_id in pool if doc_id not in set(chosen)]
     several = [doc_id for doc_id in rest if len(named_places_loosely(records[doc_id])) >= 2]
-    chosen += rng.sample(several, SAMPLE_SEVERAL)
+    chosen += rng.sample(several, several_places)
     return chosen
 
 
@@ -220,7 +232,7 @@ def choose(articles: list[Article], seed: int) -> tuple[float, float]:
 
 
 def cross_validate(articles: list[Article]) -> list[str]:
-    totals = {"dev": [0, 0, 0], "dev2": [0, 0, 0]}
+    totals = {name: [0, 0, 0] for name in DEVELOPMENT}
     split = {row["id"]: row["split"] for row in read_labels()}
     chosen = []
     for round_ in range(ROUNDS):
@@ -247,7 +259,7 @@ def cross_validate(articles: list[Article]) -> list[str]:
         every = [every[0] + tp, every[1] + fp, every[2] + fn]
     tp, fp, fn = every
     lines.append(
-        f"| both | {len(articles)} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {tp} / {fp} / {fn} |"
+        f"| all | {len(articles)} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {tp} / {fp} / {fn} |"
     )
     lines.append("penalties and thresholds chosen: " + ", ".join(f"{p:g}/{t:.2f}" for p, t in chosen))
     return lines
@@ -268,7 +280,7 @@ def agreement(data: Path) -> list[str]:
         for article in test:
             tagged[article.id] = {p for p, v in probabilities(beta, article).items() if v >= threshold}
     records = news_records(data)
-    for doc_id in (row["id"] for row in read_labels() if row["split"] == "held-out"):
+    for doc_id in (row["id"] for row in read_labels() if row["split"] in ("dev3", "held-out")):
         tagged[doc_id] = set(document_from_record(records[doc_id], "news", "", "news").places)
 
     def score(pairs: list[tuple[set[str], set[str]]]) -> str:
@@ -285,7 +297,7 @@ def agreement(data: Path) -> list[str]:
         "| set | articles | compared | same places | precision | recall | F1 | tp / fp / fn |",
         "|---|---:|---|---:|---:|---:|---:|---|",
     ]
-    for name in ("dev", "dev2", "held-out", None):
+    for name in (*DEVELOPMENT, "dev3", "held-out", None):
         chosen = [r for r in readings if name is None or split[r["id"]] == name]
         label = name or "all"
         first = [(set(r["second"]), set(r["first"])) for r in chosen]
@@ -320,10 +332,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("sample", "sheet", "cv", "fit", "agreement"))
     parser.add_argument("ids", nargs="*")
+    parser.add_argument("--split", default="dev2", choices=DRAWN_AFTER, help="the set ``sample`` draws")
     parser.add_argument("--data", type=Path, required=True, help="folder for news-dev20k.jsonl")
     args = parser.parse_args()
     if args.command == "sample":
-        print("\n".join(draw_sample(args.data)))
+        print("\n".join(draw_sample(args.data, args.split)))
     elif args.command == "sheet":
         ids = args.ids or [line.strip() for line in sys.stdin if line.strip()]
         print(sheet(args.data, ids))
