@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP, need_corpus
 
-from searcher.ingest.metadata import extract_date, headline
+from searcher.ingest.metadata import extract_date, headline, official_title
 from searcher.ingest.places import (
     FEATURES,
     canonical_place,
@@ -604,6 +604,28 @@ def _documents(root: Path) -> dict:
             if hasattr(doc, "title"):
                 docs[doc.id] = doc
     return docs
+
+
+def test_a_scanned_decisions_title_is_its_type_and_subject_only():
+    """OCR of a signed scan: a received-stamp in capitals after the subject, dashes and specks before
+    a line of it; neither is part of the title."""
+    stamped = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 970/QĐ-TTg Hà Nội, ngày 13 tháng 9 năm 2024\nQUYÉT ĐỊNH\n"
+        "Ban hành danh mục dịch vụ sự nghiệp công cơ bản, thiết yếu sử dụng\n"
+        "ngân sách nhà nước thuộc lĩnh vục tài chính\nCÔNG THÔNG TTN ĐIỆN TỬ CHÍNH PHÙ\n^“ Giờ: C „ „ -\nCăn cứ Luật"
+    )
+    assert official_title(stamped) == (
+        "QUYÉT ĐỊNH Ban hành danh mục dịch vụ sự nghiệp công cơ bản, thiết yếu sử dụng ngân sách nhà nước "
+        "thuộc lĩnh vục tài chính"
+    )
+    specks = 'QUYÉT ĐỊNH\nVề việc xuất cấp hạt giống\n"_— —— hỗ trợ tỉnh Lào Cai\n—— k C\nCăn cứ Luật'
+    assert official_title(specks) == "QUYÉT ĐỊNH Về việc xuất cấp hạt giống hỗ trợ tỉnh Lào Cai"
+    # a subject in capitals throughout is read whole
+    capitals = "QUYẾT ĐỊNH CỦA THỦ TƯỚNG CHÍNH PHỦ\nVỀ VIỆC SỬA ĐỔI QUY CHẾ\nQUỸ BẢO LÃNH TÍN DỤNG\nCăn cứ"
+    assert (
+        official_title(capitals)
+        == "QUYẾT ĐỊNH CỦA THỦ TƯỚNG CHÍNH PHỦ VỀ VIỆC SỬA ĐỔI QUY CHẾ QUỸ BẢO LÃNH TÍN DỤNG"
+    )
 
 
 def test_the_line_a_document_was_signed_on_names_no_subject():

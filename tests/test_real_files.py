@@ -227,6 +227,11 @@ def test_scanned_decision_is_read_by_ocr(real_index, doc_id):
     assert doc["date"] == SCANS[doc_id]
     assert "Chính phủ ngày 19 tháng 6 năm 2015; Luật sửa đổi," in doc["text"]
     assert doc["title"].startswith(("QUYẾT ĐỊNH", "QUYÉT ĐỊNH"))
+    # the subject only: no received-stamp in capitals after it, no dashes the scan left
+    subject = doc["title"].split(" ", 2)[2]
+    assert "—" not in subject and not [w for w in subject.split() if len(w) >= 4 and w.isupper()], doc[
+        "title"
+    ]
 
 
 def test_sample_files_all_index_and_reindex_as_unchanged(tmp_path):

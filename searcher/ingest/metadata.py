@@ -260,17 +260,22 @@ def official_title(text: str) -> str | None:
         if not _DOC_TYPE.match(line) or len(line) > 400:
             continue
         parts = [line]
-        for following in lines[i + 1 : i + 5]:
-            letters = sum(ch.isalpha() or ch.isspace() for ch in following)
+        for line_after in lines[i + 1 : i + 5]:
+            letters = sum(ch.isalpha() or ch.isspace() for ch in line_after)
+            following = line_after.lstrip("\"'_-–—.,:;“” ")  # OCR reads specks as leading punctuation
             if (
-                _SUBJECT_END.match(following)
-                or letters < 0.7 * len(following)
+                not following
+                or _SUBJECT_END.match(following)
+                or letters < 0.7 * len(line_after)
                 or following.endswith((".", ";"))
                 or _NATIONAL.search(following)
                 or len(" ".join(parts)) + len(following) > 400
+                # a subject written in lower case ends at a line in capitals: a stamp ("CỔNG THÔNG TIN
+                # ĐIỆN TỬ CHÍNH PHỦ ... ĐẾN"), the signer's office
+                or (len(parts) > 1 and following.isupper() and not parts[-1].isupper())
             ):
                 break
-            parts.append(following.lstrip("\"'_-.,:; "))  # OCR reads specks as leading punctuation
+            parts.append(following)
         title = " ".join(" ".join(parts).split()).rstrip(":")
         title = title[0].upper() + title[1:]
         if len(title) > TITLE_MAX_CHARS:
