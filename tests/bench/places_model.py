@@ -1,15 +1,17 @@
 """The subject-place model: more labels to learn from, its weights, and how well it does.
 
-    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sample --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sample [--split dev2|held-out] --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sheet --data DIR ID...
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py cv --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py fit --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py agreement --data DIR
 
-``sample`` draws the articles of the second development set ("dev2" in
-``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled yet:
-some drawn from all of them, more from those whose text names two places or more (where telling the
-subject from a passing mention is hard). ``sheet`` prints what a labeller reads for each article: its
+``sample`` draws the articles of a labelled set ("dev2", or the held-out set, in
+``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled
+before it: some drawn from all of them, more from those whose text names two places or more (where
+telling the subject from a passing mention is hard). Which articles name two places depends on the
+name matcher of the day: the code of 3b99baf draws dev2 again, that of 95f59e0 the held-out set; the
+labels file is the record. ``sheet`` prints what a labeller reads for each article: its
 title, its lead and every place name in context (every match of a place's spelling written as a name,
 before any rule of the tagger, so that labels do not follow the tagger).
 
