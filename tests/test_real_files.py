@@ -234,6 +234,16 @@ def test_scanned_decision_is_read_by_ocr(real_index, doc_id):
     ]
 
 
+def test_pdf_page_numbers_are_dropped_and_no_other_number(real_index):
+    """A PDF's page numbers (a page's last line "1", "2", ...) are not the text; its own figures are."""
+    _, engine = real_index
+    for doc_id in [d for d in LEGACY if d.endswith(".pdf")] + [s for s in SCANS if engine.get(s)]:
+        lines = [line.strip() for line in engine.get(doc_id)["text"].split("\n")]
+        assert not [line for line in lines if line.isdigit()], doc_id
+    report = engine.get("legacy/2007-1AF57_02-2007.pdf")["text"]
+    assert "39.897" in report  # a figure of the text
+
+
 def test_sample_files_all_index_and_reindex_as_unchanged(tmp_path):
     folder = need_corpus("sample-files")
     first = index_paths([folder], tmp_path / "ix")
@@ -245,3 +255,38 @@ def test_sample_files_all_index_and_reindex_as_unchanged(tmp_path):
     doc = engine.get("vntc/Chinh tri Xa hoi/XH_TT_ (2961).txt")  # UTF-16LE with BOM, CRLF, combining marks
     assert doc["title"] and "\r" not in doc["text"] and "\ufeff" not in doc["text"]
     assert doc["text"] == __import__("unicodedata").normalize("NFC", doc["text"])
+
+
+def test_sample_files_read_as_their_corpus_records_are():
+    """Each raw file of sample-files (UTF-16 with CRLF, combining marks, zero-width characters, numbers
+    on lines of their own) gives the headline, date, places and words its JSONL record gives."""
+    import csv
+    import gzip
+    import json
+
+    from searcher.ingest.model import Document
+    from searcher.ingest.sources import document_from_record, read_source, walk_sources
+
+    folder = need_corpus("sample-files")
+    with (folder / "MANIFEST.tsv").open(encoding="utf-8") as fh:
+        record_of = {row["file"]: row["corpus_id"] for row in csv.DictReader(fh, delimiter="\t")}
+    wanted = set(record_of.values())
+    records = {}
+    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
+        with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line[8 : line.find('"', 8)] in wanted:
+                    record = json.loads(line)
+                    records[record["id"]] = record
+    assert set(records) == wanted
+    found, _ = walk_sources([folder])
+    read = 0
+    for source in found:
+        for doc in read_source(source, source.path.read_bytes()):
+            if not isinstance(doc, Document):
+                continue
+            twin = document_from_record(records[record_of[doc.id]], "corpus", "", "corpus")
+            assert (doc.title, doc.date, doc.places) == (twin.title, twin.date, twin.places), doc.id
+            assert doc.text.split() == twin.text.split(), doc.id
+            read += 1
+    assert read == 200

@@ -18,7 +18,7 @@ _BOILERPLATE = [
     r"chào mừng (bạn|quý khách|quý vị) đến với .{0,100}",
     r"trang chủ( [|>»/]? ?\S+){0,8}|góp ý|sơ đồ trang|liên hệ",  # menus and breadcrumbs
     r"thống kê truy cập|số lượt truy cập:?( \d[\d.,]*)?|trực tuyến:? ?\d[\d.,]*|hôm nay:? ?\d[\d.,]*"
-    r"|tổng (số )?lượt truy cập:? ?\d[\d.,]*|đang online:? ?\d[\d.,]*|\d[\d.,]*",  # visit counters
+    r"|tổng (số )?lượt truy cập:? ?\d[\d.,]*|đang online:? ?\d[\d.,]*",  # visit counters
     r"•? ?đánh giá cho bài viết:?|•? ?\d+ điểm \( ?\d+ đánh giá ?\)|\d+ đánh giá",  # rating widget
     r"lượt xem:? ?\d[\d.,]*|\d[\d.,]* lượt xem",
     r"\(?cập nhật( lúc)?:? ?[\d/:\- ]+\)?",  # "(Cập nhật lúc: 27/09/2019 09:13:55 )"
@@ -29,20 +29,36 @@ _BOILERPLATE = [
 _BOILERPLATE_LINE = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _BOILERPLATE) + r")$", re.I)
 
 
+# a visit counter's label on a line of its own, its number on the next ("Số lượt truy cập" / "881707");
+# a number alone on a line is otherwise the text's (a table's cell, a list's rank)
+_COUNTER_LABEL = re.compile(
+    r"^(?:thống kê truy cập|(?:tổng )?(?:số )?lượt (?:truy cập|xem)|trực tuyến|hôm nay|đang online"
+    r"|khách (?:trực tuyến|online))\s*:?$",
+    re.I,
+)
+_NUMBER = re.compile(r"^\d[\d.,]*$")
+
+
 def is_boilerplate(line: str) -> bool:
     """True if the stripped ``line`` is portal furniture rather than article text."""
     line = " ".join(line.split())
-    return bool(line) and _BOILERPLATE_LINE.match(line) is not None
+    return bool(line) and (
+        _BOILERPLATE_LINE.match(line) is not None or _COUNTER_LABEL.match(line) is not None
+    )
 
 
 def remove_boilerplate(text: str) -> str:
     """``text`` without portal furniture lines and without a line repeated right after itself
     (photo captions saved twice); blank-line structure is kept, runs of blank lines collapsed."""
     out: list[str] = []
-    previous = None
+    previous = None  # the last line kept
+    label = False  # the last line read was a visit counter's label
     for line in text.split("\n"):
         stripped = " ".join(line.split())
-        if stripped and (is_boilerplate(stripped) or stripped == previous):
+        counted = label and _NUMBER.match(stripped) is not None
+        if stripped:
+            label = _COUNTER_LABEL.match(stripped) is not None
+        if stripped and (is_boilerplate(stripped) or stripped == previous or counted):
             continue
         if not stripped and out and not out[-1].strip():
             continue

@@ -75,6 +75,21 @@ def _line_text(line) -> str:
     return "".join(out)
 
 
+# a page's number printed at its head or foot: "2", "- 2 -", "Trang 2", "2/10"
+_PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*/\s*\d{1,4})?$", re.I)
+
+
+def _without_page_number(lines: list[str]) -> list[str]:
+    """A page's blocks or lines without its number, first or last (the text's own numbers, a table's
+    cells, stay)."""
+    lines = [line for line in lines if line.strip()]
+    if lines and _PAGE_NUMBER.match(lines[-1].strip()):
+        lines = lines[:-1]
+    if lines and _PAGE_NUMBER.match(lines[0].strip()):
+        lines = lines[1:]
+    return lines
+
+
 def _page_blocks(page) -> list[str]:
     from pdfminer.layout import LTFigure, LTTextBox, LTTextLine
 
@@ -90,7 +105,7 @@ def _page_blocks(page) -> list[str]:
                 walk(child)
 
     walk(page)
-    return [b for b in blocks if b]
+    return _without_page_number(blocks)
 
 
 def _metadata(path: pathlib.Path) -> dict[str, str]:
@@ -127,10 +142,11 @@ def extract_pdf(path: pathlib.Path) -> Extracted:
     encoding = "tcvn3" if used_legacy else None
     if len(scanned) == len(pages) or (scanned and sum(letters) < _MIN_PAGE_LETTERS * len(pages)):
         texts = _ocr(path, list(range(len(pages))) if pages else [0], required=True)
+        texts = ["\n".join(_without_page_number(text.split("\n"))) for text in texts]
         return Extracted(text="\n".join(texts), title=title, author=author, encoding="ocr")
     if scanned and _ocr_available():
         for index, text in zip(scanned, _ocr(path, scanned, required=False)):
-            pages[index] = [text]
+            pages[index] = _without_page_number(text.split("\n"))
     text = "\n".join("\n".join(p) for p in pages)
     if not used_legacy:
         # Fonts without telling names (embedded subsets renamed) can still carry TCVN3 or VNI.
