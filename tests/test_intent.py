@@ -214,6 +214,27 @@ def test_a_phrase_nothing_holds_as_typed_is_answered_in_any_form_and_says_so(sma
     assert small.search('"Điện Biên họp bão xyzzy"').total == 0
 
 
+def test_a_word_no_document_holds_as_typed_says_its_results_are_look_alikes(tmp_path):
+    from searcher.index.indexer import index_paths
+    from searcher.search.engine import Engine
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "lu.txt").write_text("Lữ đoàn cơ giới số 92 hành quân.", encoding="utf-8")
+    (tmp_path / "docs" / "lut.txt").write_text("Phòng chống lụt bão ở miền Trung.", encoding="utf-8")
+    index_paths([tmp_path / "docs"], tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    # "lũ" (flood) is written nowhere: the brigade ("lữ") follows as a look-alike, and the user is told
+    only_look_alike = engine.search("lũ lụt")
+    assert [h.id for h in only_look_alike.hits] == ["lut.txt", "lu.txt"]
+    assert [(n.code, n.args) for n in only_look_alike.notes] == [("look_alikes", {"words": ["lũ"]})]
+    assert "<mark>" not in only_look_alike.hits[1].snippet
+    # written as typed, typed without marks, or written nowhere in any form: nothing to tell
+    assert engine.search("lữ đoàn").notes == []
+    assert engine.search("lu lut").notes == []
+    assert engine.search("lụt xyzzy").notes == []
+    engine.close()
+
+
 def test_a_title_holds_an_accented_phrase_only_as_typed(tmp_path):
     from searcher.index.indexer import index_paths
     from searcher.search.engine import Engine

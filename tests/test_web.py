@@ -470,6 +470,11 @@ NOTE_WORDINGS = {
         "no document holds the accented words as typed: showing them in any form",
         "Không có tài liệu nào chứa các từ có dấu đúng như đã gõ: đang hiển thị mọi cách viết.",
     ),
+    "look_alikes": (
+        {"words": ["lũ"]},
+        "no document holds «lũ» as typed: results may hold the same letters with other marks",
+        "Không có tài liệu nào chứa «lũ» đúng dấu như đã gõ: kết quả có thể chứa từ cùng chữ nhưng khác dấu.",
+    ),
 }
 
 

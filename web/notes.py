@@ -25,6 +25,9 @@ _VIETNAMESE = {
     "only_exclusions": "Câu tìm kiếm chỉ loại trừ từ: hãy thêm ít nhất một từ cần tìm.",
     "no_words": "Câu tìm kiếm không có từ nào để tìm.",
     "any_form": "Không có tài liệu nào chứa các từ có dấu đúng như đã gõ: đang hiển thị mọi cách viết.",
+    "look_alikes": (
+        "Không có tài liệu nào chứa «{words}» đúng dấu như đã gõ: kết quả có thể chứa từ cùng chữ nhưng khác dấu."
+    ),
 }
 
 

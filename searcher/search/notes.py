@@ -26,6 +26,7 @@ _ENGLISH = {
     "only_exclusions": "the query only excludes words: add at least one word to search for",
     "no_words": "the query has no words to search for",
     "any_form": "no document holds the accented words as typed: showing them in any form",
+    "look_alikes": "no document holds «{words}» as typed: results may hold the same letters with other marks",
 }
 CODES = tuple(_ENGLISH)
 

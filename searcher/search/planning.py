@@ -626,6 +626,16 @@ class _Builder:
         """Whether an accented syllable shares its folded form with other words in the index."""
         return self._df("body", syllable) < self._df("body_fold", fold(syllable))
 
+    def typed_only_as_look_alikes(self) -> list[str]:
+        """Free words typed with marks that no document holds as typed, though some hold the same
+        letters with other marks ("lũ" where only "lữ đoàn" is written): the results show look-alikes
+        for them, which the user is told."""
+        return [
+            s
+            for s in dict.fromkeys(self.typed_accented)
+            if self._df("body", s) == 0 and self._df("title", s) == 0 and self._df("body_fold", fold(s)) > 0
+        ]
+
     def _df(self, fieldname: str, text: str) -> int:
         if self.view is None:
             return 0
@@ -753,6 +763,8 @@ def parse_query(
     plan = builder.plan
     plan.query = q
     plan.cut_short = plan.cut_short or budget.out_of_time
+    if q is not None and (unmatched := builder.typed_only_as_look_alikes()):
+        notes.append(Note("look_alikes", {"words": unmatched}))
     plan.notes = unique(notes + plan.notes)  # ("c* c* c*": one note, not one per prefix)
     if q is None and text.strip():
         if builder.must_not or _ONLY_EXCLUSIONS.fullmatch(text):
