@@ -83,6 +83,12 @@ def test_portal_header_date_above_the_headline_is_not_the_publication_date():
             "<p class=title>TPHCM ban hành quy định mới về giá đất</p>",
             "TPHCM ban hành quy định mới về giá đất",
         ),
+        # a photo caption numbered as the list below it: the number goes with the caption
+        (
+            "Năm 2005: 10 sự kiện quốc tế nổi bật 3. Cựu lãnh đạo Iraq Saddam Hussein tại phiên tòa ngày "
+            "22-12 Do nhóm phóng viên Thời sự Quốc tế bình chọn cựu cựu",
+            "Năm 2005: 10 sự kiện quốc tế nổi bật",
+        ),
     ],
 )
 def test_headline_is_cut_where_it_runs_into_the_lead(line, title):

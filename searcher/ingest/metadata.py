@@ -99,6 +99,8 @@ def headline(line: str, text: str = "") -> str:
         if ended and not re.fullmatch(r"(?:[A-ZĐ]\.)+|\w{1,3}\.", before):
             return " ".join(words[:i]).rstrip(".")
         if not before.endswith(":") and _opens_sentence(word, text):
+            if _ITEM_NUMBER.fullmatch(before) and i - 1 >= 3:
+                i -= 1  # "... nổi bật 3. Cựu lãnh đạo ...": the number opens the next item (a caption)
             return " ".join(words[:i]).rstrip(" ,:;-–—")
     if len(words) <= HEADLINE_MAX_WORDS:
         return line
@@ -109,6 +111,7 @@ def headline(line: str, text: str = "") -> str:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+_ITEM_NUMBER = re.compile(r"\d{1,2}[.)]")
 # words that open a lead paragraph ("... cánh Theo Sở GD-ĐT ...") and are never part of a name
 _OPENERS = frozenset(
     "Theo Ngày Sáng Chiều Trưa Tối Đêm Hôm Trong Tại Sau Trước Với Khi Đó Đây Các Những Nhiều Mỗi Vào "
