@@ -82,12 +82,9 @@ _PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*/\s*\
 def _without_page_number(lines: list[str]) -> list[str]:
     """A page's blocks or lines without its number, first or last (the text's own numbers, a table's
     cells, stay)."""
-    lines = [line for line in lines if line.strip()]
-    if lines and _PAGE_NUMBER.match(lines[-1].strip()):
-        lines = lines[:-1]
-    if lines and _PAGE_NUMBER.match(lines[0].strip()):
-        lines = lines[1:]
-    return lines
+    kept = [i for i, line in enumerate(lines) if line.strip()]
+    drop = {i for i in (kept[:1] + kept[-1:]) if _PAGE_NUMBER.match(lines[i].strip())}
+    return [line for i, line in enumerate(lines) if i not in drop]
 
 
 def _page_blocks(page) -> list[str]:
@@ -105,7 +102,7 @@ def _page_blocks(page) -> list[str]:
                 walk(child)
 
     walk(page)
-    return _without_page_number(blocks)
+    return _without_page_number([b for b in blocks if b])
 
 
 def _metadata(path: pathlib.Path) -> dict[str, str]:
