@@ -423,6 +423,8 @@ _HCM = "Thành phố Hồ Chí Minh"
         # a member of the National Assembly and their province; an embassy in the capital
         ("Đại biểu Nguyễn Văn An (Bến Tre) phát biểu.", "Bến Tre", "passing_share", 1.0),
         ("Đại biểu Quốc hội tỉnh Bến Tre phát biểu.", "Bến Tre", "passing_share", 1.0),
+        ("ĐB Hoàng Thanh Phú (Thái Nguyên) cho rằng dự án chậm.", "Thái Nguyên", "passing_share", 1.0),
+        ("ĐBQH Lưu Bình Nhưỡng (Bến Tre) nói.", "Bến Tre", "passing_share", 1.0),
         ("Đại sứ quán Pháp tại Hà Nội thông báo học bổng.", "Hà Nội", "passing_share", 1.0),
         # a team; where a person is from, lives or is registered
         ("Sang hiệp hai, nữ TP HCM vùng lên.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),

@@ -668,8 +668,9 @@ _ORIGIN = re.compile(
     # Trạch, Hà Nội)", "anh Xiên (33 tuổi, ..., tỉnh Sơn La)"
     r"|\(\s*(?:sn\s*)?\d{1,4}(?:\s+tuoi)?\s*[,;]" + _CLAUSE + "{0,80}$"
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
-    # (Bến Tre)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words between are the member's name
-    r"|\bdai bieu(?:\s+quoc\s+hoi)?(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
+    # (Bến Tre)", "ĐB Hoàng Thanh Phú (Thái Nguyên)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words
+    # between are the member's name
+    r"|\b(?:dai bieu(?:\s+quoc\s+hoi)?|(?P<initials>dbqh|db))(?P<member>(?:\s+[^\W\d_]+){0,5})[ \t]*\(?$"
 )
 # as far back as _ORIGIN's longest alternative (a bracket's 80 characters) may start
 _ORIGIN_REACH = 100
@@ -705,7 +706,8 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
     position = max(0, start - _ORIGIN_REACH)
     while found := _ORIGIN.search(folded, position, start):
         member = text[found.start("member") : found.end("member")].split() if found.group("member") else []
-        if not all(word[0].isupper() for word in member):
+        initials = text[found.start("initials") : found.end("initials")] if found.group("initials") else ""
+        if not all(word[0].isupper() for word in member) or initials not in ("", "ĐB", "ĐBQH"):
             position = found.start() + 1  # "đoàn đại biểu người có công tỉnh X": a delegation
             continue
         cue = found.group("cue") or found.group("cue2") or ""
