@@ -170,6 +170,16 @@ def test_place_is_named_only_where_the_text_names_the_place(title, text, about):
         assert places == about
 
 
+def test_a_reporters_name_signed_before_the_agencys_is_no_place():
+    assert tag_places("Cứu hộ", "Tàu cứu hộ hoạt động trên biển./. Thái Bình/VOV-Miền Trung") == ([], [])
+    # (the agency's bureau, VOV's in TP HCM, is named in passing)
+    assert tag_places("Bắt giữ", "Đối tượng đã bỏ trốn./. Vinh Quang/VOV-TPHCM") == (
+        [],
+        ["Thành phố Hồ Chí Minh"],
+    )
+    assert tag_places("Lũ", "Lũ ở Thái Bình / Nam Định dâng cao.")[1] == ["Thái Bình", "Nam Định"]
+
+
 _FILLER = "Giao dịch diễn ra bình thường. " * 15  # pushes what follows past the lead
 _HANOI = "Hà Nội kỳ vọng nhiều. Nhà đầu tư Hà Nội phấn khởi. Giới đầu tư Hà Nội vui. "
 _HCMC = "Trong 4 năm, thị trường TP HCM đã lớn. Kinh nghiệm từ TP HCM được học tập. TP HCM đi trước."

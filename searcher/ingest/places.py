@@ -758,6 +758,8 @@ def _place_mentions(text: str):
             continue
         if not cue and place_is_province(spelling) and _after_subdivision(folded, start):
             continue
+        if not cue and _BYLINE_AFTER.match(text, end):
+            continue  # "Thái Bình/VOV-Miền Trung", "Vinh Quang/VOV-TPHCM": a reporter's name
         # a cue ("tỉnh X") makes it a place; only a capitalised neighbour can make a longer name
         if (
             not (cue or event)
@@ -804,6 +806,10 @@ def _place_mentions(text: str):
         else:
             kind = "plain"
         yield names[spelling], start, kind
+
+
+# a reporter's name signed before their agency's at an article's end, a place's name or beginning with one
+_BYLINE_AFTER = re.compile(r"(?:[ \t]+[A-ZĐ]\w*){0,2}[ \t]*/[ \t]*(?:VOV|TTXVN|VNA|Vietnam\+|VTV|VTC|TTO)\b")
 
 
 # "Hà Nội, ngày 13 tháng 9 năm 2024" ending a line (often after the document's number): where an
