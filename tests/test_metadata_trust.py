@@ -170,6 +170,14 @@ def test_place_is_named_only_where_the_text_names_the_place(title, text, about):
         assert places == about
 
 
+def test_a_given_name_that_is_also_a_cue_word_makes_a_persons_name():
+    """ "Thành", "Công" open the cues "thành phố", "công an", and are given names by themselves."""
+    text = "HLV Nguyễn Thành Vinh và tiền đạo Công Vinh đã đến sân. Kỹ sư Đỗ Thái Bình cho biết."
+    assert tag_places("Bóng đá", text) == ([], [])
+    cued = "Công an Thành phố Hà Nội và Công an Hà Nội cho biết; Thủ đô Hà Nội đẹp."
+    assert tag_places("An ninh", cued)[1] == ["Hà Nội"]
+
+
 def test_a_reporters_name_signed_before_the_agencys_is_no_place():
     assert tag_places("Cứu hộ", "Tàu cứu hộ hoạt động trên biển./. Thái Bình/VOV-Miền Trung") == ([], [])
     # (the agency's bureau, VOV's in TP HCM, is named in passing)

@@ -183,12 +183,13 @@ _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
 _STREETS_OF = frozenset("tuyen cac nhieu nhung moi day duong".split())
 # Capitalised words that may stand right before a place's name (any other capitalised word there makes
 # the name part of a longer one: "Trương Hòa Bình", "Hoàng Anh Gia Lai", "Sông Đà Nam Định")
+# (two-word cues as phrases: "Thành", "Công" alone are given names, "Thành Vinh", "Công Vinh" persons)
 _CUE_WORDS = frozenset(
     """
-    tinh thanh pho tp tp. ubnd hdnd uy tai o ve den tu va cua thu do vung mien tay dong nam bac
-    trung cong an so tand vksnd ca nuoc xa huyen quan thi tran thi xa phuong
+    tinh tp tp. ubnd hdnd uy tai o ve den tu va cua vung mien tay dong nam bac trung so tand vksnd ca
+    xa huyen quan phuong
     """.split()
-)
+) | frozenset({"thanh pho", "thu do", "cong an", "ca nuoc", "thi tran", "thi xa"})
 _PYVI_CONTEXT_CHARS = 24  # three or four syllables each side: the segmenter looks two ahead and back
 
 
