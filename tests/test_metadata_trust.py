@@ -178,6 +178,16 @@ def test_a_given_name_that_is_also_a_cue_word_makes_a_persons_name():
     assert tag_places("An ninh", cued)[1] == ["Hà Nội"]
 
 
+def test_a_river_and_a_name_opened_by_a_bracket_are_no_places():
+    text = "Mực nước sông Thái Bình lên. Tiền vệ Bật Hiếu (Mitsustar Hải Phòng) và (Ngô Thái Bình, 29 tuổi)."
+    assert tag_places("Lũ", text) == ([], [])
+    # a bracket before a cue or a name that stands alone changes nothing
+    assert tag_places("Lũ", "Nước dâng (Ở Thái Bình) và (Thành phố Hà Nội) cao.")[1] == [
+        "Thái Bình",
+        "Hà Nội",
+    ]
+
+
 def test_a_reporters_name_signed_before_the_agencys_is_no_place():
     assert tag_places("Cứu hộ", "Tàu cứu hộ hoạt động trên biển./. Thái Bình/VOV-Miền Trung") == ([], [])
     # (the agency's bureau, VOV's in TP HCM, is named in passing)

@@ -1129,6 +1129,9 @@ def _after_subdivision(folded: str, start: int) -> bool:
     return bool(words) and (words[-1] in _SUBDIVISION_BEFORE or " ".join(words[-2:]) in _SUBDIVISION_BEFORE)
 
 
+_OPENING = re.compile(r"[(\[{“\"'«]")
+
+
 def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     """Not the tail of a longer name: the word before it is neither a title, street, prize or team
     word, nor a capitalised word other than a cue (a sentence's first word may be capitalised)."""
@@ -1139,16 +1142,20 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True  # "Hà Nội-Vientiane", "(Bình Dương)": punctuation or a symbol before it
     words = before.split()
     last = words[-1]
-    folded_before = folded[max(0, start - 40) : start].split()
+    # (the word a bracket or a mark opens is read without it: "(Thành phố Hà Nội", "?(Ở Hà Nội")
+    folded_before = [_OPENING.split(word)[-1] for word in folded[max(0, start - 40) : start].split()]
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
         return _streets_of_a_city(folded_before)
-    if last.lower() in _PERSON_BEFORE:
-        return False
+    if last.lower() in _PERSON_BEFORE or canonical_tone(last.lower()) == "sông":
+        return False  # "anh Hòa Bình"; "sông Thái Bình", "sông Đồng Nai": a river's name
     word = last.strip("\"'“”‘’«»")
-    if not word[:1].isupper() or not word[:1].isalpha() or not word[-1].isalnum():
+    if not word[-1:].isalnum():
         return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
-    if folded_before[-1].strip("\"'“”‘’«»") in _CUE_WORDS or two in _CUE_WORDS:
+    word = _OPENING.split(word)[-1]  # the word a bracket opens: "(Huda Huế", "?(Ngô Thái Bình"
+    if not word[:1].isupper() or not word[:1].isalpha():
+        return True
+    if folded_before[-1] in _CUE_WORDS or two in _CUE_WORDS:
         return True
     if len(word) >= 2 and word.isupper() and not text[start:end].isupper():
         return True  # initials ("Sở TDTT Thừa Thiên - Huế", "VCB TP HCM") are no family name
