@@ -178,6 +178,12 @@ def test_a_given_name_that_is_also_a_cue_word_makes_a_persons_name():
     assert tag_places("An ninh", cued)[1] == ["Hà Nội"]
 
 
+def test_a_given_name_after_how_a_young_person_is_addressed_is_no_place():
+    assert tag_places("Mất tích", "Gia đình không thấy em Huế trở về. Cậu bé Vinh nghỉ học.") == ([], [])
+    # "trẻ em" (children) is no form of address: the centre is the province's
+    assert tag_places("Y tế", "Trung tâm Bảo vệ sức khỏe bà mẹ trẻ em Hưng Yên cho biết.")[1] == ["Hưng Yên"]
+
+
 def test_a_river_and_a_name_opened_by_a_bracket_are_no_places():
     text = "Mực nước sông Thái Bình lên. Tiền vệ Bật Hiếu (Mitsustar Hải Phòng) và (Ngô Thái Bình, 29 tuổi)."
     assert tag_places("Lũ", text) == ([], [])
@@ -261,6 +267,14 @@ _HCMC = "Trong 4 năm, thị trường TP HCM đã lớn. Kinh nghiệm từ TP 
             "Lũ sông Thao",
             "Lũ lên nhanh.\nNước dâng cao ở Yên Bái. Đê ở Yên Bái bị đe dọa. Dân Yên Bái sơ tán.\n"
             "Bão số 6 đổ bộ vào Yên Bái(18/09/2005)\nCứu hộ ở Nghệ An(18/09/2005)\n",
+            ["Yên Bái"],
+            ["Yên Bái"],
+        ),
+        # ... with a label among them ("Xem tiếp")
+        (
+            "Lũ sông Thao",
+            "Lũ lên nhanh.\nNước dâng cao ở Yên Bái. Đê ở Yên Bái bị đe dọa. Dân Yên Bái sơ tán.\nXem tiếp\n"
+            "Bão số 6 đổ bộ vào Nghệ An(18/09/2005)\nXem tiếp\nCứu hộ ở Hà Tĩnh(17/09/2005)\n",
             ["Yên Bái"],
             ["Yên Bái"],
         ),

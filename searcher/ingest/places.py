@@ -174,7 +174,7 @@ _NOT_PLACE_BEFORE = frozenset(
 )
 # How a person is addressed, before a given name that is also a province's ("anh Hòa Bình"); read
 # with diacritics ("chị", not "chỉ")
-_PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác"})
+_PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác", "em", "cháu", "bé", "cụ", "cô", "chú"})
 # A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
 # name after them ("thị xã Sầm Sơn") is the town
 _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
@@ -627,6 +627,10 @@ _SENTENCE_END = re.compile(r"[^\sA-ZĐ.][.!?…]+(?=\s)|;(?=\s)|\n")
 # a related article's title with its date in brackets, as news sites list them under an article (the
 # year left out for this year's: "... trọng tài(03/01)")
 _RELATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}(?:/\d{4})?\)\s*$")
+# a label among or above them: "Xem tiếp", "Tin liên quan", "Các tin khác"
+_MORE_LINKS = re.compile(
+    r"(?:xem (?:tiếp|thêm)|đọc thêm|(?:các )?(?:tin|bài) (?:liên quan|khác))\s*[:.»>]*", re.I
+)
 
 
 def _related_links(text: str) -> int:
@@ -636,7 +640,8 @@ def _related_links(text: str) -> int:
     end = len(text.rstrip())
     while end > 0:
         start = text.rfind("\n", 0, end) + 1
-        if text[start:end].strip():
+        line = text[start:end].strip()
+        if line and not _MORE_LINKS.fullmatch(line):
             if not _RELATED_LINK.search(text, start, end):
                 break
             first, found = start, found + 1
@@ -1147,8 +1152,9 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
         return _streets_of_a_city(folded_before)
-    if last.lower() in _PERSON_BEFORE or canonical_tone(last.lower()) == "sông":
-        return False  # "anh Hòa Bình"; "sông Thái Bình", "sông Đồng Nai": a river's name
+    children = last.lower() == "em" and len(words) > 1 and words[-2].lower() == "trẻ"  # "trẻ em Hưng Yên"
+    if (last.lower() in _PERSON_BEFORE and not children) or canonical_tone(last.lower()) == "sông":
+        return False  # "anh Hòa Bình", "em Huế"; "sông Thái Bình", "sông Đồng Nai": a river's name
     word = last.strip("\"'“”‘’«»")
     if not word[-1:].isalnum():
         return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
