@@ -496,6 +496,15 @@ _HCM = "Thành phố Hồ Chí Minh"
         ("Lãi suất của VCB TP HCM tăng.", "Thành phố Hồ Chí Minh", "passing_share", 1.0),
         ("Tay đua của BVTV An Giang thắng chặng.", "An Giang", "passing_share", 1.0),
         ("Sở GTVT Hà Nội cấm xe tải.", "Hà Nội", "authority", 1.0),
+        ("VKS Bình Thuận không đồng ý.", "Bình Thuận", "authority", 1.0),
+        ("Cơ quan CSĐT CATP Móng Cái tiếp nhận đơn.", "Quảng Ninh", "authority", 1.0),
+        # a sentence that ends in "?" or "!" ends what a home's cue reaches
+        (
+            'Luật sư sẽ làm gì để kiếm sống? "Dịch vụ công ở Hà Nội phát triển.',
+            "Hà Nội",
+            "passing_share",
+            0.0,
+        ),
         ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
         # a province's delegation is no member of the National Assembly
         ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),

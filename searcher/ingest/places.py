@@ -661,7 +661,7 @@ def _after_title(title: str, text: str) -> int:
 
 # a run of words within a clause; the dot of "Q.", "H.", "P.", "TX.", "TP." (district, ward, town)
 # does not end it
-_CLAUSE = r"(?:[^.;()\n]|(?<=\b[hqp])\.|(?<=\btx)\.|(?<=\btp)\.)"
+_CLAUSE = r"(?:[^.;()\n?!]|(?<=\b[hqp])\.|(?<=\btx)\.|(?<=\btp)\.)"
 _STRONG_CUE = re.compile(r"^(?:(?:tinh|thanh pho|tp|thi xa|ubnd|hdnd|tinh uy|thanh uy)\s+|tp\.\s*)$")
 # a person's home, origin or address, a contact address, a vehicle's plate: "quê Nghệ An", "ngụ tại
 # ...", "số 8, phố Đào Tấn, ...", "biển số Đồng Tháp"
@@ -849,7 +849,7 @@ _HEADING_AFTER = re.compile(r"[ \t]*:[ \t]")
 # the authorities of a province acting: "UBND tỉnh X", "Sở Giao thông vận tải X", "Công an TP X",
 # "TAND Quảng Trị"
 _AUTHORITY_BEFORE = re.compile(
-    r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|tand|vksnd"
+    r"\b(?:(?:ubnd|hdnd|uy ban nhan dan|tinh uy|thanh uy|thanh doan|tinh doan|cong an|catp|tand|vksnd|vks"
     r"|toa an nhan dan|vien kiem sat nhan dan)|(so|chi cuc|cuc|trung tam|phong|ban|thanh tra|kho bac"
     r"|bo chi huy|canh sat)(?:\s+[^\W\d][\w&]*){1,5}?)\s+$"
 )
@@ -960,7 +960,9 @@ def _on_a_route(text: str, start: int, end: int) -> bool:
 # a company's, bank's or team's initials right before the name ("VCB TP HCM", "BVTV An Giang"), not
 # those of an authority ("CSGT Hà Nội") or of a city's name
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])([A-ZĐ]{2,6})[ \t]+$")
-_AUTHORITY_INITIALS = frozenset("UBND HĐND TAND VKSND CA CSGT CSCĐ PC TP TX MTTQ UBMTTQ".split())
+_AUTHORITY_INITIALS = frozenset(
+    "UBND HĐND TAND VKSND VKS CA CATP CAT CAH CAQ CQĐT CSĐT CSGT CSCĐ PC TP TX MTTQ UBMTTQ".split()
+)
 # nor a school level's ("tốt nghiệp PTTH TP HCM": the city's secondary schools)
 _SCHOOL_LEVELS = frozenset("PTTH THPT THCS PTCS TNPT BTVH".split())
 
