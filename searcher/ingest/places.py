@@ -1150,7 +1150,9 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     words = before.split()
     last = words[-1]
     # (the word a bracket or a mark opens is read without it: "(Thành phố Hà Nội", "?(Ở Hà Nội")
-    folded_before = [_OPENING.split(word)[-1] for word in folded[max(0, start - 40) : start].split()]
+    folded_before = [
+        _OPENING.split(word)[-1].rstrip("”»’\"'") for word in folded[max(0, start - 40) : start].split()
+    ]
     two = " ".join(folded_before[-2:])
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
         return _streets_of_a_city(folded_before)
