@@ -498,6 +498,9 @@ _HCM = "Thành phố Hồ Chí Minh"
         ("Sở GTVT Hà Nội cấm xe tải.", "Hà Nội", "authority", 1.0),
         ("VKS Bình Thuận không đồng ý.", "Bình Thuận", "authority", 1.0),
         ("Cơ quan CSĐT CATP Móng Cái tiếp nhận đơn.", "Quảng Ninh", "authority", 1.0),
+        # a house number before the name, the address going on after it: a street
+        ("Văn phòng phía Nam, số 408 Điện Biên Phủ, P11, Q10, TP HCM.", "Điện Biên", "passing_share", 1.0),
+        ("Khu quản lý số 1 Hà Nội cho biết.", "Hà Nội", "passing_share", 0.0),
         # a sentence that ends in "?" or "!" ends what a home's cue reaches
         (
             'Luật sư sẽ làm gì để kiếm sống? "Dịch vụ công ở Hà Nội phát triển.',

@@ -729,6 +729,10 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
 
 # an address runs through street, ward and district before its province
 _ADDRESS = re.compile(r"\bdia\s+chi\b" + _CLAUSE + "{0,100}$")
+# a house number before the name and the address going on after it: "số 408 Điện Biên Phủ, P.11",
+# "số 15/64 Hòa Bình, quận 11" (a street; "Khu quản lý số 1 TP.HCM", "bão số 7" number other things)
+_HOUSE_NUMBER = re.compile(r"\bso\s+\d+[a-z]?(?:/\d+[a-z]?)*\s+$")
+_ADDRESS_GOES_ON = re.compile(r"\s*,\s*(?:p\.?\s*\d+|phuong|q\.?\s*\d+|quan|huyen|xa|tp|thanh pho)\b")
 # "GPO Box 313, Hà Nội, Việt Nam": a postal address, or a venue written for readers abroad
 _COUNTRY_AFTER = re.compile(r"[ \t]*,[ \t]*viet[ \t]*nam\b")
 # "huyện Phú Tân (Cà Mau)", "phường Hà Tu (TP Hạ Long, tỉnh Quảng Ninh)": a place locating a smaller one
@@ -780,6 +784,11 @@ def _place_mentions(text: str):
             _from_origin(text, folded, match.start())
             or _ADDRESS.search(folded, max(0, match.start() - 120), match.start())
             or _COUNTRY_AFTER.match(folded, end)
+            or (
+                not (cue or self_cued)
+                and _HOUSE_NUMBER.search(before) is not None
+                and _ADDRESS_GOES_ON.match(folded, end) is not None
+            )
         ):
             kind = "origin"
         elif (
