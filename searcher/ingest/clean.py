@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import re
 
+# A visit counter's label ("Số lượt truy cập", "Hôm nay"), its number after it on the line or on the
+# next one ("881707"); a number alone on a line is otherwise the text's (a table's cell, a list's rank)
+_COUNTER_WORDS = (
+    r"thống kê truy cập|(?:tổng )?(?:số )?lượt (?:truy cập|xem)|trực tuyến|hôm nay|đang online"
+    r"|khách (?:trực tuyến|online)"
+)
+_COUNTER_LABEL = re.compile(rf"^(?:{_COUNTER_WORDS})\s*:?$", re.I)
+_NUMBER = re.compile(r"^\d[\d.,]*$")
 # One pattern per kind of portal furniture; each must match the WHOLE stripped line.
 _BOILERPLATE = [
     r"skip ribbon commands|skip to main content|back to top|sign in|sign out|log ?in",  # SharePoint etc.
@@ -17,10 +25,8 @@ _BOILERPLATE = [
     r".{0,80}kính chào quý khách!?.*",  # greeting banner, often followed by the menu
     r"chào mừng (bạn|quý khách|quý vị) đến với .{0,100}",
     r"trang chủ( [|>»/]? ?\S+){0,8}|góp ý|sơ đồ trang|liên hệ",  # menus and breadcrumbs
-    r"thống kê truy cập|số lượt truy cập:?( \d[\d.,]*)?|trực tuyến:? ?\d[\d.,]*|hôm nay:? ?\d[\d.,]*"
-    r"|tổng (số )?lượt truy cập:? ?\d[\d.,]*|đang online:? ?\d[\d.,]*",  # visit counters
+    rf"(?:{_COUNTER_WORDS})(?: ?:? ?\d[\d.,]*| ?:)?|\d[\d.,]* lượt xem",  # visit counters
     r"•? ?đánh giá cho bài viết:?|•? ?\d+ điểm \( ?\d+ đánh giá ?\)|\d+ đánh giá",  # rating widget
-    r"lượt xem:? ?\d[\d.,]*|\d[\d.,]* lượt xem",
     r"\(?cập nhật( lúc)?:? ?[\d/:\- ]+\)?",  # "(Cập nhật lúc: 27/09/2019 09:13:55 )"
     # a date/time/viewcount header: "17:25 - Thứ Sáu, 14/10/2022 Lượt xem: 5317 In bài viết"
     r"(\d{1,2}:\d{2}(:\d{2})? ?-? ?)?(thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật),? \d{1,2}/\d{1,2}/\d{4}"
@@ -29,22 +35,10 @@ _BOILERPLATE = [
 _BOILERPLATE_LINE = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _BOILERPLATE) + r")$", re.I)
 
 
-# a visit counter's label on a line of its own, its number on the next ("Số lượt truy cập" / "881707");
-# a number alone on a line is otherwise the text's (a table's cell, a list's rank)
-_COUNTER_LABEL = re.compile(
-    r"^(?:thống kê truy cập|(?:tổng )?(?:số )?lượt (?:truy cập|xem)|trực tuyến|hôm nay|đang online"
-    r"|khách (?:trực tuyến|online))\s*:?$",
-    re.I,
-)
-_NUMBER = re.compile(r"^\d[\d.,]*$")
-
-
 def is_boilerplate(line: str) -> bool:
     """True if the stripped ``line`` is portal furniture rather than article text."""
     line = " ".join(line.split())
-    return bool(line) and (
-        _BOILERPLATE_LINE.match(line) is not None or _COUNTER_LABEL.match(line) is not None
-    )
+    return bool(line) and _BOILERPLATE_LINE.match(line) is not None
 
 
 def remove_boilerplate(text: str) -> str:
