@@ -172,9 +172,10 @@ _NOT_PLACE_BEFORE = frozenset(
     khach san, cong vien, chien dich, hiep dinh, mang ten, nha tho, nhac si, hoa si, ca si
     """.split(",")
 )
-# How a person is addressed, before a given name that is also a province's ("anh Hòa Bình"); read
-# with diacritics ("chị", not "chỉ")
-_PERSON_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác", "em", "cháu", "bé", "cụ", "cô", "chú"})
+# Words, read with diacritics ("chị", not "chỉ"; "sông", not "sống"), that make the name after them
+# another's: how a person is addressed before a given name ("anh Hòa Bình", "em Huế"), a river ("sông
+# Thái Bình")
+_NAMED_BEFORE = frozenset({"ông", "bà", "anh", "chị", "bác", "em", "cháu", "bé", "cụ", "cô", "chú", "sông"})
 # A district, commune or ward named like a province ("huyện Quảng Ninh" is in Quảng Bình); a town's
 # name after them ("thị xã Sầm Sơn") is the town
 _SUBDIVISION_BEFORE = frozenset("huyen quan xa phuong thi tran".split())
@@ -1166,8 +1167,8 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     if folded_before and (folded_before[-1] in _NOT_PLACE_BEFORE or two in _NOT_PLACE_BEFORE):
         return _streets_of_a_city(folded_before)
     children = last.lower() == "em" and len(words) > 1 and words[-2].lower() == "trẻ"  # "trẻ em Hưng Yên"
-    if (last.lower() in _PERSON_BEFORE and not children) or canonical_tone(last.lower()) == "sông":
-        return False  # "anh Hòa Bình", "em Huế"; "sông Thái Bình", "sông Đồng Nai": a river's name
+    if canonical_tone(last.lower()) in _NAMED_BEFORE and not children:
+        return False
     word = last.strip("\"'“”‘’«»")
     if not word[-1:].isalnum():
         return True  # "Cát Bà, Hải Phòng", "... Đà Nẵng. Đà Nẵng": punctuation ends the word before
