@@ -498,6 +498,7 @@ _HCM = "Thành phố Hồ Chí Minh"
         ("Sở GTVT Hà Nội cấm xe tải.", "Hà Nội", "authority", 1.0),
         ("VKS Bình Thuận không đồng ý.", "Bình Thuận", "authority", 1.0),
         ("Cơ quan CSĐT CATP Móng Cái tiếp nhận đơn.", "Quảng Ninh", "authority", 1.0),
+        ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
         # a house number before the name, the address going on after it: a street
         ("Văn phòng phía Nam, số 408 Điện Biên Phủ, P11, Q10, TP HCM.", "Điện Biên", "passing_share", 1.0),
         ("Khu quản lý số 1 Hà Nội cho biết.", "Hà Nội", "passing_share", 0.0),
@@ -508,7 +509,6 @@ _HCM = "Thành phố Hồ Chí Minh"
             "passing_share",
             0.0,
         ),
-        ("CSGT Hà Nội phạt xe tải.", "Hà Nội", "passing_share", 0.0),
         # a province's delegation is no member of the National Assembly
         ("Đoàn đại biểu người có công tỉnh Vĩnh Long thăm Thủ đô.", "Vĩnh Long", "passing_share", 0.0),
         # a person's home after their name, in brackets or after a comma, also through its district
