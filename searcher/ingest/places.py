@@ -591,7 +591,8 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-_BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin)\b")
+# news briefs and bulletins: "Tin vắn ngày 2/7", "Điểm tin chiều", "Bản tin 20H", "Tin tức thời sự 24h"
+_BRIEFS_TITLE = re.compile(r"\s*(?:tin van|tin ngan|diem tin|ban tin|tin tuc)\b")
 # what may stand between two places of one list: "A, B", "A; B", "A và B", "(A, B)", "A (B)"
 _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
 # or items each followed by its place: "Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), Côn Đảo, cảng Cát Lở
