@@ -21,6 +21,7 @@ import click
 
 from . import __version__
 from .ingest.ids import make_id, printable
+from .ingest.model import EXTRACTION_VERSION
 from .search.limits import MAX_LIMIT, MAX_PAGE, SORTS
 
 if TYPE_CHECKING:
@@ -402,6 +403,13 @@ class _ProgressLine:
                 self.stream.flush()
 
 
+# why an update read every file again though no rebuild was asked for
+_REBUILT_BECAUSE = {
+    "schema": "the index was built with other fields or analyzers",
+    "extraction": "the index was built by other rules of reading files (dates, places, headlines)",
+}
+
+
 def _report_index(summary, index_dir, as_json: bool) -> None:
     if as_json:
         data = summary.as_dict()
@@ -410,6 +418,8 @@ def _report_index(summary, index_dir, as_json: bool) -> None:
         return
     for skipped in summary.skipped:
         click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    if summary.rebuilt_because in _REBUILT_BECAUSE:
+        click.echo(f"every file read again: {_REBUILT_BECAUSE[summary.rebuilt_because]}", err=True)
     recovered = f", {summary.recovered} recovered from a stopped run" if summary.recovered else ""
     click.echo(
         f"{summary.added} added{recovered}, {summary.updated} updated, {summary.removed} removed, "
@@ -600,6 +610,13 @@ def info_command(index_dir, as_json):
     click.echo(f"size:           {info['size_bytes'] / 1e6:.1f} MB")
     click.echo(f"updated:        {info['updated']}")
     click.echo(f"schema version: {info['schema_version']}")
+    extraction = info["extraction_version"]
+    if extraction != EXTRACTION_VERSION:  # (None: built before extraction rules had a version)
+        extraction = (
+            f"{extraction or 'none'}, not the current {EXTRACTION_VERSION}: "
+            "the next 'search index' reads every file again"
+        )
+    click.echo(f"extraction:     {extraction}")
     click.echo(f"sources:        {', '.join(info['roots'])}")
 
 

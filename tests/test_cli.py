@@ -113,6 +113,9 @@ def test_info_json(runner, cli_index):
     data = json.loads(runner.invoke(cli, ["info", "--index-dir", str(cli_index), "--json"]).output)
     assert data["ok"] is True and data["documents"] == 5 and data["size_bytes"] > 0
     assert data["schema_version"] >= 1 and data["updated"]
+    from searcher.ingest.model import EXTRACTION_VERSION
+
+    assert data["extraction_version"] == EXTRACTION_VERSION
 
 
 @pytest.mark.parametrize("command", [["query", "quốc phòng"], ["info"], ["show", "x"]])

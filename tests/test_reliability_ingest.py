@@ -700,6 +700,46 @@ def test_roots_of_the_wrong_shape_give_one_line_and_walk_nothing(runner, seed_co
     assert status == 0 and summary["documents"] == 5
 
 
+def test_an_index_read_by_other_extraction_rules_reads_every_file_again(runner, seed_copy, tmp_path):
+    """After an upgrade that reads files differently (dates, places, headlines), files that did not
+    change are read again: their stored metadata would otherwise stay the old rules' until edited."""
+    from searcher.ingest.model import EXTRACTION_VERSION
+
+    index_dir = tmp_path / "ix"
+    status, summary = run_json(runner, "index", seed_copy, "--index-dir", index_dir)
+    assert status == 0 and summary["rebuilt_because"] == "new"
+    (generation,) = index_dir.glob("gen-*")
+    meta = json.loads((generation / "meta.json").read_text(encoding="utf-8"))
+    assert meta["extraction_version"] == EXTRACTION_VERSION
+    del meta["extraction_version"]  # as an index built before the rules had a version
+    (generation / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    info = runner.invoke(cli, ["info", "--index-dir", str(index_dir)])
+    assert (
+        f"extraction:     none, not the current {EXTRACTION_VERSION}: the next 'search index' reads"
+        in info.stdout
+    )
+    # meanwhile it answers as it is
+    assert run_json(runner, "query", "Điện Biên", "--index-dir", index_dir)[1]["total"] >= 1
+    result = runner.invoke(cli, ["index", "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "every file read again: the index was built by other rules of reading files (dates, places, headlines)\n"
+    )
+    assert result.stdout.startswith("5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; 5 documents")
+    generation = store.current_generation(index_dir)
+    assert (
+        json.loads((generation / "meta.json").read_text(encoding="utf-8"))["extraction_version"]
+        == EXTRACTION_VERSION
+    )
+    status, summary = run_json(runner, "index", "--index-dir", index_dir)
+    assert (status, summary["rebuilt"], summary["rebuilt_because"], summary["unchanged"]) == (
+        0,
+        False,
+        None,
+        5,
+    )
+
+
 def test_an_older_schemas_index_is_rebuilt_with_the_new_ids(two_folders, tmp_path):
     from searcher.analysis.schema import SCHEMA_VERSION
     from searcher.index.indexer import index_paths
@@ -712,6 +752,6 @@ def test_an_older_schemas_index_is_rebuilt_with_the_new_ids(two_folders, tmp_pat
     assert SCHEMA_VERSION > 4
     (generation / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     summary = index_paths([], index_dir)
-    assert summary.rebuilt and summary.documents == 2
+    assert summary.rebuilt and summary.rebuilt_because == "schema" and summary.documents == 2
     assert stored_ids(index_dir) == {"report.txt", "B/report.txt"}
     shutil.rmtree(index_dir)

@@ -22,7 +22,7 @@ from ..ingest.documents import document_from_file
 from ..ingest.extract import DEFAULT_MAX_BYTES
 from ..ingest.ids import printable
 from ..ingest.isolation import ExtractLimits, Extractor
-from ..ingest.model import Document, Skipped
+from ..ingest.model import EXTRACTION_VERSION, Document, Skipped
 from ..ingest.sources import (
     KnownRecord,
     SourceError,
@@ -92,6 +92,9 @@ class IndexSummary:
     took_s: float = 0.0
     documents: int = 0
     rebuilt: bool = False
+    # why every file was read afresh: "asked" (--rebuild), "new" (no index yet), "schema" (built
+    # with other fields or analyzers), "extraction" (built by other rules of reading files)
+    rebuilt_because: str | None = None
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -180,7 +183,18 @@ def index_paths(
         roots = [Path(p).resolve() for p in paths] or [Path(r) for r in store.roots_of(meta)]
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
-        fresh = rebuild or live is None or meta.get("schema_version") != SCHEMA_VERSION
+        rebuilt_because = (
+            "asked"
+            if rebuild
+            else "new"
+            if live is None
+            else "schema"
+            if meta.get("schema_version") != SCHEMA_VERSION
+            else "extraction"
+            if meta.get("extraction_version") != EXTRACTION_VERSION
+            else None
+        )
+        fresh = rebuilt_because is not None
         # A first build is live from the start, so that its committed batches outlast a stopped run;
         # a rebuild beside a live index is switched to only when complete.
         live_target = not fresh or live is None
@@ -211,7 +225,7 @@ def index_paths(
         tables = SideTables(target, journal=live_target)
         if fresh:  # the empty index: a first batch stopped before its side tables is undone to it
             tables.commit(ix.latest_generation())
-        summary = IndexSummary(rebuilt=fresh)
+        summary = IndexSummary(rebuilt=fresh, rebuilt_because=rebuilt_because)
         recovering = set() if fresh else _undo_unfinished_commit(ix, tables)
         # counts committed by a lexicon process whose batch was then undone are counted again
         recount = not fresh and tables.lexicon_behind()
@@ -301,6 +315,7 @@ def _write_meta(generation: Path, created: str | None, roots: list, documents: i
         generation / store.META,
         {
             "schema_version": SCHEMA_VERSION,
+            "extraction_version": EXTRACTION_VERSION,
             "created": created,
             "updated": store.now_iso(),
             "roots": sorted(str(r) for r in roots),

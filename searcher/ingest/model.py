@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Bump whenever a change to how files are read or described (their text, headline, lead, date,
+# places or source) changes what a file already indexed would now give: the next `search index`
+# reads every file again, beside the live index, which answers meanwhile. (Changes to fields or
+# analyzers bump searcher.analysis.schema.SCHEMA_VERSION instead.)
+EXTRACTION_VERSION = 1
+
 
 @dataclass
 class Document:

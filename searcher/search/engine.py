@@ -633,7 +633,7 @@ class Engine:
 
     @_damage_told
     def info(self) -> dict:
-        """Document count, size on disk, last update and schema version of the live index."""
+        """Document count, size on disk, last update, schema and extraction versions of the live index."""
         generation = store.current_generation(self.index_dir)
         if generation is None:
             raise IndexMissing(f"no index at {self.index_dir}: build one with 'search index FOLDER'")
@@ -645,6 +645,7 @@ class Engine:
             "size_bytes": size,
             "updated": meta.get("updated"),
             "schema_version": meta.get("schema_version", SCHEMA_VERSION),
+            "extraction_version": meta.get("extraction_version"),
             "index_dir": str(self.index_dir),
             "roots": meta.get("roots", []),
         }
