@@ -183,17 +183,7 @@ def index_paths(
         roots = [Path(p).resolve() for p in paths] or [Path(r) for r in store.roots_of(meta)]
         if not roots:
             raise NothingToIndex("nothing to index: name a folder or file, e.g. 'search index seeds/'")
-        rebuilt_because = (
-            "asked"
-            if rebuild
-            else "new"
-            if live is None
-            else "schema"
-            if meta.get("schema_version") != SCHEMA_VERSION
-            else "extraction"
-            if meta.get("extraction_version") != EXTRACTION_VERSION
-            else None
-        )
+        rebuilt_because = _why_fresh(rebuild, live is None, meta)
         fresh = rebuilt_because is not None
         # A first build is live from the start, so that its committed batches outlast a stopped run;
         # a rebuild beside a live index is switched to only when complete.
@@ -308,6 +298,19 @@ def index_paths(
             store.switch_to(index_dir, target)
     summary.took_s = time.perf_counter() - started
     return summary
+
+
+def _why_fresh(asked: bool, no_index: bool, meta: Mapping) -> str | None:
+    """Why this run builds a fresh index rather than updating the live one (None: it updates)."""
+    if asked:
+        return "asked"
+    if no_index:
+        return "new"
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return "schema"
+    if meta.get("extraction_version") != EXTRACTION_VERSION:
+        return "extraction"
+    return None
 
 
 def _write_meta(generation: Path, created: str | None, roots: list, documents: int) -> None:
