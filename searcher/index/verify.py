@@ -2,7 +2,8 @@
 
 Checked, for the live generation: every segment file is whole (the size and checksum recorded at
 commit, and a read of every segment: terms, posting lists, lengths, stored documents); it opens and
-has the current schema; every document the manifest
+has the current schema, and its files were read by the current rules (``EXTRACTION_VERSION``); every
+document the manifest
 records is in the index once, with the content hash the manifest records; the index holds no document
 the manifest does not know (an orphan); every source file is still there and unchanged (by content
 hash, or by size and modification time with ``deep=False``); no supported file under the indexed
@@ -23,6 +24,7 @@ from stat import S_ISREG
 
 from ..analysis.schema import SCHEMA_VERSION
 from ..ingest.ids import printable
+from ..ingest.model import EXTRACTION_VERSION
 from ..ingest.sources import hash_bytes, not_regular_reason, precheck, walk_sources
 from ..lexicon.lexicon import FORMAT, LEXICON_FILE, stored_format, stored_meta
 from . import integrity, store
@@ -77,6 +79,13 @@ def verify_index(index_dir: Path, deep: bool = True) -> VerifyReport:
             str(generation),
             f"schema version {meta.get('schema_version')} is not the current "
             f"{SCHEMA_VERSION}: run 'search index --rebuild'",
+        )
+    elif meta.get("extraction_version") != EXTRACTION_VERSION:
+        report.add(
+            "extraction",
+            str(generation),
+            f"files read by the rules of version {meta.get('extraction_version') or 'none'}, not the "
+            f"current {EXTRACTION_VERSION} (dates, places, headlines may differ): run 'search index'",
         )
     manifest = read_manifest(generation)
     tables = read_state(generation)
