@@ -9,7 +9,7 @@ from .clean import remove_boilerplate
 from .extract import DEFAULT_MAX_BYTES, ExtractError, extract_file
 from .metadata import extract_author, extract_date, extract_title, official_date, official_title, strip_markup
 from .model import Document, Skipped
-from .places import tag_places
+from .places import home_place, tag_places
 
 # Formats whose files carry an official document (decision, decree, report) rather than a web article.
 OFFICE_KINDS = (".doc", ".docx", ".rtf", ".pdf")
@@ -78,5 +78,6 @@ def finish_document(doc: Document, clean: bool = False) -> Document:
         doc.text = remove_boilerplate(raw)
         doc.author = doc.author or extract_author(doc.text)
     if not doc.places:
-        doc.places, doc.places_mentioned = tag_places(doc.title, doc.text)
+        home = home_place(doc.source, doc.url)
+        doc.places, doc.places_mentioned = tag_places(doc.title, doc.text, home=home)
     return doc

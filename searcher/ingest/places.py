@@ -278,12 +278,87 @@ def _pattern() -> re.Pattern:
     return re.compile(rf"(?<![\w.])({_PREFIX})?({_trie_regex(list(_names()))})(?!\w)")
 
 
+# national newspapers based in a city, whose "TP" is that city ("UBND TP", "Sở GTVT TP")
+_PUBLISHER_HOMES = {
+    "nguoi lao dong": "Thành phố Hồ Chí Minh",
+    "nld.com.vn": "Thành phố Hồ Chí Minh",
+    "tuoi tre": "Thành phố Hồ Chí Minh",
+    "tuoitre.vn": "Thành phố Hồ Chí Minh",
+    "thanh nien": "Thành phố Hồ Chí Minh",
+    "thanhnien.vn": "Thành phố Hồ Chí Minh",
+    "sai gon giai phong": "Thành phố Hồ Chí Minh",
+    "sggp.org.vn": "Thành phố Hồ Chí Minh",
+    "phap luat tp.hcm": "Thành phố Hồ Chí Minh",
+    "plo.vn": "Thành phố Hồ Chí Minh",
+    "ha noi moi": "Hà Nội",
+    "hanoimoi.com.vn": "Hà Nội",
+}
+# a site's first label before its province's folded name: "baonghean.vn", "congan.dienbien.gov.vn"
+_SITE_PREFIXES = ("www.", "bao", "cong", "portal.", "congan.", "vpubnd.")
+
+
+def home_place(source: str | None, url: str | None = None) -> str | None:
+    """The province or city a source is based in, where its name or site says so: a provincial
+    portal or paper ("dienbien.gov.vn", "Báo Nghệ An", "Cổng TTĐT tỉnh Lai Châu") or a newspaper
+    based in a city ("Người Lao Động", "tuoitre.vn"); None for a national or unknown source."""
+    hosts = [url.split("://", 1)[1].split("/", 1)[0].lower()] if url and "://" in url else []
+    for name in [source or "", *hosts]:
+        key = fold(" ".join(name.split())).lower()
+        if key in _PUBLISHER_HOMES:
+            return _PUBLISHER_HOMES[key]
+        named = {place for place, _, _ in _place_mentions(name)} if name and "." not in name else set()
+        if len(named) == 1:
+            return named.pop()
+        host = key.removesuffix(".gov.vn").removesuffix(".vn").removesuffix(".com")
+        if "." in name and host:
+            for prefix in _SITE_PREFIXES:
+                host = host.removeprefix(prefix)
+            found = _compact_names().get(host.rsplit(".", 1)[-1])
+            if found:
+                return found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _compact_names() -> dict[str, str]:
+    """A province's folded name without spaces or dashes ("dienbien", "bariavungtau") → its name."""
+    return {re.sub(r"[^a-z]", "", fold(place).lower()): place for place in PROVINCES}
+
+
+# a province's or city's own bodies named without its name, as its own portal or paper writes them;
+# the word naming its level ("tỉnh", "TP", "Thành ủy") is the group "level"; not "UBND tỉnh, thành
+# phố", every province a national text speaks to
+_UNNAMED_BODIES = re.compile(
+    r"(?<!\w)(?:(?:UBND|HĐND|Công an|Văn phòng UBND|Liên đoàn Lao động|Sở(?: [^\W\d]+){1,5}?) "
+    r"(?P<level>TP|thành phố|tỉnh)|(?P<own>Thành|Tỉnh) (?:ủy|uỷ|đoàn)|trên địa bàn (?P<area>TP|thành phố|tỉnh))"
+    r"(?![\w.]|,?[ \t]*(?:thành phố|TP|tỉnh)\b)(?P<after>[ \t]*\w?)"
+)
+# the centrally-run cities, whose bodies are the city's ("Thành ủy", "UBND TP"), not a province's
+_CITIES = frozenset({"Hà Nội", "Thành phố Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"})
+
+
+def _unnamed_own_bodies(text: str, home: str) -> list[int]:
+    """Offsets of the home place's bodies named without a name: "UBND TP cho biết" in a city's
+    paper, "Tỉnh ủy" in a province's."""
+    city = home in _CITIES
+    found = []
+    for body in _UNNAMED_BODIES.finditer(text):
+        level = (body.group("level") or body.group("own") or body.group("area")).lower()
+        if body.group("after").strip()[:1].isupper():
+            continue  # a name follows: "UBND TP Hà Nội", "Tỉnh ủy Nghệ An"
+        if (level != "tỉnh") == city:
+            found.append(body.start())
+    return found
+
+
 def find_places(title: str, text: str) -> list[str]:
     """Canonical names of the provinces/cities the report is about, most relevant first."""
     return tag_places(title, text)[0]
 
 
-def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str], list[str]]:
+def tag_places(
+    title: str, text: str, lead_chars: int = 400, home: str | None = None
+) -> tuple[list[str], list[str]]:
     """(places the report is about, every place it names), each most relevant first.
 
     Each place the text names is weighed by how it is named (:func:`place_features`): in the title,
@@ -298,8 +373,13 @@ def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str],
     triệu"), a team, a company, newspaper or embassy named after or in the place, a place in a list
     of three or more, and the titles of related articles listed at the end (they are not even
     mentioned).
+
+    ``home`` is the province or city the source is based in (:func:`home_place`): its own bodies
+    named without a name ("UBND TP", "Thành ủy", "trên địa bàn tỉnh") are mentions of it, unless the
+    text names another place's bodies or the title another place, which such words may then stand
+    for.
     """
-    candidates = _candidates(title, text, lead_chars)
+    candidates = _candidates(title, text, lead_chars, home)
     about = [c for c in candidates if subject_score(c.features) >= place_weights.THRESHOLD]
 
     def order(c: _Candidate) -> tuple:
@@ -309,10 +389,12 @@ def tag_places(title: str, text: str, lead_chars: int = 400) -> tuple[list[str],
     return [c.place for c in about], [c.place for c in sorted(candidates, key=order, reverse=True)]
 
 
-def place_features(title: str, text: str, lead_chars: int = 400) -> dict[str, list[float]]:
+def place_features(
+    title: str, text: str, lead_chars: int = 400, home: str | None = None
+) -> dict[str, list[float]]:
     """The features :func:`tag_places` weighs for each place the text names (in :data:`FEATURES`
     order), by canonical name: what the weights are fitted on."""
-    return {c.place: c.features for c in _candidates(title, text, lead_chars)}
+    return {c.place: c.features for c in _candidates(title, text, lead_chars, home)}
 
 
 def subject_score(features: list[float]) -> float:
@@ -395,7 +477,7 @@ class _Candidate:
         return len(self.sentence_ids)
 
 
-def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
+def _candidates(title: str, text: str, lead_chars: int, home: str | None = None) -> list[_Candidate]:
     lead_start = _after_title(title, text)
     found: dict[str, _Candidate] = {}
 
@@ -416,6 +498,14 @@ def _candidates(title: str, text: str, lead_chars: int) -> list[_Candidate]:
         mentions = [mention for mention in mentions if mention[1] < links]
         subdivisions = [mention for mention in subdivisions if mention[1] < links]
     listed_at = {mentions[index][1] for index in _in_lists(text, mentions)} if len(mentions) >= 3 else set()
+    others_bodies = any(
+        kind in ("admin", "authority", "heading") for place, _, kind in mentions if place != home
+    )
+    other_title = any(kind not in _PASSING for place, _, kind in title_mentions if place != home)
+    if home and not (others_bodies or other_title):
+        implied = [(home, start, "admin") for start in _unnamed_own_bodies(text, home)]
+        if implied:
+            mentions = sorted(mentions + implied, key=lambda mention: mention[1])
     for place, _, kind in title_mentions + _subdivision_mentions(title, own_names):
         c = candidate(place)
         if kind not in _PASSING:

@@ -157,7 +157,11 @@ def development_articles(data: Path) -> list[Article]:
         place_weights.WEIGHTS = saved
         places._weights.cache_clear()
     return [
-        Article(doc_id, places.place_features(doc.title, doc.text), set(labels[doc_id]["places"]))
+        Article(
+            doc_id,
+            places.place_features(doc.title, doc.text, home=places.home_place(doc.source, doc.url)),
+            set(labels[doc_id]["places"]),
+        )
         for doc_id, doc in docs.items()
     ]
 
