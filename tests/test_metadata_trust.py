@@ -380,6 +380,10 @@ def test_a_district_or_town_names_its_province(title, text, about):
         (None, "https://tuoitre.vn/a.htm", "Thành phố Hồ Chí Minh"),
         ("dienbien.gov.vn", None, "Điện Biên"),  # a provincial portal
         ("bariavungtau.gov.vn", None, "Bà Rịa - Vũng Tàu"),
+        (None, "https://tphcm.gov.vn/tin", "Thành phố Hồ Chí Minh"),  # a site named after a spelling
+        ("congan.dienbien.gov.vn", None, "Điện Biên"),  # a body's site under its province's
+        ("Báo Công an TP.HCM", None, "Thành phố Hồ Chí Minh"),
+        ("dantri.com.vn", None, None),
         (None, "https://baonghean.vn/tin.html", "Nghệ An"),  # a provincial paper
         ("Cổng Thông tin điện tử tỉnh Lai Châu", None, "Lai Châu"),
         ("VnExpress", None, None),  # national

@@ -293,41 +293,41 @@ _PUBLISHER_HOMES = {
     "ha noi moi": "Hà Nội",
     "hanoimoi.com.vn": "Hà Nội",
 }
-# a site's first label before its province's folded name: "baonghean.vn", "congan.dienbien.gov.vn"
-_SITE_PREFIXES = ("www.", "bao", "cong", "portal.", "congan.", "vpubnd.")
 
 
 def home_place(source: str | None, url: str | None = None) -> str | None:
     """The province or city a source is based in, where its name or site says so: a provincial
     portal or paper ("dienbien.gov.vn", "Báo Nghệ An", "Cổng TTĐT tỉnh Lai Châu") or a newspaper
     based in a city ("Người Lao Động", "tuoitre.vn"); None for a national or unknown source."""
-    hosts = [url.split("://", 1)[1].split("/", 1)[0].lower()] if url and "://" in url else []
-    for name in [source or "", *hosts]:
+    names = [source or ""]
+    if url and "://" in url:
+        names.append(url.split("://", 1)[1].split("/", 1)[0])
+    for name in names:
         key = fold(" ".join(name.split())).lower()
         if key in _PUBLISHER_HOMES:
             return _PUBLISHER_HOMES[key]
-        named = {place for place, _, _ in _place_mentions(name)} if name and "." not in name else set()
-        if len(named) == 1:
-            return named.pop()
-        host = key.removesuffix(".gov.vn").removesuffix(".vn").removesuffix(".com")
-        if "." in name and host:
-            for prefix in _SITE_PREFIXES:
-                host = host.removeprefix(prefix)
-            found = _compact_names().get(host.rsplit(".", 1)[-1])
-            if found:
-                return found
+        if "." in key and " " not in key:  # a site: its name before the domain
+            label = re.sub(r"(?:\.(?:gov|org|com|net|edu))?(?:\.vn)?(?::\d+)?$", "", key).rsplit(".", 1)[-1]
+            for prefix in ("", "bao", "cong"):  # "baonghean.vn", "congan..." is no province
+                if label.startswith(prefix) and label[len(prefix) :] in _compact_names():
+                    return _compact_names()[label[len(prefix) :]]
+        else:
+            named = {place for place, _, _ in _place_mentions(name)}
+            if len(named) == 1:
+                return named.pop()
     return None
 
 
 @lru_cache(maxsize=1)
 def _compact_names() -> dict[str, str]:
-    """A province's folded name without spaces or dashes ("dienbien", "bariavungtau") → its name."""
-    return {re.sub(r"[^a-z]", "", fold(place).lower()): place for place in PROVINCES}
+    """A place's spelling folded, without spaces, dashes or dots ("dienbien", "bariavungtau", "tphcm",
+    "hue") → its canonical name: how sites are named after it."""
+    return {re.sub(r"[^a-z]", "", fold(spelling).lower()): place for spelling, place in _spellings().items()}
 
 
-# a province's or city's own bodies named without its name, as its own portal or paper writes them;
-# the word naming its level ("tỉnh", "TP", "Thành ủy") is the group "level"; not "UBND tỉnh, thành
-# phố", every province a national text speaks to
+# a province's or city's own bodies named without its name, as its own portal or paper writes them
+# (the groups "level", "own" and "area" hold the word saying whether a province's or a city's); not
+# "UBND tỉnh, thành phố", every province a national text speaks to
 _UNNAMED_BODIES = re.compile(
     r"(?<!\w)(?:(?:UBND|HĐND|Công an|Văn phòng UBND|Liên đoàn Lao động|Sở(?: [^\W\d]+){1,5}?) "
     r"(?P<level>TP|thành phố|tỉnh)|(?P<own>Thành|Tỉnh) (?:ủy|uỷ|đoàn)|trên địa bàn (?P<area>TP|thành phố|tỉnh))"
