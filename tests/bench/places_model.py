@@ -272,8 +272,9 @@ def cross_validate(articles: list[Article]) -> list[str]:
     return lines
 
 
-def agreement(data: Path) -> list[str]:
-    """Second reading against the first, and the tagger against the settled labels, by split."""
+def agreement(data: Path, held_out: bool = False) -> list[str]:
+    """Second reading against the first, and the tagger against the settled labels, by split; the
+    tagger on the held-out set only when asked (``held_out``)."""
     split = {row["id"]: row["split"] for row in read_labels()}
     settled = {row["id"]: set(row["places"]) for row in read_labels()}
     readings = [json.loads(line) for line in SECOND_READING.read_text(encoding="utf-8").splitlines() if line]
@@ -309,6 +310,11 @@ def agreement(data: Path) -> list[str]:
         label = name or "all"
         first = [(set(r["second"]), set(r["first"])) for r in chosen]
         lines.append(f"| {label} | {len(chosen)} | second reading / first | {score(first)} |")
+        if not held_out:
+            chosen = [r for r in chosen if split[r["id"]] != "held-out"]
+            if not chosen:
+                continue
+            label = label if name else "all but held-out"
         model = [(tagged[r["id"]], settled[r["id"]]) for r in chosen]
         lines.append(f"| {label} | {len(chosen)} | tagger / settled labels | {score(model)} |")
     return lines
@@ -341,6 +347,9 @@ def main() -> None:
     parser.add_argument("ids", nargs="*")
     parser.add_argument("--split", default="dev2", choices=DRAWN_AFTER, help="the set ``sample`` draws")
     parser.add_argument("--data", type=Path, required=True, help="folder for news-dev20k.jsonl")
+    parser.add_argument(
+        "--score-held-out", action="store_true", help="agreement: also score the tagger on the held-out set"
+    )
     args = parser.parse_args()
     if args.command == "sample":
         print("\n".join(draw_sample(args.data, args.split)))
@@ -350,7 +359,7 @@ def main() -> None:
     elif args.command == "cv":
         print("\n".join(cross_validate(development_articles(args.data))))
     elif args.command == "agreement":
-        print("\n".join(agreement(args.data)))
+        print("\n".join(agreement(args.data, args.score_held_out)))
     elif args.command == "fit":
         articles = development_articles(args.data)
         penalty, threshold = choose(articles, CV_SEED)
