@@ -37,6 +37,24 @@ def need_corpus(*parts: str) -> Path:
     return path
 
 
+def corpus_records(wanted: set[str]) -> list[tuple[str, dict]]:
+    """(file name, record) of the shared corpus's news records with these ids (skips without it)."""
+    import gzip
+    import json
+
+    folder = need_corpus()
+    found = []
+    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
+        with gzip.open(folder / name, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                # most lines' ids are read without parsing them: '{"id": "...'
+                if line[8 : line.find('"', 8)] in wanted or json.loads(line)["id"] in wanted:
+                    record = json.loads(line)
+                    if record["id"] in wanted:
+                        found.append((name, record))
+    return found
+
+
 # Fixtures built from the shared corpus: a test using one is marked "corpus" (deselected by default)
 CORPUS_FIXTURES = {"corpus_index", "corpus_engine"}
 

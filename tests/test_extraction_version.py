@@ -9,13 +9,12 @@ date, place, source or word fails here until the version is bumped and the new d
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEEDS, need_corpus
+from conftest import REPO, SEEDS, corpus_records, need_corpus
 
 from searcher.ingest.model import EXTRACTION_VERSION, Document
 from searcher.ingest.sources import document_from_record, read_source, walk_sources
@@ -64,12 +63,6 @@ def test_the_corpus_files_and_labelled_records_read_as_recorded():
     folder = need_corpus("sample-files")
     docs = [doc for doc in _read([folder]) if not str(getattr(doc, "path", "")).endswith("MANIFEST.tsv")]
     wanted = {json.loads(line)["id"] for line in LABELS.read_text(encoding="utf-8").splitlines() if line}
-    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
-        with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                if line[8 : line.find('"', 8)] in wanted or json.loads(line)["id"] in wanted:
-                    record = json.loads(line)
-                    if record["id"] in wanted:
-                        docs.append(document_from_record(record, name, "", "corpus"))
+    docs += [document_from_record(record, name, "", "corpus") for name, record in corpus_records(wanted)]
     assert len(docs) > 900
     _check("corpus", _digest(docs))

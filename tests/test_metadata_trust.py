@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BAC_KAN, DIEN_BIEN_2022, DIEN_BIEN_2023, LAI_CHAU, REPO, SEEDS, TAM_DIEP, need_corpus
+from conftest import (
+    BAC_KAN,
+    DIEN_BIEN_2022,
+    DIEN_BIEN_2023,
+    LAI_CHAU,
+    REPO,
+    SEEDS,
+    TAM_DIEP,
+    corpus_records,
+    need_corpus,
+)
 
 from searcher.ingest.metadata import extract_date, headline, official_title
 from searcher.ingest.places import (
@@ -685,18 +695,11 @@ def test_second_reading_covers_every_labelled_news_article():
 @pytest.fixture(scope="module")
 def labelled_news():
     """The labelled news-dev articles as the indexer describes them."""
-    folder = need_corpus("news-dev")
-    import gzip
-
     wanted = {row["id"]: row for row in _news_labels()}
-    docs = {}
-    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
-        with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                if line[8 : line.find('"', 8)] in wanted or json.loads(line)["id"] in wanted:
-                    record = json.loads(line)
-                    if record["id"] in wanted:
-                        docs[record["id"]] = document_from_record(record, name, "", "corpus")
+    docs = {
+        record["id"]: document_from_record(record, name, "", "corpus")
+        for name, record in corpus_records(set(wanted))
+    }
     return wanted, docs
 
 

@@ -3,7 +3,7 @@ reader of the page or document sees: headline, date, the body's own words, no po
 encodings turned into correct Vietnamese."""
 
 import pytest
-from conftest import need_corpus
+from conftest import corpus_records, need_corpus
 
 from searcher.index.indexer import index_paths
 from searcher.ingest.extract import tools
@@ -261,8 +261,6 @@ def test_sample_files_read_as_their_corpus_records_are():
     """Each raw file of sample-files (UTF-16 with CRLF, combining marks, zero-width characters, numbers
     on lines of their own) gives the headline, date, places and words its JSONL record gives."""
     import csv
-    import gzip
-    import json
 
     from searcher.ingest.model import Document
     from searcher.ingest.sources import document_from_record, read_source, walk_sources
@@ -271,13 +269,7 @@ def test_sample_files_read_as_their_corpus_records_are():
     with (folder / "MANIFEST.tsv").open(encoding="utf-8") as fh:
         record_of = {row["file"]: row["corpus_id"] for row in csv.DictReader(fh, delimiter="\t")}
     wanted = set(record_of.values())
-    records = {}
-    for name in ("vntc.jsonl.gz", "baomoi2017.jsonl.gz"):
-        with gzip.open(folder.parent / name, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                if line[8 : line.find('"', 8)] in wanted:
-                    record = json.loads(line)
-                    records[record["id"]] = record
+    records = {record["id"]: record for _, record in corpus_records(wanted)}
     assert set(records) == wanted
     found, _ = walk_sources([folder])
     read = 0
