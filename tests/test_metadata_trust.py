@@ -902,6 +902,9 @@ def test_jsonl_record_source_and_relative_path():
         "news/a.jsonl",
     )
     assert document_from_record(bare, "a.jsonl", "", "news").source == "news"
+    # an address that does not parse names no site: the folder is the source
+    malformed = dict(bare, url="http://[bad/a.html")
+    assert document_from_record(malformed, "a.jsonl", "", "news").source == "news"
     dated = dict(bare, date="2017-06-12T08:00:00+07:00")
     doc = document_from_record(dated, "a.jsonl", "", "")
     assert (doc.date, doc.date_source) == ("2017-06-12", "record")
@@ -937,6 +940,20 @@ def own_text_index(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("own text index")
     index_paths([folder], index_dir)
     return folder, index_dir
+
+
+def test_a_page_whose_address_does_not_parse_is_read_without_it():
+    from searcher.ingest.extract.html import extract_html
+
+    body = "<p>" + "Lễ khánh thành cầu mới diễn ra sáng nay tại xã Tân Thới. " * 8 + "</p>"
+    page = (
+        '<html><head><link rel="canonical" href="http://[bad/2024/05/01/x.html">'
+        '<meta property="og:site_name" content="Bao X"></head><body><article><h1>Khánh thành cầu</h1>'
+        f"{body}</article></body></html>"
+    ).encode()
+    extracted = extract_html(page)
+    assert (extracted.url, extracted.site, extracted.date) == (None, "Bao X", None)
+    assert "Lễ khánh thành cầu mới" in extracted.text
 
 
 def test_stored_text_is_the_sources_and_highlights_fit_it(own_text_index):

@@ -28,6 +28,7 @@ from ..text.fold import fold_offsets_preserved
 from ..text.normalize import canonical_tone, fold, has_diacritics
 from ..text.segmenter import word_segmenter
 from . import place_weights
+from .sites import site_of
 
 PROVINCES = (
     "An Giang",
@@ -299,23 +300,27 @@ def home_place(source: str | None, url: str | None = None) -> str | None:
     """The province or city a source is based in, where its name or site says so: a provincial
     portal or paper ("dienbien.gov.vn", "Báo Nghệ An", "Cổng TTĐT tỉnh Lai Châu") or a newspaper
     based in a city ("Người Lao Động", "tuoitre.vn"); None for a national or unknown source."""
-    names = [source or ""]
-    if url and "://" in url:
-        names.append(url.split("://", 1)[1].split("/", 1)[0])
-    for name in names:
-        key = fold(" ".join(name.split())).lower()
-        if key in _PUBLISHER_HOMES:
-            return _PUBLISHER_HOMES[key]
-        if "." in key and " " not in key:  # a site: its name before the domain
-            label = re.sub(r"(?:\.(?:gov|org|com|net|edu))?(?:\.vn)?(?::\d+)?$", "", key).rsplit(".", 1)[-1]
-            for prefix in ("", "bao", "cong"):  # "baonghean.vn", "congan..." is no province
-                if label.startswith(prefix) and label[len(prefix) :] in _compact_names():
-                    return _compact_names()[label[len(prefix) :]]
-        else:
-            named = {place for place, _, _ in _place_mentions(name)}
-            if len(named) == 1:
-                return named.pop()
+    for name in (source, site_of(url)):
+        home = _home_of(name) if name else None
+        if home:
+            return home
     return None
+
+
+@lru_cache(maxsize=1024)  # a folder's or JSONL file's documents share their source
+def _home_of(name: str) -> str | None:
+    key = fold(" ".join(name.split())).lower()
+    if key in _PUBLISHER_HOMES:
+        return _PUBLISHER_HOMES[key]
+    if "." in key and " " not in key:  # a site: its name before the domain
+        label = re.sub(r"(?:\.(?:gov|org|com|net|edu))?(?:\.vn)?$", "", key).rsplit(".", 1)[-1]
+        names = _compact_names()
+        for prefix in ("", "bao", "cong"):  # "baonghean.vn"; "congan..." is no province
+            if label.startswith(prefix) and label[len(prefix) :] in names:
+                return names[label[len(prefix) :]]
+        return None
+    named = {place for place, _, _ in _place_mentions(name)}
+    return named.pop() if len(named) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -335,6 +340,14 @@ _UNNAMED_BODIES = re.compile(
 )
 # the centrally-run cities, whose bodies are the city's ("Thành ủy", "UBND TP"), not a province's
 _CITIES = frozenset({"Hà Nội", "Thành phố Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"})
+
+
+def _another_place_acts(home: str, mentions: list, title_mentions: list) -> bool:
+    """Whether the text names another place's bodies or the title another place: the words
+    "UBND TP", "Thành ủy" may then stand for that place, not the source's home."""
+    return any(
+        kind in ("admin", "authority", "heading") for place, _, kind in mentions if place != home
+    ) or any(kind not in _PASSING for place, _, kind in title_mentions if place != home)
 
 
 def _unnamed_own_bodies(text: str, home: str) -> list[int]:
@@ -498,11 +511,7 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
         mentions = [mention for mention in mentions if mention[1] < links]
         subdivisions = [mention for mention in subdivisions if mention[1] < links]
     listed_at = {mentions[index][1] for index in _in_lists(text, mentions)} if len(mentions) >= 3 else set()
-    others_bodies = any(
-        kind in ("admin", "authority", "heading") for place, _, kind in mentions if place != home
-    )
-    other_title = any(kind not in _PASSING for place, _, kind in title_mentions if place != home)
-    if home and not (others_bodies or other_title):
+    if home and not _another_place_acts(home, mentions, title_mentions):
         implied = [(home, start, "admin") for start in _unnamed_own_bodies(text, home)]
         if implied:
             mentions = sorted(mentions + implied, key=lambda mention: mention[1])

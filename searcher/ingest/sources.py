@@ -28,6 +28,7 @@ from ..text.normalize import decode_text
 from .extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large_reason
 from .ids import id_forms, printable
 from .model import Document, Skipped
+from .sites import site_of
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 CHUNK = 1 << 20
@@ -403,10 +404,8 @@ def record_source(record: dict, folder: str = "") -> str | None:
     if isinstance(agency, str) and agency.strip():
         return AGENCIES.get(agency.strip().upper(), agency.strip())
     url = record.get("url")
-    if isinstance(url, str) and "://" in url:
-        host = url.split("://", 1)[1].split("/", 1)[0].lower()
-        return host.removeprefix("www.") or None
-    return folder or None
+    site = site_of(url) if isinstance(url, str) else None
+    return site or folder or None
 
 
 def document_from_record(record: dict, path: str, content_hash: str, folder: str = "") -> Document:

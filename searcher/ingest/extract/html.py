@@ -23,6 +23,7 @@ import json
 import re
 from urllib.parse import urlparse
 
+from ..sites import site_of
 from .base import Extracted, ExtractError, meaningful_title
 from .text import decode_text_bytes
 
@@ -232,10 +233,9 @@ def _iso(value: str | None) -> str | None:
 
 def _site(tree, url: str | None) -> str | None:
     """The publisher: the host of the page's canonical address, else its og:site_name."""
-    if url and "://" in url:
-        host = urlparse(url).hostname or ""
-        if host:
-            return host.removeprefix("www.")
+    site = site_of(url)
+    if site:
+        return site
     name = _meta(tree, "og:site_name")
     return _squeeze(name) if name else None
 
@@ -342,6 +342,7 @@ def extract_html(data: bytes) -> Extracted:
         raise ExtractError(f"unreadable HTML: {exc}") from None
     metadata = trafilatura.extract_metadata(tree)
     url = (metadata.url if metadata else None) or _page_url(tree)
+    url = url if site_of(url) else None  # an address that does not parse ("http://[bad/...") is none
     meta_title = metadata.title if metadata else None
     published = _published(tree) or _url_date(url)
     _prune(tree)
