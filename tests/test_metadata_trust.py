@@ -665,7 +665,7 @@ def _labels(split: str) -> list[dict]:
 
 def _news_labels() -> list[dict]:
     """The labelled news-dev articles: the development sets and the held-out set."""
-    return [row for split in ("dev", "dev2", "dev3", "dev4", "held-out") for row in _labels(split)]
+    return [row for split in ("dev", "dev2", "dev3", "dev4", "dev5", "held-out") for row in _labels(split)]
 
 
 def test_labelled_sample_is_well_formed():
@@ -674,7 +674,7 @@ def test_labelled_sample_is_well_formed():
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     news = _news_labels()
     assert len(news) >= 400 and len({row["id"] for row in rows}) == len(rows)
-    assert {row["split"] for row in rows} == {"dev", "dev2", "dev3", "dev4", "held-out", "files"}
+    assert {row["split"] for row in rows} == {"dev", "dev2", "dev3", "dev4", "dev5", "held-out", "files"}
     assert all(place in PROVINCES for row in rows for place in row["places"])
 
 
@@ -704,15 +704,18 @@ def labelled_news():
 
 
 def test_places_of_the_labelled_news_articles(labelled_news):
-    """Regression floor of the subject places against the labels of every labelled news article: the
-    sets the model is fitted on, dev3, dev4 and the held-out set together (figures in
-    docs/metadata.md: 300 tp, 47 fp, 101 fn)."""
+    """Regression floor of the subject places against the labels of the labelled news articles read
+    for errors: the sets the model is fitted on and dev3 to dev5 (figures in docs/metadata.md). The
+    held-out set is left to ``tests/bench/metadata.py --score-held-out``: a test run would look at it
+    every time."""
     wanted, docs = labelled_news
     tp = fp = fn = 0
     for doc_id, row in wanted.items():
+        if row["split"] == "held-out":
+            continue
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.72, (tp, fp, fn)
+    assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.74, (tp, fp, fn)
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

@@ -1,18 +1,19 @@
 """The subject-place model: more labels to learn from, its weights, and how well it does.
 
-    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sample [--split dev2|dev4|held-out] --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sample [--split dev2|dev4|dev5|held-out] --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py sheet --data DIR ID...
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py cv --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py fit --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py agreement --data DIR
 
-``sample`` draws the articles of a labelled set ("dev2", "dev4" or the held-out set, in
+``sample`` draws the articles of a labelled set ("dev2", "dev4", "dev5" or the held-out set, in
 ``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled
 before it: some drawn from all of them, more from those whose text names two places or more (where
 telling the subject from a passing mention is hard). Which articles name two places depends on the
 name matcher of the day: the code of 3b99baf draws dev2 again, that of 95f59e0 dev4 (the held-out set
-of the sixth round, scored four times, now read for errors), that of 85458f2 the held-out set; the
-labels file is the record. ``sheet`` prints what a labeller reads for each article: its
+of the sixth round, scored four times, now read for errors), that of 85458f2 dev5 (the seventh
+round's held-out set, scored twice) and that of a90237f the held-out set; the labels file is the
+record. ``sheet`` prints what a labeller reads for each article: its
 title, its lead and every place name in context (every match of a place's spelling written as a name,
 before any rule of the tagger, so that labels do not follow the tagger).
 
@@ -54,7 +55,12 @@ LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
 SECOND_READING = REPO / "tests" / "data" / "places-second-reading.jsonl"
 # the sets drawn after the first two (dev and dev3, once the first held-out half), in order: seed,
 # drawn from all, drawn from those naming two places or more
-SAMPLES = {"dev2": (20261213, 70, 130), "dev4": (20261216, 60, 90), "held-out": (20261220, 60, 90)}
+SAMPLES = {
+    "dev2": (20261213, 70, 130),
+    "dev4": (20261216, 60, 90),
+    "dev5": (20261220, 60, 90),
+    "held-out": (20261227, 60, 90),
+}
 DRAWN_AFTER = tuple(SAMPLES)
 # fitted on; "dev3" (the first held-out half, scored in every round until a fresh held-out set was
 # drawn) is read for errors but not fitted on: its labels, written first, read lists and reports in
@@ -305,7 +311,7 @@ def agreement(data: Path, held_out: bool = False) -> list[str]:
         "| set | articles | compared | same places | precision | recall | F1 | tp / fp / fn |",
         "|---|---:|---|---:|---:|---:|---:|---|",
     ]
-    for name in (*DEVELOPMENT, "dev3", "dev4", "held-out", None):
+    for name in (*DEVELOPMENT, "dev3", "dev4", "dev5", "held-out", None):
         chosen = [r for r in readings if name is None or split[r["id"]] == name]
         label = name or "all"
         first = [(set(r["second"]), set(r["first"])) for r in chosen]
