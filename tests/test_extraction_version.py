@@ -24,6 +24,7 @@ LABELS = REPO / "tests" / "data" / "places-labels.jsonl"
 # what is stored of a document and shown (not the file's date or hash, which depend on the copy)
 FIELDS = ("id", "title", "title_words", "text", "date", "date_source", "places", "places_mentioned")
 FIELDS += ("author", "url", "source")
+DIGESTED_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "files")
 WHAT = {"files": "the repository's files", "corpus": "the corpus files and labelled records"}
 
 
@@ -59,10 +60,12 @@ def test_the_files_in_the_repository_read_as_recorded():
 
 
 def test_the_corpus_files_and_labelled_records_read_as_recorded():
-    """The 200 raw files of sample-files and every labelled news article (the places' rules)."""
+    """The 200 raw files of sample-files and the labelled news articles of the sets drawn by the
+    seventh round (the places' rules): a set labelled later does not change the digest."""
     folder = need_corpus("sample-files")
     docs = [doc for doc in _read([folder]) if not str(getattr(doc, "path", "")).endswith("MANIFEST.tsv")]
-    wanted = {json.loads(line)["id"] for line in LABELS.read_text(encoding="utf-8").splitlines() if line}
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line]
+    wanted = {row["id"] for row in rows if row["split"] in DIGESTED_SPLITS}
     docs += [document_from_record(record, name, "", "corpus") for name, record in corpus_records(wanted)]
     assert len(docs) > 900
     _check("corpus", _digest(docs))
