@@ -205,6 +205,13 @@ def test_a_river_and_a_name_opened_by_a_bracket_are_no_places():
     ]
 
 
+def test_a_nickname_in_quotes_after_a_persons_name_is_no_place():
+    text = "Cơ quan điều tra hỏi cung Tôn Anh Dũng (Dũng “Huế”). Sau đó họ gặp Dũng “Huế” tại khách sạn."
+    assert tag_places("Chạy án", text) == ([], [])
+    # a quoted name after a cue, or opening a sentence, is still the place
+    assert tag_places("Du lịch", "Du khách đến “Huế” rất đông. “Huế” đẹp.")[1] == ["Thừa Thiên Huế"]
+
+
 def test_a_reporters_name_signed_before_the_agencys_is_no_place():
     assert tag_places("Cứu hộ", "Tàu cứu hộ hoạt động trên biển./. Thái Bình/VOV-Miền Trung") == ([], [])
     # (the agency's bureau, VOV's in TP HCM, is named in passing)
@@ -629,6 +636,18 @@ _HCM = "Thành phố Hồ Chí Minh"
         ("Mực nước hồ Hòa Bình xuống thấp, thủy điện Hòa Bình giảm phát.", "Hòa Bình", "passing_share", 1.0),
         ("Giới giang hồ Hà Nội ra kèo cá độ.", "Hà Nội", "passing_share", 0.0),
         ("Học sinh mất tích trên hồ thủy điện tại Đắk Nông.", "Đắk Nông", "passing_share", 0.0),
+        # a paper whose title ends with a place and its cue; not "thông báo", "họp báo" of the police
+        ("Theo báo Công an TP.HCM, giá vàng tăng.", _HCM, "passing_share", 1.0),
+        ("Tờ Pháp Luật TP HCM đưa tin giá vàng tăng.", _HCM, "passing_share", 1.0),
+        ("Theo thông báo Công an TP.HCM, vụ cháy đã được dập tắt.", _HCM, "passing_share", 0.0),
+        (
+            "Tại buổi họp báo Công an tỉnh Nghệ An cho biết đã bắt 5 đối tượng.",
+            "Nghệ An",
+            "passing_share",
+            0.0,
+        ),
+        # a securities exchange named after its city, however written
+        ("Cổ phiếu lên sàn Trung tâm chứng khoán TP HCM từ ngày 7/4.", _HCM, "passing_share", 1.0),
     ],
 )
 def test_how_a_place_is_named(text, place, feature, value):

@@ -898,6 +898,8 @@ def _place_mentions(text: str):
             or _team_word_before(text, before, match.start())
         ):
             kind = "figure"
+        elif _named_paper(text, before, match.start()):
+            kind = "organisation"  # "báo Công an TP.HCM", "tờ Pháp Luật TP HCM": a paper, cue or not
         elif (not cue or not _STRONG_CUE.match(cue)) and (
             _named_organisation(text, before, match.start())
             or (not cue and _named_works(text, before, match.start()))
@@ -984,7 +986,8 @@ _AUTHORITY_WORDS = frozenset(
 # a company, bank, exchange or newspaper named after a place: "Công ty Vàng bạc đá quý Sài Gòn",
 # "TTGDCK TP HCM", "Báo Hà Nội mới"; its own words capitalised, lower-case words may follow
 _ORGANISATION_BEFORE = re.compile(
-    r"\b(cong ty|tong cong ty|tap doan|ngan hang|ttgdck|ttck|so giao dich|trung tam giao dich|bao"
+    r"\b(cong ty|tong cong ty|tap doan|ngan hang|ttgdck|ttck|so giao dich|trung tam giao dich"
+    r"|trung tam chung khoan|trung tam luu ky|bao"
     r"|dai su quan|tong lanh su quan|lanh su quan|van phong|dai)"
     r"(?:\s+[^\W\d]+){0,5}?\s+$"
 )
@@ -999,6 +1002,8 @@ _ORGANISATION_WORDS = frozenset(
         "TTCK",
         "Sở giao dịch",
         "Trung tâm giao dịch",
+        "Trung tâm chứng khoán",
+        "Trung tâm lưu ký",
         "Báo",
         "Đài",
         "Đại sứ quán",
@@ -1021,6 +1026,25 @@ def _named_organisation(text: str, folded_before: str, position: int) -> bool:
             return True
         at = found.start() + 1
     return False
+
+
+# a newspaper whose title ends with a place and its cue: "báo Công an TP.HCM", "tờ Pháp Luật TP HCM";
+# "báo" as its own word (not "thông báo", "dự báo", "họp báo", "trình báo") and the title capitalised
+_PAPER_BEFORE = re.compile(
+    r"(?<!thong )(?<!canh )(?<!du )(?<!tinh )(?<!hop )(?<!trinh )(?<!khai )(?<!tuyen )"
+    r"\b(bao|to|tap chi)(?:\s+[^\W\d][\w.]*){1,4}?\s+$"
+)
+_PAPER_WORDS = frozenset(("báo", "tờ", "tạp chí"))
+
+
+def _named_paper(text: str, folded_before: str, position: int) -> bool:
+    found = _PAPER_BEFORE.search(folded_before)
+    if not found:
+        return False
+    offset = position - len(folded_before)
+    written = text[offset + found.start(1) : offset + found.end(1)]
+    title = text[offset + found.end(1) : position].split()
+    return canonical_tone(written.lower()) in _PAPER_WORDS and title[0][:1].isupper()
 
 
 # a dam, power plant or reservoir named after a place: "thủy điện Hòa Bình", "hồ Hòa Bình", "nhà máy
@@ -1249,10 +1273,23 @@ def _after_subdivision(folded: str, start: int) -> bool:
 _OPENING = re.compile(r"[(\[{“\"'«]")
 
 
+# a nickname in quotes after a person's name: 'Dũng “Huế”', '(Năm "Sài Gòn")'; the name is capitalised
+# and does not open a sentence
+_NICKNAME_BEFORE = re.compile(r"(?:[^\s.!?:…][ \t]+|\()([^\W\d_]+)[ \t]*[“\"'‘«]$")
+_CLOSING_QUOTES = ("”", '"', "'", "’", "»")
+
+
+def _nickname(text: str, start: int, end: int) -> bool:
+    found = _NICKNAME_BEFORE.search(text, max(0, start - 40), start)
+    return bool(found and found.group(1)[0].isupper() and text.startswith(_CLOSING_QUOTES, end))
+
+
 def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     """Not the tail of a longer name: the word before it is neither a title, street, prize or team
     word, nor a capitalised word other than a cue (a sentence's first word may be capitalised)."""
     before = text[max(0, start - 40) : start]
+    if _nickname(text, start, end):
+        return False
     if before.endswith(("(", "\n")) or not before.strip():
         return True
     if not before[-1].isspace():
