@@ -526,12 +526,14 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
     lead_end = lead_start + lead_chars
     first_sentence_end = _end_of_sentence(text, lead_start)
     sentence, previous = 0, 0
+    # in a sports report a place named with no cue is mostly a team ("Nam Định gặp Hòa Phát")
+    sport = _names_two(text[:_TOPIC_CHARS].lower(), _SPORT_WORDS)
     for place, start, kind in mentions:
         if _SENTENCE_END.search(text, previous, start):
             sentence += 1  # only whether a sentence ended since the last mention matters
         previous = start
         c = candidate(place)
-        if kind in _PASSING or (start in listed_at and kind != "heading"):
+        if kind in _PASSING or (start in listed_at and kind != "heading") or (sport and kind == "plain"):
             c.passing += 1
             continue
         c.sentence_ids.add(sentence)
@@ -555,9 +557,7 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
     # the topic shows in the report's opening: reading the whole text costs more and tags no better
     opening = text[:_TOPIC_CHARS].lower()
-    sport, show, incident = (
-        _names_two(opening, words) for words in (_SPORT_WORDS, _SHOW_WORDS, _INCIDENT_WORDS)
-    )
+    show, incident = (_names_two(opening, words) for words in (_SHOW_WORDS, _INCIDENT_WORDS))
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
         named = sum(c.kinds.values())
@@ -697,6 +697,11 @@ _LIST_JOINER = re.compile(r"[\s,;()]*(?:\s(?:va|hay|hoac)\s)?[\s,;()]*")
 # or items each followed by its place: "Trần Đề (Sóc Trăng), Tắc Cậu (Kiên Giang), Côn Đảo, cảng Cát Lở
 # (Bà Rịa - Vũng Tàu)"
 _ITEM_JOINER = re.compile(r"\)\s*[,;]\s*(?:va\s+)?[^()\n.;:]{1,40}\(")
+# or places each with its figure: "Tp. Hồ Chí Minh tăng 16,4% (chiếm 26,1%), Hà Nội tăng 15%, ..."
+# (a line may wrap inside an item, as in a PDF)
+_FIGURE_JOINER = re.compile(
+    r"(?=[^\n;:]*\d)(?:[^\n.;:]|\.(?=\d)|\n(?!\s*\n)){1,70}?[,;]\s*(?:va\s+)?(?:tinh\s+|tp\.?\s*)?"
+)
 
 
 def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
@@ -709,6 +714,7 @@ def _in_lists(text: str, mentions: list[tuple[str, int, str]]) -> set[int]:
         joined = previous_end >= 0 and (
             _LIST_JOINER.fullmatch(folded, previous_end, start) is not None
             or _ITEM_JOINER.fullmatch(folded, previous_end, start) is not None
+            or _FIGURE_JOINER.fullmatch(folded, previous_end, start) is not None
         )
         if joined and start > previous_end:
             runs[-1].append(index)
@@ -1284,6 +1290,12 @@ def _nickname(text: str, start: int, end: int) -> bool:
     return bool(found and found.group(1)[0].isupper() and text.startswith(_CLOSING_QUOTES, end))
 
 
+# one Vietnamese syllable, without its marks: an onset, one to three vowels, a final consonant
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"(?:ngh|ng|gh|gi|ch|kh|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnptk])?"
+)
+
+
 def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
     """Not the tail of a longer name: the word before it is neither a title, street, prize or team
     word, nor a capitalised word other than a cue (a sentence's first word may be capitalised)."""
@@ -1316,6 +1328,8 @@ def _stands_alone(text: str, folded: str, start: int, end: int) -> bool:
         return True
     if len(word) >= 2 and word.isupper() and not text[start:end].isupper():
         return True  # initials ("Sở TDTT Thừa Thiên - Huế", "VCB TP HCM") are no family name
+    if not _VIETNAMESE_SYLLABLE.fullmatch(fold(word).lower()):
+        return False  # a brand or foreign name goes on with it: "Becamex Bình Dương", "Daewoo Hà Nội"
     # a capitalised word that opens a sentence is no family name ("Nhưng Hà Nội ...")
     return len(words) < 2 or words[-2].endswith((".", "!", "?", ":", "…")) or before.rstrip().endswith(":")
 

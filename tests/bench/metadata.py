@@ -102,10 +102,11 @@ def place_table(news: dict[str, Document], files: dict[str, Document], held_out:
         "dev": "dev (fitted on)",
         "dev2": "dev2 (fitted on)",
         "dev3": "dev3 (read, not fitted on)",
-        "dev4": "dev4 (read, not fitted on)",
-        "dev5": "dev5 (read, not fitted on)",
+        "dev4": "dev4 (fitted on)",
+        "dev5": "dev5 (fitted on)",
+        "dev6": "dev6 (fitted on)",
     }
-    splits = ("dev", "dev2", "dev3", "dev4", "dev5", "held-out", "files")
+    splits = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "held-out", "files")
     for split, docs in ((split, files if split == "files" else news) for split in splits):
         chosen = [label for label in labels if label["split"] == split]
         if not chosen:
