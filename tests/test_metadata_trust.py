@@ -633,6 +633,10 @@ _HCM = "Thành phố Hồ Chí Minh"
         ("Mực nước hồ Hòa Bình xuống thấp, thủy điện Hòa Bình giảm phát.", "Hòa Bình", "passing_share", 1.0),
         ("Giới giang hồ Hà Nội ra kèo cá độ.", "Hà Nội", "passing_share", 0.0),
         ("Học sinh mất tích trên hồ thủy điện tại Đắk Nông.", "Đắk Nông", "passing_share", 0.0),
+        # a reader's name, age and home in brackets (an online interview); an event's address
+        ("- Chị có lo lắng không? (Hoang Yen, 24 tuổi, TP HCM)", _HCM, "passing_share", 1.0),
+        ("Địa điểm: Hội đồng Anh, 40 Cát Linh, Hà Nội.", "Hà Nội", "passing_share", 1.0),
+        ("Địa điểm xảy ra vụ cháy ở Hà Nội.", "Hà Nội", "passing_share", 0.0),
         # a paper whose title ends with a place and its cue; not "thông báo", "họp báo" of the police
         ("Theo báo Công an TP.HCM, giá vàng tăng.", _HCM, "passing_share", 1.0),
         ("Tờ Pháp Luật TP HCM đưa tin giá vàng tăng.", _HCM, "passing_share", 1.0),
@@ -715,7 +719,9 @@ def _labels(split: str) -> list[dict]:
 def _news_labels() -> list[dict]:
     """The labelled news-dev articles: the development sets and the held-out set."""
     return [
-        row for split in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "held-out") for row in _labels(split)
+        row
+        for split in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "held-out")
+        for row in _labels(split)
     ]
 
 
@@ -725,17 +731,8 @@ def test_labelled_sample_is_well_formed():
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     news = _news_labels()
     assert len(news) >= 400 and len({row["id"] for row in rows}) == len(rows)
-    assert {row["split"] for row in rows} >= {"dev", "dev2", "dev3", "dev4", "dev5", "dev6", "files"}
-    assert {row["split"] for row in rows} <= {
-        "dev",
-        "dev2",
-        "dev3",
-        "dev4",
-        "dev5",
-        "dev6",
-        "held-out",
-        "files",
-    }
+    read = {"dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "files"}
+    assert read <= {row["split"] for row in rows} <= read | {"held-out"}
     assert all(place in PROVINCES for row in rows for place in row["places"])
 
 
@@ -766,7 +763,7 @@ def labelled_news():
 
 def test_places_of_the_labelled_news_articles(labelled_news):
     """Regression floor of the subject places against the labels of the labelled news articles read
-    for errors: the sets the model is fitted on and dev3 (figures in docs/metadata.md). The
+    for errors: the sets the model is fitted on and dev3. The
     held-out set is left to ``tests/bench/metadata.py --score-held-out``: a test run would look at it
     every time."""
     wanted, docs = labelled_news
@@ -776,7 +773,7 @@ def test_places_of_the_labelled_news_articles(labelled_news):
             continue
         got, want = set(docs[doc_id].places), set(row["places"])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    assert tp / (tp + fp) >= 0.80 and tp / (tp + fn) >= 0.78, (tp, fp, fn)  # 387 / 90 / 100
+    assert tp / (tp + fp) >= 0.82 and tp / (tp + fn) >= 0.77, (tp, fp, fn)  # 445 / 91 / 126
 
 
 def test_no_news_dev_date_outside_its_source_period(labelled_news):

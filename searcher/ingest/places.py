@@ -444,7 +444,7 @@ FEATURES = (
     "passing_share",  # share of its mentions that weigh nothing (home, figure, team, company, list)
     "institution_share",  # share of its mentions naming a school, hospital, theatre... after it
     "route_share",  # share of its mentions at an end of a route or pair ("Hà Nội - Hải Phòng")
-    "first_position",  # where it is first named, 0 (start) to 1 (end or never)
+    "first_position",  # where it is first named, 0 (the title or the start) to 1 (the end, or never)
     "only_place",  # no other place is named (not in passing)
     "places",  # log(number of places named, not in passing)
     "other_title",  # the title names another place, not this one
@@ -580,7 +580,7 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
             c.passing / (c.passing + named) if c.passing + named else 0.0,
             c.kinds["institution"] / named if named else 0.0,
             c.kinds["route"] / named if named else 0.0,
-            c.first / len(text) if c.first >= 0 and text else 1.0,
+            0.0 if c.in_title else c.first / len(text) if c.first >= 0 and text else 1.0,
             float(len(subjects) == 1 and c.sentences > 0),
             math.log(len(subjects)) if subjects else 0.0,
             float(title_places > 0 and not c.in_title),
@@ -780,6 +780,8 @@ _ORIGIN = re.compile(
     # a person's age or year of birth and address in brackets: "Nguyễn Đức Hùng (1984, Bùi Xương
     # Trạch, Hà Nội)", "anh Xiên (33 tuổi, ..., tỉnh Sơn La)"
     r"|\(\s*(?:sn\s*)?\d{1,4}(?:\s+tuoi)?\s*[,;]" + _CLAUSE + "{0,80}$"
+    # a reader's or a person's name, age and home in brackets: "(Hoang Yen, 24 tuổi, TP HCM)"
+    r"|\([^()\n,]{1,40},\s*\d{1,3}\s+tuoi\s*[,;]" + _CLAUSE + "{0,80}$"
     # a member of the National Assembly and the province that elected them: "đại biểu Lưu Bình Nhưỡng
     # (Bến Tre)", "ĐB Hoàng Thanh Phú (Thái Nguyên)", "Đại biểu Quốc hội tỉnh Bến Tre"; the words
     # between are the member's name
@@ -834,8 +836,10 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
     return False
 
 
-# an address runs through street, ward and district before its province
-_ADDRESS = re.compile(r"\bdia\s+chi\b" + _CLAUSE + "{0,100}$")
+# an address runs through street, ward and district before its province (an event's "Địa điểm:" too)
+_ADDRESS = re.compile(
+    r"\bdia\s+(?:chi\b|diem\s*:)" + _CLAUSE + "{0,100}$"
+)  # also "Địa điểm: 40 Cát Linh, ..."
 # a house number before the name and the address going on after it: "số 408 Điện Biên Phủ, P.11",
 # "số 15/64 Hòa Bình, quận 11" (a street; "Khu quản lý số 1 TP.HCM", "bão số 7" number other things)
 _HOUSE_NUMBER = re.compile(r"\bso\s+\d+[a-z]?(?:/\d+[a-z]?)*\s+$")
