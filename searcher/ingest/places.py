@@ -526,8 +526,10 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
     lead_end = lead_start + lead_chars
     first_sentence_end = _end_of_sentence(text, lead_start)
     sentence, previous = 0, 0
+    # the topic shows in the report's opening: reading the whole text costs more and tags no better
+    opening = text[:_TOPIC_CHARS].lower()
     # in a sports report a place named with no cue is mostly a team ("Nam Định gặp Hòa Phát")
-    sport = _names_two(text[:_TOPIC_CHARS].lower(), _SPORT_WORDS)
+    sport = _names_two(opening, _SPORT_WORDS)
     for place, start, kind in mentions:
         if _SENTENCE_END.search(text, previous, start):
             sentence += 1  # only whether a sentence ended since the last mention matters
@@ -555,8 +557,6 @@ def _candidates(title: str, text: str, lead_chars: int, home: str | None = None)
     title_top = max((c.sentences for c in candidates if c.in_title), default=0)
     briefs = bool(_BRIEFS_TITLE.match(fold(title).lower()))
     national = bool(_NATIONAL.search(text, lead_start, lead_end))
-    # the topic shows in the report's opening: reading the whole text costs more and tags no better
-    opening = text[:_TOPIC_CHARS].lower()
     show, incident = (_names_two(opening, words) for words in (_SHOW_WORDS, _INCIDENT_WORDS))
     title_places = sum(c.in_title for c in candidates)
     for c in candidates:
@@ -837,9 +837,7 @@ def _from_origin(text: str, folded: str, start: int) -> bool:
 
 
 # an address runs through street, ward and district before its province (an event's "Địa điểm:" too)
-_ADDRESS = re.compile(
-    r"\bdia\s+(?:chi\b|diem\s*:)" + _CLAUSE + "{0,100}$"
-)  # also "Địa điểm: 40 Cát Linh, ..."
+_ADDRESS = re.compile(r"\bdia\s+(?:chi\b|diem\s*:)" + _CLAUSE + "{0,100}$")
 # a house number before the name and the address going on after it: "số 408 Điện Biên Phủ, P.11",
 # "số 15/64 Hòa Bình, quận 11" (a street; "Khu quản lý số 1 TP.HCM", "bão số 7" number other things)
 _HOUSE_NUMBER = re.compile(r"\bso\s+\d+[a-z]?(?:/\d+[a-z]?)*\s+$")
