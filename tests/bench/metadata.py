@@ -106,8 +106,9 @@ def place_table(news: dict[str, Document], files: dict[str, Document], held_out:
         "dev5": "dev5 (fitted on)",
         "dev6": "dev6 (fitted on)",
         "dev7": "dev7 (fitted on)",
+        "dev8": "dev8 (read, not fitted on)",
     }
-    splits = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "held-out", "files")
+    splits = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "held-out", "files")
     for split, docs in ((split, files if split == "files" else news) for split in splits):
         chosen = [label for label in labels if label["split"] == split]
         if not chosen:
