@@ -7,8 +7,9 @@ Reports, as Markdown tables on stdout:
 - dates: how many news-dev articles get a publication date, and how many of those fall outside the
   period each source covers (VNTC 2005-2006, baomoi 2017);
 - places: precision and recall of the subject places against ``tests/data/places-labels.jsonl``,
-  separately for the development sets (the place model is fitted on dev and dev2: in-sample figures,
-  ``places_model.py cv`` gives cross-validated ones), the held-out set and the seeds and real files;
+  separately for each labelled set (the place model is fitted on those read by two blind readers,
+  ``places_model.DEVELOPMENT``: in-sample figures, ``places_model.py cv`` gives cross-validated ones;
+  dev3 and dev8 are read, not fitted on), the held-out set and the seeds and real files;
 - titles: the distribution of title lengths in words, and titles that are long or hold markup;
 - with ``--build``: the time to index the 20,000 articles from scratch, wall and CPU (with
   ``--build-only`` nothing else, so that another checkout on ``PYTHONPATH`` gives the "before" of a
