@@ -39,9 +39,10 @@ DAMAGED = "index_damaged"  # the error code of a damaged index (--json)
 class Failure(click.ClickException):
     """An error told in one line on stderr (``Error: ...`` unless the message says otherwise)."""
 
-    def __init__(self, message: str, exit_code: int = 1, prefix: str = "Error: "):
+    def __init__(self, message: str, status: int = 1, prefix: str = "Error: "):
         super().__init__(message)
-        self.exit_code = exit_code
+        # its own name: click (8.5) types ClickException.exit_code as a class-wide constant
+        self.status = status
         self.prefix = prefix
 
     def show(self, file=None) -> None:
@@ -64,6 +65,9 @@ class _SearchGroup(click.Group):
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             click.echo(f"Error: {' '.join(exc.format_message().split())}{hint}", err=True)
             sys.exit(exc.exit_code)
+        except Failure as exc:
+            exc.show()
+            sys.exit(exc.status)
         except click.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
