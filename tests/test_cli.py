@@ -251,11 +251,11 @@ def run(runner, *args, **kwargs):
         (["nosuch"], "No such command 'nosuch'. (see 'search --help')"),
     ],
 )
-def test_usage_errors_are_one_line_and_create_nothing(runner, args, message):
-    with runner.isolated_filesystem() as folder:
-        result = run(runner, *args)
-        assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
-        assert os.listdir(folder) == []  # no ./index, no lock file
+def test_usage_errors_are_one_line_and_create_nothing(runner, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # (click 8.5 deprecates CliRunner.isolated_filesystem)
+    result = run(runner, *args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
+    assert os.listdir(tmp_path) == []  # no ./index, no lock file
 
 
 def test_usage_error_with_json_is_a_json_object(runner, cli_index):
