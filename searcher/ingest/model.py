@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 # places or source) changes what a file already indexed would now give: the next `search index`
 # reads every file again, beside the live index, which answers meanwhile. (Changes to fields or
 # analyzers bump searcher.analysis.schema.SCHEMA_VERSION instead.)
-EXTRACTION_VERSION = 5
+EXTRACTION_VERSION = 6
 
 
 @dataclass
