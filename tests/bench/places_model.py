@@ -5,6 +5,7 @@
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py cv --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py fit --data DIR
     PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py agreement --data DIR
+    PYTHONPATH=.:tests/bench python3 tests/bench/places_model.py limits --data DIR
 
 ``sample`` draws the articles of a labelled set ("dev2", "dev4" to "dev9" or the held-out set, in
 ``tests/data/places-labels.jsonl``) from news-dev, with a fixed seed, among articles not labelled
@@ -35,6 +36,12 @@ borderline cases). The table scores the second reading against the first, then t
 (cross-validated on the sets it is fitted on, as fitted for the others) against the
 labels: the readings with their disagreements settled by a third reading of the definition.
 
+``limits`` asks where the model falls short, out of fold on every labelled set but the held-out
+one: tagging each article with its most probable places, as many as its labels give, against the
+threshold; knowing only which articles are about no place; a model that guesses how many places
+an article is about (none, one, two, three or more) from its places' probabilities; and the model
+fitted on a third and two thirds of the articles it is fitted on.
+
 The model is a logistic regression over :data:`searcher.ingest.places.FEATURES`, one row per place an
 article names, fitted by Newton's method with an L2 penalty on the weights (not the bias).
 """
@@ -43,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 from pathlib import Path
@@ -157,11 +165,12 @@ class Article:
         self.id, self.features, self.about = doc_id, features, about
 
 
-def development_articles(data: Path) -> list[Article]:
-    """The labelled development articles (never the held-out ones), as the indexer reads them."""
+def development_articles(data: Path, splits: tuple[str, ...] = DEVELOPMENT) -> list[Article]:
+    """The labelled articles of ``splits`` (never the held-out ones), as the indexer reads them."""
     from searcher.ingest import place_weights, places
 
-    labels = {row["id"]: row for row in read_labels() if row["split"] in DEVELOPMENT}
+    assert "held-out" not in splits
+    labels = {row["id"]: row for row in read_labels() if row["split"] in splits}
     records = news_records(data)
     # documents are described with a placeholder model: only their title and text are used here
     saved = place_weights.WEIGHTS
@@ -342,6 +351,130 @@ def agreement(data: Path, held_out: bool = False) -> list[str]:
     return lines
 
 
+# --- what limits the model -------------------------------------------------------------------------
+
+LIMIT_ROUNDS, LIMIT_PENALTY = 3, 3.0
+COUNT_CLASSES = 4  # about no place, one, two, three or more
+
+
+def out_of_fold(
+    articles: list[Article], seed: int, share: float = 1.0
+) -> list[tuple[Article, dict[str, float]]]:
+    """Each article's place probabilities from a model fitted on the other folds (on ``share`` of them)."""
+    parts = folds(articles, seed)
+    predicted = []
+    for i, test in enumerate(parts):
+        train = [a for j, part in enumerate(parts) if j != i for a in part]
+        train = train[: max(1, round(len(train) * share))]  # folds() already shuffled them
+        beta = fit(*rows(train), LIMIT_PENALTY)
+        predicted += [(a, probabilities(beta, a)) for a in test]
+    return predicted
+
+
+def best_threshold(predicted: list[tuple[Article, dict[str, float]]]) -> float:
+    return max((f1(*counts(predicted, float(t))), round(float(t), 2)) for t in np.arange(0.05, 0.96, 0.01))[1]
+
+
+def choose_top(predicted: list[tuple[Article, dict[str, float]]], how_many) -> tuple[int, int, int]:
+    """tp, fp, fn when each article is tagged with its ``how_many(article)`` most probable places."""
+    tp = fp = fn = 0
+    for article, probability in predicted:
+        ranked = sorted(probability, key=probability.__getitem__, reverse=True)
+        got = set(ranked[: how_many(article, probability)])
+        tp, fp, fn = (
+            tp + len(got & article.about),
+            fp + len(got - article.about),
+            fn + len(article.about - got),
+        )
+    return tp, fp, fn
+
+
+def count_features(probability: dict[str, float]) -> list[float]:
+    """What an article-level model of how many places an article is about sees: its places' ranked
+    probabilities, the gaps between them, how many pass a few levels, how many places it names."""
+    ranked = sorted(probability.values(), reverse=True) + [0.0] * 4
+    return [
+        *ranked[:4],
+        ranked[0] - ranked[1],
+        ranked[1] - ranked[2],
+        *(float(sum(p >= level for p in ranked)) for level in (0.2, 0.4, 0.6)),
+        math.log1p(len(probability)),
+        sum(ranked),
+    ]
+
+
+def count_model(predicted: list[tuple[Article, dict[str, float]]], seed: int) -> dict[str, int]:
+    """Out of fold, how many places each article is about by a one-against-the-rest logistic model of
+    the count (0, 1, 2, 3+) over :func:`count_features` of its out-of-fold probabilities."""
+    ids = sorted(a.id for a, _ in predicted)
+    random.Random(seed).shuffle(ids)
+    part_of = {doc_id: i % FOLDS for i, doc_id in enumerate(ids)}
+    x = np.array([count_features(p) for _, p in predicted])
+    y = np.array([min(len(a.about), COUNT_CLASSES - 1) for a, _ in predicted])
+    fold = np.array([part_of[a.id] for a, _ in predicted])
+    guessed: dict[str, int] = {}
+    for i in range(FOLDS):
+        train, test = fold != i, fold == i
+        scores = []
+        for k in range(COUNT_CLASSES):
+            beta = fit(x[train], (y[train] == k).astype(float), 1.0)
+            scores.append(beta[0] + x[test] @ beta[1:])
+        chosen = np.argmax(np.array(scores), axis=0)
+        for (article, _), k in zip((pair for pair, t in zip(predicted, test) if t), chosen):
+            guessed[article.id] = int(k)
+    return guessed
+
+
+def limits(data: Path) -> list[str]:
+    """Where the model falls short: tagging each article with its most probable places, as many as
+    it is about (known from the labels), against the threshold; a model that guesses that count;
+    the model fitted on fewer articles. Out of fold on every labelled set but the held-out one."""
+    articles = development_articles(data, (*DEVELOPMENT, "dev3"))
+    rows_: dict[str, list[tuple[int, int, int]]] = {}
+
+    def add(name: str, tp_fp_fn: tuple[int, int, int]) -> None:
+        rows_.setdefault(name, []).append(tp_fp_fn)
+
+    for round_ in range(LIMIT_ROUNDS):
+        seed = CV_SEED + 500 + round_
+        predicted = out_of_fold(articles, seed)
+        threshold = best_threshold(predicted)
+        add("threshold (the tagger's rule), best on these folds", counts(predicted, threshold))
+
+        def above(_: Article, p: dict[str, float], t: float = threshold) -> int:
+            return sum(v >= t for v in p.values())
+
+        add(
+            "threshold, articles about no place known",
+            choose_top(predicted, lambda a, p: above(a, p) if a.about else 0),
+        )
+        add("as many places as the article is about, known", choose_top(predicted, lambda a, p: len(a.about)))
+        guessed = count_model(predicted, seed)
+
+        def guess(a: Article, p: dict[str, float], guessed: dict[str, int] = guessed) -> int:
+            k = guessed[a.id]
+            return k if k < COUNT_CLASSES - 1 else max(k, above(a, p))
+
+        add("as many places as a count model guesses", choose_top(predicted, guess))
+        for share in (1 / 3, 2 / 3):
+            thinner = out_of_fold(articles, seed, share)
+            add(
+                f"threshold, fitted on {share:.0%} of the other folds",
+                counts(thinner, best_threshold(thinner)),
+            )
+        print(f"round {round_ + 1} done", file=sys.stderr)
+    lines = [
+        f"out of fold on {len(articles)} articles ({', '.join((*DEVELOPMENT, 'dev3'))}), {LIMIT_ROUNDS} rounds "
+        f"of {FOLDS} folds, penalty {LIMIT_PENALTY:g}:",
+        "| places chosen by | precision | recall | F1 |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, results in rows_.items():
+        tp, fp, fn = (sum(r[i] for r in results) for i in range(3))
+        lines.append(f"| {name} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {f1(tp, fp, fn):.3f} |")
+    return lines
+
+
 def write_weights(beta: np.ndarray, penalty: float, threshold: float, articles: list[Article]) -> None:
     from searcher.ingest.places import FEATURES
 
@@ -365,14 +498,14 @@ def write_weights(beta: np.ndarray, penalty: float, threshold: float, articles: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("sample", "sheet", "cv", "fit", "agreement"))
+    parser.add_argument("command", choices=("sample", "sheet", "cv", "fit", "agreement", "limits"))
     parser.add_argument("ids", nargs="*")
     parser.add_argument("--split", default="dev2", choices=DRAWN_AFTER, help="the set ``sample`` draws")
     parser.add_argument("--data", type=Path, required=True, help="folder for news-dev20k.jsonl")
     parser.add_argument(
         "--score-held-out", action="store_true", help="agreement: also score the tagger on the held-out set"
     )
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()  # "sheet --data DIR ID..." as documented
     if args.command == "sample":
         print("\n".join(draw_sample(args.data, args.split)))
     elif args.command == "sheet":
@@ -380,6 +513,8 @@ def main() -> None:
         print(sheet(args.data, ids))
     elif args.command == "cv":
         print("\n".join(cross_validate(development_articles(args.data))))
+    elif args.command == "limits":
+        print("\n".join(limits(args.data)))
     elif args.command == "agreement":
         print("\n".join(agreement(args.data, args.score_held_out)))
     elif args.command == "fit":
