@@ -647,6 +647,8 @@ def test_source_line_never_shows_a_server_path():
     assert source_line({"path": "/home/someone/reports/dien-bien/a.txt"}) == "dien-bien"
     assert source_line({"path": "tinh/dien-bien/a.txt"}) == "tinh/dien-bien"
     assert source_line({"path": "a.txt"}) == ""
+    # an address that does not parse is no site: the folder says where it came from
+    assert source_line({"url": "http://[bad/x", "path": "tinh/dien-bien/a.txt"}) == "tinh/dien-bien"
 
 
 def test_results_page_structure(client):

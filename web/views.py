@@ -7,11 +7,11 @@ import html
 import io
 import re
 from pathlib import PurePath
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from searcher.ingest.sites import site_of
 from searcher.search.engine import Busy, IndexDamaged, IndexMissing
 from searcher.search.limits import MAX_PAGE
 
@@ -295,9 +295,9 @@ def source_line(doc: dict) -> str:
     paths are not shown)."""
     if doc.get("source"):
         return str(doc["source"])
-    if doc.get("url"):
-        host = urlsplit(str(doc["url"])).hostname or ""
-        return host.removeprefix("www.")
+    site = site_of(str(doc.get("url") or ""))
+    if site:
+        return site
     path = PurePath(str(doc.get("path") or ""))
     folder = path.parent
     if path.is_absolute() or str(folder).startswith(("/", "\\")) or ":" in str(folder)[:3]:
