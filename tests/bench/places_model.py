@@ -53,6 +53,7 @@ import json
 import math
 import random
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -224,16 +225,23 @@ def probabilities(beta: np.ndarray, article: Article) -> dict[str, float]:
     return dict(zip(article.features, 1.0 / (1.0 + np.exp(-z))))
 
 
-def counts(predicted: list[tuple[Article, dict[str, float]]], threshold: float) -> tuple[int, int, int]:
+def tally(pairs: Iterable[tuple[set[str], set[str]]]) -> tuple[int, int, int]:
+    """tp, fp, fn over (places given, places wanted) pairs."""
     tp = fp = fn = 0
-    for article, probability in predicted:
-        got = {place for place, p in probability.items() if p >= threshold}
-        tp, fp, fn = (
-            tp + len(got & article.about),
-            fp + len(got - article.about),
-            fn + len(article.about - got),
-        )
+    for got, want in pairs:
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
     return tp, fp, fn
+
+
+def counts(predicted: list[tuple[Article, dict[str, float]]], threshold: float) -> tuple[int, int, int]:
+    return tally(
+        ({p for p, v in probability.items() if v >= threshold}, a.about) for a, probability in predicted
+    )
+
+
+def best_f1(predicted: list[tuple[Article, dict[str, float]]]) -> tuple[float, float]:
+    """(F1, threshold) at the threshold that gives the best F1 (0.05 to 0.95)."""
+    return max((f1(*counts(predicted, float(t))), round(float(t), 2)) for t in np.arange(0.05, 0.96, 0.01))
 
 
 def f1(tp: int, fp: int, fn: int) -> float:
@@ -258,10 +266,7 @@ def choose(articles: list[Article], seed: int) -> tuple[float, float]:
             train = [a for j, part in enumerate(parts) if j != i for a in part]
             beta = fit(*rows(train), penalty)
             predicted += [(a, probabilities(beta, a)) for a in test]
-        best[penalty] = max(
-            (f1(*counts(predicted, float(threshold))), round(float(threshold), 2))
-            for threshold in np.arange(0.05, 0.96, 0.01)
-        )
+        best[penalty] = best_f1(predicted)
     top = max(score for score, _ in best.values())
     penalty = max(p for p, (score, _) in best.items() if score >= top - F1_TOLERANCE)
     return penalty, best[penalty][1]
@@ -321,14 +326,9 @@ def agreement(data: Path, held_out: bool = False) -> list[str]:
         tagged[doc_id] = set(document_from_record(records[doc_id], "news", "", "news").places)
 
     def score(pairs: list[tuple[set[str], set[str]]]) -> str:
-        tp = sum(len(got & want) for got, want in pairs)
-        fp = sum(len(got - want) for got, want in pairs)
-        fn = sum(len(want - got) for got, want in pairs)
+        tp, fp, fn = tally(pairs)
         same = sum(got == want for got, want in pairs)
-        return (
-            f"{same} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {2 * tp / (2 * tp + fp + fn):.3f} | "
-            f"{tp} / {fp} / {fn}"
-        )
+        return f"{same} | {tp / (tp + fp):.3f} | {tp / (tp + fn):.3f} | {f1(tp, fp, fn):.3f} | {tp} / {fp} / {fn}"
 
     lines = [
         "| set | articles | compared | same places | precision | recall | F1 | tp / fp / fn |",
@@ -371,22 +371,11 @@ def out_of_fold(
     return predicted
 
 
-def best_threshold(predicted: list[tuple[Article, dict[str, float]]]) -> float:
-    return max((f1(*counts(predicted, float(t))), round(float(t), 2)) for t in np.arange(0.05, 0.96, 0.01))[1]
-
-
 def choose_top(predicted: list[tuple[Article, dict[str, float]]], how_many) -> tuple[int, int, int]:
     """tp, fp, fn when each article is tagged with its ``how_many(article)`` most probable places."""
-    tp = fp = fn = 0
-    for article, probability in predicted:
-        ranked = sorted(probability, key=probability.__getitem__, reverse=True)
-        got = set(ranked[: how_many(article, probability)])
-        tp, fp, fn = (
-            tp + len(got & article.about),
-            fp + len(got - article.about),
-            fn + len(article.about - got),
-        )
-    return tp, fp, fn
+    return tally(
+        (set(sorted(p, key=p.__getitem__, reverse=True)[: how_many(a, p)]), a.about) for a, p in predicted
+    )
 
 
 def count_features(probability: dict[str, float]) -> list[float]:
@@ -438,7 +427,7 @@ def limits(data: Path) -> list[str]:
     for round_ in range(LIMIT_ROUNDS):
         seed = CV_SEED + 500 + round_
         predicted = out_of_fold(articles, seed)
-        threshold = best_threshold(predicted)
+        threshold = best_f1(predicted)[1]
         add("threshold (the tagger's rule), best on these folds", counts(predicted, threshold))
 
         def above(_: Article, p: dict[str, float], t: float = threshold) -> int:
@@ -460,7 +449,7 @@ def limits(data: Path) -> list[str]:
             thinner = out_of_fold(articles, seed, share)
             add(
                 f"threshold, fitted on {share:.0%} of the other folds",
-                counts(thinner, best_threshold(thinner)),
+                counts(thinner, best_f1(thinner)[1]),
             )
         print(f"round {round_ + 1} done", file=sys.stderr)
     lines = [
