@@ -33,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 from datasets import CORPUS, build_news_dev, read_jsonl
+from places_model import DEVELOPMENT
 
 from searcher.ingest.model import Document
 from searcher.ingest.sources import document_from_record, read_source, walk_sources
@@ -99,18 +100,14 @@ def place_table(news: dict[str, Document], files: dict[str, Document], held_out:
         "| labelled set | documents | precision | recall | tp | fp | fn |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    # the sets in order: dev, dev2, ... dev10, then the held-out set and the files
+    kinds = {label["split"] for label in labels}
+    splits = sorted(kinds, key=lambda split: (split == "files", split == "held-out", len(split), split))
     named = {
-        "dev": "dev (fitted on)",
-        "dev2": "dev2 (fitted on)",
-        "dev3": "dev3 (read, not fitted on)",
-        "dev4": "dev4 (fitted on)",
-        "dev5": "dev5 (fitted on)",
-        "dev6": "dev6 (fitted on)",
-        "dev7": "dev7 (fitted on)",
-        "dev8": "dev8 (fitted on)",
-        "dev9": "dev9 (fitted on)",
+        split: f"{split} ({'fitted on' if split in DEVELOPMENT else 'read, not fitted on'})"
+        for split in splits
+        if split.startswith("dev")
     }
-    splits = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "held-out", "files")
     for split, docs in ((split, files if split == "files" else news) for split in splits):
         chosen = [label for label in labels if label["split"] == split]
         if not chosen:
